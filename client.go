@@ -1,0 +1,497 @@
+// Package keygen is a typed client for the Keygen software licensing API (keygen.sh).
+//
+// A Client talks to one Keygen account. Backend services authenticate with an admin, environment
+// or product token to issue and manage licenses; desktop apps authenticate with their license
+// key (or a license token) to validate, activate their machine and check out license files.
+// Resources are reached through services on the client: c.Licenses, c.Machines, c.Policies…
+//
+//	c, err := keygen.NewClient("my-account", keygen.WithToken(os.Getenv("KEYGEN_TOKEN")))
+//	lic, err := c.Licenses.Get(ctx, "A1B2C3-D4E5F6-…-V3")
+//
+// Every method takes a context first, returns a *Error for API failures (inspect it with
+// errors.Is/As and HasCode) and never retries a request that could create something twice.
+// The keygentest package serves the same API in memory, for tests with no network.
+package keygen
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/licensekit/keygen/internal/jsonapi"
+)
+
+// Version is this SDK's version; it is sent in the User-Agent header.
+const Version = "0.1.0"
+
+const (
+	// DefaultBaseURL is Keygen Cloud's API host.
+	DefaultBaseURL = "https://api.keygen.sh"
+	// DefaultAPIVersion is the Keygen API version this SDK speaks and always sends, so that an
+	// account pinned to an older version does not change the documents under our feet.
+	DefaultAPIVersion = "1.8"
+
+	mediaType = "application/vnd.api+json"
+	// maxBodySize bounds how much of a response we read: Keygen documents are small, and a
+	// misbehaving proxy must not make us buffer gigabytes.
+	maxBodySize = 16 << 20
+	// maxErrorBodySize bounds error bodies further; an error page is never large.
+	maxErrorBodySize = 1 << 20
+)
+
+// Client is a Keygen API client for one account. It is safe for concurrent use.
+type Client struct {
+	Tokens        *TokensService
+	Products      *ProductsService
+	Policies      *PoliciesService
+	Users         *UsersService
+	Licenses      *LicensesService
+	Machines      *MachinesService
+	Keys          *KeysService
+	Webhooks      *WebhooksService
+	WebhookEvents *WebhookEventsService
+	Profile       *ProfileService
+
+	cfg  config
+	http *retryablehttp.Client
+}
+
+// service is the shared base of every resource service.
+type service struct{ c *Client }
+
+type config struct {
+	account      string
+	base         string // scheme://host[/prefix], no trailing slash
+	token        string
+	licenseKey   string
+	httpClient   *http.Client
+	userAgent    string
+	apiVersion   string
+	environment  string
+	retry        RetryPolicy
+	logger       *slog.Logger
+	publicKey    ed25519.PublicKey
+	maxClockSkew time.Duration
+	now          func() time.Time
+}
+
+// Option configures a Client. Options return an error for bad input; NewClient reports it.
+type Option func(*config) error
+
+// WithToken authenticates every request with a bearer token (admin, environment, product, user
+// or license token).
+func WithToken(token string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(token) == "" {
+			return errors.New("WithToken: token is empty")
+		}
+		c.token = token
+		return nil
+	}
+}
+
+// WithLicenseKey authenticates with "Authorization: License <key>". Keygen accepts it only when
+// the license's policy has authenticationStrategy LICENSE or MIXED.
+func WithLicenseKey(key string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("WithLicenseKey: license key is empty")
+		}
+		c.licenseKey = key
+		return nil
+	}
+}
+
+// WithBaseURL points the client at another host: a self-hosted Keygen, or a local keygentest
+// server. A path prefix is kept ("https://example.com/keygen" serves /keygen/v1/...).
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			return fmt.Errorf("WithBaseURL: %w", err)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return fmt.Errorf("WithBaseURL: scheme must be http or https, got %q", u.Scheme)
+		}
+		if u.Host == "" {
+			return fmt.Errorf("WithBaseURL: %q has no host", rawURL)
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("WithBaseURL: %q must not have a query or fragment", rawURL)
+		}
+		c.base = strings.TrimRight(u.String(), "/")
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests through hc (its Transport, Timeout, Jar…). Retries wrap it.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent appends ua to the SDK's own User-Agent, e.g. "my-app/1.2".
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("WithUserAgent: user agent contains a line break")
+		}
+		c.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// WithAPIVersion sets the Keygen-Version header (default "1.8"). The SDK's models follow 1.8;
+// older versions rename some attributes and codes.
+func WithAPIVersion(v string) Option {
+	return func(c *config) error {
+		v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+		major, minor, ok := strings.Cut(v, ".")
+		if !ok || major != "1" || len(minor) != 1 || minor[0] < '0' || minor[0] > '8' {
+			return fmt.Errorf("WithAPIVersion: unsupported version %q (Keygen serves 1.0 to 1.8)", v)
+		}
+		c.apiVersion = v
+		return nil
+	}
+}
+
+// WithEnvironment selects a Keygen environment (Enterprise) by code or id.
+func WithEnvironment(env string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(env) == "" || strings.ContainsAny(env, "\r\n") {
+			return errors.New("WithEnvironment: environment is empty or invalid")
+		}
+		c.environment = env
+		return nil
+	}
+}
+
+// WithLogger logs each request (method, path, status, attempt, duration) at debug level and
+// failures at warn level. Credentials and query strings are never logged. nil keeps it silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithPublicKey turns on response signature checks with the account's Ed25519 public key (the
+// 64 hex characters shown in the dashboard). Every response must then carry a valid Digest and
+// Keygen-Signature and a Date within WithClockSkew of now, or the call fails with
+// ErrSignatureInvalid; license validations also send a random nonce that the signed answer
+// must echo, so an old answer cannot be replayed.
+func WithPublicKey(hexKey string) Option {
+	return func(c *config) error {
+		k, err := ParsePublicKey(hexKey)
+		if err != nil {
+			return fmt.Errorf("WithPublicKey: %w", err)
+		}
+		c.publicKey = k
+		return nil
+	}
+}
+
+// WithClockSkew sets how far a signed response's Date may be from the local clock (default 5
+// minutes) before it is rejected as stale or forged.
+func WithClockSkew(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("WithClockSkew: tolerance must be positive")
+		}
+		c.maxClockSkew = d
+		return nil
+	}
+}
+
+// ParsePublicKey decodes an Ed25519 public key given as 64 hex characters, as Keygen shows it.
+func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
+	hexKey = strings.TrimSpace(hexKey)
+	b, err := hex.DecodeString(hexKey)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		// Keygen's account JSON carries the key as base64 of the hex text; accept that too.
+		if dec, err2 := base64.StdEncoding.DecodeString(hexKey); err2 == nil {
+			if b2, err3 := hex.DecodeString(string(dec)); err3 == nil && len(b2) == ed25519.PublicKeySize {
+				return ed25519.PublicKey(b2), nil
+			}
+		}
+		return nil, errors.New("public key must be 64 hex characters (an Ed25519 key)")
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// NewClient returns a client for account (its id or slug). It does no network I/O.
+func NewClient(account string, opts ...Option) (*Client, error) {
+	account = strings.TrimSpace(account)
+	if account == "" {
+		return nil, fmt.Errorf("keygen: NewClient: account is empty: %w", ErrInvalidArgument)
+	}
+	if strings.ContainsAny(account, "/?#") {
+		return nil, fmt.Errorf("keygen: NewClient: account %q is not an id or slug: %w", account, ErrInvalidArgument)
+	}
+	cfg := config{
+		account:      account,
+		base:         DefaultBaseURL,
+		apiVersion:   DefaultAPIVersion,
+		retry:        DefaultRetryPolicy(),
+		maxClockSkew: 5 * time.Minute,
+		now:          time.Now,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
+		}
+	}
+	if cfg.token != "" && cfg.licenseKey != "" {
+		return nil, fmt.Errorf("keygen: WithToken and WithLicenseKey are exclusive: %w", ErrInvalidArgument)
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	c := &Client{cfg: cfg}
+	c.http = newRetryClient(cfg.httpClient, cfg.retry)
+	s := service{c: c}
+	c.Tokens = &TokensService{s}
+	c.Products = &ProductsService{s}
+	c.Policies = &PoliciesService{s}
+	c.Users = &UsersService{s}
+	c.Licenses = &LicensesService{s}
+	c.Machines = &MachinesService{s}
+	c.Keys = &KeysService{s}
+	c.Webhooks = &WebhooksService{s}
+	c.WebhookEvents = &WebhookEventsService{s}
+	c.Profile = &ProfileService{s}
+	return c, nil
+}
+
+// Account returns the account id or slug the client was made for.
+func (c *Client) Account() string { return c.cfg.account }
+
+// request is one API call before it is sent.
+type request struct {
+	method string
+	path   string // below /v1/accounts/{account}, starting with "/"
+	query  string // already encoded, without "?"
+	body   any    // marshalled as JSON when non-nil; []byte is sent as is
+	// basicAuth replaces the client's credentials (token generation with email and password).
+	basicUser, basicPass string
+	// noAuth sends no credentials (validate-key, password reset: anyone may call them).
+	noAuth bool
+	// accept overrides the Accept header (raw license file download).
+	accept string
+}
+
+// response is a received answer whose body was read in full and, when asked, verified.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	req    *http.Request
+}
+
+// doc parses the body as a JSON:API document.
+func (r *response) doc() (*jsonapi.Document, error) {
+	d, err := jsonapi.Parse(r.body)
+	if err != nil {
+		return nil, fmt.Errorf("keygen: decoding %s %s response: %w", r.req.Method, r.req.URL.Path, err)
+	}
+	return d, nil
+}
+
+func (c *Client) url(r *request) string {
+	return c.cfg.base + "/v1/accounts/" + url.PathEscape(c.cfg.account) + r.path + queryPart(r.query)
+}
+
+func queryPart(q string) string {
+	if q == "" {
+		return ""
+	}
+	return "?" + q
+}
+
+// do sends r, retrying per the client's policy, and returns the answer for 2xx statuses. Any
+// other status becomes a *Error (or *RateLimitError). With WithPublicKey set, the answer's
+// signature is checked before anything of it is trusted, error answers included.
+func (c *Client) do(ctx context.Context, r *request) (*response, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("keygen: nil context: %w", ErrInvalidArgument)
+	}
+	var body io.Reader
+	var raw []byte
+	switch b := r.body.(type) {
+	case nil:
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = marshalJSON(b); err != nil {
+			return nil, fmt.Errorf("keygen: encoding request body: %w", err)
+		}
+	}
+	if raw != nil {
+		body = bytes.NewReader(raw)
+	}
+	attempts := new(int)
+	ctx = withRetryState(ctx, r.method, attempts)
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
+	if err != nil {
+		return nil, fmt.Errorf("keygen: building request: %w", err)
+	}
+	c.setHeaders(req.Request, r, raw != nil)
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.log(ctx, slog.LevelWarn, "keygen request failed", r, 0, *attempts, start, err)
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return nil, fmt.Errorf("keygen: %s %s: %w", r.method, r.path, ctxErr)
+		}
+		return nil, &TransportError{Method: r.method, Path: r.path, Attempts: *attempts, Err: err}
+	}
+	defer resp.Body.Close()
+
+	limit := int64(maxBodySize)
+	if resp.StatusCode >= 300 {
+		limit = maxErrorBodySize
+	}
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	truncated := int64(len(data)) > limit
+	if truncated {
+		data = data[:limit]
+	}
+	out := &response{status: resp.StatusCode, header: resp.Header, body: data, req: resp.Request}
+	if out.req == nil {
+		out.req = req.Request
+	}
+	c.log(ctx, slog.LevelDebug, "keygen request", r, resp.StatusCode, *attempts, start, nil)
+
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if readErr != nil {
+			return nil, &TransportError{Method: r.method, Path: r.path, Attempts: *attempts, Err: fmt.Errorf("reading response body: %w", readErr)}
+		}
+		if truncated {
+			return nil, fmt.Errorf("keygen: %s %s: response body exceeds %d bytes", r.method, r.path, limit)
+		}
+	}
+	if c.cfg.publicKey != nil && !isUnsignedRackError(resp.StatusCode, resp.Header) {
+		if err := verifyResponse(c.cfg.publicKey, out.req, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
+			if truncated || readErr != nil {
+				// An error body cut short cannot match its digest; report the API error.
+				return nil, newError(out, *attempts)
+			}
+			return nil, err
+		}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return nil, newError(out, *attempts)
+	}
+	return out, nil
+}
+
+// isUnsignedRackError reports answers that Keygen sends before the account is resolved (rate
+// limits, malformed requests, routing errors): they carry no signature by design (§1.6). They
+// are errors either way, so accepting them unsigned cannot turn a forgery into a success.
+func isUnsignedRackError(status int, h http.Header) bool {
+	if status < 400 {
+		return false
+	}
+	return h.Get("Keygen-Signature") == "" && h.Get("Digest") == ""
+}
+
+func (c *Client) setHeaders(h *http.Request, r *request, hasBody bool) {
+	accept := r.accept
+	if accept == "" {
+		accept = mediaType
+	}
+	h.Header.Set("Accept", accept)
+	if hasBody {
+		h.Header.Set("Content-Type", mediaType)
+	}
+	h.Header.Set("Keygen-Version", c.cfg.apiVersion)
+	ua := "licensekit-keygen-go/" + Version
+	if c.cfg.userAgent != "" {
+		ua += " " + c.cfg.userAgent
+	}
+	h.Header.Set("User-Agent", ua)
+	if c.cfg.environment != "" {
+		h.Header.Set("Keygen-Environment", c.cfg.environment)
+	}
+	switch {
+	case r.basicUser != "" || r.basicPass != "":
+		h.SetBasicAuth(r.basicUser, r.basicPass)
+	case r.noAuth:
+	case c.cfg.token != "":
+		h.Header.Set("Authorization", "Bearer "+c.cfg.token)
+	case c.cfg.licenseKey != "":
+		h.Header.Set("Authorization", "License "+c.cfg.licenseKey)
+	}
+}
+
+func (c *Client) log(ctx context.Context, level slog.Level, msg string, r *request, status, attempts int, start time.Time, err error) {
+	l := c.cfg.logger
+	if l == nil || !l.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.method),
+		slog.String("path", r.path), // never the query: it may hold filters with personal data
+		slog.Int("attempts", attempts),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// pathf builds a path below the account, escaping every argument as one path segment. It
+// rejects empty values so that "/licenses/" + "" never lists licenses by accident.
+func pathf(format string, args ...string) (string, error) {
+	esc := make([]any, len(args))
+	for i, a := range args {
+		if strings.TrimSpace(a) == "" {
+			return "", fmt.Errorf("keygen: empty id: %w", ErrInvalidArgument)
+		}
+		if strings.Contains(a, "/") {
+			// Keygen cannot route a segment holding "/", e.g. a signed license key used as an
+			// alias; the id has to be used instead.
+			return "", fmt.Errorf("keygen: id %q contains '/': use the resource's id: %w", a, ErrInvalidArgument)
+		}
+		esc[i] = url.PathEscape(a)
+	}
+	return fmt.Sprintf(format, esc...), nil
+}
+
+// marshalJSON encodes a request body without HTML escaping, so URLs keep their "&".
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}

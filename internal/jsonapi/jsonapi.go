@@ -1,0 +1,235 @@
+// Package jsonapi reads and writes Keygen's JSON:API documents. It is the only code that
+// touches github.com/google/jsonapi, so the library can be swapped here alone.
+//
+// google/jsonapi (v1.0.0) cannot read top-level meta or links, fails on "data": null, drops
+// error sources and has no polymorphic relationships. So this package reads the envelope
+// itself (data, meta, links, errors, included) and hands the library one resource object at a
+// time, with only its id, type and attributes; relationships are read here as plain linkage.
+package jsonapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	gjsonapi "github.com/google/jsonapi"
+)
+
+// Document is a parsed top-level JSON:API document.
+type Document struct {
+	// Data is the raw primary data: an object, an array, or null.
+	Data     json.RawMessage `json:"data"`
+	Meta     json.RawMessage `json:"meta,omitempty"`
+	Links    *Links          `json:"links,omitempty"`
+	Errors   []ErrorObject   `json:"errors,omitempty"`
+	Included []Resource      `json:"included,omitempty"`
+}
+
+// Links are a list's pagination links. Keygen puts the counts in links.meta.
+type Links struct {
+	Self  string `json:"self"`
+	First string `json:"first"`
+	Prev  string `json:"prev"`
+	Next  string `json:"next"`
+	Last  string `json:"last"`
+	Meta  struct {
+		Pages *int `json:"pages"`
+		Count *int `json:"count"`
+	} `json:"meta"`
+}
+
+// ErrorObject is one entry of an errors document, source included.
+type ErrorObject struct {
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Source struct {
+		Pointer   string `json:"pointer"`
+		Parameter string `json:"parameter"`
+		Header    string `json:"header"`
+	} `json:"source"`
+	Links map[string]string `json:"-"`
+}
+
+// UnmarshalJSON keeps only string links (links.about, links.redirect) and ignores the rest.
+func (e *ErrorObject) UnmarshalJSON(b []byte) error {
+	type plain ErrorObject
+	var aux struct {
+		plain
+		Links map[string]json.RawMessage `json:"links"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*e = ErrorObject(aux.plain)
+	for k, v := range aux.Links {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			if e.Links == nil {
+				e.Links = map[string]string{}
+			}
+			e.Links[k] = s
+		}
+	}
+	return nil
+}
+
+// Resource is one resource object.
+type Resource struct {
+	ID            string                  `json:"id"`
+	Type          string                  `json:"type"`
+	Attributes    json.RawMessage         `json:"attributes,omitempty"`
+	Relationships map[string]Relationship `json:"relationships,omitempty"`
+	Links         struct {
+		Self string `json:"self"`
+	} `json:"links"`
+	Meta json.RawMessage `json:"meta,omitempty"`
+}
+
+// Linkage identifies a related resource.
+type Linkage struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// Relationship is a resource's relationship: to-one linkage (possibly null) or link-only.
+type Relationship struct {
+	// Data is the to-one linkage; nil when the relationship is null or link-only.
+	Data *Linkage
+	// Many is the to-many linkage, when the server sent an array.
+	Many  []Linkage
+	Links struct {
+		Related string `json:"related"`
+	}
+	Meta json.RawMessage
+}
+
+// UnmarshalJSON accepts data as an object, null, an array, or absent.
+func (r *Relationship) UnmarshalJSON(b []byte) error {
+	var aux struct {
+		Data  json.RawMessage `json:"data"`
+		Links struct {
+			Related string `json:"related"`
+		} `json:"links"`
+		Meta json.RawMessage `json:"meta"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	r.Links.Related, r.Meta = aux.Links.Related, aux.Meta
+	d := bytes.TrimSpace(aux.Data)
+	switch {
+	case len(d) == 0 || bytes.Equal(d, []byte("null")):
+	case d[0] == '[':
+		return json.Unmarshal(d, &r.Many)
+	default:
+		r.Data = new(Linkage)
+		return json.Unmarshal(d, r.Data)
+	}
+	return nil
+}
+
+// RelID returns the id of a to-one relationship, or "" when it is null, link-only or absent.
+func (r *Resource) RelID(name string) string {
+	if rel, ok := r.Relationships[name]; ok && rel.Data != nil {
+		return rel.Data.ID
+	}
+	return ""
+}
+
+// Rel returns the linkage of a to-one relationship, or nil.
+func (r *Resource) Rel(name string) *Linkage {
+	if rel, ok := r.Relationships[name]; ok {
+		return rel.Data
+	}
+	return nil
+}
+
+// Parse reads a whole document.
+func Parse(body []byte) (*Document, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errors.New("empty body")
+	}
+	var d Document
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("invalid JSON:API document: %w", err)
+	}
+	return &d, nil
+}
+
+// IsNull reports whether the primary data is null or absent.
+func (d *Document) IsNull() bool {
+	t := bytes.TrimSpace(d.Data)
+	return len(t) == 0 || bytes.Equal(t, []byte("null"))
+}
+
+// One returns the single primary resource; nil (and no error) when data is null.
+func (d *Document) One() (*Resource, error) {
+	if d.IsNull() {
+		return nil, nil
+	}
+	var r Resource
+	if err := json.Unmarshal(d.Data, &r); err != nil {
+		return nil, fmt.Errorf("primary data is not a resource object: %w", err)
+	}
+	return &r, nil
+}
+
+// Many returns the primary resources of a list document.
+func (d *Document) Many() ([]Resource, error) {
+	if d.IsNull() {
+		return nil, nil
+	}
+	var rs []Resource
+	if err := json.Unmarshal(d.Data, &rs); err != nil {
+		return nil, fmt.Errorf("primary data is not an array of resources: %w", err)
+	}
+	return rs, nil
+}
+
+// MetaString returns a string member of the top-level meta, or "".
+func (d *Document) MetaString(key string) string {
+	if len(d.Meta) == 0 {
+		return ""
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(d.Meta, &m) != nil {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(m[key], &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// Unmarshal decodes r's id and attributes into v, a pointer to a struct whose fields carry
+// `jsonapi:"primary,<type>"` and `jsonapi:"attr,<name>[,iso8601]"` tags. Relationships are
+// not touched: callers read them with RelID.
+func Unmarshal(r *Resource, v any) error {
+	if r == nil {
+		return errors.New("no resource")
+	}
+	attrs := r.Attributes
+	if len(bytes.TrimSpace(attrs)) == 0 || bytes.Equal(bytes.TrimSpace(attrs), []byte("null")) {
+		attrs = json.RawMessage("{}")
+	}
+	// The library decodes one document from a reader; give it a minimal one.
+	node := struct {
+		Data struct {
+			Type       string          `json:"type"`
+			ID         string          `json:"id"`
+			Attributes json.RawMessage `json:"attributes"`
+		} `json:"data"`
+	}{}
+	node.Data.Type, node.Data.ID, node.Data.Attributes = r.Type, r.ID, attrs
+	b, err := json.Marshal(node)
+	if err != nil {
+		return err
+	}
+	if err := gjsonapi.UnmarshalPayload(bytes.NewReader(b), v); err != nil {
+		return fmt.Errorf("decoding %s %s: %w", r.Type, r.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package keygen
+
+import (
+	"context"
+	"iter"
+	"time"
+
+	"github.com/licensekit/keygen/internal/jsonapi"
+	"github.com/licensekit/keygen/internal/query"
+)
+
+// Product is a Keygen product (keygen-api.md §2.2).
+type Product struct {
+	ID   string `jsonapi:"primary,products"`
+	Name string `jsonapi:"attr,name"`
+	// Code is a unique, human-readable alias usable in place of the id.
+	Code *string `jsonapi:"attr,code"`
+	// DistributionStrategy is LICENSED, OPEN or CLOSED.
+	DistributionStrategy string         `jsonapi:"attr,distributionStrategy"`
+	URL                  *string        `jsonapi:"attr,url"`
+	Platforms            []string       `jsonapi:"attr,platforms"`
+	Permissions          []string       `jsonapi:"attr,permissions"`
+	Metadata             map[string]any `jsonapi:"attr,metadata"`
+	Created              time.Time      `jsonapi:"attr,created,iso8601"`
+	Updated              time.Time      `jsonapi:"attr,updated,iso8601"`
+
+	AccountID     string
+	EnvironmentID string
+}
+
+func (p *Product) fromResource(r *jsonapi.Resource) error {
+	if err := jsonapi.Unmarshal(r, p); err != nil {
+		return err
+	}
+	p.AccountID = r.RelID("account")
+	p.EnvironmentID = r.RelID("environment")
+	return nil
+}
+
+// ProductCreateOptions are the attributes of a new product. Name is required.
+type ProductCreateOptions struct {
+	Name                 string
+	Code                 string
+	DistributionStrategy string
+	URL                  string
+	Platforms            []string
+	Permissions          []string
+	Metadata             map[string]any
+}
+
+// ProductUpdateOptions change a product; zero fields are left unchanged.
+type ProductUpdateOptions struct {
+	Name                 *string
+	Code                 Nullable[string]
+	DistributionStrategy Nullable[string]
+	URL                  Nullable[string]
+	Platforms            Nullable[[]string]
+	Permissions          []string
+	// Metadata replaces the whole metadata object when non-nil.
+	Metadata map[string]any
+}
+
+// ProductListOptions filter a product list (Keygen has no product filters beyond paging).
+type ProductListOptions struct {
+	ListOptions
+}
+
+// ProductsService manages products.
+type ProductsService struct{ service }
+
+// Create creates a product: POST /v1/accounts/{account}/products.
+func (s *ProductsService) Create(ctx context.Context, opts ProductCreateOptions) (*Product, error) {
+	if opts.Name == "" {
+		return nil, argErr("Products.Create", "Name is required")
+	}
+	attrs := map[string]any{"name": opts.Name}
+	putString(attrs, "code", opts.Code)
+	putString(attrs, "distributionStrategy", opts.DistributionStrategy)
+	putString(attrs, "url", opts.URL)
+	if opts.Platforms != nil {
+		attrs["platforms"] = opts.Platforms
+	}
+	if opts.Permissions != nil {
+		attrs["permissions"] = opts.Permissions
+	}
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
+	return getOne[Product](ctx, s.c, &request{method: "POST", path: "/products", body: body})
+}
+
+// Get fetches a product by id or code: GET /v1/accounts/{account}/products/{id}.
+func (s *ProductsService) Get(ctx context.Context, id string) (*Product, error) {
+	path, err := pathf("/products/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[Product](ctx, s.c, &request{method: "GET", path: path})
+}
+
+// Update changes a product: PATCH /v1/accounts/{account}/products/{id}.
+func (s *ProductsService) Update(ctx context.Context, id string, opts ProductUpdateOptions) (*Product, error) {
+	path, err := pathf("/products/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{}
+	putPtr(attrs, "name", opts.Name)
+	opts.Code.put(attrs, "code")
+	opts.DistributionStrategy.put(attrs, "distributionStrategy")
+	opts.URL.put(attrs, "url")
+	opts.Platforms.put(attrs, "platforms")
+	if opts.Permissions != nil {
+		attrs["permissions"] = opts.Permissions
+	}
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
+	return getOne[Product](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+}
+
+// Delete deletes a product and, asynchronously, its policies and licenses:
+// DELETE /v1/accounts/{account}/products/{id}.
+func (s *ProductsService) Delete(ctx context.Context, id string) error {
+	path, err := pathf("/products/%s", id)
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// List lists products, newest first: GET /v1/accounts/{account}/products.
+func (s *ProductsService) List(ctx context.Context, opts *ProductListOptions) (*Page[Product], error) {
+	var q query.Values
+	if opts != nil {
+		if err := opts.ListOptions.encode(&q); err != nil {
+			return nil, err
+		}
+	}
+	return listPage[Product](ctx, s.c, "/products", &q)
+}
+
+// All iterates over every product, fetching pages as needed (see allPages).
+func (s *ProductsService) All(ctx context.Context, opts *ProductListOptions) iter.Seq2[*Product, error] {
+	o := ProductListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Product], error) {
+		o.ListOptions = *lo
+		return s.List(ctx, &o)
+	})
+}

@@ -1,0 +1,110 @@
+package keygen
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// verifyResponse checks a response's Digest against the exact body bytes and its
+// Keygen-Signature (ed25519) over the signing string of keygen-api.md §1.11, built from the
+// method, path+query and host the request was actually sent with, and that its Date is within
+// skew of now. Nothing else of the answer may be trusted before this passes.
+func verifyResponse(pub ed25519.PublicKey, req *http.Request, h http.Header, body []byte, now time.Time, skew time.Duration) error {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	return verifySigned(pub, strings.ToLower(req.Method), req.URL.RequestURI(), host, h, body, now, skew)
+}
+
+// verifySigned is the check shared by responses and webhook deliveries.
+func verifySigned(pub ed25519.PublicKey, method, target, host string, h http.Header, body []byte, now time.Time, skew time.Duration) error {
+	sigHeader := h.Get("Keygen-Signature")
+	if sigHeader == "" {
+		return sigErr("missing Keygen-Signature header")
+	}
+	digest := h.Get("Digest")
+	if digest == "" {
+		return sigErr("missing Digest header")
+	}
+	sum := sha256.Sum256(body)
+	if want := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:]); digest != want {
+		return sigErr("body does not match its Digest")
+	}
+	date := h.Get("Date")
+	if date == "" {
+		return sigErr("missing Date header")
+	}
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return sigErr("unparseable Date header %q", date)
+	}
+	if d := now.Sub(t); d > skew || d < -skew {
+		return sigErr("Date %s is %s away from the local clock (tolerance %s)", date, d.Round(time.Second), skew)
+	}
+	params, err := ParseSignatureHeader(sigHeader)
+	if err != nil {
+		return err
+	}
+	if alg := params["algorithm"]; alg != "ed25519" {
+		return sigErr("algorithm %q is not ed25519", alg)
+	}
+	if hs, ok := params["headers"]; ok && hs != "(request-target) host date digest" {
+		return sigErr("signed headers %q are not (request-target) host date digest", hs)
+	}
+	sig, err := base64.StdEncoding.DecodeString(params["signature"])
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return sigErr("signature is not a base64 Ed25519 signature")
+	}
+	msg := "(request-target): " + method + " " + target + "\n" +
+		"host: " + host + "\n" +
+		"date: " + date + "\n" +
+		"digest: " + digest
+	if !ed25519.Verify(pub, []byte(msg), sig) {
+		return sigErr("Keygen-Signature does not verify for %s %s", strings.ToUpper(method), target)
+	}
+	return nil
+}
+
+// ParseSignatureHeader splits a Keygen-Signature header (keyid="…", algorithm="…",
+// signature="…", headers="…") into its parameters. Duplicate or malformed parameters and a
+// missing signature are errors.
+func ParseSignatureHeader(v string) (map[string]string, error) {
+	out := map[string]string{}
+	rest := strings.TrimSpace(v)
+	for rest != "" {
+		eq := strings.IndexByte(rest, '=')
+		if eq <= 0 {
+			return nil, sigErr("malformed Keygen-Signature header")
+		}
+		name := strings.ToLower(strings.TrimSpace(rest[:eq]))
+		rest = rest[eq+1:]
+		if !strings.HasPrefix(rest, `"`) {
+			return nil, sigErr("malformed Keygen-Signature header: %s is not quoted", name)
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return nil, sigErr("malformed Keygen-Signature header: unterminated %s", name)
+		}
+		val := rest[1 : end+1]
+		rest = strings.TrimSpace(rest[end+2:])
+		if _, dup := out[name]; dup {
+			return nil, sigErr("Keygen-Signature header repeats %s", name)
+		}
+		out[name] = val
+		if rest != "" {
+			if rest[0] != ',' {
+				return nil, sigErr("malformed Keygen-Signature header")
+			}
+			rest = strings.TrimSpace(rest[1:])
+		}
+	}
+	if out["signature"] == "" {
+		return nil, sigErr("Keygen-Signature header has no signature")
+	}
+	return out, nil
+}
