@@ -148,3 +148,6 @@ func mustTime(t *testing.T, s string) time.Time {
 	require.NoError(t, err)
 	return v
 }
+
+// readFixture reads testdata/<name> outside a *testing.T (benchmarks, examples).
+func readFixture(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
