@@ -1,9 +1,12 @@
 package keygen
 
 import (
+	"context"
+	"iter"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
+	"github.com/licensekit/keygen/internal/query"
 )
 
 // Key is a pre-made license key waiting in a pooled policy (keygen-api.md §2.8).
@@ -30,5 +33,103 @@ func (k *Key) fromResource(r *jsonapi.Resource) error {
 	return nil
 }
 
-// KeysService manages pooled keys.
+// KeyCreateOptions add a key to a pooled policy's pool. Both fields are required.
+type KeyCreateOptions struct {
+	// Key is the license key to hand out later: 8 to 1024 characters, unique in the account.
+	Key string
+	// PolicyID is the pooled policy (usePool true) the key waits in.
+	PolicyID string
+}
+
+// KeyUpdateOptions change a pooled key; a nil Key leaves it unchanged.
+type KeyUpdateOptions struct {
+	Key *string
+}
+
+// KeyListOptions filter a key list (keygen-api.md §1.9).
+type KeyListOptions struct {
+	ListOptions
+	// ProductID (product) keeps the keys of one product's policies.
+	ProductID string
+	// PolicyID (policy) keeps the keys of one policy.
+	PolicyID string
+}
+
+// KeysService manages the keys waiting in pooled policies. Creating a license on a pooled
+// policy consumes the oldest key; PoliciesService.PopKey takes one out by hand.
 type KeysService struct{ service }
+
+// Create adds a key to a policy's pool: POST /v1/accounts/{account}/keys. A policy without a
+// pool answers 422 POLICY_NOT_SUPPORTED; a key already in use answers 422 KEY_TAKEN.
+func (s *KeysService) Create(ctx context.Context, opts KeyCreateOptions) (*Key, error) {
+	if opts.Key == "" {
+		return nil, argErr("Keys.Create", "Key is required")
+	}
+	if opts.PolicyID == "" {
+		return nil, argErr("Keys.Create", "PolicyID is required")
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{
+		Type:          "keys",
+		Attributes:    map[string]any{"key": opts.Key},
+		Relationships: map[string]any{"policy": jsonapi.ToOne("policies", opts.PolicyID)},
+	}}
+	return getOne[Key](ctx, s.c, &request{method: "POST", path: "/keys", body: body})
+}
+
+// Get fetches a key by id: GET /v1/accounts/{account}/keys/{id}.
+func (s *KeysService) Get(ctx context.Context, id string) (*Key, error) {
+	path, err := pathf("/keys/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[Key](ctx, s.c, &request{method: "GET", path: path})
+}
+
+// Update changes a key: PATCH /v1/accounts/{account}/keys/{id}.
+func (s *KeysService) Update(ctx context.Context, id string, opts KeyUpdateOptions) (*Key, error) {
+	path, err := pathf("/keys/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{}
+	putPtr(attrs, "key", opts.Key)
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "keys", Attributes: attrs}}
+	return getOne[Key](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+}
+
+// Delete removes a key from its pool: DELETE /v1/accounts/{account}/keys/{id}.
+func (s *KeysService) Delete(ctx context.Context, id string) error {
+	path, err := pathf("/keys/%s", id)
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// List lists pooled keys, newest first: GET /v1/accounts/{account}/keys.
+func (s *KeysService) List(ctx context.Context, opts *KeyListOptions) (*Page[Key], error) {
+	var q query.Values
+	if opts != nil {
+		if err := opts.ListOptions.encode(&q); err != nil {
+			return nil, err
+		}
+		q.String("product", opts.ProductID)
+		q.String("policy", opts.PolicyID)
+	}
+	return listPage[Key](ctx, s.c, "/keys", &q)
+}
+
+// All iterates over every pooled key, fetching pages as needed: GET /v1/accounts/{account}/keys,
+// page after page. It stops at the first error (yielded once), when ctx is done, or when the
+// loop breaks.
+func (s *KeysService) All(ctx context.Context, opts *KeyListOptions) iter.Seq2[*Key, error] {
+	o := KeyListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Key], error) {
+		page := o
+		page.ListOptions = *lo
+		return s.List(ctx, &page)
+	})
+}

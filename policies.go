@@ -1,9 +1,12 @@
 package keygen
 
 import (
+	"context"
+	"iter"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
+	"github.com/licensekit/keygen/internal/query"
 )
 
 // Policy holds the rules its licenses follow (keygen-api.md §2.3).
@@ -79,5 +82,311 @@ func (p *Policy) fromResource(r *jsonapi.Resource) error {
 	return nil
 }
 
-// PoliciesService manages policies.
+// PolicyCreateOptions are the attributes of a new policy (keygen-api.md §2.3). ProductID and
+// Name are required. Every other field is optional: a nil pointer or an empty string leaves
+// Keygen's default, so false and 0 can be sent on purpose (Ptr(false), Ptr(0)).
+type PolicyCreateOptions struct {
+	// ProductID is the product the policy belongs to (the product relationship).
+	ProductID string
+	Name      string
+
+	// Duration is how long licenses last, in seconds (at least 86400); nil means they do not
+	// expire.
+	Duration *int
+	Strict   *bool
+	Floating *bool
+	// UsePool makes licenses take their keys from the policy's key pool (create-only).
+	UsePool      *bool
+	MaxMachines  *int
+	MaxProcesses *int
+	MaxUsers     *int
+	MaxCores     *int
+	MaxMemory    *int64
+	MaxDisk      *int64
+	MaxUses      *int
+
+	MachineUniquenessStrategy   string
+	MachineMatchingStrategy     string
+	ComponentUniquenessStrategy string
+	ComponentMatchingStrategy   string
+	ExpirationStrategy          string
+	ExpirationBasis             string
+	RenewalBasis                string
+	TransferStrategy            string
+	AuthenticationStrategy      string
+	MachineLeasingStrategy      string
+	ProcessLeasingStrategy      string
+	OverageStrategy             string
+
+	// Scheme signs or encrypts license keys (ED25519_SIGN, RSA_2048_PKCS1_PSS_SIGN_V2…);
+	// create-only, and exclusive with UsePool.
+	Scheme string
+	// Encrypted is the legacy key encryption flag (create-only).
+	Encrypted *bool
+	Protected *bool
+
+	RequireProductScope     *bool
+	RequirePolicyScope      *bool
+	RequireMachineScope     *bool
+	RequireFingerprintScope *bool
+	RequireComponentsScope  *bool
+	RequireUserScope        *bool
+	RequireChecksumScope    *bool
+	RequireVersionScope     *bool
+
+	RequireCheckIn *bool
+	// CheckInInterval is day, week, month or year; required with RequireCheckIn.
+	CheckInInterval string
+	// CheckInIntervalCount is 1 to 365; required with RequireCheckIn.
+	CheckInIntervalCount *int
+
+	RequireHeartbeat *bool
+	// HeartbeatDuration is the heartbeat interval in seconds (at least 60).
+	HeartbeatDuration             *int
+	HeartbeatCullStrategy         string
+	HeartbeatResurrectionStrategy string
+	HeartbeatBasis                string
+
+	Metadata map[string]any
+}
+
+// PolicyUpdateOptions change a policy (keygen-api.md §2.3); scheme, encrypted and usePool
+// cannot change after creation. Zero fields are left unchanged. Nullable fields can also be
+// cleared: Duration: Null[int]() makes licenses stop expiring, MaxMachines: Null[int]() lifts
+// the limit.
+type PolicyUpdateOptions struct {
+	Name *string
+
+	Duration     Nullable[int]
+	Strict       *bool
+	Floating     *bool
+	MaxMachines  Nullable[int]
+	MaxProcesses Nullable[int]
+	MaxUsers     Nullable[int]
+	MaxCores     Nullable[int]
+	MaxMemory    Nullable[int64]
+	MaxDisk      Nullable[int64]
+	MaxUses      Nullable[int]
+
+	MachineUniquenessStrategy   *string
+	MachineMatchingStrategy     *string
+	ComponentUniquenessStrategy *string
+	ComponentMatchingStrategy   *string
+	ExpirationStrategy          *string
+	ExpirationBasis             *string
+	RenewalBasis                *string
+	TransferStrategy            *string
+	AuthenticationStrategy      *string
+	MachineLeasingStrategy      *string
+	ProcessLeasingStrategy      *string
+	OverageStrategy             *string
+
+	Protected *bool
+
+	RequireProductScope     *bool
+	RequirePolicyScope      *bool
+	RequireMachineScope     *bool
+	RequireFingerprintScope *bool
+	RequireComponentsScope  *bool
+	RequireUserScope        *bool
+	RequireChecksumScope    *bool
+	RequireVersionScope     *bool
+
+	RequireCheckIn       *bool
+	CheckInInterval      Nullable[string]
+	CheckInIntervalCount Nullable[int]
+
+	RequireHeartbeat              *bool
+	HeartbeatDuration             Nullable[int]
+	HeartbeatCullStrategy         *string
+	HeartbeatResurrectionStrategy *string
+	HeartbeatBasis                *string
+
+	// Metadata replaces the whole metadata object when non-nil.
+	Metadata map[string]any
+}
+
+// PolicyListOptions filter a policy list (keygen-api.md §1.9).
+type PolicyListOptions struct {
+	ListOptions
+	// ProductID (product) keeps the policies of one product.
+	ProductID string
+}
+
+// PoliciesService manages policies and their key pools.
 type PoliciesService struct{ service }
+
+// Create creates a policy for a product: POST /v1/accounts/{account}/policies.
+func (s *PoliciesService) Create(ctx context.Context, opts PolicyCreateOptions) (*Policy, error) {
+	if opts.ProductID == "" {
+		return nil, argErr("Policies.Create", "ProductID is required")
+	}
+	if opts.Name == "" {
+		return nil, argErr("Policies.Create", "Name is required")
+	}
+	a := map[string]any{"name": opts.Name}
+	putPtr(a, "duration", opts.Duration)
+	putPtr(a, "strict", opts.Strict)
+	putPtr(a, "floating", opts.Floating)
+	putPtr(a, "usePool", opts.UsePool)
+	putPtr(a, "maxMachines", opts.MaxMachines)
+	putPtr(a, "maxProcesses", opts.MaxProcesses)
+	putPtr(a, "maxUsers", opts.MaxUsers)
+	putPtr(a, "maxCores", opts.MaxCores)
+	putPtr(a, "maxMemory", opts.MaxMemory)
+	putPtr(a, "maxDisk", opts.MaxDisk)
+	putPtr(a, "maxUses", opts.MaxUses)
+	putString(a, "machineUniquenessStrategy", opts.MachineUniquenessStrategy)
+	putString(a, "machineMatchingStrategy", opts.MachineMatchingStrategy)
+	putString(a, "componentUniquenessStrategy", opts.ComponentUniquenessStrategy)
+	putString(a, "componentMatchingStrategy", opts.ComponentMatchingStrategy)
+	putString(a, "expirationStrategy", opts.ExpirationStrategy)
+	putString(a, "expirationBasis", opts.ExpirationBasis)
+	putString(a, "renewalBasis", opts.RenewalBasis)
+	putString(a, "transferStrategy", opts.TransferStrategy)
+	putString(a, "authenticationStrategy", opts.AuthenticationStrategy)
+	putString(a, "machineLeasingStrategy", opts.MachineLeasingStrategy)
+	putString(a, "processLeasingStrategy", opts.ProcessLeasingStrategy)
+	putString(a, "overageStrategy", opts.OverageStrategy)
+	putString(a, "scheme", opts.Scheme)
+	putPtr(a, "encrypted", opts.Encrypted)
+	putPtr(a, "protected", opts.Protected)
+	putPtr(a, "requireProductScope", opts.RequireProductScope)
+	putPtr(a, "requirePolicyScope", opts.RequirePolicyScope)
+	putPtr(a, "requireMachineScope", opts.RequireMachineScope)
+	putPtr(a, "requireFingerprintScope", opts.RequireFingerprintScope)
+	putPtr(a, "requireComponentsScope", opts.RequireComponentsScope)
+	putPtr(a, "requireUserScope", opts.RequireUserScope)
+	putPtr(a, "requireChecksumScope", opts.RequireChecksumScope)
+	putPtr(a, "requireVersionScope", opts.RequireVersionScope)
+	putPtr(a, "requireCheckIn", opts.RequireCheckIn)
+	putString(a, "checkInInterval", opts.CheckInInterval)
+	putPtr(a, "checkInIntervalCount", opts.CheckInIntervalCount)
+	putPtr(a, "requireHeartbeat", opts.RequireHeartbeat)
+	putPtr(a, "heartbeatDuration", opts.HeartbeatDuration)
+	putString(a, "heartbeatCullStrategy", opts.HeartbeatCullStrategy)
+	putString(a, "heartbeatResurrectionStrategy", opts.HeartbeatResurrectionStrategy)
+	putString(a, "heartbeatBasis", opts.HeartbeatBasis)
+	if opts.Metadata != nil {
+		a["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{
+		Type:          "policies",
+		Attributes:    a,
+		Relationships: map[string]any{"product": jsonapi.ToOne("products", opts.ProductID)},
+	}}
+	return getOne[Policy](ctx, s.c, &request{method: "POST", path: "/policies", body: body})
+}
+
+// Get fetches a policy: GET /v1/accounts/{account}/policies/{id}.
+func (s *PoliciesService) Get(ctx context.Context, id string) (*Policy, error) {
+	path, err := pathf("/policies/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[Policy](ctx, s.c, &request{method: "GET", path: path})
+}
+
+// Update changes a policy: PATCH /v1/accounts/{account}/policies/{id}. Its licenses follow
+// the new rules from their next validation.
+func (s *PoliciesService) Update(ctx context.Context, id string, opts PolicyUpdateOptions) (*Policy, error) {
+	path, err := pathf("/policies/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	a := map[string]any{}
+	putPtr(a, "name", opts.Name)
+	opts.Duration.put(a, "duration")
+	putPtr(a, "strict", opts.Strict)
+	putPtr(a, "floating", opts.Floating)
+	opts.MaxMachines.put(a, "maxMachines")
+	opts.MaxProcesses.put(a, "maxProcesses")
+	opts.MaxUsers.put(a, "maxUsers")
+	opts.MaxCores.put(a, "maxCores")
+	opts.MaxMemory.put(a, "maxMemory")
+	opts.MaxDisk.put(a, "maxDisk")
+	opts.MaxUses.put(a, "maxUses")
+	putPtr(a, "machineUniquenessStrategy", opts.MachineUniquenessStrategy)
+	putPtr(a, "machineMatchingStrategy", opts.MachineMatchingStrategy)
+	putPtr(a, "componentUniquenessStrategy", opts.ComponentUniquenessStrategy)
+	putPtr(a, "componentMatchingStrategy", opts.ComponentMatchingStrategy)
+	putPtr(a, "expirationStrategy", opts.ExpirationStrategy)
+	putPtr(a, "expirationBasis", opts.ExpirationBasis)
+	putPtr(a, "renewalBasis", opts.RenewalBasis)
+	putPtr(a, "transferStrategy", opts.TransferStrategy)
+	putPtr(a, "authenticationStrategy", opts.AuthenticationStrategy)
+	putPtr(a, "machineLeasingStrategy", opts.MachineLeasingStrategy)
+	putPtr(a, "processLeasingStrategy", opts.ProcessLeasingStrategy)
+	putPtr(a, "overageStrategy", opts.OverageStrategy)
+	putPtr(a, "protected", opts.Protected)
+	putPtr(a, "requireProductScope", opts.RequireProductScope)
+	putPtr(a, "requirePolicyScope", opts.RequirePolicyScope)
+	putPtr(a, "requireMachineScope", opts.RequireMachineScope)
+	putPtr(a, "requireFingerprintScope", opts.RequireFingerprintScope)
+	putPtr(a, "requireComponentsScope", opts.RequireComponentsScope)
+	putPtr(a, "requireUserScope", opts.RequireUserScope)
+	putPtr(a, "requireChecksumScope", opts.RequireChecksumScope)
+	putPtr(a, "requireVersionScope", opts.RequireVersionScope)
+	putPtr(a, "requireCheckIn", opts.RequireCheckIn)
+	opts.CheckInInterval.put(a, "checkInInterval")
+	opts.CheckInIntervalCount.put(a, "checkInIntervalCount")
+	putPtr(a, "requireHeartbeat", opts.RequireHeartbeat)
+	opts.HeartbeatDuration.put(a, "heartbeatDuration")
+	putPtr(a, "heartbeatCullStrategy", opts.HeartbeatCullStrategy)
+	putPtr(a, "heartbeatResurrectionStrategy", opts.HeartbeatResurrectionStrategy)
+	putPtr(a, "heartbeatBasis", opts.HeartbeatBasis)
+	if opts.Metadata != nil {
+		a["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "policies", Attributes: a}}
+	return getOne[Policy](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+}
+
+// Delete deletes a policy and, asynchronously, its licenses:
+// DELETE /v1/accounts/{account}/policies/{id}.
+func (s *PoliciesService) Delete(ctx context.Context, id string) error {
+	path, err := pathf("/policies/%s", id)
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// List lists policies, newest first: GET /v1/accounts/{account}/policies.
+func (s *PoliciesService) List(ctx context.Context, opts *PolicyListOptions) (*Page[Policy], error) {
+	var q query.Values
+	if opts != nil {
+		if err := opts.ListOptions.encode(&q); err != nil {
+			return nil, err
+		}
+		q.String("product", opts.ProductID)
+	}
+	return listPage[Policy](ctx, s.c, "/policies", &q)
+}
+
+// All iterates over every policy, fetching pages as needed: GET /v1/accounts/{account}/policies,
+// page after page. It stops at the first error (yielded once), when ctx is done, or when the
+// loop breaks.
+func (s *PoliciesService) All(ctx context.Context, opts *PolicyListOptions) iter.Seq2[*Policy, error] {
+	o := PolicyListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Policy], error) {
+		page := o
+		page.ListOptions = *lo
+		return s.List(ctx, &page)
+	})
+}
+
+// PopKey takes the oldest key out of a pooled policy's pool and returns it, now deleted from
+// Keygen: DELETE /v1/accounts/{account}/policies/{id}/pool. An unpooled policy or an empty
+// pool is a *Error with status 422 (detail "pool is not supported" / "pool is empty", source
+// pointer /data/relationships/pool).
+func (s *PoliciesService) PopKey(ctx context.Context, policyID string) (*Key, error) {
+	path, err := pathf("/policies/%s/pool", policyID)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[Key](ctx, s.c, &request{method: "DELETE", path: path})
+}

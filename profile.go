@@ -1,6 +1,8 @@
 package keygen
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
@@ -23,7 +25,9 @@ func (e *Environment) fromResource(r *jsonapi.Resource) error {
 // License and Environment is set, as Type says.
 type Profile struct {
 	// Type is the bearer's resource type: users, products, licenses or environments.
-	Type        string
+	Type string
+	// ID is the bearer's id, whatever its type.
+	ID          string
 	User        *User
 	Product     *Product
 	License     *License
@@ -32,5 +36,66 @@ type Profile struct {
 	Token *Token
 }
 
+// Profile bearer types, the values of Profile.Type.
+const (
+	BearerTypeUser        = "users"
+	BearerTypeProduct     = "products"
+	BearerTypeLicense     = "licenses"
+	BearerTypeEnvironment = "environments"
+)
+
 // ProfileService reads the authenticated bearer.
 type ProfileService struct{ service }
+
+// Get returns whoever the client authenticates as: GET /v1/accounts/{account}/me. It works
+// with every kind of credential (admin, user, product, environment or license token, or a
+// license key) and is the cheapest way to check that a credential works.
+//
+// A bearer type this SDK does not know yet is not an error: the Profile then has only Type
+// and ID (and Token) set.
+func (s *ProfileService) Get(ctx context.Context) (*Profile, error) {
+	resp, err := s.c.do(ctx, &request{method: "GET", path: "/me"})
+	if err != nil {
+		return nil, err
+	}
+	doc, err := resp.doc()
+	if err != nil {
+		return nil, err
+	}
+	res, err := doc.One()
+	if err != nil {
+		return nil, fmt.Errorf("keygen: GET /me: %w", err)
+	}
+	if res == nil {
+		return nil, fmt.Errorf("keygen: GET /me: the response has no data")
+	}
+	p := &Profile{Type: res.Type, ID: res.ID}
+	switch res.Type {
+	case BearerTypeUser:
+		p.User = new(User)
+		err = p.User.fromResource(res)
+	case BearerTypeProduct:
+		p.Product = new(Product)
+		err = p.Product.fromResource(res)
+	case BearerTypeLicense:
+		p.License = new(License)
+		err = p.License.fromResource(res)
+	case BearerTypeEnvironment:
+		p.Environment = new(Environment)
+		err = p.Environment.fromResource(res)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("keygen: GET /me: %w", err)
+	}
+	for i := range doc.Included {
+		if doc.Included[i].Type != "tokens" {
+			continue
+		}
+		p.Token = new(Token)
+		if err := p.Token.fromResource(&doc.Included[i]); err != nil {
+			return nil, fmt.Errorf("keygen: GET /me: included token: %w", err)
+		}
+		break
+	}
+	return p, nil
+}
