@@ -299,6 +299,9 @@ type request struct {
 	noAuth bool
 	// accept overrides the Accept header (raw license file download).
 	accept string
+	// notIdempotent marks a DELETE or PUT that must not be repeated after it may have
+	// reached the server: popping a pooled key twice would lose the first key.
+	notIdempotent bool
 }
 
 // response is a received answer whose body was read in full and, when asked, verified.
@@ -352,7 +355,11 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		body = bytes.NewReader(raw)
 	}
 	attempts := new(int)
-	ctx = withRetryState(ctx, r.method, attempts)
+	retryAs := r.method
+	if r.notIdempotent {
+		retryAs = http.MethodPost
+	}
+	ctx = withRetryState(ctx, retryAs, attempts)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("keygen: building request: %w", err)

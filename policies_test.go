@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -250,4 +251,19 @@ func TestPoliciesPopKeyEmptyPool(t *testing.T) {
 	assert.Equal(t, "pool is empty", apiErr.Errors[0].Detail)
 	assert.Equal(t, "/data/relationships/pool", apiErr.Errors[0].Source.Pointer)
 	assert.Equal(t, "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", apiErr.RequestID)
+}
+
+// A pop that may have reached the server is never repeated: a second pop would take (and
+// lose) another key.
+func TestPoliciesPopKeyNotRetriedOn503(t *testing.T) {
+	c, mt := newTestClient(t, WithRetry(RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+	calls := expect(t, mt, wire{method: "DELETE", path: "/policies/" + testPolicyID + "/pool", status: 503})
+	_, err := c.Policies.PopKey(context.Background(), testPolicyID)
+	require.Error(t, err)
+	assert.Equal(t, 1, *calls)
+
+	// A plain DELETE is idempotent and is retried.
+	calls = expect(t, mt, wire{method: "DELETE", path: "/policies/" + testPolicyID, status: 503})
+	require.Error(t, c.Policies.Delete(context.Background(), testPolicyID))
+	assert.Equal(t, 4, *calls)
 }
