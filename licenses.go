@@ -1,10 +1,14 @@
 package keygen
 
 import (
+	"context"
 	"encoding/json"
+	"iter"
+	"strings"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
+	"github.com/licensekit/keygen/internal/query"
 )
 
 // License is a license (keygen-api.md §2.6).
@@ -51,9 +55,12 @@ type License struct {
 	GroupID       string
 	AccountID     string
 	EnvironmentID string
-	// MachineCount and the machine totals come from the machines relationship's meta.
-	MachineCount int
-	MachineCores int64
+	// MachineCount and the machine totals (cores, memory and disk of the activated
+	// machines) come from the machines relationship's meta.
+	MachineCount  int
+	MachineCores  int64
+	MachineMemory int64
+	MachineDisk   int64
 	// UserCount is the number of users (owner and licensees) from the users relationship's meta.
 	UserCount int
 }
@@ -70,11 +77,14 @@ func (l *License) fromResource(r *jsonapi.Resource) error {
 	l.EnvironmentID = r.RelID("environment")
 	if m := r.Relationships["machines"].Meta; len(m) > 0 {
 		var meta struct {
-			Count int   `json:"count"`
-			Cores int64 `json:"cores"`
+			Count  int   `json:"count"`
+			Cores  int64 `json:"cores"`
+			Memory int64 `json:"memory"`
+			Disk   int64 `json:"disk"`
 		}
 		if err := json.Unmarshal(m, &meta); err == nil {
 			l.MachineCount, l.MachineCores = meta.Count, meta.Cores
+			l.MachineMemory, l.MachineDisk = meta.Memory, meta.Disk
 		}
 	}
 	if m := r.Relationships["users"].Meta; len(m) > 0 {
@@ -90,3 +100,353 @@ func (l *License) fromResource(r *jsonapi.Resource) error {
 
 // LicensesService manages licenses and their actions.
 type LicensesService struct{ service }
+
+// LicenseCreateOptions are the attributes of a new license. PolicyID is required. The
+// privileged fields (Expiry, Protected, Suspended, Max*) override the policy and need an
+// admin, environment, product or sales bearer.
+type LicenseCreateOptions struct {
+	PolicyID string
+	// OwnerID is the user who owns the license (the owner relationship).
+	OwnerID string
+	GroupID string
+	// Key is a custom license key (at least 6 characters for unsigned schemes). Empty lets
+	// Keygen generate one, or pop one from the policy's pool.
+	Key      string
+	Name     string
+	Metadata map[string]any
+	// Permissions are Enterprise permission strings.
+	Permissions []string
+
+	Expiry       *time.Time
+	Protected    *bool
+	Suspended    *bool
+	MaxMachines  *int
+	MaxCores     *int
+	MaxMemory    *int64
+	MaxDisk      *int64
+	MaxUses      *int
+	MaxProcesses *int
+	MaxUsers     *int
+}
+
+// LicenseUpdateOptions change a license; zero fields are left unchanged. Clearing a Max*
+// field returns the license to its policy's limit; clearing Expiry makes it never expire.
+// The key and relationships cannot be changed here.
+type LicenseUpdateOptions struct {
+	Name         Nullable[string]
+	Expiry       Nullable[time.Time]
+	Suspended    *bool
+	Protected    *bool
+	MaxMachines  Nullable[int]
+	MaxCores     Nullable[int]
+	MaxMemory    Nullable[int64]
+	MaxDisk      Nullable[int64]
+	MaxUses      Nullable[int]
+	MaxProcesses Nullable[int]
+	MaxUsers     Nullable[int]
+	Permissions  []string
+	// Metadata replaces the whole metadata object when non-nil.
+	Metadata map[string]any
+}
+
+// LicenseListOptions filter a license list (keygen-api.md §1.9). Ids may be given where the
+// API takes them; zero fields are not sent.
+type LicenseListOptions struct {
+	ListOptions
+	Owner   string
+	User    string
+	Product string
+	Policy  string
+	Machine string
+	Group   string
+	// Status is ACTIVE, INACTIVE, EXPIRING, EXPIRED, SUSPENDED or BANNED.
+	Status    string
+	Suspended *bool
+	Expired   *bool
+	// Expiring selects licenses expiring within the next 3 days (or, false, the others).
+	Expiring *bool
+	// ExpiresWithin selects licenses that have not expired yet and expire within this
+	// duration from now (expires[within]=<seconds>).
+	ExpiresWithin time.Duration
+	// ExpiresBefore and ExpiresAfter select unexpired licenses expiring before or after a
+	// time (expires[before], expires[after]). Keygen applies only one expires filter:
+	// within, then before, then after.
+	ExpiresBefore time.Time
+	ExpiresAfter  time.Time
+	Metadata      map[string]any
+}
+
+func (o *LicenseListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	if o.ExpiresWithin < 0 {
+		return argErr("Licenses.List", "ExpiresWithin is negative")
+	}
+	q.String("owner", o.Owner)
+	q.String("user", o.User)
+	q.String("product", o.Product)
+	q.String("policy", o.Policy)
+	q.String("machine", o.Machine)
+	q.String("group", o.Group)
+	q.String("status", o.Status)
+	q.Bool("suspended", o.Suspended)
+	q.Bool("expired", o.Expired)
+	q.Bool("expiring", o.Expiring)
+	// Keygen reads a bare integer as seconds (anything else as an ISO 8601 duration).
+	q.Int("expires[within]", int(o.ExpiresWithin/time.Second))
+	q.Time("expires[before]", o.ExpiresBefore)
+	q.Time("expires[after]", o.ExpiresAfter)
+	q.Map("metadata", o.Metadata)
+	return nil
+}
+
+// formatTime writes a request time as Keygen writes its own: UTC with milliseconds.
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// licensePath builds a path for a license given by id or key. Signed keys hold "/" and cannot
+// be routed; they are refused here without repeating the key, which is a secret.
+func licensePath(op, id, format string) (string, error) {
+	if strings.Contains(id, "/") {
+		return "", argErr(op, "a signed license key cannot be used in a path: use the license id (or ValidateKey)")
+	}
+	return pathf(format, id)
+}
+
+// Create creates a license: POST /v1/accounts/{account}/licenses.
+func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions) (*License, error) {
+	if strings.TrimSpace(opts.PolicyID) == "" {
+		return nil, argErr("Licenses.Create", "PolicyID is required")
+	}
+	attrs := map[string]any{}
+	putString(attrs, "name", opts.Name)
+	putString(attrs, "key", opts.Key)
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	if opts.Permissions != nil {
+		attrs["permissions"] = opts.Permissions
+	}
+	if opts.Expiry != nil {
+		attrs["expiry"] = formatTime(*opts.Expiry)
+	}
+	putPtr(attrs, "protected", opts.Protected)
+	putPtr(attrs, "suspended", opts.Suspended)
+	putPtr(attrs, "maxMachines", opts.MaxMachines)
+	putPtr(attrs, "maxCores", opts.MaxCores)
+	putPtr(attrs, "maxMemory", opts.MaxMemory)
+	putPtr(attrs, "maxDisk", opts.MaxDisk)
+	putPtr(attrs, "maxUses", opts.MaxUses)
+	putPtr(attrs, "maxProcesses", opts.MaxProcesses)
+	putPtr(attrs, "maxUsers", opts.MaxUsers)
+	rels := map[string]any{"policy": jsonapi.ToOne("policies", opts.PolicyID)}
+	if opts.OwnerID != "" {
+		rels["owner"] = jsonapi.ToOne("users", opts.OwnerID)
+	}
+	if opts.GroupID != "" {
+		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs, Relationships: rels}}
+	return getOne[License](ctx, s.c, &request{method: "POST", path: "/licenses", body: body})
+}
+
+// Get fetches a license by id or key: GET /v1/accounts/{account}/licenses/{id}.
+func (s *LicensesService) Get(ctx context.Context, id string) (*License, error) {
+	path, err := licensePath("Licenses.Get", id, "/licenses/%s")
+	if err != nil {
+		return nil, err
+	}
+	return getOne[License](ctx, s.c, &request{method: "GET", path: path})
+}
+
+// Update changes a license: PATCH /v1/accounts/{account}/licenses/{id}.
+func (s *LicensesService) Update(ctx context.Context, id string, opts LicenseUpdateOptions) (*License, error) {
+	path, err := licensePath("Licenses.Update", id, "/licenses/%s")
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{}
+	opts.Name.put(attrs, "name")
+	if t, ok := opts.Expiry.Get(); ok {
+		attrs["expiry"] = formatTime(t)
+	} else if opts.Expiry.IsNull() {
+		attrs["expiry"] = nil
+	}
+	putPtr(attrs, "suspended", opts.Suspended)
+	putPtr(attrs, "protected", opts.Protected)
+	opts.MaxMachines.put(attrs, "maxMachines")
+	opts.MaxCores.put(attrs, "maxCores")
+	opts.MaxMemory.put(attrs, "maxMemory")
+	opts.MaxDisk.put(attrs, "maxDisk")
+	opts.MaxUses.put(attrs, "maxUses")
+	opts.MaxProcesses.put(attrs, "maxProcesses")
+	opts.MaxUsers.put(attrs, "maxUsers")
+	if opts.Permissions != nil {
+		attrs["permissions"] = opts.Permissions
+	}
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs}}
+	return getOne[License](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+}
+
+// Delete deletes a license and its machines: DELETE /v1/accounts/{account}/licenses/{id}.
+func (s *LicensesService) Delete(ctx context.Context, id string) error {
+	path, err := licensePath("Licenses.Delete", id, "/licenses/%s")
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// List lists licenses, newest first: GET /v1/accounts/{account}/licenses.
+func (s *LicensesService) List(ctx context.Context, opts *LicenseListOptions) (*Page[License], error) {
+	var q query.Values
+	if err := opts.encode(&q); err != nil {
+		return nil, err
+	}
+	return listPage[License](ctx, s.c, "/licenses", &q)
+}
+
+// All iterates over every license matching opts, fetching pages as needed (see allPages).
+func (s *LicensesService) All(ctx context.Context, opts *LicenseListOptions) iter.Seq2[*License, error] {
+	o := LicenseListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[License], error) {
+		o.ListOptions = *lo
+		return s.List(ctx, &o)
+	})
+}
+
+// Suspend suspends a license: POST /v1/accounts/{account}/licenses/{id}/actions/suspend.
+// Suspending a suspended license is a 422.
+func (s *LicensesService) Suspend(ctx context.Context, id string) (*License, error) {
+	return s.action(ctx, "Licenses.Suspend", id, "suspend", nil)
+}
+
+// Reinstate lifts a suspension: POST /v1/accounts/{account}/licenses/{id}/actions/reinstate.
+func (s *LicensesService) Reinstate(ctx context.Context, id string) (*License, error) {
+	return s.action(ctx, "Licenses.Reinstate", id, "reinstate", nil)
+}
+
+// Renew extends a license's expiry by its policy's duration (per the policy's renewal
+// basis): POST /v1/accounts/{account}/licenses/{id}/actions/renew. A policy without a
+// duration makes it a 422.
+func (s *LicensesService) Renew(ctx context.Context, id string) (*License, error) {
+	return s.action(ctx, "Licenses.Renew", id, "renew", nil)
+}
+
+// Revoke revokes a license, which deletes it (and emits license.revoked rather than
+// license.deleted): DELETE /v1/accounts/{account}/licenses/{id}/actions/revoke.
+func (s *LicensesService) Revoke(ctx context.Context, id string) error {
+	path, err := licensePath("Licenses.Revoke", id, "/licenses/%s/actions/revoke")
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// CheckIn records a check-in for a policy that requires them:
+// POST /v1/accounts/{account}/licenses/{id}/actions/check-in.
+func (s *LicensesService) CheckIn(ctx context.Context, id string) (*License, error) {
+	return s.action(ctx, "Licenses.CheckIn", id, "check-in", nil)
+}
+
+// IncrementUsage adds n (at least 1) to the license's uses:
+// POST /v1/accounts/{account}/licenses/{id}/actions/increment-usage. Going over maxUses is a
+// 422 USES_LIMIT_EXCEEDED; a concurrent increment may be a 409, safe to retry.
+func (s *LicensesService) IncrementUsage(ctx context.Context, id string, n int) (*License, error) {
+	if n < 1 {
+		return nil, argErr("Licenses.IncrementUsage", "n must be at least 1")
+	}
+	return s.action(ctx, "Licenses.IncrementUsage", id, "increment-usage", map[string]any{"increment": n})
+}
+
+// DecrementUsage subtracts n (at least 1) from the license's uses:
+// POST /v1/accounts/{account}/licenses/{id}/actions/decrement-usage. Going below zero is a
+// 422 USES_INVALID.
+func (s *LicensesService) DecrementUsage(ctx context.Context, id string, n int) (*License, error) {
+	if n < 1 {
+		return nil, argErr("Licenses.DecrementUsage", "n must be at least 1")
+	}
+	return s.action(ctx, "Licenses.DecrementUsage", id, "decrement-usage", map[string]any{"decrement": n})
+}
+
+// ResetUsage sets the license's uses to zero:
+// POST /v1/accounts/{account}/licenses/{id}/actions/reset-usage.
+func (s *LicensesService) ResetUsage(ctx context.Context, id string) (*License, error) {
+	return s.action(ctx, "Licenses.ResetUsage", id, "reset-usage", nil)
+}
+
+// action POSTs a license action that answers with the license, with an optional meta body.
+func (s *LicensesService) action(ctx context.Context, op, id, action string, meta map[string]any) (*License, error) {
+	path, err := licensePath(op, id, "/licenses/%s/actions/"+action)
+	if err != nil {
+		return nil, err
+	}
+	r := &request{method: "POST", path: path}
+	if meta != nil {
+		r.body = jsonapi.Body{Meta: meta}
+	}
+	return getOne[License](ctx, s.c, r)
+}
+
+// CheckOut issues a signed license file for offline use:
+// POST /v1/accounts/{account}/licenses/{id}/actions/check-out (200, not 201: nothing is
+// stored). nil opts takes Keygen's defaults: unencrypted, valid one month.
+func (s *LicensesService) CheckOut(ctx context.Context, id string, opts *CheckOutOptions) (*LicenseFile, error) {
+	meta, err := checkOutMeta("Licenses.CheckOut", opts)
+	if err != nil {
+		return nil, err
+	}
+	path, err := licensePath("Licenses.CheckOut", id, "/licenses/%s/actions/check-out")
+	if err != nil {
+		return nil, err
+	}
+	r := &request{method: "POST", path: path}
+	if meta != nil {
+		r.body = jsonapi.Body{Meta: meta}
+	}
+	return getOne[LicenseFile](ctx, s.c, r)
+}
+
+// checkOutMeta encodes check-out options as the request's meta (shared with machine files).
+// TTL goes in whole seconds; NoExpiry sends "ttl": null, which Keygen reads as "never".
+func checkOutMeta(op string, opts *CheckOutOptions) (map[string]any, error) {
+	if opts == nil {
+		return nil, nil
+	}
+	if opts.TTL < 0 {
+		return nil, argErr(op, "TTL is negative")
+	}
+	if opts.NoExpiry && opts.TTL != 0 {
+		return nil, argErr(op, "TTL and NoExpiry are exclusive")
+	}
+	if opts.TTL%time.Second != 0 {
+		return nil, argErr(op, "TTL must be a whole number of seconds")
+	}
+	meta := map[string]any{}
+	if opts.Encrypt {
+		meta["encrypt"] = true
+	}
+	putString(meta, "algorithm", opts.Algorithm)
+	switch {
+	case opts.NoExpiry:
+		meta["ttl"] = nil
+	case opts.TTL > 0:
+		meta["ttl"] = int64(opts.TTL / time.Second)
+	}
+	if len(opts.Include) > 0 {
+		meta["include"] = opts.Include
+	}
+	if len(meta) == 0 {
+		return nil, nil
+	}
+	return meta, nil
+}

@@ -1,9 +1,13 @@
 package keygen
 
 import (
+	"context"
+	"iter"
+	"strings"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
+	"github.com/licensekit/keygen/internal/query"
 )
 
 // Machine is a device activated on a license (keygen-api.md §2.7).
@@ -55,3 +59,211 @@ func (m *Machine) fromResource(r *jsonapi.Resource) error {
 
 // MachinesService manages machines (activations).
 type MachinesService struct{ service }
+
+// MachineCreateOptions activate a machine on a license. LicenseID and Fingerprint are
+// required; the fingerprint identifies the device and must be unique per the policy's
+// machine uniqueness strategy (422 FINGERPRINT_TAKEN otherwise).
+type MachineCreateOptions struct {
+	LicenseID   string
+	Fingerprint string
+	Name        string
+	IP          string
+	Hostname    string
+	Platform    string
+	Cores       *int
+	Memory      *int64
+	Disk        *int64
+	Metadata    map[string]any
+	// OwnerID must be one of the license's users (422 OWNER_INVALID otherwise).
+	OwnerID string
+	// GroupID puts the machine in a group (privileged bearers only).
+	GroupID string
+}
+
+// MachineUpdateOptions change a machine; zero fields are left unchanged. Cores, Memory, Disk
+// and Metadata need a privileged bearer.
+type MachineUpdateOptions struct {
+	Name     Nullable[string]
+	IP       Nullable[string]
+	Hostname Nullable[string]
+	Platform Nullable[string]
+	Cores    Nullable[int]
+	Memory   Nullable[int64]
+	Disk     Nullable[int64]
+	// Metadata replaces the whole metadata object when non-nil.
+	Metadata map[string]any
+}
+
+// MachineListOptions filter a machine list (keygen-api.md §1.9).
+type MachineListOptions struct {
+	ListOptions
+	Product string
+	Policy  string
+	License string
+	// Key filters by license key. It travels in the query string, which the SDK never logs.
+	Key         string
+	Fingerprint string
+	IP          string
+	Hostname    string
+	User        string
+	Owner       string
+	Group       string
+	// Status is the heartbeat status: ALIVE or DEAD.
+	Status   string
+	Metadata map[string]any
+}
+
+func (o *MachineListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	q.String("product", o.Product)
+	q.String("policy", o.Policy)
+	q.String("license", o.License)
+	q.String("key", o.Key)
+	q.String("fingerprint", o.Fingerprint)
+	q.String("ip", o.IP)
+	q.String("hostname", o.Hostname)
+	q.String("user", o.User)
+	q.String("owner", o.Owner)
+	q.String("group", o.Group)
+	q.String("status", o.Status)
+	q.Map("metadata", o.Metadata)
+	return nil
+}
+
+// Create activates a machine on a license: POST /v1/accounts/{account}/machines. A license
+// key client (or license token) may activate its own license's machines.
+func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions) (*Machine, error) {
+	if strings.TrimSpace(opts.LicenseID) == "" {
+		return nil, argErr("Machines.Create", "LicenseID is required")
+	}
+	if strings.TrimSpace(opts.Fingerprint) == "" {
+		return nil, argErr("Machines.Create", "Fingerprint is required")
+	}
+	attrs := map[string]any{"fingerprint": opts.Fingerprint}
+	putString(attrs, "name", opts.Name)
+	putString(attrs, "ip", opts.IP)
+	putString(attrs, "hostname", opts.Hostname)
+	putString(attrs, "platform", opts.Platform)
+	putPtr(attrs, "cores", opts.Cores)
+	putPtr(attrs, "memory", opts.Memory)
+	putPtr(attrs, "disk", opts.Disk)
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	rels := map[string]any{"license": jsonapi.ToOne("licenses", opts.LicenseID)}
+	if opts.OwnerID != "" {
+		rels["owner"] = jsonapi.ToOne("users", opts.OwnerID)
+	}
+	if opts.GroupID != "" {
+		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs, Relationships: rels}}
+	return getOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
+}
+
+// Get fetches a machine by id or fingerprint: GET /v1/accounts/{account}/machines/{id}.
+func (s *MachinesService) Get(ctx context.Context, id string) (*Machine, error) {
+	path, err := pathf("/machines/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[Machine](ctx, s.c, &request{method: "GET", path: path})
+}
+
+// Update changes a machine: PATCH /v1/accounts/{account}/machines/{id}.
+func (s *MachinesService) Update(ctx context.Context, id string, opts MachineUpdateOptions) (*Machine, error) {
+	path, err := pathf("/machines/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{}
+	opts.Name.put(attrs, "name")
+	opts.IP.put(attrs, "ip")
+	opts.Hostname.put(attrs, "hostname")
+	opts.Platform.put(attrs, "platform")
+	opts.Cores.put(attrs, "cores")
+	opts.Memory.put(attrs, "memory")
+	opts.Disk.put(attrs, "disk")
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs}}
+	return getOne[Machine](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+}
+
+// Delete deactivates a machine, freeing its seat on the license:
+// DELETE /v1/accounts/{account}/machines/{id}.
+func (s *MachinesService) Delete(ctx context.Context, id string) error {
+	path, err := pathf("/machines/%s", id)
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// List lists machines, newest first: GET /v1/accounts/{account}/machines.
+func (s *MachinesService) List(ctx context.Context, opts *MachineListOptions) (*Page[Machine], error) {
+	var q query.Values
+	if err := opts.encode(&q); err != nil {
+		return nil, err
+	}
+	return listPage[Machine](ctx, s.c, "/machines", &q)
+}
+
+// All iterates over every machine matching opts, fetching pages as needed (see allPages).
+func (s *MachinesService) All(ctx context.Context, opts *MachineListOptions) iter.Seq2[*Machine, error] {
+	o := MachineListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Machine], error) {
+		o.ListOptions = *lo
+		return s.List(ctx, &o)
+	})
+}
+
+// Ping sends a heartbeat: POST /v1/accounts/{account}/machines/{id}/actions/ping. A machine
+// already dead, past its policy's resurrection window, answers 422 MACHINE_HEARTBEAT_DEAD;
+// within the window it comes back with HeartbeatStatus RESURRECTED.
+func (s *MachinesService) Ping(ctx context.Context, id string) (*Machine, error) {
+	return s.action(ctx, id, "ping")
+}
+
+// Reset clears a machine's heartbeat (lastHeartbeat becomes null):
+// POST /v1/accounts/{account}/machines/{id}/actions/reset.
+func (s *MachinesService) Reset(ctx context.Context, id string) (*Machine, error) {
+	return s.action(ctx, id, "reset")
+}
+
+func (s *MachinesService) action(ctx context.Context, id, action string) (*Machine, error) {
+	path, err := pathf("/machines/%s/actions/"+action, id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[Machine](ctx, s.c, &request{method: "POST", path: path})
+}
+
+// CheckOut issues a signed machine file for offline use:
+// POST /v1/accounts/{account}/machines/{id}/actions/check-out (200). An encrypted machine
+// file is keyed by the license key and this machine's fingerprint. nil opts takes Keygen's
+// defaults: unencrypted, valid one month.
+func (s *MachinesService) CheckOut(ctx context.Context, id string, opts *CheckOutOptions) (*MachineFile, error) {
+	meta, err := checkOutMeta("Machines.CheckOut", opts)
+	if err != nil {
+		return nil, err
+	}
+	path, err := pathf("/machines/%s/actions/check-out", id)
+	if err != nil {
+		return nil, err
+	}
+	r := &request{method: "POST", path: path}
+	if meta != nil {
+		r.body = jsonapi.Body{Meta: meta}
+	}
+	return getOne[MachineFile](ctx, s.c, r)
+}

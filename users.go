@@ -1,9 +1,13 @@
 package keygen
 
 import (
+	"context"
+	"iter"
+	"strings"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
+	"github.com/licensekit/keygen/internal/query"
 )
 
 // User is a user of the account: a customer (role "user") or a team member (keygen-api.md §2.4).
@@ -39,3 +43,219 @@ func (u *User) fromResource(r *jsonapi.Resource) error {
 
 // UsersService manages users.
 type UsersService struct{ service }
+
+// UserCreateOptions are the attributes of a new user. Email is required.
+type UserCreateOptions struct {
+	Email     string
+	FirstName string
+	LastName  string
+	// Password lets the user log in to generate tokens (6 to 72 bytes). It is sent once and
+	// never logged or echoed in an error.
+	Password string
+	// Role is user (Keygen's default), admin, developer, sales-agent, support-agent or
+	// read-only; only an admin bearer may set a role other than user.
+	Role string
+	// Permissions are Enterprise permission strings, e.g. "license.validate".
+	Permissions []string
+	Metadata    map[string]any
+	// GroupID puts the user in a group (privileged bearers only).
+	GroupID string
+}
+
+// UserUpdateOptions change a user; zero fields are left unchanged.
+type UserUpdateOptions struct {
+	FirstName Nullable[string]
+	LastName  Nullable[string]
+	Email     *string
+	// Password sets a new password without the old one (admin, developer, environment or
+	// product bearers); a user changes their own with UpdatePassword.
+	Password    *string
+	Role        *string
+	Permissions []string
+	// Metadata replaces the whole metadata object when non-nil.
+	Metadata map[string]any
+}
+
+// UserListOptions filter a user list (keygen-api.md §1.9). Keygen lists only role "user"
+// unless Roles asks for others.
+type UserListOptions struct {
+	ListOptions
+	// Roles is sent as roles[]=…, e.g. []string{"admin", "developer"}.
+	Roles   []string
+	Product string
+	License string
+	Group   string
+	// Status is ACTIVE, INACTIVE or BANNED.
+	Status   string
+	Assigned *bool
+	Active   *bool
+	// Metadata matches metadata[key]=value; numbers, booleans and nil match typed values.
+	Metadata map[string]any
+}
+
+func (o *UserListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	q.Strings("roles", o.Roles)
+	q.String("product", o.Product)
+	q.String("license", o.License)
+	q.String("group", o.Group)
+	q.String("status", o.Status)
+	q.Bool("assigned", o.Assigned)
+	q.Bool("active", o.Active)
+	q.Map("metadata", o.Metadata)
+	return nil
+}
+
+// Create creates a user: POST /v1/accounts/{account}/users. Keygen lets anyone create a user
+// in an unprotected account, so a client with no credentials may call it.
+func (s *UsersService) Create(ctx context.Context, opts UserCreateOptions) (*User, error) {
+	if strings.TrimSpace(opts.Email) == "" {
+		return nil, argErr("Users.Create", "Email is required")
+	}
+	attrs := map[string]any{"email": opts.Email}
+	putString(attrs, "firstName", opts.FirstName)
+	putString(attrs, "lastName", opts.LastName)
+	putString(attrs, "password", opts.Password)
+	putString(attrs, "role", opts.Role)
+	if opts.Permissions != nil {
+		attrs["permissions"] = opts.Permissions
+	}
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	obj := jsonapi.Object{Type: "users", Attributes: attrs}
+	if opts.GroupID != "" {
+		obj.Relationships = map[string]any{"group": jsonapi.ToOne("groups", opts.GroupID)}
+	}
+	return getOne[User](ctx, s.c, &request{method: "POST", path: "/users", body: jsonapi.Body{Data: obj}})
+}
+
+// Get fetches a user by id or email: GET /v1/accounts/{account}/users/{id}.
+func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
+	path, err := pathf("/users/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[User](ctx, s.c, &request{method: "GET", path: path})
+}
+
+// Update changes a user: PATCH /v1/accounts/{account}/users/{id}.
+func (s *UsersService) Update(ctx context.Context, id string, opts UserUpdateOptions) (*User, error) {
+	path, err := pathf("/users/%s", id)
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]any{}
+	opts.FirstName.put(attrs, "firstName")
+	opts.LastName.put(attrs, "lastName")
+	putPtr(attrs, "email", opts.Email)
+	putPtr(attrs, "password", opts.Password)
+	putPtr(attrs, "role", opts.Role)
+	if opts.Permissions != nil {
+		attrs["permissions"] = opts.Permissions
+	}
+	if opts.Metadata != nil {
+		attrs["metadata"] = opts.Metadata
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: "users", Attributes: attrs}}
+	return getOne[User](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+}
+
+// Delete deletes a user: DELETE /v1/accounts/{account}/users/{id}. Keygen refuses to delete
+// the last admin (422 ACCOUNT_ADMINS_REQUIRED).
+func (s *UsersService) Delete(ctx context.Context, id string) error {
+	path, err := pathf("/users/%s", id)
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+}
+
+// List lists users, newest first: GET /v1/accounts/{account}/users.
+func (s *UsersService) List(ctx context.Context, opts *UserListOptions) (*Page[User], error) {
+	var q query.Values
+	if err := opts.encode(&q); err != nil {
+		return nil, err
+	}
+	return listPage[User](ctx, s.c, "/users", &q)
+}
+
+// All iterates over every user matching opts, fetching pages as needed (see allPages).
+func (s *UsersService) All(ctx context.Context, opts *UserListOptions) iter.Seq2[*User, error] {
+	o := UserListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[User], error) {
+		o.ListOptions = *lo
+		return s.List(ctx, &o)
+	})
+}
+
+// UpdatePassword changes a user's password given the old one:
+// POST /v1/accounts/{account}/users/{id}/actions/update-password. The client must be
+// authenticated with that user's own token; Keygen then revokes the user's other tokens.
+// A wrong old password is a 401 pointing at /meta/oldPassword.
+func (s *UsersService) UpdatePassword(ctx context.Context, id, oldPassword, newPassword string) (*User, error) {
+	if oldPassword == "" || newPassword == "" {
+		return nil, argErr("Users.UpdatePassword", "old and new passwords are required")
+	}
+	path, err := pathf("/users/%s/actions/update-password", id)
+	if err != nil {
+		return nil, err
+	}
+	body := jsonapi.Body{Meta: map[string]any{"oldPassword": oldPassword, "newPassword": newPassword}}
+	return getOne[User](ctx, s.c, &request{method: "POST", path: path, body: body})
+}
+
+// ResetPassword sets a new password with the token Keygen sent by RequestPasswordReset:
+// POST /v1/accounts/{account}/users/{id}/actions/reset-password. It is sent with no
+// credentials (the reset token is the proof); Keygen revokes all of the user's tokens.
+// An unknown token answers 404, one older than 24 hours 401.
+func (s *UsersService) ResetPassword(ctx context.Context, id, resetToken, newPassword string) (*User, error) {
+	if resetToken == "" || newPassword == "" {
+		return nil, argErr("Users.ResetPassword", "reset token and new password are required")
+	}
+	path, err := pathf("/users/%s/actions/reset-password", id)
+	if err != nil {
+		return nil, err
+	}
+	body := jsonapi.Body{Meta: map[string]any{"passwordResetToken": resetToken, "newPassword": newPassword}}
+	return getOne[User](ctx, s.c, &request{method: "POST", path: path, body: body, noAuth: true})
+}
+
+// RequestPasswordReset starts a password reset: POST /v1/accounts/{account}/passwords, sent
+// with no credentials. With deliver, Keygen emails the user a reset link; without it, the
+// token only reaches the account's user.password-reset webhook. Keygen answers 204 whether
+// or not the email is known, so this cannot tell who has an account.
+func (s *UsersService) RequestPasswordReset(ctx context.Context, email string, deliver bool) error {
+	if strings.TrimSpace(email) == "" {
+		return argErr("Users.RequestPasswordReset", "email is required")
+	}
+	body := jsonapi.Body{Meta: map[string]any{"email": email, "deliver": deliver}}
+	return noContent(ctx, s.c, &request{method: "POST", path: "/passwords", body: body, noAuth: true})
+}
+
+// Ban bans a user (role user only): POST /v1/accounts/{account}/users/{id}/actions/ban.
+// A banned user cannot authenticate, and their licenses validate as BANNED.
+func (s *UsersService) Ban(ctx context.Context, id string) (*User, error) {
+	return s.action(ctx, id, "ban")
+}
+
+// Unban lifts a ban: POST /v1/accounts/{account}/users/{id}/actions/unban.
+func (s *UsersService) Unban(ctx context.Context, id string) (*User, error) {
+	return s.action(ctx, id, "unban")
+}
+
+func (s *UsersService) action(ctx context.Context, id, action string) (*User, error) {
+	path, err := pathf("/users/%s/actions/"+action, id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[User](ctx, s.c, &request{method: "POST", path: path})
+}

@@ -1,6 +1,17 @@
 package keygen
 
-import "time"
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/licensekit/keygen/internal/jsonapi"
+)
 
 // ValidationCode is the outcome code of a license validation (keygen-api.md §3).
 type ValidationCode string
@@ -84,4 +95,120 @@ type Validation struct {
 	Scope *ValidationScope
 	// License is the validated license, nil for NOT_FOUND.
 	License *License
+}
+
+// Validate validates a license by id or key:
+// POST /v1/accounts/{account}/licenses/{id}/actions/validate. An invalid license is a
+// Validation with Valid false, not an error; an unknown id is a 404 *Error.
+func (s *LicensesService) Validate(ctx context.Context, id string, opts *ValidateOptions) (*Validation, error) {
+	path, err := licensePath("Licenses.Validate", id, "/licenses/%s/actions/validate")
+	if err != nil {
+		return nil, err
+	}
+	meta, nonce := s.validationMeta(opts)
+	r := &request{method: "POST", path: path}
+	if len(meta) > 0 {
+		r.body = jsonapi.Body{Meta: meta}
+	}
+	return s.validate(ctx, r, nonce)
+}
+
+// ValidateKey validates a license by its key:
+// POST /v1/accounts/{account}/licenses/actions/validate-key. Keygen needs no credentials for
+// it, so a client without any can call it (the client's credentials are sent if it has
+// some). An unknown key is not an error: it is a Validation with Code NOT_FOUND and a nil
+// License. Signed keys (with "/") work here, unlike in paths.
+func (s *LicensesService) ValidateKey(ctx context.Context, key string, opts *ValidateOptions) (*Validation, error) {
+	if strings.TrimSpace(key) == "" {
+		return nil, argErr("Licenses.ValidateKey", "key is required")
+	}
+	meta, nonce := s.validationMeta(opts)
+	meta["key"] = key
+	r := &request{method: "POST", path: "/licenses/actions/validate-key", body: jsonapi.Body{Meta: meta}}
+	return s.validate(ctx, r, nonce)
+}
+
+// validationMeta builds the request meta (scope and nonce) and returns the nonce sent, zero
+// for none. With a public key and no caller nonce, a random one is made up so that a
+// recorded signed answer cannot be replayed to us.
+func (s *LicensesService) validationMeta(opts *ValidateOptions) (map[string]any, int64) {
+	meta := map[string]any{}
+	var nonce int64
+	if opts != nil {
+		nonce = opts.Nonce
+		if opts.Scope != nil {
+			meta["scope"] = opts.Scope
+		}
+	}
+	if nonce == 0 && s.c.cfg.publicKey != nil {
+		nonce = newNonce()
+	}
+	if nonce != 0 {
+		meta["nonce"] = nonce
+	}
+	return meta, nonce
+}
+
+// newNonce returns a random positive integer below 2^53, so that it survives JSON numbers
+// decoded as float64 anywhere on the way.
+func newNonce() int64 {
+	var b [8]byte
+	for {
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error since Go 1.24
+		if n := int64(binary.BigEndian.Uint64(b[:]) & (1<<53 - 1)); n > 0 {
+			return n
+		}
+	}
+}
+
+// validationAnswer is the top-level meta of a validation answer (keygen-api.md §3).
+type validationAnswer struct {
+	TS     time.Time        `json:"ts"`
+	Valid  bool             `json:"valid"`
+	Detail string           `json:"detail"`
+	Code   ValidationCode   `json:"code"`
+	Nonce  *int64           `json:"nonce"`
+	Scope  *ValidationScope `json:"scope"`
+}
+
+// validate sends a validation and reads its meta and (possibly null) license. The response
+// signature, when checked, has already passed in c.do; the echoed nonce is checked here.
+// Its own errors leave out the path: it may hold the license key.
+func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64) (*Validation, error) {
+	resp, err := s.c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := resp.doc()
+	if err != nil {
+		return nil, err
+	}
+	var m validationAnswer
+	if len(doc.Meta) == 0 {
+		return nil, errors.New("keygen: license validation: the answer has no meta")
+	}
+	if err := json.Unmarshal(doc.Meta, &m); err != nil {
+		return nil, fmt.Errorf("keygen: license validation: decoding meta: %w", err)
+	}
+	if m.Code == "" {
+		return nil, errors.New("keygen: license validation: the answer has no meta.code")
+	}
+	if nonce != 0 && s.c.cfg.publicKey != nil && (m.Nonce == nil || *m.Nonce != nonce) {
+		return nil, sigErr("validation nonce does not match the one sent (a replayed answer?)")
+	}
+	v := &Validation{Valid: m.Valid, Code: m.Code, Detail: m.Detail, Timestamp: m.TS, Scope: m.Scope}
+	if m.Nonce != nil {
+		v.Nonce = *m.Nonce
+	}
+	res, err := doc.One()
+	if err != nil {
+		return nil, fmt.Errorf("keygen: license validation: %w", err)
+	}
+	if res != nil {
+		v.License = new(License)
+		if err := v.License.fromResource(res); err != nil {
+			return nil, fmt.Errorf("keygen: license validation: %w", err)
+		}
+	}
+	return v, nil
 }
