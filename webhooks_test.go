@@ -14,7 +14,6 @@ import (
 const (
 	testEndpointID = "9a3f5c1e-6b7d-4e2a-8f90-1c2d3e4f5a6b"
 	testAccountID  = "4f2d6e0a-0f0b-4f7e-9d3c-6c1f4d2b8a11"
-	testProductID  = "2313b7e7-1ea6-4a01-901e-2931de6bb1e2"
 )
 
 func assertHooksEndpoint(t *testing.T, w *WebhookEndpoint) {

@@ -1,0 +1,119 @@
+package keygen
+
+import (
+	"reflect"
+	"testing"
+)
+
+// keygenOperations lists every operation of keygen-api.md §2 that the SDK covers, with the
+// method that calls it. The test fails if a method is missing, so an operation added to the
+// table cannot go unimplemented.
+var keygenOperations = []struct {
+	op      string // HTTP operation, for the reader
+	service string // Client field
+	method  string
+}{
+	{"POST /tokens", "Tokens", "Generate"},
+	{"GET /tokens", "Tokens", "List"},
+	{"GET /tokens (all pages)", "Tokens", "All"},
+	{"GET /tokens/{id}", "Tokens", "Get"},
+	{"PUT /tokens/{id}", "Tokens", "Regenerate"},
+	{"DELETE /tokens/{id}", "Tokens", "Revoke"},
+
+	{"POST /products", "Products", "Create"},
+	{"GET /products/{id}", "Products", "Get"},
+	{"PATCH /products/{id}", "Products", "Update"},
+	{"DELETE /products/{id}", "Products", "Delete"},
+	{"GET /products", "Products", "List"},
+	{"GET /products (all pages)", "Products", "All"},
+
+	{"POST /policies", "Policies", "Create"},
+	{"GET /policies/{id}", "Policies", "Get"},
+	{"PATCH /policies/{id}", "Policies", "Update"},
+	{"DELETE /policies/{id}", "Policies", "Delete"},
+	{"GET /policies", "Policies", "List"},
+	{"GET /policies (all pages)", "Policies", "All"},
+	{"DELETE /policies/{id}/pool", "Policies", "PopKey"},
+
+	{"POST /users", "Users", "Create"},
+	{"GET /users/{id}", "Users", "Get"},
+	{"PATCH /users/{id}", "Users", "Update"},
+	{"DELETE /users/{id}", "Users", "Delete"},
+	{"GET /users", "Users", "List"},
+	{"GET /users (all pages)", "Users", "All"},
+	{"POST /users/{id}/actions/update-password", "Users", "UpdatePassword"},
+	{"POST /users/{id}/actions/reset-password", "Users", "ResetPassword"},
+	{"POST /passwords", "Users", "RequestPasswordReset"},
+
+	{"POST /licenses", "Licenses", "Create"},
+	{"GET /licenses/{id}", "Licenses", "Get"},
+	{"PATCH /licenses/{id}", "Licenses", "Update"},
+	{"DELETE /licenses/{id}", "Licenses", "Delete"},
+	{"GET /licenses", "Licenses", "List"},
+	{"GET /licenses (all pages)", "Licenses", "All"},
+	{"POST /licenses/{id}/actions/validate", "Licenses", "Validate"},
+	{"POST /licenses/actions/validate-key", "Licenses", "ValidateKey"},
+	{"POST /licenses/{id}/actions/suspend", "Licenses", "Suspend"},
+	{"POST /licenses/{id}/actions/reinstate", "Licenses", "Reinstate"},
+	{"POST /licenses/{id}/actions/renew", "Licenses", "Renew"},
+	{"DELETE /licenses/{id}/actions/revoke", "Licenses", "Revoke"},
+	{"POST /licenses/{id}/actions/check-in", "Licenses", "CheckIn"},
+	{"POST /licenses/{id}/actions/check-out", "Licenses", "CheckOut"},
+
+	{"POST /machines", "Machines", "Create"},
+	{"GET /machines/{id}", "Machines", "Get"},
+	{"PATCH /machines/{id}", "Machines", "Update"},
+	{"DELETE /machines/{id}", "Machines", "Delete"},
+	{"GET /machines", "Machines", "List"},
+	{"GET /machines (all pages)", "Machines", "All"},
+	{"POST /machines/{id}/actions/ping", "Machines", "Ping"},
+	{"POST /machines/{id}/actions/reset", "Machines", "Reset"},
+	{"POST /machines/{id}/actions/check-out", "Machines", "CheckOut"},
+
+	{"POST /keys", "Keys", "Create"},
+	{"GET /keys/{id}", "Keys", "Get"},
+	{"PATCH /keys/{id}", "Keys", "Update"},
+	{"DELETE /keys/{id}", "Keys", "Delete"},
+	{"GET /keys", "Keys", "List"},
+	{"GET /keys (all pages)", "Keys", "All"},
+
+	{"POST /webhook-endpoints", "Webhooks", "Create"},
+	{"GET /webhook-endpoints/{id}", "Webhooks", "Get"},
+	{"PATCH /webhook-endpoints/{id}", "Webhooks", "Update"},
+	{"DELETE /webhook-endpoints/{id}", "Webhooks", "Delete"},
+	{"GET /webhook-endpoints", "Webhooks", "List"},
+	{"GET /webhook-endpoints (all pages)", "Webhooks", "All"},
+
+	{"GET /webhook-events/{id}", "WebhookEvents", "Get"},
+	{"GET /webhook-events", "WebhookEvents", "List"},
+	{"GET /webhook-events (all pages)", "WebhookEvents", "All"},
+	{"POST /webhook-events/{id}/actions/retry", "WebhookEvents", "Retry"},
+	{"DELETE /webhook-events/{id}", "WebhookEvents", "Delete"},
+
+	{"GET /me", "Profile", "Get"},
+}
+
+func TestEveryOperationHasAMethod(t *testing.T) {
+	c, err := NewClient("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := reflect.ValueOf(c).Elem()
+	for _, op := range keygenOperations {
+		svc := v.FieldByName(op.service)
+		if !svc.IsValid() {
+			t.Errorf("%s: Client has no %s service", op.op, op.service)
+			continue
+		}
+		m := svc.MethodByName(op.method)
+		if !m.IsValid() {
+			t.Errorf("%s: %s has no method %s", op.op, op.service, op.method)
+			continue
+		}
+		// Every method takes a context first (DESIGN.md).
+		if m.Type().NumIn() == 0 || m.Type().In(0).String() != "context.Context" {
+			t.Errorf("%s: %s.%s does not take a context.Context first", op.op, op.service, op.method)
+		}
+	}
+	t.Logf("%d operations covered", len(keygenOperations))
+}
