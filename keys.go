@@ -49,10 +49,10 @@ type KeyUpdateOptions struct {
 // KeyListOptions filter a key list (keygen-api.md §1.9).
 type KeyListOptions struct {
 	ListOptions
-	// ProductID (product) keeps the keys of one product's policies.
-	ProductID string
-	// PolicyID (policy) keeps the keys of one policy.
-	PolicyID string
+	// Product keeps the keys of one product's policies (by id).
+	Product string
+	// Policy keeps the keys of one policy (by id).
+	Policy string
 }
 
 // KeysService manages the keys waiting in pooled policies. Creating a license on a pooled
@@ -113,8 +113,8 @@ func (s *KeysService) List(ctx context.Context, opts *KeyListOptions) (*Page[Key
 		if err := opts.ListOptions.encode(&q); err != nil {
 			return nil, err
 		}
-		q.String("product", opts.ProductID)
-		q.String("policy", opts.PolicyID)
+		q.String("product", opts.Product)
+		q.String("policy", opts.Policy)
 	}
 	return listPage[Key](ctx, s.c, "/keys", &q)
 }

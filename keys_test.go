@@ -82,7 +82,7 @@ func TestKeysList(t *testing.T) {
 		"page[number]": {"1"}, "page[size]": {"2"}, "product": {testProductID}, "policy": {testPolicyID},
 	}})
 	page, err := c.Keys.List(context.Background(), &KeyListOptions{
-		ListOptions: ListOptions{PageSize: 2, PageNumber: 1}, ProductID: testProductID, PolicyID: testPolicyID,
+		ListOptions: ListOptions{PageSize: 2, PageNumber: 1}, Product: testProductID, Policy: testPolicyID,
 	})
 	require.NoError(t, err)
 	require.Len(t, page.Data, 2)
@@ -134,7 +134,7 @@ func TestKeysAllWalksEveryPage(t *testing.T) {
 	c, mt := newTestClient(t)
 	served := pagedKeys(t, mt, "")
 	var keys []string
-	for k, err := range c.Keys.All(context.Background(), &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, PolicyID: testPolicyID}) {
+	for k, err := range c.Keys.All(context.Background(), &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, Policy: testPolicyID}) {
 		require.NoError(t, err)
 		keys = append(keys, k.Key)
 	}
@@ -147,7 +147,7 @@ func TestKeysAllStopsWhenTheLoopBreaks(t *testing.T) {
 	c, mt := newTestClient(t)
 	served := pagedKeys(t, mt, "")
 	var keys []string
-	for k, err := range c.Keys.All(context.Background(), &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, PolicyID: testPolicyID}) {
+	for k, err := range c.Keys.All(context.Background(), &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, Policy: testPolicyID}) {
 		require.NoError(t, err)
 		keys = append(keys, k.Key)
 		if len(keys) == 2 {
@@ -163,7 +163,7 @@ func TestKeysAllYieldsTheFirstErrorOnce(t *testing.T) {
 	served := pagedKeys(t, mt, "2")
 	var keys []string
 	var errs []error
-	for k, err := range c.Keys.All(context.Background(), &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, PolicyID: testPolicyID}) {
+	for k, err := range c.Keys.All(context.Background(), &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, Policy: testPolicyID}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -183,7 +183,7 @@ func TestKeysAllHonoursContext(t *testing.T) {
 	defer cancel()
 	var keys []string
 	var errs []error
-	for k, err := range c.Keys.All(ctx, &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, PolicyID: testPolicyID}) {
+	for k, err := range c.Keys.All(ctx, &KeyListOptions{ListOptions: ListOptions{PageSize: 2}, Policy: testPolicyID}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue

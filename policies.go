@@ -209,8 +209,8 @@ type PolicyUpdateOptions struct {
 // PolicyListOptions filter a policy list (keygen-api.md §1.9).
 type PolicyListOptions struct {
 	ListOptions
-	// ProductID (product) keeps the policies of one product.
-	ProductID string
+	// Product keeps the policies of one product (by id).
+	Product string
 }
 
 // PoliciesService manages policies and their key pools.
@@ -359,7 +359,7 @@ func (s *PoliciesService) List(ctx context.Context, opts *PolicyListOptions) (*P
 		if err := opts.ListOptions.encode(&q); err != nil {
 			return nil, err
 		}
-		q.String("product", opts.ProductID)
+		q.String("product", opts.Product)
 	}
 	return listPage[Policy](ctx, s.c, "/policies", &q)
 }

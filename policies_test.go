@@ -203,7 +203,7 @@ func TestPoliciesList(t *testing.T) {
 	expect(t, mt, wire{method: "GET", path: "/policies", fixture: "policies.json", query: url.Values{
 		"page[number]": {"2"}, "page[size]": {"1"}, "product": {testProductID},
 	}})
-	page, err := c.Policies.List(context.Background(), &PolicyListOptions{ListOptions: ListOptions{PageSize: 1, PageNumber: 2}, ProductID: testProductID})
+	page, err := c.Policies.List(context.Background(), &PolicyListOptions{ListOptions: ListOptions{PageSize: 1, PageNumber: 2}, Product: testProductID})
 	require.NoError(t, err)
 	require.Len(t, page.Data, 1)
 	p := page.Data[0]
