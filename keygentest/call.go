@@ -1,0 +1,234 @@
+package keygentest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// call is one request being served: the routed request, its account, its bearer and the
+// answer being built. Handlers receive it with the store lock held.
+type call struct {
+	s     *Server
+	r     *http.Request
+	vars  map[string]string
+	query url.Values
+	reqID string
+	minor int // the requested API version is 1.<minor>
+	acct  *Account
+	body  any // decoded JSON body with snake_case keys; nil when none was sent
+
+	auth    *principal // set by authenticate
+	authed  bool
+	authErr error
+
+	// the answer
+	status  int
+	header  http.Header
+	payload []byte
+}
+
+// response is a finished answer, ready to write.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// ServeHTTP serves the Keygen API and the /_keygentest control paths.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_keygentest/") {
+		s.serveControl(w, r)
+		return
+	}
+	res := s.dispatch(r)
+	for k, vs := range res.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(res.status)
+	if len(res.body) > 0 {
+		_, _ = w.Write(res.body)
+	}
+}
+
+// dispatch runs the request through Keygen's stack in its order: media type checks, the
+// router, JSON parsing, account resolution, API version, authentication and the action.
+func (s *Server) dispatch(r *http.Request) *response {
+	c := &call{s: s, r: r, reqID: newUUID(), header: http.Header{}, minor: 8}
+	if aerr := s.throttle(c); aerr != nil {
+		return c.rackResponse(aerr)
+	}
+	if !acceptable(r.Header.Values("Accept")) {
+		return c.rackResponse(rackError(400, "The mime type of the request is not acceptable (check content-type and accept headers)", "MIME_TYPE_INVALID"))
+	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return c.rackResponse(rackError(400, "The request could not be completed because it contains invalid query parameters (check encoding)", "PARAMETERS_INVALID"))
+	}
+	c.query = query
+	acctID, rest, ok := splitAccountPath(r.URL.EscapedPath())
+	if !ok {
+		return c.rackResponse(errRouteNotFound())
+	}
+	rt, vars := s.router.match(r.Method, rest)
+	if rt == nil {
+		return c.rackResponse(errRouteNotFound())
+	}
+	c.vars = vars
+	if aerr := c.readBody(); aerr != nil {
+		return c.rackResponse(aerr)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.acct = s.db.findAccount(acctID)
+	if c.acct == nil {
+		e := errNotFound("account", acctID)
+		e.errors[0].Detail = "The requested account '" + acctID + "' was not found"
+		return c.errorResponse(e, false)
+	}
+	if aerr := c.negotiateVersion(); aerr != nil {
+		return c.errorResponse(aerr, true)
+	}
+	if aerr := checkAcceptSignature(r.Header.Get("Keygen-Accept-Signature"), c.acct.ID); aerr != nil {
+		return c.errorResponse(aerr, false)
+	}
+	if err := c.run(rt.h); err != nil {
+		return c.errorResponse(err, true)
+	}
+	return c.finish(true)
+}
+
+// run calls the handler, turning a panic into a 500 so one bad request cannot take the
+// server (or the store lock) down.
+func (c *call) run(h handlerFunc) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(c)
+}
+
+// readBody decodes a JSON request body. Like Keygen, writes sent without a Content-Type
+// (or as a form or text) are read as JSON (keygen-api.md §1.2).
+func (c *call) readBody() *apiError {
+	if c.r.Body == nil {
+		return nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(c.r.Body, 16<<20))
+	if err != nil {
+		return rackError(400, "The request could not be completed", "")
+	}
+	if len(bytes.TrimSpace(raw)) == 0 || !jsonContentType(c.r) {
+		return nil
+	}
+	if !utf8.Valid(raw) || bytes.Contains(raw, []byte(`\u0000`)) {
+		return rackError(400, "The request could not be completed because it contains an invalid byte sequence (check encoding)", "ENCODING_INVALID")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return rackError(400, "The request could not be completed because it contains invalid JSON (check formatting/encoding)", "JSON_INVALID")
+	}
+	c.body = snakeKeys(v)
+	return nil
+}
+
+func jsonContentType(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return true
+	}
+	switch {
+	case mt == "application/vnd.api+json", mt == "application/json", mt == "application/vnd.keygen+json",
+		mt == "application/x-www-form-urlencoded", strings.HasPrefix(mt, "multipart/"), strings.HasPrefix(mt, "text/"):
+		return true
+	}
+	return false
+}
+
+// acceptable implements Keygen's Accept check: absent, */*, JSON:API, JSON or
+// octet-stream pass; anything else is a 400 MIME_TYPE_INVALID (keygen-api.md §1.2).
+func acceptable(values []string) bool {
+	if len(values) == 0 {
+		return true
+	}
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			mt := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+			switch mt {
+			case "", "*/*", "application/*", "application/vnd.api+json", "application/json",
+				"application/vnd.keygen+json", "application/octet-stream":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// negotiateVersion reads Keygen-Version (leading "v" stripped); without it the account's
+// pinned version applies. Supported: 1.0–1.8 (keygen-api.md §1.12).
+func (c *call) negotiateVersion() *apiError {
+	v := strings.TrimSpace(c.r.Header.Get("Keygen-Version"))
+	if v == "" {
+		v = c.acct.APIVersion
+	}
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V")
+	minor, ok := parseMinor(v)
+	if !ok {
+		e := errBadRequest("unsupported API version requested", nil)
+		e.errors[0].Code = "INVALID_API_VERSION"
+		e.errors[0].Links = map[string]string{"about": "https://keygen.sh/docs/api/versioning/"}
+		return e
+	}
+	c.minor = minor
+	return nil
+}
+
+// parseMinor turns "1.N" (0 ≤ N ≤ 8) into N.
+func parseMinor(v string) (int, bool) {
+	major, minor, ok := strings.Cut(v, ".")
+	if !ok || major != "1" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(minor)
+	if err != nil || n < 0 || n > 8 || minor != strconv.Itoa(n) {
+		return 0, false
+	}
+	return n, true
+}
+
+// version is the requested API version as a string ("1.8").
+func (c *call) version() string { return "1." + strconv.Itoa(c.minor) }
+
+// param returns a path variable.
+func (c *call) param(name string) string { return c.vars[name] }
+
+// db is the store; callers hold the lock (handlers always do).
+func (c *call) db() *store { return c.s.db }
+
+// now is the server clock.
+func (c *call) now() time.Time { return c.s.clock.now() }
+
+// parse checks the request body against a schema (see params.go).
+func (c *call) parse(schema *param) (params, error) {
+	p, err := checkParams(c.body, schema, false)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}

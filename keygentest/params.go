@@ -1,0 +1,479 @@
+package keygentest
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Typed request parameters, after Keygen's strict typed params (keygen-api.md §1.2): every
+// body is checked against a schema before a handler reads it. Unknown keys are refused
+// with 400 "unpermitted parameter", wrong JSON types with 400 "type mismatch (received X
+// expected Y)", missing required keys with 400 "is missing", each with source.pointer.
+//
+// Build schemas from the constructors below. A param is required unless .opt() is called,
+// like Keygen's; .null() allows an explicit null. Example (POST /products):
+//
+//	schema := obj(fields{
+//		"data": obj(fields{
+//			"type":       typeOf("product"),
+//			"attributes": obj(fields{"name": str(), "url": str().opt().null()}),
+//		}),
+//	})
+//	p, err := c.parse(schema)
+//	attrs := p.obj("data").obj("attributes")
+//
+// Keys in schemas are snake_case: request keys are converted before checking.
+
+type pkind int
+
+const (
+	kString pkind = iota
+	kInt
+	kNumber
+	kBool
+	kTime
+	kUUID
+	kArray
+	kObject // an object with known fields
+	kHash   // a free-form object (metadata)
+	kAny
+)
+
+var kindNames = map[pkind]string{
+	kString: "string", kInt: "integer", kNumber: "number", kBool: "boolean", kTime: "time",
+	kUUID: "UUID string", kArray: "array", kObject: "object", kHash: "object", kAny: "any",
+}
+
+// param is one node of a schema.
+type param struct {
+	kind     pkind
+	optional bool
+	nullable bool
+	fields   fields
+	items    *param
+	oneOf    []string
+	maxDepth int // for kHash: deepest allowed nesting (0 = unlimited)
+}
+
+// fields are the children of an object param, keyed by snake_case name.
+type fields map[string]*param
+
+func str() *param                { return &param{kind: kString} }
+func integer() *param            { return &param{kind: kInt} }
+func number() *param             { return &param{kind: kNumber} }
+func boolean() *param            { return &param{kind: kBool} }
+func timeParam() *param          { return &param{kind: kTime} }
+func uuidParam() *param          { return &param{kind: kUUID} }
+func anyParam() *param           { return &param{kind: kAny} }
+func obj(f fields) *param        { return &param{kind: kObject, fields: f} }
+func arrayOf(item *param) *param { return &param{kind: kArray, items: item} }
+func strs() *param               { return arrayOf(str()) }
+
+// metadataParam is the free-form metadata object; requests may nest it at most 2 levels
+// deep (keygen-api.md §1.4).
+func metadataParam() *param { return &param{kind: kHash, maxDepth: 2, optional: true} }
+
+// typeOf accepts the singular or plural of each given JSON:API type (keygen-api.md §1.2).
+func typeOf(singulars ...string) *param {
+	var names []string
+	for _, s := range singulars {
+		names = append(names, s, plural(s))
+	}
+	return str().in(names...)
+}
+
+// linkage is a to-one relationship {"data":{"type":…,"id":<uuid>}}.
+func linkage(singular string) *param {
+	return obj(fields{"data": obj(fields{"type": typeOf(singular), "id": uuidParam()})})
+}
+
+func (p *param) opt() *param { p.optional = true; return p }
+func (p *param) null() *param {
+	p.nullable = true
+	return p
+}
+func (p *param) in(values ...string) *param { p.oneOf = values; return p }
+
+func plural(s string) string {
+	switch {
+	case strings.HasSuffix(s, "y") && !strings.ContainsAny(s[len(s)-2:len(s)-1], "aeiou"):
+		return s[:len(s)-1] + "ies"
+	case strings.HasSuffix(s, "s"):
+		return s
+	default:
+		return s + "s"
+	}
+}
+
+// params is a checked request body (or part of one). Values are coerced: integers are
+// int64, times time.Time, UUIDs and strings string, nested objects params.
+type params map[string]any
+
+// obj returns a nested object, or an empty params when absent or null.
+func (p params) obj(k string) params {
+	if m, ok := p[k].(params); ok {
+		return m
+	}
+	return params{}
+}
+
+// has reports whether the key was sent, even as null.
+func (p params) has(k string) bool { _, ok := p[k]; return ok }
+
+// isNull reports whether the key was sent as null.
+func (p params) isNull(k string) bool { v, ok := p[k]; return ok && v == nil }
+
+func (p params) str(k string) (string, bool) { s, ok := p[k].(string); return s, ok }
+
+// strPtr returns the string or nil (absent or null).
+func (p params) strPtr(k string) *string {
+	if s, ok := p[k].(string); ok {
+		return &s
+	}
+	return nil
+}
+
+func (p params) int(k string) (int64, bool) { n, ok := p[k].(int64); return n, ok }
+
+// intPtr returns the integer or nil (absent or null).
+func (p params) intPtr(k string) *int64 {
+	if n, ok := p[k].(int64); ok {
+		return &n
+	}
+	return nil
+}
+
+func (p params) bool(k string) (bool, bool) { b, ok := p[k].(bool); return b, ok }
+
+// timePtr returns the time or nil (absent or null).
+func (p params) timePtr(k string) *time.Time {
+	if t, ok := p[k].(time.Time); ok {
+		return &t
+	}
+	return nil
+}
+
+// strings returns a string array (nil when absent or null).
+func (p params) strings(k string) []string {
+	a, ok := p[k].([]any)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(a))
+	for _, v := range a {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// hash returns a free-form object as plain maps (snake_case keys), nil when absent or null.
+func (p params) hash(k string) map[string]any {
+	m, ok := p[k].(map[string]any)
+	if !ok {
+		return nil
+	}
+	return m
+}
+
+// relID returns the id of a to-one relationship data.relationships.<name>, if sent.
+func (p params) relID(name string) (string, bool) {
+	rel := p.obj("data").obj("relationships")
+	if !rel.has(name) {
+		return "", false
+	}
+	return rel.obj(name).obj("data").str("id")
+}
+
+// checkParams validates a decoded JSON value (keys already snake_case) against a schema
+// and returns the coerced value. Unpermitted keys are reported before any other problem,
+// as Keygen does.
+func checkParams(v any, schema *param, query bool) (params, *apiError) {
+	if v == nil {
+		v = map[string]any{}
+	}
+	if err := findUnpermitted(v, schema, nil, query); err != nil {
+		return nil, err
+	}
+	out, err := checkValue(v, schema, nil, query)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := out.(params)
+	if !ok {
+		return nil, paramError("type mismatch (received "+jsonTypeName(v)+" expected object)", nil, query)
+	}
+	return m, nil
+}
+
+func findUnpermitted(v any, p *param, path []string, query bool) *apiError {
+	switch p.kind {
+	case kObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		for _, k := range sortedKeys(m) {
+			child, known := p.fields[k]
+			if !known {
+				return paramError("unpermitted parameter", append(path, k), query)
+			}
+			if err := findUnpermitted(m[k], child, append(path, k), query); err != nil {
+				return err
+			}
+		}
+	case kArray:
+		a, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		for i, x := range a {
+			if err := findUnpermitted(x, p.items, append(path, fmt.Sprint(i)), query); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
+	mismatch := func() *apiError {
+		return paramError("type mismatch (received "+jsonTypeName(v)+" expected "+kindNames[p.kind]+")", path, query)
+	}
+	if v == nil {
+		if p.nullable || p.kind == kAny {
+			return nil, nil
+		}
+		return nil, mismatch()
+	}
+	switch p.kind {
+	case kAny:
+		return v, nil
+	case kString:
+		s, ok := v.(string)
+		if !ok {
+			return nil, mismatch()
+		}
+		if len(p.oneOf) > 0 && !contains(p.oneOf, s) {
+			return nil, paramError("must be one of: "+strings.Join(p.oneOf, ", ")+" (received "+s+")", path, query)
+		}
+		return s, nil
+	case kUUID:
+		s, ok := v.(string)
+		if !ok || !isUUID(s) {
+			return nil, mismatch()
+		}
+		return lower(s), nil
+	case kInt:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, mismatch()
+		}
+		i, err := n.Int64()
+		if err != nil {
+			if strings.ContainsAny(n.String(), ".eE") {
+				return nil, paramError("type mismatch (received float expected integer)", path, query)
+			}
+			return nil, paramError("integer is too large", path, query)
+		}
+		return i, nil
+	case kNumber:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, mismatch()
+		}
+		f, _ := n.Float64()
+		return f, nil
+	case kBool:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, mismatch()
+		}
+		return b, nil
+	case kTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, mismatch()
+		}
+		t, ok := parseTime(s)
+		if !ok {
+			return nil, paramError("could not be coerced", path, query)
+		}
+		return t, nil
+	case kArray:
+		a, ok := v.([]any)
+		if !ok {
+			return nil, mismatch()
+		}
+		out := make([]any, len(a))
+		for i, x := range a {
+			c, err := checkValue(x, p.items, append(path, fmt.Sprint(i)), query)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	case kHash:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, mismatch()
+		}
+		if p.maxDepth > 0 && depth(m) > p.maxDepth+1 {
+			return nil, paramError(fmt.Sprintf("maximum depth of %d exceeded", p.maxDepth), path, query)
+		}
+		return plainJSON(m), nil
+	case kObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, mismatch()
+		}
+		for _, k := range sortedFieldNames(p.fields) {
+			if _, present := m[k]; !present && !p.fields[k].optional {
+				return nil, paramError("is missing", append(path, k), query)
+			}
+		}
+		out := params{}
+		for _, k := range sortedKeys(m) {
+			c, err := checkValue(m[k], p.fields[k], append(path, k), query)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// paramError is a 400 pointing at a body key (JSON pointer, camelCase) or a query
+// parameter (bracket notation).
+func paramError(detail string, path []string, query bool) *apiError {
+	if query {
+		name := ""
+		for i, k := range path {
+			if i == 0 {
+				name = k
+			} else {
+				name += "[" + k + "]"
+			}
+		}
+		return errBadRequest(detail, parameter(name))
+	}
+	var b strings.Builder
+	for _, k := range path {
+		b.WriteString("/" + camel(k))
+	}
+	if b.Len() == 0 {
+		b.WriteString("/")
+	}
+	return errBadRequest(detail, pointer(b.String()))
+}
+
+// jsonTypeName names a decoded JSON value's type the way Keygen's messages do.
+func jsonTypeName(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if strings.ContainsAny(t.String(), ".eE") {
+			return "float"
+		}
+		return "integer"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "unknown"
+}
+
+// depth is the nesting depth of a JSON value (a flat object is 1).
+func depth(v any) int {
+	switch t := v.(type) {
+	case map[string]any:
+		d := 0
+		for _, x := range t {
+			d = max(d, depth(x))
+		}
+		return d + 1
+	case []any:
+		d := 0
+		for _, x := range t {
+			d = max(d, depth(x))
+		}
+		return d + 1
+	}
+	return 0
+}
+
+// plainJSON turns json.Number leaves into int64 or float64 so stored metadata renders as
+// numbers without keeping decoder types around.
+func plainJSON(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = plainJSON(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = plainJSON(x)
+		}
+		return out
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	}
+	return v
+}
+
+// parseTime accepts the ISO-8601 forms clients send for times (keygen-api.md §1.4).
+func parseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05Z0700", "2006-01-02 15:04:05Z07:00", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func sortedFieldNames(f fields) []string {
+	ks := make([]string, 0, len(f))
+	for k := range f {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,74 @@
+package keygentest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTypedParams pins §1.2 strict typing: 400s with source.pointer.
+func TestTypedParams(t *testing.T) {
+	tt := newTester(t)
+	prod := tt.product()
+	rel := map[string]any{"product": link("products", prod)}
+	cases := []struct {
+		name    string
+		path    string
+		body    any
+		detail  string
+		pointer string
+	}{
+		{"unknown attribute", "/products", doc("products", map[string]any{"name": "x", "foo": 1}, nil), "unpermitted parameter", "/data/attributes/foo"},
+		{"unknown snake attribute points camel", "/products", doc("products", map[string]any{"name": "x", "foo_bar": 1}, nil), "unpermitted parameter", "/data/attributes/fooBar"},
+		{"missing required", "/products", doc("products", map[string]any{"code": "x"}, nil), "is missing", "/data/attributes/name"},
+		{"missing data", "/products", map[string]any{}, "is missing", "/data"},
+		{"string expected", "/products", doc("products", map[string]any{"name": 5}, nil), "type mismatch (received integer expected string)", "/data/attributes/name"},
+		{"integer expected", "/policies", doc("policies", map[string]any{"name": "p", "maxMachines": "5"}, rel), "type mismatch (received string expected integer)", "/data/attributes/maxMachines"},
+		{"float for integer", "/policies", doc("policies", map[string]any{"name": "p", "duration": 1.5}, rel), "type mismatch (received float expected integer)", "/data/attributes/duration"},
+		{"null not allowed", "/policies", doc("policies", map[string]any{"name": "p", "strict": nil}, rel), "type mismatch (received null expected boolean)", "/data/attributes/strict"},
+		{"non-UUID relationship id", "/policies", doc("policies", map[string]any{"name": "p"}, map[string]any{"product": link("products", "abc")}),
+			"type mismatch (received string expected UUID string)", "/data/relationships/product/data/id"},
+		{"missing relationship", "/policies", doc("policies", map[string]any{"name": "p"}, map[string]any{}), "is missing", "/data/relationships/product"},
+		{"wrong type", "/products", doc("licenses", map[string]any{"name": "x"}, nil), "must be one of: product, products (received licenses)", "/data/type"},
+		{"metadata too deep", "/products", doc("products", map[string]any{"name": "x", "metadata": map[string]any{"a": map[string]any{"b": map[string]any{"c": map[string]any{"d": 1}}}}}, nil),
+			"maximum depth of 2 exceeded", "/data/attributes/metadata"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := tt.do(req{method: "POST", path: c.path, body: c.body})
+			require.Equal(t, 400, r.status, string(r.body))
+			assert.Equal(t, "Bad request", r.err(0)["title"])
+			assert.Equal(t, c.detail, r.detail())
+			assert.Equal(t, c.pointer, r.source()["pointer"])
+		})
+	}
+}
+
+// TestKeyCasing: §1.2 camel, kebab and snake keys are equivalent; output is camel, and
+// metadata keys come back camel at every depth (snake at depth >1 for API ≤1.4).
+func TestKeyCasing(t *testing.T) {
+	tt := newTester(t)
+	prod := tt.product()
+	for _, key := range []string{"maxMachines", "max_machines", "max-machines"} {
+		r := tt.do(req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "p", "floating": true, key: 3},
+			map[string]any{"product": link("products", prod)})})
+		require.Equal(t, 201, r.status, string(r.body))
+		assert.EqualValues(t, 3, r.attrs()["maxMachines"], key)
+	}
+	meta := map[string]any{"some_key": map[string]any{"inner_key": 1}}
+	id := tt.mustCreate("/products", "products", map[string]any{"name": "m", "metadata": meta}, nil)
+	r := tt.get("/products/" + id)
+	assert.Equal(t, map[string]any{"someKey": map[string]any{"innerKey": float64(1)}}, r.attrs()["metadata"])
+	r = tt.do(req{method: "GET", path: "/products/" + id, headers: map[string]string{"Keygen-Version": "1.4"}})
+	assert.Equal(t, map[string]any{"someKey": map[string]any{"inner_key": float64(1)}}, r.attrs()["metadata"])
+}
+
+func TestSnakeCamel(t *testing.T) {
+	for in, want := range map[string]string{"maxMachines": "max_machines", "max-machines": "max_machines", "HTTPServer": "http_server", "already_snake": "already_snake", "requireCheckIn": "require_check_in"} {
+		assert.Equal(t, want, snake(in), in)
+	}
+	for in, want := range map[string]string{"max_machines": "maxMachines", "require_check_in": "requireCheckIn", "x": "x"} {
+		assert.Equal(t, want, camel(in), in)
+	}
+}

@@ -1,0 +1,121 @@
+package keygentest
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+const jsonAPIType = "application/vnd.api+json; charset=utf-8"
+
+// document is a top-level JSON:API document (keygen-api.md §1.3). Links appear only on
+// paginated lists, meta only on specific actions, included only where Keygen sends it.
+type document struct {
+	Data     any            `json:"data"`
+	Links    any            `json:"links,omitempty"`
+	Meta     map[string]any `json:"meta,omitempty"`
+	Included []*resource    `json:"included,omitempty"`
+}
+
+// ok answers 200 with a single resource (or nil for data:null).
+func (c *call) ok(res *resource) error {
+	if res == nil {
+		return c.json(http.StatusOK, document{Data: nil})
+	}
+	return c.json(http.StatusOK, document{Data: res})
+}
+
+// created answers 201 with the new resource and its absolute URL in Location.
+func (c *call) created(res *resource) error {
+	c.header.Set("Location", c.absoluteURL(res.Links["self"].(string)))
+	return c.json(http.StatusCreated, document{Data: res})
+}
+
+// noContent answers 204 with an empty body (deletes, revokes).
+func (c *call) noContent() error {
+	c.status, c.payload = http.StatusNoContent, nil
+	return nil
+}
+
+// json answers with any document.
+func (c *call) json(status int, doc any) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	c.status, c.payload = status, b
+	return nil
+}
+
+// absoluteURL turns an API path into an absolute URL on the host the client used.
+func (c *call) absoluteURL(path string) string {
+	scheme := "http"
+	if c.r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.r.Host + path
+}
+
+// finish adds the default headers and, when signed, the signature headers.
+func (c *call) finish(signed bool) *response {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	h := c.header
+	if h.Get("Content-Type") == "" && c.status != http.StatusNoContent {
+		h.Set("Content-Type", jsonAPIType)
+	}
+	h.Set("X-Request-Id", c.reqID)
+	h.Set("Cache-Control", "no-transform, no-store, max-age=0")
+	h.Set("Keygen-Edition", "EE")
+	h.Set("Keygen-Mode", "multiplayer")
+	h.Set("Keygen-Revision", "keygentest")
+	h.Set("Keygen-Version", c.version())
+	if c.acct != nil {
+		h.Set("Keygen-Account", c.acct.ID)
+	}
+	if c.auth != nil {
+		h.Set("Keygen-Bearer", c.auth.bearerID())
+		if c.auth.token != nil {
+			h.Set("Keygen-Token", c.auth.token.ID)
+		}
+	}
+	if signed && c.acct != nil {
+		signResponse(h, c.acct, c.r, c.s.clock.now(), c.payload)
+	}
+	return &response{status: c.status, header: h, body: c.payload}
+}
+
+// errorResponse renders an error document (with meta.id) for a controller-level error.
+func (c *call) errorResponse(err error, signed bool) *response {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = newError(500, "Looks like something went wrong! Our engineers have been notified. If you continue to have problems, please contact support@keygen.sh.", "", nil)
+	}
+	if ae.rack {
+		return c.rackResponse(ae)
+	}
+	for k, vs := range ae.header {
+		c.header[k] = vs
+	}
+	if ae.status == http.StatusUnauthorized && c.header.Get("WWW-Authenticate") == "" {
+		c.header.Set("WWW-Authenticate", challenge(c))
+	}
+	body := map[string]any{"meta": map[string]any{"id": c.reqID}, "errors": ae.errors}
+	b, _ := json.Marshal(body)
+	c.status, c.payload = ae.status, b
+	c.header.Set("Content-Type", jsonAPIType)
+	return c.finish(signed)
+}
+
+// rackResponse renders an error raised before the controller: no meta, no signature,
+// only the content type (keygen-api.md §1.6).
+func (c *call) rackResponse(ae *apiError) *response {
+	h := http.Header{}
+	for k, vs := range ae.header {
+		h[k] = vs
+	}
+	h.Set("Content-Type", jsonAPIType)
+	b, _ := json.Marshal(map[string]any{"errors": ae.errors})
+	return &response{status: ae.status, header: h, body: b}
+}

@@ -1,0 +1,113 @@
+package keygentest
+
+import (
+	"net/url"
+	"strings"
+)
+
+// handlerFunc serves one routed request. It returns an error (usually *apiError) to answer
+// with an error document; anything else becomes a 500.
+type handlerFunc func(c *call) error
+
+type route struct {
+	method string
+	segs   []string // literal segments or "{name}"
+	h      handlerFunc
+}
+
+// router matches account-relative paths ("/licenses/{id}/actions/validate") to handlers.
+// Each resource file registers its own routes in a routeX method (see Server.routes).
+type router struct{ routes []*route }
+
+// handle registers a handler for a method and an account-relative pattern whose
+// "{name}" segments become path variables (c.param("name")).
+func (rt *router) handle(method, pattern string, h handlerFunc) {
+	rt.routes = append(rt.routes, &route{method: method, segs: splitPath(pattern), h: h})
+}
+
+func (rt *router) get(p string, h handlerFunc)  { rt.handle("GET", p, h) }
+func (rt *router) post(p string, h handlerFunc) { rt.handle("POST", p, h) }
+func (rt *router) put(p string, h handlerFunc)  { rt.handle("PUT", p, h) }
+func (rt *router) del(p string, h handlerFunc)  { rt.handle("DELETE", p, h) }
+
+// update registers both PATCH and PUT, which Keygen routes to the same update action
+// (keygen-api.md §1.2).
+func (rt *router) update(p string, h handlerFunc) {
+	rt.handle("PATCH", p, h)
+	rt.handle("PUT", p, h)
+}
+
+// match finds the route for a method and an escaped account-relative path. When several
+// match, the one with the most literal segments wins, so "/licenses/actions/validate-key"
+// beats "/licenses/{id}/…".
+func (rt *router) match(method, escapedPath string) (*route, map[string]string) {
+	segs := splitPath(escapedPath)
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, nil
+		}
+		segs[i] = u
+	}
+	var best *route
+	var bestVars map[string]string
+	bestScore := -1
+	for _, r := range rt.routes {
+		if r.method != method || len(r.segs) != len(segs) {
+			continue
+		}
+		vars, score, ok := matchSegs(r.segs, segs)
+		if ok && score > bestScore {
+			best, bestVars, bestScore = r, vars, score
+		}
+	}
+	return best, bestVars
+}
+
+func matchSegs(pattern, segs []string) (map[string]string, int, bool) {
+	vars := map[string]string{}
+	score := 0
+	for i, p := range pattern {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			if segs[i] == "" {
+				return nil, 0, false
+			}
+			vars[p[1:len(p)-1]] = segs[i]
+			continue
+		}
+		if p != segs[i] {
+			return nil, 0, false
+		}
+		score++
+	}
+	return vars, score, true
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// splitAccountPath splits "/v1/accounts/{account}/rest" into the account identifier and
+// "/rest". ok is false for paths outside the account API.
+func splitAccountPath(escaped string) (account, rest string, ok bool) {
+	const prefix = "/v1/accounts/"
+	if !strings.HasPrefix(escaped, prefix) {
+		return "", "", false
+	}
+	tail := escaped[len(prefix):]
+	i := strings.IndexByte(tail, '/')
+	if i < 0 {
+		account, rest = tail, "/"
+	} else {
+		account, rest = tail[:i], tail[i:]
+	}
+	account, err := url.PathUnescape(account)
+	if err != nil || account == "" {
+		return "", "", false
+	}
+	return account, rest, true
+}

@@ -1,0 +1,95 @@
+package keygentest
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// isUUID reports whether s looks like a UUID, the test Keygen uses to tell ids from aliases.
+func isUUID(s string) bool { return uuidRE.MatchString(s) }
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// randomHex returns n random bytes as 2n hex characters.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// digest is the hex SHA-256 under which secrets (tokens, reset tokens) are stored.
+func digest(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenPrefixes maps a bearer kind to the prefix of its token secrets (keygen-api.md §1.14).
+var tokenPrefixes = map[string]string{
+	"admin-token":       "admin",
+	"developer-token":   "dev",
+	"sales-token":       "sales",
+	"support-token":     "spprt",
+	"read-only-token":   "read",
+	"environment-token": "env",
+	"product-token":     "prod",
+	"user-token":        "user",
+	"activation-token":  "activ",
+}
+
+// newTokenSecret makes a secret in Keygen's v3 format: <prefix>-<64 hex>v3, where license
+// (activation) tokens carry only 32 hex characters.
+func newTokenSecret(kind string) string {
+	prefix := tokenPrefixes[kind]
+	if prefix == "" {
+		prefix = "user"
+	}
+	n := 32
+	if kind == "activation-token" {
+		n = 16
+	}
+	return prefix + "-" + randomHex(n) + "v3"
+}
+
+// passwordHash is a salted SHA-256 of a password. A fake needs no slow hash; it only must
+// never keep the password itself.
+type passwordHash struct {
+	salt string
+	sum  string
+}
+
+func hashPassword(pw string) *passwordHash {
+	salt := randomHex(8)
+	return &passwordHash{salt: salt, sum: digest(salt + pw)}
+}
+
+func (h *passwordHash) matches(pw string) bool {
+	if h == nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(h.sum), []byte(digest(h.salt+pw))) == 1
+}
+
+// newLicenseKey makes Keygen's default license key: 32 hex characters whose last two are
+// forced to "v3", upper-cased and grouped by 6 with dashes (keygen-api.md §2.6).
+func newLicenseKey() string {
+	raw := strings.ToUpper(randomHex(15) + "v3")
+	var groups []string
+	for i := 0; i < len(raw); i += 6 {
+		groups = append(groups, raw[i:min(i+6, len(raw))])
+	}
+	return strings.Join(groups, "-")
+}

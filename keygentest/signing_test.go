@@ -1,0 +1,75 @@
+package keygentest
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var sigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="ed25519", signature="([^"]+)", headers="\(request-target\) host date digest"$`)
+
+// verify checks a response's signature the way a client does (§1.11, §4.3).
+func verify(t *testing.T, tt *tester, method, target string, r *reply) {
+	t.Helper()
+	sum := sha256.Sum256(r.body)
+	digest := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
+	require.Equal(t, digest, r.header.Get("Digest"))
+	assert.Equal(t, digest, r.header.Get("Keygen-Digest"))
+	date := r.header.Get("Date")
+	assert.Equal(t, date, r.header.Get("Keygen-Date"))
+	when, err := http.ParseTime(date)
+	require.NoError(t, err)
+	assert.WithinDuration(t, tt.srv.Now(), when, 5*time.Second)
+	m := sigRE.FindStringSubmatch(r.header.Get("Keygen-Signature"))
+	require.NotNil(t, m, r.header.Get("Keygen-Signature"))
+	assert.Equal(t, tt.srv.AccountID, m[1])
+	sig, err := base64.StdEncoding.DecodeString(m[2])
+	require.NoError(t, err)
+	pub, err := hex.DecodeString(tt.srv.PublicKey)
+	require.NoError(t, err)
+	host := tt.srv.URL[len("http://"):]
+	msg := "(request-target): " + method + " " + target + "\nhost: " + host + "\ndate: " + date + "\ndigest: " + digest
+	assert.True(t, ed25519.Verify(pub, []byte(msg), sig), "signature over %q", msg)
+}
+
+// TestResponseSignatures: §1.11 every response of a resolved account is signed, success
+// and error alike, including empty 204 bodies.
+func TestResponseSignatures(t *testing.T) {
+	tt := newTester(t)
+	id := tt.product()
+	base := "/v1/accounts/" + tt.srv.AccountID
+
+	r := tt.get("/products?limit=5&order=asc")
+	require.Equal(t, 200, r.status)
+	verify(t, tt, "get", base+"/products?limit=5&order=asc", r)
+
+	r = tt.do(req{method: "GET", path: "/products/nope", headers: map[string]string{"Keygen-Accept-Signature": `algorithm="ed25519"`}})
+	require.Equal(t, 404, r.status)
+	verify(t, tt, "get", base+"/products/nope", r)
+
+	r = tt.do(req{method: "GET", path: "/products", auth: "-"})
+	require.Equal(t, 401, r.status)
+	verify(t, tt, "get", base+"/products", r)
+
+	r = tt.do(req{method: "DELETE", path: "/products/" + id})
+	require.Equal(t, 204, r.status)
+	assert.Empty(t, r.body)
+	verify(t, tt, "delete", base+"/products/"+id, r)
+}
+
+// TestSignatureTamper: a changed body no longer matches the signed digest.
+func TestSignatureTamper(t *testing.T) {
+	tt := newTester(t)
+	r := tt.get("/products")
+	r.body = append(r.body, ' ')
+	sum := sha256.Sum256(r.body)
+	assert.NotEqual(t, "sha-256="+base64.StdEncoding.EncodeToString(sum[:]), r.header.Get("Digest"))
+}

@@ -1,0 +1,499 @@
+package keygentest
+
+import (
+	"regexp"
+	"time"
+)
+
+// Tokens (keygen-api.md §2.1).
+
+const tokenDuration = 14 * day // default expiry of user tokens
+
+func (s *Server) routeTokens(r *router) {
+	r.post("/tokens", s.generateToken)
+	r.get("/tokens", s.listTokens)
+	r.get("/tokens/{id}", s.showToken)
+	r.put("/tokens/{id}", s.regenerateToken)
+	r.put("/tokens", s.regenerateCurrentToken)
+	r.del("/tokens/{id}", s.revokeToken)
+	for _, owner := range []string{"products", "licenses", "users"} {
+		r.post("/"+owner+"/{owner}/tokens", s.createBearerToken(owner))
+		r.get("/"+owner+"/{owner}/tokens", s.listBearerTokens(owner))
+		r.get("/"+owner+"/{owner}/tokens/{id}", s.showBearerToken(owner))
+	}
+}
+
+// newToken makes a token with a fresh secret; only its digest is stored.
+func newToken(acct string, now time.Time, bearerType, bearerID, kind string) (*Token, string) {
+	secret := newTokenSecret(kind)
+	return &Token{base: newBase(acct, now), Kind: kind, BearerType: bearerType, BearerID: bearerID, Digest: digest(secret)}, secret
+}
+
+// tokenKindFor names the kind of a bearer's tokens.
+func tokenKindFor(db *store, bearerType, bearerID string) string {
+	switch bearerType {
+	case "products":
+		return "product-token"
+	case "licenses":
+		return "activation-token"
+	case "environments":
+		return "environment-token"
+	}
+	if u := db.users[bearerID]; u != nil {
+		switch u.Role {
+		case "admin":
+			return "admin-token"
+		case "developer":
+			return "developer-token"
+		case "sales-agent":
+			return "sales-token"
+		case "support-agent":
+			return "support-token"
+		case "read-only":
+			return "read-only-token"
+		}
+	}
+	return "user-token"
+}
+
+// isUserToken: the bearer is a user with role user (Keygen's user_token?).
+func isUserToken(db *store, t *Token) bool {
+	u := db.users[t.BearerID]
+	return t.BearerType == "users" && u != nil && u.Role == "user"
+}
+
+// issueToken stores a new token for a bearer with the optional name/expiry attributes;
+// without an expiry, user tokens expire in 14 days and all others never.
+func (c *call) issueToken(bearerType, bearerID string, attrs params) (*Token, string) {
+	db := c.db()
+	t, secret := newToken(c.acct.ID, c.now(), bearerType, bearerID, tokenKindFor(db, bearerType, bearerID))
+	t.Name = attrs.strPtr("name")
+	if attrs.has("expiry") {
+		t.Expiry = attrs.timePtr("expiry")
+	} else if t.Kind == "user-token" {
+		exp := c.now().Add(tokenDuration)
+		t.Expiry = &exp
+	}
+	if attrs.has("permissions") {
+		t.Permissions = attrs.strings("permissions")
+	}
+	if n, ok := attrs.int("max_activations"); ok {
+		m := int(n)
+		t.MaxActivations = &m
+	}
+	if n, ok := attrs.int("max_deactivations"); ok {
+		m := int(n)
+		t.MaxDeactivations = &m
+	}
+	db.putToken(t)
+	return t, secret
+}
+
+// tokenAttrs are the attributes every token creation accepts.
+func tokenAttrs(extra fields) fields {
+	f := fields{"expiry": timeParam().opt().null(), "name": str().opt().null(), "permissions": strs().opt()}
+	for k, v := range extra {
+		f[k] = v
+	}
+	return f
+}
+
+var generateSchema = obj(fields{
+	"data": obj(fields{
+		"type":       typeOf("token"),
+		"attributes": obj(tokenAttrs(nil)).opt(),
+		"relationships": obj(fields{
+			"bearer": obj(fields{"data": obj(fields{
+				"type": str().in("environment", "environments", "product", "products", "user", "users", "license", "licenses"),
+				"id":   uuidParam(),
+			})}).opt(),
+		}).opt(),
+	}).opt(),
+	"meta": obj(fields{"otp": str()}).opt(),
+}).opt()
+
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+
+// generateToken is POST /tokens: log in with Basic email:password, or mint a token with
+// a token (keygen-api.md §2.1).
+func (s *Server) generateToken(c *call) error {
+	var p *principal
+	if user, pass, ok := passwordCredentials(c); ok {
+		u, err := c.passwordAuth(user, pass)
+		if err != nil {
+			return err
+		}
+		p = &principal{user: u}
+		c.auth, c.authed = p, true
+	} else {
+		var err error
+		if p, err = c.requireAuth(); err != nil {
+			return err
+		}
+	}
+	in, err := c.parse(generateSchema)
+	if err != nil {
+		return err
+	}
+	db := c.db()
+	bearerType, bearerID := p.kind()+"s", p.bearerID()
+	if typ, ok := in.obj("data").obj("relationships").obj("bearer").obj("data").str("type"); ok {
+		bearerType = plural(typ)
+		bearerID, _ = in.relID("bearer")
+	}
+	var bearerUser *User
+	switch bearerType {
+	case "users":
+		bearerUser = db.users[bearerID]
+		if bearerUser == nil || bearerUser.AccountID != c.acct.ID {
+			return newInvalid("tokens").rel("bearer", "NOT_FOUND", "must exist").err()
+		}
+	case "products":
+		if db.findProduct(c.acct.ID, bearerID) == nil {
+			return newInvalid("tokens").rel("bearer", "NOT_FOUND", "must exist").err()
+		}
+	case "licenses":
+		if db.licenses[bearerID] == nil || db.licenses[bearerID].AccountID != c.acct.ID {
+			return newInvalid("tokens").rel("bearer", "NOT_FOUND", "must exist").err()
+		}
+	default:
+		return newInvalid("tokens").rel("bearer", "NOT_FOUND", "must exist").err()
+	}
+	self := bearerID == p.bearerID()
+	userToken := bearerUser != nil && bearerUser.Role == "user"
+	switch {
+	case self && p.user != nil && p.user.Role == "user":
+		if p.user.BannedAt != nil {
+			return errForbidden("user is banned")
+		}
+	case self && p.isStaff():
+	case p.canWriteAll() && userToken:
+	case p.product != nil && userToken && c.seesUser(p, bearerUser):
+	case p.product != nil && bearerType == "licenses" && c.licenseProductID(db.licenses[bearerID]) == p.product.ID:
+	default:
+		return errDenied()
+	}
+	t, secret := c.issueToken(bearerType, bearerID, in.obj("data").obj("attributes"))
+	c.emit("token.generated", c.view().token(t, ""), nil)
+	return c.created(c.view().token(t, secret))
+}
+
+// passwordCredentials reports Basic credentials whose user part holds an "@": only those
+// are a password login (keygen-api.md §1.14).
+func passwordCredentials(c *call) (string, string, bool) {
+	scheme, value := authorization(c)
+	if scheme != "basic" {
+		return "", "", false
+	}
+	user, pass, ok := decodeBasic(value)
+	if !ok || !containsAt(user) {
+		return "", "", false
+	}
+	return user, pass, true
+}
+
+func containsAt(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '@' {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordAuth checks an email and password in Keygen's order (keygen-api.md §1.6); for
+// API ≤1.7 every credential error reads CREDENTIALS_INVALID.
+func (c *call) passwordAuth(email, password string) (*User, error) {
+	fail := func(code, detail string) error {
+		if c.minor <= 7 {
+			code, detail = "CREDENTIALS_INVALID", "email and password must be valid"
+		}
+		e := errUnauthorized(code, detail)
+		e.errors[0].Source = header("Authorization")
+		return e
+	}
+	if !emailRE.MatchString(email) {
+		return nil, fail("EMAIL_REQUIRED", "email is required")
+	}
+	u := c.db().findUserByEmail(c.acct.ID, email)
+	switch {
+	case u == nil:
+		return nil, fail("EMAIL_INVALID", "email must be valid")
+	case u.Password == nil:
+		return nil, fail("PASSWORD_NOT_SUPPORTED", "password is unsupported")
+	case password == "":
+		return nil, fail("PASSWORD_REQUIRED", "password is required")
+	case !u.Password.matches(password):
+		return nil, fail("PASSWORD_INVALID", "password must be valid")
+	}
+	return u, nil
+}
+
+func (s *Server) listTokens(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	f := tokenFilter(c)
+	items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return c.seesToken(p, t) && f(t) })
+	v := c.view()
+	return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
+}
+
+// tokenFilter applies bearer[type], bearer[id] and bearer[role] (keygen-api.md §1.9).
+func tokenFilter(c *call) func(*Token) bool {
+	q := c.query
+	typ, id := q.Get("bearer[type]"), q.Get("bearer[id]")
+	roles := append(q["bearer[role]"], q["bearer[role][]"]...)
+	db := c.db()
+	return func(t *Token) bool {
+		if typ != "" && plural(lower(typ)) != t.BearerType {
+			return false
+		}
+		if id != "" && id != t.BearerID {
+			return false
+		}
+		if len(roles) > 0 {
+			role := t.BearerType[:len(t.BearerType)-1]
+			if u := db.users[t.BearerID]; t.BearerType == "users" && u != nil {
+				role = u.Role
+			}
+			return contains(roles, role)
+		}
+		return true
+	}
+}
+
+// findToken resolves a token the bearer may see, else 404.
+func (c *call) findToken(p *principal, id string) (*Token, error) {
+	t := c.db().findToken(c.acct.ID, id)
+	if t == nil || !c.seesToken(p, t) {
+		return nil, errNotFound("token", id)
+	}
+	return t, nil
+}
+
+func (s *Server) showToken(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	t, err := c.findToken(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	return c.ok(c.view().token(t, ""))
+}
+
+// mayManageToken is Keygen's regenerate?/revoke? rule: admins and environments manage
+// tokens below them, products their users' and licenses' tokens, everyone their own.
+func (c *call) mayManageToken(p *principal, t *Token, revoke bool) bool {
+	db := c.db()
+	switch {
+	case t.BearerID == p.bearerID():
+		return true
+	case p.product != nil:
+		if isUserToken(db, t) {
+			return c.seesUser(p, db.users[t.BearerID])
+		}
+		l := db.licenses[t.BearerID]
+		return t.BearerType == "licenses" && l != nil && c.licenseProductID(l) == p.product.ID
+	case revoke:
+		return p.canWriteAll()
+	case p.isAdmin():
+		return t.BearerType != "users" || isUserToken(db, t)
+	case p.hasRole("environment"):
+		return t.BearerType == "products" || t.BearerType == "licenses" || isUserToken(db, t)
+	}
+	return false
+}
+
+// regenerate gives a token a new secret; an expiring token's expiry restarts at 14 days.
+func (c *call) regenerate(t *Token) error {
+	db := c.db()
+	db.deleteToken(t)
+	secret := newTokenSecret(t.Kind)
+	t.Digest = digest(secret)
+	if t.Expiry != nil {
+		exp := c.now().Add(tokenDuration)
+		t.Expiry = &exp
+	}
+	t.Updated = c.now()
+	db.putToken(t)
+	c.emit("token.regenerated", c.view().token(t, ""), nil)
+	return c.ok(c.view().token(t, secret))
+}
+
+func (s *Server) regenerateToken(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	t, err := c.findToken(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	if !c.mayManageToken(p, t, false) {
+		return errDenied()
+	}
+	return c.regenerate(t)
+}
+
+// regenerateCurrentToken is the deprecated PUT /tokens: regenerate the token in use.
+func (s *Server) regenerateCurrentToken(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	if p.token == nil {
+		return errNotFound("token", "")
+	}
+	return c.regenerate(p.token)
+}
+
+func (s *Server) revokeToken(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	t, err := c.findToken(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	if !c.mayManageToken(p, t, true) {
+		return errDenied()
+	}
+	c.emit("token.revoked", c.view().token(t, ""), nil)
+	c.db().deleteToken(t)
+	return c.noContent()
+}
+
+// tokenOwner resolves the {owner} of /products|licenses|users/{owner}/tokens, as the
+// bearer may see it (404 otherwise).
+func (c *call) tokenOwner(p *principal, owner string) (bearerType, bearerID string, err error) {
+	db := c.db()
+	id := c.param("owner")
+	switch owner {
+	case "products":
+		prod := db.findProduct(c.acct.ID, id)
+		if prod == nil || !c.seesProduct(p, prod) {
+			return "", "", errNotFound("product", id)
+		}
+		return owner, prod.ID, nil
+	case "licenses":
+		l := db.findLicense(c.acct.ID, id)
+		if l == nil || !c.seesLicense(p, l) {
+			return "", "", errNotFound("license", id)
+		}
+		return owner, l.ID, nil
+	default:
+		u := db.findUser(c.acct.ID, id)
+		if u == nil || !c.seesUser(p, u) {
+			return "", "", errNotFound("user", id)
+		}
+		return owner, u.ID, nil
+	}
+}
+
+// createBearerToken is POST /{products|licenses|users}/{id}/tokens, answering 200
+// (keygen-api.md §2.1).
+func (s *Server) createBearerToken(owner string) handlerFunc {
+	extra := fields{}
+	if owner == "licenses" {
+		extra = fields{"max_activations": integer().opt(), "max_deactivations": integer().opt()}
+	}
+	schema := obj(fields{"data": obj(fields{
+		"type":          typeOf("token"),
+		"attributes":    obj(tokenAttrs(extra)).opt(),
+		"relationships": obj(fields{}).opt(),
+	}).opt()}).opt()
+	return func(c *call) error {
+		p, err := c.requireAuth()
+		if err != nil {
+			return err
+		}
+		bearerType, bearerID, err := c.tokenOwner(p, owner)
+		if err != nil {
+			return err
+		}
+		in, err := c.parse(schema)
+		if err != nil {
+			return err
+		}
+		if !c.mayCreateBearerToken(p, bearerType, bearerID) {
+			return errDenied()
+		}
+		attrs := in.obj("data").obj("attributes")
+		v := newInvalid("tokens")
+		for _, k := range []string{"max_activations", "max_deactivations"} {
+			if n, ok := attrs.int(k); ok && n < 0 {
+				v.attr(camel(k), "INVALID", "must be greater than or equal to 0")
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		t, secret := c.issueToken(bearerType, bearerID, attrs)
+		c.emit("token.generated", c.view().token(t, ""), nil)
+		return c.ok(c.view().token(t, secret))
+	}
+}
+
+// mayCreateBearerToken: admins/developers any product, license or user (a role-user or
+// themselves); environments products, licenses and role-users; sales agents licenses; a
+// product its licenses and users.
+func (c *call) mayCreateBearerToken(p *principal, bearerType, bearerID string) bool {
+	db := c.db()
+	switch bearerType {
+	case "products":
+		return p.canWriteAll()
+	case "licenses":
+		if p.canWriteAll() || p.hasRole("sales-agent") {
+			return true
+		}
+		return p.product != nil && c.licenseProductID(db.licenses[bearerID]) == p.product.ID
+	default:
+		u := db.users[bearerID]
+		switch {
+		case p.isAdmin():
+			return u.Role == "user" || p.isUser(u.ID) || p.hasRole("admin")
+		case p.hasRole("environment"), p.product != nil:
+			return u.Role == "user"
+		}
+		return false
+	}
+}
+
+func (s *Server) listBearerTokens(owner string) handlerFunc {
+	return func(c *call) error {
+		p, err := c.requireAuth()
+		if err != nil {
+			return err
+		}
+		_, bearerID, err := c.tokenOwner(p, owner)
+		if err != nil {
+			return err
+		}
+		items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
+		v := c.view()
+		return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
+	}
+}
+
+func (s *Server) showBearerToken(owner string) handlerFunc {
+	return func(c *call) error {
+		p, err := c.requireAuth()
+		if err != nil {
+			return err
+		}
+		_, bearerID, err := c.tokenOwner(p, owner)
+		if err != nil {
+			return err
+		}
+		t, err := c.findToken(p, c.param("id"))
+		if err != nil || t.BearerID != bearerID {
+			return errNotFound("token", c.param("id"))
+		}
+		return c.ok(c.view().token(t, ""))
+	}
+}
