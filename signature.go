@@ -18,7 +18,8 @@ func verifyResponse(pub ed25519.PublicKey, req *http.Request, h http.Header, bod
 	if host == "" {
 		host = req.URL.Host
 	}
-	return verifySigned(pub, strings.ToLower(req.Method), req.URL.RequestURI(), host, h, body, now, skew)
+	// Rails signs request.host, which has no port (see signedHost).
+	return verifySigned(pub, strings.ToLower(req.Method), req.URL.RequestURI(), signedHost(host), h, body, now, skew)
 }
 
 // verifySigned is the check shared by responses and webhook deliveries.

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -15,14 +16,14 @@ import (
 // copies, and Keygen-Signature, an Ed25519 signature with the account key over
 //
 //	(request-target): <lowercase method> <path and query as sent>
-//	host: <Host as sent>
+//	host: <Host as sent, without its port, as Rails' request.host>
 //	date: <Date>
 //	digest: sha-256=<base64>
 func signResponse(h http.Header, acct *Account, r *http.Request, now time.Time, body []byte) {
 	date := now.UTC().Format(http.TimeFormat)
 	sum := sha256.Sum256(body)
 	dig := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
-	msg := signingString(r.Method, requestTarget(r), r.Host, date, dig)
+	msg := signingString(r.Method, requestTarget(r), hostWithoutPort(r.Host), date, dig)
 	sig := ed25519.Sign(acct.PrivateKey, []byte(msg))
 	h.Set("Date", date)
 	h.Set("Digest", dig)
@@ -68,4 +69,15 @@ func checkAcceptSignature(v, accountID string) *apiError {
 		return errBadRequest("invalid accept-signature header (keyid not found)", nil)
 	}
 	return nil
+}
+
+// hostWithoutPort is Rails' request.host: the Host header without a port.
+func hostWithoutPort(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		if strings.Contains(h, ":") {
+			return "[" + h + "]"
+		}
+		return h
+	}
+	return hostport
 }
