@@ -51,7 +51,7 @@ type ProductCreateOptions struct {
 // ProductUpdateOptions change a product; zero fields are left unchanged.
 type ProductUpdateOptions struct {
 	Name                 *string
-	Code                 Nullable[string]
+	Code                 *string // not nullable on update (keygen-api.md §2.2)
 	DistributionStrategy Nullable[string]
 	URL                  Nullable[string]
 	Platforms            Nullable[[]string]
@@ -107,7 +107,7 @@ func (s *ProductsService) Update(ctx context.Context, id string, opts ProductUpd
 	}
 	attrs := map[string]any{}
 	putPtr(attrs, "name", opts.Name)
-	opts.Code.put(attrs, "code")
+	putPtr(attrs, "code", opts.Code)
 	opts.DistributionStrategy.put(attrs, "distributionStrategy")
 	opts.URL.put(attrs, "url")
 	opts.Platforms.put(attrs, "platforms")

@@ -61,7 +61,7 @@ func TestProductsUpdate(t *testing.T) {
 	p, err := c.Products.Update(context.Background(), "2313b7e7-1ea6-4a01-901e-2931de6bb1e2", ProductUpdateOptions{
 		Name: Ptr("Cool App"),
 		URL:  Null[string](), // clear it
-		Code: Set("cool-app"),
+		Code: Ptr("cool-app"),
 	})
 	require.NoError(t, err)
 	assertCoolApp(t, p)
