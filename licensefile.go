@@ -1,6 +1,7 @@
 package keygen
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
@@ -73,4 +74,51 @@ type CheckOutOptions struct {
 	NoExpiry bool
 	// Include embeds related resources, e.g. "entitlements", "product", "policy", "owner".
 	Include []string
+}
+
+// Verify checks the file's certificate signature with the account public key (see
+// LicenseFileCertificate.Verify).
+func (f *LicenseFile) Verify(publicKey string) error {
+	c, err := ParseLicenseFile(f.Certificate)
+	if err != nil {
+		return err
+	}
+	return c.Verify(publicKey)
+}
+
+// Open verifies the file's certificate and then decrypts it with the license key (see
+// OpenLicenseFile). There is deliberately no Decrypt without a public key: the payload is
+// never decoded before its signature verifies. Check ValidAt on the result.
+func (f *LicenseFile) Open(publicKey, licenseKey string) (*LicenseFileData, error) {
+	d, err := OpenLicenseFile(f.Certificate, publicKey, licenseKey)
+	if err != nil {
+		return nil, err
+	}
+	if f.LicenseID != "" && d.License.ID != f.LicenseID {
+		// The signed payload wins; an answer whose envelope disagrees with it is suspect.
+		return nil, fmt.Errorf("keygen: license file is for license %s, the check-out answer said %s", d.License.ID, f.LicenseID)
+	}
+	return d, nil
+}
+
+// Verify checks the file's certificate signature with the account public key.
+func (f *MachineFile) Verify(publicKey string) error {
+	c, err := ParseMachineFile(f.Certificate)
+	if err != nil {
+		return err
+	}
+	return c.Verify(publicKey)
+}
+
+// Open verifies the file's certificate and then decrypts it with the license key and this
+// machine's fingerprint (see OpenMachineFile). Check ValidAt on the result.
+func (f *MachineFile) Open(publicKey, licenseKey, fingerprint string) (*MachineFileData, error) {
+	d, err := OpenMachineFile(f.Certificate, publicKey, licenseKey, fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	if f.MachineID != "" && d.Machine.ID != f.MachineID {
+		return nil, fmt.Errorf("keygen: machine file is for machine %s, the check-out answer said %s", d.Machine.ID, f.MachineID)
+	}
+	return d, nil
 }
