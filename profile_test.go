@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const testLicenseKey = "A1B2C3-D4E5F6-A7B8C9-D0E1F2-V3"
+const testProfileLicenseKey = "A1B2C3-D4E5F6-A7B8C9-D0E1F2-V3"
 
 func TestProfileGetBearers(t *testing.T) {
 	for _, tc := range []struct {
@@ -101,7 +101,7 @@ func assertProfileLicense(t *testing.T, p *Profile) {
 	require.NotNil(t, p.License)
 	l := p.License
 	assert.Equal(t, "8c1f2e3d-4a5b-4c6d-9e7f-0a1b2c3d4e5f", l.ID)
-	assert.Equal(t, testLicenseKey, l.Key)
+	assert.Equal(t, testProfileLicenseKey, l.Key)
 	assert.Equal(t, Ptr("Desk 1"), l.Name)
 	assert.Equal(t, "ACTIVE", l.Status)
 	require.NotNil(t, l.Expiry)
@@ -121,10 +121,10 @@ func assertProfileLicense(t *testing.T, p *Profile) {
 func TestProfileGetWithLicenseKey(t *testing.T) {
 	// A client holding only the license key: no token, so no included token comes back.
 	mt := httpmock.NewMockTransport()
-	c, err := NewClient(testAccount, WithBaseURL(testBase), WithLicenseKey(testLicenseKey),
+	c, err := NewClient(testAccount, WithBaseURL(testBase), WithLicenseKey(testProfileLicenseKey),
 		WithHTTPClient(&http.Client{Transport: mt}), WithoutRetries())
 	require.NoError(t, err)
-	calls := expect(t, mt, wire{method: "GET", path: "/me", auth: "License " + testLicenseKey, fixture: "me_license_key.json"})
+	calls := expect(t, mt, wire{method: "GET", path: "/me", auth: "License " + testProfileLicenseKey, fixture: "me_license_key.json"})
 	p, err := c.Profile.Get(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, *calls)
