@@ -132,10 +132,11 @@ func machinePolicy(db *store, m *Machine) *Policy {
 	return nil
 }
 
-// machineRequiresHeartbeat: the policy requires it or a heartbeat was ever sent.
+// machineRequiresHeartbeat: the policy requires it or the machine has a heartbeat (a
+// reset clears it again), as Machine#requires_heartbeat?.
 func machineRequiresHeartbeat(db *store, m *Machine) bool {
 	p := machinePolicy(db, m)
-	return (p != nil && p.RequireHeartbeat) || m.HeartbeatEverSent
+	return (p != nil && p.RequireHeartbeat) || m.LastHeartbeat != nil
 }
 
 // nextHeartbeat is lastHeartbeat plus the heartbeat duration.
@@ -165,4 +166,78 @@ func heartbeatStatus(db *store, m *Machine, now time.Time) string {
 		return "ALIVE"
 	}
 	return "DEAD"
+}
+
+// Calendar durations: Keygen builds an ActiveSupport::Duration from a number of seconds,
+// which splits it into years (31556952 s), months (2629746 s), weeks, days, hours, minutes
+// and seconds, and adds each part on the calendar: 7889238 s is exactly 3 months, so
+// 2021-07-19 + 7889238 s is 2021-10-19. Months are clamped to the month's last day.
+func addDuration(t time.Time, secs int64) time.Time {
+	parts := []int64{31556952, 2629746, 604800, 86400, 3600, 60, 1}
+	var n [7]int64
+	rem := secs
+	if rem < 0 {
+		return t.Add(time.Duration(secs) * time.Second)
+	}
+	for i, p := range parts {
+		n[i] = rem / p
+		rem %= p
+	}
+	t = addMonths(t, int(n[0]*12+n[1]))
+	t = t.AddDate(0, 0, int(n[2]*7+n[3]))
+	return t.Add(time.Duration(n[4])*time.Hour + time.Duration(n[5])*time.Minute + time.Duration(n[6])*time.Second)
+}
+
+// addMonths adds months like Ruby's Date#>>: the day is clamped to the target month.
+func addMonths(t time.Time, months int) time.Time {
+	if months == 0 {
+		return t
+	}
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
+}
+
+// checkInOverdue: the policy requires check-in and the last check-in is older than the
+// interval (License#check_in_overdue?; a null lastCheckIn is never overdue).
+func checkInOverdue(p *Policy, l *License, now time.Time) bool {
+	next := nextCheckIn(p, l)
+	return next != nil && next.Before(now)
+}
+
+// lazarusTTL is the revive window of a resurrection strategy (0 for NO_REVIVE and
+// ALWAYS_REVIVE, which has no window).
+func lazarusTTL(p *Policy) time.Duration {
+	switch p.HeartbeatResurrectionStrategy {
+	case "15_MINUTE_REVIVE":
+		return 15 * time.Minute
+	case "10_MINUTE_REVIVE":
+		return 10 * time.Minute
+	case "5_MINUTE_REVIVE":
+		return 5 * time.Minute
+	case "2_MINUTE_REVIVE":
+		return 2 * time.Minute
+	case "1_MINUTE_REVIVE":
+		return time.Minute
+	}
+	return 0
+}
+
+// resurrects: the policy revives dead machines on ping (any strategy but NO_REVIVE).
+func resurrects(p *Policy) bool {
+	return p != nil && p.HeartbeatResurrectionStrategy != "" && p.HeartbeatResurrectionStrategy != "NO_REVIVE"
+}
+
+// resurrectionPeriodPassed follows Machine#resurrection_period_passed?.
+func resurrectionPeriodPassed(db *store, m *Machine, now time.Time) bool {
+	p := machinePolicy(db, m)
+	if p != nil && p.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" {
+		return false
+	}
+	next := nextHeartbeat(db, m)
+	if !machineRequiresHeartbeat(db, m) || !resurrects(p) || next == nil {
+		return true
+	}
+	return now.After(next.Add(lazarusTTL(p)))
 }

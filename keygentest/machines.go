@@ -1,5 +1,579 @@
 package keygentest
 
+import (
+	"fmt"
+	"time"
+)
+
+// Machines (keygen-api.md §2.7) and heartbeats. Machine check-out is in checkout.go.
+
 // routeMachines registers the routes for machines (§2.7) and heartbeats.
-// It is filled in later; documents.go already renders these resources.
-func (s *Server) routeMachines(r *router) {}
+func (s *Server) routeMachines(r *router) {
+	r.post("/machines", s.lazy(s.createMachine))
+	r.get("/machines", s.lazy(s.listMachines))
+	r.get("/machines/{id}", s.lazy(s.showMachine))
+	r.update("/machines/{id}", s.lazy(s.updateMachine))
+	r.del("/machines/{id}", s.lazy(s.deleteMachine))
+	for _, a := range []string{"ping", "ping-heartbeat"} {
+		r.post("/machines/{id}/actions/"+a, s.lazy(s.pingMachine))
+	}
+	for _, a := range []string{"reset", "reset-heartbeat"} {
+		r.post("/machines/{id}/actions/"+a, s.lazy(s.resetMachine))
+	}
+}
+
+// cullEvery is the period of Keygen's CullDeadMachinesWorker (every 2 minutes).
+const cullEvery = 2 * time.Minute
+
+// cullDeadMachines does lazily what Keygen's cron worker does every two minutes: each
+// machine that requires a heartbeat and is dead gets machine.heartbeat.dead once, and is
+// deleted when its policy's cull strategy is DEACTIVATE_DEAD and any revive window has
+// passed (never with ALWAYS_REVIVE). It runs before every licensing request, judging each
+// machine at the latest 2-minute tick of the server clock with its policy as it is now
+// (when the policy was not changed since that tick), so Server.Advance culls dead
+// machines on the next read, as Keygen's worker would have meanwhile.
+func (c *call) cullDeadMachines() {
+	db := c.db()
+	tick := c.now().Truncate(cullEvery)
+	for _, m := range ofAccount(db.machines, c.acct.ID, nil) {
+		pol := machinePolicy(db, m)
+		if pol == nil || !machineRequiresHeartbeat(db, m) || heartbeatStatus(db, m, tick) != "DEAD" {
+			continue
+		}
+		if !m.DeathEventSent {
+			m.DeathEventSent = true
+			c.emit("machine.heartbeat.dead", c.view().machine(m), nil)
+		}
+		// The policy is known only since its last change: a tick before it judged the
+		// machine under other settings, so a new cull strategy waits for the next tick.
+		if !tick.After(pol.Updated) || pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" {
+			continue
+		}
+		if resurrects(pol) && !resurrectionPeriodPassed(db, m, tick) {
+			continue
+		}
+		if pol.HeartbeatCullStrategy != "KEEP_DEAD" {
+			delete(db.machines, m.ID)
+		}
+	}
+}
+
+func machineSchema(p *principal, create bool) *param {
+	nullStr := func() *param { return str().opt().null() }
+	a := fields{"name": nullStr(), "ip": nullStr(), "hostname": nullStr(), "platform": nullStr()}
+	priv := !create && p.hasRole("admin", "developer", "sales-agent", "product", "environment")
+	if create || priv {
+		a["cores"] = integer().opt().null()
+		a["memory"] = integer().opt().null()
+		a["disk"] = integer().opt().null()
+		a["metadata"] = metadataParam()
+	}
+	data := fields{"type": typeOf("machine"), "attributes": obj(a)}
+	if create {
+		a["fingerprint"] = str()
+		data["id"] = uuidParam().opt()
+		rels := fields{
+			"license":     linkage("license"),
+			"owner":       obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt(),
+			"environment": anyParam().opt(),
+			"components": obj(fields{"data": arrayOf(obj(fields{
+				"type":       typeOf("component"),
+				"attributes": obj(fields{"fingerprint": str(), "name": str(), "metadata": metadataParam()}),
+			}))}).opt(),
+		}
+		if p.hasRole("admin", "developer", "sales-agent", "support-agent", "product", "environment") {
+			rels["group"] = obj(fields{"data": obj(fields{"type": typeOf("group"), "id": uuidParam()}).null()}).opt()
+		}
+		data["relationships"] = obj(rels)
+	} else {
+		data["id"] = str().opt()
+	}
+	return obj(fields{"data": obj(data)})
+}
+
+// findMachineFor resolves a machine by id or fingerprint as the bearer may see it.
+func (c *call) findMachineFor(p *principal, id string) (*Machine, error) {
+	m := c.db().findMachine(c.acct.ID, id)
+	if m == nil || !c.seesMachine(p, m) {
+		return nil, errNotFound("machine", id)
+	}
+	return m, nil
+}
+
+// machineLicenseOwnedBy: the user owns the machine or its license.
+func (c *call) machineOwnedBy(p *principal, m *Machine, l *License) bool {
+	if p.user == nil {
+		return false
+	}
+	return (m.OwnerID != nil && *m.OwnerID == p.user.ID) || (l != nil && l.OwnerID != nil && *l.OwnerID == p.user.ID)
+}
+
+// mayWriteMachine implements MachinePolicy create/destroy (del) and update.
+func (c *call) mayWriteMachine(p *principal, m *Machine, l *License, action string) bool {
+	switch {
+	case p.hasRole("admin", "developer", "sales-agent", "environment"):
+		return true
+	case action == "update" && p.hasRole("support-agent"):
+		return true
+	case p.product != nil:
+		return l != nil && p.isProduct(c.licenseProductID(l))
+	case c.machineOwnedBy(p, m, l):
+		return l == nil || !licenseProtected(c.db(), l)
+	case p.license != nil && l != nil && p.isLicense(l.ID):
+		return action != "update" || !licenseProtected(c.db(), l)
+	}
+	return false
+}
+
+// overageAllows reports whether count over limit is tolerated by the overage strategy.
+func overageAllows(strategy string, count, limit int64, nodeLocked bool) bool {
+	c, l := float64(count), float64(limit)
+	switch strategy {
+	case "ALWAYS_ALLOW_OVERAGE":
+		return true
+	case "ALLOW_1_25X_OVERAGE":
+		return !nodeLocked && c <= l*1.25
+	case "ALLOW_1_5X_OVERAGE":
+		return !nodeLocked && c <= l*1.5
+	case "ALLOW_2X_OVERAGE":
+		return c <= l*2
+	}
+	return false
+}
+
+// licenseMaxMachines is the effective machine limit: the override, else the policy's
+// (node-locked policies always 1).
+func licenseMaxMachines(l *License, pol *Policy) *int64 {
+	if l.MaxMachines != nil {
+		return l.MaxMachines
+	}
+	if !pol.Floating && pol.ID != "" {
+		one := int64(1)
+		return &one
+	}
+	return pol.MaxMachines
+}
+
+// leasedMachines are the machines counted against a limit: all of the license's, or with
+// PER_USER leasing those with the same owner (a nil owner counts as its own group).
+func leasedMachines(db *store, l *License, pol *Policy, owner *string, except string) []*Machine {
+	var out []*Machine
+	for _, m := range db.licenseMachines(l) {
+		if m.ID == except {
+			continue
+		}
+		if pol.MachineLeasingStrategy == "PER_USER" && deref2(m.OwnerID) != deref2(owner) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// validateMachineResources checks the core, memory and disk limits (create and update).
+func validateMachineResources(v *invalid, db *store, m *Machine, l *License, pol *Policy) {
+	scope := "license"
+	if pol.MachineLeasingStrategy == "PER_USER" {
+		scope = "user"
+	}
+	others := leasedMachines(db, l, pol, m.OwnerID, m.ID)
+	for _, r := range []struct {
+		typ, noun string
+		limit     *int64
+		get       func(*Machine) *int64
+	}{
+		{"CORE_LIMIT_EXCEEDED", "machine core count", effective(l.MaxCores, pol.MaxCores), func(x *Machine) *int64 { return x.Cores }},
+		{"MEMORY_LIMIT_EXCEEDED", "machine memory", effective(l.MaxMemory, pol.MaxMemory), func(x *Machine) *int64 { return x.Memory }},
+		{"DISK_LIMIT_EXCEEDED", "machine disk", effective(l.MaxDisk, pol.MaxDisk), func(x *Machine) *int64 { return x.Disk }},
+	} {
+		if r.limit == nil || pol.OverageStrategy == "ALWAYS_ALLOW_OVERAGE" {
+			continue
+		}
+		total := deref(r.get(m))
+		for _, o := range others {
+			total += deref(r.get(o))
+		}
+		if total > *r.limit && !overageAllows(pol.OverageStrategy, total, *r.limit, false) {
+			v.record("machine", r.typ, fmt.Sprintf("%s has exceeded maximum allowed for %s (%d)", r.noun, scope, *r.limit))
+		}
+	}
+}
+
+func (s *Server) createMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	in, err := c.parse(machineSchema(p, true))
+	if err != nil {
+		return err
+	}
+	db := c.db()
+	data := in.obj("data")
+	a := data.obj("attributes")
+	rels := data.obj("relationships")
+	fp, _ := a.str("fingerprint")
+	if fp == "" {
+		return errBadRequest("cannot be blank", pointer("/data/attributes/fingerprint"))
+	}
+	licenseID, _ := rels.obj("license").obj("data").str("id")
+	l := db.licenses[licenseID]
+	if l != nil && l.AccountID != c.acct.ID {
+		l = nil
+	}
+	now := c.now()
+	m := &Machine{base: newBase(c.acct.ID, now), LicenseID: licenseID, Fingerprint: fp, Metadata: map[string]any{}}
+	if id, ok := data.str("id"); ok {
+		m.ID = id
+	}
+	if rels.has("owner") {
+		m.OwnerID = rels.obj("owner").obj("data").strPtr("id")
+	}
+	if rels.has("group") {
+		m.GroupID = rels.obj("group").obj("data").strPtr("id")
+	}
+	applyMachine(m, a)
+	if !c.mayWriteMachine(p, m, l, "create") {
+		return errDenied()
+	}
+	pol := &Policy{}
+	if l != nil {
+		pol = c.licensePolicy(l)
+		if m.GroupID == nil {
+			m.GroupID = l.GroupID
+		}
+	}
+
+	v := newInvalid("machines")
+	if l == nil {
+		v.rel("license", "NOT_FOUND", "must exist")
+	}
+	if m.OwnerID != nil {
+		if u := db.users[*m.OwnerID]; u == nil || u.AccountID != c.acct.ID {
+			v.rel("owner", "NOT_FOUND", "must exist")
+		}
+	}
+	if m.GroupID != nil {
+		v.rel("group", "NOT_FOUND", "must exist") // groups are not modelled: none exists
+	}
+	switch {
+	case contains(reservedAliases, lower(fp)):
+		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")
+	case len(fp) > 4096:
+		v.attr("fingerprint", "TOO_LONG", "is too long (maximum is 4096 characters)")
+	}
+	validateMachineAttrs(v, m)
+	if data.has("id") && db.machines[m.ID] != nil {
+		v.attr("id", "CONFLICT", "must not conflict with another machine")
+	}
+	if db.machines[lower(fp)] != nil && db.machines[lower(fp)].AccountID == c.acct.ID {
+		v.attr("fingerprint", "CONFLICT", "must not conflict with another machine's identifier (UUID)")
+	}
+	if l != nil {
+		if max := licenseMaxMachines(l, pol); max != nil && pol.OverageStrategy != "ALWAYS_ALLOW_OVERAGE" {
+			prev := int64(len(leasedMachines(db, l, pol, m.OwnerID, "")))
+			if prev > 0 && prev+1 > *max && !overageAllows(pol.OverageStrategy, prev+1, *max, false) {
+				scope := "license"
+				if pol.MachineLeasingStrategy == "PER_USER" {
+					scope = "user"
+				}
+				v.record("machine", "LIMIT_EXCEEDED", fmt.Sprintf("machine count has exceeded maximum allowed for %s (%d)", scope, *max))
+			}
+		}
+		validateMachineResources(v, db, m, l, pol)
+		if taken := fingerprintTaken(db, c.acct.ID, fp, l, pol); taken != "" {
+			v.attr("fingerprint", "TAKEN", taken)
+		}
+		if m.OwnerID != nil && !licenseHasUser(l, *m.OwnerID) && db.users[*m.OwnerID] != nil {
+			v.rel("owner", "INVALID", "must be a valid license user")
+		}
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	// An activation token counts its activations (keygen-api.md §2.1).
+	if t := p.token; t != nil && t.Kind == "activation-token" {
+		if t.MaxActivations != nil && t.Activations+1 > *t.MaxActivations {
+			return newInvalid("tokens").attr("activations", "LIMIT_EXCEEDED", fmt.Sprintf("exceeds maximum allowed (%d)", *t.MaxActivations)).err()
+		}
+		t.Activations++
+	}
+	if pol.HeartbeatBasis == "FROM_CREATION" {
+		m.LastHeartbeat = &now
+	}
+	db.machines[m.ID] = m
+	c.setExpiryOnFirst(l, "FROM_FIRST_ACTIVATION")
+	res := c.view().machine(m)
+	c.emit("machine.created", res, nil)
+	return c.created(res)
+}
+
+// fingerprintTaken applies the policy's machine uniqueness strategy; it returns the
+// detail of the FINGERPRINT_TAKEN error, or "".
+func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) string {
+	for _, o := range db.machines {
+		if o.AccountID != acct || o.Fingerprint != fp {
+			continue
+		}
+		ol := db.licenses[o.LicenseID]
+		switch pol.MachineUniquenessStrategy {
+		case "UNIQUE_PER_ACCOUNT":
+			return "has already been taken for this account"
+		case "UNIQUE_PER_PRODUCT":
+			if ol != nil && db.policies[ol.PolicyID] != nil && db.policies[ol.PolicyID].ProductID == pol.ProductID {
+				return "has already been taken for this product"
+			}
+		case "UNIQUE_PER_POLICY":
+			if ol != nil && ol.PolicyID == pol.ID {
+				return "has already been taken for this policy"
+			}
+		default:
+			if o.LicenseID == l.ID {
+				return "has already been taken"
+			}
+		}
+	}
+	return ""
+}
+
+func applyMachine(m *Machine, a params) {
+	for k, f := range map[string]**string{"name": &m.Name, "ip": &m.IP, "hostname": &m.Hostname, "platform": &m.Platform} {
+		if a.has(k) {
+			*f = a.strPtr(k)
+		}
+	}
+	for k, f := range map[string]**int64{"cores": &m.Cores, "memory": &m.Memory, "disk": &m.Disk} {
+		if a.has(k) {
+			*f = a.intPtr(k)
+		}
+	}
+	if a.has("metadata") {
+		m.Metadata = orEmpty(a.hash("metadata"))
+	}
+}
+
+func validateMachineAttrs(v *invalid, m *Machine) {
+	for _, r := range []struct {
+		name string
+		n    *int64
+	}{{"cores", m.Cores}, {"memory", m.Memory}, {"disk", m.Disk}} {
+		switch {
+		case r.n == nil:
+		case *r.n < 1:
+			v.attr(r.name, "INVALID", "must be greater than or equal to 1")
+		case r.name == "cores" && *r.n > 2147483647:
+			v.attr(r.name, "INVALID", "must be less than or equal to 2147483647")
+		}
+	}
+	for _, r := range []struct {
+		name string
+		s    *string
+	}{{"ip", m.IP}, {"hostname", m.Hostname}, {"platform", m.Platform}, {"name", m.Name}} {
+		if r.s != nil && len(*r.s) > 255 {
+			v.attr(r.name, "TOO_LONG", "is too long (maximum is 255 characters)")
+		}
+	}
+}
+
+func (s *Server) listMachines(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	q, db, now := c.query, c.db(), c.now()
+	meta := metadataFilters(q)
+	userMatches := func(id *string, want string) bool {
+		if id == nil {
+			return false
+		}
+		u := db.users[*id]
+		return *id == want || (u != nil && u.Email == lower(want))
+	}
+	items := ofAccount(db.machines, c.acct.ID, func(m *Machine) bool {
+		if !c.seesMachine(p, m) {
+			return false
+		}
+		l := db.licenses[m.LicenseID]
+		eq := func(k string, got string) bool { return !q.Has(k) || q.Get(k) == got }
+		if !eq("fingerprint", m.Fingerprint) || !eq("ip", deref2(m.IP)) || !eq("hostname", deref2(m.Hostname)) ||
+			!eq("license", m.LicenseID) && !(l != nil && q.Get("license") == l.Key) {
+			return false
+		}
+		if q.Has("status") {
+			st := heartbeatStatus(db, m, now)
+			want := lower(q.Get("status"))
+			alive := st == "ALIVE" || st == "NOT_STARTED" || st == "RESURRECTED"
+			if !(want == "alive" && alive || want == "dead" && st == "DEAD") {
+				return false
+			}
+		}
+		if l == nil {
+			return !q.Has("product") && !q.Has("policy") && !q.Has("key") && !q.Has("user")
+		}
+		if !eq("product", c.licenseProductID(l)) || !eq("policy", l.PolicyID) || !eq("key", l.Key) {
+			return false
+		}
+		if q.Has("owner") && !userMatches(m.OwnerID, q.Get("owner")) {
+			return false
+		}
+		if q.Has("user") {
+			ok := userMatches(l.OwnerID, q.Get("user"))
+			for _, id := range l.UserIDs {
+				ok = ok || userMatches(&id, q.Get("user"))
+			}
+			if !ok {
+				return false
+			}
+		}
+		if q.Has("group") && deref2(m.GroupID) != q.Get("group") {
+			return false
+		}
+		return matchMetadata(m.Metadata, meta)
+	})
+	v := c.view()
+	return paginate(c, items, true, v.machine)
+}
+
+func (s *Server) showMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	m, err := c.findMachineFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	return c.ok(c.view().machine(m))
+}
+
+func (s *Server) updateMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	m, err := c.findMachineFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	l := c.db().licenses[m.LicenseID]
+	if !c.mayWriteMachine(p, m, l, "update") {
+		return errDenied()
+	}
+	in, err := c.parse(machineSchema(p, false))
+	if err != nil {
+		return err
+	}
+	next := *m
+	applyMachine(&next, in.obj("data").obj("attributes"))
+	v := newInvalid("machines")
+	validateMachineAttrs(v, &next)
+	if l != nil {
+		validateMachineResources(v, c.db(), &next, l, c.licensePolicy(l))
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	next.Updated = c.now()
+	*m = next
+	res := c.view().machine(m)
+	c.emit("machine.updated", res, nil)
+	return c.ok(res)
+}
+
+func (s *Server) deleteMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	m, err := c.findMachineFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	if !c.mayWriteMachine(p, m, c.db().licenses[m.LicenseID], "delete") {
+		return errDenied()
+	}
+	if t := p.token; t != nil && t.Kind == "activation-token" {
+		if t.MaxDeactivations != nil && t.Deactivations+1 > *t.MaxDeactivations {
+			return newInvalid("tokens").attr("deactivations", "LIMIT_EXCEEDED", fmt.Sprintf("exceeds maximum allowed (%d)", *t.MaxDeactivations)).err()
+		}
+		t.Deactivations++
+	}
+	c.emit("machine.deleted", c.view().machine(m), nil)
+	delete(c.db().machines, m.ID)
+	return c.noContent()
+}
+
+// mayHeartbeat implements Machines::HeartbeatPolicy: ping for staff (not read-only),
+// the product, the owner of an unprotected license and the license itself; reset only
+// for admins, developers, sales agents, environments and the product.
+func (c *call) mayHeartbeat(p *principal, m *Machine, reset bool) bool {
+	l := c.db().licenses[m.LicenseID]
+	switch {
+	case p.hasRole("admin", "developer", "sales-agent", "environment"):
+		return true
+	case !reset && p.hasRole("support-agent"):
+		return true
+	case p.product != nil:
+		return l != nil && p.isProduct(c.licenseProductID(l))
+	case reset:
+		return false
+	case c.machineOwnedBy(p, m, l):
+		return l == nil || !licenseProtected(c.db(), l)
+	}
+	return p.license != nil && p.isLicense(m.LicenseID)
+}
+
+// pingMachine records a heartbeat (§2.7): a dead machine is revived when the policy's
+// resurrection strategy and window allow (RESURRECTED), else 422 MACHINE_HEARTBEAT_DEAD.
+func (s *Server) pingMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	m, err := c.findMachineFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	if !c.mayHeartbeat(p, m, false) {
+		return errDenied()
+	}
+	db, now := c.db(), c.now()
+	dead := heartbeatStatus(db, m, now) == "DEAD"
+	if dead {
+		pol := machinePolicy(db, m)
+		if !resurrects(pol) || resurrectionPeriodPassed(db, m, now) {
+			return errUnprocessableEntity("is dead", "MACHINE_HEARTBEAT_DEAD", nil)
+		}
+	}
+	m.LastHeartbeat = &now
+	m.HeartbeatEverSent = true
+	m.Updated = now
+	res := c.view().machine(m)
+	if dead {
+		m.DeathEventSent = false
+		res.Attributes["heartbeatStatus"] = "RESURRECTED"
+		c.emit("machine.heartbeat.resurrected", res, nil)
+	} else {
+		c.emit("machine.heartbeat.ping", res, nil)
+	}
+	return c.ok(res)
+}
+
+func (s *Server) resetMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	m, err := c.findMachineFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	if !c.mayHeartbeat(p, m, true) {
+		return errDenied()
+	}
+	m.LastHeartbeat = nil
+	m.Updated = c.now()
+	res := c.view().machine(m)
+	c.emit("machine.heartbeat.reset", res, nil)
+	return c.ok(res)
+}

@@ -1,7 +1,10 @@
 package keygentest
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rsa"
+	"sync"
 	"time"
 )
 
@@ -27,6 +30,13 @@ type Account struct {
 	Protected  bool
 	APIVersion string // the pinned version applied when a request sends no Keygen-Version
 	PrivateKey ed25519.PrivateKey
+
+	// The RSA-2048 and ECDSA P-256 keys are made on first use (keyschemes.go): RSA key
+	// generation is slow, and most tests never need it.
+	rsaOnce   sync.Once
+	rsaKey    *rsa.PrivateKey
+	ecdsaOnce sync.Once
+	ecdsaKey  *ecdsa.PrivateKey
 }
 
 // User is a person of the account (keygen-api.md §2.4); admins are users with role admin.
@@ -174,7 +184,9 @@ type Machine struct {
 	ResurrectedAt *time.Time
 	// HeartbeatEverSent makes requireHeartbeat true even when the policy does not require it.
 	HeartbeatEverSent bool
-	Metadata          map[string]any
+	// DeathEventSent is set once machine.heartbeat.dead was emitted (reset on resurrection).
+	DeathEventSent bool
+	Metadata       map[string]any
 }
 
 // Key is a pooled key of a policy (keygen-api.md §2.8).
