@@ -66,7 +66,7 @@ func (s *Server) dispatch(r *http.Request) *response {
 	if aerr := s.throttle(c); aerr != nil {
 		return c.rackResponse(aerr)
 	}
-	if !acceptable(r.Header.Values("Accept")) {
+	if !acceptable(r.Header.Values("Accept")) || malformedContentType(r.Header.Get("Content-Type")) {
 		return c.rackResponse(rackError(400, "The mime type of the request is not acceptable (check content-type and accept headers)", "MIME_TYPE_INVALID"))
 	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
@@ -142,6 +142,17 @@ func (c *call) readBody() *apiError {
 	}
 	c.body = snakeKeys(v)
 	return nil
+}
+
+// malformedContentType reports a Content-Type that is not a type/subtype pair (e.g.
+// "vnd.api+xml"): Rack refuses it before routing, with MIME_TYPE_INVALID (keygen-api.md §1.2).
+func malformedContentType(ct string) bool {
+	ct = strings.TrimSpace(ct)
+	if ct == "" {
+		return false
+	}
+	mt, _, _ := strings.Cut(ct, ";")
+	return !strings.Contains(mt, "/")
 }
 
 func jsonContentType(r *http.Request) bool {

@@ -1,7 +1,10 @@
 package keygentest
 
 import (
+	"io"
+	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -106,4 +109,24 @@ func TestAdvanceControl(t *testing.T) {
 	r = tt.do(req{method: "POST", path: "/_keygentest/advance?by=48h"})
 	assert.Equal(t, 204, r.status)
 	assert.WithinDuration(t, before.Add(48*3600e9), tt.srv.Now(), 5e9)
+}
+
+// §1.2: a Content-Type that is no type/subtype pair is refused by Rack before routing, unsigned.
+func TestMalformedContentTypeIsMimeTypeInvalid(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/accounts/"+srv.AccountID+"/licenses/actions/validate-key", strings.NewReader(`{"meta":{"key":"X"}}`))
+	req.Header.Set("Content-Type", "vnd.api+xml")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 400 || !strings.Contains(string(body), `"code":"MIME_TYPE_INVALID"`) {
+		t.Fatalf("got %d %s", res.StatusCode, body)
+	}
+	if res.Header.Get("Keygen-Signature") != "" {
+		t.Error("a rack-level error must not be signed")
+	}
 }
