@@ -8,26 +8,36 @@ import (
 )
 
 // serveControl serves the one path outside the Keygen API (DESIGN.md, "keygentest"):
-// POST /_keygentest/advance?by=<Go duration> moves the clock; it needs an admin token.
+// POST /_keygentest/advance?by=<Go duration> moves the clock and answers 204. It needs an
+// admin token: none is a 401 TOKEN_MISSING, an unknown or expired one a 401 TOKEN_INVALID,
+// another bearer's a 403; a missing or malformed duration is a 400.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	fail := func(status int, detail string) {
+	fail := func(status int, detail, code string) {
 		w.Header().Set("Content-Type", jsonAPIType)
 		w.WriteHeader(status)
-		b, _ := json.Marshal(map[string]any{"errors": []errObject{{Title: titles[status], Detail: detail}}})
+		b, _ := json.Marshal(map[string]any{"errors": []errObject{{Title: titles[status], Detail: detail, Code: code}}})
 		_, _ = w.Write(b)
 	}
 	if r.URL.Path != "/_keygentest/advance" || r.Method != http.MethodPost {
-		fail(http.StatusNotFound, "The requested endpoint was not found (check your HTTP method, Accept header, and URL path)")
+		fail(http.StatusNotFound, "The requested endpoint was not found (check your HTTP method, Accept header, and URL path)", "NOT_FOUND")
 		return
 	}
-	if !s.isAdminSecret(bearerSecret(r)) {
+	switch s.adminSecret(bearerSecret(r)) {
+	case secretMissing:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="keygen"`)
-		fail(http.StatusUnauthorized, "an admin token is required")
+		fail(http.StatusUnauthorized, "You must be authenticated to complete the request", "TOKEN_MISSING")
+		return
+	case secretInvalid:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="keygen"`)
+		fail(http.StatusUnauthorized, "You must be authenticated to complete the request", "TOKEN_INVALID")
+		return
+	case secretNotAdmin:
+		fail(http.StatusForbidden, "You do not have permission to complete the request (an admin token is required)", "")
 		return
 	}
 	d, err := time.ParseDuration(r.URL.Query().Get("by"))
 	if err != nil {
-		fail(http.StatusBadRequest, "by must be a Go duration such as 24h or 90m")
+		fail(http.StatusBadRequest, "by must be a Go duration such as 24h or 90m", "PARAMETERS_INVALID")
 		return
 	}
 	s.Advance(d)
@@ -44,17 +54,32 @@ func bearerSecret(r *http.Request) string {
 	return ""
 }
 
-// isAdminSecret reports whether secret is a live token of an admin user.
-func (s *Server) isAdminSecret(secret string) bool {
+type secretKind int
+
+const (
+	secretAdmin secretKind = iota
+	secretMissing
+	secretInvalid  // unknown or expired
+	secretNotAdmin // a live token of another bearer
+)
+
+// adminSecret classifies a bearer secret: only a live token of an admin user may move
+// the clock.
+func (s *Server) adminSecret(secret string) secretKind {
 	if secret == "" {
-		return false
+		return secretMissing
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.db.tokenDigests[digest(secret)]
-	if t == nil || t.BearerType != "users" || (t.Expiry != nil && t.Expiry.Before(s.clock.now())) {
-		return false
+	if t == nil || (t.Expiry != nil && t.Expiry.Before(s.clock.now())) {
+		return secretInvalid
 	}
-	u := s.db.users[t.BearerID]
-	return u != nil && u.Role == "admin"
+	if t.BearerType != "users" {
+		return secretNotAdmin
+	}
+	if u := s.db.users[t.BearerID]; u == nil || u.Role != "admin" {
+		return secretNotAdmin
+	}
+	return secretAdmin
 }

@@ -14,6 +14,24 @@
 // The server is written from the wire reference (keygen-api.md) and never shares decoding
 // code with the SDK, so a decoding bug in the SDK cannot hide behind the same bug here.
 //
+// # Webhooks and rate limits
+//
+// Registered webhook endpoints receive signed deliveries of the events that operations
+// emit, from background goroutines that Close stops. Keygen accepts only https endpoints
+// with a public host; WithInsecureWebhooks (a keygentest-only deviation) also admits
+// http:// and loopback URLs so an httptest.Server can receive them. Failing deliveries are
+// retried quickly (WithWebhookRetries; 3 retries from 100 ms by default, where Keygen
+// retries over days), and Server.WaitWebhooks waits until every queued delivery has
+// settled:
+//
+//	srv := keygentest.NewServer(keygentest.WithInsecureWebhooks())
+//	// POST /webhook-endpoints {"url": receiver.URL}, then create a product …
+//	_ = srv.WaitWebhooks(ctx) // the receiver has it; the event is DELIVERED or FAILED
+//
+// WithRateLimit turns on Keygen's generic request throttle (429 TOO_MANY_REQUESTS with
+// Retry-After and X-RateLimit-* headers); its windows follow the server clock, so
+// Server.Advance starts a fresh one.
+//
 // # Layout for contributors
 //
 // Every resource lives in its own file, which registers its routes in a routeX method

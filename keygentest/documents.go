@@ -278,7 +278,15 @@ func (v view) webhookEndpoint(e *WebhookEndpoint) *resource {
 		"apiVersion":         e.APIVersion,
 	}
 	r := v.newResource("webhook-endpoints", e.ID, stamp(attrs, &e.base))
-	r.Relationships["product"] = toOne(v.path("webhook-endpoints", e.ID, "product"), "products", e.ProductID)
+	// Keygen links the product itself (or null), not a nested relationship route.
+	var related any
+	if e.ProductID != nil {
+		related = v.path("products", *e.ProductID)
+	}
+	r.Relationships["product"] = map[string]any{"links": map[string]any{"related": related}, "data": nil}
+	if e.ProductID != nil {
+		r.Relationships["product"].(map[string]any)["data"] = map[string]any{"type": "products", "id": *e.ProductID}
+	}
 	return r
 }
 

@@ -1,26 +1,208 @@
 package keygentest
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sort"
+)
 
-// emit is the single hook through which every operation reports a webhook event
-// (keygen-api.md §5). payload is the event's resource document as JSON (data + optional
-// meta), rendered when the event happened; deleted resources carry their last state.
-//
-// It is called with the store lock held, so an implementation must only record and
-// enqueue, never block on the network. Delivery is not implemented yet: events are
-// dropped.
-func (s *Server) emit(eventType string, payload []byte) {
-	_ = eventType
-	_ = payload
+// Webhook events (keygen-api.md §2.10, §5). Every operation reports what happened through
+// c.emit; emit turns it into one webhook-events record per subscribed endpoint of the
+// account and hands each record to the deliverer (delivery.go), which POSTs it in the
+// background. emit runs with the store lock held, so it only records and enqueues.
+
+// eventTypes are the event types Keygen seeds (db/seeds.rb); an endpoint may subscribe to
+// these or to ["*"] (keygen-api.md §5).
+var eventTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, e := range []string{
+		"account.billing.updated", "account.plan.updated", "account.settings.created",
+		"account.settings.deleted", "account.settings.updated", "account.subscription.canceled",
+		"account.subscription.paused", "account.subscription.renewed",
+		"account.subscription.resumed", "account.updated",
+		"artifact.created", "artifact.deleted", "artifact.downloaded", "artifact.updated",
+		"artifact.upload.failed", "artifact.upload.processing", "artifact.upload.succeeded",
+		"artifact.uploaded",
+		"component.created", "component.deleted", "component.updated",
+		"entitlement.created", "entitlement.deleted", "entitlement.updated",
+		"environment.created", "environment.deleted", "environment.updated",
+		"group.created", "group.deleted", "group.updated",
+		"key.created", "key.deleted", "key.updated",
+		"license.check-in-overdue", "license.check-in-required-soon", "license.checked-in",
+		"license.checked-out", "license.created", "license.deleted",
+		"license.entitlements.attached", "license.entitlements.detached", "license.expired",
+		"license.expiring-soon", "license.group.updated", "license.owner.updated",
+		"license.policy.updated", "license.reinstated", "license.renewed", "license.revoked",
+		"license.suspended", "license.updated", "license.usage.decremented",
+		"license.usage.incremented", "license.usage.reset", "license.user.updated",
+		"license.users.attached", "license.users.detached", "license.validated",
+		"license.validation.failed", "license.validation.succeeded",
+		"machine.checked-out", "machine.created", "machine.deleted", "machine.group.updated",
+		"machine.heartbeat.dead", "machine.heartbeat.ping", "machine.heartbeat.pong",
+		"machine.heartbeat.reset", "machine.heartbeat.resurrected", "machine.owner.updated",
+		"machine.proofs.generated", "machine.updated",
+		"package.created", "package.deleted", "package.updated",
+		"policy.created", "policy.deleted", "policy.entitlements.attached",
+		"policy.entitlements.detached", "policy.pool.popped", "policy.updated",
+		"process.created", "process.deleted", "process.heartbeat.dead",
+		"process.heartbeat.ping", "process.heartbeat.pong",
+		"product.created", "product.deleted", "product.updated",
+		"release.constraints.attached", "release.constraints.detached", "release.created",
+		"release.deleted", "release.downloaded", "release.package.updated", "release.published",
+		"release.replaced", "release.updated", "release.upgraded", "release.uploaded",
+		"release.yanked",
+		"second-factor.created", "second-factor.deleted", "second-factor.disabled",
+		"second-factor.enabled",
+		"token.generated", "token.regenerated", "token.revoked",
+		"user.banned", "user.created", "user.deleted", "user.group.updated",
+		"user.password-reset", "user.unbanned", "user.updated",
+	} {
+		m[e] = true
+	}
+	return m
+}()
+
+// subscribed reports whether an endpoint receives an event type.
+func (e *WebhookEndpoint) subscribed(event string) bool {
+	for _, s := range e.Subscriptions {
+		if s == "*" || s == event {
+			return true
+		}
+	}
+	return false
 }
 
-// emit renders a resource (and optional camelCase meta) as an event payload and emits it.
-// Token payloads never include the secret: pass a resource rendered without it.
+// emit renders a resource (and optional camelCase meta) as an event payload and emits it
+// to the subscribed endpoints of the request's account. Token payloads never include the
+// secret: pass a resource rendered without it. Emit before deleting, so the payload carries
+// the last state and product-scoped endpoints can still be matched.
 func (c *call) emit(eventType string, res *resource, meta map[string]any) {
 	doc := document{Data: res, Meta: meta}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return
 	}
-	c.s.emit(eventType, b)
+	if c.acct == nil {
+		return
+	}
+	c.s.emitFor(c.acct, eventType, b, func(prod *Product) bool { return c.productMayRead(prod, res) })
+}
+
+// emit is the account-less hook kept for callers outside a request (scheduled events): it
+// emits to the endpoints of the server's account; product-scoped endpoints get the event
+// only when the payload's product relationship names their product. Called with the lock
+// held.
+func (s *Server) emit(eventType string, payload []byte) {
+	acct := s.db.accounts[s.AccountID]
+	if acct == nil {
+		return
+	}
+	var doc struct {
+		Data *resource `json:"data"`
+	}
+	_ = json.Unmarshal(payload, &doc)
+	s.emitFor(acct, eventType, payload, func(prod *Product) bool {
+		return doc.Data != nil && resourceProductID(doc.Data) == prod.ID
+	})
+}
+
+// emitFor creates one DELIVERING webhook-events record per endpoint of the account that is
+// subscribed to eventType (and, for product-scoped endpoints, whose product may read the
+// resource), then enqueues its delivery. Called with the store lock held.
+func (s *Server) emitFor(acct *Account, eventType string, payload []byte, productMayRead func(*Product) bool) {
+	db := s.db
+	endpoints := ofAccount(db.endpoints, acct.ID, func(e *WebhookEndpoint) bool { return e.subscribed(eventType) })
+	// oldest endpoint first, so events of one emit are recorded in a stable order
+	sort.SliceStable(endpoints, func(i, j int) bool { return endpoints[i].Created.Before(endpoints[j].Created) })
+	now := s.clock.now()
+	for _, ep := range endpoints {
+		if ep.ProductID != nil {
+			prod := db.products[*ep.ProductID]
+			if prod == nil || !productMayRead(prod) {
+				continue
+			}
+		}
+		version := ep.APIVersion
+		ev := &WebhookEvent{
+			base:             newBase(acct.ID, now),
+			EndpointID:       ep.ID,
+			Endpoint:         ep.URL,
+			APIVersion:       &version,
+			Payload:          string(payload),
+			Event:            eventType,
+			Status:           "DELIVERING",
+			IdempotencyToken: randomHex(32),
+		}
+		db.events[ev.ID] = ev
+		s.enqueueDelivery(acct, ev, ep)
+	}
+}
+
+// enqueueDelivery renders the event document at the endpoint's API version, as Keygen
+// does when it creates the event, and hands it to the deliverer. Lock held.
+func (s *Server) enqueueDelivery(acct *Account, ev *WebhookEvent, ep *WebhookEndpoint) {
+	minor, ok := parseMinor(ep.APIVersion)
+	if !ok {
+		minor = 8
+	}
+	v := view{db: s.db, acct: acct, minor: minor, now: s.clock.now()}
+	body, err := json.Marshal(document{Data: v.webhookEvent(ev)})
+	if err != nil {
+		return
+	}
+	if s.hooks != nil {
+		s.hooks.enqueue(&hookJob{accountID: acct.ID, eventID: ev.ID, endpointID: ep.ID, body: body})
+	}
+}
+
+// productMayRead reports whether a product bearer may read the resource of a payload, as
+// Keygen checks before sending an event to a product-scoped endpoint (keygen-api.md §2.9).
+// The stored entity is used when it still exists; otherwise the payload's product linkage.
+func (c *call) productMayRead(prod *Product, res *resource) bool {
+	if res == nil {
+		return false
+	}
+	p := &principal{product: prod}
+	db := c.db()
+	switch res.Type {
+	case "products":
+		return res.ID == prod.ID
+	case "policies":
+		if x := db.policies[res.ID]; x != nil {
+			return c.seesPolicy(p, x)
+		}
+	case "licenses":
+		if x := db.licenses[res.ID]; x != nil {
+			return c.seesLicense(p, x)
+		}
+	case "machines":
+		if x := db.machines[res.ID]; x != nil {
+			return c.seesMachine(p, x)
+		}
+	case "keys":
+		if x := db.keys[res.ID]; x != nil {
+			return c.seesKey(p, x)
+		}
+	case "users":
+		if x := db.users[res.ID]; x != nil {
+			return c.seesUser(p, x)
+		}
+		return false
+	case "tokens":
+		if x := db.tokens[res.ID]; x != nil {
+			return c.seesToken(p, x)
+		}
+		return false
+	}
+	return resourceProductID(res) == prod.ID
+}
+
+// resourceProductID reads data.relationships.product.data.id of a rendered resource.
+func resourceProductID(res *resource) string {
+	if res.Type == "products" {
+		return res.ID
+	}
+	rel, _ := res.Relationships["product"].(map[string]any)
+	data, _ := rel["data"].(map[string]any)
+	id, _ := data["id"].(string)
+	return id
 }

@@ -1,6 +1,9 @@
 package keygentest
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // config collects the options of NewServer.
 type config struct {
@@ -13,6 +16,12 @@ type config struct {
 	// zero means disabled, like a self-hosted Keygen by default.
 	rateLimit  int
 	rateWindow time.Duration
+	// webhook delivery (delivery.go)
+	insecureHooks bool
+	hookTimeout   time.Duration
+	hookRetries   int
+	hookBackoff   time.Duration
+	hookClient    *http.Client
 }
 
 // Option configures a Server.
@@ -24,6 +33,9 @@ func defaultConfig() config {
 		slug:          "keygentest",
 		adminEmail:    "admin@keygentest.example",
 		adminPassword: "password",
+		hookTimeout:   defaultHookTimeout,
+		hookRetries:   defaultHookRetries,
+		hookBackoff:   defaultHookBackoff,
 	}
 }
 
@@ -49,3 +61,26 @@ func WithStartTime(t time.Time) Option { return func(c *config) { c.start = t } 
 func WithRateLimit(n int, window time.Duration) Option {
 	return func(c *config) { c.rateLimit, c.rateWindow = n, window }
 }
+
+// WithInsecureWebhooks lets webhook endpoints use http:// URLs and loopback or IP hosts
+// (http://127.0.0.1:8080/hook), so tests can receive deliveries with a plain
+// httptest.Server. This is a keygentest-only deviation: by default, like Keygen, endpoint
+// URLs must be https with a public host name (keygen-api.md §2.9).
+func WithInsecureWebhooks() Option { return func(c *config) { c.insecureHooks = true } }
+
+// WithWebhookTimeout sets the timeout of one webhook delivery attempt (default 15 s, as
+// Keygen's open/read/write timeouts).
+func WithWebhookTimeout(d time.Duration) Option { return func(c *config) { c.hookTimeout = d } }
+
+// WithWebhookRetries sets how often a failing delivery is retried and the first backoff,
+// which doubles on every retry. The default, 3 retries from 100 ms, is a keygentest
+// deviation: Keygen retries 15 times over days. Zero retries fails an event on its first
+// non-2xx answer.
+func WithWebhookRetries(retries int, backoff time.Duration) Option {
+	return func(c *config) { c.hookRetries, c.hookBackoff = retries, backoff }
+}
+
+// WithWebhookHTTPClient sets the HTTP client that delivers webhooks, e.g. the Client() of an
+// httptest.NewTLSServer so https receivers with a test certificate can be used. The
+// per-attempt timeout still applies.
+func WithWebhookHTTPClient(hc *http.Client) Option { return func(c *config) { c.hookClient = hc } }

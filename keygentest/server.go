@@ -33,6 +33,11 @@ type Server struct {
 	ln     net.Listener
 	http   *http.Server
 
+	// hooks delivers webhook events in the background (delivery.go); limiter counts
+	// requests for WithRateLimit (ratelimit.go).
+	hooks   *deliverer
+	limiter *limiter
+
 	// mu guards db; every handler runs with it held.
 	mu sync.Mutex
 	db *store
@@ -62,6 +67,8 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	s := &Server{cfg: cfg, clock: newClock(cfg.start), db: newStore(), ln: ln, router: &router{}}
+	s.hooks = newDeliverer(s, cfg)
+	s.limiter = newLimiter(cfg.rateLimit, cfg.rateWindow)
 	s.routes()
 	if err := s.seed(); err != nil {
 		ln.Close()
@@ -117,10 +124,14 @@ func (s *Server) seed() error {
 	return nil
 }
 
-// Close shuts the server down, closing open connections.
+// Close shuts the server down, closing open connections and stopping webhook deliveries
+// (in-flight ones are cancelled; no goroutine outlives Close).
 func (s *Server) Close() {
 	if s.http != nil {
 		_ = s.http.Close()
+	}
+	if s.hooks != nil {
+		s.hooks.close()
 	}
 }
 
