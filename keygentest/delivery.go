@@ -366,10 +366,6 @@ func webhookTarget(u *url.URL) string {
 // algorithm actually used with the base64 signature (keygen-api.md §1.11). rsa-pss-sha256
 // is PSS/SHA-256 with the largest salt, rsa-sha256 PKCS#1 v1.5/SHA-256, ecdsa-p256 an
 // ASN.1 ECDSA P-256/SHA-256 signature.
-//
-// TODO(keyschemes): accounts here hold only an Ed25519 key. When the account's RSA and
-// ECDSA keys exist (keyschemes.go), return them from webhookRSAKey / webhookECDSAKey; until
-// then endpoints asking for those algorithms get an ed25519 signature labelled as such.
 func signWebhook(acct *Account, alg, msg string) (string, string) {
 	sum := sha256.Sum256([]byte(msg))
 	var sig []byte
@@ -394,11 +390,11 @@ func signWebhook(acct *Account, alg, msg string) (string, string) {
 	return "ed25519", base64.StdEncoding.EncodeToString(ed25519.Sign(acct.PrivateKey, []byte(msg)))
 }
 
-// webhookRSAKey is the account's RSA-2048 key, nil until accounts have one (see signWebhook).
-func webhookRSAKey(*Account) *rsa.PrivateKey { return nil }
+// webhookRSAKey is the account's RSA-2048 key (keyschemes.go), made on first use.
+func webhookRSAKey(a *Account) *rsa.PrivateKey { return a.rsa() }
 
-// webhookECDSAKey is the account's ECDSA P-256 key, nil until accounts have one.
-func webhookECDSAKey(*Account) *ecdsa.PrivateKey { return nil }
+// webhookECDSAKey is the account's ECDSA P-256 key (keyschemes.go), made on first use.
+func webhookECDSAKey(a *Account) *ecdsa.PrivateKey { return a.ecdsa() }
 
 // WaitWebhooks blocks until every webhook delivery queued so far has settled
 // (DELIVERED or FAILED, retries included, or dropped because its endpoint or event was

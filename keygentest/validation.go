@@ -490,12 +490,3 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 	return validation{}, false
 }
 
-func uniq(in []string) []string {
-	var out []string
-	for _, s := range in {
-		if !contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
