@@ -1,5 +1,3 @@
-//go:build e2e_pending
-
 // Webhook endpoint and event routes are being added to keygentest; remove the build tag
 // once they land.
 

@@ -54,11 +54,11 @@ func TestWebhooksCreateMinimal(t *testing.T) {
 
 func TestWebhooksCreateChecksURL(t *testing.T) {
 	c, mt := newTestClient(t)
-	for _, u := range []string{"", "http://hooks.example.com/keygen", "hooks.example.com/keygen", "https:///path", "https://exa mple.com/%zz"} {
+	for _, u := range []string{"", "ftp://hooks.example.com/keygen", "hooks.example.com/keygen", "https:///path", "https://exa mple.com/%zz"} {
 		_, err := c.Webhooks.Create(context.Background(), WebhookCreateOptions{URL: u})
 		require.ErrorIs(t, err, ErrInvalidArgument, "URL %q", u)
 	}
-	_, err := c.Webhooks.Update(context.Background(), testEndpointID, WebhookUpdateOptions{URL: Ptr("http://insecure.example.com")})
+	_, err := c.Webhooks.Update(context.Background(), testEndpointID, WebhookUpdateOptions{URL: Ptr("mailto:hooks@example.com")})
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Zero(t, mt.GetTotalCallCount())
 }
