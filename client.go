@@ -98,6 +98,10 @@ func WithToken(token string) Option {
 		if strings.TrimSpace(token) == "" {
 			return errors.New("WithToken: token is empty")
 		}
+		if hasControl(token) {
+			// Never echo the value: it is a secret.
+			return errors.New("WithToken: token contains control characters")
+		}
 		c.token = token
 		return nil
 	}
@@ -110,9 +114,18 @@ func WithLicenseKey(key string) Option {
 		if strings.TrimSpace(key) == "" {
 			return errors.New("WithLicenseKey: license key is empty")
 		}
+		if hasControl(key) {
+			return errors.New("WithLicenseKey: license key contains control characters")
+		}
 		c.licenseKey = key
 		return nil
 	}
+}
+
+// hasControl reports characters that cannot appear in a header value (CR and LF would split
+// the header; Go's transport refuses the rest only when the request is sent).
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 // WithBaseURL points the client at another host: a self-hosted Keygen, or a local keygentest
@@ -121,7 +134,12 @@ func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(rawURL)
 		if err != nil {
-			return fmt.Errorf("WithBaseURL: %w", err)
+			// url.Parse's error repeats the URL, which may hold credentials.
+			return errors.New("WithBaseURL: not a valid URL")
+		}
+		if u.User != nil {
+			// Credentials in the URL would reach logs and error strings; use WithToken.
+			return errors.New("WithBaseURL: the URL must not carry user info")
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
 			return fmt.Errorf("WithBaseURL: scheme must be http or https, got %q", u.Scheme)
@@ -129,7 +147,7 @@ func WithBaseURL(rawURL string) Option {
 		if u.Host == "" {
 			return fmt.Errorf("WithBaseURL: %q has no host", rawURL)
 		}
-		if u.RawQuery != "" || u.Fragment != "" {
+		if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 			return fmt.Errorf("WithBaseURL: %q must not have a query or fragment", rawURL)
 		}
 		c.base = strings.TrimRight(u.String(), "/")
@@ -151,8 +169,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // WithUserAgent appends ua to the SDK's own User-Agent, e.g. "my-app/1.2".
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
-		if strings.ContainsAny(ua, "\r\n") {
-			return errors.New("WithUserAgent: user agent contains a line break")
+		if hasControl(ua) {
+			return errors.New("WithUserAgent: user agent contains control characters")
 		}
 		c.userAgent = strings.TrimSpace(ua)
 		return nil
@@ -176,7 +194,7 @@ func WithAPIVersion(v string) Option {
 // WithEnvironment selects a Keygen environment (Enterprise) by code or id.
 func WithEnvironment(env string) Option {
 	return func(c *config) error {
-		if strings.TrimSpace(env) == "" || strings.ContainsAny(env, "\r\n") {
+		if strings.TrimSpace(env) == "" || hasControl(env) {
 			return errors.New("WithEnvironment: environment is empty or invalid")
 		}
 		c.environment = env
@@ -299,9 +317,10 @@ type request struct {
 	noAuth bool
 	// accept overrides the Accept header (raw license file download).
 	accept string
-	// notIdempotent marks a DELETE or PUT that must not be repeated after it may have
-	// reached the server: popping a pooled key twice would lose the first key.
-	notIdempotent bool
+	// nonIdempotent marks a request that must not be repeated once it may have reached the
+	// server although its method is DELETE or PUT (popping a key from a policy's pool: a
+	// second pop would lose the first key). It is then retried only like a POST.
+	nonIdempotent bool
 }
 
 // response is a received answer whose body was read in full and, when asked, verified.
@@ -339,6 +358,10 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("keygen: nil context: %w", ErrInvalidArgument)
 	}
+	if err := ctx.Err(); err != nil {
+		// Not every transport checks ctx before sending (mocks, custom RoundTrippers).
+		return nil, fmt.Errorf("keygen: %s %s: %w", r.method, c.redact(r.path), err)
+	}
 	var body io.Reader
 	var raw []byte
 	switch b := r.body.(type) {
@@ -355,11 +378,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		body = bytes.NewReader(raw)
 	}
 	attempts := new(int)
-	retryAs := r.method
-	if r.notIdempotent {
-		retryAs = http.MethodPost
-	}
-	ctx = withRetryState(ctx, retryAs, attempts)
+	ctx = withRetryState(ctx, r.method, !r.nonIdempotent, attempts)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("keygen: building request: %w", err)
@@ -369,11 +388,12 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
+		err = c.scrubURLError(err, r)
 		c.log(ctx, slog.LevelWarn, "keygen request failed", r, 0, *attempts, start, err)
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, fmt.Errorf("keygen: %s %s: %w", r.method, r.path, ctxErr)
+			return nil, fmt.Errorf("keygen: %s %s: %w", r.method, c.redact(r.path), ctxErr)
 		}
-		return nil, &TransportError{Method: r.method, Path: r.path, Attempts: *attempts, Err: err}
+		return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: *attempts, Err: err}
 	}
 	defer resp.Body.Close()
 
@@ -394,25 +414,62 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if readErr != nil {
-			return nil, &TransportError{Method: r.method, Path: r.path, Attempts: *attempts, Err: fmt.Errorf("reading response body: %w", readErr)}
+			return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: *attempts, Err: fmt.Errorf("reading response body: %w", readErr)}
 		}
 		if truncated {
-			return nil, fmt.Errorf("keygen: %s %s: response body exceeds %d bytes", r.method, r.path, limit)
+			return nil, fmt.Errorf("keygen: %s %s: response body exceeds %d bytes", r.method, c.redact(r.path), limit)
 		}
 	}
 	if c.cfg.publicKey != nil && !isUnsignedRackError(resp.StatusCode, resp.Header) {
 		if err := verifyResponse(c.cfg.publicKey, out.req, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
 			if truncated || readErr != nil {
 				// An error body cut short cannot match its digest; report the API error.
-				return nil, newError(out, *attempts)
+				return nil, c.newError(out, *attempts)
 			}
 			return nil, err
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		return nil, newError(out, *attempts)
+		return nil, c.newError(out, *attempts)
 	}
 	return out, nil
+}
+
+// newError builds the *Error of a non-2xx answer, with the client's credentials kept out of
+// its path.
+func (c *Client) newError(r *response, attempts int) error {
+	err := newError(r, attempts)
+	var e *Error
+	if errors.As(err, &e) {
+		e.Path = c.redact(e.Path)
+	}
+	return err
+}
+
+// redact hides the client's own credentials in text bound for logs and error strings: a
+// license key is a valid id alias in a path (GET /licenses/{key}).
+func (c *Client) redact(s string) string {
+	for _, secret := range []string{c.cfg.token, c.cfg.licenseKey} {
+		if secret == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		if esc := url.PathEscape(secret); esc != secret {
+			s = strings.ReplaceAll(s, esc, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+// scrubURLError rewrites the URL that net/http puts in its transport errors (Get
+// "https://…?key=…": dial tcp …): the query may hold filters with a license key or
+// personal data, so only scheme, host and the redacted path remain.
+func (c *Client) scrubURLError(err error, r *request) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	return &url.Error{Op: ue.Op, URL: c.redact(c.cfg.base + "/v1/accounts/" + url.PathEscape(c.cfg.account) + r.path), Err: ue.Err}
 }
 
 // isUnsignedRackError reports answers that Keygen sends before the account is resolved (rate
@@ -461,7 +518,7 @@ func (c *Client) log(ctx context.Context, level slog.Level, msg string, r *reque
 	}
 	attrs := []slog.Attr{
 		slog.String("method", r.method),
-		slog.String("path", r.path), // never the query: it may hold filters with personal data
+		slog.String("path", c.redact(r.path)), // never the query: it may hold filters with personal data
 		slog.Int("attempts", attempts),
 		slog.Duration("duration", time.Since(start)),
 	}

@@ -388,5 +388,5 @@ func (s *PoliciesService) PopKey(ctx context.Context, policyID string) (*Key, er
 	if err != nil {
 		return nil, err
 	}
-	return getOne[Key](ctx, s.c, &request{method: "DELETE", path: path, notIdempotent: true})
+	return getOne[Key](ctx, s.c, &request{method: "DELETE", path: path, nonIdempotent: true})
 }

@@ -12,8 +12,10 @@ import (
 )
 
 // RetryPolicy says how often and how long the client retries. Whatever the policy, POST and
-// PATCH are never repeated once they may have reached the server (a retry could create a
-// second license); they are retried only on 429, when Keygen refused them unprocessed.
+// PATCH (and the few DELETEs that are not idempotent, like popping a key from a policy's
+// pool) are never repeated once they may have reached the server (a retry could create a
+// second license); they are retried only on 429, when Keygen refused them unprocessed, and
+// when the connection could not even be made.
 type RetryPolicy struct {
 	// MaxRetries is the number of retries after the first attempt (0 = no retries).
 	MaxRetries int
@@ -77,8 +79,8 @@ func newRetryClient(hc *http.Client, p RetryPolicy) *retryablehttp.Client {
 	}
 }
 
-func withRetryState(ctx context.Context, method string, attempts *int) context.Context {
-	return retry.WithState(ctx, method, attempts)
+func withRetryState(ctx context.Context, method string, idempotent bool, attempts *int) context.Context {
+	return retry.WithState(ctx, method, idempotent, attempts)
 }
 
 func isContextErr(err error) bool {

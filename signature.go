@@ -13,6 +13,10 @@ import (
 // Keygen-Signature (ed25519) over the signing string of keygen-api.md §1.11, built from the
 // method, path+query and host the request was actually sent with, and that its Date is within
 // skew of now. Nothing else of the answer may be trusted before this passes.
+//
+// Keygen signs Rails' request.host, which drops the port, while a server on a non-default port
+// may sign the Host header as sent (host:port). Both name the host the request went to, so
+// when the host has a port a signature over either spelling is accepted.
 func verifyResponse(pub ed25519.PublicKey, req *http.Request, h http.Header, body []byte, now time.Time, skew time.Duration) error {
 	host := req.Host
 	if host == "" {
@@ -72,18 +76,26 @@ func verifySigned(pub ed25519.PublicKey, method, target, host string, h http.Hea
 }
 
 // ParseSignatureHeader splits a Keygen-Signature header (keyid="…", algorithm="…",
-// signature="…", headers="…") into its parameters. Duplicate or malformed parameters and a
-// missing signature are errors.
+// signature="…", headers="…") into its parameters, names lower-cased. Values must be quoted;
+// duplicate or malformed parameters and a missing signature are errors. Empty list elements
+// (a trailing comma, ", ,") are skipped, as HTTP list syntax requires of recipients.
 func ParseSignatureHeader(v string) (map[string]string, error) {
 	out := map[string]string{}
 	rest := strings.TrimSpace(v)
 	for rest != "" {
+		if rest[0] == ',' {
+			rest = strings.TrimSpace(rest[1:])
+			continue
+		}
 		eq := strings.IndexByte(rest, '=')
 		if eq <= 0 {
 			return nil, sigErr("malformed Keygen-Signature header")
 		}
 		name := strings.ToLower(strings.TrimSpace(rest[:eq]))
-		rest = rest[eq+1:]
+		if !isToken(name) {
+			return nil, sigErr("malformed Keygen-Signature header: bad parameter name %q", name)
+		}
+		rest = strings.TrimLeft(rest[eq+1:], " \t")
 		if !strings.HasPrefix(rest, `"`) {
 			return nil, sigErr("malformed Keygen-Signature header: %s is not quoted", name)
 		}
@@ -97,15 +109,25 @@ func ParseSignatureHeader(v string) (map[string]string, error) {
 			return nil, sigErr("Keygen-Signature header repeats %s", name)
 		}
 		out[name] = val
-		if rest != "" {
-			if rest[0] != ',' {
-				return nil, sigErr("malformed Keygen-Signature header")
-			}
-			rest = strings.TrimSpace(rest[1:])
+		if rest != "" && rest[0] != ',' {
+			return nil, sigErr("malformed Keygen-Signature header: junk after %s", name)
 		}
 	}
 	if out["signature"] == "" {
 		return nil, sigErr("Keygen-Signature header has no signature")
 	}
 	return out, nil
+}
+
+// isToken reports a lower-cased parameter name: letters, digits, '-' and '_'.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"sort"
 
 	gjsonapi "github.com/google/jsonapi"
 )
@@ -215,7 +217,32 @@ func Unmarshal(r *Resource, v any) error {
 	if len(bytes.TrimSpace(attrs)) == 0 || bytes.Equal(bytes.TrimSpace(attrs), []byte("null")) {
 		attrs = json.RawMessage("{}")
 	}
-	// The library decodes one document from a reader; give it a minimal one.
+	if err := unmarshalAttrs(r, attrs, v); err != nil {
+		// The library's messages ("data is not a jsonapi representation of '*T'") do not
+		// say which attribute is wrong; find it by decoding them one at a time.
+		var m map[string]json.RawMessage
+		rt := reflect.TypeOf(v)
+		if rt != nil && rt.Kind() == reflect.Pointer && json.Unmarshal(attrs, &m) == nil &&
+			unmarshalAttrs(r, json.RawMessage("{}"), reflect.New(rt.Elem()).Interface()) == nil {
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				one, _ := json.Marshal(map[string]json.RawMessage{k: m[k]})
+				if e := unmarshalAttrs(r, one, reflect.New(rt.Elem()).Interface()); e != nil {
+					return fmt.Errorf("decoding %s %s: attribute %q: %w", r.Type, r.ID, k, e)
+				}
+			}
+		}
+		return fmt.Errorf("decoding %s %s: %w", r.Type, r.ID, err)
+	}
+	return nil
+}
+
+// unmarshalAttrs hands the library a minimal one-resource document.
+func unmarshalAttrs(r *Resource, attrs json.RawMessage, v any) error {
 	node := struct {
 		Data struct {
 			Type       string          `json:"type"`
@@ -228,8 +255,5 @@ func Unmarshal(r *Resource, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := gjsonapi.UnmarshalPayload(bytes.NewReader(b), v); err != nil {
-		return fmt.Errorf("decoding %s %s: %w", r.Type, r.ID, err)
-	}
-	return nil
+	return gjsonapi.UnmarshalPayload(bytes.NewReader(b), v)
 }

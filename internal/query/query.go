@@ -48,10 +48,13 @@ func (q *Values) Time(key string, t time.Time) {
 	}
 }
 
-// Strings adds key[]=v for each value.
+// Strings adds key[]=v for each non-empty value (Rails would read "roles[]=" as a role
+// named "").
 func (q *Values) Strings(key string, vals []string) {
 	for _, v := range vals {
-		q.add(key+"[]", v)
+		if v != "" {
+			q.add(key+"[]", v)
+		}
 	}
 }
 
@@ -60,7 +63,9 @@ func (q *Values) Strings(key string, vals []string) {
 func (q *Values) Map(prefix string, m map[string]any) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
+		if k != "" { // "metadata[]" would be an array to Rails, not a key
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -5,6 +5,8 @@ package retry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -17,15 +19,17 @@ import (
 type stateKey struct{}
 
 // state travels in the request's context: retryablehttp's CheckRetry sees no request when the
-// transport failed, and we must know the method to decide.
+// transport failed, and we must know whether the request may be repeated to decide.
 type state struct {
-	method   string
-	attempts *int
+	idempotent bool
+	attempts   *int
 }
 
-// WithState records the method and an attempt counter for one call.
-func WithState(ctx context.Context, method string, attempts *int) context.Context {
-	return context.WithValue(ctx, stateKey{}, state{method: method, attempts: attempts})
+// WithState records the method, whether the request may be repeated once it reached the
+// server (idempotent is ANDed with the method's own idempotence: a DELETE that pops a pooled
+// key is not), and an attempt counter for one call.
+func WithState(ctx context.Context, method string, idempotent bool, attempts *int) context.Context {
+	return context.WithValue(ctx, stateKey{}, state{idempotent: idempotent && Idempotent(method), attempts: attempts})
 }
 
 // CountAttempt is the RequestLogHook: it runs once before every attempt.
@@ -54,15 +58,16 @@ func Check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	method := http.MethodGet
+	// Without state (not one of our requests) assume the worst: not idempotent.
+	idempotent := false
 	if s, ok := ctx.Value(stateKey{}).(state); ok {
-		method = s.method
+		idempotent = s.idempotent
 	}
 	if err != nil {
 		if !retryableTransportError(err) {
 			return false, err
 		}
-		return Idempotent(method) || neverSent(err), err
+		return idempotent || neverSent(err), err
 	}
 	if resp == nil {
 		return false, nil
@@ -73,15 +78,23 @@ func Check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	case resp.StatusCode == http.StatusNotImplemented:
 		return false, nil
 	case resp.StatusCode >= 500:
-		return Idempotent(method), nil
+		return idempotent, nil
 	}
 	return false, nil
 }
 
 func retryableTransportError(err error) bool {
+	// Certificate problems do not heal by retrying.
+	var unknownCA x509.UnknownAuthorityError
+	var badHost x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &badHost) || errors.As(err, &invalid) || errors.As(err, &verify) {
+		return false
+	}
+	// Nor do redirect loops and bad schemes, which net/http reports as plain strings.
 	msg := err.Error()
-	// Redirect loops, bad schemes and certificate errors do not heal by retrying.
-	for _, s := range []string{"stopped after", "unsupported protocol scheme", "certificate", "x509:"} {
+	for _, s := range []string{"stopped after", "unsupported protocol scheme", "x509: "} {
 		if strings.Contains(msg, s) {
 			return false
 		}
@@ -130,7 +143,7 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s < 0 || s > 1e9 {
+		if !(s >= 0 && s <= 1e9) { // also refuses NaN, which would convert to a negative wait
 			return 0, false
 		}
 		return time.Duration(s * float64(time.Second)), true

@@ -1,0 +1,218 @@
+package jsonapi
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type model struct {
+	ID        string         `jsonapi:"primary,licenses"`
+	Name      *string        `jsonapi:"attr,name"`
+	Key       string         `jsonapi:"attr,key"`
+	Uses      int            `jsonapi:"attr,uses"`
+	Protected bool           `jsonapi:"attr,protected"`
+	Platforms []string       `jsonapi:"attr,platforms"`
+	Metadata  map[string]any `jsonapi:"attr,metadata"`
+	Expiry    *time.Time     `jsonapi:"attr,expiry,iso8601"`
+	Created   time.Time      `jsonapi:"attr,created,iso8601"`
+}
+
+const license = `{"data":{"id":"8c1f","type":"licenses",
+  "attributes":{"name":null,"key":"A1B2-V3","uses":3,"protected":true,"platforms":["macOS"],"metadata":{"tier":"gold","nested":{"seats":5}},
+    "expiry":null,"created":"2024-05-01T10:00:00.000Z","someFutureAttribute":{"x":[1,2]}},
+  "relationships":{
+    "account":{"links":{"related":"/v1/accounts/0f9e"},"data":{"type":"accounts","id":"0f9e"}},
+    "policy":{"links":{"related":"/v1/accounts/0f9e/licenses/8c1f/policy"},"data":{"type":"policies","id":"77aa"}},
+    "owner":{"links":{"related":"/v1/accounts/0f9e/licenses/8c1f/owner"},"data":null},
+    "machines":{"links":{"related":"/v1/accounts/0f9e/licenses/8c1f/machines"},"meta":{"cores":0,"count":2}},
+    "entitlements":{"data":[{"type":"entitlements","id":"e1"},{"type":"entitlements","id":"e2"}]},
+    "bearer":{"data":{"type":"products","id":"pr1"}},
+    "weird":null},
+  "links":{"self":"/v1/accounts/0f9e/licenses/8c1f"}}}`
+
+func TestParseSingleResource(t *testing.T) {
+	d, err := Parse([]byte(license))
+	require.NoError(t, err)
+	assert.False(t, d.IsNull())
+	assert.Nil(t, d.Links, "no top-level links outside lists")
+	r, err := d.One()
+	require.NoError(t, err)
+	assert.Equal(t, "8c1f", r.ID)
+	assert.Equal(t, "licenses", r.Type)
+	assert.Equal(t, "/v1/accounts/0f9e/licenses/8c1f", r.Links.Self)
+
+	// To-one linkage, null linkage, link-only, to-many arrays, polymorphic types.
+	assert.Equal(t, "77aa", r.RelID("policy"))
+	assert.Equal(t, &Linkage{Type: "policies", ID: "77aa"}, r.Rel("policy"))
+	assert.Equal(t, "", r.RelID("owner"))
+	assert.Nil(t, r.Rel("owner"))
+	assert.Equal(t, "/v1/accounts/0f9e/licenses/8c1f/owner", r.Relationships["owner"].Links.Related)
+	machines := r.Relationships["machines"]
+	assert.Nil(t, machines.Data)
+	assert.Nil(t, machines.Many)
+	assert.Equal(t, "/v1/accounts/0f9e/licenses/8c1f/machines", machines.Links.Related)
+	assert.JSONEq(t, `{"cores":0,"count":2}`, string(machines.Meta))
+	assert.Equal(t, "", r.RelID("machines"))
+	assert.Equal(t, []Linkage{{Type: "entitlements", ID: "e1"}, {Type: "entitlements", ID: "e2"}}, r.Relationships["entitlements"].Many)
+	assert.Equal(t, "", r.RelID("entitlements"), "a to-many relationship has no single id")
+	assert.Equal(t, &Linkage{Type: "products", ID: "pr1"}, r.Rel("bearer"), "the linkage type is kept")
+	assert.Nil(t, r.Rel("weird"))
+	assert.Nil(t, r.Rel("absent"))
+	assert.Equal(t, "", r.RelID("absent"))
+
+	var m model
+	require.NoError(t, Unmarshal(r, &m), "unknown attributes are ignored")
+	assert.Equal(t, "8c1f", m.ID)
+	assert.Nil(t, m.Name)
+	assert.Equal(t, "A1B2-V3", m.Key)
+	assert.Equal(t, 3, m.Uses)
+	assert.True(t, m.Protected)
+	assert.Equal(t, []string{"macOS"}, m.Platforms)
+	assert.Equal(t, map[string]any{"tier": "gold", "nested": map[string]any{"seats": float64(5)}}, m.Metadata)
+	assert.Nil(t, m.Expiry)
+	assert.Equal(t, time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), m.Created.UTC())
+}
+
+func TestNullAndAbsentData(t *testing.T) {
+	for _, body := range []string{`{"data":null}`, `{"meta":{"id":"x"}}`, `{"data": null , "links":{}}`} {
+		d, err := Parse([]byte(body))
+		require.NoError(t, err, body)
+		assert.True(t, d.IsNull(), body)
+		r, err := d.One()
+		require.NoError(t, err)
+		assert.Nil(t, r)
+		rs, err := d.Many()
+		require.NoError(t, err)
+		assert.Nil(t, rs)
+	}
+	require.Error(t, Unmarshal(nil, &model{}))
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, body := range []string{"", "  \n", "<html>", `{"data":`, `[1,2]`} {
+		_, err := Parse([]byte(body))
+		require.Error(t, err, "%q", body)
+	}
+	d, err := Parse([]byte(`{"data":[{"id":"1","type":"licenses"}]}`))
+	require.NoError(t, err)
+	_, err = d.One()
+	require.Error(t, err, "an array is not a single resource")
+	d, err = Parse([]byte(`{"data":{"id":"1","type":"licenses"}}`))
+	require.NoError(t, err)
+	_, err = d.Many()
+	require.Error(t, err, "an object is not a list")
+}
+
+func TestListLinksAndMeta(t *testing.T) {
+	d, err := Parse([]byte(`{"data":[{"id":"1","type":"licenses","attributes":{"key":"a"}},{"id":"2","type":"licenses"}],
+	  "links":{"self":"/s","first":"/f","prev":null,"next":"/n","last":"/l","meta":{"pages":4,"count":31}}}`))
+	require.NoError(t, err)
+	rs, err := d.Many()
+	require.NoError(t, err)
+	require.Len(t, rs, 2)
+	var m model
+	require.NoError(t, Unmarshal(&rs[1], &m), "a resource without attributes decodes")
+	assert.Equal(t, "2", m.ID)
+	require.NotNil(t, d.Links)
+	assert.Equal(t, "/s", d.Links.Self)
+	assert.Equal(t, "/f", d.Links.First)
+	assert.Equal(t, "", d.Links.Prev)
+	assert.Equal(t, "/n", d.Links.Next)
+	assert.Equal(t, "/l", d.Links.Last)
+	require.NotNil(t, d.Links.Meta.Pages)
+	assert.Equal(t, 4, *d.Links.Meta.Pages)
+	assert.Equal(t, 31, *d.Links.Meta.Count)
+
+	d, err = Parse([]byte(`{"data":[],"links":{"self":"/s","next":null}}`))
+	require.NoError(t, err)
+	assert.Nil(t, d.Links.Meta.Pages, "absent counts stay nil, not zero")
+}
+
+func TestErrorObjects(t *testing.T) {
+	d, err := Parse([]byte(`{"meta":{"id":"req-1","n":5},"errors":[
+	  {"title":"Unprocessable resource","detail":"must be greater than or equal to 0","code":"USES_INVALID",
+	   "source":{"pointer":"/data/attributes/uses"},"links":{"about":"https://keygen.sh/docs/api/licenses/#uses","weird":{"x":1}}},
+	  {"title":"Bad request","source":{"parameter":"page[size]"}},
+	  {"title":"Unauthorized","source":{"header":"Authorization"},"links":{"redirect":"https://sso.example.com"}},
+	  {"title":"Not found","source":null,"links":null}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "req-1", d.MetaString("id"))
+	assert.Equal(t, "", d.MetaString("n"), "not a string")
+	assert.Equal(t, "", d.MetaString("missing"))
+	require.Len(t, d.Errors, 4)
+	e := d.Errors[0]
+	assert.Equal(t, "Unprocessable resource", e.Title)
+	assert.Equal(t, "must be greater than or equal to 0", e.Detail)
+	assert.Equal(t, "USES_INVALID", e.Code)
+	assert.Equal(t, "/data/attributes/uses", e.Source.Pointer)
+	assert.Equal(t, map[string]string{"about": "https://keygen.sh/docs/api/licenses/#uses"}, e.Links)
+	assert.Equal(t, "page[size]", d.Errors[1].Source.Parameter)
+	assert.Equal(t, "Authorization", d.Errors[2].Source.Header)
+	assert.Equal(t, map[string]string{"redirect": "https://sso.example.com"}, d.Errors[2].Links)
+	assert.Nil(t, d.Errors[3].Links)
+	assert.Equal(t, "Not found", d.Errors[3].Title)
+
+	d, err = Parse([]byte(`{"errors":[]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "", d.MetaString("id"))
+}
+
+func TestWrongAttributeTypesErrorWithoutPanic(t *testing.T) {
+	cases := map[string]string{
+		`{"key":5}`:             "key",
+		`{"name":5}`:            "name",
+		`{"uses":"three"}`:      "uses",
+		`{"protected":"yes"}`:   "protected",
+		`{"platforms":"macOS"}`: "platforms",
+		`{"platforms":[1,2]}`:   "platforms",
+		`{"metadata":"x"}`:      "metadata",
+		`{"metadata":[1]}`:      "metadata",
+		`{"created":"never"}`:   "created",
+		`{"created":12345}`:     "created",
+		`{"expiry":true}`:       "expiry",
+	}
+	for attrs, name := range cases {
+		var m model
+		var err error
+		require.NotPanics(t, func() {
+			err = Unmarshal(&Resource{ID: "1", Type: "licenses", Attributes: json.RawMessage(`{"key":"ok",` + attrs[1:])}, &m)
+		}, attrs)
+		require.Error(t, err, attrs)
+		assert.Contains(t, err.Error(), `attribute "`+name+`"`, attrs)
+		assert.Contains(t, err.Error(), "licenses 1", attrs)
+	}
+	for _, attrs := range []string{`[]`, `"x"`, `5`} {
+		var m model
+		require.NotPanics(t, func() {
+			require.Error(t, Unmarshal(&Resource{ID: "1", Type: "licenses", Attributes: json.RawMessage(attrs)}, &m), attrs)
+		})
+	}
+}
+
+func TestResourceTypeMustMatch(t *testing.T) {
+	var m model
+	err := Unmarshal(&Resource{ID: "1", Type: "machines", Attributes: json.RawMessage(`{"key":"k"}`)}, &m)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "attribute", "a type mismatch is not blamed on an attribute")
+	assert.Contains(t, err.Error(), "machines")
+}
+
+func TestRequestBodies(t *testing.T) {
+	b, err := json.Marshal(Body{Data: Object{Type: "licenses", Attributes: map[string]any{"name": "n", "expiry": nil},
+		Relationships: map[string]any{"policy": ToOne("policies", "77aa"), "owner": NullToOne()}}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"data":{"type":"licenses","attributes":{"name":"n","expiry":null},
+	  "relationships":{"policy":{"data":{"type":"policies","id":"77aa"}},"owner":{"data":null}}}}`, string(b))
+
+	b, err = json.Marshal(Body{Data: Object{Type: "licenses", ID: "8c1f"}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"data":{"type":"licenses","id":"8c1f"}}`, string(b), "empty attributes and relationships are left out")
+
+	b, err = json.Marshal(Body{Meta: map[string]any{"key": "K", "scope": map[string]any{"fingerprint": "fp"}}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"meta":{"key":"K","scope":{"fingerprint":"fp"}}}`, string(b))
+}
