@@ -88,6 +88,11 @@ func (c *call) requireAuth() (*principal, error) {
 		return nil, err
 	}
 	if p == nil {
+		// Rails' authenticate_or_request_with_http_basic answers a Basic header whose
+		// credentials are empty with Keygen's request_http_basic_authentication: TOKEN_INVALID.
+		if scheme, _ := authorization(c); scheme == "basic" {
+			return nil, authError("TOKEN_INVALID", "")
+		}
 		return nil, authError("TOKEN_MISSING", "")
 	}
 	return p, nil

@@ -131,8 +131,12 @@ func (c *call) readBody() *apiError {
 	if len(bytes.TrimSpace(raw)) == 0 || !jsonContentType(c.r) {
 		return nil
 	}
-	if !utf8.Valid(raw) || bytes.Contains(raw, []byte(`\u0000`)) {
+	if !utf8.Valid(raw) {
 		return rackError(400, "The request could not be completed because it contains an invalid byte sequence (check encoding)", "ENCODING_INVALID")
+	}
+	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
+		// Ruby raises "string contains null byte", which Keygen answers with its own detail.
+		return rackError(400, "The request could not be completed because it contains an unexpected null byte (check encoding)", "ENCODING_INVALID")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

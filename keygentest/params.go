@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Typed request parameters, after Keygen's strict typed params (keygen-api.md §1.2): every
@@ -56,6 +58,9 @@ type param struct {
 	items    *param
 	oneOf    []string
 	maxDepth int // for kHash: deepest allowed nesting (0 = unlimited)
+	// allowBlank lets a string be empty or whitespace; otherwise it is a 400 "cannot be
+	// blank" (typed_params allow_blank).
+	allowBlank bool
 }
 
 // fields are the children of an object param, keyed by snake_case name.
@@ -91,10 +96,24 @@ func linkage(singular string) *param {
 }
 
 func (p *param) opt() *param { p.optional = true; return p }
+
+// null allows an explicit null (typed_params allow_nil). On a string it also allows blank
+// values: keygentest's nullable strings are Keygen's allow_blank + allow_nil ones (license
+// and machine names, user names, …). Use nullOnly for allow_nil alone.
 func (p *param) null() *param {
 	p.nullable = true
+	if p.kind == kString {
+		p.allowBlank = true
+	}
 	return p
 }
+
+// nullOnly allows an explicit null but, on a string, still refuses blank values.
+func (p *param) nullOnly() *param { p.nullable = true; return p }
+
+// blank allows an empty or whitespace-only string.
+func (p *param) blank() *param { p.allowBlank = true; return p }
+
 func (p *param) in(values ...string) *param { p.oneOf = values; return p }
 
 func plural(s string) string {
@@ -245,10 +264,14 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 		return paramError("type mismatch (received "+jsonTypeName(v)+" expected "+kindNames[p.kind]+")", path, query)
 	}
 	if v == nil {
-		if p.nullable || p.kind == kAny {
+		switch {
+		case p.nullable || p.kind == kAny:
 			return nil, nil
+		case p.optional:
+			// typed_params ignore_nil_optionals: a null optional is dropped, as if absent.
+			return dropped{}, nil
 		}
-		return nil, mismatch()
+		return nil, paramError("cannot be null", path, query)
 	}
 	switch p.kind {
 	case kAny:
@@ -258,8 +281,11 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 		if !ok {
 			return nil, mismatch()
 		}
+		if !p.allowBlank && isBlank(s) {
+			return nil, paramError("cannot be blank", path, query)
+		}
 		if len(p.oneOf) > 0 && !contains(p.oneOf, s) {
-			return nil, paramError("must be one of: "+strings.Join(p.oneOf, ", ")+" (received "+s+")", path, query)
+			return nil, paramError("is invalid", path, query)
 		}
 		return s, nil
 	case kUUID:
@@ -295,27 +321,42 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 		}
 		return b, nil
 	case kTime:
-		s, ok := v.(string)
-		if !ok {
-			return nil, mismatch()
+		// typed_params coerces times before checking them: digits are a Unix time, other
+		// strings go through String#to_time, which yields nil (then treated like a sent
+		// null) for text it cannot read; other JSON types fail to coerce.
+		switch t := v.(type) {
+		case string:
+			if isBlank(t) {
+				return checkValue(nil, p, path, query)
+			}
+			if n, err := strconv.ParseInt(t, 10, 64); err == nil && n >= 0 {
+				return time.Unix(n, 0).UTC(), nil
+			}
+			if tm, ok := parseTime(t); ok {
+				return tm, nil
+			}
+			return checkValue(nil, p, path, query)
+		case json.Number:
+			if n, err := t.Int64(); err == nil && !strings.ContainsAny(t.String(), ".eE-") {
+				return time.Unix(n, 0).UTC(), nil
+			}
 		}
-		t, ok := parseTime(s)
-		if !ok {
-			return nil, paramError("could not be coerced", path, query)
-		}
-		return t, nil
+		return nil, paramError("failed to coerce "+coerceTypeName(v)+" to time", path, query)
 	case kArray:
 		a, ok := v.([]any)
 		if !ok {
 			return nil, mismatch()
 		}
-		out := make([]any, len(a))
+		out := make([]any, 0, len(a))
 		for i, x := range a {
 			c, err := checkValue(x, p.items, append(path, fmt.Sprint(i)), query)
 			if err != nil {
 				return nil, err
 			}
-			out[i] = c
+			if _, drop := c.(dropped); drop {
+				c = nil
+			}
+			out = append(out, c)
 		}
 		return out, nil
 	case kHash:
@@ -323,8 +364,10 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 		if !ok {
 			return nil, mismatch()
 		}
-		if p.maxDepth > 0 && depth(m) > p.maxDepth+1 {
-			return nil, paramError(fmt.Sprintf("maximum depth of %d exceeded", p.maxDepth), path, query)
+		if p.maxDepth > 0 {
+			if sub := tooDeep(m, p.maxDepth, 0, nil); sub != nil {
+				return nil, paramError(fmt.Sprintf("maximum depth of %d exceeded", p.maxDepth), append(append([]string{}, path...), sub...), query)
+			}
 		}
 		return plainJSON(m), nil
 	case kObject:
@@ -343,11 +386,71 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 			if err != nil {
 				return nil, err
 			}
+			if _, drop := c.(dropped); drop {
+				continue
+			}
 			out[k] = c
 		}
 		return out, nil
 	}
 	return v, nil
+}
+
+// dropped marks an optional parameter sent as null: typed_params (ignore_nil_optionals)
+// removes it, so handlers see it as absent.
+type dropped struct{}
+
+// isBlank is Ruby's String#blank?: empty or only whitespace.
+func isBlank(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) == "" }
+
+// coerceTypeName names a JSON value's type as typed_params' coercion errors do.
+func coerceTypeName(v any) string {
+	switch t := v.(type) {
+	case map[string]any:
+		return "hash"
+	case []any:
+		return "array"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if strings.ContainsAny(t.String(), ".eE") {
+			return "float"
+		}
+		return "integer"
+	}
+	return jsonTypeName(v)
+}
+
+// tooDeep returns the path (relative to the hash) of the first non-scalar value nested
+// deeper than max levels, as typed_params' depth validation reports it, or nil.
+func tooDeep(v any, max, cur int, path []string) []string {
+	visit := func(k string, x any) []string {
+		switch x.(type) {
+		case map[string]any, []any:
+		default:
+			return nil
+		}
+		p := append(append([]string{}, path...), k)
+		if cur >= max {
+			return p
+		}
+		return tooDeep(x, max, cur+1, p)
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			if p := visit(k, t[k]); p != nil {
+				return p
+			}
+		}
+	case []any:
+		for i, x := range t {
+			if p := visit(strconv.Itoa(i), x); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 // paramError is a 400 pointing at a body key (JSON pointer, camelCase) or a query

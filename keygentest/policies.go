@@ -71,7 +71,7 @@ var policyInts = map[string]func(*Policy) **int64{
 // policyAttrs is the attribute schema for a request at API version 1.minor; legacy names
 // are accepted only by the versions that had them (keygen-api.md §1.12).
 func policyAttrs(create bool, minor int) fields {
-	f := fields{"name": str().opt(), "check_in_interval": str().opt().null(), "metadata": metadataParam()}
+	f := fields{"name": str().opt(), "check_in_interval": str().opt().nullOnly(), "metadata": metadataParam()}
 	for k := range policyBools {
 		f[k] = boolean().opt()
 	}
@@ -243,8 +243,16 @@ func validatePolicy(v *invalid, pol *Policy) {
 			v.attr(attr, "INVALID", fmt.Sprintf("must be less than or equal to %d", maxInt))
 		}
 	}
-	num("duration", pol.Duration, 86400, "must be greater than or equal to 86400 (1 day)")
-	num("heartbeatDuration", pol.HeartbeatDuration, 60, "must be greater than or equal to 60 (1 minute)")
+	// duration and heartbeatDuration have two numericality rules (> 0, then ≥ the floor);
+	// Keygen keeps one error per code and pointer, so a non-positive value reports the first.
+	num("duration", pol.Duration, 1, "must be greater than 0")
+	num("heartbeatDuration", pol.HeartbeatDuration, 1, "must be greater than 0")
+	if d := pol.Duration; d != nil && *d > 0 && *d < 86400 {
+		v.attr("duration", "INVALID", "must be greater than or equal to 86400 (1 day)")
+	}
+	if d := pol.HeartbeatDuration; d != nil && *d > 0 && *d < 60 {
+		v.attr("heartbeatDuration", "INVALID", "must be greater than or equal to 60 (1 minute)")
+	}
 	if m := pol.MaxMachines; m != nil {
 		switch {
 		case *m < 0:

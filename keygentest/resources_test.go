@@ -30,7 +30,6 @@ func TestProducts(t *testing.T) {
 		pointer string
 	}{
 		{"§2.2 CODE_TAKEN", map[string]any{"name": "x", "code": "Cool"}, "CODE_TAKEN", "/data/attributes/code"},
-		{"§2.2 NAME_MISSING", map[string]any{"name": ""}, "NAME_MISSING", "/data/attributes/name"},
 		{"§2.2 bad protocol", map[string]any{"name": "x", "url": "file:///boom.sh"}, "URL_PROTOCOL_INVALID", "/data/attributes/url"},
 		{"§2.2 distribution", map[string]any{"name": "x", "distributionStrategy": "FREE"}, "DISTRIBUTION_STRATEGY_NOT_ALLOWED", "/data/attributes/distributionStrategy"},
 		{"§1.1 reserved code", map[string]any{"name": "x", "code": "actions"}, "CODE_NOT_ALLOWED", "/data/attributes/code"},

@@ -91,7 +91,7 @@ func (c *call) issueToken(bearerType, bearerID string, attrs params) (*Token, st
 
 // tokenAttrs are the attributes every token creation accepts.
 func tokenAttrs(extra fields) fields {
-	f := fields{"expiry": timeParam().opt().null(), "name": str().opt().null(), "permissions": strs().opt()}
+	f := fields{"expiry": timeParam().opt().null(), "name": str().opt().nullOnly(), "permissions": strs().opt()}
 	for k, v := range extra {
 		f[k] = v
 	}

@@ -138,7 +138,7 @@ func (c *call) validateUser(u *User, a params) *invalid {
 	case u.Email == "":
 		v.attr("email", "MISSING", "can't be blank")
 	case !emailRE.MatchString(u.Email) || !strings.Contains(u.Email[strings.IndexByte(u.Email, '@'):], "."):
-		v.attr("email", "INVALID", "must be a valid email")
+		v.attr("email", "INVALID", "is invalid") // users/create.feature
 	case len(u.Email) > 255:
 		v.attr("email", "TOO_LONG", "is too long (maximum is 255 characters)")
 	default:

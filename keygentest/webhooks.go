@@ -33,8 +33,8 @@ func endpointSchema(create bool) *param {
 	attrs := fields{
 		"url":                 str(),
 		"subscriptions":       strs().opt().null(),
-		"api_version":         str().opt().null(),
-		"signature_algorithm": str().opt().null(),
+		"api_version":         str().opt().nullOnly(),
+		"signature_algorithm": str().opt().nullOnly(),
 	}
 	rels := fields{"product": obj(fields{"data": obj(fields{"type": typeOf("product"), "id": uuidParam()}).null()}).opt()}
 	data := fields{

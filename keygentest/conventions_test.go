@@ -1,0 +1,188 @@
+package keygentest
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// wireCase is one request pinned over real HTTP: status, error code/detail/source and,
+// for successes, attributes and headers. Empty fields are not checked.
+type wireCase struct {
+	name    string // cites keygen-api.md
+	r       req
+	status  int
+	title   string
+	code    string
+	detail  string
+	source  map[string]any
+	about   string            // errors[0].links.about
+	headers map[string]string // response headers; "" means absent
+	attrs   map[string]any    // subset of data.attributes
+	noMeta  bool              // rack-level error: no top-level meta
+	check   func(t *testing.T, r *reply)
+}
+
+func (tt *tester) runWire(t *testing.T, cases []wireCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := tt.do(c.r)
+			require.Equal(t, c.status, r.status, string(r.body))
+			if c.title != "" {
+				assert.Equal(t, c.title, r.err(0)["title"])
+			}
+			if c.code != "" {
+				assert.Equal(t, c.code, r.code())
+			}
+			if c.detail != "" {
+				assert.Equal(t, c.detail, r.detail())
+			}
+			if c.source != nil {
+				assert.Equal(t, c.source, r.source())
+			}
+			if c.about != "" {
+				links, _ := r.err(0)["links"].(map[string]any)
+				assert.Equal(t, c.about, links["about"])
+			}
+			for k, v := range c.headers {
+				assert.Equal(t, v, r.header.Get(k), k)
+			}
+			for k, v := range c.attrs {
+				assert.Equal(t, v, r.attrs()[k], k)
+			}
+			if c.noMeta {
+				assert.NotContains(t, r.doc, "meta")
+			} else if r.status >= 400 {
+				assert.Contains(t, r.doc, "meta", "controller errors carry meta.id (§1.6)")
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+}
+
+// TestWireConventions pins keygen-api.md §1.1, §1.2, §1.6, §1.12–§1.14 over HTTP.
+func TestWireConventions(t *testing.T) {
+	tt := newTester(t)
+	acct := tt.srv.AccountID
+	other := newTester(t)
+	prod := tt.product()
+	const docs = "https://keygen.sh/docs/api/authentication/"
+	cases := []wireCase{
+		// §1.14 authentication schemes and codes
+		{name: "§1.14 no credentials: TOKEN_MISSING + challenge", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
+			title: "Unauthorized", code: "TOKEN_MISSING", detail: "You must be authenticated to complete the request", about: docs,
+			headers: map[string]string{"WWW-Authenticate": `Bearer realm="keygen"`}},
+		{name: "§1.14 unknown token: TOKEN_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer admin-nope"}, status: 401,
+			code: "TOKEN_INVALID", detail: "You must be authenticated to complete the request", about: docs + "#token-authentication",
+			headers: map[string]string{"WWW-Authenticate": `Bearer realm="keygen"`}},
+		{name: "§1.14 UUID as token: TOKEN_FORMAT_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer " + prod}, status: 401,
+			code: "TOKEN_FORMAT_INVALID", detail: "Token format is invalid (make sure that you're providing a token value, not a token's UUID identifier)"},
+		{name: "§1.14 Token scheme alias", r: req{method: "GET", path: "/products", auth: "Token " + tt.srv.AdminToken}, status: 200},
+		{name: "§1.14 scheme is case-insensitive", r: req{method: "GET", path: "/products", auth: "bearer " + tt.srv.AdminToken}, status: 200},
+		{name: "§1.14 Basic token:<t>", r: req{method: "GET", path: "/products", auth: basic("token", tt.srv.AdminToken)}, status: 200},
+		{name: "§1.14 Basic legacy <t>:", r: req{method: "GET", path: "/products", auth: basic(tt.srv.AdminToken, "")}, status: 200},
+		{name: "§1.14 ?token=", r: req{method: "GET", path: "/products?token=" + url.QueryEscape(tt.srv.AdminToken), auth: "-"}, status: 200},
+		{name: "§1.14 ?auth=token:", r: req{method: "GET", path: "/products?auth=token:" + url.QueryEscape(tt.srv.AdminToken), auth: "-"}, status: 200},
+		{name: "§1.14 Basic with empty credentials: TOKEN_INVALID, Basic challenge", r: req{method: "GET", path: "/products", auth: basic("", "")}, status: 401,
+			code: "TOKEN_INVALID", headers: map[string]string{"WWW-Authenticate": `Basic realm="keygen"`}},
+		{name: "§1.14 License scheme with unknown key: LICENSE_INVALID", r: req{method: "GET", path: "/products", auth: "License NOPE-NOPE"}, status: 401,
+			code: "LICENSE_INVALID", about: docs + "#license-authentication", headers: map[string]string{"WWW-Authenticate": `License realm="keygen"`}},
+		{name: "§1.14 unknown scheme is no credentials", r: req{method: "GET", path: "/products", auth: "Digest abc"}, status: 401, code: "TOKEN_MISSING"},
+		{name: "§1.14 another account's token: 401 TOKEN_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer " + other.srv.AdminToken}, status: 401, code: "TOKEN_INVALID"},
+		{name: "§1.14 bad credentials are refused even where auth is optional", r: req{method: "POST", path: "/users", auth: "Bearer admin-nope",
+			body: doc("users", map[string]any{"email": "x@example.com"}, nil)}, status: 401, code: "TOKEN_INVALID"},
+		{name: "§2.5 forgot-password never authenticates", r: req{method: "POST", path: "/passwords", auth: "Bearer admin-nope",
+			body: map[string]any{"meta": map[string]any{"email": "x@example.com"}}}, status: 204},
+
+		// §1.1 routing and account resolution
+		{name: "§1.1 unknown account", r: req{method: "GET", path: "/v1/accounts/nope/products"}, status: 404, title: "Not found", code: "NOT_FOUND",
+			detail: "The requested account 'nope' was not found"},
+		{name: "§1.1 account by slug", r: req{method: "GET", path: "/v1/accounts/" + tt.srv.AccountSlug + "/products/" + prod}, status: 200,
+			check: func(t *testing.T, r *reply) {
+				assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"], "§1.3 links use the account UUID")
+				assert.Equal(t, acct, r.header.Get("Keygen-Account"))
+			}},
+		{name: "§1.2 unroutable path: rack 404", r: req{method: "GET", path: "/nothing-here"}, status: 404, code: "NOT_FOUND", noMeta: true,
+			detail: "The requested endpoint was not found (check your HTTP method, Accept header, and URL path)"},
+		{name: "§1.2 unroutable method: rack 404", r: req{method: "POST", path: "/products/" + prod + "/actions/validate"}, status: 404, noMeta: true},
+		{name: "§1.6 unknown resource: 404 with model name", r: req{method: "GET", path: "/policies/00000000-0000-4000-8000-000000000000"}, status: 404,
+			code: "NOT_FOUND", detail: "The requested policy '00000000-0000-4000-8000-000000000000' was not found"},
+		{name: "§1.6 unknown webhook endpoint: humanized model name", r: req{method: "GET", path: "/webhook-endpoints/nope"}, status: 404,
+			detail: "The requested webhook endpoint 'nope' was not found"},
+
+		// §1.2 media types and parsing
+		{name: "§1.2 Accept text/html refused", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "text/html"}}, status: 400,
+			code: "MIME_TYPE_INVALID", noMeta: true, detail: "The mime type of the request is not acceptable (check content-type and accept headers)"},
+		{name: "§1.2 Accept application/json allowed", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "application/json"}}, status: 200,
+			headers: map[string]string{"Content-Type": "application/vnd.api+json; charset=utf-8"}},
+		{name: "§1.2 Accept */* allowed", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "*/*"}}, status: 200},
+		{name: "§1.2 invalid JSON", r: req{method: "POST", path: "/products", raw: `{"data":`}, status: 400, code: "JSON_INVALID", noMeta: true,
+			detail: "The request could not be completed because it contains invalid JSON (check formatting/encoding)"},
+		{name: "§1.2 null byte", r: req{method: "POST", path: "/products", raw: `{"data":{"type":"products","attributes":{"name":"a\u0000b"}}}`}, status: 400,
+			code: "ENCODING_INVALID", noMeta: true, detail: "The request could not be completed because it contains an unexpected null byte (check encoding)"},
+		{name: "§1.2 invalid UTF-8", r: req{method: "POST", path: "/products", raw: "{\"data\":{\"type\":\"products\",\"attributes\":{\"name\":\"\xff\"}}}"}, status: 400,
+			code: "ENCODING_INVALID", noMeta: true, detail: "The request could not be completed because it contains an invalid byte sequence (check encoding)"},
+		{name: "§1.2 no Content-Type is read as JSON", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "NoCT"}, nil),
+			headers: map[string]string{"Content-Type": ""}}, status: 201},
+		{name: "§1.2 application/vnd.keygen+json accepted", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "KG"}, nil),
+			headers: map[string]string{"Content-Type": "application/vnd.keygen+json"}}, status: 201},
+		{name: "§1.2 kebab-case keys", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "Kebab", "distribution-strategy": "OPEN"}, nil)},
+			status: 201, attrs: map[string]any{"distributionStrategy": "OPEN"}},
+		{name: "§1.2 singular type accepted", r: req{method: "POST", path: "/products", body: doc("product", map[string]any{"name": "Singular"}, nil)}, status: 201},
+		{name: "§1.2 update ignores data.id", r: req{method: "PATCH", path: "/products/" + prod, body: map[string]any{"data": map[string]any{"type": "products", "id": "whatever", "attributes": map[string]any{"name": "App"}}}},
+			status: 200, check: func(t *testing.T, r *reply) { assert.Equal(t, prod, r.id()) }},
+
+		// §1.2 typed params (typed_params: inclusion "is invalid", null, blank)
+		{name: "§1.2 wrong data.type: is invalid", r: req{method: "POST", path: "/products", body: doc("licenses", map[string]any{"name": "x"}, nil)}, status: 400,
+			title: "Bad request", detail: "is invalid", source: map[string]any{"pointer": "/data/type"}},
+		{name: "§1.2 required param null: cannot be null", r: req{method: "POST", path: "/tokens", body: map[string]any{"data": map[string]any{"type": "tokens",
+			"relationships": map[string]any{"bearer": map[string]any{"data": nil}}}}}, status: 400, detail: "cannot be null",
+			source: map[string]any{"pointer": "/data/relationships/bearer/data"}},
+		{name: "§1.2 optional param null is ignored", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "NullCode", "code": nil}, nil)},
+			status: 201, attrs: map[string]any{"code": nil}},
+		{name: "§1.2 blank string: cannot be blank", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": ""}, nil)}, status: 400,
+			detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/name"}},
+		{name: "§1.2 unpermitted parameter points camel", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "secret_thing": 1}, nil)},
+			status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/attributes/secretThing"}},
+		{name: "§1.2 unpermitted top-level key", r: req{method: "POST", path: "/products", body: map[string]any{"data": map[string]any{"type": "products", "attributes": map[string]any{"name": "x"}}, "extra": true}},
+			status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/extra"}},
+		{name: "§1.2 object expected", r: req{method: "POST", path: "/products", body: map[string]any{"data": map[string]any{"type": "products", "attributes": "x"}}},
+			status: 400, detail: "type mismatch (received string expected object)", source: map[string]any{"pointer": "/data/attributes"}},
+		{name: "§1.2 array expected", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "platforms": "iOS"}, nil)},
+			status: 400, detail: "type mismatch (received string expected array)", source: map[string]any{"pointer": "/data/attributes/platforms"}},
+		{name: "§1.2 array item type", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "platforms": []any{"iOS", 1}}, nil)},
+			status: 400, detail: "type mismatch (received integer expected string)", source: map[string]any{"pointer": "/data/attributes/platforms/1"}},
+		{name: "§1.2 boolean expected", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "p", "strict": "true"}, map[string]any{"product": link("products", prod)})},
+			status: 400, detail: "type mismatch (received string expected boolean)", source: map[string]any{"pointer": "/data/attributes/strict"}},
+		{name: "§1.2 time coercion failure", r: req{method: "POST", path: "/tokens", body: doc("tokens", map[string]any{"expiry": true}, nil)},
+			status: 400, detail: "failed to coerce boolean to time", source: map[string]any{"pointer": "/data/attributes/expiry"}},
+		{name: "§1.4 integer expiry is a Unix time", r: req{method: "POST", path: "/products/" + prod + "/tokens", body: doc("tokens", map[string]any{"expiry": 4102444800}, nil)},
+			status: 200, attrs: map[string]any{"expiry": "2100-01-01T00:00:00.000Z"}},
+
+		// §1.12 versioning
+		{name: "§1.12 unsupported version", r: req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "1.9"}}, status: 400,
+			code: "INVALID_API_VERSION", detail: "unsupported API version requested", about: "https://keygen.sh/docs/api/versioning/"},
+		{name: "§1.12 leading v stripped and echoed", r: req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "v1.5"}}, status: 200,
+			headers: map[string]string{"Keygen-Version": "1.5"}},
+		{name: "§1.12 default is the account's version", r: req{method: "GET", path: "/products"}, status: 200, headers: map[string]string{"Keygen-Version": "1.8"}},
+
+		// §1.13 headers
+		{name: "§1.13 Keygen-* headers on token auth", r: req{method: "GET", path: "/products"}, status: 200, check: func(t *testing.T, r *reply) {
+			assert.Equal(t, acct, r.header.Get("Keygen-Account"))
+			assert.NotEmpty(t, r.header.Get("Keygen-Bearer"))
+			assert.NotEmpty(t, r.header.Get("Keygen-Token"))
+			assert.Equal(t, "no-transform, no-store, max-age=0", r.header.Get("Cache-Control"))
+			assert.Contains(t, []string{"CE", "EE"}, r.header.Get("Keygen-Edition"))
+		}},
+		{name: "§1.13 no bearer headers without auth", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
+			headers: map[string]string{"Keygen-Bearer": "", "Keygen-Token": "", "Keygen-Account": acct}},
+		{name: "§1.3 204 has an empty body and no content type", r: req{method: "DELETE", path: "/products/" + tt.product()}, status: 204,
+			headers: map[string]string{"Content-Type": ""}, check: func(t *testing.T, r *reply) { assert.Empty(t, r.body) }},
+	}
+	tt.runWire(t, cases)
+}
