@@ -164,9 +164,11 @@ func TestE2EPoliciesErrors(t *testing.T) {
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})
 
-	// §2.3: the name is required in practice (422 NAME_MISSING).
+	// §1.2: typed params refuse a blank string before the model sees it (400 "cannot be blank").
 	_, err := e.admin.Policies.Update(e.ctx, pol.ID, keygen.PolicyUpdateOptions{Name: keygen.Ptr("")})
-	errWithCode(t, err, 422, "NAME_MISSING", "/data/attributes/name")
+	bad := apiErr(t, err, 400)
+	assert.Equal(t, "cannot be blank", bad.Errors[0].Detail)
+	assert.Equal(t, "/data/attributes/name", bad.Errors[0].Source.Pointer)
 
 	// duration ≥ 86400 (numeric comparisons map to _INVALID, §1.6).
 	_, err = e.admin.Policies.Create(e.ctx, keygen.PolicyCreateOptions{ProductID: prod.ID, Name: "Short", Duration: keygen.Ptr(3600)})

@@ -101,11 +101,13 @@ func TestE2EProductsErrors(t *testing.T) {
 	_, err = e.admin.Products.Create(e.ctx, keygen.ProductCreateOptions{Name: "Three", DistributionStrategy: "FREE"})
 	errWithCode(t, err, 422, "DISTRIBUTION_STRATEGY_NOT_ALLOWED", "/data/attributes/distributionStrategy")
 
-	// An empty name on update is a model error (§2.2 NAME_MISSING).
+	// An empty name on update is refused by typed params (§1.2: 400 "cannot be blank").
 	p, err := e.admin.Products.Create(e.ctx, keygen.ProductCreateOptions{Name: "Four"})
 	require.NoError(t, err)
 	_, err = e.admin.Products.Update(e.ctx, p.ID, keygen.ProductUpdateOptions{Name: keygen.Ptr("")})
-	errWithCode(t, err, 422, "NAME_MISSING", "/data/attributes/name")
+	blank := apiErr(t, err, 400)
+	assert.Equal(t, "cannot be blank", blank.Errors[0].Detail)
+	assert.Equal(t, "/data/attributes/name", blank.Errors[0].Source.Pointer)
 
 	// No credentials: 401 TOKEN_MISSING; a wrong token: 401 TOKEN_INVALID (§1.6).
 	_, err = e.client().Products.List(e.ctx, nil)
