@@ -100,15 +100,24 @@ func (c *call) checkoutOptions(raw bool, allowed []string, userAlias string) (*c
 			o.include = m.strings("include")
 		}
 	}
-	for i, inc := range o.include {
-		if inc == userAlias {
-			o.include[i] = strings.TrimSuffix(userAlias, "user") + "owner"
+	// The legacy user include is deleted and its owner replacement pushed at the end;
+	// the includes are then intersected with the allowed ones (deduplicating them).
+	if contains(o.include, userAlias) {
+		var kept []string
+		for _, inc := range o.include {
+			if inc != userAlias {
+				kept = append(kept, inc)
+			}
 		}
+		o.include = append(kept, strings.TrimSuffix(userAlias, "user")+"owner")
 	}
 	for _, inc := range o.include {
 		if !contains(allowed, inc) {
 			return nil, checkoutError("invalid includes", "CHECKOUT_INCLUDE_INVALID", "include")
 		}
+	}
+	if o.include != nil {
+		o.include = uniq(o.include)
 	}
 	if o.ttl != nil && *o.ttl < 3600 {
 		return nil, checkoutError("must be greater than or equal to 3600 (1 hour)", "CHECKOUT_TTL_INVALID", "ttl")
@@ -193,7 +202,7 @@ func (c *call) fileResource(typ string, cert, alg string, o *checkoutOptions, is
 	attrs := map[string]any{"certificate": cert, "algorithm": alg, "includes": includes, "ttl": opt(o.ttl),
 		"expiry": optTime(expiry), "issued": fmtTime(issued)}
 	r := v.newResource(typ, newUUID(), attrs)
-	r.Links = map[string]any{}
+	r.Links = nil // license/machine files have no self link, so no links member
 	r.Relationships["license"] = toOne(v.path("licenses", licenseID), "licenses", &licenseID)
 	if machineID != "" {
 		r.Relationships["machine"] = toOne(v.path("machines", machineID), "machines", &machineID)

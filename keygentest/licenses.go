@@ -30,6 +30,11 @@ func (s *Server) routeLicenses(r *router) {
 	r.put("/licenses/{id}/owner", s.lazy(s.changeLicenseOwner))
 	r.put("/licenses/{id}/user", s.lazy(s.changeLicenseOwner))
 	r.get("/licenses/{id}/machines", s.lazy(s.listLicenseMachines))
+	r.get("/licenses/{id}/machines/{machine}", s.lazy(s.showLicenseMachine))
+	r.get("/licenses/{id}/policy", s.lazy(s.showLicenseRelated("policy")))
+	r.get("/licenses/{id}/product", s.lazy(s.showLicenseRelated("product")))
+	r.get("/licenses/{id}/owner", s.lazy(s.showLicenseRelated("owner")))
+	r.get("/licenses/{id}/user", s.lazy(s.showLicenseRelated("user")))
 }
 
 // licensePrivileged: bearers that may set privileged license attributes on create.
@@ -184,7 +189,12 @@ func (s *Server) createLicense(c *call) error {
 	if ownerID != nil {
 		if owner = db.findUser(c.acct.ID, *ownerID); owner == nil || owner.ID != *ownerID {
 			owner = nil
-			v.rel("owner", "NOT_FOUND", "must exist")
+			// API ≤1.5 names the relationship user (keygen-api.md §1.12).
+			rel := "owner"
+			if c.minor <= 5 {
+				rel = "user"
+			}
+			v.rel(rel, "NOT_FOUND", "must exist")
 		}
 	}
 	if l.GroupID != nil {
@@ -211,8 +221,10 @@ func (s *Server) createLicense(c *call) error {
 			v.attr("key", "TAKEN", "has already been taken")
 		}
 		switch {
-		case key == "" && (pol == nil || pol.Scheme == nil):
-			v.attr("key", "TOO_SHORT", "is too short (minimum is 6 characters)")
+		case key == "":
+			// The first length validation (minimum 1) applies whatever the scheme; the
+			// 6-character one only to present keys.
+			v.attr("key", "TOO_SHORT", "is too short (minimum is 1 character)")
 		case len(key) > 16<<10:
 			v.attr("key", "TOO_LONG", "is too long (maximum is 16384 characters)")
 		case len(key) < 6 && (pol == nil || pol.Scheme == nil):
@@ -361,18 +373,23 @@ func (s *Server) listLicenses(c *call) error {
 	return paginate(c, items, true, v.license)
 }
 
-// licenseFilter applies the list filters of keygen-api.md §1.9 for licenses.
+// licenseFilter applies the list filters of keygen-api.md §1.9 for licenses, each as the
+// model scope Keygen's has_scope calls: blank values are not applied, booleans are cast
+// like ActiveRecord's, hash filters use their first given operator and answer nothing
+// when none is given.
 func (c *call) licenseFilter() (func(*License) bool, error) {
 	q, db, now := c.query, c.db(), c.now()
 	meta := metadataFilters(q)
 	var checks []func(*License) bool
 	add := func(f func(*License) bool) { checks = append(checks, f) }
-	if v := q.Get("product"); q.Has("product") {
+	none := func(*License) bool { return false }
+	if v, ok := scopeValue(q, "product"); ok {
 		add(func(l *License) bool { return c.licenseProductID(l) == v })
 	}
-	if v := q.Get("policy"); q.Has("policy") {
+	if v, ok := scopeValue(q, "policy"); ok {
 		add(func(l *License) bool { return l.PolicyID == v })
 	}
+	// for_owner/for_user: a UUID matches the id, anything else the id or the exact email.
 	userMatches := func(id *string, want string) bool {
 		if id == nil {
 			return false
@@ -381,12 +398,12 @@ func (c *call) licenseFilter() (func(*License) bool, error) {
 			return true
 		}
 		u := db.users[*id]
-		return u != nil && u.Email == lower(want)
+		return !isUUID(want) && u != nil && u.Email == want
 	}
-	if v := q.Get("owner"); q.Has("owner") {
+	if v, ok := scopeValue(q, "owner"); ok {
 		add(func(l *License) bool { return userMatches(l.OwnerID, v) })
 	}
-	if v := q.Get("user"); q.Has("user") {
+	if v, ok := scopeValue(q, "user"); ok {
 		add(func(l *License) bool {
 			if userMatches(l.OwnerID, v) {
 				return true
@@ -399,67 +416,98 @@ func (c *call) licenseFilter() (func(*License) bool, error) {
 			return false
 		})
 	}
-	if v := q.Get("machine"); q.Has("machine") {
+	if v, ok := scopeValue(q, "machine"); ok {
+		// for_machine joins machines by id only (not fingerprint).
 		add(func(l *License) bool {
 			for _, m := range db.licenseMachines(l) {
-				if m.ID == v || m.Fingerprint == v {
+				if m.ID == v {
 					return true
 				}
 			}
 			return false
 		})
 	}
-	if v := q.Get("group"); q.Has("group") {
+	if v, ok := scopeValue(q, "group"); ok {
 		add(func(l *License) bool { return l.GroupID != nil && *l.GroupID == v })
 	}
-	if v := q.Get("status"); q.Has("status") {
-		add(func(l *License) bool { return strings.ToUpper(v) == licenseStatus(db, l, now) })
+	expiring := func(l *License) bool {
+		return l.Expiry != nil && l.Expiry.After(now) && l.Expiry.Before(now.Add(expiringWithin))
 	}
-	boolFilter := func(name string, f func(*License) bool) {
-		if q.Has(name) {
-			want, ok := queryBool(q.Get(name))
-			if !ok {
-				want = true
-			}
-			add(func(l *License) bool { return f(l) == want })
+	if v, ok := scopeValue(q, "status"); ok {
+		// with_status: each status is its own scope, not the status attribute's precedence.
+		var f func(*License) bool
+		switch strings.ToUpper(v) {
+		case "BANNED":
+			f = func(l *License) bool { return licenseBannedIn(db, l) }
+		case "SUSPENDED":
+			f = func(l *License) bool { return l.Suspended }
+		case "EXPIRED":
+			f = func(l *License) bool { return licenseExpiredAt(l, now) }
+		case "EXPIRING":
+			f = expiring
+		case "INACTIVE":
+			f = func(l *License) bool { return !licenseBannedIn(db, l) && !activeSince(l, now.Add(-inactiveAfter)) }
+		case "ACTIVE":
+			f = func(l *License) bool { return !licenseBannedIn(db, l) && activeSince(l, now.Add(-inactiveAfter)) }
+		default:
+			f = none
+		}
+		add(f)
+	}
+	boolFilter := func(name string, f func(l *License, want bool) bool) {
+		if v, ok := scopeValue(q, name); ok {
+			want := arBool(v)
+			add(func(l *License) bool { return f(l, want) })
 		}
 	}
-	boolFilter("suspended", func(l *License) bool { return l.Suspended })
-	boolFilter("expiring", func(l *License) bool { return licenseStatus(db, l, now) == "EXPIRING" })
-	boolFilter("expired", func(l *License) bool { return licenseExpiredAt(l, now) })
-	boolFilter("assigned", func(l *License) bool { return l.OwnerID != nil || len(l.UserIDs) > 0 })
-	boolFilter("unassigned", func(l *License) bool { return l.OwnerID == nil && len(l.UserIDs) == 0 })
-	boolFilter("activated", func(l *License) bool { return len(db.licenseMachines(l)) > 0 })
-	for _, name := range []string{"expires", "expired"} {
-		for _, op := range []string{"within", "in", "before", "after", "on"} {
-			k := name + "[" + op + "]"
-			if !q.Has(k) {
+	assigned := func(l *License) bool { return l.OwnerID != nil && db.users[*l.OwnerID] != nil || len(l.UserIDs) > 0 }
+	boolFilter("suspended", func(l *License, want bool) bool { return l.Suspended == want })
+	boolFilter("expiring", func(l *License, want bool) bool {
+		if want {
+			return expiring(l)
+		}
+		return l.Expiry == nil || l.Expiry.Before(now) || l.Expiry.After(now.Add(expiringWithin))
+	})
+	boolFilter("assigned", func(l *License, want bool) bool { return assigned(l) == want })
+	boolFilter("unassigned", func(l *License, want bool) bool { return assigned(l) != want })
+	boolFilter("activated", func(l *License, want bool) bool { return (len(db.licenseMachines(l)) > 0) == want })
+	if ops, isHash := hashScope(q, "expired"); isHash {
+		add(expiresFilter(ops, now, true))
+	} else if v, ok := scopeValue(q, "expired"); ok {
+		want := arBool(v)
+		add(func(l *License) bool { return licenseExpiredAt(l, now) == want })
+	}
+	if ops, isHash := hashScope(q, "expires"); isHash {
+		add(expiresFilter(ops, now, false))
+	}
+	if ops, isHash := hashScope(q, "activity"); isHash {
+		add(activityFilter(ops, db, now))
+	}
+	if ops, isHash := hashScope(q, "activations"); isHash {
+		f := none
+		for _, op := range []string{"eq", "gt", "gte", "lt", "lte"} {
+			v := strings.TrimSpace(ops[op])
+			if v == "" {
 				continue
 			}
-			f := expiresFilter(op, q.Get(k), now, name == "expired")
-			add(f)
-		}
-	}
-	for _, op := range []string{"eq", "gt", "gte", "lt", "lte"} {
-		k := "activations[" + op + "]"
-		if !q.Has(k) {
-			continue
-		}
-		n := int64(rubyToI(q.Get(k)))
-		add(func(l *License) bool {
-			got := int64(len(db.licenseMachines(l)))
-			switch op {
-			case "eq":
-				return got == n
-			case "gt":
-				return got > n
-			case "gte":
-				return got >= n
-			case "lt":
-				return got < n
+			n := int64(rubyToI(v))
+			f = func(l *License) bool {
+				got := int64(len(db.licenseMachines(l)))
+				switch op {
+				case "eq":
+					return got == n
+				case "gt":
+					return got > n
+				case "gte":
+					return got >= n
+				case "lt":
+					return got < n
+				}
+				return got <= n
 			}
-			return got <= n
-		})
+			break
+		}
+		add(f)
 	}
 	return func(l *License) bool {
 		for _, f := range checks {
@@ -471,74 +519,190 @@ func (c *call) licenseFilter() (func(*License) bool, error) {
 	}, nil
 }
 
-var isoDurationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
-
-// parseFilterDuration reads Keygen's filter durations: bare seconds or ISO 8601 without
-// the leading P ("30D", "1W", "T1H").
-func parseFilterDuration(s string) (time.Duration, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Duration(n) * time.Second, true
+// scopeValue is a plain has_scope filter value: absent or blank values are not applied.
+func scopeValue(q map[string][]string, name string) (string, bool) {
+	vs, ok := q[name]
+	if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+		return "", false
 	}
-	m := isoDurationRE.FindStringSubmatch("P" + strings.TrimPrefix(strings.ToUpper(s), "P"))
-	if m == nil {
-		return 0, false
-	}
-	units := []time.Duration{31556952 * time.Second, 2629746 * time.Second, 7 * day, day, time.Hour, time.Minute, time.Second}
-	var d time.Duration
-	for i, u := range units {
-		if m[i+1] != "" {
-			n, _ := strconv.Atoi(m[i+1])
-			d += time.Duration(n) * u
-		}
-	}
-	return d, true
+	return vs[0], true
 }
 
-// expiresFilter implements expires[…] and expired[…] (§1.9).
-func expiresFilter(op, value string, now time.Time, expired bool) func(*License) bool {
+// hashScope collects a hash filter ("expires[within]=…") into its operators; isHash is
+// false when no "name[…]" key was sent.
+func hashScope(q map[string][]string, name string) (ops map[string]string, isHash bool) {
+	for k, vs := range q {
+		if strings.HasPrefix(k, name+"[") && strings.HasSuffix(k, "]") && len(vs) > 0 {
+			if ops == nil {
+				ops = map[string]string{}
+			}
+			ops[k[len(name)+1:len(k)-1]] = vs[0]
+		}
+	}
+	return ops, ops != nil
+}
+
+// arBool casts a query value like ActiveRecord::Type::Boolean: only the false words are
+// false, anything else is true.
+func arBool(s string) bool {
+	switch s {
+	case "0", "f", "F", "false", "FALSE", "off", "OFF":
+		return false
+	}
+	return true
+}
+
+// activeSince is License.active(t) for one license: created or validated, checked out or
+// checked in at or after t.
+func activeSince(l *License, t time.Time) bool {
+	for _, x := range []*time.Time{&l.Created, l.LastValidated, l.LastCheckOut, l.LastCheckIn} {
+		if x != nil && !x.Before(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// filterDuration reads a filter duration like Keygen: digits are seconds, anything else
+// ISO 8601 with or without the leading P ("30D", "P1W", "T1H").
+func filterDuration(s string) (years, months, days int, rest time.Duration, ok bool) {
+	if isDigits(s) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return 0, 0, 0, time.Duration(n) * time.Second, err == nil
+	}
+	m := isoDurationRE.FindStringSubmatch("P" + strings.TrimPrefix(strings.ToUpper(s), "P"))
+	if m == nil || m[0] == "P" || strings.HasSuffix(m[0], "T") {
+		return 0, 0, 0, 0, false
+	}
+	n := func(i int) int { x, _ := strconv.Atoi(m[i]); return x }
+	return n(1), n(2), n(3)*7 + n(4), time.Duration(n(5))*time.Hour + time.Duration(n(6))*time.Minute + time.Duration(n(7))*time.Second, true
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ago and fromNow apply a calendar duration like ActiveSupport's Duration#ago/#from_now.
+func durationShift(t time.Time, years, months, days int, rest time.Duration, sign int) time.Time {
+	t = addMonths(t, sign*(years*12+months))
+	t = t.AddDate(0, 0, sign*days)
+	return t.Add(time.Duration(sign) * rest)
+}
+
+// filterTime reads before/after values: digits are a Unix time, else a parsed time.
+func filterTime(s string) (time.Time, bool) {
+	if isDigits(s) {
+		n, _ := strconv.ParseInt(s, 10, 64)
+		return time.Unix(n, 0).UTC(), true
+	}
+	return parseTime(s)
+}
+
+var isoDurationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+
+// expiresFilter implements expires[…] (expired=false) and expired[…] (expired=true) like
+// License.expires/.expired: within (alias in), before, after, on, first given wins;
+// expired[…] also requires the expiry to be past, expires[…] (but on) to be ahead.
+func expiresFilter(ops map[string]string, now time.Time, expired bool) func(*License) bool {
 	none := func(*License) bool { return false }
-	var at time.Time
-	var window time.Duration
-	switch op {
-	case "within", "in":
-		d, ok := parseFilterDuration(value)
+	get := func(k string) string { return strings.TrimSpace(ops[k]) }
+	within := get("within")
+	if within == "" {
+		within = get("in")
+	}
+	side := func(e time.Time) bool {
+		if expired {
+			return e.Before(now)
+		}
+		return !e.Before(now)
+	}
+	var f func(e time.Time) bool
+	switch {
+	case within != "":
+		y, mo, d, rest, ok := filterDuration(within)
 		if !ok {
 			return none
 		}
-		window = d
-	default:
-		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
-			at = time.Unix(n, 0)
-		} else if t, ok := parseTime(value); ok {
-			at = t
+		if expired {
+			from := durationShift(now, y, mo, d, rest, -1)
+			f = func(e time.Time) bool { return e.Before(now) && !e.Before(from) }
 		} else {
+			to := durationShift(now, y, mo, d, rest, 1)
+			f = func(e time.Time) bool { return !e.Before(now) && !e.After(to) }
+		}
+	case get("before") != "":
+		t, ok := filterTime(get("before"))
+		if !ok {
 			return none
 		}
+		f = func(e time.Time) bool { return side(e) && !e.After(t) }
+	case get("after") != "":
+		t, ok := filterTime(get("after"))
+		if !ok {
+			return none
+		}
+		f = func(e time.Time) bool { return side(e) && !e.Before(t) }
+	case get("on") != "":
+		t, ok := parseTime(get("on"))
+		if !ok {
+			return none
+		}
+		y, m, d := t.Date()
+		start := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		end := start.Add(day - time.Nanosecond)
+		f = func(e time.Time) bool {
+			return (!expired || e.Before(now)) && !e.Before(start) && !e.After(end)
+		}
+	default:
+		return none
+	}
+	return func(l *License) bool { return l.Expiry != nil && f(*l.Expiry) }
+}
+
+// activityFilter implements activity[inside|outside|before|after] (License.activity):
+// active or inactive since a time, never counting licenses of banned owners.
+func activityFilter(ops map[string]string, db *store, now time.Time) func(*License) bool {
+	none := func(*License) bool { return false }
+	get := func(k string) string { return strings.TrimSpace(ops[k]) }
+	var since time.Time
+	var active bool
+	switch {
+	case get("inside") != "", get("outside") != "":
+		v := get("inside")
+		active = v != ""
+		if !active {
+			v = get("outside")
+		}
+		y, mo, d, rest, ok := filterDuration(v)
+		if !ok {
+			return none
+		}
+		since = durationShift(now, y, mo, d, rest, -1)
+	case get("before") != "":
+		t, ok := filterTime(get("before"))
+		if !ok {
+			return none
+		}
+		since = t
+	case get("after") != "":
+		t, ok := filterTime(get("after"))
+		if !ok {
+			return none
+		}
+		since, active = t, true
+	default:
+		return none
 	}
 	return func(l *License) bool {
-		if l.Expiry == nil {
-			return false
-		}
-		e := *l.Expiry
-		switch op {
-		case "within":
-			if expired {
-				return !e.After(now) && e.After(now.Add(-window))
-			}
-			return e.After(now) && !e.After(now.Add(window))
-		case "in":
-			if expired {
-				return e.Before(now) && e.After(now.Add(-window))
-			}
-			return e.After(now.Add(window).Add(-day)) && !e.After(now.Add(window))
-		case "before":
-			return e.Before(at)
-		case "after":
-			return e.After(at)
-		}
-		y1, m1, d1 := e.Date()
-		y2, m2, d2 := at.UTC().Date()
-		return y1 == y2 && m1 == m2 && d1 == d2
+		return !licenseBannedIn(db, l) && activeSince(l, since) == active
 	}
 }
 
@@ -799,17 +963,37 @@ func (s *Server) changeLicensePolicy(c *call) error {
 	if err != nil {
 		return err
 	}
-	if !c.mayAdministerLicense(p, l) {
+	id, _ := in.obj("data").str("id")
+	next := c.db().policies[id]
+	if next != nil && next.AccountID != c.acct.ID {
+		next = nil
+	}
+	// Licenses::PolicyPolicy#update?: staff but agents for support and read-only; a
+	// product for its license and a policy of its own; the owner when neither the
+	// license nor the new policy is protected.
+	allowed := false
+	switch {
+	case p.hasRole("admin", "developer", "sales-agent", "environment"):
+		allowed = true
+	case p.product != nil:
+		allowed = next != nil && p.isProduct(next.ProductID)
+	case c.isLicenseOwner(p, l):
+		allowed = !licenseProtected(c.db(), l) && (next == nil || !next.Protected)
+	}
+	if !allowed {
 		return errDenied()
 	}
-	id, _ := in.obj("data").str("id")
-	next := c.db().findPolicy(c.acct.ID, id)
-	if next == nil || !c.seesPolicy(p, next) {
+	if next == nil {
 		return newInvalid("licenses").rel("policy", "NOT_FOUND", "must exist").err()
 	}
 	prev := c.licensePolicy(l)
 	incompatible := ""
-	rank := map[string]int{"UNIQUE_PER_LICENSE": 1, "UNIQUE_PER_POLICY": 2, "UNIQUE_PER_PRODUCT": 3, "UNIQUE_PER_ACCOUNT": 4, "UNIQUE_PER_MACHINE": 0}
+	rank := func(s string) int {
+		if r, ok := map[string]int{"UNIQUE_PER_LICENSE": 1, "UNIQUE_PER_POLICY": 2, "UNIQUE_PER_PRODUCT": 3, "UNIQUE_PER_ACCOUNT": 4, "UNIQUE_PER_MACHINE": 0}[s]; ok {
+			return r
+		}
+		return -1
+	}
 	switch {
 	case next.Encrypted != prev.Encrypted:
 		incompatible = "cannot change from an encrypted policy to an unencrypted policy (or vice-versa)"
@@ -817,8 +1001,14 @@ func (s *Server) changeLicensePolicy(c *call) error {
 		incompatible = "cannot change from a pooled policy to an unpooled policy (or vice-versa)"
 	case deref2(next.Scheme) != deref2(prev.Scheme):
 		incompatible = "cannot change to a policy with a different scheme"
-	case rank[next.MachineUniquenessStrategy] > rank[prev.MachineUniquenessStrategy]:
-		incompatible = "cannot change to a policy with a more strict machine uniqueness strategy"
+	case next.MachineUniquenessStrategy != prev.MachineUniquenessStrategy:
+		if rank(next.MachineUniquenessStrategy) > rank(prev.MachineUniquenessStrategy) {
+			incompatible = "cannot change to a policy with a more strict machine uniqueness strategy"
+		}
+	case next.ComponentUniquenessStrategy != prev.ComponentUniquenessStrategy:
+		if rank(next.ComponentUniquenessStrategy) > rank(prev.ComponentUniquenessStrategy) {
+			incompatible = "cannot change to a policy with a more strict component uniqueness strategy"
+		}
 	}
 	if incompatible != "" {
 		return newInvalid("licenses").rel("policy", "NOT_COMPATIBLE", incompatible).err()
@@ -859,7 +1049,8 @@ func (s *Server) changeLicenseOwner(c *call) error {
 	if err != nil {
 		return err
 	}
-	if !c.mayAdministerLicense(p, l) {
+	// Licenses::OwnerPolicy#update?: no agents for support, no users or licenses.
+	if !p.hasRole("admin", "developer", "sales-agent", "environment") && !(p.product != nil && p.isProduct(c.licenseProductID(l))) {
 		return errDenied()
 	}
 	var owner *string
@@ -870,6 +1061,17 @@ func (s *Server) changeLicenseOwner(c *call) error {
 		}
 		if contains(l.UserIDs, id) {
 			return newInvalid("licenses").rel("owner", "INVALID", "already exists (user is attached through users)").err()
+		}
+		// The users limit is checked when an owner is attached (with the overage allowance).
+		pol := c.licensePolicy(l)
+		if max := effective(l.MaxUsers, pol.MaxUsers); max != nil && (l.OwnerID == nil || *l.OwnerID != id) {
+			n := int64(len(l.UserIDs)) + 1
+			if n > *max && !overageAllows(pol.OverageStrategy, n, *max, false) {
+				// Keygen's code here is singular (USER_…) while the pointer names users.
+				v := newInvalid("licenses").rel("users", "LIMIT_EXCEEDED", fmt.Sprintf("user count has exceeded maximum allowed for license (%d)", *max))
+				v.errors[0].Code = "USER_LIMIT_EXCEEDED"
+				return v.err()
+			}
 		}
 		owner = &id
 	}
@@ -892,4 +1094,63 @@ func (s *Server) listLicenseMachines(c *call) error {
 	items := ofAccount(c.db().machines, c.acct.ID, func(m *Machine) bool { return m.LicenseID == l.ID && c.seesMachine(p, m) })
 	v := c.view()
 	return paginate(c, items, true, v.machine)
+}
+
+// showLicenseMachine is GET /licenses/{id}/machines/{machine} (id or fingerprint).
+func (s *Server) showLicenseMachine(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	l, err := c.findLicenseFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	id := c.param("machine")
+	m := c.db().findMachine(c.acct.ID, id)
+	if m == nil || m.LicenseID != l.ID {
+		return errNotFound("machine", id)
+	}
+	return c.ok(c.view().machine(m))
+}
+
+// showLicenseRelated serves GET /licenses/{id}/policy|product|owner|user. Visibility of
+// the license decides 404; the related policy then allows staff, the license's product
+// and, for the owner, its users. Default user permissions lack policy.read and
+// product.read, and default license permissions lack those and user.read, so those
+// bearers get 403; the legacy /user route is the owner's only.
+func (s *Server) showLicenseRelated(rel string) handlerFunc {
+	return func(c *call) error {
+		p, err := c.requireAuth()
+		if err != nil {
+			return err
+		}
+		l, err := c.findLicenseFor(p, c.param("id"))
+		if err != nil {
+			return err
+		}
+		db, v := c.db(), c.view()
+		switch {
+		case p.isStaff() || p.product != nil:
+		case p.user != nil && rel == "owner":
+		case p.user != nil && rel == "user" && c.isLicenseOwner(p, l):
+		default:
+			return errDenied()
+		}
+		switch rel {
+		case "policy":
+			if pol := db.policies[l.PolicyID]; pol != nil {
+				return c.ok(v.policy(pol))
+			}
+		case "product":
+			if prod := db.productOfLicense(l); prod != nil {
+				return c.ok(v.product(prod))
+			}
+		default:
+			if l.OwnerID != nil && db.users[*l.OwnerID] != nil {
+				return c.ok(v.user(db.users[*l.OwnerID]))
+			}
+		}
+		return c.ok(nil)
+	}
 }

@@ -281,7 +281,7 @@ func (s *Server) createMachine(c *call) error {
 			}
 		}
 		validateMachineResources(v, db, m, l, pol)
-		if taken := fingerprintTaken(db, c.acct.ID, fp, l, pol); taken != "" {
+		for _, taken := range fingerprintTaken(db, c.acct.ID, fp, l, pol) {
 			v.attr("fingerprint", "TAKEN", taken)
 		}
 		if m.OwnerID != nil && !licenseHasUser(l, *m.OwnerID) && db.users[*m.OwnerID] != nil {
@@ -308,32 +308,47 @@ func (s *Server) createMachine(c *call) error {
 	return c.created(res)
 }
 
-// fingerprintTaken applies the policy's machine uniqueness strategy; it returns the
-// detail of the FINGERPRINT_TAKEN error, or "".
-func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) string {
+// fingerprintTaken lists the FINGERPRINT_TAKEN details, in Keygen's validation order: the
+// model's uniqueness per license ("has already been taken") always applies, then the
+// policy's machine uniqueness strategy adds its own error.
+func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) []string {
+	var sameLicense, sameAccount, sameProduct, samePolicy bool
 	for _, o := range db.machines {
 		if o.AccountID != acct || o.Fingerprint != fp {
 			continue
 		}
-		ol := db.licenses[o.LicenseID]
-		switch pol.MachineUniquenessStrategy {
-		case "UNIQUE_PER_ACCOUNT":
-			return "has already been taken for this account"
-		case "UNIQUE_PER_PRODUCT":
-			if ol != nil && db.policies[ol.PolicyID] != nil && db.policies[ol.PolicyID].ProductID == pol.ProductID {
-				return "has already been taken for this product"
-			}
-		case "UNIQUE_PER_POLICY":
-			if ol != nil && ol.PolicyID == pol.ID {
-				return "has already been taken for this policy"
-			}
-		default:
-			if o.LicenseID == l.ID {
-				return "has already been taken"
+		sameAccount = true
+		sameLicense = sameLicense || o.LicenseID == l.ID
+		if ol := db.licenses[o.LicenseID]; ol != nil {
+			samePolicy = samePolicy || ol.PolicyID == pol.ID
+			if op := db.policies[ol.PolicyID]; op != nil && op.ProductID == pol.ProductID {
+				sameProduct = true
 			}
 		}
 	}
-	return ""
+	var out []string
+	if sameLicense {
+		out = append(out, "has already been taken")
+	}
+	switch pol.MachineUniquenessStrategy {
+	case "UNIQUE_PER_ACCOUNT":
+		if sameAccount {
+			out = append(out, "has already been taken for this account")
+		}
+	case "UNIQUE_PER_PRODUCT":
+		if sameProduct {
+			out = append(out, "has already been taken for this product")
+		}
+	case "UNIQUE_PER_POLICY":
+		if samePolicy {
+			out = append(out, "has already been taken for this policy")
+		}
+	case "UNIQUE_PER_LICENSE":
+		if sameLicense {
+			out = append(out, "has already been taken")
+		}
+	}
+	return out
 }
 
 func applyMachine(m *Machine, a params) {
@@ -503,15 +518,16 @@ func (s *Server) deleteMachine(c *call) error {
 	return c.noContent()
 }
 
-// mayHeartbeat implements Machines::HeartbeatPolicy: ping for staff (not read-only),
-// the product, the owner of an unprotected license and the license itself; reset only
-// for admins, developers, sales agents, environments and the product.
+// mayHeartbeat implements Machines::HeartbeatPolicy: ping for admins, developers,
+// environments (not agents or read-only), the product, the owner of the machine or of an
+// unprotected license and the license itself; reset only for admins, developers, sales
+// agents, environments and the product.
 func (c *call) mayHeartbeat(p *principal, m *Machine, reset bool) bool {
 	l := c.db().licenses[m.LicenseID]
 	switch {
-	case p.hasRole("admin", "developer", "sales-agent", "environment"):
+	case p.hasRole("admin", "developer", "environment"):
 		return true
-	case !reset && p.hasRole("support-agent"):
+	case reset && p.hasRole("sales-agent"):
 		return true
 	case p.product != nil:
 		return l != nil && p.isProduct(c.licenseProductID(l))

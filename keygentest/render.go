@@ -11,7 +11,7 @@ type resource struct {
 	Type          string         `json:"type"`
 	Attributes    map[string]any `json:"attributes"`
 	Relationships map[string]any `json:"relationships,omitempty"`
-	Links         map[string]any `json:"links"`
+	Links         map[string]any `json:"links,omitempty"`
 	Meta          map[string]any `json:"meta,omitempty"`
 }
 

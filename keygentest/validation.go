@@ -331,7 +331,8 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 	}
 	user := scope.strPtr("user")
 	if scope.has("user") {
-		match := user != nil && l.OwnerID != nil && *l.OwnerID == *user
+		// license.owner_id == scope[:user]: a null user scope matches an ownerless license.
+		match := (user == nil && l.OwnerID == nil) || (user != nil && l.OwnerID != nil && *l.OwnerID == *user)
 		for _, u := range licenseUsers(db, l) {
 			if user != nil && (u.ID == *user || u.Email == *user) {
 				match = true
