@@ -419,8 +419,9 @@ func TestLicenseCreateEdges(t *testing.T) {
 		code, pointer string
 		detail        string
 	}{
-		{"§2.6 blank key → minimum 1 character", pol, map[string]any{"key": ""}, nil, nil, 422, "KEY_TOO_SHORT", "/data/attributes/key", "is too short (minimum is 1 character)"},
-		{"§2.6 blank key with a scheme too", signed, map[string]any{"key": ""}, nil, nil, 422, "KEY_TOO_SHORT", "/data/attributes/key", "is too short (minimum is 1 character)"},
+		// features/api/v1/licenses/create.feature: typed params refuse a blank key (400).
+		{"§1.2 blank key → cannot be blank", pol, map[string]any{"key": ""}, nil, nil, 400, "", "/data/attributes/key", "cannot be blank"},
+		{"§1.2 blank key with a scheme too", signed, map[string]any{"key": ""}, nil, nil, 400, "", "/data/attributes/key", "cannot be blank"},
 		{"§4.1 short key allowed with a scheme", signed, map[string]any{"key": "abc"}, nil, nil, 201, "", "", ""},
 		{"§2.6 reserved key", pol, map[string]any{"key": "actions"}, nil, nil, 422, "KEY_NOT_ALLOWED", "/data/attributes/key", "is reserved"},
 		{"§1.12 v1.5 names the owner relationship user", pol, nil, map[string]any{"user": link("users", tt.srv.AccountID)}, map[string]string{"Keygen-Version": "1.5"}, 422, "USER_NOT_FOUND", "/data/relationships/user", "must exist"},

@@ -19,7 +19,7 @@ func scopeSchema() *param {
 	return obj(fields{
 		"product":      str().opt(),
 		"policy":       str().opt(),
-		"user":         str().opt().null(),
+		"user":         str().opt().nullOnly(),
 		"machine":      str().opt(),
 		"fingerprint":  str().opt(),
 		"fingerprints": strs().opt(),
@@ -27,7 +27,7 @@ func scopeSchema() *param {
 		"entitlements": strs().opt(),
 		"checksum":     str().opt(),
 		"version":      str().opt(),
-		"environment":  str().opt().null(),
+		"environment":  str().opt().nullOnly(),
 	}).opt()
 }
 
