@@ -421,7 +421,10 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		}
 	}
 	if c.cfg.publicKey != nil && !isUnsignedRackError(resp.StatusCode, resp.Header) {
-		if err := verifyResponse(c.cfg.publicKey, out.req, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
+		// Verify against the request this client made, not resp.Request: after a redirect that
+		// is another request, and a forged redirect would get a genuine answer for another
+		// resource (another license's valid validation, nonce included) accepted as ours.
+		if err := verifyResponse(c.cfg.publicKey, req.Request, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
 			if truncated || readErr != nil {
 				// An error body cut short cannot match its digest; report the API error.
 				return nil, c.newError(out, *attempts)

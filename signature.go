@@ -11,8 +11,10 @@ import (
 
 // verifyResponse checks a response's Digest against the exact body bytes and its
 // Keygen-Signature (ed25519) over the signing string of keygen-api.md §1.11, built from the
-// method, path+query and host the request was actually sent with, and that its Date is within
-// skew of now. Nothing else of the answer may be trusted before this passes.
+// method, path+query and host of req, and that its Date is within skew of now. req must be
+// the request the client made, never resp.Request: after a (forged) redirect that is another
+// request, whose genuine answer is no answer to ours. Nothing else of the answer may be
+// trusted before this passes.
 //
 // Keygen signs Rails' request.host, which drops the port, while a server on a non-default port
 // may sign the Host header as sent (host:port). Both name the host the request went to, so
