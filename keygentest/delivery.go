@@ -2,11 +2,6 @@ package keygentest
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -276,7 +271,11 @@ func (d *deliverer) post(acct *Account, target, alg, version string, now time.Ti
 	sum := sha256.Sum256(body)
 	dig := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
 	msg := signingString("post", webhookTarget(u), hostWithoutPort(u.Host), date, dig)
-	usedAlg, sig := signWebhook(acct, alg, msg)
+	usedAlg := alg
+	if !contains(supportedSignatureAlgorithms, usedAlg) {
+		usedAlg = "ed25519"
+	}
+	sig := base64.StdEncoding.EncodeToString(signWith(acct, usedAlg, []byte(msg)))
 	h := req.Header
 	h.Set("User-Agent", "Keygen/"+version+" (+https://keygen.sh/docs/api/webhooks/)")
 	h.Set("Content-Type", "application/json")
@@ -361,40 +360,6 @@ func webhookTarget(u *url.URL) string {
 	}
 	return p
 }
-
-// signWebhook signs msg with the account key of the endpoint's algorithm and returns the
-// algorithm actually used with the base64 signature (keygen-api.md §1.11). rsa-pss-sha256
-// is PSS/SHA-256 with the largest salt, rsa-sha256 PKCS#1 v1.5/SHA-256, ecdsa-p256 an
-// ASN.1 ECDSA P-256/SHA-256 signature.
-func signWebhook(acct *Account, alg, msg string) (string, string) {
-	sum := sha256.Sum256([]byte(msg))
-	var sig []byte
-	var err error
-	switch alg {
-	case "rsa-pss-sha256":
-		if k := webhookRSAKey(acct); k != nil {
-			sig, err = rsa.SignPSS(rand.Reader, k, crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto, Hash: crypto.SHA256})
-		}
-	case "rsa-sha256":
-		if k := webhookRSAKey(acct); k != nil {
-			sig, err = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
-		}
-	case "ecdsa-p256":
-		if k := webhookECDSAKey(acct); k != nil {
-			sig, err = ecdsa.SignASN1(rand.Reader, k, sum[:])
-		}
-	}
-	if sig != nil && err == nil {
-		return alg, base64.StdEncoding.EncodeToString(sig)
-	}
-	return "ed25519", base64.StdEncoding.EncodeToString(ed25519.Sign(acct.PrivateKey, []byte(msg)))
-}
-
-// webhookRSAKey is the account's RSA-2048 key (keyschemes.go), made on first use.
-func webhookRSAKey(a *Account) *rsa.PrivateKey { return a.rsa() }
-
-// webhookECDSAKey is the account's ECDSA P-256 key (keyschemes.go), made on first use.
-func webhookECDSAKey(a *Account) *ecdsa.PrivateKey { return a.ecdsa() }
 
 // WaitWebhooks blocks until every webhook delivery queued so far has settled
 // (DELIVERED or FAILED, retries included, or dropped because its endpoint or event was

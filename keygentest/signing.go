@@ -1,7 +1,6 @@
 package keygentest
 
 import (
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"net"
@@ -24,13 +23,13 @@ func signResponse(h http.Header, acct *Account, r *http.Request, now time.Time, 
 	sum := sha256.Sum256(body)
 	dig := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
 	msg := signingString(r.Method, requestTarget(r), hostWithoutPort(r.Host), date, dig)
-	sig := ed25519.Sign(acct.PrivateKey, []byte(msg))
+	alg := acceptedAlgorithm(r.Header.Get("Keygen-Accept-Signature"))
+	sig := base64.StdEncoding.EncodeToString(signWith(acct, alg, []byte(msg)))
 	h.Set("Date", date)
 	h.Set("Digest", dig)
 	h.Set("Keygen-Date", date)
 	h.Set("Keygen-Digest", dig)
-	h.Set("Keygen-Signature", `keyid="`+acct.ID+`", algorithm="ed25519", signature="`+
-		base64.StdEncoding.EncodeToString(sig)+`", headers="(request-target) host date digest"`)
+	h.Set("Keygen-Signature", `keyid="`+acct.ID+`", algorithm="`+alg+`", signature="`+sig+`", headers="(request-target) host date digest"`)
 }
 
 // signingString is the LF-joined message that is signed, without a trailing LF.
@@ -50,10 +49,21 @@ func requestTarget(r *http.Request) string {
 	return r.URL.RequestURI()
 }
 
-var acceptSigRE = regexp.MustCompile(`^\s*(?:keyid="([^"]*)"\s*,\s*)?algorithm="([^"]*)"\s*$`)
+var acceptSigRE = regexp.MustCompile(`(?i)^\s*(?:keyid="([^"]*)"\s*,\s*)?algorithm="([^"]*)"\s*;?\s*$`)
 
-// checkAcceptSignature validates Keygen-Accept-Signature. Only ed25519 is implemented;
-// Keygen's RSA and ECDSA algorithms are refused like an unsupported one.
+// supportedSignatureAlgorithms are the response signature algorithms of §1.11.
+var supportedSignatureAlgorithms = []string{"ed25519", "rsa-pss-sha256", "rsa-sha256", "ecdsa-p256"}
+
+// acceptedAlgorithm is the algorithm a (validated) Keygen-Accept-Signature asks for,
+// ed25519 by default.
+func acceptedAlgorithm(v string) string {
+	if m := acceptSigRE.FindStringSubmatch(v); m != nil {
+		return strings.ToLower(m[2])
+	}
+	return "ed25519"
+}
+
+// checkAcceptSignature validates Keygen-Accept-Signature (§1.11).
 func checkAcceptSignature(v, accountID string) *apiError {
 	if strings.TrimSpace(v) == "" {
 		return nil
@@ -62,7 +72,7 @@ func checkAcceptSignature(v, accountID string) *apiError {
 	if m == nil {
 		return errBadRequest("invalid accept-signature header (malformed)", nil)
 	}
-	if strings.ToLower(m[2]) != "ed25519" {
+	if !contains(supportedSignatureAlgorithms, strings.ToLower(m[2])) {
 		return errBadRequest("invalid accept-signature header (unsupported algorithm)", nil)
 	}
 	if m[1] != "" && m[1] != accountID {

@@ -1,10 +1,15 @@
 package keygentest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"net/http"
 	"regexp"
 	"strings"
@@ -73,4 +78,55 @@ func TestSignatureTamper(t *testing.T) {
 	r.body = append(r.body, ' ')
 	sum := sha256.Sum256(r.body)
 	assert.NotEqual(t, "sha-256="+base64.StdEncoding.EncodeToString(sum[:]), r.header.Get("Digest"))
+}
+
+// TestResponseSignatureAlgorithms: §1.11 Keygen-Accept-Signature selects rsa-pss-sha256,
+// rsa-sha256 or ecdsa-p256 (with an optional keyid); each answer verifies with the account's
+// RSA or ECDSA public key over the same signing string.
+func TestResponseSignatureAlgorithms(t *testing.T) {
+	tt := newTester(t)
+	base := "/v1/accounts/" + tt.srv.AccountID
+	rsaPub := parsePEMKey(t, tt.srv.RSAPublicKeyPEM()).(*rsa.PublicKey)
+	ecPub := parsePEMKey(t, tt.srv.ECDSAPublicKeyPEM()).(*ecdsa.PublicKey)
+	host, _, _ := strings.Cut(tt.srv.URL[len("http://"):], ":")
+	sigAlgRE := regexp.MustCompile(`^keyid="([^"]+)", algorithm="([^"]+)", signature="([^"]+)", headers="\(request-target\) host date digest"$`)
+
+	for _, accept := range []string{
+		`algorithm="rsa-pss-sha256"`,
+		`algorithm="rsa-sha256"`,
+		`algorithm="ecdsa-p256"`,
+		`keyid="` + tt.srv.AccountID + `", algorithm="ecdsa-p256"`,
+	} {
+		t.Run(accept, func(t *testing.T) {
+			r := tt.do(req{method: "GET", path: "/products?limit=1", headers: map[string]string{"Keygen-Accept-Signature": accept}})
+			require.Equal(t, 200, r.status, string(r.body))
+			m := sigAlgRE.FindStringSubmatch(r.header.Get("Keygen-Signature"))
+			require.NotNil(t, m, r.header.Get("Keygen-Signature"))
+			assert.Equal(t, tt.srv.AccountID, m[1])
+			sig, err := base64.StdEncoding.DecodeString(m[3])
+			require.NoError(t, err)
+			msg := "(request-target): get " + base + "/products?limit=1\nhost: " + host +
+				"\ndate: " + r.header.Get("Date") + "\ndigest: " + r.header.Get("Digest")
+			sum := sha256.Sum256([]byte(msg))
+			switch m[2] {
+			case "rsa-pss-sha256":
+				require.NoError(t, rsa.VerifyPSS(rsaPub, crypto.SHA256, sum[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}))
+			case "rsa-sha256":
+				require.NoError(t, rsa.VerifyPKCS1v15(rsaPub, crypto.SHA256, sum[:], sig))
+			case "ecdsa-p256":
+				require.True(t, ecdsa.VerifyASN1(ecPub, sum[:], sig))
+			default:
+				t.Fatalf("algorithm %q", m[2])
+			}
+		})
+	}
+}
+
+func parsePEMKey(t *testing.T, s string) any {
+	t.Helper()
+	b, _ := pem.Decode([]byte(s))
+	require.NotNil(t, b)
+	k, err := x509.ParsePKIXPublicKey(b.Bytes)
+	require.NoError(t, err)
+	return k
 }
