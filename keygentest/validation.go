@@ -489,4 +489,3 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 	}
 	return validation{}, false
 }
-
