@@ -1,16 +1,3 @@
-// Package keygen is a typed client for the Keygen software licensing API (keygen.sh).
-//
-// A Client talks to one Keygen account. Backend services authenticate with an admin, environment
-// or product token to issue and manage licenses; desktop apps authenticate with their license
-// key (or a license token) to validate, activate their machine and check out license files.
-// Resources are reached through services on the client: c.Licenses, c.Machines, c.Policies…
-//
-//	c, err := keygen.NewClient("my-account", keygen.WithToken(os.Getenv("KEYGEN_TOKEN")))
-//	lic, err := c.Licenses.Get(ctx, "A1B2C3-D4E5F6-…-V3")
-//
-// Every method takes a context first, returns a *Error for API failures (inspect it with
-// errors.Is/As and HasCode) and never retries a request that could create something twice.
-// The keygentest package serves the same API in memory, for tests with no network.
 package keygen
 
 import (

@@ -84,8 +84,9 @@ func (e *e2e) user(email, password string) (*keygen.User, *keygen.Token) {
 	return u, tok
 }
 
-// rawPost sends an authenticated JSON POST outside the SDK, for setup the SDK has no
-// method for (POST /products/{id}/tokens, /licenses/{id}/tokens). It returns the decoded
+// rawPost sends an authenticated JSON POST outside the SDK, so that setup does not depend
+// on the code under test (POST /products/{id}/tokens, /licenses/{id}/tokens; the SDK's own
+// GenerateToken methods are tested in e2e_bearer_tokens_test.go). It returns the decoded
 // document.
 func (e *e2e) rawPost(path, token string, body any) map[string]any {
 	e.t.Helper()

@@ -90,6 +90,8 @@ type ErrorSource struct {
 	Header    string // request header, e.g. Authorization
 }
 
+// Error describes the call, the status and every error object (title, detail, code and
+// source), never a credential.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "keygen: %s %s: %d", e.Method, e.Path, e.StatusCode)
@@ -190,6 +192,7 @@ type RateLimitError struct {
 	Window string
 }
 
+// Error describes the rate-limited call and how long to wait.
 func (e *RateLimitError) Error() string {
 	s := e.APIError.Error()
 	if e.RetryAfter > 0 {
@@ -211,6 +214,7 @@ type TransportError struct {
 	Err          error
 }
 
+// Error describes the call and the transport failure, with the attempt count.
 func (e *TransportError) Error() string {
 	s := fmt.Sprintf("keygen: %s %s: %v", e.Method, e.Path, e.Err)
 	if e.Attempts > 1 {
@@ -219,6 +223,7 @@ func (e *TransportError) Error() string {
 	return s
 }
 
+// Unwrap gives the transport's error (a *url.Error, a net.Error…).
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // SignatureError says why a signature check failed. It matches ErrSignatureInvalid.
@@ -226,6 +231,7 @@ type SignatureError struct {
 	Reason string
 }
 
+// Error names the reason the signature was refused.
 func (e *SignatureError) Error() string { return "keygen: signature invalid: " + e.Reason }
 
 // Is matches ErrSignatureInvalid.

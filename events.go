@@ -157,8 +157,10 @@ func (s *WebhookEventsService) List(ctx context.Context, opts *WebhookEventListO
 	return listPage[WebhookEvent](ctx, s.c, "/webhook-events", &q)
 }
 
-// All iterates over every webhook event, fetching pages of
-// GET /v1/accounts/{account}/webhook-events as needed (see allPages).
+// All iterates over every webhook event matching opts: GET
+// /v1/accounts/{account}/webhook-events, page after page (see ListOptions for how), newest
+// first unless opts asks for Ascending. It stops at the first error (yielded once), when ctx
+// is done, or when the loop breaks.
 func (s *WebhookEventsService) All(ctx context.Context, opts *WebhookEventListOptions) iter.Seq2[*WebhookEvent, error] {
 	o := WebhookEventListOptions{}
 	if opts != nil {

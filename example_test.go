@@ -2,7 +2,8 @@ package keygen_test
 
 // Every ```go block of README.md is the body (or a part of the body) of one of these
 // examples, so the README cannot drift into code that does not compile; TestREADMESnippets
-// checks it. They compile but do not run: they need a Keygen account.
+// checks it. Those that need a Keygen account compile but do not run; those that use
+// keygentest run, and their output is checked.
 
 import (
 	"context"
@@ -13,9 +14,76 @@ import (
 	"time"
 
 	"github.com/licensekit/keygen"
+	"github.com/licensekit/keygen/keygentest"
 )
 
+// The whole licensing story against keygentest, an in-memory Keygen: a product, a policy and
+// a license on it, then validations before and after the machine is activated. The package
+// documentation opens with this example.
 func Example() {
+	ctx := context.Background()
+	srv := keygentest.NewServer()
+	defer srv.Close()
+	c := srv.Client() // an admin client; for Keygen Cloud: keygen.NewClient(account, keygen.WithToken(token))
+
+	product, err := c.Products.Create(ctx, keygen.ProductCreateOptions{Name: "Cool App"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	policy, err := c.Policies.Create(ctx, keygen.PolicyCreateOptions{ProductID: product.ID, Name: "Pro", MaxMachines: keygen.Ptr(1)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	license, err := c.Licenses.Create(ctx, keygen.LicenseCreateOptions{PolicyID: policy.ID, Name: "Jane's license"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Validation is data, not an error: check Valid, and Code for the reason.
+	v, err := c.Licenses.ValidateKey(ctx, license.Key, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.Valid, v.Code)
+
+	scope := &keygen.ValidateOptions{Scope: &keygen.ValidationScope{Fingerprint: "machine-fp-1"}}
+	v, err = c.Licenses.ValidateKey(ctx, license.Key, scope)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.Valid, v.Code)
+
+	if _, err := c.Machines.Create(ctx, keygen.MachineCreateOptions{LicenseID: license.ID, Fingerprint: "machine-fp-1"}); err != nil {
+		log.Fatal(err)
+	}
+	v, err = c.Licenses.ValidateKey(ctx, license.Key, scope)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.Valid, v.Code, *v.License.Name)
+	// Output:
+	// true VALID
+	// false NO_MACHINE
+	// true VALID Jane's license
+}
+
+// keygentest in your own tests: a server per test, an admin client, a clock to move.
+func Example_testing() {
+	ctx := context.Background()
+	srv := keygentest.NewServer()
+	defer srv.Close()
+	c := srv.Client() // an admin client pointed at the server
+	product, err := c.Products.Create(ctx, keygen.ProductCreateOptions{Name: "App"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Advance(31 * 24 * time.Hour) // licenses expire, check-ins fall overdue
+	fmt.Println(product.Name)
+	// Output: App
+}
+
+// The README's quick start against Keygen Cloud (compiled, not run: it needs an account).
+func Example_quickStart() {
 	ctx := context.Background()
 	c, err := keygen.NewClient("my-account", keygen.WithToken(os.Getenv("KEYGEN_TOKEN")))
 	if err != nil {

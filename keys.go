@@ -3,6 +3,7 @@ package keygen
 import (
 	"context"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
@@ -62,10 +63,10 @@ type KeysService struct{ service }
 // Create adds a key to a policy's pool: POST /v1/accounts/{account}/keys. A policy without a
 // pool answers 422 POLICY_NOT_SUPPORTED; a key already in use answers 422 KEY_TAKEN.
 func (s *KeysService) Create(ctx context.Context, opts KeyCreateOptions) (*Key, error) {
-	if opts.Key == "" {
+	if strings.TrimSpace(opts.Key) == "" {
 		return nil, argErr("Keys.Create", "Key is required")
 	}
-	if opts.PolicyID == "" {
+	if strings.TrimSpace(opts.PolicyID) == "" {
 		return nil, argErr("Keys.Create", "PolicyID is required")
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{
@@ -119,8 +120,8 @@ func (s *KeysService) List(ctx context.Context, opts *KeyListOptions) (*Page[Key
 	return listPage[Key](ctx, s.c, "/keys", &q)
 }
 
-// All iterates over every pooled key, fetching pages as needed: GET /v1/accounts/{account}/keys,
-// page after page. It stops at the first error (yielded once), when ctx is done, or when the
+// All iterates over every pooled key matching opts: GET /v1/accounts/{account}/keys, page
+// after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when the
 // loop breaks.
 func (s *KeysService) All(ctx context.Context, opts *KeyListOptions) iter.Seq2[*Key, error] {
 	o := KeyListOptions{}

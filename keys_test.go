@@ -100,17 +100,20 @@ func TestKeysList(t *testing.T) {
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 }
 
-// pagedKeys answers GET /keys from keys_page<N>.json according to page[number], checking the
-// rest of the query, and counts the pages served.
+// pagedKeys answers GET /keys from keys_page<N>.json according to page[cursor], checking the
+// rest of the query, and records the pages served: "1" for the empty cursor, "2" for the
+// id of page 1's last key. (The fixtures' links name page numbers, as for List; a walk by
+// keyset goes on from the last id.)
 func pagedKeys(t *testing.T, mt *httpmock.MockTransport, failPage string) *[]string {
 	t.Helper()
 	served := new([]string)
 	pages := map[string][]byte{"1": fixture(t, "keys_page1.json"), "2": fixture(t, "keys_page2.json")}
 	mt.RegisterResponder("GET", apiURL("/keys"), func(req *http.Request) (*http.Response, error) {
-		n := req.URL.Query().Get("page[number]")
+		cursor := req.URL.Query().Get("page[cursor]")
+		n := map[string]string{"": "1", "0a1b2c3d-0002-4000-8000-000000000002": "2"}[cursor]
 		*served = append(*served, n)
 		checkRequest(t, req, wire{method: "GET", query: url.Values{
-			"page[number]": {n}, "page[size]": {"2"}, "policy": {testPolicyID},
+			"page[cursor]": {cursor}, "page[size]": {"2"}, "policy": {testPolicyID},
 		}})
 		if n == failPage {
 			resp := httpmock.NewStringResponse(404, `{"errors":[{"title":"Not found","detail":"The requested policy was not found","code":"NOT_FOUND"}]}`)
@@ -119,7 +122,7 @@ func pagedKeys(t *testing.T, mt *httpmock.MockTransport, failPage string) *[]str
 		}
 		body, ok := pages[n]
 		if !ok {
-			t.Errorf("unexpected page[number]=%q", n)
+			t.Errorf("unexpected page[cursor]=%q", cursor)
 			return httpmock.NewStringResponse(500, ""), nil
 		}
 		resp := httpmock.NewBytesResponse(200, body)

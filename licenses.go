@@ -312,7 +312,9 @@ func (s *LicensesService) List(ctx context.Context, opts *LicenseListOptions) (*
 	return listPage[License](ctx, s.c, "/licenses", &q)
 }
 
-// All iterates over every license matching opts, fetching pages as needed (see allPages).
+// All iterates over every license matching opts: GET /v1/accounts/{account}/licenses, page
+// after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
+// the loop breaks.
 func (s *LicensesService) All(ctx context.Context, opts *LicenseListOptions) iter.Seq2[*License, error] {
 	o := LicenseListOptions{}
 	if opts != nil {
@@ -449,4 +451,91 @@ func checkOutMeta(op string, opts *CheckOutOptions) (map[string]any, error) {
 		return nil, nil
 	}
 	return meta, nil
+}
+
+// LicenseTokenOptions are the optional attributes of a license (activation) token. A nil
+// *LicenseTokenOptions, like a zero one, sends no body: the token then has no name, never
+// expires and may activate and deactivate machines without limit.
+type LicenseTokenOptions struct {
+	// Name labels the token.
+	Name string
+	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() or unset for
+	// never.
+	Expiry Nullable[time.Time]
+	// MaxActivations caps how many machines the token may activate (422
+	// ACTIVATIONS_LIMIT_EXCEEDED beyond); nil for no cap.
+	MaxActivations *int
+	// MaxDeactivations caps how many machines the token may deactivate (422
+	// DEACTIVATIONS_LIMIT_EXCEEDED beyond); nil for no cap.
+	MaxDeactivations *int
+	// Permissions restricts the token (Keygen Enterprise), e.g. "license.validate".
+	Permissions []string
+}
+
+// GenerateToken creates a license token (kind activation-token), the credential to ship with
+// an app instead of an admin or product token: POST /v1/accounts/{account}/licenses/{id}/tokens
+// (200). It needs an admin, developer, sales or environment bearer, or the license's product.
+// The returned Token carries the Secret; it is shown only this once.
+func (s *LicensesService) GenerateToken(ctx context.Context, licenseID string, opts *LicenseTokenOptions) (*Token, error) {
+	const op = "Licenses.GenerateToken"
+	var attrs map[string]any
+	if opts != nil {
+		if opts.MaxActivations != nil && *opts.MaxActivations < 0 {
+			return nil, argErr(op, "MaxActivations is negative")
+		}
+		if opts.MaxDeactivations != nil && *opts.MaxDeactivations < 0 {
+			return nil, argErr(op, "MaxDeactivations is negative")
+		}
+		attrs = map[string]any{}
+		putString(attrs, "name", opts.Name)
+		putTokenExpiry(attrs, opts.Expiry)
+		putPtr(attrs, "maxActivations", opts.MaxActivations)
+		putPtr(attrs, "maxDeactivations", opts.MaxDeactivations)
+		if opts.Permissions != nil {
+			attrs["permissions"] = opts.Permissions
+		}
+	}
+	if strings.Contains(licenseID, "/") {
+		return nil, argErr(op, "a signed license key cannot be used in a path: use the license id")
+	}
+	return s.bearerToken(ctx, op, "/licenses/%s/tokens", licenseID, attrs)
+}
+
+// ChangePolicy moves a license to another policy: PUT
+// /v1/accounts/{account}/licenses/{id}/policy. Both policies must be compatible (same
+// encryption, pooling and scheme, and a machine uniqueness strategy no stricter), or Keygen
+// answers 422 POLICY_NOT_COMPATIBLE. The new policy's transfer strategy decides whether the
+// expiry is reset.
+func (s *LicensesService) ChangePolicy(ctx context.Context, id, policyID string) (*License, error) {
+	const op = "Licenses.ChangePolicy"
+	if strings.TrimSpace(policyID) == "" {
+		return nil, argErr(op, "policyID is required")
+	}
+	path, err := licensePath(op, id, "/licenses/%s/policy")
+	if err != nil {
+		return nil, err
+	}
+	// A relationship document: {"data":{"type":"policies","id":…}}.
+	body := jsonapi.ToOne("policies", policyID)
+	return getOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
+}
+
+// ChangeOwner gives a license to another user, or with an empty ownerID leaves it without
+// owner: PUT /v1/accounts/{account}/licenses/{id}/owner. A user who is already one of the
+// license's users (licensees) cannot become its owner (422).
+func (s *LicensesService) ChangeOwner(ctx context.Context, id, ownerID string) (*License, error) {
+	const op = "Licenses.ChangeOwner"
+	if ownerID != "" && strings.TrimSpace(ownerID) == "" {
+		return nil, argErr(op, "ownerID is blank (use \"\" to remove the owner)")
+	}
+	path, err := licensePath(op, id, "/licenses/%s/owner")
+	if err != nil {
+		return nil, err
+	}
+	// A relationship document: {"data":{"type":"users","id":…}}, or {"data":null}.
+	body := jsonapi.NullToOne()
+	if ownerID != "" {
+		body = jsonapi.ToOne("users", ownerID)
+	}
+	return getOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }

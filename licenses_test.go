@@ -227,7 +227,7 @@ func TestLicensesListRejectsNegativeWithin(t *testing.T) {
 func TestLicensesAll(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/licenses", fixture: "licenses.json", query: url.Values{
-		"page[number]": {"1"}, "page[size]": {"100"}, "policy": {policyID},
+		"page[cursor]": {""}, "page[size]": {"100"}, "policy": {policyID},
 	}})
 	var ids []string
 	for l, err := range c.Licenses.All(context.Background(), &LicenseListOptions{Policy: policyID}) {
@@ -341,4 +341,93 @@ func TestLicensesCheckOutBadOptions(t *testing.T) {
 	_, err := c.Licenses.CheckOut(context.Background(), "", nil)
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Zero(t, mt.GetTotalCallCount())
+}
+
+func TestLicensesGenerateToken(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{
+		method: "POST", path: "/licenses/" + licenseID + "/tokens",
+		golden: "licenses_generate_token.json", fixture: "token_license.json", // 200, not 201
+	})
+	tok, err := c.Licenses.GenerateToken(context.Background(), licenseID, &LicenseTokenOptions{
+		Name:             "Installer",
+		Expiry:           Set(time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)),
+		MaxActivations:   Ptr(3),
+		MaxDeactivations: Ptr(0), // zero is a real limit, and is sent
+		Permissions:      []string{"license.validate", "machine.create", "machine.delete"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+	assert.Equal(t, "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", tok.ID)
+	assert.Equal(t, "activation-token", tok.Kind)
+	assert.Equal(t, "activ-0f1e2d3c4b5a69788796a5b4c3d2e1f0v3", tok.Secret)
+	assert.Equal(t, Ptr("Installer"), tok.Name)
+	assert.Equal(t, Ptr(mustTime(t, "2025-05-01T10:00:00Z")), tok.Expiry)
+	assert.Equal(t, Ptr(3), tok.MaxActivations)
+	assert.Zero(t, tok.Activations)
+	assert.Equal(t, Ptr(1), tok.MaxDeactivations)
+	assert.Zero(t, tok.Deactivations)
+	assert.Equal(t, "licenses", tok.BearerType)
+	assert.Equal(t, licenseID, tok.BearerID)
+}
+
+func TestLicensesGenerateTokenLocalErrors(t *testing.T) {
+	c, mt := newTestClient(t)
+	for _, tc := range []struct {
+		id   string
+		opts *LicenseTokenOptions
+	}{
+		{"", nil},
+		{signedKey, nil},
+		{licenseID, &LicenseTokenOptions{MaxActivations: Ptr(-1)}},
+		{licenseID, &LicenseTokenOptions{MaxDeactivations: Ptr(-1)}},
+	} {
+		_, err := c.Licenses.GenerateToken(context.Background(), tc.id, tc.opts)
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q %+v", tc.id, tc.opts)
+		assert.NotContains(t, err.Error(), signedKey)
+	}
+	assert.Zero(t, mt.GetTotalCallCount())
+
+	calls := expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseKey + "/tokens", fixture: "token_license.json"})
+	_, err := c.Licenses.GenerateToken(context.Background(), licenseKey, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+}
+
+func TestLicensesChangePolicy(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{method: "PUT", path: "/licenses/" + licenseID + "/policy", golden: "licenses_change_policy.json", fixture: "license.json"})
+	l, err := c.Licenses.ChangePolicy(context.Background(), licenseID, policyID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+	assertActiveProSeat(t, l)
+
+	for _, args := range [][2]string{{licenseID, ""}, {licenseID, " "}, {"", policyID}, {signedKey, policyID}} {
+		_, err := c.Licenses.ChangePolicy(context.Background(), args[0], args[1])
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q", args)
+	}
+	assert.Equal(t, 1, mt.GetTotalCallCount())
+}
+
+func TestLicensesChangeOwner(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{method: "PUT", path: "/licenses/" + licenseID + "/owner", golden: "licenses_change_owner.json", fixture: "license.json"})
+	l, err := c.Licenses.ChangeOwner(context.Background(), licenseID, userID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+	assertActiveProSeat(t, l)
+
+	_, err = c.Licenses.ChangeOwner(context.Background(), licenseID, "  ")
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	_, err = c.Licenses.ChangeOwner(context.Background(), "", userID)
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Equal(t, 1, mt.GetTotalCallCount())
+}
+
+func TestLicensesChangeOwnerToNobodySendsNull(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{method: "PUT", path: "/licenses/" + licenseID + "/owner", golden: "licenses_change_owner_null.json", fixture: "license.json"})
+	_, err := c.Licenses.ChangeOwner(context.Background(), licenseID, "")
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
 }

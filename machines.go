@@ -215,7 +215,9 @@ func (s *MachinesService) List(ctx context.Context, opts *MachineListOptions) (*
 	return listPage[Machine](ctx, s.c, "/machines", &q)
 }
 
-// All iterates over every machine matching opts, fetching pages as needed (see allPages).
+// All iterates over every machine matching opts: GET /v1/accounts/{account}/machines, page
+// after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
+// the loop breaks.
 func (s *MachinesService) All(ctx context.Context, opts *MachineListOptions) iter.Seq2[*Machine, error] {
 	o := MachineListOptions{}
 	if opts != nil {

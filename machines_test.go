@@ -180,7 +180,7 @@ func TestMachinesList(t *testing.T) {
 func TestMachinesAll(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/machines", fixture: "machines.json", query: url.Values{
-		"page[number]": {"1"}, "page[size]": {"100"}, "license": {licenseID},
+		"page[cursor]": {""}, "page[size]": {"100"}, "license": {licenseID},
 	}})
 	n := 0
 	for m, err := range c.Machines.All(context.Background(), &MachineListOptions{License: licenseID}) {

@@ -26,6 +26,7 @@ var keygenOperations = []struct {
 	{"DELETE /products/{id}", "Products", "Delete"},
 	{"GET /products", "Products", "List"},
 	{"GET /products (all pages)", "Products", "All"},
+	{"POST /products/{id}/tokens", "Products", "GenerateToken"},
 
 	{"POST /policies", "Policies", "Create"},
 	{"GET /policies/{id}", "Policies", "Get"},
@@ -44,6 +45,9 @@ var keygenOperations = []struct {
 	{"POST /users/{id}/actions/update-password", "Users", "UpdatePassword"},
 	{"POST /users/{id}/actions/reset-password", "Users", "ResetPassword"},
 	{"POST /passwords", "Users", "RequestPasswordReset"},
+	{"POST /users/{id}/actions/ban", "Users", "Ban"},
+	{"POST /users/{id}/actions/unban", "Users", "Unban"},
+	{"POST /users/{id}/tokens", "Users", "GenerateToken"},
 
 	{"POST /licenses", "Licenses", "Create"},
 	{"GET /licenses/{id}", "Licenses", "Get"},
@@ -59,6 +63,13 @@ var keygenOperations = []struct {
 	{"DELETE /licenses/{id}/actions/revoke", "Licenses", "Revoke"},
 	{"POST /licenses/{id}/actions/check-in", "Licenses", "CheckIn"},
 	{"POST /licenses/{id}/actions/check-out", "Licenses", "CheckOut"},
+	{"GET /licenses/{id}/actions/validate", "Licenses", "QuickValidate"},
+	{"POST /licenses/{id}/actions/increment-usage", "Licenses", "IncrementUsage"},
+	{"POST /licenses/{id}/actions/decrement-usage", "Licenses", "DecrementUsage"},
+	{"POST /licenses/{id}/actions/reset-usage", "Licenses", "ResetUsage"},
+	{"POST /licenses/{id}/tokens", "Licenses", "GenerateToken"},
+	{"PUT /licenses/{id}/policy", "Licenses", "ChangePolicy"},
+	{"PUT /licenses/{id}/owner", "Licenses", "ChangeOwner"},
 
 	{"POST /machines", "Machines", "Create"},
 	{"GET /machines/{id}", "Machines", "Get"},

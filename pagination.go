@@ -4,29 +4,69 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net/url"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// ListOptions are the paging parameters every list accepts (keygen-api.md §1.8). With neither
-// PageNumber nor PageSize set, Keygen answers in "limit mode": the newest Limit records
-// (default 10) and no links. Set PageNumber (and PageSize) to page through with links.
+// maxPageNumber is the deepest page[number] Keygen serves; beyond it, only cursors page.
+const maxPageNumber = 100
+
+// ListOptions are the paging parameters every list accepts (keygen-api.md §1.8).
+//
+// For List: with neither PageNumber nor PageSize set, Keygen answers in "limit mode": the
+// newest Limit records (default 10) and no links. Set PageNumber (and PageSize) to page by
+// offset with links; Keygen serves pages 1 to 100 only.
+//
+// For All: PageSize (or else Limit, or else 100) is the size of each page fetched. Without a
+// PageNumber, All pages by keyset (page[cursor], the id of the last record seen), which has
+// no depth limit. With a PageNumber, All starts at that page by offset and, past page 100,
+// goes on by keyset from the last record seen, in the same order.
 type ListOptions struct {
 	// PageSize is page[size], 1 to 100.
 	PageSize int
-	// PageNumber is page[number], from 1 (at most 100: Keygen refuses deeper offsets).
+	// PageNumber is page[number], 1 to 100: Keygen refuses deeper offsets (All goes on past
+	// them by cursor).
 	PageNumber int
 	// Limit is the record count in limit mode, 1 to 100.
 	Limit int
 	// Ascending lists oldest first (order=asc); Keygen's default is newest first.
 	Ascending bool
+
+	// keyset pages by cursor (page[cursor]=cursor, empty for the first page) instead of by
+	// number; only All sets it.
+	keyset bool
+	cursor string
 }
 
 func (o *ListOptions) encode(q *query.Values) error {
 	if o == nil {
 		return nil
 	}
+	if err := o.check(); err != nil {
+		return err
+	}
+	switch {
+	case o.keyset:
+		q.Keep("page[cursor]", o.cursor)
+	case o.PageSize > 0 && o.PageNumber == 0:
+		q.Int("page[number]", 1)
+	default:
+		q.Int("page[number]", o.PageNumber)
+	}
+	q.Int("page[size]", o.PageSize)
+	if !o.keyset {
+		q.Int("limit", o.Limit)
+	}
+	if o.Ascending {
+		q.String("order", "asc")
+	}
+	return nil
+}
+
+// check refuses out-of-range paging values before any request.
+func (o *ListOptions) check() error {
 	for _, f := range []struct {
 		name string
 		v    int
@@ -34,16 +74,6 @@ func (o *ListOptions) encode(q *query.Values) error {
 		if f.v < 0 || f.v > 100 {
 			return fmt.Errorf("keygen: ListOptions.%s must be between 1 and 100, got %d: %w", f.name, f.v, ErrInvalidArgument)
 		}
-	}
-	if o.PageSize > 0 && o.PageNumber == 0 {
-		q.Int("page[number]", 1)
-	} else {
-		q.Int("page[number]", o.PageNumber)
-	}
-	q.Int("page[size]", o.PageSize)
-	q.Int("limit", o.Limit)
-	if o.Ascending {
-		q.String("order", "asc")
 	}
 	return nil
 }
@@ -55,8 +85,11 @@ type Page[T any] struct {
 
 	Self, First, Prev, Next, Last string
 	// Pages and Count are the totals when the server counts them (zero otherwise; webhook
-	// events are never counted).
+	// events are never counted, nor are pages fetched by cursor).
 	Pages, Count int
+
+	// lastID is the id of the page's last record, the next cursor when links.next has none.
+	lastID string
 }
 
 // HasNext reports whether a further page exists.
@@ -125,6 +158,9 @@ func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path str
 		}
 		p.Data = append(p.Data, (*T)(v))
 	}
+	if len(rs) > 0 {
+		p.lastID = rs[len(rs)-1].ID
+	}
 	if l := doc.Links; l != nil {
 		p.Self, p.First, p.Prev, p.Next, p.Last = l.Self, l.First, l.Prev, l.Next, l.Last
 		if l.Meta.Pages != nil {
@@ -137,23 +173,31 @@ func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path str
 	return p, nil
 }
 
-// allPages walks every page from the one lo names (page 1 by default, 100 per page unless
-// PageSize says otherwise), holding one page in memory. It stops when the caller breaks, when
-// ctx is done, or after yielding the first error.
+// allPages walks every page (see ListOptions), holding one page in memory. It stops when the
+// caller breaks, when ctx is done, or after yielding the first error.
 func allPages[T any](ctx context.Context, lo *ListOptions, fetch func(ctx context.Context, lo *ListOptions) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		opts := ListOptions{PageSize: 100, PageNumber: 1}
+		if ctx == nil {
+			yield(nil, fmt.Errorf("keygen: nil context: %w", ErrInvalidArgument))
+			return
+		}
+		opts := ListOptions{PageSize: 100}
 		if lo != nil {
+			if err := lo.check(); err != nil {
+				yield(nil, err)
+				return
+			}
 			opts.Ascending = lo.Ascending
 			if lo.PageSize > 0 {
 				opts.PageSize = lo.PageSize
 			} else if lo.Limit > 0 {
 				opts.PageSize = lo.Limit
 			}
-			if lo.PageNumber > 0 {
-				opts.PageNumber = lo.PageNumber
-			}
+			opts.PageNumber = lo.PageNumber
 		}
+		// Keyset paging has no depth limit and does not skip or repeat records when others
+		// are created meanwhile; offsets are kept only for a caller who asked for a page.
+		opts.keyset = opts.PageNumber == 0
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(nil, err)
@@ -172,7 +216,33 @@ func allPages[T any](ctx context.Context, lo *ListOptions, fetch func(ctx contex
 			if !page.HasNext() || len(page.Data) == 0 {
 				return
 			}
-			opts.PageNumber++
+			switch {
+			case opts.keyset:
+				next := nextCursor(page)
+				if next == "" || next == opts.cursor {
+					// A server that keeps pointing at the same page would loop forever.
+					yield(nil, fmt.Errorf("keygen: pagination does not advance past cursor %q", opts.cursor))
+					return
+				}
+				opts.cursor = next
+			case opts.PageNumber >= maxPageNumber:
+				// Keygen refuses page[number] past 100. Its keyset order is the offset order
+				// (created, then id), so the walk goes on from the last record seen.
+				opts.keyset, opts.cursor, opts.PageNumber = true, page.lastID, 0
+			default:
+				opts.PageNumber++
+			}
 		}
 	}
+}
+
+// nextCursor is the cursor of the page after p: page[cursor] of links.next as the server
+// wrote it, or else the id of p's last record (keygen-api.md §1.8).
+func nextCursor[T any](p *Page[T]) string {
+	if u, err := url.Parse(p.Next); err == nil {
+		if c := u.Query().Get("page[cursor]"); c != "" {
+			return c
+		}
+	}
+	return p.lastID
 }

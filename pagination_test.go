@@ -30,6 +30,9 @@ func TestListOptionsEncoding(t *testing.T) {
 		{&ListOptions{Limit: 20}, url.Values{"limit": {"20"}}},
 		{&ListOptions{Limit: 1, Ascending: true}, url.Values{"limit": {"1"}, "order": {"asc"}}},
 		{&ListOptions{Ascending: true}, url.Values{"order": {"asc"}}},
+		// By keyset (All only): an empty cursor is sent, for the first page; no limit.
+		{&ListOptions{PageSize: 100, keyset: true}, url.Values{"page[cursor]": {""}, "page[size]": {"100"}}},
+		{&ListOptions{PageSize: 5, Limit: 5, Ascending: true, keyset: true, cursor: "8c1f"}, url.Values{"page[cursor]": {"8c1f"}, "page[size]": {"5"}, "order": {"asc"}}},
 	}
 	for _, tc := range cases {
 		var q query.Values
@@ -130,13 +133,17 @@ func productData(id string) string {
 	return `{"id":"` + id + `","type":"products","attributes":{"name":"P ` + id + `","metadata":{}}}`
 }
 
-// pagedProducts serves products p1..pN, size per page, following page[number]. It counts
-// requests and records the page numbers asked for.
+// pagedProducts serves products p1..pN, newest first as Keygen orders them, size per page:
+// by keyset when asked with page[cursor] (links self and next, next null at the end), by
+// offset with page[number] (links and counts). It counts requests and records what each
+// asked for: "cursor:<c>" or the page number.
 type pagedProducts struct {
 	total, size int
-	failPage    int // answer this page with a 500
-	calls       atomic.Int32
-	asked       []string
+	failAt      string // answer the request that asks for this with a 500
+	// nextLink overrides the cursor written in links.next (the server's choice).
+	nextLink func(lastID string) string
+	calls    atomic.Int32
+	asked    []string
 }
 
 func (p *pagedProducts) client(t *testing.T, opts ...Option) *Client {
@@ -145,28 +152,69 @@ func (p *pagedProducts) client(t *testing.T, opts ...Option) *Client {
 	mt.RegisterResponder("GET", apiURL("/products"), func(req *http.Request) (*http.Response, error) {
 		p.calls.Add(1)
 		q := req.URL.Query()
-		p.asked = append(p.asked, q.Get("page[number]"))
-		n, _ := strconv.Atoi(q.Get("page[number]"))
 		size, _ := strconv.Atoi(q.Get("page[size]"))
 		assert.Equal(t, p.size, size, "page size stays the same")
-		if n == p.failPage {
-			return jsonResponse(req, 500, `{"errors":[{"title":"Internal server error"}]}`), nil
+		assert.False(t, q.Has("limit"), "no limit with page[…]")
+		if q.Has("page[cursor]") {
+			assert.False(t, q.Has("page[number]"), "cursor and number are exclusive")
+			return p.byCursor(req, q.Get("page[cursor]"), size), nil
 		}
-		pages := (p.total + size - 1) / size
-		var items []string
-		for i := (n-1)*size + 1; i <= min(n*size, p.total); i++ {
-			items = append(items, productData(fmt.Sprintf("p%d", i)))
-		}
-		link := func(k int) string {
-			if k < 1 || k > pages {
-				return "null"
-			}
-			return fmt.Sprintf(`"/v1/accounts/acme/products?page%%5Bnumber%%5D=%d&page%%5Bsize%%5D=%d"`, k, size)
-		}
-		return jsonResponse(req, 200, fmt.Sprintf(`{"data":[%s],"links":{"self":%s,"first":%s,"prev":%s,"next":%s,"last":%s,"meta":{"pages":%d,"count":%d}}}`,
-			strings.Join(items, ","), link(n), link(1), link(n-1), link(n+1), link(pages), pages, p.total)), nil
+		return p.byNumber(req, q.Get("page[number]"), size), nil
 	})
 	return c
+}
+
+func (p *pagedProducts) byCursor(req *http.Request, cursor string, size int) *http.Response {
+	p.asked = append(p.asked, "cursor:"+cursor)
+	if "cursor:"+cursor == p.failAt {
+		return jsonResponse(req, 500, `{"errors":[{"title":"Internal server error"}]}`)
+	}
+	start := 1 // the id of product i is p<i>; the cursor is the last one seen
+	if cursor != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "p"))
+		if err != nil {
+			return jsonResponse(req, 400, `{"errors":[{"title":"Bad request","source":{"parameter":"page[cursor]"}}]}`)
+		}
+		start = n + 1
+	}
+	var items []string
+	last := ""
+	for i := start; i <= min(start+size-1, p.total); i++ {
+		last = fmt.Sprintf("p%d", i)
+		items = append(items, productData(last))
+	}
+	link := func(c string) string {
+		return fmt.Sprintf(`"/v1/accounts/acme/products?page%%5Bcursor%%5D=%s&page%%5Bsize%%5D=%d"`, c, size)
+	}
+	next := "null"
+	if last != "" && start+size-1 < p.total {
+		next = link(last)
+		if p.nextLink != nil {
+			next = p.nextLink(last)
+		}
+	}
+	return jsonResponse(req, 200, fmt.Sprintf(`{"data":[%s],"links":{"self":%s,"next":%s}}`, strings.Join(items, ","), link(cursor), next))
+}
+
+func (p *pagedProducts) byNumber(req *http.Request, number string, size int) *http.Response {
+	p.asked = append(p.asked, number)
+	if number == p.failAt {
+		return jsonResponse(req, 500, `{"errors":[{"title":"Internal server error"}]}`)
+	}
+	n, _ := strconv.Atoi(number)
+	pages := (p.total + size - 1) / size
+	var items []string
+	for i := (n-1)*size + 1; i <= min(n*size, p.total); i++ {
+		items = append(items, productData(fmt.Sprintf("p%d", i)))
+	}
+	link := func(k int) string {
+		if k < 1 || k > pages {
+			return "null"
+		}
+		return fmt.Sprintf(`"/v1/accounts/acme/products?page%%5Bnumber%%5D=%d&page%%5Bsize%%5D=%d"`, k, size)
+	}
+	return jsonResponse(req, 200, fmt.Sprintf(`{"data":[%s],"links":{"self":%s,"first":%s,"prev":%s,"next":%s,"last":%s,"meta":{"pages":%d,"count":%d}}}`,
+		strings.Join(items, ","), link(n), link(1), link(n-1), link(n+1), link(pages), pages, p.total))
 }
 
 func TestAllWalksEveryPageInOrder(t *testing.T) {
@@ -179,7 +227,8 @@ func TestAllWalksEveryPageInOrder(t *testing.T) {
 	}
 	assert.Equal(t, []string{"p1", "p2", "p3", "p4", "p5", "p6", "p7"}, ids)
 	assert.EqualValues(t, 3, srv.calls.Load())
-	assert.Equal(t, []string{"1", "2", "3"}, srv.asked)
+	// By keyset: an empty cursor first, then the last id of each page.
+	assert.Equal(t, []string{"cursor:", "cursor:p3", "cursor:p6"}, srv.asked)
 }
 
 func TestAllFetchesLazily(t *testing.T) {
@@ -196,7 +245,7 @@ func TestAllFetchesLazily(t *testing.T) {
 }
 
 func TestAllDefaultsAndStartPage(t *testing.T) {
-	// Without options: 100 per page from page 1.
+	// Without options: 100 per page by keyset from the start.
 	srv := &pagedProducts{total: 2, size: 100}
 	c := srv.client(t)
 	n := 0
@@ -205,6 +254,7 @@ func TestAllDefaultsAndStartPage(t *testing.T) {
 		n++
 	}
 	assert.Equal(t, 2, n)
+	assert.Equal(t, []string{"cursor:"}, srv.asked)
 
 	// Limit becomes the page size; PageNumber is where the walk starts; order is kept.
 	srv = &pagedProducts{total: 5, size: 2}
@@ -215,7 +265,99 @@ func TestAllDefaultsAndStartPage(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 	assert.Equal(t, []string{"p3", "p4", "p5"}, ids)
-	assert.Equal(t, []string{"2", "3"}, srv.asked)
+	assert.Equal(t, []string{"2", "3"}, srv.asked, "a PageNumber asked for pages by offset")
+
+	// Limit alone becomes the page size of a keyset walk.
+	srv = &pagedProducts{total: 5, size: 2}
+	ids = nil
+	c = srv.client(t)
+	for p, err := range c.Products.All(context.Background(), &ProductListOptions{ListOptions{Limit: 2}}) {
+		require.NoError(t, err)
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"p1", "p2", "p3", "p4", "p5"}, ids)
+	assert.Equal(t, []string{"cursor:", "cursor:p2", "cursor:p4"}, srv.asked)
+}
+
+func TestAllSendsTheCursorQueryWithFiltersAndOrder(t *testing.T) {
+	c, mt := newTestClient(t)
+	first := expect(t, mt, wire{method: "GET", path: "/licenses", query: url.Values{
+		"page[cursor]": {""}, "page[size]": {"50"}, "order": {"asc"}, "policy": {policyID}, "metadata[tier]": {"gold"},
+	}, fixture: "licenses.json"})
+	n := 0
+	for _, err := range c.Licenses.All(context.Background(), &LicenseListOptions{
+		ListOptions: ListOptions{PageSize: 50, Ascending: true},
+		Policy:      policyID,
+		Metadata:    map[string]any{"tier": "gold"},
+	}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 1, *first, "links.next is null: one page")
+}
+
+func TestAllGoesOnByCursorPastPage100(t *testing.T) {
+	// Keygen refuses page[number] past 100; a walk started by number switches to the
+	// keyset, starting after the last record of page 100.
+	srv := &pagedProducts{total: 103, size: 1}
+	c := srv.client(t)
+	var ids []string
+	for p, err := range c.Products.All(context.Background(), &ProductListOptions{ListOptions{PageSize: 1, PageNumber: 99}}) {
+		require.NoError(t, err)
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"p99", "p100", "p101", "p102", "p103"}, ids)
+	assert.Equal(t, []string{"99", "100", "cursor:p100", "cursor:p101", "cursor:p102"}, srv.asked)
+}
+
+func TestAllFollowsTheCursorOfTheNextLink(t *testing.T) {
+	// The server's links.next wins over the last id when it names a cursor.
+	srv := &pagedProducts{total: 6, size: 2, nextLink: func(last string) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(last, "p"))
+		return fmt.Sprintf(`"/v1/accounts/acme/products?page%%5Bcursor%%5D=p%d&page%%5Bsize%%5D=2"`, n+1)
+	}}
+	c := srv.client(t)
+	var ids []string
+	for p, err := range c.Products.All(context.Background(), &ProductListOptions{ListOptions{PageSize: 2}}) {
+		require.NoError(t, err)
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"cursor:", "cursor:p3", "cursor:p6"}, srv.asked)
+	assert.Equal(t, []string{"p1", "p2", "p4", "p5"}, ids)
+}
+
+func TestAllStopsWhenTheCursorDoesNotAdvance(t *testing.T) {
+	// A next link that names the cursor just used would loop forever.
+	srv := &pagedProducts{total: 6, size: 2, nextLink: func(string) string {
+		return `"/v1/accounts/acme/products?page%5Bcursor%5D=p2&page%5Bsize%5D=2"`
+	}}
+	c := srv.client(t)
+	var errs []error
+	n := 0
+	for _, err := range c.Products.All(context.Background(), &ProductListOptions{ListOptions{PageSize: 2}}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "does not advance")
+	assert.Equal(t, 4, n)
+	assert.Equal(t, []string{"cursor:", "cursor:p2"}, srv.asked)
+}
+
+func TestAllWithNilContext(t *testing.T) {
+	c, mt := newTestClient(t)
+	var errs []error
+	//nolint:staticcheck // a nil context on purpose
+	for _, err := range c.Products.All(nil, nil) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrInvalidArgument)
+	assert.Zero(t, mt.GetTotalCallCount())
 }
 
 func TestAllStopsWhenTheLoopBreaks(t *testing.T) {
@@ -263,7 +405,7 @@ func TestAllStopsWhenCtxIsCancelledBetweenPages(t *testing.T) {
 }
 
 func TestAllStopsAfterTheFirstError(t *testing.T) {
-	srv := &pagedProducts{total: 9, size: 3, failPage: 2}
+	srv := &pagedProducts{total: 9, size: 3, failAt: "cursor:p3"}
 	c := srv.client(t, fastRetry(0))
 	var ids []string
 	var errs []error

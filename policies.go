@@ -3,6 +3,7 @@ package keygen
 import (
 	"context"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
@@ -218,10 +219,10 @@ type PoliciesService struct{ service }
 
 // Create creates a policy for a product: POST /v1/accounts/{account}/policies.
 func (s *PoliciesService) Create(ctx context.Context, opts PolicyCreateOptions) (*Policy, error) {
-	if opts.ProductID == "" {
+	if strings.TrimSpace(opts.ProductID) == "" {
 		return nil, argErr("Policies.Create", "ProductID is required")
 	}
-	if opts.Name == "" {
+	if strings.TrimSpace(opts.Name) == "" {
 		return nil, argErr("Policies.Create", "Name is required")
 	}
 	a := map[string]any{"name": opts.Name}
@@ -364,8 +365,8 @@ func (s *PoliciesService) List(ctx context.Context, opts *PolicyListOptions) (*P
 	return listPage[Policy](ctx, s.c, "/policies", &q)
 }
 
-// All iterates over every policy, fetching pages as needed: GET /v1/accounts/{account}/policies,
-// page after page. It stops at the first error (yielded once), when ctx is done, or when the
+// All iterates over every policy matching opts: GET /v1/accounts/{account}/policies, page
+// after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when the
 // loop breaks.
 func (s *PoliciesService) All(ctx context.Context, opts *PolicyListOptions) iter.Seq2[*Policy, error] {
 	o := PolicyListOptions{}

@@ -3,6 +3,7 @@ package keygen
 import (
 	"context"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/licensekit/keygen/internal/jsonapi"
@@ -70,7 +71,7 @@ type ProductsService struct{ service }
 
 // Create creates a product: POST /v1/accounts/{account}/products.
 func (s *ProductsService) Create(ctx context.Context, opts ProductCreateOptions) (*Product, error) {
-	if opts.Name == "" {
+	if strings.TrimSpace(opts.Name) == "" {
 		return nil, argErr("Products.Create", "Name is required")
 	}
 	attrs := map[string]any{"name": opts.Name}
@@ -142,7 +143,9 @@ func (s *ProductsService) List(ctx context.Context, opts *ProductListOptions) (*
 	return listPage[Product](ctx, s.c, "/products", &q)
 }
 
-// All iterates over every product, fetching pages as needed (see allPages).
+// All iterates over every product: GET /v1/accounts/{account}/products, page after page (see
+// ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
+// the loop breaks.
 func (s *ProductsService) All(ctx context.Context, opts *ProductListOptions) iter.Seq2[*Product, error] {
 	o := ProductListOptions{}
 	if opts != nil {
@@ -152,4 +155,33 @@ func (s *ProductsService) All(ctx context.Context, opts *ProductListOptions) ite
 		o.ListOptions = *lo
 		return s.List(ctx, &o)
 	})
+}
+
+// ProductTokenOptions are the optional attributes of a product token. A nil
+// *ProductTokenOptions, like a zero one, sends no body: the token then has no name and never
+// expires.
+type ProductTokenOptions struct {
+	// Name labels the token.
+	Name string
+	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() or unset for
+	// never.
+	Expiry Nullable[time.Time]
+	// Permissions restricts the token (Keygen Enterprise), e.g. "license.read".
+	Permissions []string
+}
+
+// GenerateToken creates a product token, the credential a backend service of that product
+// uses: POST /v1/accounts/{account}/products/{id}/tokens (200). It needs an admin, developer
+// or environment bearer. The returned Token carries the Secret; it is shown only this once.
+func (s *ProductsService) GenerateToken(ctx context.Context, productID string, opts *ProductTokenOptions) (*Token, error) {
+	var attrs map[string]any
+	if opts != nil {
+		attrs = map[string]any{}
+		putString(attrs, "name", opts.Name)
+		putTokenExpiry(attrs, opts.Expiry)
+		if opts.Permissions != nil {
+			attrs["permissions"] = opts.Permissions
+		}
+	}
+	return s.bearerToken(ctx, "Products.GenerateToken", "/products/%s/tokens", productID, attrs)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,4 +90,47 @@ func TestProductsList(t *testing.T) {
 	assert.Equal(t, "/v1/accounts/acme/products?page%5Bnumber%5D=2&page%5Bsize%5D=2", page.Next)
 	assert.Empty(t, page.Prev)
 	assert.True(t, page.HasNext())
+}
+
+func TestProductsGenerateToken(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{
+		method: "POST", path: "/products/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/tokens",
+		golden: "products_generate_token.json", fixture: "token_product.json", // 200, not 201
+	})
+	tok, err := c.Products.GenerateToken(context.Background(), "2313b7e7-1ea6-4a01-901e-2931de6bb1e2", &ProductTokenOptions{
+		Name:        "Billing backend",
+		Expiry:      Null[time.Time](), // never
+		Permissions: []string{"license.create", "license.read"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+	assert.Equal(t, "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", tok.ID)
+	assert.Equal(t, "product-token", tok.Kind)
+	assert.Equal(t, "prod-9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8bv3", tok.Secret)
+	assert.Equal(t, Ptr("Billing backend"), tok.Name)
+	assert.Nil(t, tok.Expiry)
+	assert.Equal(t, []string{"license.create", "license.read"}, tok.Permissions)
+	assert.Equal(t, "products", tok.BearerType)
+	assert.Equal(t, "2313b7e7-1ea6-4a01-901e-2931de6bb1e2", tok.BearerID)
+	assert.Equal(t, "4f2d6e0a-0f0b-4f7e-9d3c-6c1f4d2b8a11", tok.AccountID)
+}
+
+func TestProductsGenerateTokenNilOptionsSendsNoBody(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{method: "POST", path: "/products/cool-app/tokens", fixture: "token_product.json"})
+	_, err := c.Products.GenerateToken(context.Background(), "cool-app", nil)
+	require.NoError(t, err)
+	_, err = c.Products.GenerateToken(context.Background(), "cool-app", &ProductTokenOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, *calls)
+}
+
+func TestProductsGenerateTokenNeedsAnID(t *testing.T) {
+	c, mt := newTestClient(t)
+	for _, id := range []string{"", "  ", "a/b"} {
+		_, err := c.Products.GenerateToken(context.Background(), id, nil)
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q", id)
+	}
+	assert.Zero(t, mt.GetTotalCallCount())
 }

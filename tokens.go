@@ -105,9 +105,6 @@ func tokenBearerType(op, t string) (string, error) {
 	return "", argErr(op, "BearerType must be users, products, licenses or environments, got "+strconv.Quote(t))
 }
 
-// tokenTime formats a time as Keygen writes them: RFC 3339 in UTC with milliseconds.
-func tokenTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
-
 // Generate creates a token: POST /v1/accounts/{account}/tokens.
 //
 // With an email and password it logs in with HTTP Basic authentication, whatever credentials
@@ -138,11 +135,7 @@ func (s *TokensService) Generate(ctx context.Context, email, password string, op
 		}
 		attrs := map[string]any{}
 		putString(attrs, "name", opts.Name)
-		if t, ok := opts.Expiry.Get(); ok {
-			attrs["expiry"] = tokenTime(t)
-		} else if opts.Expiry.IsNull() {
-			attrs["expiry"] = nil
-		}
+		putTokenExpiry(attrs, opts.Expiry)
 		if opts.Permissions != nil {
 			attrs["permissions"] = opts.Permissions
 		}
@@ -212,9 +205,9 @@ func (s *TokensService) List(ctx context.Context, opts *TokenListOptions) (*Page
 	return listPage[Token](ctx, s.c, "/tokens", &q)
 }
 
-// All iterates over every token the caller may see, fetching pages as needed: GET
-// /v1/accounts/{account}/tokens, page after page. It stops at the first error (yielded once),
-// when ctx is done, or when the loop breaks.
+// All iterates over every token the caller may see: GET /v1/accounts/{account}/tokens, page
+// after page (see ListOptions for how). It stops at the first error (yielded once), when ctx
+// is done, or when the loop breaks.
 func (s *TokensService) All(ctx context.Context, opts *TokenListOptions) iter.Seq2[*Token, error] {
 	o := TokenListOptions{}
 	if opts != nil {
@@ -225,4 +218,32 @@ func (s *TokensService) All(ctx context.Context, opts *TokenListOptions) iter.Se
 		page.ListOptions = *lo
 		return s.List(ctx, &page)
 	})
+}
+
+// bearerToken creates a token for a product, license or user through the bearer's tokens
+// relationship (keygen-api.md §2.1): POST /v1/accounts/{account}/{bearers}/{id}/tokens.
+// Keygen answers 200, not 201, with the new token and its secret. attrs nil sends no body.
+func (s *service) bearerToken(ctx context.Context, op, format, id string, attrs map[string]any) (*Token, error) {
+	if strings.TrimSpace(id) == "" {
+		return nil, argErr(op, "id is required")
+	}
+	path, err := pathf(format, id)
+	if err != nil {
+		return nil, err
+	}
+	r := &request{method: "POST", path: path}
+	if len(attrs) > 0 {
+		r.body = jsonapi.Body{Data: jsonapi.Object{Type: "tokens", Attributes: attrs}}
+	}
+	return getOne[Token](ctx, s.c, r)
+}
+
+// putTokenExpiry writes a token expiry: a time in Keygen's format, null for never, nothing
+// for Keygen's default.
+func putTokenExpiry(attrs map[string]any, expiry Nullable[time.Time]) {
+	if t, ok := expiry.Get(); ok {
+		attrs["expiry"] = formatTime(t)
+	} else if expiry.IsNull() {
+		attrs["expiry"] = nil
+	}
 }

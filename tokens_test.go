@@ -276,7 +276,7 @@ func TestTokensListNilOptionsAndBadFilter(t *testing.T) {
 func TestTokensAll(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/tokens", fixture: "tokens.json", query: url.Values{
-		"page[number]": {"1"}, "page[size]": {"100"}, "bearer[type]": {"users"},
+		"page[cursor]": {""}, "page[size]": {"100"}, "bearer[type]": {"users"},
 	}})
 	var kinds []string
 	for tok, err := range c.Tokens.All(context.Background(), &TokenListOptions{BearerType: "users"}) {

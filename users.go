@@ -185,7 +185,9 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) (*Page[U
 	return listPage[User](ctx, s.c, "/users", &q)
 }
 
-// All iterates over every user matching opts, fetching pages as needed (see allPages).
+// All iterates over every user matching opts: GET /v1/accounts/{account}/users, page after
+// page (see ListOptions for how). It stops at the first error (yielded once), when ctx is
+// done, or when the loop breaks.
 func (s *UsersService) All(ctx context.Context, opts *UserListOptions) iter.Seq2[*User, error] {
 	o := UserListOptions{}
 	if opts != nil {
@@ -258,4 +260,29 @@ func (s *UsersService) action(ctx context.Context, id, action string) (*User, er
 		return nil, err
 	}
 	return getOne[User](ctx, s.c, &request{method: "POST", path: path})
+}
+
+// UserTokenOptions are the optional attributes of a user token. A nil *UserTokenOptions, like
+// a zero one, sends no body: the token then expires after Keygen's default of 14 days.
+type UserTokenOptions struct {
+	// Name labels the token.
+	Name string
+	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() for never,
+	// unset for Keygen's default (14 days from now).
+	Expiry Nullable[time.Time]
+}
+
+// GenerateToken creates a token for a user, e.g. to hand a customer a credential without
+// knowing their password: POST /v1/accounts/{account}/users/{id}/tokens (200). Admins and
+// developers may create tokens for role-user users and themselves, environments and
+// products for role-user users (a product only for its own users). The returned Token
+// carries the Secret; it is shown only this once.
+func (s *UsersService) GenerateToken(ctx context.Context, userID string, opts *UserTokenOptions) (*Token, error) {
+	var attrs map[string]any
+	if opts != nil {
+		attrs = map[string]any{}
+		putString(attrs, "name", opts.Name)
+		putTokenExpiry(attrs, opts.Expiry)
+	}
+	return s.bearerToken(ctx, "Users.GenerateToken", "/users/%s/tokens", userID, attrs)
 }

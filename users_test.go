@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -151,11 +152,16 @@ func TestUsersAllWalksPages(t *testing.T) {
 	c, mt := newTestClient(t)
 	var pages []string
 	mt.RegisterResponder("GET", apiURL("/users"), func(req *http.Request) (*http.Response, error) {
-		n := req.URL.Query().Get("page[number]")
+		q := req.URL.Query()
+		require.True(t, q.Has("page[cursor]"), "All pages by keyset")
+		n := q.Get("page[cursor]")
 		pages = append(pages, n)
-		assert.Equal(t, []string{"admin"}, req.URL.Query()["roles[]"])
-		name := map[string]string{"1": "users.json", "2": "users_page2.json"}[n]
-		require.NotEmpty(t, name, "unexpected page %q", n)
+		assert.Equal(t, []string{"admin"}, q["roles[]"])
+		assert.Equal(t, "2", q.Get("page[size]"))
+		// users.json's next link names a page number, not a cursor: the walk goes on
+		// from the id of its last user.
+		name := map[string]string{"": "users.json", "1c2d3e4f-5061-4728-93a4-b5c6d7e8f9a0": "users_page2.json"}[n]
+		require.NotEmpty(t, name, "unexpected cursor %q", n)
 		return httpmock.NewBytesResponse(200, fixture(t, name)), nil
 	})
 	var emails []string
@@ -164,7 +170,7 @@ func TestUsersAllWalksPages(t *testing.T) {
 		emails = append(emails, u.Email)
 	}
 	assert.Equal(t, []string{"grace@example.com", "linus@example.com", "alan@example.com"}, emails)
-	assert.Equal(t, []string{"1", "2"}, pages)
+	assert.Equal(t, []string{"", "1c2d3e4f-5061-4728-93a4-b5c6d7e8f9a0"}, pages)
 }
 
 func TestUsersUpdatePassword(t *testing.T) {
@@ -236,4 +242,30 @@ func TestUsersBanUnban(t *testing.T) {
 
 	_, err = c.Users.Ban(context.Background(), "")
 	require.ErrorIs(t, err, ErrInvalidArgument)
+}
+
+func TestUsersGenerateToken(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{
+		method: "POST", path: "/users/" + testUserID + "/tokens",
+		golden: "users_generate_token.json", fixture: "token_generated.json", // 200, not 201
+	})
+	// A non-UTC expiry goes out in UTC with milliseconds.
+	expiry := time.Date(2024, 5, 15, 12, 0, 0, 0, time.FixedZone("CEST", 2*3600))
+	tok, err := c.Users.GenerateToken(context.Background(), testUserID, &UserTokenOptions{Name: "CI deploys", Expiry: Set(expiry)})
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+	assertCIToken(t, tok, true)
+}
+
+func TestUsersGenerateTokenNilOptionsAndBadID(t *testing.T) {
+	c, mt := newTestClient(t)
+	calls := expect(t, mt, wire{method: "POST", path: "/users/ada@example.com/tokens", fixture: "token_generated.json"})
+	_, err := c.Users.GenerateToken(context.Background(), "ada@example.com", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+
+	_, err = c.Users.GenerateToken(context.Background(), "", &UserTokenOptions{Name: "x"})
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Equal(t, 1, mt.GetTotalCallCount())
 }

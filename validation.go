@@ -212,3 +212,17 @@ func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64)
 	}
 	return v, nil
 }
+
+// QuickValidate validates a license by id or key, without scope checks:
+// GET /v1/accounts/{account}/licenses/{id}/actions/validate. Keygen skips every scope check
+// (fingerprint, product…), takes no nonce and sends no validation webhook, so it suits a
+// backend asking "is this license in good standing?". An app checking its own machine should
+// use Validate or ValidateKey with a scope instead. With WithPublicKey the answer's signature
+// is still checked, but with no nonce a recorded answer could be replayed.
+func (s *LicensesService) QuickValidate(ctx context.Context, idOrKey string) (*Validation, error) {
+	path, err := licensePath("Licenses.QuickValidate", idOrKey, "/licenses/%s/actions/validate")
+	if err != nil {
+		return nil, err
+	}
+	return s.validate(ctx, &request{method: "GET", path: path}, 0)
+}

@@ -227,3 +227,27 @@ func TestLicensesValidateWrongSigner(t *testing.T) {
 	require.True(t, errors.As(err, &se))
 	assert.NotContains(t, se.Reason, "nonce")
 }
+
+func TestLicensesQuickValidate(t *testing.T) {
+	c, mt := newTestClient(t)
+	// A GET with no body, no scope and no nonce.
+	calls := expect(t, mt, wire{method: "GET", path: "/licenses/" + licenseKey + "/actions/validate", fixture: "license_quick_validation.json"})
+	v, err := c.Licenses.QuickValidate(context.Background(), licenseKey)
+	require.NoError(t, err)
+	assert.Equal(t, 1, *calls)
+	assert.False(t, v.Valid)
+	assert.Equal(t, ValidationOverdue, v.Code)
+	assert.Equal(t, "is overdue for check in", v.Detail)
+	assert.Equal(t, mustTime(t, "2024-05-12T14:20:05.123Z"), v.Timestamp)
+	assert.Zero(t, v.Nonce)
+	assert.Nil(t, v.Scope)
+	require.NotNil(t, v.License)
+	assert.Equal(t, licenseID, v.License.ID)
+	assert.Equal(t, licenseKey, v.License.Key)
+
+	for _, id := range []string{"", signedKey} {
+		_, err := c.Licenses.QuickValidate(context.Background(), id)
+		require.ErrorIs(t, err, ErrInvalidArgument)
+	}
+	assert.Equal(t, 1, mt.GetTotalCallCount())
+}

@@ -176,8 +176,9 @@ func (s *WebhooksService) List(ctx context.Context, opts *WebhookListOptions) (*
 	return listPage[WebhookEndpoint](ctx, s.c, "/webhook-endpoints", &q)
 }
 
-// All iterates over every webhook endpoint, fetching pages of
-// GET /v1/accounts/{account}/webhook-endpoints as needed (see allPages).
+// All iterates over every webhook endpoint: GET /v1/accounts/{account}/webhook-endpoints,
+// page after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
+// the loop breaks.
 func (s *WebhooksService) All(ctx context.Context, opts *WebhookListOptions) iter.Seq2[*WebhookEndpoint, error] {
 	o := WebhookListOptions{}
 	if opts != nil {

@@ -146,7 +146,8 @@ func TestWebhooksAll(t *testing.T) {
 	// The fixture says a next page exists; the second page is empty, which ends the walk.
 	var pages []string
 	mt.RegisterResponder("GET", apiURL("/webhook-endpoints"), func(req *http.Request) (*http.Response, error) {
-		pages = append(pages, req.URL.Query().Get("page[number]"))
+		require.True(t, req.URL.Query().Has("page[cursor]"), "All pages by keyset")
+		pages = append(pages, req.URL.Query().Get("page[cursor]"))
 		assert.Equal(t, "100", req.URL.Query().Get("page[size]"))
 		if len(pages) == 1 {
 			return httpmock.NewBytesResponse(200, fixture(t, "webhook_endpoints.json")), nil
@@ -159,5 +160,5 @@ func TestWebhooksAll(t *testing.T) {
 		ids = append(ids, w.ID)
 	}
 	assert.Equal(t, []string{testEndpointID, "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"}, ids)
-	assert.Equal(t, []string{"1", "2"}, pages)
+	assert.Equal(t, []string{"", "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"}, pages, "the second cursor is the last id seen")
 }

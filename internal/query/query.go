@@ -27,6 +27,9 @@ func (q *Values) String(key, val string) {
 	}
 }
 
+// Keep adds key=val even when val is empty (an empty page[cursor] asks for the first page).
+func (q *Values) Keep(key, val string) { q.add(key, val) }
+
 // Int adds key=n unless n is zero.
 func (q *Values) Int(key string, n int) {
 	if n != 0 {
