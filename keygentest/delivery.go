@@ -86,7 +86,10 @@ func newDeliverer(s *Server, cfg config) *deliverer {
 	if cfg.hookClient != nil {
 		d.client = cfg.hookClient
 	} else {
-		d.own = &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
+		// A fake must never send traffic off the machine: the default transport delivers
+		// only to loopback receivers, without a proxy, and fails any other host at once
+		// (as DNS_ERROR) without even a DNS lookup. WithWebhookHTTPClient lifts this.
+		d.own = &http.Transport{DialContext: dialLoopbackOnly, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
 		d.client = &http.Client{Transport: d.own}
 	}
 	return d
@@ -370,4 +373,22 @@ func (s *Server) WaitWebhooks(ctx context.Context) error {
 		return nil
 	}
 	return s.hooks.wait(ctx)
+}
+
+// dialLoopbackOnly dials localhost and loopback IP literals, and refuses every other host
+// with a not-found DNS error before any lookup.
+func dialLoopbackOnly(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(host, "localhost") {
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{
+			Err: "keygentest delivers webhooks to loopback hosts only", Name: host, IsNotFound: true}}
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, net.JoinHostPort(host, port))
 }

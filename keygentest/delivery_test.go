@@ -259,6 +259,15 @@ func TestWebhookFailures(t *testing.T) {
 		assert.Nil(t, a["lastResponseCode"])
 		assert.Equal(t, "CONN_REFUSED", a["lastResponseBody"])
 	})
+	t.Run("keygentest never delivers off the machine: a public host is FAILED as DNS_ERROR", func(t *testing.T) {
+		tt := newTester(t, WithWebhookRetries(3, time.Hour))
+		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://hooks.example.com/h", "subscriptions": []string{"product.created"}}, nil)
+		tt.product()
+		wait(t, tt.srv) // no retry, no lookup, no connection
+		a := tt.onlyEvent("product.created")
+		assert.Equal(t, "FAILED", a["status"])
+		assert.Equal(t, "DNS_ERROR", a["lastResponseBody"])
+	})
 	t.Run("§5 timeout is REQ_TIMEOUT and retried", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { time.Sleep(200 * time.Millisecond) })
@@ -349,4 +358,24 @@ func deliveryGoroutines() bool {
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
 	return strings.Contains(string(buf[:n]), "keygentest.(*deliverer)")
+}
+
+// The default delivery transport dials loopback receivers only: other hosts, names or IP
+// literals alike, are refused before any lookup or connection.
+func TestDialLoopbackOnly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for _, addr := range []string{"127.0.0.1:" + port, "localhost:" + port} {
+		conn, err := dialLoopbackOnly(context.Background(), "tcp", addr)
+		require.NoError(t, err, addr)
+		conn.Close()
+	}
+	for _, addr := range []string{"192.0.2.1:443", "hooks.example.com:443", "10.0.0.1:80", "[2001:db8::1]:443"} {
+		_, err := dialLoopbackOnly(context.Background(), "tcp", addr)
+		var dnsErr *net.DNSError
+		require.ErrorAs(t, err, &dnsErr, addr)
+		assert.True(t, dnsErr.IsNotFound)
+	}
 }
