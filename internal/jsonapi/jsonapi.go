@@ -132,6 +132,62 @@ func (r *Relationship) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// resourceWire is how a Resource is decoded. Decoding Resource itself sends every
+// relationship object through Relationship.UnmarshalJSON, which encoding/json has to scan
+// for its extent, then validate and decode again (links included), then decode its data a
+// third time. Here relationships are read in the resource's own pass; only their (small)
+// data member goes through a custom decoder. The result is the same Resource.
+type resourceWire struct {
+	ID            string                      `json:"id"`
+	Type          string                      `json:"type"`
+	Attributes    json.RawMessage             `json:"attributes,omitempty"`
+	Relationships map[string]relationshipWire `json:"relationships,omitempty"`
+	Links         struct {
+		Self string `json:"self"`
+	} `json:"links"`
+	Meta json.RawMessage `json:"meta,omitempty"`
+}
+
+type relationshipWire struct {
+	Data  linkageData `json:"data"`
+	Links struct {
+		Related string `json:"related"`
+	} `json:"links"`
+	Meta json.RawMessage `json:"meta"`
+}
+
+// linkageData is a relationship's data: an object, null, or an array (as in
+// Relationship.UnmarshalJSON).
+type linkageData struct {
+	one  *Linkage
+	many []Linkage
+}
+
+func (l *linkageData) UnmarshalJSON(b []byte) error {
+	*l = linkageData{} // a repeated "data" member replaces the earlier one
+	d := bytes.TrimSpace(b)
+	switch {
+	case len(d) == 0 || bytes.Equal(d, []byte("null")):
+	case d[0] == '[':
+		return json.Unmarshal(d, &l.many)
+	default:
+		l.one = new(Linkage)
+		return json.Unmarshal(d, l.one)
+	}
+	return nil
+}
+
+// to fills r from w.
+func (w *resourceWire) to(r *Resource) {
+	*r = Resource{ID: w.ID, Type: w.Type, Attributes: w.Attributes, Links: w.Links, Meta: w.Meta}
+	if w.Relationships != nil {
+		r.Relationships = make(map[string]Relationship, len(w.Relationships))
+		for k, v := range w.Relationships {
+			r.Relationships[k] = Relationship{Data: v.Data.one, Many: v.Data.many, Links: v.Links, Meta: v.Meta}
+		}
+	}
+}
+
 // RelID returns the id of a to-one relationship, or "" when it is null, link-only or absent.
 func (r *Resource) RelID(name string) string {
 	if rel, ok := r.Relationships[name]; ok && rel.Data != nil {
@@ -153,11 +209,24 @@ func Parse(body []byte) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty body")
 	}
-	var d Document
-	if err := json.Unmarshal(body, &d); err != nil {
+	var w struct {
+		Data     json.RawMessage `json:"data"`
+		Meta     json.RawMessage `json:"meta,omitempty"`
+		Links    *Links          `json:"links,omitempty"`
+		Errors   []ErrorObject   `json:"errors,omitempty"`
+		Included []resourceWire  `json:"included,omitempty"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, fmt.Errorf("invalid JSON:API document: %w", err)
 	}
-	return &d, nil
+	d := &Document{Data: w.Data, Meta: w.Meta, Links: w.Links, Errors: w.Errors}
+	if w.Included != nil {
+		d.Included = make([]Resource, len(w.Included))
+		for i := range w.Included {
+			w.Included[i].to(&d.Included[i])
+		}
+	}
+	return d, nil
 }
 
 // IsNull reports whether the primary data is null or absent.
@@ -171,11 +240,13 @@ func (d *Document) One() (*Resource, error) {
 	if d.IsNull() {
 		return nil, nil
 	}
-	var r Resource
-	if err := json.Unmarshal(d.Data, &r); err != nil {
+	var w resourceWire
+	if err := json.Unmarshal(d.Data, &w); err != nil {
 		return nil, fmt.Errorf("primary data is not a resource object: %w", err)
 	}
-	return &r, nil
+	r := new(Resource)
+	w.to(r)
+	return r, nil
 }
 
 // Many returns the primary resources of a list document.
@@ -183,9 +254,16 @@ func (d *Document) Many() ([]Resource, error) {
 	if d.IsNull() {
 		return nil, nil
 	}
-	var rs []Resource
-	if err := json.Unmarshal(d.Data, &rs); err != nil {
+	var ws []resourceWire
+	if err := json.Unmarshal(d.Data, &ws); err != nil {
 		return nil, fmt.Errorf("primary data is not an array of resources: %w", err)
+	}
+	if ws == nil {
+		return nil, nil
+	}
+	rs := make([]Resource, len(ws))
+	for i := range ws {
+		ws[i].to(&rs[i])
 	}
 	return rs, nil
 }
@@ -243,17 +321,30 @@ func Unmarshal(r *Resource, v any) error {
 
 // unmarshalAttrs hands the library a minimal one-resource document.
 func unmarshalAttrs(r *Resource, attrs json.RawMessage, v any) error {
-	node := struct {
-		Data struct {
-			Type       string          `json:"type"`
-			ID         string          `json:"id"`
-			Attributes json.RawMessage `json:"attributes"`
-		} `json:"data"`
-	}{}
-	node.Data.Type, node.Data.ID, node.Data.Attributes = r.Type, r.ID, attrs
-	b, err := json.Marshal(node)
-	if err != nil {
-		return err
-	}
+	// The document is spliced together rather than json.Marshal'ed: marshalling would scan
+	// and copy the attributes once more only to re-validate them. They were decoded from a
+	// document (so they are valid JSON), and bad input fails in the library's decoder anyway.
+	b := make([]byte, 0, len(attrs)+len(r.Type)+len(r.ID)+48)
+	b = append(b, `{"data":{"type":`...)
+	b = appendJSONString(b, r.Type)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, r.ID)
+	b = append(b, `,"attributes":`...)
+	b = append(b, attrs...)
+	b = append(b, "}}"...)
 	return gjsonapi.UnmarshalPayload(bytes.NewReader(b), v)
+}
+
+// appendJSONString appends s as a JSON string; ids and types are plain ASCII, anything else
+// goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

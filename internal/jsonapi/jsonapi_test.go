@@ -216,3 +216,57 @@ func TestRequestBodies(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"meta":{"key":"K","scope":{"fingerprint":"fp"}}}`, string(b))
 }
+
+// One, Many and Parse decode resources through resourceWire; the result must be what decoding
+// Resource (and its Relationship.UnmarshalJSON) directly gives.
+func TestWireDecodingMatchesResource(t *testing.T) {
+	var want struct {
+		Data Resource `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(license), &want))
+	d, err := Parse([]byte(license))
+	require.NoError(t, err)
+	got, err := d.One()
+	require.NoError(t, err)
+	assert.Equal(t, want.Data, *got)
+
+	dup := `{"data":[{"id":"1","type":"licenses","relationships":{
+	  "a":{"data":{"type":"x","id":"1"},"data":null},
+	  "b":{"data":[{"type":"x","id":"1"}],"data":{"type":"y","id":"2"}},
+	  "c":{"data":{"type":"x","id":"1"},"data":[]},
+	  "d":{}, "e":null}},{"id":"2","type":"licenses","relationships":null}],
+	  "included":[{"id":"3","type":"users","relationships":{"f":{"data":{"type":"z","id":"9"},"meta":{"n":1}}}}]}`
+	var wantMany struct {
+		Data     []Resource `json:"data"`
+		Included []Resource `json:"included"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(dup), &wantMany))
+	d, err = Parse([]byte(dup))
+	require.NoError(t, err)
+	rs, err := d.Many()
+	require.NoError(t, err)
+	assert.Equal(t, wantMany.Data, rs, "a repeated data member replaces the earlier one")
+	assert.Equal(t, wantMany.Included, d.Included)
+
+	for _, bad := range []string{`{"data":{"id":"1","relationships":{"a":{"data":"x"}}}}`,
+		`{"data":{"id":"1","relationships":{"a":{"data":[1]}}}}`, `{"data":{"id":"1","relationships":{"a":5}}}`} {
+		var r struct {
+			Data Resource `json:"data"`
+		}
+		require.Error(t, json.Unmarshal([]byte(bad), &r), bad)
+		d, err := Parse([]byte(bad))
+		require.NoError(t, err)
+		_, err = d.One()
+		require.Error(t, err, bad)
+	}
+}
+
+func TestUnmarshalQuotesTypeAndID(t *testing.T) {
+	var m model
+	require.NoError(t, Unmarshal(&Resource{ID: `a"b\c<&>é` + "\n", Type: "licenses", Attributes: json.RawMessage(`{"key":"k"}`)}, &m))
+	assert.Equal(t, `a"b\c<&>é`+"\n", m.ID)
+	assert.Equal(t, "k", m.Key)
+	err := Unmarshal(&Resource{ID: "1", Type: `lic"enses`, Attributes: json.RawMessage(`{}`)}, &m)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `lic"enses`)
+}
