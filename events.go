@@ -162,14 +162,7 @@ func (s *WebhookEventsService) List(ctx context.Context, opts *WebhookEventListO
 // first unless opts asks for Ascending. It stops at the first error (yielded once), when ctx
 // is done, or when the loop breaks.
 func (s *WebhookEventsService) All(ctx context.Context, opts *WebhookEventListOptions) iter.Seq2[*WebhookEvent, error] {
-	o := WebhookEventListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[WebhookEvent], error) {
-		o.ListOptions = *lo
-		return s.List(ctx, &o)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // Retry delivers an event again and returns the new event record (same payload and

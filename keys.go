@@ -124,13 +124,5 @@ func (s *KeysService) List(ctx context.Context, opts *KeyListOptions) (*Page[Key
 // after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when the
 // loop breaks.
 func (s *KeysService) All(ctx context.Context, opts *KeyListOptions) iter.Seq2[*Key, error] {
-	o := KeyListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Key], error) {
-		page := o
-		page.ListOptions = *lo
-		return s.List(ctx, &page)
-	})
+	return allOf(ctx, opts, s.List)
 }

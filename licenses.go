@@ -316,14 +316,7 @@ func (s *LicensesService) List(ctx context.Context, opts *LicenseListOptions) (*
 // after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
 // the loop breaks.
 func (s *LicensesService) All(ctx context.Context, opts *LicenseListOptions) iter.Seq2[*License, error] {
-	o := LicenseListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[License], error) {
-		o.ListOptions = *lo
-		return s.List(ctx, &o)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // Suspend suspends a license: POST /v1/accounts/{account}/licenses/{id}/actions/suspend.

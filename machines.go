@@ -219,14 +219,7 @@ func (s *MachinesService) List(ctx context.Context, opts *MachineListOptions) (*
 // after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
 // the loop breaks.
 func (s *MachinesService) All(ctx context.Context, opts *MachineListOptions) iter.Seq2[*Machine, error] {
-	o := MachineListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Machine], error) {
-		o.ListOptions = *lo
-		return s.List(ctx, &o)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // Ping sends a heartbeat: POST /v1/accounts/{account}/machines/{id}/actions/ping. A machine

@@ -246,3 +246,24 @@ func nextCursor[T any](p *Page[T]) string {
 	}
 	return p.lastID
 }
+
+// listOptions gives generic code the paging part of a resource's list options, which all
+// embed ListOptions.
+func (o *ListOptions) listOptions() *ListOptions { return o }
+
+// allOf is every service's All: it walks the pages of list from opts (nil allowed) without
+// touching the caller's options.
+func allOf[T, O any, PO interface {
+	*O
+	listOptions() *ListOptions
+}](ctx context.Context, opts *O, list func(context.Context, *O) (*Page[T], error)) iter.Seq2[*T, error] {
+	var o O
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, PO(&o).listOptions(), func(ctx context.Context, lo *ListOptions) (*Page[T], error) {
+		page := o
+		*PO(&page).listOptions() = *lo
+		return list(ctx, &page)
+	})
+}

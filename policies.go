@@ -369,15 +369,7 @@ func (s *PoliciesService) List(ctx context.Context, opts *PolicyListOptions) (*P
 // after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when the
 // loop breaks.
 func (s *PoliciesService) All(ctx context.Context, opts *PolicyListOptions) iter.Seq2[*Policy, error] {
-	o := PolicyListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Policy], error) {
-		page := o
-		page.ListOptions = *lo
-		return s.List(ctx, &page)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // PopKey takes the oldest key out of a pooled policy's pool and returns it, now deleted from

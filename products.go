@@ -147,14 +147,7 @@ func (s *ProductsService) List(ctx context.Context, opts *ProductListOptions) (*
 // ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
 // the loop breaks.
 func (s *ProductsService) All(ctx context.Context, opts *ProductListOptions) iter.Seq2[*Product, error] {
-	o := ProductListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Product], error) {
-		o.ListOptions = *lo
-		return s.List(ctx, &o)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // ProductTokenOptions are the optional attributes of a product token. A nil

@@ -209,15 +209,7 @@ func (s *TokensService) List(ctx context.Context, opts *TokenListOptions) (*Page
 // after page (see ListOptions for how). It stops at the first error (yielded once), when ctx
 // is done, or when the loop breaks.
 func (s *TokensService) All(ctx context.Context, opts *TokenListOptions) iter.Seq2[*Token, error] {
-	o := TokenListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Token], error) {
-		page := o
-		page.ListOptions = *lo
-		return s.List(ctx, &page)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // bearerToken creates a token for a product, license or user through the bearer's tokens

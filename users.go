@@ -189,14 +189,7 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) (*Page[U
 // page (see ListOptions for how). It stops at the first error (yielded once), when ctx is
 // done, or when the loop breaks.
 func (s *UsersService) All(ctx context.Context, opts *UserListOptions) iter.Seq2[*User, error] {
-	o := UserListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[User], error) {
-		o.ListOptions = *lo
-		return s.List(ctx, &o)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // UpdatePassword changes a user's password given the old one:

@@ -180,14 +180,7 @@ func (s *WebhooksService) List(ctx context.Context, opts *WebhookListOptions) (*
 // page after page (see ListOptions for how). It stops at the first error (yielded once), when ctx is done, or when
 // the loop breaks.
 func (s *WebhooksService) All(ctx context.Context, opts *WebhookListOptions) iter.Seq2[*WebhookEndpoint, error] {
-	o := WebhookListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[WebhookEndpoint], error) {
-		o.ListOptions = *lo
-		return s.List(ctx, &o)
-	})
+	return allOf(ctx, opts, s.List)
 }
 
 // MaxWebhookBodySize bounds how much of a delivery ParseWebhook reads. Keygen's event
