@@ -137,11 +137,7 @@ type WebhookEventsService struct{ service }
 
 // Get fetches a webhook event: GET /v1/accounts/{account}/webhook-events/{id}.
 func (s *WebhookEventsService) Get(ctx context.Context, id string) (*WebhookEvent, error) {
-	path, err := pathf("/webhook-events/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[WebhookEvent](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[WebhookEvent](ctx, s.c, "/webhook-events/%s", id)
 }
 
 // List lists webhook events, newest first: GET /v1/accounts/{account}/webhook-events. Keygen
@@ -178,11 +174,7 @@ func (s *WebhookEventsService) Retry(ctx context.Context, id string) (*WebhookEv
 
 // Delete deletes a webhook event record: DELETE /v1/accounts/{account}/webhook-events/{id}.
 func (s *WebhookEventsService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/webhook-events/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/webhook-events/%s", id)
 }
 
 // UnknownResource is a payload resource of a type this SDK has no model for (releases,

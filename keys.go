@@ -79,11 +79,7 @@ func (s *KeysService) Create(ctx context.Context, opts KeyCreateOptions) (*Key, 
 
 // Get fetches a key by id: GET /v1/accounts/{account}/keys/{id}.
 func (s *KeysService) Get(ctx context.Context, id string) (*Key, error) {
-	path, err := pathf("/keys/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[Key](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[Key](ctx, s.c, "/keys/%s", id)
 }
 
 // Update changes a key: PATCH /v1/accounts/{account}/keys/{id}.
@@ -100,11 +96,7 @@ func (s *KeysService) Update(ctx context.Context, id string, opts KeyUpdateOptio
 
 // Delete removes a key from its pool: DELETE /v1/accounts/{account}/keys/{id}.
 func (s *KeysService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/keys/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/keys/%s", id)
 }
 
 // List lists pooled keys, newest first: GET /v1/accounts/{account}/keys.

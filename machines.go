@@ -168,11 +168,7 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 
 // Get fetches a machine by id or fingerprint: GET /v1/accounts/{account}/machines/{id}.
 func (s *MachinesService) Get(ctx context.Context, id string) (*Machine, error) {
-	path, err := pathf("/machines/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[Machine](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[Machine](ctx, s.c, "/machines/%s", id)
 }
 
 // Update changes a machine: PATCH /v1/accounts/{account}/machines/{id}.
@@ -199,11 +195,7 @@ func (s *MachinesService) Update(ctx context.Context, id string, opts MachineUpd
 // Delete deactivates a machine, freeing its seat on the license:
 // DELETE /v1/accounts/{account}/machines/{id}.
 func (s *MachinesService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/machines/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/machines/%s", id)
 }
 
 // List lists machines, newest first: GET /v1/accounts/{account}/machines.

@@ -130,6 +130,24 @@ func getOne[T any, PT resourcePtr[T]](ctx context.Context, c *Client, r *request
 	return decodeOne[T, PT](resp)
 }
 
+// getByID fetches the resource at format, whose one %s is the (escaped) id.
+func getByID[T any, PT resourcePtr[T]](ctx context.Context, c *Client, format, id string) (*T, error) {
+	path, err := pathf(format, id)
+	if err != nil {
+		return nil, err
+	}
+	return getOne[T, PT](ctx, c, &request{method: "GET", path: path})
+}
+
+// deleteByID deletes the resource at format, whose one %s is the (escaped) id (204).
+func deleteByID(ctx context.Context, c *Client, format, id string) error {
+	path, err := pathf(format, id)
+	if err != nil {
+		return err
+	}
+	return noContent(ctx, c, &request{method: "DELETE", path: path})
+}
+
 // noContent sends r and expects no document back (204).
 func noContent(ctx context.Context, c *Client, r *request) error {
 	_, err := c.do(ctx, r)

@@ -281,11 +281,7 @@ func (s *PoliciesService) Create(ctx context.Context, opts PolicyCreateOptions) 
 
 // Get fetches a policy: GET /v1/accounts/{account}/policies/{id}.
 func (s *PoliciesService) Get(ctx context.Context, id string) (*Policy, error) {
-	path, err := pathf("/policies/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[Policy](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[Policy](ctx, s.c, "/policies/%s", id)
 }
 
 // Update changes a policy: PATCH /v1/accounts/{account}/policies/{id}. Its licenses follow
@@ -346,11 +342,7 @@ func (s *PoliciesService) Update(ctx context.Context, id string, opts PolicyUpda
 // Delete deletes a policy and, asynchronously, its licenses:
 // DELETE /v1/accounts/{account}/policies/{id}.
 func (s *PoliciesService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/policies/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/policies/%s", id)
 }
 
 // List lists policies, newest first: GET /v1/accounts/{account}/policies.

@@ -93,11 +93,7 @@ func (s *ProductsService) Create(ctx context.Context, opts ProductCreateOptions)
 
 // Get fetches a product by id or code: GET /v1/accounts/{account}/products/{id}.
 func (s *ProductsService) Get(ctx context.Context, id string) (*Product, error) {
-	path, err := pathf("/products/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[Product](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[Product](ctx, s.c, "/products/%s", id)
 }
 
 // Update changes a product: PATCH /v1/accounts/{account}/products/{id}.
@@ -125,11 +121,7 @@ func (s *ProductsService) Update(ctx context.Context, id string, opts ProductUpd
 // Delete deletes a product and, asynchronously, its policies and licenses:
 // DELETE /v1/accounts/{account}/products/{id}.
 func (s *ProductsService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/products/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/products/%s", id)
 }
 
 // List lists products, newest first: GET /v1/accounts/{account}/products.

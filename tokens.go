@@ -160,11 +160,7 @@ func (s *TokensService) Generate(ctx context.Context, email, password string, op
 // Get fetches a token by id (not by its secret): GET /v1/accounts/{account}/tokens/{id}.
 // The Secret is empty: Keygen never shows it again after generation.
 func (s *TokensService) Get(ctx context.Context, id string) (*Token, error) {
-	path, err := pathf("/tokens/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[Token](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[Token](ctx, s.c, "/tokens/%s", id)
 }
 
 // Regenerate replaces a token's secret: PUT /v1/accounts/{account}/tokens/{id}. The returned
@@ -180,11 +176,7 @@ func (s *TokensService) Regenerate(ctx context.Context, id string) (*Token, erro
 
 // Revoke deletes a token: DELETE /v1/accounts/{account}/tokens/{id}.
 func (s *TokensService) Revoke(ctx context.Context, id string) error {
-	path, err := pathf("/tokens/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/tokens/%s", id)
 }
 
 // List lists the tokens the caller may see, newest first: GET /v1/accounts/{account}/tokens.

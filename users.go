@@ -137,11 +137,7 @@ func (s *UsersService) Create(ctx context.Context, opts UserCreateOptions) (*Use
 
 // Get fetches a user by id or email: GET /v1/accounts/{account}/users/{id}.
 func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
-	path, err := pathf("/users/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[User](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[User](ctx, s.c, "/users/%s", id)
 }
 
 // Update changes a user: PATCH /v1/accounts/{account}/users/{id}.
@@ -169,11 +165,7 @@ func (s *UsersService) Update(ctx context.Context, id string, opts UserUpdateOpt
 // Delete deletes a user: DELETE /v1/accounts/{account}/users/{id}. Keygen refuses to delete
 // the last admin (422 ACCOUNT_ADMINS_REQUIRED).
 func (s *UsersService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/users/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/users/%s", id)
 }
 
 // List lists users, newest first: GET /v1/accounts/{account}/users.

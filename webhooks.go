@@ -119,11 +119,7 @@ func (s *WebhooksService) Create(ctx context.Context, opts WebhookCreateOptions)
 
 // Get fetches a webhook endpoint: GET /v1/accounts/{account}/webhook-endpoints/{id}.
 func (s *WebhooksService) Get(ctx context.Context, id string) (*WebhookEndpoint, error) {
-	path, err := pathf("/webhook-endpoints/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[WebhookEndpoint](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[WebhookEndpoint](ctx, s.c, "/webhook-endpoints/%s", id)
 }
 
 // Update changes a webhook endpoint: PATCH /v1/accounts/{account}/webhook-endpoints/{id}.
@@ -158,11 +154,7 @@ func (s *WebhooksService) Update(ctx context.Context, id string, opts WebhookUpd
 
 // Delete removes a webhook endpoint: DELETE /v1/accounts/{account}/webhook-endpoints/{id}.
 func (s *WebhooksService) Delete(ctx context.Context, id string) error {
-	path, err := pathf("/webhook-endpoints/%s", id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/webhook-endpoints/%s", id)
 }
 
 // List lists webhook endpoints, newest first: GET /v1/accounts/{account}/webhook-endpoints.
