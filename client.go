@@ -431,14 +431,40 @@ func (c *Client) newError(r *response, attempts int) error {
 	err := newError(r, attempts)
 	var e *Error
 	if errors.As(err, &e) {
+		// Keygen's 404 detail echoes the id it was given ("The requested license '<key>' was
+		// not found"): scrub any license key alias of the path from the error objects too.
+		aliases := licenseAliases(e.Path)
 		e.Path = c.redact(e.Path)
+		for i := range e.Errors {
+			for _, a := range aliases {
+				e.Errors[i].Detail = strings.ReplaceAll(e.Errors[i].Detail, a, "[REDACTED]")
+			}
+			e.Errors[i].Detail = c.redact(e.Errors[i].Detail)
+		}
 	}
 	return err
 }
 
-// redact hides the client's own credentials in text bound for logs and error strings: a
-// license key is a valid id alias in a path (GET /licenses/{key}).
+// licenseAliases returns the license keys used as id aliases in path, unescaped.
+func licenseAliases(path string) []string {
+	var out []string
+	segs := strings.Split(path, "/")
+	for i := 1; i < len(segs); i++ {
+		if segs[i-1] == "licenses" && segs[i] != "" && segs[i] != "actions" && !isUUID(segs[i]) {
+			out = append(out, segs[i])
+			if u, err := url.PathUnescape(segs[i]); err == nil && u != segs[i] {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// redact hides credentials in text bound for logs and error strings: the client's own token
+// and license key anywhere, and any license key used as an id alias in a path
+// (GET /licenses/{key}).
 func (c *Client) redact(s string) string {
+	s = redactLicenseAliases(s)
 	for _, secret := range []string{c.cfg.token, c.cfg.licenseKey} {
 		if secret == "" {
 			continue
@@ -449,6 +475,38 @@ func (c *Client) redact(s string) string {
 		}
 	}
 	return s
+}
+
+// redactLicenseAliases replaces a non-UUID segment after "licenses/" (a license key used in
+// place of the id) with [REDACTED].
+func redactLicenseAliases(path string) string {
+	segs := strings.Split(path, "/")
+	for i := 1; i < len(segs); i++ {
+		if segs[i-1] == "licenses" && segs[i] != "" && segs[i] != "actions" && !isUUID(segs[i]) {
+			segs[i] = "[REDACTED]"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// isUUID reports the 8-4-4-4-12 hex form Keygen uses for ids.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // scrubURLError rewrites the URL that net/http puts in its transport errors (Get

@@ -422,3 +422,22 @@ func (z *zeroReader) Read(p []byte) (int, error) {
 	z.read += k
 	return k, nil
 }
+
+// A license key used as an id alias never reaches an error string, whoever's key it is.
+func TestLicenseKeyAliasRedactedInErrors(t *testing.T) {
+	c, mt := newTestClient(t)
+	const key = "C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3"
+	mt.RegisterResponder("GET", apiURL("/licenses/"+key), httpmock.NewStringResponder(404,
+		`{"errors":[{"title":"Not found","detail":"The requested license '`+key+`' was not found","code":"NOT_FOUND"}]}`))
+	_, err := c.Licenses.Get(context.Background(), key)
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.NotContains(t, err.Error(), key)
+	assert.Contains(t, err.Error(), "/licenses/[REDACTED]")
+	assert.Contains(t, err.Error(), "The requested license '[REDACTED]' was not found")
+	assert.Contains(t, err.Error(), "The requested license '[REDACTED]' was not found")
+
+	// Ids stay readable.
+	assert.Equal(t, "/licenses/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/actions/validate",
+		redactLicenseAliases("/licenses/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/actions/validate"))
+	assert.Equal(t, "/licenses/actions/validate-key", redactLicenseAliases("/licenses/actions/validate-key"))
+}
