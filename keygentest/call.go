@@ -131,18 +131,25 @@ func (c *call) readBody() *apiError {
 	if len(bytes.TrimSpace(raw)) == 0 || !jsonContentType(c.r) {
 		return nil
 	}
+	jsonInvalid := rackError(400, "The request could not be completed because it contains invalid JSON (check formatting/encoding)", "JSON_INVALID")
 	if !utf8.Valid(raw) {
-		return rackError(400, "The request could not be completed because it contains an invalid byte sequence (check encoding)", "ENCODING_INVALID")
+		// Ruby's JSON parser rejects a malformed UTF-8 body as a parse error (users/create.feature,
+		// "… an invalid byte sequence (bad UTF-8 encoding)" answers JSON_INVALID).
+		return jsonInvalid
 	}
 	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
 		// Ruby raises "string contains null byte", which Keygen answers with its own detail.
 		return rackError(400, "The request could not be completed because it contains an unexpected null byte (check encoding)", "ENCODING_INVALID")
 	}
+	raw, ok := rubyEscapes(raw)
+	if !ok {
+		return jsonInvalid
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil || dec.More() {
-		return rackError(400, "The request could not be completed because it contains invalid JSON (check formatting/encoding)", "JSON_INVALID")
+		return jsonInvalid
 	}
 	c.body = snakeKeys(v)
 	return nil
@@ -246,4 +253,84 @@ func (c *call) parse(schema *param) (params, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// rubyEscapes rewrites string escapes the way Ruby's JSON parser reads them: an unknown
+// escape such as \l or \x stands for the character itself ("ro\le" is "role"), while an
+// unpaired UTF-16 surrogate (\ud888) is a parse error (users/create.feature, the
+// "unicode injection" and "stray backslash injection" scenarios).
+func rubyEscapes(raw []byte) ([]byte, bool) {
+	if !bytes.Contains(raw, []byte{'\\'}) {
+		return raw, true
+	}
+	out := make([]byte, 0, len(raw))
+	inStr := false
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return 0, false
+		}
+		var r rune
+		for _, h := range raw[i+2 : i+6] {
+			switch {
+			case h >= '0' && h <= '9':
+				r = r<<4 | rune(h-'0')
+			case h >= 'a' && h <= 'f':
+				r = r<<4 | rune(h-'a'+10)
+			case h >= 'A' && h <= 'F':
+				r = r<<4 | rune(h-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	for i := 0; i < len(raw); i++ {
+		b := raw[i]
+		if !inStr {
+			if b == '"' {
+				inStr = true
+			}
+			out = append(out, b)
+			continue
+		}
+		switch b {
+		case '"':
+			inStr = false
+			out = append(out, b)
+		case '\\':
+			if i+1 >= len(raw) {
+				return nil, false
+			}
+			switch n := raw[i+1]; n {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				out = append(out, b, n)
+				i++
+			case 'u':
+				r, ok := hex4(i)
+				if !ok {
+					return nil, false
+				}
+				if r >= 0xD800 && r <= 0xDBFF {
+					lo, ok := hex4(i + 6)
+					if !ok || lo < 0xDC00 || lo > 0xDFFF {
+						return nil, false
+					}
+					out = append(out, raw[i:i+12]...)
+					i += 11
+					continue
+				}
+				if r >= 0xDC00 && r <= 0xDFFF {
+					return nil, false
+				}
+				out = append(out, raw[i:i+6]...)
+				i += 5
+			default:
+				i++ // the backslash is dropped; the next byte is copied below
+				out = append(out, raw[i])
+			}
+		default:
+			out = append(out, b)
+		}
+	}
+	return out, true
 }
