@@ -8,7 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 )
@@ -52,23 +52,18 @@ func (c *call) checkoutOptions(raw bool, allowed []string, userAlias string) (*c
 	ttl := int64(defaultCheckoutTTL)
 	o.ttl = &ttl
 	q := c.query
+	// The query is coerced as Keygen's typed_query does: a boolean is true only for its
+	// truthy spellings (anything else, blank included, is false), an integer is Ruby's
+	// String#to_i of the value (blank is nil).
 	if q.Has("encrypt") {
-		b, ok := queryBool(q.Get("encrypt"))
-		if !ok {
-			return nil, errBadRequest("type mismatch (received string expected boolean)", parameter("encrypt"))
-		}
-		o.encrypt = b
+		o.encrypt = contains([]string{"1", "true", "TRUE", "t", "T", "yes", "YES", "y", "Y"}, q.Get("encrypt"))
 	}
 	o.algorithm = q.Get("algorithm")
 	if q.Has("ttl") {
-		switch v := q.Get("ttl"); v {
-		case "", "null":
+		if v := strings.TrimSpace(q.Get("ttl")); v == "" {
 			o.ttl = nil
-		default:
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, errBadRequest("type mismatch (received string expected integer)", parameter("ttl"))
-			}
+		} else {
+			n := int64(rubyToI(v))
 			o.ttl = &n
 		}
 	}
@@ -278,7 +273,9 @@ func (c *call) licenseIncludes(l *License, include []string) []*resource {
 				out = append(out, v.user(db.users[*l.OwnerID]))
 			}
 		case "users":
-			for _, u := range licenseUsers(db, l) {
+			users := licenseUsers(db, l)
+			sort.SliceStable(users, func(i, j int) bool { return users[i].Created.Before(users[j].Created) })
+			for _, u := range users {
 				out = append(out, v.user(u))
 			}
 		}
@@ -303,7 +300,7 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 		}
 		ok := p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||
 			(p.product != nil && p.isProduct(c.licenseProductID(l))) ||
-			(c.machineOwnedBy(p, m, l) && !licenseProtected(db, l)) || p.isLicense(l.ID)
+			(p.user != nil && (c.machineOwnedBy(p, m, l) || licenseHasUser(l, p.user.ID)) && !licenseProtected(db, l)) || p.isLicense(l.ID)
 		if !ok {
 			return errDenied()
 		}
@@ -318,12 +315,18 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 		v := c.view()
 		var included []*resource
 		var licenseIncl []string
+		// A nested include (license.policy) includes the license on its path too, once.
+		licenseIncluded := false
 		for _, inc := range o.include {
 			switch {
-			case inc == "license":
-				included = append(included, v.license(l))
-			case strings.HasPrefix(inc, "license."):
-				licenseIncl = append(licenseIncl, strings.TrimPrefix(inc, "license."))
+			case inc == "license" || strings.HasPrefix(inc, "license."):
+				if !licenseIncluded {
+					included = append(included, v.license(l))
+					licenseIncluded = true
+				}
+				if inc != "license" {
+					licenseIncl = append(licenseIncl, strings.TrimPrefix(inc, "license."))
+				}
 			case inc == "owner" && m.OwnerID != nil && db.users[*m.OwnerID] != nil:
 				included = append(included, v.user(db.users[*m.OwnerID]))
 			}

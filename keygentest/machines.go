@@ -92,12 +92,20 @@ func machineSchema(p *principal, create bool) *param {
 }
 
 // findMachineFor resolves a machine by id or fingerprint as the bearer may see it.
+// Like Keygen's FindByAliasService over the authorized scope, the id or fingerprint is
+// looked up among the visible machines only, so a fingerprint shared with another
+// license's machine still finds the bearer's own.
 func (c *call) findMachineFor(p *principal, id string) (*Machine, error) {
-	m := c.db().findMachine(c.acct.ID, id)
-	if m == nil || !c.seesMachine(p, m) {
-		return nil, errNotFound("machine", id)
+	db := c.db()
+	if m := db.machines[id]; m != nil && m.AccountID == c.acct.ID && c.seesMachine(p, m) {
+		return m, nil
 	}
-	return m, nil
+	for _, m := range ofAccount(db.machines, c.acct.ID, nil) {
+		if m.Fingerprint == id && c.seesMachine(p, m) {
+			return m, nil
+		}
+	}
+	return nil, errNotFound("machine", id)
 }
 
 // machineLicenseOwnedBy: the user owns the machine or its license.
