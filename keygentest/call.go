@@ -98,6 +98,9 @@ func (s *Server) dispatch(r *http.Request) *response {
 	if aerr := c.negotiateVersion(); aerr != nil {
 		return c.errorResponse(aerr, true)
 	}
+	if aerr := environmentUnsupported(r, query); aerr != nil {
+		return c.errorResponse(aerr, true)
+	}
 	if aerr := checkAcceptSignature(r.Header.Get("Keygen-Accept-Signature"), c.acct.ID); aerr != nil {
 		return c.errorResponse(aerr, false)
 	}
@@ -105,6 +108,22 @@ func (s *Server) dispatch(r *http.Request) *response {
 		return c.errorResponse(err, true)
 	}
 	return c.finish(true)
+}
+
+// environmentUnsupported: environments are EE-only, so CE refuses a Keygen-Environment
+// header or an environment query parameter once the account is known (keygen-api.md §1.13).
+func environmentUnsupported(r *http.Request, query url.Values) *apiError {
+	if _, ok := r.Header["Keygen-Environment"]; ok {
+		e := errBadRequest("is unsupported", header("Keygen-Environment"))
+		e.errors[0].Code = "ENVIRONMENT_NOT_SUPPORTED"
+		return e
+	}
+	if query.Has("environment") {
+		e := errBadRequest("is unsupported", parameter("environment"))
+		e.errors[0].Code = "ENVIRONMENT_NOT_SUPPORTED"
+		return e
+	}
+	return nil
 }
 
 // run calls the handler, turning a panic into a 500 so one bad request cannot take the

@@ -27,7 +27,7 @@ func scopeSchema() *param {
 		"entitlements": strs().opt(),
 		"checksum":     str().opt(),
 		"version":      str().opt(),
-		"environment":  str().opt().nullOnly(),
+		// environment is EE-only: in CE it is an unpermitted parameter.
 	}).opt()
 }
 
@@ -64,6 +64,9 @@ func (s *Server) quickValidate(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "license.validate"); err != nil {
+		return err
+	}
 	res := c.validateLicense(l, nil, false)
 	c.touchValidated(l)
 	meta := map[string]any{"ts": fmtTime(c.now()), "valid": res.valid, "detail": res.detail, "code": res.code}
@@ -89,6 +92,9 @@ func (s *Server) validateByID(c *call) error {
 	}
 	l, err := c.findLicenseFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "license.validate"); err != nil {
 		return err
 	}
 	if c.body != nil {
@@ -123,12 +129,57 @@ func (s *Server) validateByKey(c *call) error {
 		return errBadRequest("cannot be blank", pointer("/meta/key"))
 	}
 	l := c.db().findLicenseByKey(c.acct.ID, key)
+	// LicenseKeyLookupService: legacy encrypted keys are stored hashed and are only found
+	// with legacy_encrypted (or encrypted) true, which in turn finds no other license.
+	legacy, _ := meta.bool("legacy_encrypted")
+	encrypted, _ := meta.bool("encrypted")
+	legacyFlag := legacy || encrypted
+	if l != nil && c.licensePolicy(l).Encrypted != legacyFlag {
+		l = nil
+	}
 	// LicensePolicy#validate_key?: anyone, but a bearer must be allowed to validate the
 	// license it found (seeing it is enough; else 403).
-	if p != nil && l != nil && !c.seesLicense(p, l) {
-		return errDenied()
+	if p != nil && l != nil {
+		if err := c.verifyPermission(p, "license.validate"); err != nil {
+			return err
+		}
+		if !c.seesLicense(p, l) {
+			return errDenied()
+		}
 	}
 	return c.answerValidation(l, meta)
+}
+
+// verifyPermission is ApplicationPolicy#verify_permissions!: a bearer (and its token)
+// with an explicit permission set must hold the action or the wildcard; a license's set
+// is intersected with its owner's. A nil set is the role's default, which holds it.
+func (c *call) verifyPermission(p *principal, action string) error {
+	lacks := func(perms []string) bool {
+		return perms != nil && !contains(perms, action) && !contains(perms, "*")
+	}
+	switch {
+	case p.license != nil:
+		if lacks(p.license.Permissions) {
+			return errForbidden("license lacks permission to perform action")
+		}
+		if p.license.OwnerID != nil {
+			if u := c.db().users[*p.license.OwnerID]; u != nil && lacks(u.Permissions) {
+				return errForbidden("license lacks permission to perform action")
+			}
+		}
+	case p.user != nil:
+		if lacks(p.user.Permissions) {
+			return errForbidden("user lacks permission to perform action")
+		}
+	case p.product != nil:
+		if lacks(p.product.Permissions) {
+			return errForbidden("product lacks permission to perform action")
+		}
+	}
+	if p.token != nil && lacks(p.token.Permissions) {
+		return errForbidden("token lacks permission to perform action")
+	}
+	return nil
 }
 
 // answerValidation runs the service with the request's scope and answers the license
@@ -306,15 +357,11 @@ func licenseUsers(db *store, l *License) []*User {
 	return out
 }
 
-// validateScope applies step 6 of §3 in Keygen's order.
+// validateScope applies step 6 of §3 in Keygen's order (the EE environment scope is
+// refused as a parameter, so it never reaches here).
 func (c *call) validateScope(l *License, pol *Policy, scope params) (validation, bool) {
 	db, now := c.db(), c.now()
 	fail := func(detail, code string) (validation, bool) { return validation{false, detail, code}, true }
-	if scope.has("environment") {
-		if env := scope.strPtr("environment"); env != nil {
-			return fail("environment scope does not match", "ENVIRONMENT_SCOPE_MISMATCH")
-		}
-	}
 	if scope.has("product") {
 		if v, _ := scope.str("product"); v != pol.ProductID {
 			return fail("product scope does not match", "PRODUCT_SCOPE_MISMATCH")

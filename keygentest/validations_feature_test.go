@@ -1,0 +1,869 @@
+package keygentest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Table test over real HTTP for keygen-api.md §3 (license validation), one case per
+// distinct rule of features/api/v1/licenses/actions/validations.feature (named
+// "feature: scenario title"). Fixtures the public API cannot produce (more machines than a
+// limit, licensees) are seeded in the store; the request under test always goes over HTTP.
+
+const valFeature = "validations.feature: "
+
+// vf builds the fixtures of one case on a fresh server.
+type vf struct {
+	tt   *tester
+	prod string
+}
+
+// pol creates a policy over the API (so that the server defaults apply) and returns it.
+func (f *vf) pol(attrs map[string]any) *Policy {
+	f.tt.t.Helper()
+	if f.prod == "" {
+		f.prod = f.tt.product()
+	}
+	a := map[string]any{"floating": true}
+	for k, v := range attrs {
+		a[k] = v
+	}
+	id := f.tt.policy(f.prod, a)
+	f.tt.srv.mu.Lock()
+	defer f.tt.srv.mu.Unlock()
+	return f.tt.srv.db.policies[id]
+}
+
+// set mutates a stored entity under the server lock (fixtures the API refuses).
+func (f *vf) set(fn func()) {
+	f.tt.srv.mu.Lock()
+	defer f.tt.srv.mu.Unlock()
+	fn()
+}
+
+func (f *vf) lic(p *Policy, mut func(*License)) *License { return f.tt.seedLicense(p.ID, mut) }
+
+func (f *vf) mach(l *License, mut func(*Machine)) *Machine {
+	f.tt.srv.mu.Lock()
+	defer f.tt.srv.mu.Unlock()
+	m := &Machine{base: newBase(f.tt.srv.AccountID, f.tt.srv.clock.now()), LicenseID: l.ID, Fingerprint: newUUID(), Metadata: map[string]any{}}
+	if mut != nil {
+		mut(m)
+	}
+	f.tt.srv.db.machines[m.ID] = m
+	return m
+}
+
+func (f *vf) usr(email string) *User {
+	id := f.tt.user(email)
+	f.tt.srv.mu.Lock()
+	defer f.tt.srv.mu.Unlock()
+	return f.tt.srv.db.users[id]
+}
+
+func i64(n int64) *int64  { return &n }
+func sp(s string) *string { return &s }
+
+type valCase struct {
+	name   string
+	setup  func(f *vf) req
+	status int            // 200 when zero
+	meta   map[string]any // subset of the top-level meta
+	code   string         // error code, for error answers
+	detail string
+	source map[string]any
+	check  func(t *testing.T, f *vf, r *reply)
+}
+
+func byID(id string, meta map[string]any) req {
+	var body any
+	if meta != nil {
+		body = map[string]any{"meta": meta}
+	}
+	return req{method: "POST", path: "/licenses/" + id + "/actions/validate", body: body}
+}
+
+func quick(id string) req { return req{method: "GET", path: "/licenses/" + id + "/actions/validate"} }
+
+func byKey(key string, extra map[string]any, auth string) req {
+	meta := map[string]any{"key": key}
+	for k, v := range extra {
+		meta[k] = v
+	}
+	return req{method: "POST", path: "/licenses/actions/validate-key", body: map[string]any{"meta": meta}, auth: auth}
+}
+
+func scoped(scope map[string]any) map[string]any { return map[string]any{"scope": scope} }
+
+func res(valid bool, detail, code string) map[string]any {
+	return map[string]any{"valid": valid, "detail": detail, "code": code}
+}
+
+var (
+	vValid = res(true, "is valid", "VALID")
+)
+
+// overageMachines makes a policy with attrs and one license holding n seeded machines.
+func overageMachines(f *vf, attrs map[string]any, n int, mut func(*Machine)) *License {
+	p := f.pol(attrs)
+	l := f.lic(p, nil)
+	for range n {
+		f.mach(l, mut)
+	}
+	return l
+}
+
+func TestValidationsFeature(t *testing.T) {
+	const anon = "-"
+	var cases []valCase
+
+	// --- versions, auth, account state ---------------------------------------------------
+	cases = append(cases,
+		valCase{name: "Admin validates a license (default version)", setup: func(f *vf) req {
+			return quick(f.lic(f.pol(nil), nil).ID)
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+			assert.NotContains(t, r.doc["meta"], "constant")
+			assert.NotEmpty(t, r.attrs()["lastValidated"])
+		}},
+		valCase{name: "Admin validates a license (v1.1)", setup: func(f *vf) req {
+			r := quick(f.lic(f.pol(nil), nil).ID)
+			r.headers = map[string]string{"Keygen-Version": "1.1"}
+			return r
+		}, meta: map[string]any{"valid": true, "detail": "is valid", "constant": "VALID"}, check: func(t *testing.T, f *vf, r *reply) {
+			assert.NotContains(t, r.doc["meta"], "code")
+		}},
+		valCase{name: "Admin validates a license (v1.2)", setup: func(f *vf) req {
+			r := byID(f.lic(f.pol(nil), nil).ID, nil)
+			r.headers = map[string]string{"Keygen-Version": "1.2"}
+			return r
+		}, meta: vValid},
+		valCase{name: "Admin validates a strict license that has too many processes (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1): overage is invalid before 1.2", setup: func(f *vf) req {
+			r := byID(overageMachines(f, map[string]any{"strict": true, "maxMachines": 1, "overageStrategy": "ALWAYS_ALLOW_OVERAGE"}, 3, nil).ID, nil)
+			r.headers = map[string]string{"Keygen-Version": "1.1"}
+			return r
+		}, meta: map[string]any{"valid": false, "detail": "has too many associated machines", "constant": "TOO_MANY_MACHINES"}},
+		valCase{name: "Anonymous validates a license (v1.0)", setup: func(f *vf) req {
+			r := byKey(f.lic(f.pol(nil), nil).Key, nil, anon)
+			r.headers = map[string]string{"Keygen-Version": "1.0"}
+			return r
+		}, meta: map[string]any{"valid": true, "detail": "is valid", "constant": "VALID"}},
+		valCase{name: "Anonymous quick validates a check-in license that is valid", setup: func(f *vf) req {
+			r := quick(f.lic(f.pol(nil), nil).ID)
+			r.auth = anon
+			return r
+		}, status: 401, code: "TOKEN_MISSING"},
+		valCase{name: "License quick validates their license", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+			r := quick(l.ID)
+			r.auth = "Bearer " + tok
+			return r
+		}, meta: vValid},
+		valCase{name: "License attempts to quick validate another license", setup: func(f *vf) req {
+			p := f.pol(nil)
+			l, other := f.lic(p, nil), f.lic(p, nil)
+			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+			r := quick(other.ID)
+			r.auth = "Bearer " + tok
+			return r
+		}, status: 404},
+		valCase{name: "License validates their license (without permission)", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), func(l *License) { l.Permissions = []string{} })
+			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+			r := byID(l.ID, nil)
+			r.auth = "Bearer " + tok
+			return r
+		}, status: 403},
+		valCase{name: "License validates their license (with permission)", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), func(l *License) { l.Permissions = []string{"license.validate"} })
+			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+			r := byID(l.ID, nil)
+			r.auth = "Bearer " + tok
+			return r
+		}, meta: vValid},
+		valCase{name: "License attempts to validate another license", setup: func(f *vf) req {
+			p := f.pol(nil)
+			l, other := f.lic(p, nil), f.lic(p, nil)
+			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+			r := byID(other.ID, nil)
+			r.auth = "Bearer " + tok
+			return r
+		}, status: 404},
+		valCase{name: "Anonymous validates a license and sends a nonce", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+			r := byID(l.ID, map[string]any{"nonce": 1574265636})
+			r.auth = "Bearer " + tok
+			return r
+		}, meta: map[string]any{"valid": true, "code": "VALID", "nonce": float64(1574265636)}},
+		valCase{name: "Anonymous validates an expired license key and sends a nonce", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), func(l *License) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
+		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)},
+			check: func(t *testing.T, f *vf, r *reply) { assert.NotEmpty(t, r.attrs()["lastValidated"]) }},
+		valCase{name: "An admin validates a valid license without a request body", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(nil), nil).ID, nil)
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) { assert.NotContains(t, r.doc["meta"], "scope") }},
+		valCase{name: "Anonymous validates a valid license key with an empty scope", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{}), anon)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates an invalid license by key", setup: func(f *vf) req {
+			return byKey("invalid-key", nil, anon)
+		}, meta: res(false, "does not exist", "NOT_FOUND"), check: func(t *testing.T, f *vf, r *reply) {
+			assert.Nil(t, r.doc["data"])
+		}},
+		valCase{name: "Anonymous validates an non-existent license key scoped to a specific product", setup: func(f *vf) req {
+			f.pol(nil)
+			return byKey("invalid-key", scoped(map[string]any{"product": f.prod}), anon)
+		}, meta: res(false, "does not exist", "NOT_FOUND")},
+		valCase{name: "Anonymous validates a blank license key", setup: func(f *vf) req {
+			return byKey("", nil, anon)
+		}, status: 400},
+		valCase{name: "Anonymous validates a license key using an invalid content type", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			return req{method: "POST", path: "/licenses/actions/validate-key", auth: anon, raw: "<validation><meta><key>" + l.Key + "</key></meta></validation>",
+				headers: map[string]string{"Content-Type": "vnd.api+xml"}}
+		}, status: 400, code: "MIME_TYPE_INVALID", detail: "The mime type of the request is not acceptable (check content-type and accept headers)"},
+		valCase{name: "Anonymous validates a valid license key scoped to an environment", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"environment": nil}), anon)
+		}, status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/meta/scope/environment"}},
+		valCase{name: "Admin validates a license key in an environment", setup: func(f *vf) req {
+			r := byKey(f.lic(f.pol(nil), nil).Key, nil, "")
+			r.headers = map[string]string{"Keygen-Environment": "invalid"}
+			return r
+		}, status: 400, code: "ENVIRONMENT_NOT_SUPPORTED", detail: "is unsupported", source: map[string]any{"header": "Keygen-Environment"}},
+		valCase{name: "Anonymous validates a legacy encrypted license by key", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"encrypted": true}), nil)
+			return byKey(l.Key, map[string]any{"encrypted": true}, anon)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates a legacy encrypted license key as an unencrypted key", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"encrypted": true}), nil)
+			return byKey(l.Key, map[string]any{"encrypted": false}, anon)
+		}, meta: res(false, "does not exist", "NOT_FOUND")},
+		valCase{name: "Anonymous validates an unencrypted license key as a legacy encrypted key", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(nil), nil).Key, map[string]any{"encrypted": true}, anon)
+		}, meta: res(false, "does not exist", "NOT_FOUND")},
+		valCase{name: "Anonymous validates a license using scheme ED25519_SIGN by key using the legacy encrypted flag", setup: func(f *vf) req {
+			f.pol(nil)
+			l := f.tt.mustLicense(f.tt.policy(f.prod, map[string]any{"scheme": "ED25519_SIGN"}), nil, nil)
+			return byKey(l.attrs()["key"].(string), map[string]any{"legacy_encrypted": true}, anon)
+		}, meta: res(false, "does not exist", "NOT_FOUND")},
+		valCase{name: "Anonymous validates a license using scheme RSA_2048_PKCS1_SIGN_V2 by key", setup: func(f *vf) req {
+			f.pol(nil)
+			l := f.tt.mustLicense(f.tt.policy(f.prod, map[string]any{"scheme": "RSA_2048_PKCS1_SIGN_V2"}), nil, nil)
+			return byKey(l.attrs()["key"].(string), map[string]any{"encrypted": false}, anon)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates a valid license by key from a pool", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"usePool": true})
+			r := f.tt.do(req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "pooled-key"}, map[string]any{"policy": link("policies", p.ID)})})
+			require.Equal(f.tt.t, 201, r.status, string(r.body))
+			f.tt.mustLicense(p.ID, nil, nil)
+			return byKey("pooled-key", nil, anon)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates a valid license that used a pre-determined key", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), func(l *License) { l.Key = "a-pre-determined-key" })
+			return byKey(l.Key, nil, anon)
+		}, meta: vValid},
+		valCase{name: "Admin quick validates a license by key that is expired (maintain strategy)", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"}), func(l *License) {
+				l.Key = "expired-key"
+				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
+			})
+			return quick(l.Key)
+		}, meta: res(true, "is expired", "EXPIRED")},
+		valCase{name: "Admin quick validates a license by key that is expired (revoke strategy)", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"}), func(l *License) {
+				l.Key = "expired-key"
+				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
+			})
+			return quick(l.Key)
+		}, meta: res(false, "is expired", "EXPIRED")},
+		valCase{name: "Admin quick validates a license by key that is expired (allow strategy)", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"expirationStrategy": "ALLOW_ACCESS"}), func(l *License) {
+				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
+			})
+			return quick(l.Key)
+		}, meta: res(true, "is expired", "EXPIRED")},
+		valCase{name: "Admin validates a license that is expired", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+			return byID(l.ID, nil)
+		}, meta: res(false, "is expired", "EXPIRED")},
+	)
+
+	// --- basic states -----------------------------------------------------------------
+	cases = append(cases,
+		valCase{name: "Admin quick validates a check-in license that is overdue", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
+			return quick(f.lic(p, func(l *License) { l.LastCheckIn = ptrTime(time.Now().AddDate(0, 0, -2)) }).ID)
+		}, meta: res(false, "is overdue for check in", "OVERDUE")},
+		valCase{name: "Admin validates a check-in license that is valid", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
+			return byID(f.lic(p, func(l *License) { l.LastCheckIn = ptrTime(time.Now()) }).ID, nil)
+		}, meta: vValid},
+		valCase{name: "Admin validates a suspended license", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(nil), func(l *License) { l.Suspended = true }).ID, nil)
+		}, meta: res(false, "is suspended", "SUSPENDED")},
+		valCase{name: "Admin validates a license belonging to a banned user", setup: func(f *vf) req {
+			u := f.usr("banned@example.com")
+			f.set(func() { u.BannedAt = ptrTime(time.Now().Add(-time.Minute)) })
+			return byID(f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID; l.Suspended = true }).ID, nil)
+		}, meta: res(false, "is banned", "BANNED")},
+		valCase{name: "Admin validates a license that has not been used", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(nil), nil).ID, nil)
+		}, meta: vValid},
+		valCase{name: "Admin validates a strict floating license that has not been used", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(map[string]any{"strict": true, "floating": true}), nil).ID, nil)
+		}, meta: res(false, "must have at least 1 associated machine", "NO_MACHINES")},
+		valCase{name: "Admin validates a strict license by key that has not been used", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(map[string]any{"strict": true, "floating": false}), nil).Key, nil, "")
+		}, meta: res(false, "must have exactly 1 associated machine", "NO_MACHINE")},
+		valCase{name: "Admin validates a strict license that is valid", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"strict": true, "floating": false}), nil)
+			f.mach(l, nil)
+			return byID(l.ID, nil)
+		}, meta: vValid},
+		valCase{name: "Admin validates a strict license that has too many machines", setup: func(f *vf) req {
+			return byID(overageMachines(f, map[string]any{"strict": true, "floating": false}, 2, nil).ID, nil)
+		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
+		valCase{name: "Admin validates a strict floating license that has too many machines", setup: func(f *vf) req {
+			return byID(overageMachines(f, map[string]any{"strict": true, "maxMachines": 3}, 5, nil).ID, nil)
+		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
+		valCase{name: "Admin validates a strict floating license that would have too many machines but has overridden max machines", setup: func(f *vf) req {
+			l := overageMachines(f, map[string]any{"strict": true, "maxMachines": 3}, 5, nil)
+			f.set(func() { l.MaxMachines = i64(5) })
+			return byID(l.ID, nil)
+		}, meta: vValid},
+		valCase{name: "Admin validates a strict floating license that does not have a machine limit", setup: func(f *vf) req {
+			return byID(overageMachines(f, map[string]any{"strict": true}, 5, nil).ID, nil)
+		}, meta: vValid},
+		valCase{name: "Admin validates a non-strict license that has too many machines", setup: func(f *vf) req {
+			return byID(overageMachines(f, map[string]any{"strict": false, "maxMachines": 1}, 3, nil).ID, nil)
+		}, meta: vValid},
+		valCase{name: "Admin quick validates a non-strict license that has too many machine cores", setup: func(f *vf) req {
+			return quick(overageMachines(f, map[string]any{"strict": false, "maxCores": 4}, 3, func(m *Machine) { m.Cores = i64(4) }).ID)
+		}, meta: vValid},
+		valCase{name: "Admin quick validates a strict license that has too many processes (NO_OVERAGE overage strategy, PER_MACHINE leasing strategy)", setup: func(f *vf) req {
+			return quick(overageMachines(f, map[string]any{"strict": true, "maxProcesses": 1}, 1, nil).ID)
+		}, meta: vValid},
+		valCase{name: "Admin validates a license scoped to a mismatched machine fingerprint (expired, expiration strategy: maintain): scope first", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
+			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+			f.mach(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
+		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
+		valCase{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
+			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+			f.mach(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
+		}, meta: res(false, "is expired", "EXPIRED")},
+	)
+
+	// --- overage: machines, cores, memory, disk, users ----------------------------------
+	type ov struct {
+		strategy string
+		n        int
+		valid    bool
+	}
+	for _, o := range []ov{
+		{"ALWAYS_ALLOW_OVERAGE", 10, true}, {"ALLOW_1_25X_OVERAGE", 5, true}, {"ALLOW_1_25X_OVERAGE", 6, false},
+		{"ALLOW_1_5X_OVERAGE", 6, true}, {"ALLOW_1_5X_OVERAGE", 7, false}, {"ALLOW_2X_OVERAGE", 8, true},
+		{"ALLOW_2X_OVERAGE", 9, false}, {"NO_OVERAGE", 5, false},
+	} {
+		cases = append(cases, valCase{
+			name: "Admin validates a strict floating license that has too many machines (" + o.strategy + " overage strategy)",
+			setup: func(f *vf) req {
+				return byID(overageMachines(f, map[string]any{"strict": true, "maxMachines": 4, "overageStrategy": o.strategy}, o.n, nil).ID, nil)
+			}, meta: res(o.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
+		for _, r := range []struct {
+			attr, detail, code string
+			set                func(*Machine, int64)
+		}{
+			{"maxCores", "has too many associated machine cores", "TOO_MANY_CORES", func(m *Machine, v int64) { m.Cores = &v }},
+			{"maxMemory", "has too much associated machine memory", "TOO_MUCH_MEMORY", func(m *Machine, v int64) { m.Memory = &v }},
+			{"maxDisk", "has too much associated machine disk", "TOO_MUCH_DISK", func(m *Machine, v int64) { m.Disk = &v }},
+		} {
+			cases = append(cases, valCase{
+				name: "Admin quick validates a strict license that has too many machine " + r.attr + " (" + o.strategy + " overage strategy)",
+				setup: func(f *vf) req {
+					// 2 machines sharing the total: limit 4, total o.n.
+					l := overageMachines(f, map[string]any{"strict": true, "overageStrategy": o.strategy, r.attr: 4}, 1, func(m *Machine) { r.set(m, int64(o.n)-1) })
+					f.mach(l, func(m *Machine) { r.set(m, 1) })
+					return quick(l.ID)
+				}, meta: res(o.valid, r.detail, r.code)})
+		}
+		cases = append(cases, valCase{
+			name: "Admin validates a license that has too many users (" + o.strategy + " overage strategy)",
+			setup: func(f *vf) req {
+				p := f.pol(map[string]any{"overageStrategy": o.strategy, "maxUsers": 4})
+				owner := f.usr("owner@example.com")
+				l := f.lic(p, func(l *License) { l.OwnerID = &owner.ID })
+				for i := range o.n - 1 {
+					u := f.usr("licensee" + string(rune('a'+i)) + "@example.com")
+					f.set(func() { l.UserIDs = append(l.UserIDs, u.ID) })
+				}
+				return byID(l.ID, nil)
+			}, meta: res(o.valid, "has too many associated users", "TOO_MANY_USERS")})
+	}
+	for _, o := range []ov{{"ALWAYS_ALLOW_OVERAGE", 5, true}, {"ALLOW_2X_OVERAGE", 2, true}, {"ALLOW_2X_OVERAGE", 3, false}, {"NO_OVERAGE", 2, false}} {
+		cases = append(cases, valCase{
+			name: "Admin validates a strict node-locked license that has too many machines (" + o.strategy + " overage strategy)",
+			setup: func(f *vf) req {
+				return byID(overageMachines(f, map[string]any{"strict": true, "floating": false, "overageStrategy": o.strategy}, o.n, nil).ID, nil)
+			}, meta: res(o.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
+	}
+	// PER_USER leasing: only the scoped user's machines (or the ownerless ones) count.
+	for _, pu := range []struct {
+		floating      bool
+		owned, others int
+		scope         bool
+		valid         bool
+	}{
+		{true, 3, 1, true, true}, {true, 5, 0, true, false}, {true, 1, 3, false, true}, {true, 2, 5, false, false},
+		{false, 2, 1, true, true}, {false, 3, 2, true, false}, {false, 1, 2, false, true}, {false, 2, 3, false, false},
+	} {
+		kind, limit := "floating", int64(2)
+		if !pu.floating {
+			kind, limit = "node-locked", 1
+		}
+		name := "Admin validates a strict " + kind + " license that has too many machines (ALLOW_2X_OVERAGE, PER_USER leasing strategy, "
+		if pu.scope {
+			name += "with owner)"
+		} else {
+			name += "no owner)"
+		}
+		if pu.valid {
+			name += " within"
+		} else {
+			name += " exceeded"
+		}
+		cases = append(cases, valCase{name: name, setup: func(f *vf) req {
+			p := f.pol(map[string]any{"strict": true, "floating": pu.floating, "maxMachines": limit, "overageStrategy": "ALLOW_2X_OVERAGE", "machineLeasingStrategy": "PER_USER"})
+			u := f.usr("leaser@example.com")
+			l := f.lic(p, func(l *License) { l.UserIDs = []string{u.ID} })
+			for range pu.owned {
+				f.mach(l, func(m *Machine) { m.OwnerID = &u.ID })
+			}
+			for range pu.others {
+				f.mach(l, nil)
+			}
+			if pu.scope {
+				return byID(l.ID, scoped(map[string]any{"user": u.Email}))
+			}
+			return byID(l.ID, nil)
+		}, meta: res(pu.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
+	}
+
+	// --- quick validation skips scopes ----------------------------------------------------
+	for _, attr := range []string{"requireProductScope", "requirePolicyScope", "requireMachineScope", "requireFingerprintScope", "requireUserScope"} {
+		cases = append(cases, valCase{name: "An admin quick validates a valid license that " + attr, setup: func(f *vf) req {
+			return quick(f.lic(f.pol(map[string]any{attr: true}), nil).ID)
+		}, meta: vValid})
+	}
+
+	// --- scopes ---------------------------------------------------------------------------
+	for _, rq := range []struct{ attr, detail, code string }{
+		{"requireProductScope", "product scope is required", "PRODUCT_SCOPE_REQUIRED"},
+		{"requirePolicyScope", "policy scope is required", "POLICY_SCOPE_REQUIRED"},
+		{"requireMachineScope", "machine scope is required", "MACHINE_SCOPE_REQUIRED"},
+		{"requireFingerprintScope", "fingerprint scope is required", "FINGERPRINT_SCOPE_REQUIRED"},
+		{"requireUserScope", "user scope is required", "USER_SCOPE_REQUIRED"},
+		{"requireChecksumScope", "checksum scope is required", "CHECKSUM_SCOPE_REQUIRED"},
+		{"requireVersionScope", "version scope is required", "VERSION_SCOPE_REQUIRED"},
+	} {
+		cases = append(cases, valCase{name: "An admin validates a valid license that " + rq.attr, setup: func(f *vf) req {
+			return byID(f.lic(f.pol(map[string]any{rq.attr: true}), nil).ID, nil)
+		}, meta: res(false, rq.detail, rq.code)})
+	}
+	cases = append(cases,
+		valCase{name: "An admin validates a valid license scoped to a specific product", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"requireProductScope": true})
+			return byID(f.lic(p, nil).ID, scoped(map[string]any{"product": f.prod}))
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+			assert.Equal(t, map[string]any{"product": f.prod}, r.doc["meta"].(map[string]any)["scope"])
+		}},
+		valCase{name: "An admin validates a license scoped to a mismatched product", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(nil), nil).ID, scoped(map[string]any{"product": newUUID()}))
+		}, meta: res(false, "product scope does not match", "PRODUCT_SCOPE_MISMATCH")},
+		valCase{name: "An admin validates a valid license scoped to a specific policy", setup: func(f *vf) req {
+			p := f.pol(nil)
+			return byID(f.lic(p, nil).ID, scoped(map[string]any{"policy": p.ID}))
+		}, meta: vValid},
+		valCase{name: "An admin validates a license scoped to a mismatched policy", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(nil), nil).ID, scoped(map[string]any{"policy": newUUID()}))
+		}, meta: res(false, "policy scope does not match", "POLICY_SCOPE_MISMATCH")},
+		valCase{name: "An admin validates an invalid license scoped to a specific product and machine", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			m := f.mach(l, nil)
+			return byID(l.ID, scoped(map[string]any{"product": newUUID(), "machine": m.ID}))
+		}, meta: res(false, "product scope does not match", "PRODUCT_SCOPE_MISMATCH")},
+		valCase{name: "Anonymous validates a valid license key scoped to a specific product and machine", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			m := f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"product": f.prod, "machine": m.ID}), anon)
+		}, meta: vValid},
+		valCase{name: "An admin validates a license scoped to a mismatched machine", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			f.mach(l, nil)
+			return byID(l.ID, scoped(map[string]any{"machine": newUUID()}))
+		}, meta: res(false, "machine is not activated (does not match any associated machines)", "MACHINE_SCOPE_MISMATCH")},
+		valCase{name: "Anonymous validates a node-locked license key scoped to a machine, but the license has no machines", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(map[string]any{"floating": false}), nil).Key, scoped(map[string]any{"machine": newUUID()}), anon)
+		}, meta: res(false, "machine is not activated (has no associated machine)", "NO_MACHINE")},
+		valCase{name: "Anonymous validates a floating license key scoped to a machine, but the license has no machines", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"machine": newUUID()}), anon)
+		}, meta: res(false, "machine is not activated (has no associated machines)", "NO_MACHINES")},
+		valCase{name: "An admin validates a floating license scoped to a mismatched machine fingerprint, but the license has no machines", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(nil), nil).ID, scoped(map[string]any{"fingerprint": "x"}))
+		}, meta: res(false, "fingerprint is not activated (has no associated machines)", "NO_MACHINES")},
+		valCase{name: "An admin validates a node-locked license scoped to a mismatched machine fingerprint, but the license has no machines", setup: func(f *vf) req {
+			return byID(f.lic(f.pol(map[string]any{"floating": false}), nil).ID, scoped(map[string]any{"fingerprint": "x"}))
+		}, meta: res(false, "fingerprint is not activated (has no associated machine)", "NO_MACHINE")},
+		valCase{name: "An admin validates a floating license scoped to a mismatched machine fingerprint, but the license has no machines (quick)", setup: func(f *vf) req {
+			return quick(f.lic(f.pol(nil), nil).ID)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates a valid license key scoped to a specific machine fingerprint", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"strict": true, "floating": false}), nil)
+			m := f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprint": m.Fingerprint}), anon)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates a valid license key scoped to an empty array of fingerprints", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{}}), anon)
+		}, meta: res(false, "fingerprint scope is empty", "FINGERPRINT_SCOPE_EMPTY")},
+		valCase{name: "Anonymous validates a valid license key scoped to an array of nil fingerprints", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{nil, nil}}), anon)
+		}, status: 400, detail: "cannot be null", source: map[string]any{"pointer": "/meta/scope/fingerprints/0"}},
+		valCase{name: "Anonymous validates a valid license key scoped to an array of fingerprints belonging to another license", setup: func(f *vf) req {
+			p := f.pol(nil)
+			l, other := f.lic(p, nil), f.lic(p, nil)
+			f.mach(l, nil)
+			a, b := f.mach(other, nil), f.mach(other, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{a.Fingerprint, b.Fingerprint}}), anon)
+		}, meta: res(false, "one or more fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
+		valCase{name: "Anonymous validates a valid license key scoped to an array of an invalid fingerprint (matching strategy: MATCH_MOST)", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"machineMatchingStrategy": "MATCH_MOST"}), nil)
+			f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{"nope"}}), anon)
+		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
+		valCase{name: "Anonymous validates a valid license key scoped to an array of duplicate fingerprints (matching strategy: MATCH_ALL)", setup: func(f *vf) req {
+			l := f.lic(f.pol(map[string]any{"machineMatchingStrategy": "MATCH_ALL"}), nil)
+			m := f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{m.Fingerprint, m.Fingerprint}}), anon)
+		}, meta: vValid},
+		valCase{name: "Anonymous validates a license key with an entitlement scope (missing all entitlements)", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"entitlements": []any{"FEATURE_A", "FEATURE_B"}}), anon)
+		}, meta: res(false, "is missing one or more required entitlements", "ENTITLEMENTS_MISSING")},
+		valCase{name: "Anonymous validates a license key with an empty entitlement scope", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"entitlements": []any{}}), anon)
+		}, meta: res(false, "entitlements scope is empty", "ENTITLEMENTS_SCOPE_EMPTY")},
+		valCase{name: "Anonymous validates a license key that requires a checksum scope (mismatch)", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(map[string]any{"requireChecksumScope": true}), nil).Key, scoped(map[string]any{"checksum": "abc"}), anon)
+		}, meta: res(false, "checksum scope is not valid (does not match any accessible artifacts)", "CHECKSUM_SCOPE_MISMATCH")},
+		valCase{name: "Anonymous validates a license key that requires a version scope (mismatch)", setup: func(f *vf) req {
+			return byKey(f.lic(f.pol(map[string]any{"requireVersionScope": true}), nil).Key, scoped(map[string]any{"version": "1.0.0"}), anon)
+		}, meta: res(false, "version scope is not valid (does not match any accessible releases)", "VERSION_SCOPE_MISMATCH")},
+		valCase{name: "Anonymous validates a valid license key scoped to an array of components without a fingerprint scope", setup: func(f *vf) req {
+			l := f.lic(f.pol(nil), nil)
+			m := f.mach(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{m.Fingerprint}, "components": []any{"c"}}), anon)
+		}, meta: res(false, "fingerprint scope is required when using the components scope", "FINGERPRINT_SCOPE_REQUIRED")},
+	)
+	// fingerprint matching strategies: valid/invalid counts.
+	for _, ms := range []struct {
+		strategy       string
+		valid, invalid int
+		ok             bool
+		detail         string
+	}{
+		{"", 3, 0, true, ""},
+		{"MATCH_ANY", 1, 2, true, ""},
+		{"MATCH_MOST", 3, 2, true, ""},
+		{"MATCH_MOST", 2, 2, true, ""},
+		{"MATCH_MOST", 1, 3, false, "one or more fingerprint is not activated (does not match enough associated machines)"},
+		{"MATCH_MOST", 1, 0, true, ""},
+		{"MATCH_TWO", 3, 0, true, ""},
+		{"MATCH_TWO", 2, 3, true, ""},
+		{"MATCH_TWO", 1, 3, false, "one or more fingerprint is not activated (does not match at least 2 associated machines)"},
+		{"MATCH_TWO", 0, 3, false, "one or more fingerprint is not activated (does not match at least 2 associated machines)"},
+		{"MATCH_ALL", 2, 1, false, "one or more fingerprint is not activated (does not match all associated machines)"},
+		{"MATCH_ALL", 3, 0, true, ""},
+	} {
+		name := "Anonymous validates a valid license key scoped to an array of fingerprints (matching strategy: " + ms.strategy + ") " + string(rune('0'+ms.valid)) + " valid " + string(rune('0'+ms.invalid)) + " invalid"
+		want := vValid
+		if !ms.ok {
+			want = res(false, ms.detail, "FINGERPRINT_SCOPE_MISMATCH")
+		}
+		cases = append(cases, valCase{name: name, setup: func(f *vf) req {
+			attrs := map[string]any{}
+			if ms.strategy != "" {
+				attrs["machineMatchingStrategy"] = ms.strategy
+			}
+			l := f.lic(f.pol(attrs), nil)
+			var fps []any
+			for range ms.valid {
+				fps = append(fps, f.mach(l, nil).Fingerprint)
+			}
+			f.mach(l, nil)
+			for range ms.invalid {
+				fps = append(fps, newUUID())
+			}
+			return byKey(l.Key, scoped(map[string]any{"fingerprints": fps}), anon)
+		}, meta: want})
+	}
+
+	// user scope
+	type us struct {
+		name   string
+		scope  func(owner, licensee *User) any
+		noOwn  bool
+		result map[string]any
+	}
+	for _, u := range []us{
+		{"requires a user scope (match owner)", func(o, _ *User) any { return o.ID }, false, vValid},
+		{"requires a user scope (match owner email)", func(o, _ *User) any { return o.Email }, false, vValid},
+		{"requires a user scope (match user)", func(_, l *User) any { return l.ID }, false, vValid},
+		{"requires a user scope (match user email)", func(_, l *User) any { return l.Email }, false, vValid},
+		{"requires a user scope (mismatch null)", func(_, _ *User) any { return nil }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+		{"requires a user scope (match null)", func(_, _ *User) any { return nil }, true, vValid},
+		{"requires a user scope (mismatch)", func(_, _ *User) any { return newUUID() }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+	} {
+		cases = append(cases, valCase{name: "Anonymous validates a license key that " + u.name, setup: func(f *vf) req {
+			o, lu := f.usr("owner@example.com"), f.usr("licensee@example.com")
+			l := f.lic(f.pol(map[string]any{"requireUserScope": true}), func(l *License) {
+				if !u.noOwn {
+					l.OwnerID = &o.ID
+					l.UserIDs = []string{lu.ID}
+				}
+			})
+			return byKey(l.Key, scoped(map[string]any{"user": u.scope(o, lu)}), anon)
+		}, meta: u.result})
+	}
+	// user scope with machines / fingerprints.
+	type um struct {
+		name      string
+		byMachine bool
+		owner     int // machine owner: 0 none, 1 the scoped user, 2 another user
+		scopeUser int // 1 the license owner, 2 a stranger
+		result    map[string]any
+	}
+	for _, u := range []um{
+		{"scoped to its owner and a fingerprint (no machine owner)", false, 0, 1, vValid},
+		{"scoped to its owner and a fingerprint (license owner == machine owner)", false, 1, 1, vValid},
+		{"scoped to its owner and a fingerprint (license owner != machine owner)", false, 2, 1, res(false, "user scope does not match (does not match associated machine owners)", "USER_SCOPE_MISMATCH")},
+		{"scoped to its owner and a fingerprint (invalid user)", false, 1, 2, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+		{"scoped to its owner and a machine (no machine owner)", true, 0, 1, vValid},
+		{"scoped to its owner and a machine (license owner == machine owner)", true, 1, 1, vValid},
+		{"scoped to its owner and a machine (license owner != machine owner)", true, 2, 1, res(false, "user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")},
+		{"scoped to its owner and a machine (invalid user)", true, 1, 2, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+	} {
+		cases = append(cases, valCase{name: "An admin validates a valid license " + u.name, setup: func(f *vf) req {
+			o, other := f.usr("owner@example.com"), f.usr("other@example.com")
+			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &o.ID })
+			m := f.mach(l, func(m *Machine) {
+				switch u.owner {
+				case 1:
+					m.OwnerID = &o.ID
+				case 2:
+					m.OwnerID = &other.ID
+				}
+			})
+			user := o.ID
+			if u.scopeUser == 2 {
+				user = newUUID()
+			}
+			if u.byMachine {
+				return byID(l.ID, scoped(map[string]any{"user": user, "machine": m.ID}))
+			}
+			return byID(l.ID, scoped(map[string]any{"user": user, "fingerprint": m.Fingerprint}))
+		}, meta: u.result})
+	}
+	// user bearers
+	cases = append(cases,
+		valCase{name: "A user validates a license scoped to their own email", setup: func(f *vf) req {
+			u := f.usr("me@example.com")
+			_, tok := f.tt.tokenFor("users", u.ID, nil)
+			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID; l.Expiry = ptrTime(time.Now().AddDate(1, 0, 0)) })
+			r := byID(l.ID, scoped(map[string]any{"user": u.Email}))
+			r.auth = "Bearer " + tok
+			return r
+		}, meta: vValid},
+		valCase{name: "An admin validates a valid license scoped to a specific user email (v1.5)", setup: func(f *vf) req {
+			u := f.usr("me@example.com")
+			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID })
+			r := byID(l.ID, scoped(map[string]any{"user": u.Email}))
+			r.headers = map[string]string{"Keygen-Version": "1.5"}
+			return r
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+			rels := r.data()["relationships"].(map[string]any)
+			user, _ := rels["user"].(map[string]any)
+			require.NotNil(t, user, string(r.body))
+			assert.Equal(t, "users", user["data"].(map[string]any)["type"])
+		}},
+		valCase{name: "A user validates a license scoped to a different user", setup: func(f *vf) req {
+			u, other := f.usr("me@example.com"), f.usr("other@example.com")
+			_, tok := f.tt.tokenFor("users", u.ID, nil)
+			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &other.ID })
+			r := byID(l.ID, scoped(map[string]any{"user": other.ID}))
+			r.auth = "Bearer " + tok
+			return r
+		}, status: 404},
+		valCase{name: "A user validates a license key scoped to their own ID", setup: func(f *vf) req {
+			u := f.usr("me@example.com")
+			_, tok := f.tt.tokenFor("users", u.ID, nil)
+			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID })
+			return byKey(l.Key, scoped(map[string]any{"user": u.ID}), "Bearer "+tok)
+		}, meta: vValid},
+		valCase{name: "A user validates a license key scoped to a different user", setup: func(f *vf) req {
+			u, other := f.usr("me@example.com"), f.usr("other@example.com")
+			_, tok := f.tt.tokenFor("users", u.ID, nil)
+			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &other.ID })
+			return byKey(l.Key, scoped(map[string]any{"user": other.ID}), "Bearer "+tok)
+		}, status: 403},
+	)
+
+	// --- heartbeats -----------------------------------------------------------------------
+	hb := func(attrs map[string]any, beat *time.Duration, byMachine bool) func(f *vf) req {
+		return func(f *vf) req {
+			l := f.lic(f.pol(attrs), nil)
+			m := f.mach(l, func(m *Machine) {
+				if beat != nil {
+					m.LastHeartbeat = ptrTime(time.Now().Add(-*beat))
+				}
+			})
+			if byMachine {
+				return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
+			}
+			return byKey(l.Key, scoped(map[string]any{"fingerprint": m.Fingerprint}), anon)
+		}
+	}
+	alive, dead := time.Minute, 2*time.Hour
+	hour := map[string]any{"heartbeatDuration": 3600}
+	req1h := map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true}
+	cases = append(cases,
+		valCase{name: "Anonymous validates a license key scoped to an alive machine (by fingerprint)", setup: hb(hour, &alive, false), meta: vValid},
+		valCase{name: "Anonymous validates a license key scoped to a dead machine (by fingerprint)", setup: hb(hour, &dead, false), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		valCase{name: "Anonymous validates a license key scoped to an alive machine (by ID)", setup: hb(hour, &alive, true), meta: vValid},
+		valCase{name: "Anonymous validates a license key scoped to a dead machine (by ID)", setup: hb(hour, &dead, true), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (alive)", setup: hb(req1h, &alive, false), meta: vValid},
+		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (dead)", setup: hb(req1h, &dead, false), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		valCase{name: "Anonymous validates a license key with optional machine heartbeat (not started)", setup: hb(hour, nil, false), meta: vValid},
+		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (not started, FROM_FIRST_PING basis)",
+			setup: hb(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_FIRST_PING"}, nil, false),
+			meta:  res(false, "machine heartbeat is required", "HEARTBEAT_NOT_STARTED")},
+		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (by ID)",
+			setup: hb(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_FIRST_PING"}, nil, true),
+			meta:  res(false, "machine heartbeat is required", "HEARTBEAT_NOT_STARTED")},
+		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (not started, FROM_CREATION basis)", setup: func(f *vf) req {
+			// FROM_CREATION starts the heartbeat when the machine is activated (over the API).
+			p := f.pol(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_CREATION"})
+			l := f.lic(p, nil)
+			r := f.tt.machine(l.ID, "fp-1", nil, "")
+			require.Equal(f.tt.t, 201, r.status, string(r.body))
+			return byKey(l.Key, scoped(map[string]any{"fingerprint": "fp-1"}), anon)
+		}, meta: vValid},
+	)
+
+	// --- expiration basis -------------------------------------------------------------------
+	cases = append(cases,
+		valCase{name: "Anonymous validates a license key with a validation expiration basis (not set)", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			return byKey(f.lic(p, nil).Key, nil, anon)
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+			exp, _ := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
+			assert.WithinDuration(t, time.Now().AddDate(1, 0, 0), exp, 24*time.Hour)
+		}},
+		valCase{name: "Product validates a license key with a validation expiration basis (not set)", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			_, tok := f.tt.tokenFor("products", f.prod, nil)
+			return byKey(f.lic(p, nil).Key, nil, "Bearer "+tok)
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) { assert.NotNil(t, r.attrs()["expiry"]) }},
+		valCase{name: "Anonymous validates a license key with an activation expiration basis (not set)", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_ACTIVATION", "duration": 31556952})
+			return byKey(f.lic(p, nil).Key, nil, anon)
+		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) { assert.Nil(t, r.attrs()["expiry"]) }},
+		valCase{name: "Anonymous validates a license key with a validation expiration basis (set)", setup: func(f *vf) req {
+			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			exp := time.Date(2022, 1, 3, 14, 18, 2, 743e6, time.UTC)
+			return byKey(f.lic(p, func(l *License) { l.Expiry = &exp }).Key, nil, anon)
+		}, meta: res(false, "is expired", "EXPIRED"), check: func(t *testing.T, f *vf, r *reply) {
+			assert.Equal(t, "2022-01-03T14:18:02.743Z", r.attrs()["expiry"])
+		}},
+	)
+
+	for _, c := range cases {
+		t.Run(valFeature+c.name, func(t *testing.T) {
+			tt := newTester(t)
+			f := &vf{tt: tt}
+			r := tt.do(c.setup(f))
+			want := c.status
+			if want == 0 {
+				want = 200
+			}
+			require.Equal(t, want, r.status, string(r.body))
+			if c.code != "" {
+				assert.Equal(t, c.code, r.code(), string(r.body))
+			}
+			if c.detail != "" {
+				assert.Equal(t, c.detail, r.detail(), string(r.body))
+			}
+			if c.source != nil {
+				assert.Equal(t, c.source, r.source(), string(r.body))
+			}
+			meta, _ := r.doc["meta"].(map[string]any)
+			for k, v := range c.meta {
+				assert.Equal(t, v, meta[k], "meta.%s: %s", k, string(r.body))
+			}
+			if c.check != nil {
+				c.check(t, f, r)
+			}
+		})
+	}
+}
+
+// TestValidationsFeatureWebhooks: a validation (not a quick one) emits
+// license.validation.succeeded/failed to the account-wide endpoints and to the endpoints of
+// the license's product only.
+func TestValidationsFeatureWebhooks(t *testing.T) {
+	rc := newReceiver(t)
+	tt := newTester(t, WithInsecureWebhooks())
+	f := &vf{tt: tt}
+	other := tt.product()
+	p := f.pol(nil)
+	for _, prod := range []string{other, f.prod} {
+		for range 3 {
+			tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/p")}, map[string]any{"product": link("products", prod)})
+		}
+	}
+	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
+	l := f.lic(p, nil)
+	events := func(event string) int {
+		r := tt.get("/webhook-events?events[]=" + event)
+		require.Equal(t, 200, r.status, string(r.body))
+		return len(r.list())
+	}
+
+	t.Run(valFeature+"Admin validates a license (default version): quick validation emits no event", func(t *testing.T) {
+		require.Equal(t, 200, tt.do(quick(l.ID)).status)
+		assert.Zero(t, events("license.validation.succeeded")+events("license.validation.failed"))
+	})
+	t.Run(valFeature+"Anonymous validates a license and generates authorized webhooks for its product", func(t *testing.T) {
+		require.Equal(t, 200, tt.do(byKey(l.Key, nil, "-")).status)
+		assert.Equal(t, 4, events("license.validation.succeeded"))
+	})
+	t.Run(valFeature+"Anonymous validates an invalid license by key: no license, no event", func(t *testing.T) {
+		require.Equal(t, 200, tt.do(byKey("nope", nil, "-")).status)
+		assert.Zero(t, events("license.validation.failed"))
+	})
+	t.Run(valFeature+"An admin validates a license scoped to a mismatched policy: failed event", func(t *testing.T) {
+		require.Equal(t, 200, tt.do(byID(l.ID, scoped(map[string]any{"policy": newUUID()}))).status)
+		assert.Equal(t, 4, events("license.validation.failed"))
+	})
+	wait(t, tt.srv)
+}
