@@ -130,11 +130,15 @@ func newInvalid(topic string) *invalid { return &invalid{topic: topic} }
 
 // attr adds an attribute error; name is the API's lowerCamel attribute name.
 func (v *invalid) attr(name, typ, detail string) *invalid {
+	ptr := "/data/attributes/" + name
+	if name == "id" {
+		ptr = "/data/id" // Keygen's pointer builder places :id outside the attributes
+	}
 	v.errors = append(v.errors, errObject{
 		Title:  titles[422],
 		Detail: detail,
 		Code:   upperSnake(name) + "_" + typ,
-		Source: pointer("/data/attributes/" + name),
+		Source: pointer(ptr),
 		Links:  map[string]string{"about": "https://keygen.sh/docs/api/" + v.topic + "/#" + v.topic + "-object-attrs-" + name},
 	})
 	return v
