@@ -15,6 +15,9 @@ func (s *Server) suspendLicense(suspend bool) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if err := p.lacksPermission(map[bool]string{true: "license.suspend", false: "license.reinstate"}[suspend]); err != nil {
+			return err
+		}
 		if !c.mayAdministerLicense(p, l) {
 			return errDenied()
 		}
@@ -39,6 +42,9 @@ func (s *Server) renewLicense(c *call) error {
 	}
 	l, err := c.findLicenseFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := p.lacksPermission("license.renew"); err != nil {
 		return err
 	}
 	if !c.mayManageLicense(p, l) {
@@ -77,6 +83,9 @@ func (s *Server) checkInLicense(c *call) error {
 	}
 	l, err := c.findLicenseFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := p.lacksPermission("license.check-in"); err != nil {
 		return err
 	}
 	ok := p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||

@@ -17,7 +17,7 @@ func (s *Server) listLicenses(c *call) error {
 	if p.license != nil {
 		return errDenied()
 	}
-	keep, err := c.licenseFilter()
+	keep, err := c.licenseFilter(p)
 	if err != nil {
 		return err
 	}
@@ -30,9 +30,13 @@ func (s *Server) listLicenses(c *call) error {
 // model scope Keygen's has_scope calls: blank values are not applied, booleans are cast
 // like ActiveRecord's, hash filters use their first given operator and answer nothing
 // when none is given.
-func (c *call) licenseFilter() (func(*License) bool, error) {
+//
+// A user bearer's own scope (for_user) replaces the FROM clause that the user filter
+// sets, so that filter has no effect for users (licenses/index.feature: "User attempts an
+// SQL injection attack for all licenses").
+func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
 	q, db, now := c.query, c.db(), c.now()
-	meta := metadataFilters(q)
+	meta := metadataTerms(q)
 	var checks []func(*License) bool
 	add := func(f func(*License) bool) { checks = append(checks, f) }
 	none := func(*License) bool { return false }
@@ -56,7 +60,7 @@ func (c *call) licenseFilter() (func(*License) bool, error) {
 	if v, ok := scopeValue(q, "owner"); ok {
 		add(func(l *License) bool { return userMatches(l.OwnerID, v) })
 	}
-	if v, ok := scopeValue(q, "user"); ok {
+	if v, ok := scopeValue(q, "user"); ok && !(p.user != nil && p.user.Role == "user") {
 		add(func(l *License) bool {
 			if userMatches(l.OwnerID, v) {
 				return true
@@ -168,7 +172,7 @@ func (c *call) licenseFilter() (func(*License) bool, error) {
 				return false
 			}
 		}
-		return matchMetadata(l.Metadata, meta)
+		return matchMetadataTerms(l.Metadata, meta)
 	}, nil
 }
 
@@ -357,4 +361,117 @@ func activityFilter(ops map[string]string, db *store, now time.Time) func(*Licen
 	return func(l *License) bool {
 		return !licenseBannedIn(db, l) && activeSince(l, since) == active
 	}
+}
+
+// metadataTerms reads metadata[…] filters as Rails parses them: metadata[key]=v is a
+// string, metadata[key][sub]=v a nested hash, metadata[key][]=v an array of strings. Top
+// keys are snake_cased like the scope's underscore; nested keys are kept.
+func metadataTerms(q map[string][]string) map[string]any {
+	out := map[string]any{}
+	for k, vs := range q {
+		if !strings.HasPrefix(k, "metadata[") || len(vs) == 0 {
+			continue
+		}
+		var segs []string
+		rest := k[len("metadata"):]
+		for rest != "" {
+			end := strings.IndexByte(rest, ']')
+			if rest[0] != '[' || end < 0 {
+				segs = nil
+				break
+			}
+			segs, rest = append(segs, rest[1:end]), rest[end+1:]
+		}
+		if len(segs) == 0 || segs[0] == "" {
+			continue
+		}
+		var val any = vs[0]
+		if segs[len(segs)-1] == "" {
+			arr := make([]any, len(vs))
+			for i, v := range vs {
+				arr[i] = v
+			}
+			val, segs = arr, segs[:len(segs)-1]
+			if len(segs) == 0 {
+				continue
+			}
+		}
+		segs[0] = snake(segs[0])
+		cur := out
+		for i, seg := range segs {
+			if i == len(segs)-1 {
+				cur[seg] = val
+				break
+			}
+			next, _ := cur[seg].(map[string]any)
+			if next == nil {
+				next = map[string]any{}
+				cur[seg] = next
+			}
+			cur = next
+		}
+	}
+	return out
+}
+
+// matchMetadataTerms is search_metadata: each term is JSONB containment of {key: value}
+// as sent (strings) or, for a top-level string, of its cast value (true, false, null,
+// integers, floats); nested hashes and arrays compare their string leaves as sent.
+func matchMetadataTerms(m map[string]any, terms map[string]any) bool {
+	for k, want := range terms {
+		got, ok := m[k]
+		if !ok {
+			return false
+		}
+		if s, isStr := want.(string); isStr {
+			if !metadataEqual(got, s) {
+				return false
+			}
+			continue
+		}
+		if !jsonContains(got, want) {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonContains is PostgreSQL's @> for the shapes a query string can produce.
+func jsonContains(got, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok || !jsonContains(gv, wv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok {
+			return false
+		}
+		for _, wv := range w {
+			found := false
+			for _, gv := range g {
+				if jsonContains(gv, wv) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	case string:
+		g, ok := got.(string)
+		return ok && g == w
+	}
+	return false
 }

@@ -171,10 +171,11 @@ func (s *Server) showLicenseMachine(c *call) error {
 }
 
 // showLicenseRelated serves GET /licenses/{id}/policy|product|owner|user. Visibility of
-// the license decides 404; the related policy then allows staff, the license's product
-// and, for the owner, its users. Default user permissions lack policy.read and
-// product.read, and default license permissions lack those and user.read, so those
-// bearers get 403; the legacy /user route is the owner's only.
+// the license decides 404; then the bearer needs the read permission of the related type
+// (verify_permissions!: default user permissions lack policy.read and product.read,
+// default license permissions lack those and user.read; explicit permissions replace the
+// defaults), then the related policy allows staff, the license's product, its users and
+// the license itself; the legacy /user route is the owner's only.
 func (s *Server) showLicenseRelated(rel string) handlerFunc {
 	return func(c *call) error {
 		p, err := c.requireAuth()
@@ -186,10 +187,18 @@ func (s *Server) showLicenseRelated(rel string) handlerFunc {
 			return err
 		}
 		db, v := c.db(), c.view()
+		perm := map[string]string{"policy": "policy.read", "product": "product.read", "owner": "user.read", "user": "user.read"}[rel]
+		if err := p.lacksPermission(perm); err != nil {
+			return err
+		}
+		if defaultLacks(p, perm) {
+			return errForbidden(p.role() + " lacks permission to perform action")
+		}
 		switch {
 		case p.isStaff() || p.product != nil:
-		case p.user != nil && rel == "owner":
+		case p.user != nil && rel != "user":
 		case p.user != nil && rel == "user" && c.isLicenseOwner(p, l):
+		case p.license != nil && p.isLicense(l.ID):
 		default:
 			return errDenied()
 		}
@@ -209,4 +218,17 @@ func (s *Server) showLicenseRelated(rel string) handlerFunc {
 		}
 		return c.ok(nil)
 	}
+}
+
+// defaultLacks: a bearer without explicit permissions has its role's defaults, which for
+// users omit account.read, policy.read and product.read, and for licenses also user.read
+// (Keygen keeps them out for backwards compatibility).
+func defaultLacks(p *principal, perm string) bool {
+	switch {
+	case p.user != nil && p.user.Role == "user" && p.user.Permissions == nil:
+		return contains([]string{"account.read", "policy.read", "product.read"}, perm)
+	case p.license != nil && p.license.Permissions == nil:
+		return contains([]string{"account.read", "policy.read", "product.read", "user.read"}, perm)
+	}
+	return false
 }

@@ -164,6 +164,9 @@ func (s *Server) createLicense(c *call) error {
 		l.GroupID = rels.obj("group").obj("data").strPtr("id")
 	}
 	// Authorization (LicensePolicy#create?).
+	if err := p.lacksPermission("license.create"); err != nil {
+		return err
+	}
 	switch {
 	case p.hasRole("admin", "developer", "sales-agent", "environment"):
 	case p.product != nil && pol != nil && p.isProduct(pol.ProductID):
@@ -361,6 +364,9 @@ func (s *Server) showLicense(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := p.lacksPermission("license.read"); err != nil {
+		return err
+	}
 	return c.ok(c.view().license(l))
 }
 
@@ -371,6 +377,9 @@ func (s *Server) updateLicense(c *call) error {
 	}
 	l, err := c.findLicenseFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := p.lacksPermission("license.update"); err != nil {
 		return err
 	}
 	if !c.mayAdministerLicense(p, l) {
@@ -395,20 +404,23 @@ func (s *Server) updateLicense(c *call) error {
 }
 
 func (s *Server) deleteLicense(c *call) error {
-	return s.destroyLicense(c, "license.deleted")
+	return s.destroyLicense(c, "license.deleted", "license.delete")
 }
 
 func (s *Server) revokeLicense(c *call) error {
-	return s.destroyLicense(c, "license.revoked")
+	return s.destroyLicense(c, "license.revoked", "license.revoke")
 }
 
-func (s *Server) destroyLicense(c *call, event string) error {
+func (s *Server) destroyLicense(c *call, event, perm string) error {
 	p, err := c.requireAuth()
 	if err != nil {
 		return err
 	}
 	l, err := c.findLicenseFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := p.lacksPermission(perm); err != nil {
 		return err
 	}
 	if !c.mayManageLicense(p, l) {

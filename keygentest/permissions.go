@@ -1,5 +1,7 @@
 package keygentest
 
+import "strings"
+
 // Permissions follow keygen-api.md §1.15 with the convention the features assert: a
 // bearer that cannot see a resource gets 404 (errNotFound), one that sees it but may not
 // act gets 403 (errDenied / errForbidden). Each resource handler finds the record, checks
@@ -180,4 +182,38 @@ func (c *call) licenseProductID(l *License) string {
 		return pol.ProductID
 	}
 	return ""
+}
+
+// lacksPermission is Keygen's verify_permissions!: a bearer, then its token, whose
+// explicit permissions hold neither perm nor "*" is denied (403) with the reason. Bearers
+// and tokens without explicit permissions have their role's defaults, which the role
+// checks of each handler model.
+func (p *principal) lacksPermission(perm string) error {
+	has := func(ps []string) bool {
+		if ps == nil {
+			return true
+		}
+		for _, x := range ps {
+			if x == "*" || x == perm {
+				return true
+			}
+		}
+		return false
+	}
+	var own []string
+	switch {
+	case p.user != nil:
+		own = p.user.Permissions
+	case p.product != nil:
+		own = p.product.Permissions
+	case p.license != nil:
+		own = p.license.Permissions
+	}
+	if !has(own) {
+		return errForbidden(strings.ReplaceAll(p.role(), "-", " ") + " lacks permission to perform action")
+	}
+	if p.token != nil && !has(p.token.Permissions) {
+		return errForbidden("token lacks permission to perform action")
+	}
+	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 )
 
 const jsonAPIType = "application/vnd.api+json; charset=utf-8"
@@ -63,7 +66,7 @@ func (c *call) finish(signed bool) *response {
 	}
 	h := c.header
 	if h.Get("Content-Type") == "" && c.status != http.StatusNoContent {
-		h.Set("Content-Type", jsonAPIType)
+		h.Set("Content-Type", negotiatedType(c.r))
 	}
 	h.Set("X-Request-Id", c.reqID)
 	h.Set("Cache-Control", "no-transform, no-store, max-age=0")
@@ -104,7 +107,7 @@ func (c *call) errorResponse(err error, signed bool) *response {
 	body := map[string]any{"meta": map[string]any{"id": c.reqID}, "errors": ae.errors}
 	b, _ := json.Marshal(body)
 	c.status, c.payload = ae.status, b
-	c.header.Set("Content-Type", jsonAPIType)
+	c.header.Set("Content-Type", negotiatedType(c.r))
 	return c.finish(signed)
 }
 
@@ -118,4 +121,58 @@ func (c *call) rackResponse(ae *apiError) *response {
 	h.Set("Content-Type", jsonAPIType)
 	b, _ := json.Marshal(map[string]any{"errors": ae.errors})
 	return &response{status: ae.status, header: h, body: b}
+}
+
+// negotiatedType is the Content-Type Keygen's render picks from the Accept list (sorted by
+// q, then order; application/* expands to JSON before JSON:API): JSON:API unless JSON is
+// listed and JSON:API is absent or later. Without Accept the request's Content-Type counts.
+func negotiatedType(r *http.Request) string {
+	const jsonType = "application/json; charset=utf-8"
+	header := strings.TrimSpace(strings.Join(r.Header.Values("Accept"), ","))
+	if header == "" {
+		header = r.Header.Get("Content-Type")
+	}
+	type item struct {
+		mt string
+		q  float64
+	}
+	var items []item
+	for _, part := range strings.Split(header, ",") {
+		fields := strings.Split(part, ";")
+		mt := strings.ToLower(strings.TrimSpace(fields[0]))
+		if mt == "" {
+			continue
+		}
+		q := 1.0
+		for _, f := range fields[1:] {
+			if k, v, ok := strings.Cut(strings.TrimSpace(f), "="); ok && strings.TrimSpace(k) == "q" {
+				if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = n
+				}
+			}
+		}
+		if mt == "application/*" {
+			items = append(items, item{"application/json", q}, item{"application/vnd.api+json", q})
+			continue
+		}
+		items = append(items, item{mt, q})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].q > items[j].q })
+	api, js := -1, -1
+	for i, it := range items {
+		switch it.mt {
+		case "application/vnd.api+json", "application/vnd.keygen+json":
+			if api < 0 {
+				api = i
+			}
+		case "application/json":
+			if js < 0 {
+				js = i
+			}
+		}
+	}
+	if js >= 0 && (api < 0 || js < api) {
+		return jsonType
+	}
+	return jsonAPIType
 }

@@ -487,6 +487,9 @@ func (s *Server) listBearerTokens(owner string) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if !mayReadBearerTokens(p, owner) {
+			return errDenied()
+		}
 		items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
 		v := c.view()
 		return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
@@ -507,6 +510,16 @@ func (s *Server) showBearerToken(owner string) handlerFunc {
 		if err != nil || t.BearerID != bearerID {
 			return errNotFound("token", c.param("id"))
 		}
+		if !mayReadBearerTokens(p, owner) {
+			return errDenied()
+		}
 		return c.ok(c.view().token(t, ""))
 	}
+}
+
+// mayReadBearerTokens is Licenses::TokenPolicy#index?/show?: a license's tokens are for
+// staff and its product (visibility already narrowed products to their own), not for the
+// license itself or its users.
+func mayReadBearerTokens(p *principal, owner string) bool {
+	return owner != "licenses" || p.isStaff() || p.product != nil
 }
