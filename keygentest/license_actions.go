@@ -15,7 +15,7 @@ func (s *Server) suspendLicense(suspend bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := p.lacksPermission(map[bool]string{true: "license.suspend", false: "license.reinstate"}[suspend]); err != nil {
+		if err := c.verifyPermission(p, map[bool]string{true: "license.suspend", false: "license.reinstate"}[suspend]); err != nil {
 			return err
 		}
 		if !c.mayAdministerLicense(p, l) {
@@ -44,7 +44,7 @@ func (s *Server) renewLicense(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := p.lacksPermission("license.renew"); err != nil {
+	if err := c.verifyPermission(p, "license.renew"); err != nil {
 		return err
 	}
 	if !c.mayManageLicense(p, l) {
@@ -85,7 +85,7 @@ func (s *Server) checkInLicense(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := p.lacksPermission("license.check-in"); err != nil {
+	if err := c.verifyPermission(p, "license.check-in"); err != nil {
 		return err
 	}
 	ok := p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||

@@ -188,11 +188,8 @@ func (s *Server) showLicenseRelated(rel string) handlerFunc {
 		}
 		db, v := c.db(), c.view()
 		perm := map[string]string{"policy": "policy.read", "product": "product.read", "owner": "user.read", "user": "user.read"}[rel]
-		if err := p.lacksPermission(perm); err != nil {
+		if err := c.verifyPermission(p, perm); err != nil {
 			return err
-		}
-		if defaultLacks(p, perm) {
-			return errForbidden(p.role() + " lacks permission to perform action")
 		}
 		switch {
 		case p.isStaff() || p.product != nil:
@@ -218,17 +215,4 @@ func (s *Server) showLicenseRelated(rel string) handlerFunc {
 		}
 		return c.ok(nil)
 	}
-}
-
-// defaultLacks: a bearer without explicit permissions has its role's defaults, which for
-// users omit account.read, policy.read and product.read, and for licenses also user.read
-// (Keygen keeps them out for backwards compatibility).
-func defaultLacks(p *principal, perm string) bool {
-	switch {
-	case p.user != nil && p.user.Role == "user" && p.user.Permissions == nil:
-		return contains([]string{"account.read", "policy.read", "product.read"}, perm)
-	case p.license != nil && p.license.Permissions == nil:
-		return contains([]string{"account.read", "policy.read", "product.read", "user.read"}, perm)
-	}
-	return false
 }

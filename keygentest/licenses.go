@@ -164,7 +164,7 @@ func (s *Server) createLicense(c *call) error {
 		l.GroupID = rels.obj("group").obj("data").strPtr("id")
 	}
 	// Authorization (LicensePolicy#create?).
-	if err := p.lacksPermission("license.create"); err != nil {
+	if err := c.verifyPermission(p, "license.create"); err != nil {
 		return err
 	}
 	switch {
@@ -364,7 +364,7 @@ func (s *Server) showLicense(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := p.lacksPermission("license.read"); err != nil {
+	if err := c.verifyPermission(p, "license.read"); err != nil {
 		return err
 	}
 	return c.ok(c.view().license(l))
@@ -379,7 +379,7 @@ func (s *Server) updateLicense(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := p.lacksPermission("license.update"); err != nil {
+	if err := c.verifyPermission(p, "license.update"); err != nil {
 		return err
 	}
 	if !c.mayAdministerLicense(p, l) {
@@ -420,7 +420,7 @@ func (s *Server) destroyLicense(c *call, event, perm string) error {
 	if err != nil {
 		return err
 	}
-	if err := p.lacksPermission(perm); err != nil {
+	if err := c.verifyPermission(p, perm); err != nil {
 		return err
 	}
 	if !c.mayManageLicense(p, l) {

@@ -43,9 +43,10 @@ func (c *call) seesProduct(p *principal, prod *Product) bool {
 	case p.product != nil:
 		return p.isProduct(prod.ID)
 	case p.license != nil:
-		return c.licenseProductID(p.license) == prod.ID
+		// Product.for_license: its product when LICENSED, and every OPEN product.
+		return productIs(prod, "OPEN") || productIs(prod, "LICENSED") && c.licenseProductID(p.license) == prod.ID
 	case p.user != nil:
-		if prod.DistributionStrategy != nil && *prod.DistributionStrategy == "OPEN" {
+		if productIs(prod, "OPEN") {
 			return true
 		}
 		for _, l := range c.db().licensesOfUser(p.user) {
@@ -184,36 +185,115 @@ func (c *call) licenseProductID(l *License) string {
 	return ""
 }
 
-// lacksPermission is Keygen's verify_permissions!: a bearer, then its token, whose
-// explicit permissions hold neither perm nor "*" is denied (403) with the reason. Bearers
-// and tokens without explicit permissions have their role's defaults, which the role
-// checks of each handler model.
-func (p *principal) lacksPermission(perm string) error {
-	has := func(ps []string) bool {
-		if ps == nil {
+// Default permission sets (Permission::USER_PERMISSIONS / LICENSE_PERMISSIONS): a user's
+// defaults lack account.read, policy.read, product.read and license.users.attach/detach;
+// a license's lack account.read, policy.read, product.read and user.read. Explicit (EE)
+// permissions replace the defaults ("*" grants all), and a license's set is intersected
+// with its owner's (keygen-api.md §1.15).
+var (
+	userDefaultLacks    = []string{"account.read", "policy.read", "product.read", "license.users.attach", "license.users.detach"}
+	licenseDefaultLacks = []string{"account.read", "policy.read", "product.read", "user.read"}
+)
+
+func permits(explicit, lacks []string, action string) bool {
+	if explicit == nil {
+		return !contains(lacks, action)
+	}
+	return contains(explicit, "*") || contains(explicit, action)
+}
+
+// can reports whether the bearer's permission set holds action. Staff roles, products and
+// environments hold every permission of their role.
+func (c *call) can(p *principal, action string) bool {
+	switch {
+	case p.license != nil:
+		if !permits(p.license.Permissions, licenseDefaultLacks, action) {
+			return false
+		}
+		if id := p.license.OwnerID; id != nil {
+			if o := c.db().users[*id]; o != nil && o.Role == "user" && !permits(o.Permissions, userDefaultLacks, action) {
+				return false
+			}
+		}
+	case p.user != nil && p.user.Role == "user":
+		return permits(p.user.Permissions, userDefaultLacks, action)
+	case p.user != nil:
+		return permits(p.user.Permissions, nil, action)
+	case p.product != nil:
+		return permits(p.product.Permissions, nil, action)
+	}
+	return true
+}
+
+// verifyPermission is ApplicationPolicy#verify_permissions!: the bearer's permission set
+// (explicit, or its role's defaults: see can) and then its token's explicit set, when it has
+// one, must hold action or "*"; otherwise 403 naming who lacks it.
+func (c *call) verifyPermission(p *principal, action string) error {
+	if !c.can(p, action) {
+		return errForbidden(strings.ReplaceAll(p.role(), "-", " ") + " lacks permission to perform action")
+	}
+	if p.token != nil && p.token.Permissions != nil && !permits(p.token.Permissions, nil, action) {
+		return errForbidden("token lacks permission to perform action")
+	}
+	return nil
+}
+
+// scopesUser is the users scope (User.accessible_by): staff every user, products and
+// environments every role-user user, a user themself and their teammates (the users of
+// any license they own or are attached to), a license its owner and users.
+func (c *call) scopesUser(p *principal, u *User) bool {
+	switch {
+	case p.hasRole("admin", "developer", "read-only", "sales-agent", "support-agent"):
+		return true
+	case p.hasRole("environment", "product"):
+		return u.Role == "user"
+	case p.user != nil:
+		if p.isUser(u.ID) {
 			return true
 		}
-		for _, x := range ps {
-			if x == "*" || x == perm {
+		db := c.db()
+		for _, l := range db.licensesOfUser(p.user) {
+			if licenseHasUser(l, u.ID) {
 				return true
 			}
 		}
 		return false
-	}
-	var own []string
-	switch {
-	case p.user != nil:
-		own = p.user.Permissions
-	case p.product != nil:
-		own = p.product.Permissions
 	case p.license != nil:
-		own = p.license.Permissions
+		return licenseHasUser(p.license, u.ID)
 	}
-	if !has(own) {
-		return errForbidden(strings.ReplaceAll(p.role(), "-", " ") + " lacks permission to perform action")
+	return false
+}
+
+// productIs reports the product's distribution strategy (nil counts as LICENSED).
+func productIs(prod *Product, strategy string) bool {
+	if prod.DistributionStrategy == nil {
+		return strategy == "LICENSED"
 	}
-	if p.token != nil && !has(p.token.Permissions) {
-		return errForbidden("token lacks permission to perform action")
+	return *prod.DistributionStrategy == strategy
+}
+
+// readsProduct is ProductPolicy#show? past the scope: product.read, then a user or license
+// only OPEN products or LICENSED ones they hold a license of (CLOSED ones are 403).
+func (c *call) readsProduct(p *principal, prod *Product) error {
+	if err := c.verifyPermission(p, "product.read"); err != nil {
+		return err
+	}
+	if (p.user != nil && p.user.Role == "user" || p.license != nil) && productIs(prod, "CLOSED") {
+		return errDenied()
+	}
+	return nil
+}
+
+// roleRank is Role::ROLE_RANK: a bearer may not create, update or delete a user of a
+// higher rank (UserPolicy#verify_privileges!).
+var roleRank = map[string]int{
+	"admin": 7, "environment": 6, "developer": 5, "product": 4,
+	"sales-agent": 3, "support-agent": 2, "read-only": 1, "license": 0, "user": 0,
+}
+
+func verifyPrivileges(p *principal, role string) error {
+	if roleRank[p.role()] < roleRank[role] {
+		return errForbidden(strings.ReplaceAll(p.role(), "-", " ") + " lacks privileges to perform action on user")
 	}
 	return nil
 }

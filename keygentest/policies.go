@@ -340,6 +340,12 @@ func (s *Server) listPolicies(c *call) error {
 		return c.seesPolicy(p, pol) && (product == "" || pol.ProductID == product)
 	})
 	v := c.view()
+	if _, err := c.pager(); err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "policy.read"); err != nil {
+		return err
+	}
 	return paginate(c, items, true, v.policy)
 }
 
@@ -350,6 +356,9 @@ func (s *Server) showPolicy(c *call) error {
 	}
 	pol, err := c.findPolicy(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "policy.read"); err != nil {
 		return err
 	}
 	return c.ok(c.view().policy(pol))

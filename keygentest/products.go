@@ -172,6 +172,21 @@ func (s *Server) listProducts(c *call) error {
 	}
 	items := ofAccount(c.db().products, c.acct.ID, func(prod *Product) bool { return c.seesProduct(p, prod) })
 	v := c.view()
+	if _, err := c.pager(); err != nil {
+		return err
+	}
+	// ProductPolicy#index?: products may not list products (not even themselves).
+	if p.product != nil {
+		return errDenied()
+	}
+	for _, prod := range items {
+		if err := c.readsProduct(p, prod); err != nil {
+			return err
+		}
+	}
+	if err := c.verifyPermission(p, "product.read"); err != nil {
+		return err
+	}
 	return paginate(c, items, true, v.product)
 }
 
@@ -182,6 +197,9 @@ func (s *Server) showProduct(c *call) error {
 	}
 	prod, err := c.findProduct(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.readsProduct(p, prod); err != nil {
 		return err
 	}
 	return c.ok(c.view().product(prod))

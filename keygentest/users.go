@@ -62,7 +62,7 @@ func userSchema(p *principal, create bool) *param {
 // findUser resolves a user by id or email as the bearer may see them, else 404.
 func (c *call) findUser(p *principal, id string) (*User, error) {
 	u := c.db().findUser(c.acct.ID, id)
-	if u == nil || !c.seesUser(p, u) {
+	if u == nil || !c.scopesUser(p, u) {
 		return nil, errNotFound("user", id)
 	}
 	return u, nil
@@ -175,8 +175,14 @@ func (s *Server) listUsers(c *call) error {
 		return err
 	}
 	keep := c.userFilter()
-	items := ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return c.seesUser(p, u) && keep(u) })
+	items := ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return c.scopesUser(p, u) && keep(u) })
 	v := c.view()
+	if err := c.verifyPermission(p, "user.read"); err != nil {
+		if _, perr := c.pager(); perr != nil {
+			return perr
+		}
+		return err
+	}
 	return paginate(c, items, true, v.user)
 }
 
@@ -284,6 +290,9 @@ func (s *Server) showUser(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "user.read"); err != nil {
+		return err
+	}
 	return c.ok(c.view().user(u))
 }
 
@@ -300,15 +309,22 @@ func (s *Server) updateUser(c *call) error {
 	if err != nil {
 		return err
 	}
+	a := in.obj("data").obj("attributes")
+	role := u.Role
+	if r, ok := a.str("role"); ok {
+		role = r // authorized after assignment, against the new role
+	}
+	if err := verifyPrivileges(p, role); err != nil {
+		return err
+	}
 	switch {
 	case p.isAdmin():
-	case p.hasRole("sales-agent", "product", "environment") && u.Role == "user":
+	case p.hasRole("sales-agent", "product", "environment") && role == "user":
 	case p.isUser(u.ID):
 	default:
 		return errDenied()
 	}
 	next := *u
-	a := in.obj("data").obj("attributes")
 	c.applyUser(&next, a)
 	v := c.validateUser(&next, a)
 	if u.Role == "admin" && next.Role != "admin" && c.adminCount() <= 1 {
@@ -343,6 +359,9 @@ func (s *Server) deleteUser(c *call) error {
 		return err
 	}
 	db := c.db()
+	if err := verifyPrivileges(p, u.Role); err != nil {
+		return err
+	}
 	switch {
 	case p.isAdmin():
 	case p.hasRole("environment") && u.Role == "user":

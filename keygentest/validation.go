@@ -150,38 +150,6 @@ func (s *Server) validateByKey(c *call) error {
 	return c.answerValidation(l, meta)
 }
 
-// verifyPermission is ApplicationPolicy#verify_permissions!: a bearer (and its token)
-// with an explicit permission set must hold the action or the wildcard; a license's set
-// is intersected with its owner's. A nil set is the role's default, which holds it.
-func (c *call) verifyPermission(p *principal, action string) error {
-	lacks := func(perms []string) bool {
-		return perms != nil && !contains(perms, action) && !contains(perms, "*")
-	}
-	switch {
-	case p.license != nil:
-		if lacks(p.license.Permissions) {
-			return errForbidden("license lacks permission to perform action")
-		}
-		if p.license.OwnerID != nil {
-			if u := c.db().users[*p.license.OwnerID]; u != nil && lacks(u.Permissions) {
-				return errForbidden("license lacks permission to perform action")
-			}
-		}
-	case p.user != nil:
-		if lacks(p.user.Permissions) {
-			return errForbidden("user lacks permission to perform action")
-		}
-	case p.product != nil:
-		if lacks(p.product.Permissions) {
-			return errForbidden("product lacks permission to perform action")
-		}
-	}
-	if p.token != nil && lacks(p.token.Permissions) {
-		return errForbidden("token lacks permission to perform action")
-	}
-	return nil
-}
-
 // answerValidation runs the service with the request's scope and answers the license
 // document with the validation meta; it touches lastValidated and emits the event.
 func (c *call) answerValidation(l *License, in params) error {
