@@ -3,6 +3,7 @@ package keygentest
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // License validation (keygen-api.md §3).
@@ -68,7 +69,10 @@ func (s *Server) quickValidate(c *call) error {
 		return err
 	}
 	res := c.validateLicense(l, nil, false)
-	c.touchValidated(l)
+	// Keygen skips the touch for quick validations from its own dashboard's origin.
+	if c.r.Header.Get("Origin") != "https://app.keygen.sh" {
+		c.touchValidated(l)
+	}
 	meta := map[string]any{"ts": fmtTime(c.now()), "valid": res.valid, "detail": res.detail, "code": res.code}
 	return c.json(200, document{Data: c.view().license(l), Meta: c.validationMeta(meta)})
 }
@@ -237,7 +241,7 @@ func (c *call) validateLicense(l *License, scope params, scoped bool) validation
 	if scope.has("user") {
 		if id := scope.strPtr("user"); id != nil {
 			for _, u := range licenseUsers(db, l) {
-				if u.ID == *id || u.Email == lower(*id) {
+				if u.ID == *id || u.Email == normalizeEmail(*id) {
 					scopeUser = &u.ID
 				}
 			}
@@ -310,6 +314,10 @@ func (c *call) validateLicense(l *License, scope params, scoped bool) validation
 	return validation{true, "is valid", "VALID"}
 }
 
+// normalizeEmail is the User model's email normalization (downcase, strip), which Rails
+// also applies to the value of a where(email:) query.
+func normalizeEmail(s string) string { return strings.TrimSpace(strings.ToLower(s)) }
+
 // licenseUsers are the license's owner and licensees.
 func licenseUsers(db *store, l *License) []*User {
 	var out []*User
@@ -348,8 +356,9 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 	if scope.has("user") {
 		// license.owner_id == scope[:user]: a null user scope matches an ownerless license.
 		match := (user == nil && l.OwnerID == nil) || (user != nil && l.OwnerID != nil && *l.OwnerID == *user)
+		// users.where(email:) applies the User email normalization to the query value.
 		for _, u := range licenseUsers(db, l) {
-			if user != nil && (u.ID == *user || u.Email == *user) {
+			if user != nil && (u.ID == *user || u.Email == normalizeEmail(*user)) {
 				match = true
 			}
 		}
@@ -368,12 +377,19 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 		return fail("is missing one or more required entitlements", "ENTITLEMENTS_MISSING")
 	}
 	machines := db.licenseMachines(l)
-	ownerMatches := func(m *Machine) bool {
+	// ownerMatches is the machine scope's check (machine.owner.email == user, a plain
+	// string comparison); with normalize it is the fingerprint scope's Machine.for_owner,
+	// a query, which normalizes the email like the User model does.
+	ownerMatches := func(m *Machine, normalize bool) bool {
 		if user == nil || m.OwnerID == nil || *m.OwnerID == *user {
 			return true
 		}
 		u := db.users[*m.OwnerID]
-		return u != nil && u.Email == *user
+		want := *user
+		if normalize {
+			want = normalizeEmail(want)
+		}
+		return u != nil && u.Email == want
 	}
 	if scope.has("machine") {
 		switch {
@@ -392,7 +408,7 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 		if m == nil {
 			return fail("machine is not activated (does not match any associated machines)", "MACHINE_SCOPE_MISMATCH")
 		}
-		if !ownerMatches(m) {
+		if !ownerMatches(m, false) {
 			return fail("user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")
 		}
 		st := heartbeatStatus(db, m, now)
@@ -460,7 +476,7 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 			}
 		}
 		for _, m := range alive {
-			if !ownerMatches(m) {
+			if !ownerMatches(m, true) {
 				return fail("user scope does not match (does not match associated machine owners)", "USER_SCOPE_MISMATCH")
 			}
 		}
