@@ -1,6 +1,7 @@
 package keygentest
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -12,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -122,25 +124,16 @@ func b64url(b []byte) string { return base64.URLEncoding.EncodeToString(b) }
 // keyTemplate holds the values of a custom key's {{…}} placeholders (§4.1).
 type keyTemplate map[string]string
 
+// templateVar is TemplateFormatService's /{{(\w+)}}/: only word characters between the
+// braces, so "{{ id }}" and "{{foo-bar}}" are left as they are.
+var templateVar = regexp.MustCompile(`\{\{(\w+)\}\}`)
+
 // format substitutes {{name}} placeholders; unknown names become empty, like Keygen's
-// TemplateFormatService.
+// TemplateFormatService (the name is underscored, so {{ID}} is {{id}}).
 func (t keyTemplate) format(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		b.WriteString(t[strings.TrimSpace(strings.ToLower(s[i+2:i+j]))])
-		s = s[i+j+2:]
-	}
+	return templateVar.ReplaceAllStringFunc(s, func(m string) string {
+		return t[strings.ToLower(m[2:len(m)-2])]
+	})
 }
 
 // seedTemplate gathers the template values of a license being created.
@@ -260,16 +253,50 @@ func cryptKey(a *Account, scheme, dataset string) (string, error) {
 		}
 		return b64url(rsaPrivateEncrypt(a.rsa(), []byte(dataset))), nil
 	case "RSA_2048_JWT_RS256":
-		var claims map[string]any
-		if err := json.Unmarshal([]byte(dataset), &claims); err != nil || claims == nil {
+		var claims any
+		if err := json.Unmarshal([]byte(dataset), &claims); err != nil {
 			return "", newInvalid("licenses").attr("key", "JWT_CLAIMS_INVALID", "key is not a valid JWT claims payload (must be a valid JSON encoded string)").err()
 		}
+		if obj, ok := claims.(map[string]any); ok {
+			// ruby-jwt's numeric claims check (JWT::InvalidPayload, downcased by Keygen).
+			for _, k := range []string{"exp", "iat", "nbf"} {
+				if v, has := obj[k]; has {
+					if _, num := v.(float64); !num {
+						return "", newInvalid("licenses").attr("key", "JWT_CLAIMS_INVALID",
+							"key is not a valid JWT claims payload ("+k+" claim must be a numeric value but it is a "+rubyClass(v)+")").err()
+					}
+				}
+			}
+		}
+		// JWT.encode re-generates the parsed payload: compact, in the sent key order.
+		var compact bytes.Buffer
+		_ = json.Compact(&compact, []byte(dataset))
 		head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256"}`))
-		body := base64.RawURLEncoding.EncodeToString([]byte(dataset))
+		body := base64.RawURLEncoding.EncodeToString(compact.Bytes())
 		sig := signWith(a, "rsa-sha256", []byte(head+"."+body))
 		return head + "." + body + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 	}
 	return dataset, nil
+}
+
+// rubyClass is the downcased Ruby class name of a parsed JSON value.
+func rubyClass(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "nilclass"
+	case bool:
+		if v {
+			return "trueclass"
+		}
+		return "falseclass"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "hash"
+	}
+	return "numeric"
 }
 
 // rsaPrivateEncrypt is OpenSSL's RSA_private_encrypt with PKCS#1 v1.5 type 1 padding:

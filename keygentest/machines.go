@@ -241,6 +241,16 @@ func (s *Server) createMachine(c *call) error {
 		m.GroupID = rels.obj("group").obj("data").strPtr("id")
 	}
 	applyMachine(m, a)
+	// MachinePolicy#create?: verify_permissions!('machine.create', 'component.create'
+	// when components are nested) before the role rules.
+	if err := c.verifyPermission(p, "machine.create"); err != nil {
+		return err
+	}
+	if rels.has("components") {
+		if err := c.verifyPermission(p, "component.create"); err != nil {
+			return err
+		}
+	}
 	if !c.mayWriteMachine(p, m, l, "create") {
 		return errDenied()
 	}
