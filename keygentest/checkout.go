@@ -226,6 +226,9 @@ func (s *Server) checkOutLicense(raw bool) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if err := c.verifyPermission(p, "license.check-out"); err != nil {
+			return err
+		}
 		db := c.db()
 		ok := p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||
 			(p.product != nil && p.isProduct(c.licenseProductID(l))) ||
@@ -297,6 +300,9 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 		l := db.licenses[m.LicenseID]
 		if l == nil {
 			return errNotFound("machine", c.param("id"))
+		}
+		if err := c.verifyPermission(p, "machine.check-out"); err != nil {
+			return err
 		}
 		ok := p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||
 			(p.product != nil && p.isProduct(c.licenseProductID(l))) ||

@@ -600,3 +600,18 @@ func TestMachineCreateSecondPass(t *testing.T) {
 	}
 	runFeatureCases(t, cases)
 }
+
+// §4.1: the default dataset is Ruby's to_json, which leaves <, > and & unescaped; the owner's
+// email shows it.
+func TestDefaultDatasetIsNotHTMLEscaped(t *testing.T) {
+	db := &store{users: map[string]*User{}}
+	email := "a&b<c>@example.com"
+	owner := "u1"
+	db.users[owner] = &User{base: base{ID: owner}, Email: email}
+	l := &License{base: base{ID: "l1", AccountID: "a1", Created: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)}, OwnerID: &owner}
+	pol := &Policy{base: base{ID: "p1"}, ProductID: "pr1"}
+	ds := defaultDataset(db, l, pol, l.Created)
+	if !strings.Contains(ds, `"email":"a&b<c>@example.com"`) {
+		t.Fatalf("dataset %s escapes the email", ds)
+	}
+}

@@ -170,8 +170,8 @@ func (o orderedJSON) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(p.k)
-		v, err := json.Marshal(p.v)
+		k, _ := rubyJSON(p.k)
+		v, err := rubyJSON(p.v)
 		if err != nil {
 			return nil, err
 		}
@@ -215,8 +215,20 @@ func defaultDataset(db *store, l *License, pol *Policy, now time.Time) string {
 			{"license", orderedJSON{{"id", l.ID}, {"created", fmtTime(l.Created)}, {"expiry", optTime(l.Expiry)}}},
 		}
 	}
-	b, _ := json.Marshal(v)
+	b, _ := rubyJSON(v)
 	return string(b)
+}
+
+// rubyJSON encodes like Ruby's to_json: no HTML escaping of <, > and &, which Go's
+// json.Marshal would add and which would change the signed bytes of a dataset.
+func rubyJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // cryptKey turns a dataset into the license key of a policy scheme (§4.1). It returns a

@@ -476,6 +476,9 @@ func (s *Server) showMachine(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "machine.read"); err != nil {
+		return err
+	}
 	return c.ok(c.view().machine(m))
 }
 
@@ -486,6 +489,9 @@ func (s *Server) updateMachine(c *call) error {
 	}
 	m, err := c.findMachineFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "machine.update"); err != nil {
 		return err
 	}
 	l := c.db().licenses[m.LicenseID]
@@ -520,6 +526,9 @@ func (s *Server) deleteMachine(c *call) error {
 	}
 	m, err := c.findMachineFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "machine.delete"); err != nil {
 		return err
 	}
 	if !c.mayWriteMachine(p, m, c.db().licenses[m.LicenseID], "delete") {
@@ -568,6 +577,9 @@ func (s *Server) pingMachine(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "machine.heartbeat.ping"); err != nil {
+		return err
+	}
 	if !c.mayHeartbeat(p, m, false) {
 		return errDenied()
 	}
@@ -600,6 +612,9 @@ func (s *Server) resetMachine(c *call) error {
 	}
 	m, err := c.findMachineFor(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "machine.heartbeat.reset"); err != nil {
 		return err
 	}
 	if !c.mayHeartbeat(p, m, true) {
