@@ -187,6 +187,10 @@ func (s *Server) keyProduct(c *call) error {
 	if err != nil {
 		return err
 	}
+	// Keys::ProductPolicy: product.read, then staff and the key's product (the key scope).
+	if err := c.verifyPermission(p, "product.read"); err != nil {
+		return err
+	}
 	db := c.db()
 	pol := db.policies[k.PolicyID]
 	if pol == nil || db.products[pol.ProductID] == nil {
@@ -202,6 +206,10 @@ func (s *Server) keyPolicy(c *call) error {
 	}
 	k, err := c.findKey(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	// Keys::PolicyPolicy: policy.read, then staff and the key's product (the key scope).
+	if err := c.verifyPermission(p, "policy.read"); err != nil {
 		return err
 	}
 	pol := c.db().policies[k.PolicyID]

@@ -90,9 +90,15 @@ func deref2(s *string) string {
 	return *s
 }
 
-// changeLicenseOwner is PUT /licenses/{id}/owner (legacy /user) with a users linkage or
-// null; the answer is the license.
-func (s *Server) changeLicenseOwner(c *call) error {
+// changeLicenseOwner is PUT /licenses/{id}/owner (legacy: /user) with a users linkage or
+// null; the answer is the license. The legacy route (Licenses::V1x5::UsersController)
+// checks license.user.update, names the relationship user in its errors and emits
+// license.user.updated.
+func (s *Server) changeLicenseOwner(legacy bool) handlerFunc {
+	return func(c *call) error { return s.changeOwnerOf(c, legacy) }
+}
+
+func (s *Server) changeOwnerOf(c *call, legacy bool) error {
 	p, err := c.requireAuth()
 	if err != nil {
 		return err
@@ -105,15 +111,20 @@ func (s *Server) changeLicenseOwner(c *call) error {
 	if err != nil {
 		return err
 	}
-	// Licenses::OwnerPolicy#update?: no agents for support, no users or licenses.
-	if !p.hasRole("admin", "developer", "sales-agent", "environment") && !(p.product != nil && p.isProduct(c.licenseProductID(l))) {
-		return errDenied()
+	// Licenses::OwnerPolicy#update? (V1x5::UserPolicy): no agents for support, no users or
+	// licenses.
+	perm, rel, event := "license.owner.update", "owner", "license.owner.updated"
+	if legacy {
+		perm, rel, event = "license.user.update", "user", "license.user.updated"
+	}
+	if err := c.relAllow(p, perm, p.hasRole("admin", "developer", "sales-agent", "environment") || p.isProduct(c.licenseProductID(l))); err != nil {
+		return err
 	}
 	var owner *string
 	if id, ok := in.obj("data").str("id"); ok {
 		u := c.db().findUser(c.acct.ID, id)
 		if u == nil || u.ID != id {
-			return newInvalid("licenses").rel("owner", "NOT_FOUND", "must exist").err()
+			return newInvalid("licenses").rel(rel, "NOT_FOUND", "must exist").err()
 		}
 		if contains(l.UserIDs, id) {
 			return newInvalid("licenses").rel("owner", "INVALID", "already exists (user is attached through users)").err()
@@ -134,7 +145,7 @@ func (s *Server) changeLicenseOwner(c *call) error {
 	l.OwnerID = owner
 	l.Updated = c.now()
 	res := c.view().license(l)
-	c.emit("license.owner.updated", res, nil)
+	c.emit(event, res, nil)
 	return c.ok(res)
 }
 
@@ -147,9 +158,9 @@ func (s *Server) listLicenseMachines(c *call) error {
 	if err != nil {
 		return err
 	}
+	// Licenses::MachinePolicy: machine.read, then whoever sees the license.
 	items := ofAccount(c.db().machines, c.acct.ID, func(m *Machine) bool { return m.LicenseID == l.ID && c.seesMachine(p, m) })
-	v := c.view()
-	return paginate(c, items, true, v.machine)
+	return relIndex(c, p, "machine.read", true, items, c.view().machine)
 }
 
 // showLicenseMachine is GET /licenses/{id}/machines/{machine} (id or fingerprint).
@@ -162,10 +173,12 @@ func (s *Server) showLicenseMachine(c *call) error {
 	if err != nil {
 		return err
 	}
-	id := c.param("machine")
-	m := c.db().findMachine(c.acct.ID, id)
-	if m == nil || m.LicenseID != l.ID {
-		return errNotFound("machine", id)
+	m, err := findMachineIn(c.db().licenseMachines(l), c.param("machine"))
+	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "machine.read"); err != nil {
+		return err
 	}
 	return c.ok(c.view().machine(m))
 }

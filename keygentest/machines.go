@@ -14,6 +14,10 @@ func (s *Server) routeMachines(r *router) {
 	r.get("/machines/{id}", s.lazy(s.showMachine))
 	r.update("/machines/{id}", s.lazy(s.updateMachine))
 	r.del("/machines/{id}", s.lazy(s.deleteMachine))
+	for _, rel := range []string{"license", "owner", "product", "user"} {
+		r.get("/machines/{id}/"+rel, s.lazy(s.machineRelated(rel)))
+	}
+	r.put("/machines/{id}/owner", s.lazy(s.changeMachineOwner))
 	for _, a := range []string{"ping", "ping-heartbeat"} {
 		r.post("/machines/{id}/actions/"+a, s.lazy(s.pingMachine))
 	}

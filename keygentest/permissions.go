@@ -185,19 +185,42 @@ func (c *call) licenseProductID(l *License) string {
 	return ""
 }
 
-// Default permission sets (Permission::USER_PERMISSIONS / LICENSE_PERMISSIONS): a user's
-// defaults lack account.read, policy.read, product.read and license.users.attach/detach;
-// a license's lack account.read, policy.read, product.read and user.read. Explicit (EE)
-// permissions replace the defaults ("*" grants all), and a license's set is intersected
-// with its owner's (keygen-api.md §1.15).
+// Default permission sets: a user's defaults are Permission::USER_PERMISSIONS less
+// account.read, policy.read, product.read and license.users.attach/detach; a license's
+// are Permission::LICENSE_PERMISSIONS less account.read, policy.read, product.read and
+// user.read. An action outside the role's available set (e.g. policy.pool.pop for a
+// user) is never a default. Explicit (EE) permissions replace the defaults ("*" grants
+// all), and a license's set is intersected with its owner's (keygen-api.md §1.15).
 var (
+	userAvailable = strings.Fields(`account.read arch.read artifact.read component.create component.delete
+		component.read component.update channel.read constraint.read engine.read entitlement.read
+		group.licenses.read group.machines.read group.owners.read group.read group.users.read
+		license.check-in license.check-out license.create license.delete license.policy.update
+		license.read license.renew license.revoke license.usage.increment license.validate
+		license.users.attach license.users.detach machine.check-out machine.create machine.delete
+		machine.heartbeat.ping machine.proofs.generate machine.read machine.update package.read
+		platform.read policy.read process.create process.delete process.heartbeat.ping process.read
+		process.update product.read release.download release.read release.upgrade token.generate
+		token.read token.regenerate token.revoke user.password.reset user.password.update user.read
+		user.second-factors.create user.second-factors.delete user.second-factors.read
+		user.second-factors.update user.update`)
+	licenseAvailable = strings.Fields(`account.read arch.read artifact.read component.create
+		component.delete component.read component.update channel.read constraint.read engine.read
+		entitlement.read group.owners.read group.read license.check-in license.check-out
+		license.read license.usage.increment license.validate machine.check-out machine.create
+		machine.delete machine.heartbeat.ping machine.proofs.generate machine.read machine.update
+		package.read platform.read policy.read process.create process.delete
+		process.heartbeat.ping process.read process.update product.read release.download
+		release.read release.upgrade token.read token.regenerate token.revoke user.read`)
 	userDefaultLacks    = []string{"account.read", "policy.read", "product.read", "license.users.attach", "license.users.detach"}
 	licenseDefaultLacks = []string{"account.read", "policy.read", "product.read", "user.read"}
 )
 
-func permits(explicit, lacks []string, action string) bool {
+// permits: an explicit set holds action or "*"; without one, the defaults (available
+// less lacks; a nil available set is every action) hold it.
+func permits(explicit, available, lacks []string, action string) bool {
 	if explicit == nil {
-		return !contains(lacks, action)
+		return (available == nil || contains(available, action)) && !contains(lacks, action)
 	}
 	return contains(explicit, "*") || contains(explicit, action)
 }
@@ -207,20 +230,20 @@ func permits(explicit, lacks []string, action string) bool {
 func (c *call) can(p *principal, action string) bool {
 	switch {
 	case p.license != nil:
-		if !permits(p.license.Permissions, licenseDefaultLacks, action) {
+		if !permits(p.license.Permissions, licenseAvailable, licenseDefaultLacks, action) {
 			return false
 		}
 		if id := p.license.OwnerID; id != nil {
-			if o := c.db().users[*id]; o != nil && o.Role == "user" && !permits(o.Permissions, userDefaultLacks, action) {
+			if o := c.db().users[*id]; o != nil && o.Role == "user" && !permits(o.Permissions, userAvailable, userDefaultLacks, action) {
 				return false
 			}
 		}
 	case p.user != nil && p.user.Role == "user":
-		return permits(p.user.Permissions, userDefaultLacks, action)
+		return permits(p.user.Permissions, userAvailable, userDefaultLacks, action)
 	case p.user != nil:
-		return permits(p.user.Permissions, nil, action)
+		return permits(p.user.Permissions, nil, nil, action)
 	case p.product != nil:
-		return permits(p.product.Permissions, nil, action)
+		return permits(p.product.Permissions, nil, nil, action)
 	}
 	return true
 }
@@ -232,7 +255,7 @@ func (c *call) verifyPermission(p *principal, action string) error {
 	if !c.can(p, action) {
 		return errForbidden(strings.ReplaceAll(p.role(), "-", " ") + " lacks permission to perform action")
 	}
-	if p.token != nil && p.token.Permissions != nil && !permits(p.token.Permissions, nil, action) {
+	if p.token != nil && p.token.Permissions != nil && !permits(p.token.Permissions, nil, nil, action) {
 		return errForbidden("token lacks permission to perform action")
 	}
 	return nil

@@ -13,6 +13,9 @@ func (s *Server) routePolicies(r *router) {
 	r.get("/policies/{id}/pool", s.listPool)
 	r.get("/policies/{id}/pool/{key}", s.showPoolKey)
 	r.del("/policies/{id}/pool", s.popPool)
+	r.get("/policies/{id}/licenses", s.policyLicenses(false))
+	r.get("/policies/{id}/licenses/{license}", s.policyLicenses(true))
+	r.get("/policies/{id}/product", s.policyProduct)
 }
 
 var cryptoSchemes = []string{"LEGACY_ENCRYPT", "RSA_2048_PKCS1_ENCRYPT", "RSA_2048_PKCS1_SIGN", "RSA_2048_PKCS1_PSS_SIGN",
@@ -420,12 +423,9 @@ func (s *Server) listPool(c *call) error {
 	if err != nil {
 		return err
 	}
-	if !mayWritePolicy(p, pol.ProductID, true) && !p.isStaff() {
-		return errDenied()
-	}
-	items := ofAccount(c.db().keys, c.acct.ID, func(k *Key) bool { return k.PolicyID == pol.ID })
-	v := c.view()
-	return paginate(c, items, true, v.key)
+	// Policies::PoolPolicy#index?: key.read, then staff and the policy's product.
+	items := ofAccount(c.db().keys, c.acct.ID, func(k *Key) bool { return k.PolicyID == pol.ID && c.seesKey(p, k) })
+	return relIndex(c, p, "key.read", p.isStaff() || p.isProduct(pol.ProductID), items, c.view().key)
 }
 
 func (s *Server) showPoolKey(c *call) error {
@@ -438,8 +438,12 @@ func (s *Server) showPoolKey(c *call) error {
 		return err
 	}
 	k := c.db().findKey(c.acct.ID, c.param("key"))
-	if k == nil || k.PolicyID != pol.ID || !c.seesKey(p, k) {
+	if k == nil || k.PolicyID != pol.ID {
 		return errNotFound("key", c.param("key"))
+	}
+	// Policies::PoolPolicy#show?: key.read, then staff and the policy's product.
+	if err := c.relAllow(p, "key.read", p.isStaff() || p.isProduct(pol.ProductID)); err != nil {
+		return err
 	}
 	return c.ok(c.view().key(k))
 }
@@ -455,8 +459,10 @@ func (s *Server) popPool(c *call) error {
 	if err != nil {
 		return err
 	}
-	if !mayWritePolicy(p, pol.ProductID, true) {
-		return errDenied()
+	// Policies::PoolPolicy#pop?: policy.pool.pop, then admins, developers, environments
+	// and the policy's product.
+	if err := c.relAllow(p, "policy.pool.pop", mayWritePolicy(p, pol.ProductID, true)); err != nil {
+		return err
 	}
 	if !pol.UsePool {
 		return errUnprocessableEntity("pool is not supported", "", pointer("/data/relationships/pool"))

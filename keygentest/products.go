@@ -13,6 +13,10 @@ func (s *Server) routeProducts(r *router) {
 	r.get("/products/{id}", s.showProduct)
 	r.update("/products/{id}", s.updateProduct)
 	r.del("/products/{id}", s.deleteProduct)
+	for _, rel := range []string{"policies", "licenses", "machines", "users"} {
+		r.get("/products/{id}/"+rel, s.productRelated(rel, false))
+		r.get("/products/{id}/"+rel+"/{rel}", s.productRelated(rel, true))
+	}
 }
 
 var distributionStrategies = []string{"LICENSED", "OPEN", "CLOSED"}

@@ -17,6 +17,10 @@ func (s *Server) routeUsers(r *router) {
 	r.post("/users/{id}/actions/reset-password", s.resetPassword)
 	r.post("/users/{id}/actions/ban", s.banUser(true))
 	r.post("/users/{id}/actions/unban", s.banUser(false))
+	for _, rel := range []string{"licenses", "machines", "products"} {
+		r.get("/users/{id}/"+rel, s.userRelated(rel, false))
+		r.get("/users/{id}/"+rel+"/{rel}", s.userRelated(rel, true))
+	}
 }
 
 var userRoles = []string{"user", "admin", "developer", "sales-agent", "support-agent", "read-only"}
