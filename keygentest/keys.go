@@ -87,6 +87,9 @@ func (s *Server) createKey(c *call) error {
 	}
 	policyID, _ := in.relID("policy")
 	pol := c.db().findPolicy(c.acct.ID, policyID)
+	if err := c.verifyPermission(p, "key.create"); err != nil {
+		return err
+	}
 	if !c.mayWriteKey(p, pol) {
 		return errDenied()
 	}
@@ -104,6 +107,9 @@ func (s *Server) createKey(c *call) error {
 func (s *Server) listKeys(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "key.read"); err != nil {
 		return err
 	}
 	if !p.isStaff() && p.product == nil {
@@ -128,6 +134,9 @@ func (s *Server) showKey(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "key.read"); err != nil {
+		return err
+	}
 	return c.ok(c.view().key(k))
 }
 
@@ -142,6 +151,9 @@ func (s *Server) updateKey(c *call) error {
 	}
 	in, err := c.parse(updateKeySchema)
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "key.update"); err != nil {
 		return err
 	}
 	if !c.mayWriteKey(p, c.db().policies[k.PolicyID]) {
@@ -168,6 +180,9 @@ func (s *Server) deleteKey(c *call) error {
 	}
 	k, err := c.findKey(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "key.delete"); err != nil {
 		return err
 	}
 	if !c.mayWriteKey(p, c.db().policies[k.PolicyID]) {

@@ -212,21 +212,37 @@ var (
 		package.read platform.read policy.read process.create process.delete
 		process.heartbeat.ping process.read process.update product.read release.download
 		release.read release.upgrade token.read token.regenerate token.revoke user.read`)
+	// readOnlyAvailable is Permission::READ_ONLY_PERMISSIONS, both the allowed and the
+	// default set of a read-only user. Admins, developers and the sales and support agents
+	// hold Permission::ADMIN_PERMISSIONS (every action); their per-route limits are role
+	// checks in each handler.
+	readOnlyAvailable = strings.Fields(`account.analytics.read account.billing.read
+		account.plan.read account.read account.subscription.read admin.read arch.read
+		artifact.read component.read channel.read constraint.read engine.read entitlement.read
+		environment.read event-log.read group.licenses.read group.machines.read group.owners.read
+		group.read group.users.read key.read license.read license.validate machine.read
+		package.read platform.read policy.read process.read product.read release.download
+		release.read release.upgrade request-log.read token.generate token.read
+		user.password.reset user.password.update user.read user.second-factors.read
+		webhook-endpoint.read webhook-event.read`)
 	userDefaultLacks    = []string{"account.read", "policy.read", "product.read", "license.users.attach", "license.users.detach"}
 	licenseDefaultLacks = []string{"account.read", "policy.read", "product.read", "user.read"}
 )
 
-// permits: an explicit set holds action or "*"; without one, the defaults (available
-// less lacks; a nil available set is every action) hold it.
+// permits: an explicit set holds action, or "*" and action is available (Permissible#can?:
+// a wildcard grants the allowed set); without one, the defaults (available less lacks; a
+// nil available set is every action) hold it.
 func permits(explicit, available, lacks []string, action string) bool {
+	inAvailable := available == nil || contains(available, action)
 	if explicit == nil {
-		return (available == nil || contains(available, action)) && !contains(lacks, action)
+		return inAvailable && !contains(lacks, action)
 	}
-	return contains(explicit, "*") || contains(explicit, action)
+	return contains(explicit, "*") && inAvailable || contains(explicit, action)
 }
 
-// can reports whether the bearer's permission set holds action. Staff roles, products and
-// environments hold every permission of their role.
+// can reports whether the bearer's permission set holds action. A read-only user holds
+// Permission::READ_ONLY_PERMISSIONS; the other staff roles, products and environments hold
+// every permission of their role.
 func (c *call) can(p *principal, action string) bool {
 	switch {
 	case p.license != nil:
@@ -240,6 +256,8 @@ func (c *call) can(p *principal, action string) bool {
 		}
 	case p.user != nil && p.user.Role == "user":
 		return permits(p.user.Permissions, userAvailable, userDefaultLacks, action)
+	case p.user != nil && p.user.Role == "read-only":
+		return permits(p.user.Permissions, readOnlyAvailable, nil, action)
 	case p.user != nil:
 		return permits(p.user.Permissions, nil, nil, action)
 	case p.product != nil:

@@ -176,6 +176,9 @@ func (s *Server) createPolicy(c *call) error {
 	}
 	productID, _ := in.relID("product")
 	prod := c.db().findProduct(c.acct.ID, productID)
+	if err := c.verifyPermission(p, "policy.create"); err != nil {
+		return err
+	}
 	if prod != nil && !mayWritePolicy(p, prod.ID, false) || prod == nil && !p.canWriteAll() && !p.hasRole("sales-agent") {
 		return errDenied()
 	}
@@ -380,6 +383,9 @@ func (s *Server) updatePolicy(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "policy.update"); err != nil {
+		return err
+	}
 	if !mayWritePolicy(p, pol.ProductID, false) {
 		return errDenied()
 	}
@@ -404,6 +410,9 @@ func (s *Server) deletePolicy(c *call) error {
 	}
 	pol, err := c.findPolicy(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "policy.delete"); err != nil {
 		return err
 	}
 	if !mayWritePolicy(p, pol.ProductID, true) {

@@ -73,6 +73,9 @@ func (s *Server) createProduct(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "product.create"); err != nil {
+		return err
+	}
 	if !p.canWriteAll() {
 		return errDenied()
 	}
@@ -222,6 +225,9 @@ func (s *Server) updateProduct(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "product.update"); err != nil {
+		return err
+	}
 	if !p.canWriteAll() && !p.isProduct(prod.ID) {
 		return errDenied()
 	}
@@ -246,6 +252,9 @@ func (s *Server) deleteProduct(c *call) error {
 	}
 	prod, err := c.findProduct(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "product.delete"); err != nil {
 		return err
 	}
 	if !p.canWriteAll() {

@@ -105,8 +105,9 @@ func TestResourcesWire(t *testing.T) {
 		// §2.2 products
 		{name: "§2.2 user sees no licensed product", r: req{method: "GET", path: "/products/" + prod, auth: "Bearer " + userTok}, status: 404,
 			detail: "The requested product '" + prod + "' was not found"},
+		// ProductPolicy#create? verifies product.create first; USER_PERMISSIONS lacks it.
 		{name: "§2.2 user may not create products", r: req{method: "POST", path: "/products", auth: "Bearer " + userTok, body: doc("products", map[string]any{"name": "x"}, nil)}, status: 403,
-			title: "Access denied", detail: "You do not have permission to complete the request (ensure the token or license is allowed to access all resources)"},
+			title: "Access denied", detail: "You do not have permission to complete the request (user lacks permission to perform action)"},
 		{name: "§2.2 URL_INVALID", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "url": "not a url"}, nil)}, status: 422},
 		{name: "§2.2 links", r: req{method: "GET", path: "/products/" + prod}, status: 200, check: func(t *testing.T, r *reply) {
 			assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"])

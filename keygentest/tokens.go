@@ -141,6 +141,9 @@ func (s *Server) generateToken(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "token.generate"); err != nil {
+		return err
+	}
 	db := c.db()
 	bearerType, bearerID := p.kind()+"s", p.bearerID()
 	if typ, ok := in.obj("data").obj("relationships").obj("bearer").obj("data").str("type"); ok {
@@ -295,6 +298,9 @@ func (s *Server) showToken(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "token.read"); err != nil {
+		return err
+	}
 	return c.ok(c.view().token(t, ""))
 }
 
@@ -346,6 +352,9 @@ func (s *Server) regenerateToken(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "token.regenerate"); err != nil {
+		return err
+	}
 	if !c.mayManageToken(p, t, false) {
 		return errDenied()
 	}
@@ -371,6 +380,9 @@ func (s *Server) revokeToken(c *call) error {
 	}
 	t, err := c.findToken(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "token.revoke"); err != nil {
 		return err
 	}
 	if !c.mayManageToken(p, t, true) {

@@ -86,6 +86,9 @@ func (s *Server) createUser(c *call) error {
 	if r, ok := a.str("role"); ok {
 		u.Role = r
 	}
+	if err := c.verifyUserPermission(p, "create", u.Role); err != nil {
+		return err
+	}
 	switch {
 	case p == nil:
 		if c.acct.Protected {
@@ -318,6 +321,9 @@ func (s *Server) updateUser(c *call) error {
 	if r, ok := a.str("role"); ok {
 		role = r // authorized after assignment, against the new role
 	}
+	if err := c.verifyUserPermission(p, "update", role); err != nil {
+		return err
+	}
 	if err := verifyPrivileges(p, role); err != nil {
 		return err
 	}
@@ -363,6 +369,9 @@ func (s *Server) deleteUser(c *call) error {
 		return err
 	}
 	db := c.db()
+	if err := c.verifyUserPermission(p, "delete", u.Role); err != nil {
+		return err
+	}
 	if err := verifyPrivileges(p, u.Role); err != nil {
 		return err
 	}
@@ -400,6 +409,22 @@ func (s *Server) deleteUser(c *call) error {
 	return c.noContent()
 }
 
+// verifyUserPermission is UserPolicy's verify_permissions!('user.<action>',
+// *role_permissions_for(action:)): an admin record also needs admin.<action>. Anonymous
+// bearers are not checked.
+func (c *call) verifyUserPermission(p *principal, action, role string) error {
+	if p == nil {
+		return nil
+	}
+	if err := c.verifyPermission(p, "user."+action); err != nil {
+		return err
+	}
+	if role == "admin" {
+		return c.verifyPermission(p, "admin."+action)
+	}
+	return nil
+}
+
 func removeString(list []string, s string) []string {
 	out := list[:0]
 	for _, x := range list {
@@ -419,6 +444,9 @@ func (s *Server) banUser(ban bool) handlerFunc {
 		}
 		u, err := c.findUser(p, c.param("id"))
 		if err != nil {
+			return err
+		}
+		if err := c.verifyPermission(p, map[bool]string{true: "user.ban", false: "user.unban"}[ban]); err != nil {
 			return err
 		}
 		if u.Role != "user" {

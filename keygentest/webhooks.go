@@ -106,6 +106,9 @@ func (s *Server) createEndpoint(c *call) error {
 	if err := c.applyEndpoint(e, in); err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "webhook-endpoint.create"); err != nil {
+		return err
+	}
 	if !mayWriteEndpoint(p, e) {
 		return errDenied()
 	}
@@ -245,6 +248,9 @@ func (s *Server) listEndpoints(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "webhook-endpoint.read"); err != nil {
+		return err
+	}
 	if !mayReadHooks(p) && p.product == nil {
 		return errDenied()
 	}
@@ -260,6 +266,9 @@ func (s *Server) showEndpoint(c *call) error {
 	}
 	e, err := c.findEndpoint(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "webhook-endpoint.read"); err != nil {
 		return err
 	}
 	if !mayReadHooks(p) && p.product == nil {
@@ -279,6 +288,9 @@ func (s *Server) updateEndpoint(c *call) error {
 	}
 	in, err := c.parse(updateEndpointSchema)
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "webhook-endpoint.update"); err != nil {
 		return err
 	}
 	if !mayWriteEndpoint(p, e) {
@@ -305,6 +317,9 @@ func (s *Server) deleteEndpoint(c *call) error {
 	}
 	e, err := c.findEndpoint(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "webhook-endpoint.delete"); err != nil {
 		return err
 	}
 	if !mayWriteEndpoint(p, e) {
@@ -351,6 +366,9 @@ func (s *Server) listEvents(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "webhook-event.read"); err != nil {
+		return err
+	}
 	if !mayReadHooks(p) && p.product == nil {
 		return errDenied()
 	}
@@ -374,6 +392,9 @@ func (s *Server) showEvent(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.verifyPermission(p, "webhook-event.read"); err != nil {
+		return err
+	}
 	if !mayReadHooks(p) && p.product == nil {
 		return errDenied()
 	}
@@ -387,6 +408,9 @@ func (s *Server) deleteEvent(c *call) error {
 	}
 	ev, err := c.findEvent(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "webhook-event.delete"); err != nil {
 		return err
 	}
 	if !p.canWriteAll() {
@@ -406,6 +430,9 @@ func (s *Server) retryEvent(c *call) error {
 	}
 	ev, err := c.findEvent(p, c.param("id"))
 	if err != nil {
+		return err
+	}
+	if err := c.verifyPermission(p, "webhook-event.retry"); err != nil {
 		return err
 	}
 	if !p.canWriteAll() {
