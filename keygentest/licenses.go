@@ -31,6 +31,10 @@ func (s *Server) routeLicenses(r *router) {
 	r.get("/licenses/{id}/product", s.lazy(s.showLicenseRelated("product")))
 	r.get("/licenses/{id}/owner", s.lazy(s.showLicenseRelated("owner")))
 	r.get("/licenses/{id}/user", s.lazy(s.showLicenseRelated("user")))
+	r.get("/licenses/{id}/users", s.lazy(s.licenseUsers(false)))
+	r.get("/licenses/{id}/users/{user}", s.lazy(s.licenseUsers(true)))
+	r.post("/licenses/{id}/users", s.lazy(s.attachLicenseUsers))
+	r.del("/licenses/{id}/users", s.lazy(s.detachLicenseUsers))
 }
 
 // licensePrivileged: bearers that may set privileged license attributes on create.

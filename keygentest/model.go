@@ -139,10 +139,13 @@ type Policy struct {
 // effective value falls back to the policy's (see effective* helpers in limits.go).
 type License struct {
 	base
-	PolicyID      string
-	OwnerID       *string
-	GroupID       *string
-	UserIDs       []string // attached licensees, besides the owner
+	PolicyID string
+	OwnerID  *string
+	GroupID  *string
+	UserIDs  []string // attached licensees, besides the owner
+	// userLinks holds the license-users records of UserIDs by user id (license_users.go);
+	// made on first use for licensees set directly.
+	userLinks     map[string]*LicenseUser
 	Name          *string
 	Key           string
 	Expiry        *time.Time
@@ -162,6 +165,14 @@ type License struct {
 	LastCheckOut  *time.Time
 	Permissions   []string
 	Metadata      map[string]any
+}
+
+// LicenseUser is one license-users record: a user attached to a license besides its
+// owner (keygen-api.md §2.6, POST|DELETE /licenses/{id}/users).
+type LicenseUser struct {
+	base
+	LicenseID string
+	UserID    string
 }
 
 // Machine is an activated machine (keygen-api.md §2.7).
