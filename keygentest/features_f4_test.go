@@ -59,11 +59,11 @@ func newF4World(t *testing.T) *f4World {
 	w.userTokID, w.userTok = tt.tokenFor("users", w.user, nil)
 	_, w.user2Tok = tt.tokenFor("users", w.user2, nil)
 	w.licTokID, w.licTok = tt.tokenFor("licenses", w.lic, nil)
-	_, w.devTok = tt.tokenFor("users", w.dev, nil)
-	_, w.salesTok = tt.tokenFor("users", w.sales, nil)
-	_, w.supportTok = tt.tokenFor("users", w.support, nil)
-	_, w.roTok = tt.tokenFor("users", w.ro, nil)
-	w.admin2TokID, w.admin2Tok = tt.tokenFor("users", w.admin2, nil)
+	_, w.devTok = tt.loginToken("dev@example.com")
+	_, w.salesTok = tt.loginToken("sales@example.com")
+	_, w.supportTok = tt.loginToken("support@example.com")
+	_, w.roTok = tt.loginToken("ro@example.com")
+	w.admin2TokID, w.admin2Tok = tt.loginToken("admin2@example.com")
 	return w
 }
 

@@ -172,6 +172,16 @@ func (tt *tester) tokenFor(kind, id string, attrs map[string]any) (string, strin
 	return r.id(), r.attrs()["token"].(string)
 }
 
+// loginToken makes a user token by password login (POST /tokens with Basic), the way a
+// team member (developer, agent, read-only, another admin) gets one: an admin may only
+// make tokens for role-user users and itself through /users/{id}/tokens (§2.1).
+func (tt *tester) loginToken(email string) (string, string) {
+	tt.t.Helper()
+	r := tt.do(req{method: "POST", path: "/tokens", auth: basic(email, "password")})
+	require.Equal(tt.t, 201, r.status, string(r.body))
+	return r.id(), r.attrs()["token"].(string)
+}
+
 // seedLicense stores a license directly: licenses are served by a later part of
 // keygentest, but authentication and rendering already need them.
 func (tt *tester) seedLicense(policyID string, mutate func(*License)) *License {

@@ -18,7 +18,7 @@ import (
 func (tt *tester) lfRole(email, role string) (string, string) {
 	tt.t.Helper()
 	id := tt.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
-	_, tok := tt.tokenFor("users", id, nil)
+	_, tok := tt.loginToken(email)
 	return id, "Bearer " + tok
 }
 

@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -413,7 +414,7 @@ func (c *call) tokenOwner(p *principal, owner string) (bearerType, bearerID stri
 		return owner, l.ID, nil
 	default:
 		u := db.findUser(c.acct.ID, id)
-		if u == nil || !c.seesUser(p, u) {
+		if u == nil || !c.scopesUser(p, u) { // the users scope, as Users::TokensController
 			return "", "", errNotFound("user", id)
 		}
 		return owner, u.ID, nil
@@ -445,6 +446,9 @@ func (s *Server) createBearerToken(owner string) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if err := c.verifyPermission(p, strings.TrimSuffix(owner, "s")+".tokens.generate"); err != nil {
+			return err
+		}
 		if !c.mayCreateBearerToken(p, bearerType, bearerID) {
 			return errDenied()
 		}
@@ -464,9 +468,10 @@ func (s *Server) createBearerToken(owner string) handlerFunc {
 	}
 }
 
-// mayCreateBearerToken: admins/developers any product, license or user (a role-user or
-// themselves); environments products, licenses and role-users; sales agents licenses; a
-// product its licenses and users.
+// mayCreateBearerToken (Products|Licenses|Users::TokenPolicy#create?): admins/developers
+// any product, license or user (a role-user or themselves); environments products,
+// licenses and role-users; sales agents licenses; a product its licenses and the role-users
+// holding one of its licenses.
 func (c *call) mayCreateBearerToken(p *principal, bearerType, bearerID string) bool {
 	db := c.db()
 	switch bearerType {
@@ -481,9 +486,11 @@ func (c *call) mayCreateBearerToken(p *principal, bearerType, bearerID string) b
 		u := db.users[bearerID]
 		switch {
 		case p.isAdmin():
-			return u.Role == "user" || p.isUser(u.ID) || p.hasRole("admin")
-		case p.hasRole("environment"), p.product != nil:
+			return u.Role == "user" || p.isUser(u.ID)
+		case p.hasRole("environment"):
 			return u.Role == "user"
+		case p.product != nil:
+			return u.Role == "user" && c.userHasProduct(u, p.product.ID)
 		}
 		return false
 	}
@@ -499,7 +506,10 @@ func (s *Server) listBearerTokens(owner string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if !mayReadBearerTokens(p, owner) {
+		if err := c.verifyPermission(p, "token.read"); err != nil {
+			return err
+		}
+		if !c.mayReadBearerTokens(p, owner, bearerID, false) {
 			return errDenied()
 		}
 		items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
@@ -522,16 +532,49 @@ func (s *Server) showBearerToken(owner string) handlerFunc {
 		if err != nil || t.BearerID != bearerID {
 			return errNotFound("token", c.param("id"))
 		}
-		if !mayReadBearerTokens(p, owner) {
+		if err := c.verifyPermission(p, "token.read"); err != nil {
+			return err
+		}
+		if !c.mayReadBearerTokens(p, owner, bearerID, true) {
 			return errDenied()
 		}
 		return c.ok(c.view().token(t, ""))
 	}
 }
 
-// mayReadBearerTokens is Licenses::TokenPolicy#index?/show?: a license's tokens are for
-// staff and its product (visibility already narrowed products to their own), not for the
-// license itself or its users.
-func mayReadBearerTokens(p *principal, owner string) bool {
-	return owner != "licenses" || p.isStaff() || p.product != nil
+// mayReadBearerTokens is {Licenses,Products,Users}::TokenPolicy#index?/show? past the
+// token.read permission: staff always; a license's tokens also for its product (visibility
+// already narrowed products to their own); a product's tokens for the product itself; a
+// user's tokens for products and environments when a role-user (a product's show also
+// needs the user to hold one of its licenses) and for the user themself.
+func (c *call) mayReadBearerTokens(p *principal, owner, bearerID string, show bool) bool {
+	if p.hasRole("admin", "developer", "sales-agent", "support-agent", "read-only") {
+		return true
+	}
+	switch owner {
+	case "licenses":
+		return p.hasRole("environment") || p.product != nil
+	case "products":
+		return p.hasRole("environment") || (p.product != nil && p.product.ID == bearerID)
+	}
+	u := c.db().users[bearerID]
+	switch {
+	case u == nil:
+		return false
+	case p.hasRole("environment"):
+		return u.Role == "user"
+	case p.product != nil:
+		return u.Role == "user" && (!show || c.userHasProduct(u, p.product.ID))
+	}
+	return p.user != nil && p.isUser(u.ID)
+}
+
+// userHasProduct reports whether the user owns or is attached to a license of the product.
+func (c *call) userHasProduct(u *User, productID string) bool {
+	for _, l := range c.db().licensesOfUser(u) {
+		if c.licenseProductID(l) == productID {
+			return true
+		}
+	}
+	return false
 }
