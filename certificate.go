@@ -435,12 +435,11 @@ func decodeFilePayload(kind, wantType string, payload []byte) (*filePayload, err
 }
 
 func appendDecoded[T any, PT resourcePtr[T]](dst *[]*T, r *jsonapi.Resource) error {
-	v := PT(new(T))
-	if err := v.fromResource(r); err != nil {
-		return err
+	v, err := decodeAs[T, PT](r)
+	if err == nil {
+		*dst = append(*dst, v)
 	}
-	*dst = append(*dst, (*T)(v))
-	return nil
+	return err
 }
 
 func decodeLicenseFilePayload(payload []byte) (*LicenseFileData, error) {
@@ -448,8 +447,8 @@ func decodeLicenseFilePayload(payload []byte) (*LicenseFileData, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := new(License)
-	if err := l.fromResource(p.primary); err != nil {
+	l, err := decodeAs[License](p.primary)
+	if err != nil {
 		return nil, fmt.Errorf("keygen: license file payload: %w", err)
 	}
 	return &LicenseFileData{License: l, Included: p.included, Issued: p.issued, Expiry: p.expiry, TTL: p.ttl}, nil
@@ -460,8 +459,8 @@ func decodeMachineFilePayload(payload []byte) (*MachineFileData, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := new(Machine)
-	if err := m.fromResource(p.primary); err != nil {
+	m, err := decodeAs[Machine](p.primary)
+	if err != nil {
 		return nil, fmt.Errorf("keygen: machine file payload: %w", err)
 	}
 	d := &MachineFileData{Machine: m, Included: p.included, Issued: p.issued, Expiry: p.expiry, TTL: p.ttl}

@@ -132,10 +132,11 @@ func WithBaseURL(rawURL string) Option {
 			return fmt.Errorf("WithBaseURL: scheme must be http or https, got %q", u.Scheme)
 		}
 		if u.Host == "" {
-			return fmt.Errorf("WithBaseURL: %q has no host", rawURL)
+			return errors.New("WithBaseURL: the URL has no host")
 		}
 		if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-			return fmt.Errorf("WithBaseURL: %q must not have a query or fragment", rawURL)
+			// Not repeated: a query is where a misplaced ?token= would sit.
+			return errors.New("WithBaseURL: the URL must not have a query or fragment")
 		}
 		c.base = strings.TrimRight(u.String(), "/")
 		return nil
@@ -189,8 +190,9 @@ func WithEnvironment(env string) Option {
 	}
 }
 
-// WithLogger logs each request (method, path, status, attempt, duration) at debug level and
-// failures at warn level. Credentials and query strings are never logged. nil keeps it silent.
+// WithLogger logs each answered request (method, path, status, attempts, duration) at debug
+// level, API errors included, and requests that got no answer at warn level. Credentials and
+// query strings are never logged. nil keeps it silent.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
@@ -316,13 +318,19 @@ type response struct {
 	header http.Header
 	body   []byte
 	req    *http.Request
+	// call names the request in error strings ("GET /v1/accounts/…/licenses/[REDACTED]"):
+	// req.URL.Path itself may hold a license key used as an id.
+	call string
 }
+
+// errorf wraps err with the request it is about.
+func (r *response) errorf(err error) error { return fmt.Errorf("keygen: %s: %w", r.call, err) }
 
 // doc parses the body as a JSON:API document.
 func (r *response) doc() (*jsonapi.Document, error) {
 	d, err := jsonapi.Parse(r.body)
 	if err != nil {
-		return nil, fmt.Errorf("keygen: decoding %s %s response: %w", r.req.Method, r.req.URL.Path, err)
+		return nil, fmt.Errorf("keygen: decoding %s response: %w", r.call, err)
 	}
 	return d, nil
 }
@@ -397,6 +405,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	if out.req == nil {
 		out.req = req.Request
 	}
+	out.call = out.req.Method + " " + c.redact(out.req.URL.Path)
 	c.log(ctx, slog.LevelDebug, "keygen request", r, resp.StatusCode, *attempts, start, nil)
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -411,7 +420,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		// Verify against the request this client made, not resp.Request: after a redirect that
 		// is another request, and a forged redirect would get a genuine answer for another
 		// resource (another license's valid validation, nonce included) accepted as ours.
-		if err := verifyResponse(c.cfg.publicKey, req.Request, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
+		if err := verifyResponse(c.cfg.publicKey, req.Request, out.call, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
 			if truncated || readErr != nil {
 				// An error body cut short cannot match its digest; report the API error.
 				return nil, c.newError(out, *attempts)
@@ -436,36 +445,32 @@ func (c *Client) newError(r *response, attempts int) error {
 		aliases := licenseAliases(e.Path)
 		e.Path = c.redact(e.Path)
 		for i := range e.Errors {
-			for _, a := range aliases {
-				e.Errors[i].Detail = strings.ReplaceAll(e.Errors[i].Detail, a, "[REDACTED]")
-			}
-			e.Errors[i].Detail = c.redact(e.Errors[i].Detail)
+			e.Errors[i].Detail = c.redact(e.Errors[i].Detail, aliases...)
 		}
 	}
 	return err
 }
 
-// licenseAliases returns the license keys used as id aliases in path, unescaped.
+// licenseAliases returns the license keys used in place of an id in path
+// (GET /licenses/{key}): any segment after "licenses" that is not a UUID nor "actions".
 func licenseAliases(path string) []string {
 	var out []string
 	segs := strings.Split(path, "/")
 	for i := 1; i < len(segs); i++ {
 		if segs[i-1] == "licenses" && segs[i] != "" && segs[i] != "actions" && !isUUID(segs[i]) {
 			out = append(out, segs[i])
-			if u, err := url.PathUnescape(segs[i]); err == nil && u != segs[i] {
-				out = append(out, u)
-			}
 		}
 	}
 	return out
 }
 
 // redact hides credentials in text bound for logs and error strings: the client's own token
-// and license key anywhere, and any license key used as an id alias in a path
-// (GET /licenses/{key}).
-func (c *Client) redact(s string) string {
-	s = redactLicenseAliases(s)
-	for _, secret := range []string{c.cfg.token, c.cfg.licenseKey} {
+// and license key, any license key used as an id alias in s itself, and the extra secrets,
+// each in every spelling a path or a detail may hold: as given, escaped and unescaped.
+func (c *Client) redact(s string, extra ...string) string {
+	secrets := append(licenseAliases(s), extra...)
+	secrets = append(secrets, c.cfg.token, c.cfg.licenseKey)
+	for _, secret := range secrets {
 		if secret == "" {
 			continue
 		}
@@ -473,20 +478,11 @@ func (c *Client) redact(s string) string {
 		if esc := url.PathEscape(secret); esc != secret {
 			s = strings.ReplaceAll(s, esc, "[REDACTED]")
 		}
-	}
-	return s
-}
-
-// redactLicenseAliases replaces a non-UUID segment after "licenses/" (a license key used in
-// place of the id) with [REDACTED].
-func redactLicenseAliases(path string) string {
-	segs := strings.Split(path, "/")
-	for i := 1; i < len(segs); i++ {
-		if segs[i-1] == "licenses" && segs[i] != "" && segs[i] != "actions" && !isUUID(segs[i]) {
-			segs[i] = "[REDACTED]"
+		if unesc, err := url.PathUnescape(secret); err == nil && unesc != secret {
+			s = strings.ReplaceAll(s, unesc, "[REDACTED]")
 		}
 	}
-	return strings.Join(segs, "/")
+	return s
 }
 
 // isUUID reports the 8-4-4-4-12 hex form Keygen uses for ids.
@@ -588,9 +584,9 @@ func pathf(format string, args ...string) (string, error) {
 			return "", fmt.Errorf("keygen: empty id: %w", ErrInvalidArgument)
 		}
 		if strings.Contains(a, "/") {
-			// Keygen cannot route a segment holding "/", e.g. a signed license key used as an
-			// alias; the id has to be used instead.
-			return "", fmt.Errorf("keygen: id %q contains '/': use the resource's id: %w", a, ErrInvalidArgument)
+			// Keygen cannot route a segment holding "/". The usual culprit is a signed
+			// license key used as an alias: a secret, so the value is not repeated here.
+			return "", fmt.Errorf("keygen: an id containing '/' (a signed license key?) cannot be used in a path: use the resource's id: %w", ErrInvalidArgument)
 		}
 		esc[i] = url.PathEscape(a)
 	}

@@ -434,10 +434,85 @@ func TestLicenseKeyAliasRedactedInErrors(t *testing.T) {
 	assert.NotContains(t, err.Error(), key)
 	assert.Contains(t, err.Error(), "/licenses/[REDACTED]")
 	assert.Contains(t, err.Error(), "The requested license '[REDACTED]' was not found")
-	assert.Contains(t, err.Error(), "The requested license '[REDACTED]' was not found")
 
 	// Ids stay readable.
 	assert.Equal(t, "/licenses/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/actions/validate",
-		redactLicenseAliases("/licenses/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/actions/validate"))
-	assert.Equal(t, "/licenses/actions/validate-key", redactLicenseAliases("/licenses/actions/validate-key"))
+		c.redact("/licenses/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/actions/validate"))
+	assert.Equal(t, "/licenses/actions/validate-key", c.redact("/licenses/actions/validate-key"))
+	// An escaped alias is found in its unescaped spelling too.
+	assert.Equal(t, "license '[REDACTED]'", c.redact("license 'a b'", licenseAliases("/licenses/a%20b")...))
+}
+
+// A license key in the path of a call whose answer does not decode, or whose signature does
+// not verify, stays out of the error: those errors name the call too.
+func TestLicenseKeyAliasRedactedInDecodeAndSignatureErrors(t *testing.T) {
+	const key = "C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3"
+	ctx := context.Background()
+
+	c, mt := newTestClient(t)
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		return jsonResponse(req, 200, `{"data":`), nil
+	})
+	_, err := c.Licenses.Get(ctx, key)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), key)
+	assert.Contains(t, err.Error(), "/licenses/[REDACTED]")
+	_, err = c.Licenses.Validate(ctx, key, nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), key)
+
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		return jsonResponse(req, 200, `{"data":{"id":"1","type":"licenses","attributes":{"expiry":"soon"}}}`), nil
+	})
+	_, err = c.Licenses.CheckIn(ctx, key)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), key)
+
+	// Signed with another key: the check fails and says for which call, without the key in
+	// the path or in the query (Machines.List filters by license key).
+	priv, other := newSigningKey(t), newSigningKey(t)
+	sc := signedClient(t, priv, func(req *http.Request) *http.Response {
+		return signer{key: other}.sign(req, http.StatusOK, `{"data":[]}`)
+	})
+	_, err = sc.Licenses.Get(ctx, key)
+	requireSignatureError(t, err, "does not verify for GET /base/v1/accounts/acme/licenses/[REDACTED]")
+	assert.NotContains(t, err.Error(), key)
+	_, err = sc.Machines.List(ctx, &MachineListOptions{Key: key})
+	requireSignatureError(t, err, "does not verify for GET /base/v1/accounts/acme/machines")
+	assert.NotContains(t, err.Error(), key)
+}
+
+// An id that cannot be routed is refused before any I/O without being repeated: it is
+// usually a signed license key.
+func TestSlashInIDRefusedWithoutEchoingIt(t *testing.T) {
+	const signed = "key/eyJsaWNlbnNlIjoic2VjcmV0In0=.c2lnbmF0dXJl"
+	c, _ := newTestClient(t) // no responder: any request would fail differently
+	ctx := context.Background()
+	errs := []error{}
+	_, err := c.Licenses.Get(ctx, signed)
+	errs = append(errs, err)
+	_, err = c.Licenses.Validate(ctx, signed, nil)
+	errs = append(errs, err)
+	_, err = c.Licenses.GenerateToken(ctx, signed, nil)
+	errs = append(errs, err)
+	errs = append(errs, c.Licenses.Revoke(ctx, signed))
+	_, err = c.Machines.Get(ctx, signed)
+	errs = append(errs, err)
+	for i, err := range errs {
+		require.ErrorIs(t, err, ErrInvalidArgument, "call %d", i)
+		assert.NotContains(t, err.Error(), "eyJ", "call %d", i)
+		assert.Contains(t, err.Error(), "use the resource's id", "call %d", i)
+	}
+}
+
+// A base or endpoint URL that is refused is not repeated: its query may hold a secret.
+func TestURLOptionErrorsDoNotEchoTheURL(t *testing.T) {
+	for _, raw := range []string{"https://h.example.com/?token=s3cret", "https://h.example.com/#s3cret", "https:///s3cret"} {
+		_, err := NewClient(testAccount, WithBaseURL(raw))
+		require.ErrorIs(t, err, ErrInvalidArgument, raw)
+		assert.NotContains(t, err.Error(), "s3cret", raw)
+	}
+	_, err := VerifyWebhook(strings.Repeat("ab", 32), WebhookRequest{}, WithWebhookEndpoint("/hooks?token=s3cret"))
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.NotContains(t, err.Error(), "s3cret")
 }

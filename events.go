@@ -279,14 +279,6 @@ func decodePayloadResource(r *jsonapi.Resource) (any, error) {
 	return &UnknownResource{Type: r.Type, ID: r.ID, Attributes: r.Attributes}, nil
 }
 
-func decodeAs[T any, PT resourcePtr[T]](r *jsonapi.Resource) (*T, error) {
-	v := PT(new(T))
-	if err := v.fromResource(r); err != nil {
-		return nil, err
-	}
-	return (*T)(v), nil
-}
-
 // payloadAs decodes a single-resource payload of the wanted type; another type is an error,
 // so a handler wired to the wrong event fails loudly instead of reading zero values.
 func payloadAs[T any, PT resourcePtr[T]](e *WebhookEvent, typ string) (*T, error) {

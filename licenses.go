@@ -204,18 +204,6 @@ func (o *LicenseListOptions) encode(q *query.Values) error {
 	return nil
 }
 
-// formatTime writes a request time as Keygen writes its own: UTC with milliseconds.
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-// licensePath builds a path for a license given by id or key. Signed keys hold "/" and cannot
-// be routed; they are refused here without repeating the key, which is a secret.
-func licensePath(op, id, format string) (string, error) {
-	if strings.Contains(id, "/") {
-		return "", argErr(op, "a signed license key cannot be used in a path: use the license id (or ValidateKey)")
-	}
-	return pathf(format, id)
-}
-
 // Create creates a license: POST /v1/accounts/{account}/licenses.
 func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions) (*License, error) {
 	if strings.TrimSpace(opts.PolicyID) == "" {
@@ -230,9 +218,7 @@ func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions)
 	if opts.Permissions != nil {
 		attrs["permissions"] = opts.Permissions
 	}
-	if opts.Expiry != nil {
-		attrs["expiry"] = formatTime(*opts.Expiry)
-	}
+	putPtr(attrs, "expiry", opts.Expiry)
 	putPtr(attrs, "protected", opts.Protected)
 	putPtr(attrs, "suspended", opts.Suspended)
 	putPtr(attrs, "maxMachines", opts.MaxMachines)
@@ -255,26 +241,18 @@ func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions)
 
 // Get fetches a license by id or key: GET /v1/accounts/{account}/licenses/{id}.
 func (s *LicensesService) Get(ctx context.Context, id string) (*License, error) {
-	path, err := licensePath("Licenses.Get", id, "/licenses/%s")
-	if err != nil {
-		return nil, err
-	}
-	return getOne[License](ctx, s.c, &request{method: "GET", path: path})
+	return getByID[License](ctx, s.c, "/licenses/%s", id)
 }
 
 // Update changes a license: PATCH /v1/accounts/{account}/licenses/{id}.
 func (s *LicensesService) Update(ctx context.Context, id string, opts LicenseUpdateOptions) (*License, error) {
-	path, err := licensePath("Licenses.Update", id, "/licenses/%s")
+	path, err := pathf("/licenses/%s", id)
 	if err != nil {
 		return nil, err
 	}
 	attrs := map[string]any{}
 	opts.Name.put(attrs, "name")
-	if t, ok := opts.Expiry.Get(); ok {
-		attrs["expiry"] = formatTime(t)
-	} else if opts.Expiry.IsNull() {
-		attrs["expiry"] = nil
-	}
+	opts.Expiry.put(attrs, "expiry")
 	putPtr(attrs, "suspended", opts.Suspended)
 	putPtr(attrs, "protected", opts.Protected)
 	opts.MaxMachines.put(attrs, "maxMachines")
@@ -296,11 +274,7 @@ func (s *LicensesService) Update(ctx context.Context, id string, opts LicenseUpd
 
 // Delete deletes a license and its machines: DELETE /v1/accounts/{account}/licenses/{id}.
 func (s *LicensesService) Delete(ctx context.Context, id string) error {
-	path, err := licensePath("Licenses.Delete", id, "/licenses/%s")
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return deleteByID(ctx, s.c, "/licenses/%s", id)
 }
 
 // List lists licenses, newest first: GET /v1/accounts/{account}/licenses.
@@ -322,25 +296,25 @@ func (s *LicensesService) All(ctx context.Context, opts *LicenseListOptions) ite
 // Suspend suspends a license: POST /v1/accounts/{account}/licenses/{id}/actions/suspend.
 // Suspending a suspended license is a 422.
 func (s *LicensesService) Suspend(ctx context.Context, id string) (*License, error) {
-	return s.action(ctx, "Licenses.Suspend", id, "suspend", nil)
+	return s.action(ctx, id, "suspend", nil)
 }
 
 // Reinstate lifts a suspension: POST /v1/accounts/{account}/licenses/{id}/actions/reinstate.
 func (s *LicensesService) Reinstate(ctx context.Context, id string) (*License, error) {
-	return s.action(ctx, "Licenses.Reinstate", id, "reinstate", nil)
+	return s.action(ctx, id, "reinstate", nil)
 }
 
 // Renew extends a license's expiry by its policy's duration (per the policy's renewal
 // basis): POST /v1/accounts/{account}/licenses/{id}/actions/renew. A policy without a
 // duration makes it a 422.
 func (s *LicensesService) Renew(ctx context.Context, id string) (*License, error) {
-	return s.action(ctx, "Licenses.Renew", id, "renew", nil)
+	return s.action(ctx, id, "renew", nil)
 }
 
 // Revoke revokes a license, which deletes it (and emits license.revoked rather than
 // license.deleted): DELETE /v1/accounts/{account}/licenses/{id}/actions/revoke.
 func (s *LicensesService) Revoke(ctx context.Context, id string) error {
-	path, err := licensePath("Licenses.Revoke", id, "/licenses/%s/actions/revoke")
+	path, err := pathf("/licenses/%s/actions/revoke", id)
 	if err != nil {
 		return err
 	}
@@ -350,7 +324,7 @@ func (s *LicensesService) Revoke(ctx context.Context, id string) error {
 // CheckIn records a check-in for a policy that requires them:
 // POST /v1/accounts/{account}/licenses/{id}/actions/check-in.
 func (s *LicensesService) CheckIn(ctx context.Context, id string) (*License, error) {
-	return s.action(ctx, "Licenses.CheckIn", id, "check-in", nil)
+	return s.action(ctx, id, "check-in", nil)
 }
 
 // IncrementUsage adds n (at least 1) to the license's uses:
@@ -360,7 +334,7 @@ func (s *LicensesService) IncrementUsage(ctx context.Context, id string, n int) 
 	if n < 1 {
 		return nil, argErr("Licenses.IncrementUsage", "n must be at least 1")
 	}
-	return s.action(ctx, "Licenses.IncrementUsage", id, "increment-usage", map[string]any{"increment": n})
+	return s.action(ctx, id, "increment-usage", map[string]any{"increment": n})
 }
 
 // DecrementUsage subtracts n (at least 1) from the license's uses:
@@ -370,18 +344,18 @@ func (s *LicensesService) DecrementUsage(ctx context.Context, id string, n int) 
 	if n < 1 {
 		return nil, argErr("Licenses.DecrementUsage", "n must be at least 1")
 	}
-	return s.action(ctx, "Licenses.DecrementUsage", id, "decrement-usage", map[string]any{"decrement": n})
+	return s.action(ctx, id, "decrement-usage", map[string]any{"decrement": n})
 }
 
 // ResetUsage sets the license's uses to zero:
 // POST /v1/accounts/{account}/licenses/{id}/actions/reset-usage.
 func (s *LicensesService) ResetUsage(ctx context.Context, id string) (*License, error) {
-	return s.action(ctx, "Licenses.ResetUsage", id, "reset-usage", nil)
+	return s.action(ctx, id, "reset-usage", nil)
 }
 
 // action POSTs a license action that answers with the license, with an optional meta body.
-func (s *LicensesService) action(ctx context.Context, op, id, action string, meta map[string]any) (*License, error) {
-	path, err := licensePath(op, id, "/licenses/%s/actions/"+action)
+func (s *LicensesService) action(ctx context.Context, id, action string, meta map[string]any) (*License, error) {
+	path, err := pathf("/licenses/%s/actions/"+action, id)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +374,7 @@ func (s *LicensesService) CheckOut(ctx context.Context, id string, opts *CheckOu
 	if err != nil {
 		return nil, err
 	}
-	path, err := licensePath("Licenses.CheckOut", id, "/licenses/%s/actions/check-out")
+	path, err := pathf("/licenses/%s/actions/check-out", id)
 	if err != nil {
 		return nil, err
 	}
@@ -481,17 +455,14 @@ func (s *LicensesService) GenerateToken(ctx context.Context, licenseID string, o
 		}
 		attrs = map[string]any{}
 		putString(attrs, "name", opts.Name)
-		putTokenExpiry(attrs, opts.Expiry)
+		opts.Expiry.put(attrs, "expiry")
 		putPtr(attrs, "maxActivations", opts.MaxActivations)
 		putPtr(attrs, "maxDeactivations", opts.MaxDeactivations)
 		if opts.Permissions != nil {
 			attrs["permissions"] = opts.Permissions
 		}
 	}
-	if strings.Contains(licenseID, "/") {
-		return nil, argErr(op, "a signed license key cannot be used in a path: use the license id")
-	}
-	return s.bearerToken(ctx, op, "/licenses/%s/tokens", licenseID, attrs)
+	return s.bearerToken(ctx, "/licenses/%s/tokens", licenseID, attrs)
 }
 
 // ChangePolicy moves a license to another policy: PUT
@@ -504,7 +475,7 @@ func (s *LicensesService) ChangePolicy(ctx context.Context, id, policyID string)
 	if strings.TrimSpace(policyID) == "" {
 		return nil, argErr(op, "policyID is required")
 	}
-	path, err := licensePath(op, id, "/licenses/%s/policy")
+	path, err := pathf("/licenses/%s/policy", id)
 	if err != nil {
 		return nil, err
 	}
@@ -521,7 +492,7 @@ func (s *LicensesService) ChangeOwner(ctx context.Context, id, ownerID string) (
 	if ownerID != "" && strings.TrimSpace(ownerID) == "" {
 		return nil, argErr(op, "ownerID is blank (use \"\" to remove the owner)")
 	}
-	path, err := licensePath(op, id, "/licenses/%s/owner")
+	path, err := pathf("/licenses/%s/owner", id)
 	if err != nil {
 		return nil, err
 	}

@@ -1,37 +1,47 @@
 package keygen
 
+import "time"
+
 // Nullable is an update field that can say three things: leave the attribute unchanged (the
 // zero value), set it (Set), or clear it to null (Null). Plain pointers cannot tell "clear"
 // from "unchanged", and clearing a license's expiry is a real need.
 type Nullable[T any] struct {
 	value T
-	state uint8 // 0 unchanged, 1 set, 2 null
+	state nullState
 }
 
+type nullState uint8
+
+const (
+	stateUnchanged nullState = iota // the zero value, so that an unset field sends nothing
+	stateSet
+	stateNull
+)
+
 // Set returns a Nullable that sets the attribute to v.
-func Set[T any](v T) Nullable[T] { return Nullable[T]{value: v, state: 1} }
+func Set[T any](v T) Nullable[T] { return Nullable[T]{value: v, state: stateSet} }
 
 // Null returns a Nullable that clears the attribute to null.
-func Null[T any]() Nullable[T] { return Nullable[T]{state: 2} }
+func Null[T any]() Nullable[T] { return Nullable[T]{state: stateNull} }
 
 // IsSet reports whether the field sets a value.
-func (n Nullable[T]) IsSet() bool { return n.state == 1 }
+func (n Nullable[T]) IsSet() bool { return n.state == stateSet }
 
 // IsNull reports whether the field clears the attribute.
-func (n Nullable[T]) IsNull() bool { return n.state == 2 }
+func (n Nullable[T]) IsNull() bool { return n.state == stateNull }
 
 // IsZero reports whether the field leaves the attribute unchanged.
-func (n Nullable[T]) IsZero() bool { return n.state == 0 }
+func (n Nullable[T]) IsZero() bool { return n.state == stateUnchanged }
 
 // Get returns the value and whether one is set.
-func (n Nullable[T]) Get() (T, bool) { return n.value, n.state == 1 }
+func (n Nullable[T]) Get() (T, bool) { return n.value, n.state == stateSet }
 
 // put writes the field into a request's attributes: the value, null, or nothing.
 func (n Nullable[T]) put(attrs map[string]any, key string) {
 	switch n.state {
-	case 1:
-		attrs[key] = n.value
-	case 2:
+	case stateSet:
+		attrs[key] = wireValue(n.value)
+	case stateNull:
 		attrs[key] = nil
 	}
 }
@@ -42,8 +52,17 @@ func Ptr[T any](v T) *T { return &v }
 // putPtr writes an optional field when it is set.
 func putPtr[T any](attrs map[string]any, key string, p *T) {
 	if p != nil {
-		attrs[key] = *p
+		attrs[key] = wireValue(*p)
 	}
+}
+
+// wireValue writes times as Keygen writes its own (UTC, milliseconds) rather than in
+// encoding/json's local-offset nanosecond form; other values go as they are.
+func wireValue(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return v
 }
 
 // putString writes a string attribute when it is not empty.

@@ -2,6 +2,7 @@ package keygen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -101,6 +102,15 @@ type resourcePtr[T any] interface {
 	fromResource(r *jsonapi.Resource) error
 }
 
+// decodeAs decodes one resource object into its model.
+func decodeAs[T any, PT resourcePtr[T]](r *jsonapi.Resource) (*T, error) {
+	v := PT(new(T))
+	if err := v.fromResource(r); err != nil {
+		return nil, err
+	}
+	return (*T)(v), nil
+}
+
 // decodeOne reads the single primary resource of an answer.
 func decodeOne[T any, PT resourcePtr[T]](resp *response) (*T, error) {
 	doc, err := resp.doc()
@@ -109,16 +119,16 @@ func decodeOne[T any, PT resourcePtr[T]](resp *response) (*T, error) {
 	}
 	res, err := doc.One()
 	if err != nil {
-		return nil, fmt.Errorf("keygen: %s %s: %w", resp.req.Method, resp.req.URL.Path, err)
+		return nil, resp.errorf(err)
 	}
 	if res == nil {
-		return nil, fmt.Errorf("keygen: %s %s: the response has no data", resp.req.Method, resp.req.URL.Path)
+		return nil, resp.errorf(errors.New("the response has no data"))
 	}
-	v := PT(new(T))
-	if err := v.fromResource(res); err != nil {
-		return nil, fmt.Errorf("keygen: %s %s: %w", resp.req.Method, resp.req.URL.Path, err)
+	v, err := decodeAs[T, PT](res)
+	if err != nil {
+		return nil, resp.errorf(err)
 	}
-	return (*T)(v), nil
+	return v, nil
 }
 
 // getOne sends r and decodes the single resource it answers with.
@@ -166,15 +176,15 @@ func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path str
 	}
 	rs, err := doc.Many()
 	if err != nil {
-		return nil, fmt.Errorf("keygen: GET %s: %w", resp.req.URL.Path, err)
+		return nil, resp.errorf(err)
 	}
 	p := &Page[T]{Data: make([]*T, 0, len(rs))}
 	for i := range rs {
-		v := PT(new(T))
-		if err := v.fromResource(&rs[i]); err != nil {
-			return nil, fmt.Errorf("keygen: GET %s: item %d: %w", resp.req.URL.Path, i, err)
+		v, err := decodeAs[T, PT](&rs[i])
+		if err != nil {
+			return nil, resp.errorf(fmt.Errorf("item %d: %w", i, err))
 		}
-		p.Data = append(p.Data, (*T)(v))
+		p.Data = append(p.Data, v)
 	}
 	if len(rs) > 0 {
 		p.lastID = rs[len(rs)-1].ID

@@ -163,10 +163,10 @@ func (s *ProductsService) GenerateToken(ctx context.Context, productID string, o
 	if opts != nil {
 		attrs = map[string]any{}
 		putString(attrs, "name", opts.Name)
-		putTokenExpiry(attrs, opts.Expiry)
+		opts.Expiry.put(attrs, "expiry")
 		if opts.Permissions != nil {
 			attrs["permissions"] = opts.Permissions
 		}
 	}
-	return s.bearerToken(ctx, "Products.GenerateToken", "/products/%s/tokens", productID, attrs)
+	return s.bearerToken(ctx, "/products/%s/tokens", productID, attrs)
 }

@@ -14,22 +14,22 @@ import (
 // method, path+query and host of req, and that its Date is within skew of now. req must be
 // the request the client made, never resp.Request: after a (forged) redirect that is another
 // request, whose genuine answer is no answer to ours. Nothing else of the answer may be
-// trusted before this passes.
+// trusted before this passes. call names the request in errors (credentials redacted).
 //
-// Keygen signs Rails' request.host, which drops the port, while a server on a non-default port
-// may sign the Host header as sent (host:port). Both name the host the request went to, so
-// when the host has a port a signature over either spelling is accepted.
-func verifyResponse(pub ed25519.PublicKey, req *http.Request, h http.Header, body []byte, now time.Time, skew time.Duration) error {
+// Keygen signs Rails' request.host, which drops the port; a signature over host:port is
+// refused, so that exactly one spelling of a request verifies.
+func verifyResponse(pub ed25519.PublicKey, req *http.Request, call string, h http.Header, body []byte, now time.Time, skew time.Duration) error {
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
 	}
-	// Rails signs request.host, which has no port (see signedHost).
-	return verifySigned(pub, strings.ToLower(req.Method), req.URL.RequestURI(), signedHost(host), h, body, now, skew)
+	return verifySigned(pub, strings.ToLower(req.Method), req.URL.RequestURI(), signedHost(host), call, h, body, now, skew)
 }
 
-// verifySigned is the check shared by responses and webhook deliveries.
-func verifySigned(pub ed25519.PublicKey, method, target, host string, h http.Header, body []byte, now time.Time, skew time.Duration) error {
+// verifySigned is the check shared by responses and webhook deliveries. call names the
+// request in the error; the target is not used there, as its path or query may hold a
+// license key (GET /licenses/{key}, ?key=).
+func verifySigned(pub ed25519.PublicKey, method, target, host, call string, h http.Header, body []byte, now time.Time, skew time.Duration) error {
 	sigHeader := h.Get("Keygen-Signature")
 	if sigHeader == "" {
 		return sigErr("missing Keygen-Signature header")
@@ -72,7 +72,7 @@ func verifySigned(pub ed25519.PublicKey, method, target, host string, h http.Hea
 		"date: " + date + "\n" +
 		"digest: " + digest
 	if !ed25519.Verify(pub, []byte(msg), sig) {
-		return sigErr("Keygen-Signature does not verify for %s %s", strings.ToUpper(method), target)
+		return sigErr("Keygen-Signature does not verify for %s", call)
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func (s *TokensService) Generate(ctx context.Context, email, password string, op
 		}
 		attrs := map[string]any{}
 		putString(attrs, "name", opts.Name)
-		putTokenExpiry(attrs, opts.Expiry)
+		opts.Expiry.put(attrs, "expiry")
 		if opts.Permissions != nil {
 			attrs["permissions"] = opts.Permissions
 		}
@@ -207,10 +207,7 @@ func (s *TokensService) All(ctx context.Context, opts *TokenListOptions) iter.Se
 // bearerToken creates a token for a product, license or user through the bearer's tokens
 // relationship (keygen-api.md §2.1): POST /v1/accounts/{account}/{bearers}/{id}/tokens.
 // Keygen answers 200, not 201, with the new token and its secret. attrs nil sends no body.
-func (s *service) bearerToken(ctx context.Context, op, format, id string, attrs map[string]any) (*Token, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, argErr(op, "id is required")
-	}
+func (s *service) bearerToken(ctx context.Context, format, id string, attrs map[string]any) (*Token, error) {
 	path, err := pathf(format, id)
 	if err != nil {
 		return nil, err
@@ -220,14 +217,4 @@ func (s *service) bearerToken(ctx context.Context, op, format, id string, attrs 
 		r.body = jsonapi.Body{Data: jsonapi.Object{Type: "tokens", Attributes: attrs}}
 	}
 	return getOne[Token](ctx, s.c, r)
-}
-
-// putTokenExpiry writes a token expiry: a time in Keygen's format, null for never, nothing
-// for Keygen's default.
-func putTokenExpiry(attrs map[string]any, expiry Nullable[time.Time]) {
-	if t, ok := expiry.Get(); ok {
-		attrs["expiry"] = formatTime(t)
-	} else if expiry.IsNull() {
-		attrs["expiry"] = nil
-	}
 }

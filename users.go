@@ -267,7 +267,7 @@ func (s *UsersService) GenerateToken(ctx context.Context, userID string, opts *U
 	if opts != nil {
 		attrs = map[string]any{}
 		putString(attrs, "name", opts.Name)
-		putTokenExpiry(attrs, opts.Expiry)
+		opts.Expiry.put(attrs, "expiry")
 	}
-	return s.bearerToken(ctx, "Users.GenerateToken", "/users/%s/tokens", userID, attrs)
+	return s.bearerToken(ctx, "/users/%s/tokens", userID, attrs)
 }

@@ -101,7 +101,7 @@ type Validation struct {
 // POST /v1/accounts/{account}/licenses/{id}/actions/validate. An invalid license is a
 // Validation with Valid false, not an error; an unknown id is a 404 *Error.
 func (s *LicensesService) Validate(ctx context.Context, id string, opts *ValidateOptions) (*Validation, error) {
-	path, err := licensePath("Licenses.Validate", id, "/licenses/%s/actions/validate")
+	path, err := pathf("/licenses/%s/actions/validate", id)
 	if err != nil {
 		return nil, err
 	}
@@ -205,8 +205,7 @@ func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64)
 		return nil, fmt.Errorf("keygen: license validation: %w", err)
 	}
 	if res != nil {
-		v.License = new(License)
-		if err := v.License.fromResource(res); err != nil {
+		if v.License, err = decodeAs[License](res); err != nil {
 			return nil, fmt.Errorf("keygen: license validation: %w", err)
 		}
 	}
@@ -220,7 +219,7 @@ func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64)
 // use Validate or ValidateKey with a scope instead. With WithPublicKey the answer's signature
 // is still checked, but with no nonce a recorded answer could be replayed.
 func (s *LicensesService) QuickValidate(ctx context.Context, idOrKey string) (*Validation, error) {
-	path, err := licensePath("Licenses.QuickValidate", idOrKey, "/licenses/%s/actions/validate")
+	path, err := pathf("/licenses/%s/actions/validate", idOrKey)
 	if err != nil {
 		return nil, err
 	}

@@ -46,9 +46,10 @@ func (w *WebhookEndpoint) fromResource(r *jsonapi.Resource) error {
 	return nil
 }
 
-// WebhookCreateOptions are the attributes of a new webhook endpoint. URL is required and must
-// be https (Keygen refuses anything else with URL_PROTOCOL_INVALID; we refuse it before
-// sending). Empty fields take Keygen's defaults: all events, ed25519, the request's version.
+// WebhookCreateOptions are the attributes of a new webhook endpoint. URL is required; Keygen
+// accepts only https (422 URL_PROTOCOL_INVALID), but the SDK lets http through for servers
+// such as keygentest that deliver to a local receiver. Empty fields take Keygen's defaults:
+// all events, ed25519, the request's version.
 type WebhookCreateOptions struct {
 	URL string
 	// Subscriptions lists event types (EventLicenseCreated…) or EventAll.
@@ -90,9 +91,10 @@ func checkWebhookURL(op, raw string) error {
 	case strings.TrimSpace(raw) == "":
 		return argErr(op, "URL is required")
 	case err != nil:
-		return argErr(op, "URL is invalid: "+err.Error())
+		// url.Parse's error repeats the URL, whose query may hold a secret of the receiver.
+		return argErr(op, "URL is invalid")
 	case u.Scheme != "https" && u.Scheme != "http":
-		return argErr(op, "URL must be an https URL")
+		return argErr(op, "URL must be an https (or, for a local receiver, http) URL")
 	case u.Host == "":
 		return argErr(op, "URL has no host")
 	}
@@ -220,7 +222,8 @@ func WithWebhookEndpoint(rawURL string) WebhookOption {
 	return func(c *webhookConfig) error {
 		u, err := url.Parse(rawURL)
 		if err != nil || u.Host == "" {
-			return fmt.Errorf("WithWebhookEndpoint: %q is not an absolute URL", rawURL)
+			// Not repeated: the endpoint's query may hold a secret shared with the receiver.
+			return errors.New("WithWebhookEndpoint: not an absolute URL")
 		}
 		c.host = signedHost(u.Host)
 		c.target = signedTarget(u.EscapedPath(), u.RawQuery)
@@ -307,7 +310,9 @@ func VerifyWebhook(publicKey string, req WebhookRequest, opts ...WebhookOption) 
 	if host == "" {
 		return nil, sigErr("request has no host")
 	}
-	if err := verifySigned(pub, strings.ToLower(req.Method), target, host, req.Header, req.Body, cfg.now(), cfg.tolerance); err != nil {
+	path, _, _ := strings.Cut(target, "?")
+	call := strings.ToUpper(req.Method) + " " + path
+	if err := verifySigned(pub, strings.ToLower(req.Method), target, host, call, req.Header, req.Body, cfg.now(), cfg.tolerance); err != nil {
 		return nil, err
 	}
 	// Signed by Keygen from here on; a document we cannot read is a bug, not a forgery.

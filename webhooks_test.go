@@ -162,3 +162,13 @@ func TestWebhooksAll(t *testing.T) {
 	assert.Equal(t, []string{testEndpointID, "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"}, ids)
 	assert.Equal(t, []string{"", "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"}, pages, "the second cursor is the last id seen")
 }
+
+func TestWebhookURLErrorsDoNotEchoTheURL(t *testing.T) {
+	c, _ := newTestClient(t)
+	_, err := c.Webhooks.Create(context.Background(), WebhookCreateOptions{URL: "https://hooks.example.com/k%zz?token=s3cret"})
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.NotContains(t, err.Error(), "s3cret")
+	_, err = c.Webhooks.Create(context.Background(), WebhookCreateOptions{URL: "ftp://hooks.example.com/k"})
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "https")
+}

@@ -266,3 +266,14 @@ func TestVerifyWebhookSignedButNotAnEvent(t *testing.T) {
 	assert.False(t, errors.Is(err, ErrSignatureInvalid), "a signed body is authentic even when unexpected")
 	assert.Contains(t, err.Error(), "not a webhook-events document")
 }
+
+// A failed check names the delivery by method and path; the endpoint's query, which may
+// carry a secret shared with the receiver, stays out of the error.
+func TestWebhookSignatureErrorLeavesOutQuery(t *testing.T) {
+	d := newDelivery(t)
+	d.key = hookOtherKey
+	d.target = "/keygen?token=s3cret"
+	_, err := ParseWebhook(d.request("https://hooks.example.com/keygen?token=s3cret"), hookPub, clockOpt)
+	requireSigErr(t, err, "does not verify for POST /keygen")
+	assert.NotContains(t, err.Error(), "s3cret")
+}

@@ -109,34 +109,19 @@ type Relationship struct {
 
 // UnmarshalJSON accepts data as an object, null, an array, or absent.
 func (r *Relationship) UnmarshalJSON(b []byte) error {
-	var aux struct {
-		Data  json.RawMessage `json:"data"`
-		Links struct {
-			Related string `json:"related"`
-		} `json:"links"`
-		Meta json.RawMessage `json:"meta"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	var w relationshipWire
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	r.Links.Related, r.Meta = aux.Links.Related, aux.Meta
-	d := bytes.TrimSpace(aux.Data)
-	switch {
-	case len(d) == 0 || bytes.Equal(d, []byte("null")):
-	case d[0] == '[':
-		return json.Unmarshal(d, &r.Many)
-	default:
-		r.Data = new(Linkage)
-		return json.Unmarshal(d, r.Data)
-	}
+	*r = w.relationship()
 	return nil
 }
 
-// resourceWire is how a Resource is decoded. Decoding Resource itself sends every
-// relationship object through Relationship.UnmarshalJSON, which encoding/json has to scan
-// for its extent, then validate and decode again (links included), then decode its data a
-// third time. Here relationships are read in the resource's own pass; only their (small)
-// data member goes through a custom decoder. The result is the same Resource.
+// resourceWire is how a Resource is decoded. A custom UnmarshalJSON on each relationship
+// makes encoding/json scan every relationship object for its extent before decoding it
+// again; here relationships are read in the resource's own pass and only their (small) data
+// member goes through a custom decoder. Relationship.UnmarshalJSON reuses the same wire
+// types, so both paths give the same Resource.
 type resourceWire struct {
 	ID            string                      `json:"id"`
 	Type          string                      `json:"type"`
@@ -156,8 +141,11 @@ type relationshipWire struct {
 	Meta json.RawMessage `json:"meta"`
 }
 
-// linkageData is a relationship's data: an object, null, or an array (as in
-// Relationship.UnmarshalJSON).
+func (w relationshipWire) relationship() Relationship {
+	return Relationship{Data: w.Data.one, Many: w.Data.many, Links: w.Links, Meta: w.Meta}
+}
+
+// linkageData is a relationship's data: an object, null, or an array.
 type linkageData struct {
 	one  *Linkage
 	many []Linkage
@@ -183,7 +171,7 @@ func (w *resourceWire) to(r *Resource) {
 	if w.Relationships != nil {
 		r.Relationships = make(map[string]Relationship, len(w.Relationships))
 		for k, v := range w.Relationships {
-			r.Relationships[k] = Relationship{Data: v.Data.one, Many: v.Data.many, Links: v.Links, Meta: v.Meta}
+			r.Relationships[k] = v.relationship()
 		}
 	}
 }
