@@ -19,9 +19,11 @@ import (
 type RetryPolicy struct {
 	// MaxRetries is the number of retries after the first attempt (0 = no retries).
 	MaxRetries int
-	// MinWait is the first backoff; each retry doubles it, with jitter.
+	// MinWait is the first backoff; each retry doubles it, with jitter. Zero takes the
+	// default (500ms).
 	MinWait time.Duration
-	// MaxWait caps every wait, Retry-After included.
+	// MaxWait caps every wait, Retry-After included. Zero takes the default (30s), so that
+	// RetryPolicy{MaxRetries: 5} does not hammer a rate-limited server with no pause.
 	MaxWait time.Duration
 }
 
@@ -30,11 +32,18 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second}
 }
 
-// WithRetry sets the retry policy.
+// WithRetry sets the retry policy; zero waits take the defaults.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		if p.MaxRetries < 0 || p.MinWait < 0 || p.MaxWait < 0 {
 			return errors.New("WithRetry: negative value")
+		}
+		def := DefaultRetryPolicy()
+		if p.MaxWait == 0 {
+			p.MaxWait = max(def.MaxWait, p.MinWait)
+		}
+		if p.MinWait == 0 {
+			p.MinWait = min(def.MinWait, p.MaxWait)
 		}
 		if p.MaxWait < p.MinWait {
 			return errors.New("WithRetry: MaxWait is below MinWait")

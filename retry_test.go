@@ -263,3 +263,17 @@ func TestDefaultRetryPolicy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, c.http.RetryMax)
 }
+
+// A policy that names only the retry count keeps the default waits: a 429 is not retried
+// with no pause at all.
+func TestWithRetryZeroWaitsTakeDefaults(t *testing.T) {
+	c, err := NewClient("acme", WithRetry(RetryPolicy{MaxRetries: 2}))
+	require.NoError(t, err)
+	assert.Equal(t, 500*time.Millisecond, c.cfg.retry.MinWait)
+	assert.Equal(t, 30*time.Second, c.cfg.retry.MaxWait)
+
+	c, err = NewClient("acme", WithRetry(RetryPolicy{MaxRetries: 2, MaxWait: 10 * time.Millisecond}))
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Millisecond, c.cfg.retry.MinWait, "MinWait never exceeds a given MaxWait")
+	assert.Equal(t, 10*time.Millisecond, c.cfg.retry.MaxWait)
+}
