@@ -19,20 +19,10 @@ func (v view) token(t *Token, secret string) *resource {
 		attrs["maxDeactivations"] = opt(t.MaxDeactivations)
 		attrs["deactivations"] = t.Deactivations
 	}
-	r := v.newResource("tokens", t.ID, stamp(withPermissions(attrs, t.Permissions), &t.base))
+	r := v.newResource("tokens", t.ID, stamp(attrs, &t.base))
 	bearerID := t.BearerID
 	r.Relationships["bearer"] = toOne(v.path(t.BearerType, t.BearerID), t.BearerType, &bearerID)
 	return r
-}
-
-// withPermissions adds the EE permissions attribute when the entity has explicit ones.
-// Keygen only shows it to accounts entitled to custom permissions, and whether Cloud
-// does for every tier is unconfirmed (keygen-api.md §7), so default roles omit it.
-func withPermissions(attrs map[string]any, p []string) map[string]any {
-	if p != nil {
-		attrs["permissions"] = p
-	}
-	return attrs
 }
 
 func (v view) product(p *Product) *resource {
@@ -44,7 +34,7 @@ func (v view) product(p *Product) *resource {
 		"platforms":            list(p.Platforms),
 		"metadata":             v.metadata(p.Metadata),
 	}
-	r := v.newResource("products", p.ID, stamp(withPermissions(attrs, p.Permissions), &p.base))
+	r := v.newResource("products", p.ID, stamp(attrs, &p.base))
 	for _, rel := range []string{"policies", "licenses", "machines", "users", "tokens", "platforms", "channels", "releases", "artifacts"} {
 		r.Relationships[rel] = toMany(v.path("products", p.ID, rel), nil)
 	}
@@ -135,7 +125,7 @@ func (v view) user(u *User) *resource {
 		"role":      u.Role,
 		"metadata":  v.metadata(u.Metadata),
 	}
-	r := v.newResource("users", u.ID, stamp(withPermissions(attrs, u.Permissions), &u.base))
+	r := v.newResource("users", u.ID, stamp(attrs, &u.base))
 	r.Relationships["group"] = toOne(v.path("users", u.ID, "group"), "groups", u.GroupID)
 	for _, rel := range []string{"products", "licenses", "machines", "tokens"} {
 		r.Relationships[rel] = toMany(v.path("users", u.ID, rel), nil)
@@ -156,7 +146,12 @@ func (v view) key(k *Key) *resource {
 	return r
 }
 
-func (v view) license(l *License) *resource {
+func (v view) license(l *License) *resource { return v.licenseDoc(l, false) }
+
+// licenseDoc renders a license. LicenseSerializer omits key for a legacy encrypted license
+// unless its raw key is at hand, which is only while the create request that generated it
+// runs (withRaw): afterwards only the key's digest is stored.
+func (v view) licenseDoc(l *License, withRaw bool) *resource {
 	db := v.db
 	pol := db.policies[l.PolicyID]
 	if pol == nil {
@@ -195,7 +190,10 @@ func (v view) license(l *License) *resource {
 		"lastCheckOut":     optTime(l.LastCheckOut),
 		"metadata":         v.metadata(l.Metadata),
 	}
-	r := v.newResource("licenses", l.ID, stamp(withPermissions(attrs, l.Permissions), &l.base))
+	if pol.Encrypted && pol.Scheme != nil && *pol.Scheme == "LEGACY_ENCRYPT" && !withRaw {
+		delete(attrs, "key")
+	}
+	r := v.newResource("licenses", l.ID, stamp(attrs, &l.base))
 	var productID *string
 	if pol.ID != "" {
 		productID = strPtr(pol.ProductID)
@@ -261,9 +259,16 @@ func (v view) machine(m *Machine) *resource {
 	r.Relationships["product"] = toOne(v.path("machines", m.ID, "product"), "products", productID)
 	r.Relationships["license"] = toOne(v.path("machines", m.ID, "license"), "licenses", &licenseID)
 	r.Relationships["group"] = toOne(v.path("machines", m.ID, "group"), "groups", m.GroupID)
-	r.Relationships["owner"] = toOne(v.path("machines", m.ID, "owner"), "users", m.OwnerID)
 	if v.minor <= 5 {
-		r.Relationships["user"] = toOne(v.path("machines", m.ID, "user"), "users", m.OwnerID)
+		// AddUserRelationshipToMachineMigration (API ≤1.5): a user relationship holding the
+		// license's owner replaces the machine's owner relationship.
+		var licenseOwner *string
+		if l := db.licenses[m.LicenseID]; l != nil {
+			licenseOwner = l.OwnerID
+		}
+		r.Relationships["user"] = toOne(v.path("machines", m.ID, "user"), "users", licenseOwner)
+	} else {
+		r.Relationships["owner"] = toOne(v.path("machines", m.ID, "owner"), "users", m.OwnerID)
 	}
 	r.Relationships["components"] = toMany(v.path("machines", m.ID, "components"), nil)
 	r.Relationships["processes"] = toMany(v.path("machines", m.ID, "processes"), nil)

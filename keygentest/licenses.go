@@ -274,7 +274,7 @@ func (s *Server) createLicense(c *call) error {
 		l.Key = signed
 	}
 	db.licenses[l.ID] = l
-	res := c.view().license(l)
+	res := c.view().licenseDoc(l, true)
 	c.emit("license.created", res, nil)
 	return c.created(res)
 }

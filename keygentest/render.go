@@ -32,15 +32,16 @@ func (v view) path(parts ...string) string {
 }
 
 // newResource starts a resource with its self link and the account relationship that
-// every resource has, plus the EE environment relationship (always the global one here).
+// every serializer has (BaseSerializer subclasses in app/serializers). The environment
+// relationship and the permissions attribute sit in the serializers' `ee do` blocks, so a
+// CE server, which keygentest renders as, emits neither.
 func (v view) newResource(typ, id string, attrs map[string]any) *resource {
 	return &resource{
 		ID:         id,
 		Type:       typ,
 		Attributes: attrs,
 		Relationships: map[string]any{
-			"account":     map[string]any{"links": map[string]any{"related": "/v1/accounts/" + v.acct.ID}, "data": map[string]any{"type": "accounts", "id": v.acct.ID}},
-			"environment": map[string]any{"links": map[string]any{"related": nil}, "data": nil},
+			"account": map[string]any{"links": map[string]any{"related": "/v1/accounts/" + v.acct.ID}, "data": map[string]any{"type": "accounts", "id": v.acct.ID}},
 		},
 		Links: map[string]any{"self": v.path(typ, id)},
 	}
