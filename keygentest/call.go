@@ -17,6 +17,7 @@ import (
 // call is one request being served: the routed request, its account, its bearer and the
 // answer being built. Handlers receive it with the store lock held.
 type call struct {
+	at    time.Time // the request's instant, see now
 	s     *Server
 	r     *http.Request
 	vars  map[string]string
@@ -263,7 +264,15 @@ func (c *call) param(name string) string { return c.vars[name] }
 func (c *call) db() *store { return c.s.db }
 
 // now is the server clock.
-func (c *call) now() time.Time { return c.s.clock.now() }
+// now is the request's instant: read once from the server clock, so every timestamp one
+// request writes (created, updated, an expiry set on activation) agrees, as Rails' do
+// within one save.
+func (c *call) now() time.Time {
+	if c.at.IsZero() {
+		c.at = c.s.clock.now()
+	}
+	return c.at
+}
 
 // parse checks the request body against a schema (see params.go).
 func (c *call) parse(schema *param) (params, error) {

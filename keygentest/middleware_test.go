@@ -77,7 +77,7 @@ func TestDefaultHeaders(t *testing.T) {
 	assert.Equal(t, tt.srv.AccountID, h.Get("Keygen-Account"))
 	assert.NotEmpty(t, h.Get("Keygen-Bearer"))
 	assert.NotEmpty(t, h.Get("Keygen-Token"))
-	assert.Equal(t, "EE", h.Get("Keygen-Edition"))
+	assert.Equal(t, "CE", h.Get("Keygen-Edition"))
 	assert.Equal(t, "multiplayer", h.Get("Keygen-Mode"))
 	assert.Equal(t, "1.5", h.Get("Keygen-Version"), "leading v stripped and echoed (§1.12)")
 	assert.Equal(t, "no-transform, no-store, max-age=0", h.Get("Cache-Control"))

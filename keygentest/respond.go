@@ -70,7 +70,9 @@ func (c *call) finish(signed bool) *response {
 	}
 	h.Set("X-Request-Id", c.reqID)
 	h.Set("Cache-Control", "no-transform, no-store, max-age=0")
-	h.Set("Keygen-Edition", "EE")
+	// Documents, environments and permissions follow the Community Edition (no environment
+	// relationship, no permissions attribute, ENVIRONMENT_NOT_SUPPORTED), so say so.
+	h.Set("Keygen-Edition", "CE")
 	h.Set("Keygen-Mode", "multiplayer")
 	h.Set("Keygen-Revision", "keygentest")
 	h.Set("Keygen-Version", c.version())
