@@ -87,11 +87,8 @@ func (s *Server) createKey(c *call) error {
 	}
 	policyID, _ := in.relID("policy")
 	pol := c.db().findPolicy(c.acct.ID, policyID)
-	if err := c.verifyPermission(p, "key.create"); err != nil {
+	if err := c.authorize(p, "key.create", c.mayWriteKey(p, pol)); err != nil {
 		return err
-	}
-	if !c.mayWriteKey(p, pol) {
-		return errDenied()
 	}
 	key, _ := in.obj("data").obj("attributes").str("key")
 	k := &Key{base: newBase(c.acct.ID, c.now()), PolicyID: policyID, Key: key}
@@ -109,11 +106,8 @@ func (s *Server) listKeys(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "key.read"); err != nil {
+	if err := c.authorize(p, "key.read", p.isStaff() || p.product != nil); err != nil {
 		return err
-	}
-	if !p.isStaff() && p.product == nil {
-		return errDenied()
 	}
 	db := c.db()
 	product, policy := c.query.Get("product"), c.query.Get("policy")
@@ -153,11 +147,8 @@ func (s *Server) updateKey(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "key.update"); err != nil {
+	if err := c.authorize(p, "key.update", c.mayWriteKey(p, c.db().policies[k.PolicyID])); err != nil {
 		return err
-	}
-	if !c.mayWriteKey(p, c.db().policies[k.PolicyID]) {
-		return errDenied()
 	}
 	next := *k
 	if s, ok := in.obj("data").obj("attributes").str("key"); ok {
@@ -182,11 +173,8 @@ func (s *Server) deleteKey(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "key.delete"); err != nil {
+	if err := c.authorize(p, "key.delete", c.mayWriteKey(p, c.db().policies[k.PolicyID])); err != nil {
 		return err
-	}
-	if !c.mayWriteKey(p, c.db().policies[k.PolicyID]) {
-		return errDenied()
 	}
 	c.emit("key.deleted", c.view().key(k), nil)
 	delete(c.db().keys, k.ID)

@@ -44,11 +44,8 @@ func (s *Server) renewLicense(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "license.renew"); err != nil {
+	if err := c.authorize(p, "license.renew", c.mayManageLicense(p, l)); err != nil {
 		return err
-	}
-	if !c.mayManageLicense(p, l) {
-		return errDenied()
 	}
 	pol := c.licensePolicy(l)
 	if pol.Duration == nil {

@@ -383,11 +383,8 @@ func (s *Server) updateLicense(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "license.update"); err != nil {
+	if err := c.authorize(p, "license.update", c.mayAdministerLicense(p, l)); err != nil {
 		return err
-	}
-	if !c.mayAdministerLicense(p, l) {
-		return errDenied()
 	}
 	in, err := c.parse(licenseSchema(p, false))
 	if err != nil {
@@ -424,11 +421,8 @@ func (s *Server) destroyLicense(c *call, event, perm string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, perm); err != nil {
+	if err := c.authorize(p, perm, c.mayManageLicense(p, l)); err != nil {
 		return err
-	}
-	if !c.mayManageLicense(p, l) {
-		return errDenied()
 	}
 	c.emit(event, c.view().license(l), nil)
 	c.db().deleteLicense(l)

@@ -532,11 +532,8 @@ func (s *Server) deleteMachine(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "machine.delete"); err != nil {
+	if err := c.authorize(p, "machine.delete", c.mayWriteMachine(p, m, c.db().licenses[m.LicenseID], "delete")); err != nil {
 		return err
-	}
-	if !c.mayWriteMachine(p, m, c.db().licenses[m.LicenseID], "delete") {
-		return errDenied()
 	}
 	if t := p.token; t != nil && t.Kind == "activation-token" {
 		if t.MaxDeactivations != nil && t.Deactivations+1 > *t.MaxDeactivations {
@@ -581,11 +578,8 @@ func (s *Server) pingMachine(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "machine.heartbeat.ping"); err != nil {
+	if err := c.authorize(p, "machine.heartbeat.ping", c.mayHeartbeat(p, m, false)); err != nil {
 		return err
-	}
-	if !c.mayHeartbeat(p, m, false) {
-		return errDenied()
 	}
 	db, now := c.db(), c.now()
 	dead := heartbeatStatus(db, m, now) == "DEAD"
@@ -618,11 +612,8 @@ func (s *Server) resetMachine(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "machine.heartbeat.reset"); err != nil {
+	if err := c.authorize(p, "machine.heartbeat.reset", c.mayHeartbeat(p, m, true)); err != nil {
 		return err
-	}
-	if !c.mayHeartbeat(p, m, true) {
-		return errDenied()
 	}
 	m.LastHeartbeat = nil
 	m.Updated = c.now()

@@ -338,3 +338,15 @@ func verifyPrivileges(p *principal, role string) error {
 	}
 	return nil
 }
+
+// authorize is a policy check in Keygen's order: the permission first, then the route's
+// role rule (allowed); either failing is a 403.
+func (c *call) authorize(p *principal, action string, allowed bool) error {
+	if err := c.verifyPermission(p, action); err != nil {
+		return err
+	}
+	if !allowed {
+		return errDenied()
+	}
+	return nil
+}

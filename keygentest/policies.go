@@ -383,11 +383,8 @@ func (s *Server) updatePolicy(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "policy.update"); err != nil {
+	if err := c.authorize(p, "policy.update", mayWritePolicy(p, pol.ProductID, false)); err != nil {
 		return err
-	}
-	if !mayWritePolicy(p, pol.ProductID, false) {
-		return errDenied()
 	}
 	next := *pol
 	applyPolicy(&next, in.obj("data").obj("attributes"))
@@ -412,11 +409,8 @@ func (s *Server) deletePolicy(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "policy.delete"); err != nil {
+	if err := c.authorize(p, "policy.delete", mayWritePolicy(p, pol.ProductID, true)); err != nil {
 		return err
-	}
-	if !mayWritePolicy(p, pol.ProductID, true) {
-		return errDenied()
 	}
 	c.emit("policy.deleted", c.view().policy(pol), nil)
 	c.db().deletePolicy(pol)

@@ -73,11 +73,8 @@ func (s *Server) createProduct(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "product.create"); err != nil {
+	if err := c.authorize(p, "product.create", p.canWriteAll()); err != nil {
 		return err
-	}
-	if !p.canWriteAll() {
-		return errDenied()
 	}
 	prod := &Product{base: newBase(c.acct.ID, c.now()), Metadata: map[string]any{}}
 	attrs := in.obj("data").obj("attributes")
@@ -225,11 +222,8 @@ func (s *Server) updateProduct(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "product.update"); err != nil {
+	if err := c.authorize(p, "product.update", p.canWriteAll() || p.isProduct(prod.ID)); err != nil {
 		return err
-	}
-	if !p.canWriteAll() && !p.isProduct(prod.ID) {
-		return errDenied()
 	}
 	next := *prod
 	c.applyProduct(&next, in.obj("data").obj("attributes"))
@@ -254,11 +248,8 @@ func (s *Server) deleteProduct(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "product.delete"); err != nil {
+	if err := c.authorize(p, "product.delete", p.canWriteAll()); err != nil {
 		return err
-	}
-	if !p.canWriteAll() {
-		return errDenied()
 	}
 	c.emit("product.deleted", c.view().product(prod), nil)
 	db := c.db()

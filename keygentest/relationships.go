@@ -13,11 +13,8 @@ package keygentest
 
 // relAllow is a relationship policy: the permission, then the role predicate.
 func (c *call) relAllow(p *principal, perm string, allow bool) error {
-	if err := c.verifyPermission(p, perm); err != nil {
+	if err := c.authorize(p, perm, allow); err != nil {
 		return err
-	}
-	if !allow {
-		return errDenied()
 	}
 	return nil
 }

@@ -353,11 +353,8 @@ func (s *Server) regenerateToken(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "token.regenerate"); err != nil {
+	if err := c.authorize(p, "token.regenerate", c.mayManageToken(p, t, false)); err != nil {
 		return err
-	}
-	if !c.mayManageToken(p, t, false) {
-		return errDenied()
 	}
 	return c.regenerate(t)
 }
@@ -383,11 +380,8 @@ func (s *Server) revokeToken(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "token.revoke"); err != nil {
+	if err := c.authorize(p, "token.revoke", c.mayManageToken(p, t, true)); err != nil {
 		return err
-	}
-	if !c.mayManageToken(p, t, true) {
-		return errDenied()
 	}
 	c.emit("token.revoked", c.view().token(t, ""), nil)
 	c.db().deleteToken(t)
@@ -506,11 +500,8 @@ func (s *Server) listBearerTokens(owner string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := c.verifyPermission(p, "token.read"); err != nil {
+		if err := c.authorize(p, "token.read", c.mayReadBearerTokens(p, owner, bearerID, false)); err != nil {
 			return err
-		}
-		if !c.mayReadBearerTokens(p, owner, bearerID, false) {
-			return errDenied()
 		}
 		items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
 		v := c.view()
@@ -532,11 +523,8 @@ func (s *Server) showBearerToken(owner string) handlerFunc {
 		if err != nil || t.BearerID != bearerID {
 			return errNotFound("token", c.param("id"))
 		}
-		if err := c.verifyPermission(p, "token.read"); err != nil {
+		if err := c.authorize(p, "token.read", c.mayReadBearerTokens(p, owner, bearerID, true)); err != nil {
 			return err
-		}
-		if !c.mayReadBearerTokens(p, owner, bearerID, true) {
-			return errDenied()
 		}
 		return c.ok(c.view().token(t, ""))
 	}

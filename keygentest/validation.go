@@ -144,11 +144,8 @@ func (s *Server) validateByKey(c *call) error {
 	// LicensePolicy#validate_key?: anyone, but a bearer must be allowed to validate the
 	// license it found (seeing it is enough; else 403).
 	if p != nil && l != nil {
-		if err := c.verifyPermission(p, "license.validate"); err != nil {
+		if err := c.authorize(p, "license.validate", c.seesLicense(p, l)); err != nil {
 			return err
-		}
-		if !c.seesLicense(p, l) {
-			return errDenied()
 		}
 	}
 	return c.answerValidation(l, meta)

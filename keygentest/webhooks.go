@@ -106,11 +106,8 @@ func (s *Server) createEndpoint(c *call) error {
 	if err := c.applyEndpoint(e, in); err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-endpoint.create"); err != nil {
+	if err := c.authorize(p, "webhook-endpoint.create", mayWriteEndpoint(p, e)); err != nil {
 		return err
-	}
-	if !mayWriteEndpoint(p, e) {
-		return errDenied()
 	}
 	if err := c.validateEndpoint(e); err != nil {
 		return err
@@ -248,11 +245,8 @@ func (s *Server) listEndpoints(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-endpoint.read"); err != nil {
+	if err := c.authorize(p, "webhook-endpoint.read", mayReadHooks(p) || p.product != nil); err != nil {
 		return err
-	}
-	if !mayReadHooks(p) && p.product == nil {
-		return errDenied()
 	}
 	items := ofAccount(c.db().endpoints, c.acct.ID, func(e *WebhookEndpoint) bool { return seesEndpoint(p, e) })
 	v := c.view()
@@ -268,11 +262,8 @@ func (s *Server) showEndpoint(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-endpoint.read"); err != nil {
+	if err := c.authorize(p, "webhook-endpoint.read", mayReadHooks(p) || p.product != nil); err != nil {
 		return err
-	}
-	if !mayReadHooks(p) && p.product == nil {
-		return errDenied()
 	}
 	return c.ok(c.view().webhookEndpoint(e))
 }
@@ -290,11 +281,8 @@ func (s *Server) updateEndpoint(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-endpoint.update"); err != nil {
+	if err := c.authorize(p, "webhook-endpoint.update", mayWriteEndpoint(p, e)); err != nil {
 		return err
-	}
-	if !mayWriteEndpoint(p, e) {
-		return errDenied()
 	}
 	next := *e
 	next.Subscriptions = append([]string(nil), e.Subscriptions...)
@@ -319,11 +307,8 @@ func (s *Server) deleteEndpoint(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-endpoint.delete"); err != nil {
+	if err := c.authorize(p, "webhook-endpoint.delete", mayWriteEndpoint(p, e)); err != nil {
 		return err
-	}
-	if !mayWriteEndpoint(p, e) {
-		return errDenied()
 	}
 	delete(c.db().endpoints, e.ID)
 	return c.noContent()
@@ -366,11 +351,8 @@ func (s *Server) listEvents(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-event.read"); err != nil {
+	if err := c.authorize(p, "webhook-event.read", mayReadHooks(p) || p.product != nil); err != nil {
 		return err
-	}
-	if !mayReadHooks(p) && p.product == nil {
-		return errDenied()
 	}
 	var filter []string
 	if vs, ok := c.query["events[]"]; ok {
@@ -392,11 +374,8 @@ func (s *Server) showEvent(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-event.read"); err != nil {
+	if err := c.authorize(p, "webhook-event.read", mayReadHooks(p) || p.product != nil); err != nil {
 		return err
-	}
-	if !mayReadHooks(p) && p.product == nil {
-		return errDenied()
 	}
 	return c.ok(c.view().webhookEvent(ev))
 }
@@ -410,11 +389,8 @@ func (s *Server) deleteEvent(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-event.delete"); err != nil {
+	if err := c.authorize(p, "webhook-event.delete", p.canWriteAll()); err != nil {
 		return err
-	}
-	if !p.canWriteAll() {
-		return errDenied()
 	}
 	delete(c.db().events, ev.ID)
 	return c.noContent()
@@ -432,11 +408,8 @@ func (s *Server) retryEvent(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := c.verifyPermission(p, "webhook-event.retry"); err != nil {
+	if err := c.authorize(p, "webhook-event.retry", p.canWriteAll()); err != nil {
 		return err
-	}
-	if !p.canWriteAll() {
-		return errDenied()
 	}
 	db := c.db()
 	ep := db.endpoints[ev.EndpointID]
