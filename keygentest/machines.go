@@ -431,12 +431,12 @@ func (s *Server) listMachines(c *call) error {
 			return false
 		}
 		l := db.licenses[m.LicenseID]
-		eq := func(k string, got string) bool { return !q.Has(k) || q.Get(k) == got }
+		eq := func(k string, got string) bool { return q.Get(k) == "" || q.Get(k) == got }
 		if !eq("fingerprint", m.Fingerprint) || !eq("ip", deref2(m.IP)) || !eq("hostname", deref2(m.Hostname)) ||
 			!eq("license", m.LicenseID) && !(l != nil && q.Get("license") == l.Key) {
 			return false
 		}
-		if q.Has("status") {
+		if q.Get("status") != "" {
 			st := heartbeatStatus(db, m, now)
 			want := lower(q.Get("status"))
 			alive := st == "ALIVE" || st == "NOT_STARTED" || st == "RESURRECTED"
@@ -445,15 +445,15 @@ func (s *Server) listMachines(c *call) error {
 			}
 		}
 		if l == nil {
-			return !q.Has("product") && !q.Has("policy") && !q.Has("key") && !q.Has("user")
+			return q.Get("product") == "" && q.Get("policy") == "" && q.Get("key") == "" && q.Get("user") == ""
 		}
 		if !eq("product", c.licenseProductID(l)) || !eq("policy", l.PolicyID) || !eq("key", l.Key) {
 			return false
 		}
-		if q.Has("owner") && !userMatches(m.OwnerID, q.Get("owner")) {
+		if q.Get("owner") != "" && !userMatches(m.OwnerID, q.Get("owner")) {
 			return false
 		}
-		if q.Has("user") {
+		if q.Get("user") != "" {
 			ok := userMatches(l.OwnerID, q.Get("user"))
 			for _, id := range l.UserIDs {
 				ok = ok || userMatches(&id, q.Get("user"))
@@ -462,7 +462,7 @@ func (s *Server) listMachines(c *call) error {
 				return false
 			}
 		}
-		if q.Has("group") && deref2(m.GroupID) != q.Get("group") {
+		if q.Get("group") != "" && deref2(m.GroupID) != q.Get("group") {
 			return false
 		}
 		return matchMetadata(m.Metadata, meta)

@@ -31,24 +31,13 @@ func (c *call) pager() (*pager, error) {
 		p.limit = rubyToI(q.Get("limit"))
 	}
 	p.size = p.limit
-	page := map[string]string{}
-	hasPage := false
-	for k, vs := range q {
-		switch {
-		case k == "page":
-			hasPage = true
-			page["?"] = vs[0] // page must be an object
-		case strings.HasPrefix(k, "page[") && strings.HasSuffix(k, "]"):
-			hasPage = true
-			page[k[5:len(k)-1]] = vs[0]
-		}
-	}
+	page, hasPage, shapeOK := pageParams(q)
 	if hasPage {
 		_, hasNumber := page["number"]
 		_, hasCursor := page["cursor"]
 		_, hasSize := page["size"]
 		n := len(page)
-		valid := (hasNumber && !hasCursor && n == 1+b2i(hasSize)) || (hasCursor && !hasNumber && n == 1+b2i(hasSize))
+		valid := shapeOK && ((hasNumber && !hasCursor && n == 1+b2i(hasSize)) || (hasCursor && !hasNumber && n == 1+b2i(hasSize)))
 		if !valid {
 			return nil, errBadRequest("page must be an object containing a cursor or number and optional size", parameter("page"))
 		}
@@ -61,11 +50,13 @@ func (c *call) pager() (*pager, error) {
 			p.mode, p.number = "offset", rubyToI(page["number"])
 		}
 	}
-	switch order := strings.ToUpper(q.Get("order")); {
-	case !q.Has("order"), order == "DESC":
-	case order == "ASC":
-		p.asc = true
-	default:
+	order := strings.ToUpper(q.Get("order"))
+	orderOK := !q.Has("order") || order == "DESC" || order == "ASC"
+	p.asc = order == "ASC"
+	// Each mode checks its parameters in the server's order: limit and offset paging
+	// order the scope first (Orderable#with_order), keyset paging checks the cursor,
+	// then the size, then the order (lib/keyset_pagination.rb).
+	if !orderOK && p.mode != "cursor" {
 		return nil, errBadRequest("order is invalid", parameter("order"))
 	}
 	switch p.mode {
@@ -75,9 +66,9 @@ func (c *call) pager() (*pager, error) {
 		}
 	case "offset":
 		if p.number < 1 || p.number > 100 {
-			d := fmt.Sprintf("page number must be a number greater between 1 and 100 (got %d)", p.number)
+			d := fmt.Sprintf("page number must be a number between 1 and 100 (got %d)", p.number)
 			if p.number > 100 {
-				d = fmt.Sprintf("page number must be a number greater between 1 and 100 (got %d, please use cursor-based pagination instead)", p.number)
+				d = fmt.Sprintf("page number must be a number between 1 and 100 (got %d, please use cursor-based pagination instead)", p.number)
 			}
 			return nil, errBadRequest(d, parameter("page[number]"))
 		}
@@ -89,8 +80,36 @@ func (c *call) pager() (*pager, error) {
 		if p.size < 1 || p.size > 100 {
 			return nil, errBadRequest(fmt.Sprintf("page size must be a number between 1 and 100 (got %d)", p.size), parameter("page[size]"))
 		}
+		if !orderOK {
+			return nil, errBadRequest("order is invalid", parameter("order"))
+		}
 	}
 	return p, nil
+}
+
+// pageParams reads the page parameter the way Rack nests query keys: page[number],
+// page[size] and page[cursor] are scalars; a bare page=…, page[]=… or a deeper key such
+// as page[number][]=… or page[number]= (a literal "]=" left in the name) makes page or
+// one of its members a non-scalar, which the server's shape check rejects. As in Rack,
+// the last of repeated values wins.
+func pageParams(q url.Values) (page map[string]string, has, ok bool) {
+	page, ok = map[string]string{}, true
+	for k, vs := range q {
+		switch {
+		case k == "page":
+			has, ok = true, false
+		case strings.HasPrefix(k, "page["):
+			has = true
+			rest := k[4:]
+			end := strings.Index(rest[1:], "]") + 1
+			if strings.HasPrefix(rest, "[]") || end < 1 || end+1 != len(rest) {
+				ok = false
+				continue
+			}
+			page[rest[1:end]] = vs[len(vs)-1]
+		}
+	}
+	return page, has, ok
 }
 
 // paginate orders items (given newest first, as the store returns them), cuts the
