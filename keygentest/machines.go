@@ -433,7 +433,8 @@ func (s *Server) listMachines(c *call) error {
 		l := db.licenses[m.LicenseID]
 		eq := func(k string, got string) bool { return q.Get(k) == "" || q.Get(k) == got }
 		if !eq("fingerprint", m.Fingerprint) || !eq("ip", deref2(m.IP)) || !eq("hostname", deref2(m.Hostname)) ||
-			!eq("license", m.LicenseID) && !(l != nil && q.Get("license") == l.Key) {
+			!eq("license", m.LicenseID) { // Machine.for_license matches the id only; key= takes a key
+
 			return false
 		}
 		if q.Get("status") != "" {
