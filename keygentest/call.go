@@ -74,6 +74,13 @@ func (s *Server) dispatch(r *http.Request) *response {
 	if err != nil {
 		return c.rackResponse(rackError(400, "The request could not be completed because it contains invalid query parameters (check encoding)", "PARAMETERS_INVALID"))
 	}
+	// Rack keeps the last value of a repeated scalar parameter (?limit=1&limit=5 is 5);
+	// only "key[]" parameters are arrays.
+	for k, vs := range query {
+		if len(vs) > 1 && !strings.HasSuffix(k, "[]") {
+			query[k] = vs[len(vs)-1:]
+		}
+	}
 	c.query = query
 	acctID, rest, ok := splitAccountPath(r.URL.EscapedPath())
 	if !ok {

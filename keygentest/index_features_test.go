@@ -233,3 +233,16 @@ func TestIndexWebhookEventPages(t *testing.T) {
 			detail: "limit must be a number between 1 and 100 (got -10)", source: map[string]any{"parameter": "limit"}},
 	})
 }
+
+// Rack (and so Keygen) keeps the last value of a repeated scalar query parameter.
+func TestRepeatedQueryParameterLastWins(t *testing.T) {
+	tt := newTester(t)
+	prod := tt.product()
+	for range 3 {
+		tt.policy(prod, nil)
+	}
+	r := tt.get("/policies?limit=1&limit=2")
+	if r.status != 200 || len(r.list()) != 2 {
+		t.Fatalf("got %d with %d policies, want 200 with 2: %s", r.status, len(r.list()), r.body)
+	}
+}
