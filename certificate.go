@@ -28,6 +28,10 @@ var (
 	// ErrLicenseFileNotYetValid marks a file used before it was issued: the "trusted" clock is
 	// behind the server's, the classic sign of a clock turned back to stretch an expiry.
 	ErrLicenseFileNotYetValid = errors.New("keygen: license or machine file issued in the future (clock turned back?)")
+	// ErrLicenseFileMismatch marks a genuine file that belongs to someone else: another
+	// license key than the one given, or another machine's fingerprint. A signature only
+	// proves that Keygen made the file, not that it was made for this license or machine.
+	ErrLicenseFileMismatch = errors.New("keygen: license or machine file is for another license or machine")
 )
 
 // IssuedClockTolerance is how far before a file's issue time ValidAt still accepts it, so that
@@ -219,20 +223,38 @@ func (f *LicenseFileCertificate) Encrypted() bool { return f.c.encrypted() }
 // names. A bad signature gives a *SignatureError (errors.Is ErrSignatureInvalid).
 func (f *LicenseFileCertificate) Verify(publicKey string) error { return f.c.verify(publicKey) }
 
-// Decrypt reads the payload of a verified file: aes-256-gcm with key SHA-256(licenseKey), or
-// plain base64 (licenseKey is then unused). It refuses, with a *SignatureError, until Verify
-// has succeeded, so unauthenticated bytes are never decoded. The result is not checked
-// against any clock: call ValidAt with a time you trust.
+// Decrypt reads the payload of a verified file (aes-256-gcm with key SHA-256(licenseKey), or
+// plain base64) and checks that it is the file of licenseKey: the license inside must have
+// exactly that key, encrypted or not, or the error wraps ErrLicenseFileMismatch. licenseKey
+// is therefore required, for unencrypted files too (an empty one is ErrInvalidArgument): a
+// genuine file of any license of the account verifies, so without the key there is nothing
+// to tell this license's file from another's, and no way to skip that check by accident.
+//
+// It refuses, with a *SignatureError, until Verify has succeeded, so unauthenticated bytes
+// are never decoded. The result is not checked against any clock: call ValidAt with a time
+// you trust.
 func (f *LicenseFileCertificate) Decrypt(licenseKey string) (*LicenseFileData, error) {
+	if licenseKey == "" {
+		return nil, argErr("LicenseFileCertificate.Decrypt", "the license key is required to bind the file to its license")
+	}
 	payload, err := f.c.open("the license key is", licenseKey)
 	if err != nil {
 		return nil, err
 	}
-	return decodeLicenseFilePayload(payload)
+	d, err := decodeLicenseFilePayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	if d.License.Key != licenseKey {
+		return nil, fmt.Errorf("%w: the license file is not the file of the license key given", ErrLicenseFileMismatch)
+	}
+	return d, nil
 }
 
 // OpenLicenseFile parses, verifies and decrypts a license file in one step, the recommended
-// way to read one. Check the result's ValidAt against a trusted clock before relying on it.
+// way to read one: the file must be signed by the account's key and be the file of
+// licenseKey (see LicenseFileCertificate.Decrypt). Check the result's ValidAt against a
+// trusted clock before relying on it.
 func OpenLicenseFile(certificate, publicKey, licenseKey string) (*LicenseFileData, error) {
 	f, err := ParseLicenseFile(certificate)
 	if err != nil {
@@ -287,19 +309,48 @@ func (f *MachineFileCertificate) Encrypted() bool { return f.c.encrypted() }
 // Verify checks the file's signature, as LicenseFileCertificate.Verify does.
 func (f *MachineFileCertificate) Verify(publicKey string) error { return f.c.verify(publicKey) }
 
-// Decrypt reads the payload of a verified machine file: aes-256-gcm with key
-// SHA-256(licenseKey + fingerprint), so a file copied to another machine does not open there.
-// It refuses until Verify has succeeded; check ValidAt afterwards.
+// Decrypt reads the payload of a verified machine file (aes-256-gcm with key
+// SHA-256(licenseKey + fingerprint), or plain base64) and checks that it is the file of this
+// machine and license, encrypted or not; a mismatch wraps ErrLicenseFileMismatch:
+//   - the machine inside must have exactly fingerprint, so a file copied from another
+//     machine does not open here;
+//   - it must be a file of licenseKey: an encrypted file proves it by decrypting (its key is
+//     derived from the license key); an unencrypted one must include its license (check out
+//     with Include "license") with that key, and one that does not cannot be bound and is
+//     refused.
+//
+// Both arguments are required (an empty one is ErrInvalidArgument), so the checks cannot be
+// skipped by accident. It refuses until Verify has succeeded; check ValidAt afterwards.
 func (f *MachineFileCertificate) Decrypt(licenseKey, fingerprint string) (*MachineFileData, error) {
+	if licenseKey == "" || fingerprint == "" {
+		return nil, argErr("MachineFileCertificate.Decrypt", "the license key and the machine fingerprint are required to bind the file to its license and machine")
+	}
 	payload, err := f.c.open("the license key and the machine fingerprint are", licenseKey, fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	return decodeMachineFilePayload(payload)
+	d, err := decodeMachineFilePayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	if d.Machine.Fingerprint != fingerprint {
+		return nil, fmt.Errorf("%w: the machine file is for another machine's fingerprint", ErrLicenseFileMismatch)
+	}
+	switch {
+	case d.License != nil:
+		if d.License.Key != licenseKey {
+			return nil, fmt.Errorf("%w: the machine file is not a file of the license key given", ErrLicenseFileMismatch)
+		}
+	case !f.c.encrypted():
+		return nil, fmt.Errorf("%w: an unencrypted machine file without its license included cannot be bound to a license key: check it out with Encrypt or Include \"license\"", ErrLicenseFileMismatch)
+	}
+	return d, nil
 }
 
 // OpenMachineFile parses, verifies and decrypts a machine file in one step, the recommended
-// way to read one. Check the result's ValidAt against a trusted clock before relying on it.
+// way to read one: the file must be signed by the account's key and be the file of this
+// fingerprint and licenseKey (see MachineFileCertificate.Decrypt). Check the result's ValidAt
+// against a trusted clock before relying on it.
 func OpenMachineFile(certificate, publicKey, licenseKey, fingerprint string) (*MachineFileData, error) {
 	f, err := ParseMachineFile(certificate)
 	if err != nil {

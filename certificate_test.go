@@ -110,12 +110,28 @@ func TestLicenseFileRoundTrip(t *testing.T) {
 	}
 }
 
-func TestLicenseFileBase64IgnoresLicenseKey(t *testing.T) {
+// TestLicenseFileBoundToLicenseKey: a genuine file of another license of the same account
+// verifies (same signing key), so an unencrypted file must still be held to the license key
+// given, and no key at all is an argument error rather than "skip the check".
+func TestLicenseFileBoundToLicenseKey(t *testing.T) {
 	k := testKeys(t)
-	cert := buildCertificate(t, "license", "base64+ed25519", k.ed, "", fixture(t, "license_file_payload.json"))
-	d, err := OpenLicenseFile(cert, edHex(k.ed), "")
-	require.NoError(t, err)
-	assert.Equal(t, testLicenseKey, d.License.Key)
+	for _, enc := range []string{encBase64, encAES256GCM} {
+		t.Run(enc, func(t *testing.T) {
+			cert := buildCertificate(t, "license", enc+"+ed25519", k.ed, testLicenseKey, fixture(t, "license_file_payload.json"))
+			d, err := OpenLicenseFile(cert, edHex(k.ed), testLicenseKey)
+			require.NoError(t, err)
+			assert.Equal(t, testLicenseKey, d.License.Key)
+
+			_, err = OpenLicenseFile(cert, edHex(k.ed), "")
+			require.ErrorIs(t, err, ErrInvalidArgument)
+			_, err = OpenLicenseFile(cert, edHex(k.ed), "ANOTHER-LICENSE-KEY")
+			if enc == encBase64 {
+				require.ErrorIs(t, err, ErrLicenseFileMismatch)
+			} else {
+				require.ErrorIs(t, err, ErrDecryptionFailed)
+			}
+		})
+	}
 }
 
 func TestMachineFileRoundTrip(t *testing.T) {
@@ -252,16 +268,12 @@ func TestMachineFileFailsClosed(t *testing.T) {
 		"fingerprint only":       {"", testLicenseKey + testFingerprint, ErrInvalidArgument},
 		"key and print swapped":  {testFingerprint, testLicenseKey, ErrDecryptionFailed},
 		"license file's secret":  {testLicenseKey, " ", ErrDecryptionFailed},
-		"split at another place": {testLicenseKey[:5], testLicenseKey[5:] + testFingerprint, nil},
+		// The AES key is SHA-256 of the concatenation, as Keygen makes it, so another split
+		// decrypts; the fingerprint inside the file must then still be the one given.
+		"split at another place": {testLicenseKey[:5], testLicenseKey[5:] + testFingerprint, ErrLicenseFileMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := OpenMachineFile(cert, pub, c.key, c.fingerprint)
-			if c.want == nil {
-				// The key is SHA-256 of the concatenation, as Keygen makes it: this is
-				// documented behaviour, not a weakness (both parts are needed anyway).
-				require.NoError(t, err)
-				return
-			}
 			require.ErrorIs(t, err, c.want)
 		})
 	}
@@ -337,7 +349,7 @@ func TestParseLicenseFileLayout(t *testing.T) {
 		"unwrapped": lines[0] + "\n" + strings.Join(lines[1:len(lines)-1], "") + "\n" + lines[len(lines)-1],
 	} {
 		t.Run(name, func(t *testing.T) {
-			d, err := OpenLicenseFile(variant, edHex(k.ed), "")
+			d, err := OpenLicenseFile(variant, edHex(k.ed), testLicenseKey)
 			require.NoError(t, err)
 			assert.Equal(t, "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e", d.License.ID)
 		})
@@ -460,4 +472,55 @@ func TestZeroCertificateDoesNotPanic(t *testing.T) {
 	require.ErrorIs(t, m.Verify("00"), ErrLicenseFileMalformed)
 	_, err = m.Decrypt(testLicenseKey, testFingerprint)
 	require.ErrorIs(t, err, ErrLicenseFileMalformed)
+}
+
+// TestMachineFileBoundToMachineAndLicense: an unencrypted machine file (Keygen's default) is
+// a genuine signed file wherever it is copied, so its fingerprint and license key are
+// compared with the ones given; one that cannot be bound to a license key is refused.
+func TestMachineFileBoundToMachineAndLicense(t *testing.T) {
+	k := testKeys(t)
+	pub := edHex(k.ed)
+	payload := fixture(t, "machine_file_payload.json")
+	withoutLicense := func() []byte {
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal(payload, &doc))
+		var kept []any
+		for _, r := range doc["included"].([]any) {
+			if r.(map[string]any)["type"] != "licenses" {
+				kept = append(kept, r)
+			}
+		}
+		doc["included"] = kept
+		b, err := json.Marshal(doc)
+		require.NoError(t, err)
+		return b
+	}()
+
+	plain := buildCertificate(t, "machine", "base64+ed25519", k.ed, "", payload)
+	d, err := OpenMachineFile(plain, pub, testLicenseKey, testFingerprint)
+	require.NoError(t, err)
+	assert.Equal(t, testFingerprint, d.Machine.Fingerprint)
+
+	_, err = OpenMachineFile(plain, pub, testLicenseKey, "another:machine")
+	require.ErrorIs(t, err, ErrLicenseFileMismatch, "another machine's file")
+	_, err = OpenMachineFile(plain, pub, "ANOTHER-LICENSE-KEY", testFingerprint)
+	require.ErrorIs(t, err, ErrLicenseFileMismatch, "another license's file")
+	for _, args := range [][2]string{{"", testFingerprint}, {testLicenseKey, ""}, {"", ""}} {
+		_, err = OpenMachineFile(plain, pub, args[0], args[1])
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q", args)
+	}
+
+	bare := buildCertificate(t, "machine", "base64+ed25519", k.ed, "", withoutLicense)
+	_, err = OpenMachineFile(bare, pub, testLicenseKey, testFingerprint)
+	require.ErrorIs(t, err, ErrLicenseFileMismatch)
+	require.Contains(t, err.Error(), `Include "license"`)
+
+	// Encrypted, the key derivation binds the license key even without the license included.
+	sealed := buildCertificate(t, "machine", "aes-256-gcm+ed25519", k.ed, testLicenseKey+testFingerprint, withoutLicense)
+	d, err = OpenMachineFile(sealed, pub, testLicenseKey, testFingerprint)
+	require.NoError(t, err)
+	assert.Nil(t, d.License)
+	mf := &MachineFile{Certificate: sealed}
+	_, err = mf.Open(pub, testLicenseKey, "")
+	require.ErrorIs(t, err, ErrInvalidArgument)
 }

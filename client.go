@@ -416,20 +416,34 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			return nil, fmt.Errorf("keygen: %s %s: response body exceeds %d bytes", r.method, c.redact(r.path), limit)
 		}
 	}
-	if c.cfg.publicKey != nil && !isUnsignedRackError(resp.StatusCode, resp.Header) {
-		// Verify against the request this client made, not resp.Request: after a redirect that
-		// is another request, and a forged redirect would get a genuine answer for another
-		// resource (another license's valid validation, nonce included) accepted as ours.
-		if err := verifyResponse(c.cfg.publicKey, req.Request, out.call, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
-			if truncated || readErr != nil {
-				// An error body cut short cannot match its digest; report the API error.
-				return nil, c.newError(out, *attempts)
+	unverified := false
+	if c.cfg.publicKey != nil {
+		switch {
+		case isUnsignedRackError(resp.StatusCode, resp.Header):
+			// Keygen answers some errors before it knows the account, unsigned by design.
+			// Anyone on the path could have written this one: it stays an error, marked so
+			// that nobody acts on it as on a signed answer (see Error.Unverified).
+			unverified = true
+		case truncated || readErr != nil:
+			// A body we could not read whole cannot be checked against its digest, and an
+			// answer that cannot be checked is never reported as the server's.
+			return nil, sigErr("%s: answer body unreadable or over %d bytes, cannot be verified", out.call, limit)
+		default:
+			// Verify against the request this client made, not resp.Request: after a redirect
+			// that is another request, and a forged redirect would get a genuine answer for
+			// another resource (another license's valid validation, nonce included) accepted
+			// as ours. Any status is checked: 3xx, 4xx and 5xx answers alike.
+			if err := verifyResponse(c.cfg.publicKey, req.Request, out.call, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
+				return nil, err
 			}
-			return nil, err
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		return nil, c.newError(out, *attempts)
+		err := c.newError(out, *attempts)
+		if unverified {
+			markUnverified(err)
+		}
+		return nil, err
 	}
 	return out, nil
 }
@@ -517,8 +531,10 @@ func (c *Client) scrubURLError(err error, r *request) error {
 }
 
 // isUnsignedRackError reports answers that Keygen sends before the account is resolved (rate
-// limits, malformed requests, routing errors): they carry no signature by design (§1.6). They
-// are errors either way, so accepting them unsigned cannot turn a forgery into a success.
+// limits from Rack::Attack, malformed requests, routing errors): they carry no signature by
+// design (keygen-sh/keygen-api, config/initializers/rack_attack.rb and the signature
+// middleware that only signs resolved accounts). They stay errors, marked Unverified, so a
+// forgery of one can delay a call but never turn into a success or a signed verdict.
 func isUnsignedRackError(status int, h http.Header) bool {
 	if status < 400 {
 		return false

@@ -71,6 +71,12 @@ type Error struct {
 	Method   string
 	// Path is the request path without its query string.
 	Path string
+	// Unverified is set when the client checks signatures (WithPublicKey) and this answer
+	// came unsigned. Keygen leaves some errors unsigned by design (rate limits and malformed
+	// requests rejected before the account is known), so such an answer is still reported,
+	// but anyone on the network path could have written it: treat it as "no answer", never
+	// as a signed verdict (do not forget a license or deactivate a machine because of it).
+	Unverified bool
 }
 
 // ErrorObject is one entry of an errors document.
@@ -129,7 +135,25 @@ func (e *Error) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
+	if e.Unverified {
+		b.WriteString(" (unsigned answer, not verified)")
+	}
 	return b.String()
+}
+
+// markUnverified sets Unverified on the *Error inside err.
+func markUnverified(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		e.Unverified = true
+	}
+}
+
+// IsUnverified reports whether err is (or wraps) an unsigned error answer received while
+// signatures are checked: see Error.Unverified.
+func IsUnverified(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Unverified
 }
 
 // Is matches the sentinel for the error's status.

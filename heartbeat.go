@@ -50,8 +50,9 @@ const (
 // good (returning that error). Failures for good are answers that a retry cannot change: 422
 // MACHINE_HEARTBEAT_DEAD (the machine is dead and may not be revived: activate it again), 404
 // (the machine was deactivated or culled), 401 and 403 (the credentials or their permissions
-// are gone), other 4xx and local argument errors. Every other failure is reported to OnError
-// and retried with exponential backoff. Callbacks run on Run's goroutine. Run may be called
+// are gone), other 4xx and local argument errors, all of them signed when the client checks
+// signatures: an unsigned error answer under WithPublicKey (Error.Unverified) is never final.
+// Every other failure is reported to OnError and retried with exponential backoff. Callbacks run on Run's goroutine. Run may be called
 // again after it returns.
 func (m *HeartbeatMonitor) Run(ctx context.Context) error {
 	if ctx == nil {
@@ -138,6 +139,11 @@ func heartbeatTerminal(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
 		return false // transport, signature or decoding failure: may pass
+	}
+	if e.Unverified {
+		// An unsigned error under WithPublicKey may come from anyone on the path: a forged
+		// 404 must not stop the heartbeats (and so let the machine die) for good.
+		return false
 	}
 	switch e.StatusCode {
 	case http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:

@@ -98,14 +98,24 @@ func (v *LicenseKeyVerifier) Scheme() string { return v.scheme }
 //
 // Verify proves only that the account's private key made the key. Whether the license has
 // expired (the dataset's expiry, a JWT's exp and nbf) is the caller's decision against a clock
-// it trusts; nothing here reads the local clock. Surrounding whitespace is ignored.
+// it trusts; nothing here reads the local clock.
+//
+// Each key has exactly one accepted spelling, the one Keygen issues: URL-safe base64 with its
+// "=" padding (Ruby's urlsafe_encode64), except a JWT's three parts, which are unpadded as
+// RFC 7515 requires; no surrounding whitespace, no line breaks, no stray bits. So a key that
+// verifies is the very string Keygen issued, and comparing keys as strings (a denylist of
+// leaked keys, say) cannot be sidestepped by respelling one. Trim what you read from a file
+// or a form before you call Verify.
 //
 // A signature that does not verify gives a *SignatureError (errors.Is ErrSignatureInvalid); a
 // key without the scheme's layout gives an error wrapping ErrLicenseKeyMalformed.
 func (v *LicenseKeyVerifier) Verify(licenseKey string) ([]byte, error) {
-	key := strings.TrimSpace(licenseKey)
+	key := licenseKey
 	if key == "" {
 		return nil, fmt.Errorf("%w: empty", ErrLicenseKeyMalformed)
+	}
+	if strings.TrimSpace(key) != key {
+		return nil, fmt.Errorf("%w: surrounding whitespace (trim the key first: only the spelling Keygen issued verifies)", ErrLicenseKeyMalformed)
 	}
 	switch v.scheme {
 	case SchemeRSA2048PKCS1Encrypt:
@@ -221,14 +231,14 @@ func (v *LicenseKeyVerifier) verifyJWT(key string) ([]byte, error) {
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("%w: a JWT has three dot-separated parts, got %d", ErrLicenseKeyMalformed, len(parts))
 	}
-	sig, err := decodeB64URL(parts[2])
+	sig, err := decodeB64URLRaw(parts[2])
 	if err != nil {
 		return nil, fmt.Errorf("%w: JWT signature: %v", ErrLicenseKeyMalformed, err)
 	}
 	if err := verifySig(algRSAPKCS1, v.key, []byte(parts[0]+"."+parts[1]), sig); err != nil {
 		return nil, err
 	}
-	hb, err := decodeB64URL(parts[0])
+	hb, err := decodeB64URLRaw(parts[0])
 	if err != nil {
 		return nil, fmt.Errorf("%w: JWT header: %v", ErrLicenseKeyMalformed, err)
 	}
@@ -241,7 +251,7 @@ func (v *LicenseKeyVerifier) verifyJWT(key string) ([]byte, error) {
 	if header.Alg != "RS256" {
 		return nil, sigErr("JWT algorithm %q is not RS256", header.Alg)
 	}
-	claims, err := decodeB64URL(parts[1])
+	claims, err := decodeB64URLRaw(parts[1])
 	if err != nil {
 		return nil, fmt.Errorf("%w: JWT claims: %v", ErrLicenseKeyMalformed, err)
 	}
@@ -463,16 +473,23 @@ func kindName(kind string) string {
 	return "unknown"
 }
 
-// decodeB64URL decodes Keygen's URL-safe base64: padded as Ruby writes it, or unpadded as
-// JWTs and some copy-pastes have it. It is strict (no line breaks, no stray bits) so that one
+// decodeB64URL decodes Keygen's URL-safe base64 as Ruby's urlsafe_encode64 writes it: with
+// its "=" padding. It is strict (padding required, no line breaks, no stray bits) so that one
 // byte string has exactly one accepted spelling.
 func decodeB64URL(s string) ([]byte, error) {
 	if strings.ContainsAny(s, "\r\n") {
 		return nil, errors.New("line break in base64")
 	}
-	enc := base64.RawURLEncoding
-	if strings.HasSuffix(s, "=") {
-		enc = base64.URLEncoding
+	if len(s)%4 != 0 {
+		return nil, errors.New("base64 without its = padding (Keygen pads its keys)")
 	}
-	return enc.Strict().DecodeString(s)
+	return base64.URLEncoding.Strict().DecodeString(s)
+}
+
+// decodeB64URLRaw decodes a JWT part: URL-safe base64 without padding (RFC 7515 §2), strict.
+func decodeB64URLRaw(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n=") {
+		return nil, errors.New("a JWT part is unpadded base64url with no line breaks")
+	}
+	return base64.RawURLEncoding.Strict().DecodeString(s)
 }

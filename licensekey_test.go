@@ -61,10 +61,12 @@ func TestVerifyLicenseKeyRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, c.dataset, string(got))
 
-			// Surrounding whitespace (a pasted key) is not part of the key.
-			got, err = VerifyLicenseKey(c.scheme, "  "+key+"\n", c.pub)
-			require.NoError(t, err)
-			assert.Equal(t, c.dataset, string(got))
+			// One spelling only: a pasted key with whitespace around it is refused, so a
+			// key that verifies is always the exact string Keygen issued.
+			for _, spelled := range []string{"  " + key, key + "\n", "\t" + key + " "} {
+				_, err = VerifyLicenseKey(c.scheme, spelled, c.pub)
+				require.ErrorIs(t, err, ErrLicenseKeyMalformed, "%q", spelled)
+			}
 
 			v, err := NewLicenseKeyVerifier(c.scheme, c.pub)
 			require.NoError(t, err)
@@ -90,25 +92,47 @@ func TestLicenseKeyLayout(t *testing.T) {
 	assert.False(t, strings.HasPrefix(legacy, "key/"))
 }
 
-func TestVerifyLicenseKeyUnpadded(t *testing.T) {
+// TestVerifyLicenseKeyCanonical: a leaked key on a denylist compared as a string must not
+// verify again under another spelling. Keygen pads its base64url (Ruby's urlsafe_encode64);
+// the signature's padding is not itself signed, so accepting it dropped would give every
+// key a second valid spelling.
+func TestVerifyLicenseKeyCanonical(t *testing.T) {
 	k := testKeys(t)
 	key := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
-	// The signature's padding is not signed, so dropping it still verifies.
-	got, err := VerifyLicenseKey(SchemeED25519Sign, strings.TrimRight(key, "="), edHex(k.ed))
-	require.NoError(t, err)
-	assert.Equal(t, defaultDataset, string(got))
+	require.True(t, strings.HasSuffix(key, "=="), "an Ed25519 signature is 64 bytes: padded with ==")
+	_, err := VerifyLicenseKey(SchemeED25519Sign, strings.TrimRight(key, "="), edHex(k.ed))
+	require.ErrorIs(t, err, ErrLicenseKeyMalformed)
+	require.Contains(t, err.Error(), "padding")
+	_, err = VerifyLicenseKey(SchemeED25519Sign, key+"=", edHex(k.ed))
+	require.Error(t, err, "extra padding")
 
 	// The dataset's padding is inside the signed "key/…" string: dropping it is tampering.
 	signed, sig, _ := strings.Cut(key, ".")
 	_, err = VerifyLicenseKey(SchemeED25519Sign, strings.TrimRight(signed, "=")+"."+sig, edHex(k.ed))
 	require.ErrorIs(t, err, ErrSignatureInvalid)
 
-	// v1 keys sign the raw dataset, so both parts may come unpadded.
+	// v1 keys sign the raw dataset: neither part may come unpadded.
 	legacy := signLicenseKey(t, SchemeRSA2048PKCS1Sign, k.rsa, []byte(defaultDataset))
 	d, s, _ := strings.Cut(legacy, ".")
-	got, err = VerifyLicenseKey(SchemeRSA2048PKCS1Sign, strings.TrimRight(d, "=")+"."+strings.TrimRight(s, "="), pemPKIX(t, k.rsa.Public()))
+	require.True(t, strings.HasSuffix(d, "=") || strings.HasSuffix(s, "="), "fixture must have padding to drop")
+	_, err = VerifyLicenseKey(SchemeRSA2048PKCS1Sign, strings.TrimRight(d, "=")+"."+strings.TrimRight(s, "="), pemPKIX(t, k.rsa.Public()))
+	require.ErrorIs(t, err, ErrLicenseKeyMalformed)
+	got, err := VerifyLicenseKey(SchemeRSA2048PKCS1Sign, legacy, pemPKIX(t, k.rsa.Public()))
 	require.NoError(t, err)
 	assert.Equal(t, defaultDataset, string(got))
+
+	// JWTs are the other way round: RFC 7515 parts carry no padding, and padded ones are
+	// refused.
+	jwt := signLicenseKey(t, SchemeRSA2048JWTRS256, k.rsa, []byte(jwtClaims))
+	parts := strings.Split(jwt, ".")
+	require.Len(t, parts, 3)
+	padded := parts[0] + "." + parts[1] + "." + parts[2] + strings.Repeat("=", (4-len(parts[2])%4)%4)
+	if padded != jwt {
+		_, err = VerifyLicenseKey(SchemeRSA2048JWTRS256, padded, pemPKIX(t, k.rsa.Public()))
+		require.ErrorIs(t, err, ErrLicenseKeyMalformed)
+	}
+	_, err = VerifyLicenseKey(SchemeRSA2048JWTRS256, jwt, pemPKIX(t, k.rsa.Public()))
+	require.NoError(t, err)
 }
 
 // swapChar replaces the base64 character at i by another one of the same alphabet, so the

@@ -136,7 +136,9 @@ func (o *MachineListOptions) encode(q *query.Values) error {
 }
 
 // Create activates a machine on a license: POST /v1/accounts/{account}/machines. A license
-// key client (or license token) may activate its own license's machines.
+// key client (or license token) may activate its own license's machines. With WithPublicKey
+// the answer must be a machine of opts.LicenseID with opts.Fingerprint, or the call fails
+// with ErrSignatureInvalid.
 func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions) (*Machine, error) {
 	if strings.TrimSpace(opts.LicenseID) == "" {
 		return nil, argErr("Machines.Create", "LicenseID is required")
@@ -163,7 +165,16 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs, Relationships: rels}}
-	return getOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
+	m, err := getOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
+	if err != nil {
+		return nil, err
+	}
+	if s.c.cfg.publicKey != nil && (m.LicenseID != opts.LicenseID || m.Fingerprint != opts.Fingerprint) {
+		// The request body is not signed: a relay could activate another fingerprint, or on
+		// another license, and hand back that genuine signed answer as ours.
+		return nil, sigErr("activation answer is for another license or fingerprint than the one sent (a relayed answer?)")
+	}
+	return m, nil
 }
 
 // Get fetches a machine by id or fingerprint: GET /v1/accounts/{account}/machines/{id}.

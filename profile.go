@@ -52,7 +52,8 @@ type ProfileService struct{ service }
 // license key) and is the cheapest way to check that a credential works.
 //
 // A bearer type this SDK does not know yet is not an error: the Profile then has only Type
-// and ID (and Token) set.
+// and ID (and Token) set. With WithPublicKey and WithLicenseKey (and no token), the answer
+// must be the license of that key, or the call fails with ErrSignatureInvalid.
 func (s *ProfileService) Get(ctx context.Context) (*Profile, error) {
 	resp, err := s.c.do(ctx, &request{method: "GET", path: "/me"})
 	if err != nil {
@@ -86,6 +87,14 @@ func (s *ProfileService) Get(ctx context.Context) (*Profile, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("keygen: GET /me: %w", err)
+	}
+	if c := s.c.cfg; c.publicKey != nil && c.token == "" && c.licenseKey != "" {
+		// The credential is not signed: a relay could send another license's key and hand
+		// back the genuine signed /me of that license. Under license-key auth the bearer is
+		// the license whose key we hold, and the serializer shows that key.
+		if p.License == nil || p.License.Key != c.licenseKey {
+			return nil, sigErr("GET /me answered for another bearer than this client's license key (a relayed answer?)")
+		}
 	}
 	for i := range doc.Included {
 		if doc.Included[i].Type != "tokens" {

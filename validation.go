@@ -1,12 +1,14 @@
 package keygen
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -110,7 +112,7 @@ func (s *LicensesService) Validate(ctx context.Context, id string, opts *Validat
 	if len(meta) > 0 {
 		r.body = jsonapi.Body{Meta: meta}
 	}
-	return s.validate(ctx, r, nonce)
+	return s.validate(ctx, r, question{nonce: nonce, scope: scopeOf(opts), bindScope: true})
 }
 
 // ValidateKey validates a license by its key:
@@ -125,7 +127,31 @@ func (s *LicensesService) ValidateKey(ctx context.Context, key string, opts *Val
 	meta, nonce := s.validationMeta(opts)
 	meta["key"] = key
 	r := &request{method: "POST", path: "/licenses/actions/validate-key", body: jsonapi.Body{Meta: meta}}
-	return s.validate(ctx, r, nonce)
+	return s.validate(ctx, r, question{nonce: nonce, scope: scopeOf(opts), bindScope: true, key: key})
+}
+
+// question is what a validation asked, which its signed answer must match. Keygen signs the
+// method, path, host, date and the digest of the answer, not the request body nor the
+// credential, so a relay could ask another question (another key, another fingerprint, no
+// scope at all) and hand back the genuine signed answer to it. The server echoes what it was
+// asked (meta.scope, meta.nonce, the license found by its key: keygen-sh/keygen-api,
+// app/controllers/api/v1/licenses/actions/validations_controller.rb), so the answer can be
+// held to the question here.
+type question struct {
+	nonce int64
+	// scope is the scope sent (nil for none); bindScope says the echo must match it (the
+	// quick GET validation sends none and gets none).
+	scope     *ValidationScope
+	bindScope bool
+	// key is the license key sent by ValidateKey: a license in the answer must have it.
+	key string
+}
+
+func scopeOf(opts *ValidateOptions) *ValidationScope {
+	if opts == nil {
+		return nil
+	}
+	return opts.Scope
 }
 
 // validationMeta builds the request meta (scope and nonce) and returns the nonce sent, zero
@@ -161,20 +187,23 @@ func newNonce() int64 {
 	}
 }
 
-// validationAnswer is the top-level meta of a validation answer (keygen-api.md §3).
+// validationAnswer is the top-level meta of a validation answer (keygen-sh/keygen-api,
+// app/controllers/api/v1/licenses/actions/validations_controller.rb). The scope is kept raw
+// so that the echo can be compared with what was sent, null and absence included.
 type validationAnswer struct {
-	TS     time.Time        `json:"ts"`
-	Valid  bool             `json:"valid"`
-	Detail string           `json:"detail"`
-	Code   ValidationCode   `json:"code"`
-	Nonce  *int64           `json:"nonce"`
-	Scope  *ValidationScope `json:"scope"`
+	TS     time.Time       `json:"ts"`
+	Valid  bool            `json:"valid"`
+	Detail string          `json:"detail"`
+	Code   ValidationCode  `json:"code"`
+	Nonce  *int64          `json:"nonce"`
+	Scope  json.RawMessage `json:"scope"`
 }
 
 // validate sends a validation and reads its meta and (possibly null) license. The response
-// signature, when checked, has already passed in c.do; the echoed nonce is checked here.
-// Its own errors leave out the path: it may hold the license key.
-func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64) (*Validation, error) {
+// signature, when checked, has already passed in c.do; that the signed answer answers q
+// (nonce, scope, key) is checked here. Its own errors leave out the path and the key: they
+// may hold the license key.
+func (s *LicensesService) validate(ctx context.Context, r *request, q question) (*Validation, error) {
 	resp, err := s.c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -193,10 +222,22 @@ func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64)
 	if m.Code == "" {
 		return nil, errors.New("keygen: license validation: the answer has no meta.code")
 	}
-	if nonce != 0 && s.c.cfg.publicKey != nil && (m.Nonce == nil || *m.Nonce != nonce) {
+	verifying := s.c.cfg.publicKey != nil
+	if verifying && q.nonce != 0 && (m.Nonce == nil || *m.Nonce != q.nonce) {
 		return nil, sigErr("validation nonce does not match the one sent (a replayed answer?)")
 	}
-	v := &Validation{Valid: m.Valid, Code: m.Code, Detail: m.Detail, Timestamp: m.TS, Scope: m.Scope}
+	if verifying && q.bindScope {
+		if err := sameScope(q.scope, m.Scope); err != nil {
+			return nil, err
+		}
+	}
+	v := &Validation{Valid: m.Valid, Code: m.Code, Detail: m.Detail, Timestamp: m.TS}
+	if len(m.Scope) > 0 && !bytes.Equal(bytes.TrimSpace(m.Scope), []byte("null")) {
+		v.Scope = new(ValidationScope)
+		if err := json.Unmarshal(m.Scope, v.Scope); err != nil {
+			return nil, fmt.Errorf("keygen: license validation: decoding meta.scope: %w", err)
+		}
+	}
 	if m.Nonce != nil {
 		v.Nonce = *m.Nonce
 	}
@@ -208,8 +249,44 @@ func (s *LicensesService) validate(ctx context.Context, r *request, nonce int64)
 		if v.License, err = decodeAs[License](res); err != nil {
 			return nil, fmt.Errorf("keygen: license validation: %w", err)
 		}
+		if verifying && q.key != "" && v.License.Key != q.key {
+			// Keygen finds the license by the exact key sent (LicenseKeyLookupService), so
+			// another key in the answer means another question was asked on our behalf.
+			return nil, sigErr("validation answer is about another license key than the one sent (a relayed answer?)")
+		}
 	}
 	return v, nil
+}
+
+// sameScope checks that the scope Keygen echoed is the one sent: present exactly when one
+// was sent, with the same members and values (JSON equality: member order and spacing do
+// not matter; the server echoes arrays as sent, duplicates included).
+func sameScope(sent *ValidationScope, echoed json.RawMessage) error {
+	echoed = bytes.TrimSpace(echoed)
+	absent := len(echoed) == 0 || bytes.Equal(echoed, []byte("null"))
+	switch {
+	case sent == nil && absent:
+		return nil
+	case sent == nil:
+		return sigErr("validation answer echoes a scope although none was sent (a relayed answer?)")
+	case absent:
+		return sigErr("validation answer echoes no scope although one was sent (a relayed answer?)")
+	}
+	want, err := marshalJSON(sent)
+	if err != nil {
+		return err
+	}
+	var a, b any
+	if err := json.Unmarshal(want, &a); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(echoed, &b); err != nil {
+		return sigErr("validation answer's scope is not JSON")
+	}
+	if !reflect.DeepEqual(a, b) {
+		return sigErr("validation answer echoes another scope than the one sent (a relayed answer?)")
+	}
+	return nil
 }
 
 // QuickValidate validates a license by id or key, without scope checks:
@@ -223,5 +300,5 @@ func (s *LicensesService) QuickValidate(ctx context.Context, idOrKey string) (*V
 	if err != nil {
 		return nil, err
 	}
-	return s.validate(ctx, &request{method: "GET", path: path}, 0)
+	return s.validate(ctx, &request{method: "GET", path: path}, question{})
 }
