@@ -262,12 +262,12 @@ func TestMachineFileFailsClosed(t *testing.T) {
 		key, fingerprint string
 		want             error
 	}{
-		"wrong fingerprint":      {testLicenseKey, "4c:9d:8e:0f:1a:2c", ErrDecryptionFailed},
-		"wrong license key":      {"ABCDEF-123456-ABCDEF-123456-ABCDEF-V4", testFingerprint, ErrDecryptionFailed},
-		"license key only":       {testLicenseKey + testFingerprint, "", ErrInvalidArgument},
-		"fingerprint only":       {"", testLicenseKey + testFingerprint, ErrInvalidArgument},
-		"key and print swapped":  {testFingerprint, testLicenseKey, ErrDecryptionFailed},
-		"license file's secret":  {testLicenseKey, " ", ErrDecryptionFailed},
+		"wrong fingerprint":     {testLicenseKey, "4c:9d:8e:0f:1a:2c", ErrDecryptionFailed},
+		"wrong license key":     {"ABCDEF-123456-ABCDEF-123456-ABCDEF-V4", testFingerprint, ErrDecryptionFailed},
+		"license key only":      {testLicenseKey + testFingerprint, "", ErrInvalidArgument},
+		"fingerprint only":      {"", testLicenseKey + testFingerprint, ErrInvalidArgument},
+		"key and print swapped": {testFingerprint, testLicenseKey, ErrDecryptionFailed},
+		"license file's secret": {testLicenseKey, " ", ErrDecryptionFailed},
 		// The AES key is SHA-256 of the concatenation, as Keygen makes it, so another split
 		// decrypts; the fingerprint inside the file must then still be the one given.
 		"split at another place": {testLicenseKey[:5], testLicenseKey[5:] + testFingerprint, ErrLicenseFileMismatch},
