@@ -522,7 +522,7 @@ func BenchmarkSignedGetLicense(b *testing.B) {
 }
 
 // The decode benchmarks leave HTTP out: the same bytes decoded by hand (raw) and by the
-// SDK's path (jsonapi.Parse, One/Many, then License.fromResource, i.e. jsonapi.Unmarshal).
+// SDK's path (one pass of jsonapi.DecodeOne/DecodeMany, then binding each model).
 
 func BenchmarkDecodeLicense(b *testing.B) {
 	body := benchFixture(b, "license.json")
@@ -540,16 +540,7 @@ func BenchmarkDecodeLicense(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			d, err := jsonapi.Parse(body)
-			if err != nil {
-				b.Fatal(err)
-			}
-			r, err := d.One()
-			if err != nil {
-				b.Fatal(err)
-			}
-			var l License
-			if err := l.fromResource(r); err != nil {
+			if _, err := decodeOne[License](&response{body: body}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -572,55 +563,14 @@ func BenchmarkDecodeLicensePage100(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			d, err := jsonapi.Parse(body)
+			d, err := jsonapi.DecodeMany[License, jsonapi.Ignore](body)
 			if err != nil {
 				b.Fatal(err)
 			}
-			rs, err := d.Many()
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := range rs {
-				var l License
-				if err := l.fromResource(&rs[i]); err != nil {
+			for i := range d.Data {
+				if err := bindModel[License](&d.Data[i].Attributes, &d.Data[i].Head); err != nil {
 					b.Fatal(err)
 				}
-			}
-		}
-	})
-}
-
-// BenchmarkJSONAPIStages splits the SDK's decoding of one license: the envelope
-// (Parse + One: the resource with raw attributes and its relationships) and the attributes
-// (jsonapi.Unmarshal into License, through google/jsonapi).
-func BenchmarkJSONAPIStages(b *testing.B) {
-	body := benchFixture(b, "license.json")
-	b.Run("stage=parse", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			d, err := jsonapi.Parse(body)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := d.One(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("stage=unmarshal", func(b *testing.B) {
-		d, err := jsonapi.Parse(body)
-		if err != nil {
-			b.Fatal(err)
-		}
-		r, err := d.One()
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			var l License
-			if err := jsonapi.Unmarshal(r, &l); err != nil {
-				b.Fatal(err)
 			}
 		}
 	})

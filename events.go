@@ -84,36 +84,36 @@ const (
 // WebhookEvent is one delivery record of an event to an endpoint (keygen-api.md §2.10), and the
 // body of every delivery that ParseWebhook accepts.
 type WebhookEvent struct {
-	ID string `jsonapi:"primary,webhook-events"`
+	ID string `json:"-"`
 	// Endpoint is the URL the event is delivered to.
-	Endpoint   string  `jsonapi:"attr,endpoint"`
-	APIVersion *string `jsonapi:"attr,apiVersion"`
+	Endpoint   string  `json:"endpoint"`
+	APIVersion *string `json:"apiVersion"`
 	// Payload is the raw JSON document of the affected resource (on the wire it is a JSON
 	// string holding JSON). Decode it with DecodePayload or the Payload* helpers.
-	Payload string `jsonapi:"attr,payload"`
+	Payload string `json:"payload"`
 	// Event is the event type, e.g. EventLicenseCreated.
-	Event EventType `jsonapi:"attr,event"`
+	Event EventType `json:"event"`
 	// Status is DELIVERING, DELIVERED, FAILING or FAILED.
-	Status string `jsonapi:"attr,status"`
+	Status string `json:"status"`
 	// LastResponseCode is the endpoint's last HTTP status, nil before an answer or after a
 	// transport failure (then LastResponseBody names it: REQ_TIMEOUT, CONN_REFUSED…).
-	LastResponseCode *int      `jsonapi:"attr,lastResponseCode"`
-	LastResponseBody *string   `jsonapi:"attr,lastResponseBody"`
-	Created          time.Time `jsonapi:"attr,created,iso8601"`
-	Updated          time.Time `jsonapi:"attr,updated,iso8601"`
+	LastResponseCode *int      `json:"lastResponseCode"`
+	LastResponseBody *string   `json:"lastResponseBody"`
+	Created          time.Time `json:"created"`
+	Updated          time.Time `json:"updated"`
 
 	// IdempotencyToken is the same for every retry of one event: use it to drop duplicates.
-	IdempotencyToken string
-	AccountID        string
-	EnvironmentID    string
+	IdempotencyToken string `json:"-"`
+	AccountID        string `json:"-"`
+	EnvironmentID    string `json:"-"`
 }
 
-func (e *WebhookEvent) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, e); err != nil {
-		return err
-	}
-	e.AccountID = r.RelID("account")
-	e.EnvironmentID = r.RelID("environment")
+func (*WebhookEvent) resourceType() string { return "webhook-events" }
+
+func (e *WebhookEvent) bind(r *jsonapi.Head) error {
+	e.ID = r.ID
+	e.AccountID = r.Relationships.Account.ID()
+	e.EnvironmentID = r.Relationships.Environment.ID()
 	if len(r.Meta) > 0 {
 		var meta struct {
 			IdempotencyToken string `json:"idempotencyToken"`

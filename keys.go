@@ -12,25 +12,25 @@ import (
 
 // Key is a pre-made license key waiting in a pooled policy (keygen-api.md §2.8).
 type Key struct {
-	ID      string    `jsonapi:"primary,keys"`
-	Key     string    `jsonapi:"attr,key"`
-	Created time.Time `jsonapi:"attr,created,iso8601"`
-	Updated time.Time `jsonapi:"attr,updated,iso8601"`
+	ID      string    `json:"-"`
+	Key     string    `json:"key"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 
-	ProductID     string
-	PolicyID      string
-	AccountID     string
-	EnvironmentID string
+	ProductID     string `json:"-"`
+	PolicyID      string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (k *Key) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, k); err != nil {
-		return err
-	}
-	k.ProductID = r.RelID("product")
-	k.PolicyID = r.RelID("policy")
-	k.AccountID = r.RelID("account")
-	k.EnvironmentID = r.RelID("environment")
+func (*Key) resourceType() string { return "keys" }
+
+func (k *Key) bind(r *jsonapi.Head) error {
+	k.ID = r.ID
+	k.ProductID = r.Relationships.Product.ID()
+	k.PolicyID = r.Relationships.Policy.ID()
+	k.AccountID = r.Relationships.Account.ID()
+	k.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

@@ -10,55 +10,55 @@ import (
 // LicenseFile is a checked-out license file (keygen-api.md §2.6, §4.2): a signed, optionally
 // encrypted certificate that lets an app validate offline until Expiry.
 type LicenseFile struct {
-	ID string `jsonapi:"primary,license-files"`
+	ID string `json:"-"`
 	// Certificate is the "-----BEGIN LICENSE FILE-----" text to store on disk.
-	Certificate string `jsonapi:"attr,certificate"`
+	Certificate string `json:"certificate"`
 	// Algorithm is e.g. "aes-256-gcm+ed25519" or "base64+ed25519".
-	Algorithm string     `jsonapi:"attr,algorithm"`
-	Includes  []string   `jsonapi:"attr,includes"`
-	TTL       *int       `jsonapi:"attr,ttl"`
-	Expiry    *time.Time `jsonapi:"attr,expiry,iso8601"`
-	Issued    time.Time  `jsonapi:"attr,issued,iso8601"`
+	Algorithm string     `json:"algorithm"`
+	Includes  []string   `json:"includes"`
+	TTL       *int       `json:"ttl"`
+	Expiry    *time.Time `json:"expiry"`
+	Issued    time.Time  `json:"issued"`
 
-	LicenseID     string
-	AccountID     string
-	EnvironmentID string
+	LicenseID     string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (f *LicenseFile) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, f); err != nil {
-		return err
-	}
-	f.LicenseID = r.RelID("license")
-	f.AccountID = r.RelID("account")
-	f.EnvironmentID = r.RelID("environment")
+func (*LicenseFile) resourceType() string { return "license-files" }
+
+func (f *LicenseFile) bind(r *jsonapi.Head) error {
+	f.ID = r.ID
+	f.LicenseID = r.Relationships.License.ID()
+	f.AccountID = r.Relationships.Account.ID()
+	f.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 
 // MachineFile is a checked-out machine file: like a license file, bound to one machine.
 type MachineFile struct {
-	ID          string     `jsonapi:"primary,machine-files"`
-	Certificate string     `jsonapi:"attr,certificate"`
-	Algorithm   string     `jsonapi:"attr,algorithm"`
-	Includes    []string   `jsonapi:"attr,includes"`
-	TTL         *int       `jsonapi:"attr,ttl"`
-	Expiry      *time.Time `jsonapi:"attr,expiry,iso8601"`
-	Issued      time.Time  `jsonapi:"attr,issued,iso8601"`
+	ID          string     `json:"-"`
+	Certificate string     `json:"certificate"`
+	Algorithm   string     `json:"algorithm"`
+	Includes    []string   `json:"includes"`
+	TTL         *int       `json:"ttl"`
+	Expiry      *time.Time `json:"expiry"`
+	Issued      time.Time  `json:"issued"`
 
-	MachineID     string
-	LicenseID     string
-	AccountID     string
-	EnvironmentID string
+	MachineID     string `json:"-"`
+	LicenseID     string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (f *MachineFile) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, f); err != nil {
-		return err
-	}
-	f.MachineID = r.RelID("machine")
-	f.LicenseID = r.RelID("license")
-	f.AccountID = r.RelID("account")
-	f.EnvironmentID = r.RelID("environment")
+func (*MachineFile) resourceType() string { return "machine-files" }
+
+func (f *MachineFile) bind(r *jsonapi.Head) error {
+	f.ID = r.ID
+	f.MachineID = r.Relationships.Machine.ID()
+	f.LicenseID = r.Relationships.License.ID()
+	f.AccountID = r.Relationships.Account.ID()
+	f.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

@@ -13,69 +13,69 @@ import (
 
 // License is a license (keygen-api.md §2.6).
 type License struct {
-	ID   string  `jsonapi:"primary,licenses"`
-	Name *string `jsonapi:"attr,name"`
+	ID   string  `json:"-"`
+	Name *string `json:"name"`
 	// Key is the license key; for signed schemes it is "key/<dataset>.<signature>".
-	Key    string     `jsonapi:"attr,key"`
-	Expiry *time.Time `jsonapi:"attr,expiry,iso8601"`
+	Key    string     `json:"key"`
+	Expiry *time.Time `json:"expiry"`
 	// Status is ACTIVE, INACTIVE, EXPIRING, EXPIRED, SUSPENDED or BANNED.
-	Status    string  `jsonapi:"attr,status"`
-	Uses      int     `jsonapi:"attr,uses"`
-	Suspended bool    `jsonapi:"attr,suspended"`
-	Scheme    *string `jsonapi:"attr,scheme"`
-	Encrypted bool    `jsonapi:"attr,encrypted"`
-	Strict    bool    `jsonapi:"attr,strict"`
-	Floating  bool    `jsonapi:"attr,floating"`
-	Protected bool    `jsonapi:"attr,protected"`
-	Version   *string `jsonapi:"attr,version"`
+	Status    string  `json:"status"`
+	Uses      int     `json:"uses"`
+	Suspended bool    `json:"suspended"`
+	Scheme    *string `json:"scheme"`
+	Encrypted bool    `json:"encrypted"`
+	Strict    bool    `json:"strict"`
+	Floating  bool    `json:"floating"`
+	Protected bool    `json:"protected"`
+	Version   *string `json:"version"`
 
-	MaxMachines  *int   `jsonapi:"attr,maxMachines"`
-	MaxProcesses *int   `jsonapi:"attr,maxProcesses"`
-	MaxUsers     *int   `jsonapi:"attr,maxUsers"`
-	MaxCores     *int   `jsonapi:"attr,maxCores"`
-	MaxMemory    *int64 `jsonapi:"attr,maxMemory"`
-	MaxDisk      *int64 `jsonapi:"attr,maxDisk"`
-	MaxUses      *int   `jsonapi:"attr,maxUses"`
+	MaxMachines  *int   `json:"maxMachines"`
+	MaxProcesses *int   `json:"maxProcesses"`
+	MaxUsers     *int   `json:"maxUsers"`
+	MaxCores     *int   `json:"maxCores"`
+	MaxMemory    *int64 `json:"maxMemory"`
+	MaxDisk      *int64 `json:"maxDisk"`
+	MaxUses      *int   `json:"maxUses"`
 
-	RequireHeartbeat bool       `jsonapi:"attr,requireHeartbeat"`
-	RequireCheckIn   bool       `jsonapi:"attr,requireCheckIn"`
-	LastValidated    *time.Time `jsonapi:"attr,lastValidated,iso8601"`
-	LastCheckIn      *time.Time `jsonapi:"attr,lastCheckIn,iso8601"`
-	NextCheckIn      *time.Time `jsonapi:"attr,nextCheckIn,iso8601"`
-	LastCheckOut     *time.Time `jsonapi:"attr,lastCheckOut,iso8601"`
+	RequireHeartbeat bool       `json:"requireHeartbeat"`
+	RequireCheckIn   bool       `json:"requireCheckIn"`
+	LastValidated    *time.Time `json:"lastValidated"`
+	LastCheckIn      *time.Time `json:"lastCheckIn"`
+	NextCheckIn      *time.Time `json:"nextCheckIn"`
+	LastCheckOut     *time.Time `json:"lastCheckOut"`
 
-	Permissions []string       `jsonapi:"attr,permissions"`
-	Metadata    map[string]any `jsonapi:"attr,metadata"`
-	Created     time.Time      `jsonapi:"attr,created,iso8601"`
-	Updated     time.Time      `jsonapi:"attr,updated,iso8601"`
+	Permissions []string       `json:"permissions"`
+	Metadata    map[string]any `json:"metadata"`
+	Created     time.Time      `json:"created"`
+	Updated     time.Time      `json:"updated"`
 
-	ProductID     string
-	PolicyID      string
-	OwnerID       string
-	GroupID       string
-	AccountID     string
-	EnvironmentID string
+	ProductID     string `json:"-"`
+	PolicyID      string `json:"-"`
+	OwnerID       string `json:"-"`
+	GroupID       string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 	// MachineCount and the machine totals (cores, memory and disk of the activated
 	// machines) come from the machines relationship's meta.
-	MachineCount  int
-	MachineCores  int64
-	MachineMemory int64
-	MachineDisk   int64
+	MachineCount  int `json:"-"`
+	MachineCores  int64 `json:"-"`
+	MachineMemory int64 `json:"-"`
+	MachineDisk   int64 `json:"-"`
 	// UserCount is the number of users (owner and licensees) from the users relationship's meta.
-	UserCount int
+	UserCount int `json:"-"`
 }
 
-func (l *License) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, l); err != nil {
-		return err
-	}
-	l.ProductID = r.RelID("product")
-	l.PolicyID = r.RelID("policy")
-	l.OwnerID = r.RelID("owner")
-	l.GroupID = r.RelID("group")
-	l.AccountID = r.RelID("account")
-	l.EnvironmentID = r.RelID("environment")
-	if m := r.Relationships["machines"].Meta; len(m) > 0 {
+func (*License) resourceType() string { return "licenses" }
+
+func (l *License) bind(r *jsonapi.Head) error {
+	l.ID = r.ID
+	l.ProductID = r.Relationships.Product.ID()
+	l.PolicyID = r.Relationships.Policy.ID()
+	l.OwnerID = r.Relationships.Owner.ID()
+	l.GroupID = r.Relationships.Group.ID()
+	l.AccountID = r.Relationships.Account.ID()
+	l.EnvironmentID = r.Relationships.Environment.ID()
+	if m := r.Relationships.Machines.Meta; len(m) > 0 {
 		var meta struct {
 			Count  int   `json:"count"`
 			Cores  int64 `json:"cores"`
@@ -87,7 +87,7 @@ func (l *License) fromResource(r *jsonapi.Resource) error {
 			l.MachineMemory, l.MachineDisk = meta.Memory, meta.Disk
 		}
 	}
-	if m := r.Relationships["users"].Meta; len(m) > 0 {
+	if m := r.Relationships.Users.Meta; len(m) > 0 {
 		var meta struct {
 			Count int `json:"count"`
 		}

@@ -12,48 +12,48 @@ import (
 
 // Machine is a device activated on a license (keygen-api.md §2.7).
 type Machine struct {
-	ID          string  `jsonapi:"primary,machines"`
-	Fingerprint string  `jsonapi:"attr,fingerprint"`
-	Cores       *int    `jsonapi:"attr,cores"`
-	Memory      *int64  `jsonapi:"attr,memory"`
-	Disk        *int64  `jsonapi:"attr,disk"`
-	IP          *string `jsonapi:"attr,ip"`
-	Hostname    *string `jsonapi:"attr,hostname"`
-	Platform    *string `jsonapi:"attr,platform"`
-	Name        *string `jsonapi:"attr,name"`
+	ID          string  `json:"-"`
+	Fingerprint string  `json:"fingerprint"`
+	Cores       *int    `json:"cores"`
+	Memory      *int64  `json:"memory"`
+	Disk        *int64  `json:"disk"`
+	IP          *string `json:"ip"`
+	Hostname    *string `json:"hostname"`
+	Platform    *string `json:"platform"`
+	Name        *string `json:"name"`
 
-	RequireHeartbeat bool `jsonapi:"attr,requireHeartbeat"`
+	RequireHeartbeat bool `json:"requireHeartbeat"`
 	// HeartbeatStatus is NOT_STARTED, ALIVE, DEAD or RESURRECTED.
-	HeartbeatStatus string `jsonapi:"attr,heartbeatStatus"`
+	HeartbeatStatus string `json:"heartbeatStatus"`
 	// HeartbeatDuration is the heartbeat interval in seconds.
-	HeartbeatDuration int        `jsonapi:"attr,heartbeatDuration"`
-	MaxProcesses      *int       `jsonapi:"attr,maxProcesses"`
-	LastCheckOut      *time.Time `jsonapi:"attr,lastCheckOut,iso8601"`
-	LastHeartbeat     *time.Time `jsonapi:"attr,lastHeartbeat,iso8601"`
-	NextHeartbeat     *time.Time `jsonapi:"attr,nextHeartbeat,iso8601"`
+	HeartbeatDuration int        `json:"heartbeatDuration"`
+	MaxProcesses      *int       `json:"maxProcesses"`
+	LastCheckOut      *time.Time `json:"lastCheckOut"`
+	LastHeartbeat     *time.Time `json:"lastHeartbeat"`
+	NextHeartbeat     *time.Time `json:"nextHeartbeat"`
 
-	Metadata map[string]any `jsonapi:"attr,metadata"`
-	Created  time.Time      `jsonapi:"attr,created,iso8601"`
-	Updated  time.Time      `jsonapi:"attr,updated,iso8601"`
+	Metadata map[string]any `json:"metadata"`
+	Created  time.Time      `json:"created"`
+	Updated  time.Time      `json:"updated"`
 
-	ProductID     string
-	LicenseID     string
-	OwnerID       string
-	GroupID       string
-	AccountID     string
-	EnvironmentID string
+	ProductID     string `json:"-"`
+	LicenseID     string `json:"-"`
+	OwnerID       string `json:"-"`
+	GroupID       string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (m *Machine) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, m); err != nil {
-		return err
-	}
-	m.ProductID = r.RelID("product")
-	m.LicenseID = r.RelID("license")
-	m.OwnerID = r.RelID("owner")
-	m.GroupID = r.RelID("group")
-	m.AccountID = r.RelID("account")
-	m.EnvironmentID = r.RelID("environment")
+func (*Machine) resourceType() string { return "machines" }
+
+func (m *Machine) bind(r *jsonapi.Head) error {
+	m.ID = r.ID
+	m.ProductID = r.Relationships.Product.ID()
+	m.LicenseID = r.Relationships.License.ID()
+	m.OwnerID = r.Relationships.Owner.ID()
+	m.GroupID = r.Relationships.Group.ID()
+	m.AccountID = r.Relationships.Account.ID()
+	m.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

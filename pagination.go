@@ -96,36 +96,46 @@ type Page[T any] struct {
 // HasNext reports whether a further page exists.
 func (p *Page[T]) HasNext() bool { return p != nil && p.Next != "" }
 
-// resourcePtr is a model that decodes itself from a JSON:API resource object.
+// resourcePtr is a model: its attributes decode with encoding/json (json tags), and it binds
+// the rest (id, relationships, meta) from the resource's head.
 type resourcePtr[T any] interface {
 	*T
-	fromResource(r *jsonapi.Resource) error
+	resourceType() string
+	bind(h *jsonapi.Head) error
 }
 
-// decodeAs decodes one resource object into its model.
+// bindModel checks the resource type and binds v from h.
+func bindModel[T any, PT resourcePtr[T]](v *T, h *jsonapi.Head) error {
+	if want := PT(v).resourceType(); h.Type != want {
+		return fmt.Errorf("decoding %s %s: resource type %q does not match %q", h.Type, h.ID, h.Type, want)
+	}
+	return PT(v).bind(h)
+}
+
+// decodeAs decodes one resource object with raw attributes (included resources, polymorphic
+// documents) into its model.
 func decodeAs[T any, PT resourcePtr[T]](r *jsonapi.Resource) (*T, error) {
-	v := PT(new(T))
-	if err := v.fromResource(r); err != nil {
+	v := new(T)
+	if err := jsonapi.UnmarshalAttributes(r, v); err != nil {
 		return nil, err
 	}
-	return (*T)(v), nil
+	if err := bindModel[T, PT](v, &r.Head); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
-// decodeOne reads the single primary resource of an answer.
+// decodeOne reads the single primary resource of an answer, in one pass over its bytes.
 func decodeOne[T any, PT resourcePtr[T]](resp *response) (*T, error) {
-	doc, err := resp.doc()
-	if err != nil {
-		return nil, err
-	}
-	res, err := doc.One()
+	doc, err := jsonapi.DecodeOne[T, jsonapi.Ignore](resp.body)
 	if err != nil {
 		return nil, resp.errorf(err)
 	}
-	if res == nil {
+	if doc.Data == nil {
 		return nil, resp.errorf(errors.New("the response has no data"))
 	}
-	v, err := decodeAs[T, PT](res)
-	if err != nil {
+	v := &doc.Data.Attributes
+	if err := bindModel[T, PT](v, &doc.Data.Head); err != nil {
 		return nil, resp.errorf(err)
 	}
 	return v, nil
@@ -164,27 +174,24 @@ func noContent(ctx context.Context, c *Client, r *request) error {
 	return err
 }
 
-// listPage sends a GET for a list and decodes the page with its links.
+// listPage sends a GET for a list and decodes the page with its links, in one pass.
 func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path string, q *query.Values) (*Page[T], error) {
 	resp, err := c.do(ctx, &request{method: "GET", path: path, query: q.Encode()})
 	if err != nil {
 		return nil, err
 	}
-	doc, err := resp.doc()
-	if err != nil {
-		return nil, err
-	}
-	rs, err := doc.Many()
+	doc, err := jsonapi.DecodeMany[T, jsonapi.Ignore](resp.body)
 	if err != nil {
 		return nil, resp.errorf(err)
 	}
-	p := &Page[T]{Data: make([]*T, 0, len(rs))}
+	rs := doc.Data
+	p := &Page[T]{Data: make([]*T, len(rs))}
 	for i := range rs {
-		v, err := decodeAs[T, PT](&rs[i])
-		if err != nil {
+		// The models live in the decoded slice itself: one allocation for the whole page.
+		if err := bindModel[T, PT](&rs[i].Attributes, &rs[i].Head); err != nil {
 			return nil, resp.errorf(fmt.Errorf("item %d: %w", i, err))
 		}
-		p.Data = append(p.Data, v)
+		p.Data[i] = &rs[i].Attributes
 	}
 	if len(rs) > 0 {
 		p.lastID = rs[len(rs)-1].ID

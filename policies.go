@@ -12,74 +12,74 @@ import (
 
 // Policy holds the rules its licenses follow (keygen-api.md §2.3).
 type Policy struct {
-	ID   string `jsonapi:"primary,policies"`
-	Name string `jsonapi:"attr,name"`
+	ID   string `json:"-"`
+	Name string `json:"name"`
 	// Duration is how long licenses last, in seconds; nil means they do not expire.
-	Duration     *int   `jsonapi:"attr,duration"`
-	Strict       bool   `jsonapi:"attr,strict"`
-	Floating     bool   `jsonapi:"attr,floating"`
-	UsePool      bool   `jsonapi:"attr,usePool"`
-	MaxMachines  *int   `jsonapi:"attr,maxMachines"`
-	MaxProcesses *int   `jsonapi:"attr,maxProcesses"`
-	MaxUsers     *int   `jsonapi:"attr,maxUsers"`
-	MaxCores     *int   `jsonapi:"attr,maxCores"`
-	MaxMemory    *int64 `jsonapi:"attr,maxMemory"`
-	MaxDisk      *int64 `jsonapi:"attr,maxDisk"`
-	MaxUses      *int   `jsonapi:"attr,maxUses"`
+	Duration     *int   `json:"duration"`
+	Strict       bool   `json:"strict"`
+	Floating     bool   `json:"floating"`
+	UsePool      bool   `json:"usePool"`
+	MaxMachines  *int   `json:"maxMachines"`
+	MaxProcesses *int   `json:"maxProcesses"`
+	MaxUsers     *int   `json:"maxUsers"`
+	MaxCores     *int   `json:"maxCores"`
+	MaxMemory    *int64 `json:"maxMemory"`
+	MaxDisk      *int64 `json:"maxDisk"`
+	MaxUses      *int   `json:"maxUses"`
 
-	MachineUniquenessStrategy   string `jsonapi:"attr,machineUniquenessStrategy"`
-	MachineMatchingStrategy     string `jsonapi:"attr,machineMatchingStrategy"`
-	ComponentUniquenessStrategy string `jsonapi:"attr,componentUniquenessStrategy"`
-	ComponentMatchingStrategy   string `jsonapi:"attr,componentMatchingStrategy"`
-	ExpirationStrategy          string `jsonapi:"attr,expirationStrategy"`
-	ExpirationBasis             string `jsonapi:"attr,expirationBasis"`
-	RenewalBasis                string `jsonapi:"attr,renewalBasis"`
-	TransferStrategy            string `jsonapi:"attr,transferStrategy"`
-	AuthenticationStrategy      string `jsonapi:"attr,authenticationStrategy"`
-	MachineLeasingStrategy      string `jsonapi:"attr,machineLeasingStrategy"`
-	ProcessLeasingStrategy      string `jsonapi:"attr,processLeasingStrategy"`
-	OverageStrategy             string `jsonapi:"attr,overageStrategy"`
+	MachineUniquenessStrategy   string `json:"machineUniquenessStrategy"`
+	MachineMatchingStrategy     string `json:"machineMatchingStrategy"`
+	ComponentUniquenessStrategy string `json:"componentUniquenessStrategy"`
+	ComponentMatchingStrategy   string `json:"componentMatchingStrategy"`
+	ExpirationStrategy          string `json:"expirationStrategy"`
+	ExpirationBasis             string `json:"expirationBasis"`
+	RenewalBasis                string `json:"renewalBasis"`
+	TransferStrategy            string `json:"transferStrategy"`
+	AuthenticationStrategy      string `json:"authenticationStrategy"`
+	MachineLeasingStrategy      string `json:"machineLeasingStrategy"`
+	ProcessLeasingStrategy      string `json:"processLeasingStrategy"`
+	OverageStrategy             string `json:"overageStrategy"`
 
 	// Scheme is the signing scheme of license keys (ED25519_SIGN…), nil for plain keys.
-	Scheme    *string `jsonapi:"attr,scheme"`
-	Encrypted bool    `jsonapi:"attr,encrypted"`
-	Protected bool    `jsonapi:"attr,protected"`
+	Scheme    *string `json:"scheme"`
+	Encrypted bool    `json:"encrypted"`
+	Protected bool    `json:"protected"`
 
-	RequireProductScope     bool `jsonapi:"attr,requireProductScope"`
-	RequirePolicyScope      bool `jsonapi:"attr,requirePolicyScope"`
-	RequireMachineScope     bool `jsonapi:"attr,requireMachineScope"`
-	RequireFingerprintScope bool `jsonapi:"attr,requireFingerprintScope"`
-	RequireComponentsScope  bool `jsonapi:"attr,requireComponentsScope"`
-	RequireUserScope        bool `jsonapi:"attr,requireUserScope"`
-	RequireChecksumScope    bool `jsonapi:"attr,requireChecksumScope"`
-	RequireVersionScope     bool `jsonapi:"attr,requireVersionScope"`
+	RequireProductScope     bool `json:"requireProductScope"`
+	RequirePolicyScope      bool `json:"requirePolicyScope"`
+	RequireMachineScope     bool `json:"requireMachineScope"`
+	RequireFingerprintScope bool `json:"requireFingerprintScope"`
+	RequireComponentsScope  bool `json:"requireComponentsScope"`
+	RequireUserScope        bool `json:"requireUserScope"`
+	RequireChecksumScope    bool `json:"requireChecksumScope"`
+	RequireVersionScope     bool `json:"requireVersionScope"`
 
-	RequireCheckIn       bool    `jsonapi:"attr,requireCheckIn"`
-	CheckInInterval      *string `jsonapi:"attr,checkInInterval"`
-	CheckInIntervalCount *int    `jsonapi:"attr,checkInIntervalCount"`
+	RequireCheckIn       bool    `json:"requireCheckIn"`
+	CheckInInterval      *string `json:"checkInInterval"`
+	CheckInIntervalCount *int    `json:"checkInIntervalCount"`
 
-	RequireHeartbeat              bool   `jsonapi:"attr,requireHeartbeat"`
-	HeartbeatDuration             *int   `jsonapi:"attr,heartbeatDuration"`
-	HeartbeatCullStrategy         string `jsonapi:"attr,heartbeatCullStrategy"`
-	HeartbeatResurrectionStrategy string `jsonapi:"attr,heartbeatResurrectionStrategy"`
-	HeartbeatBasis                string `jsonapi:"attr,heartbeatBasis"`
+	RequireHeartbeat              bool   `json:"requireHeartbeat"`
+	HeartbeatDuration             *int   `json:"heartbeatDuration"`
+	HeartbeatCullStrategy         string `json:"heartbeatCullStrategy"`
+	HeartbeatResurrectionStrategy string `json:"heartbeatResurrectionStrategy"`
+	HeartbeatBasis                string `json:"heartbeatBasis"`
 
-	Metadata map[string]any `jsonapi:"attr,metadata"`
-	Created  time.Time      `jsonapi:"attr,created,iso8601"`
-	Updated  time.Time      `jsonapi:"attr,updated,iso8601"`
+	Metadata map[string]any `json:"metadata"`
+	Created  time.Time      `json:"created"`
+	Updated  time.Time      `json:"updated"`
 
-	ProductID     string
-	AccountID     string
-	EnvironmentID string
+	ProductID     string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (p *Policy) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, p); err != nil {
-		return err
-	}
-	p.ProductID = r.RelID("product")
-	p.AccountID = r.RelID("account")
-	p.EnvironmentID = r.RelID("environment")
+func (*Policy) resourceType() string { return "policies" }
+
+func (p *Policy) bind(r *jsonapi.Head) error {
+	p.ID = r.ID
+	p.ProductID = r.Relationships.Product.ID()
+	p.AccountID = r.Relationships.Account.ID()
+	p.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

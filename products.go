@@ -12,29 +12,29 @@ import (
 
 // Product is a Keygen product (keygen-api.md §2.2).
 type Product struct {
-	ID   string `jsonapi:"primary,products"`
-	Name string `jsonapi:"attr,name"`
+	ID   string `json:"-"`
+	Name string `json:"name"`
 	// Code is a unique, human-readable alias usable in place of the id.
-	Code *string `jsonapi:"attr,code"`
+	Code *string `json:"code"`
 	// DistributionStrategy is LICENSED, OPEN or CLOSED.
-	DistributionStrategy string         `jsonapi:"attr,distributionStrategy"`
-	URL                  *string        `jsonapi:"attr,url"`
-	Platforms            []string       `jsonapi:"attr,platforms"`
-	Permissions          []string       `jsonapi:"attr,permissions"`
-	Metadata             map[string]any `jsonapi:"attr,metadata"`
-	Created              time.Time      `jsonapi:"attr,created,iso8601"`
-	Updated              time.Time      `jsonapi:"attr,updated,iso8601"`
+	DistributionStrategy string         `json:"distributionStrategy"`
+	URL                  *string        `json:"url"`
+	Platforms            []string       `json:"platforms"`
+	Permissions          []string       `json:"permissions"`
+	Metadata             map[string]any `json:"metadata"`
+	Created              time.Time      `json:"created"`
+	Updated              time.Time      `json:"updated"`
 
-	AccountID     string
-	EnvironmentID string
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (p *Product) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, p); err != nil {
-		return err
-	}
-	p.AccountID = r.RelID("account")
-	p.EnvironmentID = r.RelID("environment")
+func (*Product) resourceType() string { return "products" }
+
+func (p *Product) bind(r *jsonapi.Head) error {
+	p.ID = r.ID
+	p.AccountID = r.Relationships.Account.ID()
+	p.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

@@ -10,15 +10,18 @@ import (
 
 // Environment is a Keygen environment (Enterprise), as a bearer of /me.
 type Environment struct {
-	ID      string    `jsonapi:"primary,environments"`
-	Name    string    `jsonapi:"attr,name"`
-	Code    string    `jsonapi:"attr,code"`
-	Created time.Time `jsonapi:"attr,created,iso8601"`
-	Updated time.Time `jsonapi:"attr,updated,iso8601"`
+	ID      string    `json:"-"`
+	Name    string    `json:"name"`
+	Code    string    `json:"code"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
 
-func (e *Environment) fromResource(r *jsonapi.Resource) error {
-	return jsonapi.Unmarshal(r, e)
+func (*Environment) resourceType() string { return "environments" }
+
+func (e *Environment) bind(r *jsonapi.Head) error {
+	e.ID = r.ID
+	return nil
 }
 
 // Profile is the authenticated bearer answered by GET /me: exactly one of User, Product,
@@ -73,17 +76,13 @@ func (s *ProfileService) Get(ctx context.Context) (*Profile, error) {
 	p := &Profile{Type: res.Type, ID: res.ID}
 	switch res.Type {
 	case BearerTypeUser:
-		p.User = new(User)
-		err = p.User.fromResource(res)
+		p.User, err = decodeAs[User](res)
 	case BearerTypeProduct:
-		p.Product = new(Product)
-		err = p.Product.fromResource(res)
+		p.Product, err = decodeAs[Product](res)
 	case BearerTypeLicense:
-		p.License = new(License)
-		err = p.License.fromResource(res)
+		p.License, err = decodeAs[License](res)
 	case BearerTypeEnvironment:
-		p.Environment = new(Environment)
-		err = p.Environment.fromResource(res)
+		p.Environment, err = decodeAs[Environment](res)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("keygen: GET /me: %w", err)
@@ -100,8 +99,7 @@ func (s *ProfileService) Get(ctx context.Context) (*Profile, error) {
 		if doc.Included[i].Type != "tokens" {
 			continue
 		}
-		p.Token = new(Token)
-		if err := p.Token.fromResource(&doc.Included[i]); err != nil {
+		if p.Token, err = decodeAs[Token](&doc.Included[i]); err != nil {
 			return nil, fmt.Errorf("keygen: GET /me: included token: %w", err)
 		}
 		break

@@ -14,38 +14,38 @@ import (
 // Token is an API token (keygen-api.md §2.1). Secret is only filled by Generate and
 // Regenerate: Keygen stores a hash and never shows the secret again.
 type Token struct {
-	ID string `jsonapi:"primary,tokens"`
+	ID string `json:"-"`
 	// Kind is admin-token, environment-token, product-token, user-token, activation-token
 	// (a license token), developer-token, sales-token, support-token or read-only-token.
-	Kind   string     `jsonapi:"attr,kind"`
-	Secret string     `jsonapi:"attr,token"`
-	Name   *string    `jsonapi:"attr,name"`
-	Expiry *time.Time `jsonapi:"attr,expiry,iso8601"`
+	Kind   string     `json:"kind"`
+	Secret string     `json:"token"`
+	Name   *string    `json:"name"`
+	Expiry *time.Time `json:"expiry"`
 	// License tokens only.
-	MaxActivations   *int      `jsonapi:"attr,maxActivations"`
-	Activations      int       `jsonapi:"attr,activations"`
-	MaxDeactivations *int      `jsonapi:"attr,maxDeactivations"`
-	Deactivations    int       `jsonapi:"attr,deactivations"`
-	Permissions      []string  `jsonapi:"attr,permissions"`
-	Created          time.Time `jsonapi:"attr,created,iso8601"`
-	Updated          time.Time `jsonapi:"attr,updated,iso8601"`
+	MaxActivations   *int      `json:"maxActivations"`
+	Activations      int       `json:"activations"`
+	MaxDeactivations *int      `json:"maxDeactivations"`
+	Deactivations    int       `json:"deactivations"`
+	Permissions      []string  `json:"permissions"`
+	Created          time.Time `json:"created"`
+	Updated          time.Time `json:"updated"`
 
 	// BearerType is users, products, licenses or environments; BearerID its id.
-	BearerType    string
-	BearerID      string
-	AccountID     string
-	EnvironmentID string
+	BearerType    string `json:"-"`
+	BearerID      string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (t *Token) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, t); err != nil {
-		return err
-	}
-	if b := r.Rel("bearer"); b != nil {
+func (*Token) resourceType() string { return "tokens" }
+
+func (t *Token) bind(r *jsonapi.Head) error {
+	t.ID = r.ID
+	if b := r.Relationships.Bearer.One(); b != nil {
 		t.BearerType, t.BearerID = b.Type, b.ID
 	}
-	t.AccountID = r.RelID("account")
-	t.EnvironmentID = r.RelID("environment")
+	t.AccountID = r.Relationships.Account.ID()
+	t.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

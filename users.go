@@ -12,32 +12,32 @@ import (
 
 // User is a user of the account: a customer (role "user") or a team member (keygen-api.md §2.4).
 type User struct {
-	ID        string  `jsonapi:"primary,users"`
-	FullName  *string `jsonapi:"attr,fullName"`
-	FirstName *string `jsonapi:"attr,firstName"`
-	LastName  *string `jsonapi:"attr,lastName"`
-	Email     string  `jsonapi:"attr,email"`
+	ID        string  `json:"-"`
+	FullName  *string `json:"fullName"`
+	FirstName *string `json:"firstName"`
+	LastName  *string `json:"lastName"`
+	Email     string  `json:"email"`
 	// Status is ACTIVE, INACTIVE or BANNED.
-	Status string `jsonapi:"attr,status"`
+	Status string `json:"status"`
 	// Role is user, admin, developer, sales-agent, support-agent or read-only.
-	Role        string         `jsonapi:"attr,role"`
-	Permissions []string       `jsonapi:"attr,permissions"`
-	Metadata    map[string]any `jsonapi:"attr,metadata"`
-	Created     time.Time      `jsonapi:"attr,created,iso8601"`
-	Updated     time.Time      `jsonapi:"attr,updated,iso8601"`
+	Role        string         `json:"role"`
+	Permissions []string       `json:"permissions"`
+	Metadata    map[string]any `json:"metadata"`
+	Created     time.Time      `json:"created"`
+	Updated     time.Time      `json:"updated"`
 
-	GroupID       string
-	AccountID     string
-	EnvironmentID string
+	GroupID       string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (u *User) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, u); err != nil {
-		return err
-	}
-	u.GroupID = r.RelID("group")
-	u.AccountID = r.RelID("account")
-	u.EnvironmentID = r.RelID("environment")
+func (*User) resourceType() string { return "users" }
+
+func (u *User) bind(r *jsonapi.Head) error {
+	u.ID = r.ID
+	u.GroupID = r.Relationships.Group.ID()
+	u.AccountID = r.Relationships.Account.ID()
+	u.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 

@@ -208,17 +208,12 @@ func (s *LicensesService) validate(ctx context.Context, r *request, q question) 
 	if err != nil {
 		return nil, err
 	}
-	doc, err := resp.doc()
+	// One pass over the answer: the license and the validation meta together.
+	doc, err := jsonapi.DecodeOne[License, validationAnswer](resp.body)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("keygen: license validation: %w", err)
 	}
-	var m validationAnswer
-	if len(doc.Meta) == 0 {
-		return nil, errors.New("keygen: license validation: the answer has no meta")
-	}
-	if err := json.Unmarshal(doc.Meta, &m); err != nil {
-		return nil, fmt.Errorf("keygen: license validation: decoding meta: %w", err)
-	}
+	m := &doc.Meta
 	if m.Code == "" {
 		return nil, errors.New("keygen: license validation: the answer has no meta.code")
 	}
@@ -241,12 +236,9 @@ func (s *LicensesService) validate(ctx context.Context, r *request, q question) 
 	if m.Nonce != nil {
 		v.Nonce = *m.Nonce
 	}
-	res, err := doc.One()
-	if err != nil {
-		return nil, fmt.Errorf("keygen: license validation: %w", err)
-	}
-	if res != nil {
-		if v.License, err = decodeAs[License](res); err != nil {
+	if doc.Data != nil {
+		v.License = &doc.Data.Attributes
+		if err := bindModel[License](v.License, &doc.Data.Head); err != nil {
 			return nil, fmt.Errorf("keygen: license validation: %w", err)
 		}
 		if verifying && q.key != "" && v.License.Key != q.key {

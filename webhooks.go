@@ -19,30 +19,30 @@ import (
 
 // WebhookEndpoint is a URL that receives signed event deliveries (keygen-api.md §2.9).
 type WebhookEndpoint struct {
-	ID  string `jsonapi:"primary,webhook-endpoints"`
-	URL string `jsonapi:"attr,url"`
+	ID  string `json:"-"`
+	URL string `json:"url"`
 	// Subscriptions are the event types delivered; ["*"] means all. Keygen empties the list
 	// of an endpoint that answered 410 Gone, which disables it.
-	Subscriptions []string `jsonapi:"attr,subscriptions"`
+	Subscriptions []string `json:"subscriptions"`
 	// SignatureAlgorithm is ed25519 (default), rsa-pss-sha256, rsa-sha256 or ecdsa-p256.
-	SignatureAlgorithm string    `jsonapi:"attr,signatureAlgorithm"`
-	APIVersion         string    `jsonapi:"attr,apiVersion"`
-	Created            time.Time `jsonapi:"attr,created,iso8601"`
-	Updated            time.Time `jsonapi:"attr,updated,iso8601"`
+	SignatureAlgorithm string    `json:"signatureAlgorithm"`
+	APIVersion         string    `json:"apiVersion"`
+	Created            time.Time `json:"created"`
+	Updated            time.Time `json:"updated"`
 
 	// ProductID is set for product-scoped endpoints, which only get that product's events.
-	ProductID     string
-	AccountID     string
-	EnvironmentID string
+	ProductID     string `json:"-"`
+	AccountID     string `json:"-"`
+	EnvironmentID string `json:"-"`
 }
 
-func (w *WebhookEndpoint) fromResource(r *jsonapi.Resource) error {
-	if err := jsonapi.Unmarshal(r, w); err != nil {
-		return err
-	}
-	w.ProductID = r.RelID("product")
-	w.AccountID = r.RelID("account")
-	w.EnvironmentID = r.RelID("environment")
+func (*WebhookEndpoint) resourceType() string { return "webhook-endpoints" }
+
+func (w *WebhookEndpoint) bind(r *jsonapi.Head) error {
+	w.ID = r.ID
+	w.ProductID = r.Relationships.Product.ID()
+	w.AccountID = r.Relationships.Account.ID()
+	w.EnvironmentID = r.Relationships.Environment.ID()
 	return nil
 }
 
@@ -327,8 +327,8 @@ func VerifyWebhook(publicKey string, req WebhookRequest, opts ...WebhookOption) 
 	if res == nil || res.Type != "webhook-events" {
 		return nil, errors.New("keygen: webhook body is not a webhook-events document")
 	}
-	ev := new(WebhookEvent)
-	if err := ev.fromResource(res); err != nil {
+	ev, err := decodeAs[WebhookEvent](res)
+	if err != nil {
 		return nil, fmt.Errorf("keygen: webhook body: %w", err)
 	}
 	return ev, nil

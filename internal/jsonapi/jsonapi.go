@@ -1,10 +1,13 @@
-// Package jsonapi reads and writes Keygen's JSON:API documents. It is the only code that
+// Package jsonapi reads and writes Keygen's JSON:API documents, and is the only code that
 // touches github.com/google/jsonapi, so the library can be swapped here alone.
 //
-// google/jsonapi (v1.0.0) cannot read top-level meta or links, fails on "data": null, drops
-// error sources and has no polymorphic relationships. So this package reads the envelope
-// itself (data, meta, links, errors, included) and hands the library one resource object at a
-// time, with only its id, type and attributes; relationships are read here as plain linkage.
+// Answers are read in one pass of encoding/json over the response bytes (DecodeOne,
+// DecodeMany): the envelope (data, meta, links), each resource's head (id, type, the
+// relationships the SDK reads, meta) and its attributes straight into the model, with no
+// intermediate map, no copy of raw attributes and no second scan. google/jsonapi cannot read
+// top-level meta or links, fails on "data": null, drops error sources and has no polymorphic
+// relationships, so it is not used for reading. Parse keeps attributes raw for the documents
+// whose resources are of several types (included resources, /me, webhook payloads).
 package jsonapi
 
 import (
@@ -14,8 +17,6 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-
-	gjsonapi "github.com/google/jsonapi"
 )
 
 // Document is a parsed top-level JSON:API document.
@@ -77,16 +78,27 @@ func (e *ErrorObject) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Resource is one resource object.
+// Head is what every resource object has besides its attributes: identity, relationships
+// and meta. Models bind themselves from it after their attributes are decoded.
+type Head struct {
+	ID            string          `json:"id"`
+	Type          string          `json:"type"`
+	Relationships Rels            `json:"relationships"`
+	Meta          json.RawMessage `json:"meta,omitempty"`
+}
+
+// Resource is one resource object whose attributes are kept as raw JSON, for documents whose
+// resources are of several types (included resources, /me, webhook payloads).
 type Resource struct {
-	ID            string                  `json:"id"`
-	Type          string                  `json:"type"`
-	Attributes    json.RawMessage         `json:"attributes,omitempty"`
-	Relationships map[string]Relationship `json:"relationships,omitempty"`
-	Links         struct {
-		Self string `json:"self"`
-	} `json:"links"`
-	Meta json.RawMessage `json:"meta,omitempty"`
+	Head
+	Attributes json.RawMessage `json:"attributes,omitempty"`
+}
+
+// Res is one resource object decoded in its document's single pass: the attributes go
+// straight into A (a model whose fields carry json tags) with no intermediate copy.
+type Res[A any] struct {
+	Head
+	Attributes A `json:"attributes"`
 }
 
 // Linkage identifies a related resource.
@@ -95,55 +107,44 @@ type Linkage struct {
 	ID   string `json:"id"`
 }
 
-// Relationship is a resource's relationship: to-one linkage (possibly null) or link-only.
-type Relationship struct {
-	// Data is the to-one linkage; nil when the relationship is null or link-only.
-	Data *Linkage
-	// Many is the to-many linkage, when the server sent an array.
-	Many  []Linkage
-	Links struct {
-		Related string `json:"related"`
-	}
-	Meta json.RawMessage
+// Rels holds the relationships the SDK's models read, by name. Any other relationship is
+// skipped by the decoder without being copied; links are never read.
+type Rels struct {
+	Account      Rel `json:"account"`
+	Environment  Rel `json:"environment"`
+	Product      Rel `json:"product"`
+	Policy       Rel `json:"policy"`
+	Group        Rel `json:"group"`
+	Owner        Rel `json:"owner"`
+	User         Rel `json:"user"`
+	License      Rel `json:"license"`
+	Machine      Rel `json:"machine"`
+	Bearer       Rel `json:"bearer"`
+	Machines     Rel `json:"machines"`
+	Users        Rel `json:"users"`
+	Entitlements Rel `json:"entitlements"`
 }
 
-// UnmarshalJSON accepts data as an object, null, an array, or absent.
-func (r *Relationship) UnmarshalJSON(b []byte) error {
-	var w relationshipWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*r = w.relationship()
-	return nil
-}
-
-// resourceWire is how a Resource is decoded. A custom UnmarshalJSON on each relationship
-// makes encoding/json scan every relationship object for its extent before decoding it
-// again; here relationships are read in the resource's own pass and only their (small) data
-// member goes through a custom decoder. Relationship.UnmarshalJSON reuses the same wire
-// types, so both paths give the same Resource.
-type resourceWire struct {
-	ID            string                      `json:"id"`
-	Type          string                      `json:"type"`
-	Attributes    json.RawMessage             `json:"attributes,omitempty"`
-	Relationships map[string]relationshipWire `json:"relationships,omitempty"`
-	Links         struct {
-		Self string `json:"self"`
-	} `json:"links"`
+// Rel is a relationship: to-one linkage (possibly null), to-many linkage, or link-only, with
+// its meta (Keygen counts a license's machines and users there).
+type Rel struct {
+	Data linkageData     `json:"data"`
 	Meta json.RawMessage `json:"meta,omitempty"`
 }
 
-type relationshipWire struct {
-	Data  linkageData `json:"data"`
-	Links struct {
-		Related string `json:"related"`
-	} `json:"links"`
-	Meta json.RawMessage `json:"meta"`
+// ID is the id of a to-one relationship, "" when it is null, to-many, link-only or absent.
+func (r *Rel) ID() string {
+	if r.Data.one != nil {
+		return r.Data.one.ID
+	}
+	return ""
 }
 
-func (w relationshipWire) relationship() Relationship {
-	return Relationship{Data: w.Data.one, Many: w.Data.many, Links: w.Links, Meta: w.Meta}
-}
+// One is the linkage of a to-one relationship, or nil.
+func (r *Rel) One() *Linkage { return r.Data.one }
+
+// Many is the linkage of a to-many relationship sent with data, or nil.
+func (r *Rel) Many() []Linkage { return r.Data.many }
 
 // linkageData is a relationship's data: an object, null, or an array.
 type linkageData struct {
@@ -165,54 +166,15 @@ func (l *linkageData) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// to fills r from w.
-func (w *resourceWire) to(r *Resource) {
-	*r = Resource{ID: w.ID, Type: w.Type, Attributes: w.Attributes, Links: w.Links, Meta: w.Meta}
-	if w.Relationships != nil {
-		r.Relationships = make(map[string]Relationship, len(w.Relationships))
-		for k, v := range w.Relationships {
-			r.Relationships[k] = v.relationship()
-		}
-	}
-}
 
-// RelID returns the id of a to-one relationship, or "" when it is null, link-only or absent.
-func (r *Resource) RelID(name string) string {
-	if rel, ok := r.Relationships[name]; ok && rel.Data != nil {
-		return rel.Data.ID
-	}
-	return ""
-}
-
-// Rel returns the linkage of a to-one relationship, or nil.
-func (r *Resource) Rel(name string) *Linkage {
-	if rel, ok := r.Relationships[name]; ok {
-		return rel.Data
-	}
-	return nil
-}
-
-// Parse reads a whole document.
+// Parse reads a whole document, its resources with raw attributes.
 func Parse(body []byte) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty body")
 	}
-	var w struct {
-		Data     json.RawMessage `json:"data"`
-		Meta     json.RawMessage `json:"meta,omitempty"`
-		Links    *Links          `json:"links,omitempty"`
-		Errors   []ErrorObject   `json:"errors,omitempty"`
-		Included []resourceWire  `json:"included,omitempty"`
-	}
-	if err := json.Unmarshal(body, &w); err != nil {
+	d := new(Document)
+	if err := json.Unmarshal(body, d); err != nil {
 		return nil, fmt.Errorf("invalid JSON:API document: %w", err)
-	}
-	d := &Document{Data: w.Data, Meta: w.Meta, Links: w.Links, Errors: w.Errors}
-	if w.Included != nil {
-		d.Included = make([]Resource, len(w.Included))
-		for i := range w.Included {
-			w.Included[i].to(&d.Included[i])
-		}
 	}
 	return d, nil
 }
@@ -228,12 +190,10 @@ func (d *Document) One() (*Resource, error) {
 	if d.IsNull() {
 		return nil, nil
 	}
-	var w resourceWire
-	if err := json.Unmarshal(d.Data, &w); err != nil {
+	r := new(Resource)
+	if err := json.Unmarshal(d.Data, r); err != nil {
 		return nil, fmt.Errorf("primary data is not a resource object: %w", err)
 	}
-	r := new(Resource)
-	w.to(r)
 	return r, nil
 }
 
@@ -242,16 +202,9 @@ func (d *Document) Many() ([]Resource, error) {
 	if d.IsNull() {
 		return nil, nil
 	}
-	var ws []resourceWire
-	if err := json.Unmarshal(d.Data, &ws); err != nil {
+	var rs []Resource
+	if err := json.Unmarshal(d.Data, &rs); err != nil {
 		return nil, fmt.Errorf("primary data is not an array of resources: %w", err)
-	}
-	if ws == nil {
-		return nil, nil
-	}
-	rs := make([]Resource, len(ws))
-	for i := range ws {
-		ws[i].to(&rs[i])
 	}
 	return rs, nil
 }
@@ -272,67 +225,102 @@ func (d *Document) MetaString(key string) string {
 	return s
 }
 
-// Unmarshal decodes r's id and attributes into v, a pointer to a struct whose fields carry
-// `jsonapi:"primary,<type>"` and `jsonapi:"attr,<name>[,iso8601]"` tags. Relationships are
-// not touched: callers read them with RelID.
-func Unmarshal(r *Resource, v any) error {
+// Doc is a whole document decoded in one pass of encoding/json over the response bytes: D is
+// the primary data (*Res[A] for one resource, []Res[A] for a list) and M the top-level meta
+// (Ignore when unused). Nothing is copied or scanned twice on success.
+type Doc[D, M any] struct {
+	Data  D      `json:"data"`
+	Meta  M      `json:"meta"`
+	Links *Links `json:"links"`
+}
+
+// Ignore skips a member without decoding it.
+type Ignore struct{}
+
+// UnmarshalJSON accepts any value.
+func (*Ignore) UnmarshalJSON([]byte) error { return nil }
+
+// DecodeOne reads a single-resource document in one pass; Data is nil for "data": null.
+func DecodeOne[A, M any](body []byte) (*Doc[*Res[A], M], error) {
+	d := new(Doc[*Res[A], M])
+	if err := json.Unmarshal(body, d); err != nil {
+		return nil, explain[A](body, false, err)
+	}
+	return d, nil
+}
+
+// DecodeMany reads a list document in one pass.
+func DecodeMany[A, M any](body []byte) (*Doc[[]Res[A], M], error) {
+	d := new(Doc[[]Res[A], M])
+	if err := json.Unmarshal(body, d); err != nil {
+		return nil, explain[A](body, true, err)
+	}
+	return d, nil
+}
+
+// explain turns a failed one-pass decode into an error that names the resource and the
+// attribute at fault. It takes a second, slower look at the document, on failure only.
+func explain[A any](body []byte, many bool, err error) error {
+	doc, perr := Parse(body)
+	if perr != nil {
+		return perr
+	}
+	var rs []Resource
+	if doc.IsNull() {
+		return fmt.Errorf("invalid JSON:API document: %w", err)
+	}
+	if many {
+		if rs, perr = doc.Many(); perr != nil {
+			return perr
+		}
+	} else {
+		r, perr := doc.One()
+		if perr != nil {
+			return perr
+		}
+		rs = []Resource{*r}
+	}
+	for i := range rs {
+		if aerr := UnmarshalAttributes(&rs[i], new(A)); aerr != nil {
+			if many {
+				return fmt.Errorf("item %d: %w", i, aerr)
+			}
+			return aerr
+		}
+	}
+	return fmt.Errorf("invalid JSON:API document: %w", err)
+}
+
+// UnmarshalAttributes decodes r's attributes into v, a pointer to a model whose fields carry
+// json tags. A failure names the attribute at fault ("decoding licenses 8c1f: attribute
+// \"uses\": …"), found by decoding the attributes one at a time, on failure only.
+func UnmarshalAttributes(r *Resource, v any) error {
 	if r == nil {
 		return errors.New("no resource")
 	}
-	attrs := r.Attributes
-	if len(bytes.TrimSpace(attrs)) == 0 || bytes.Equal(bytes.TrimSpace(attrs), []byte("null")) {
-		attrs = json.RawMessage("{}")
+	attrs := bytes.TrimSpace(r.Attributes)
+	if len(attrs) == 0 || bytes.Equal(attrs, []byte("null")) {
+		return nil
 	}
-	if err := unmarshalAttrs(r, attrs, v); err != nil {
-		// The library's messages ("data is not a jsonapi representation of '*T'") do not
-		// say which attribute is wrong; find it by decoding them one at a time.
-		var m map[string]json.RawMessage
-		rt := reflect.TypeOf(v)
-		if rt != nil && rt.Kind() == reflect.Pointer && json.Unmarshal(attrs, &m) == nil &&
-			unmarshalAttrs(r, json.RawMessage("{}"), reflect.New(rt.Elem()).Interface()) == nil {
-			keys := make([]string, 0, len(m))
-			for k := range m {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				one, _ := json.Marshal(map[string]json.RawMessage{k: m[k]})
-				if e := unmarshalAttrs(r, one, reflect.New(rt.Elem()).Interface()); e != nil {
-					return fmt.Errorf("decoding %s %s: attribute %q: %w", r.Type, r.ID, k, e)
-				}
-			}
-		}
-		return fmt.Errorf("decoding %s %s: %w", r.Type, r.ID, err)
+	err := json.Unmarshal(attrs, v)
+	if err == nil {
+		return nil
 	}
-	return nil
-}
-
-// unmarshalAttrs hands the library a minimal one-resource document.
-func unmarshalAttrs(r *Resource, attrs json.RawMessage, v any) error {
-	// The document is spliced together rather than json.Marshal'ed: marshalling would scan
-	// and copy the attributes once more only to re-validate them. They were decoded from a
-	// document (so they are valid JSON), and bad input fails in the library's decoder anyway.
-	b := make([]byte, 0, len(attrs)+len(r.Type)+len(r.ID)+48)
-	b = append(b, `{"data":{"type":`...)
-	b = appendJSONString(b, r.Type)
-	b = append(b, `,"id":`...)
-	b = appendJSONString(b, r.ID)
-	b = append(b, `,"attributes":`...)
-	b = append(b, attrs...)
-	b = append(b, "}}"...)
-	return gjsonapi.UnmarshalPayload(bytes.NewReader(b), v)
-}
-
-// appendJSONString appends s as a JSON string; ids and types are plain ASCII, anything else
-// goes through encoding/json.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
+	var m map[string]json.RawMessage
+	if json.Unmarshal(attrs, &m) != nil {
+		return fmt.Errorf("decoding %s %s: attributes are not a JSON object", r.Type, r.ID)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	rt := reflect.TypeOf(v)
+	for _, k := range keys {
+		one, _ := json.Marshal(map[string]json.RawMessage{k: m[k]})
+		if e := json.Unmarshal(one, reflect.New(rt.Elem()).Interface()); e != nil {
+			return fmt.Errorf("decoding %s %s: attribute %q: %w", r.Type, r.ID, k, e)
 		}
 	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	return fmt.Errorf("decoding %s %s: %w", r.Type, r.ID, err)
 }

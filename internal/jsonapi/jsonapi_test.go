@@ -10,15 +10,14 @@ import (
 )
 
 type model struct {
-	ID        string         `jsonapi:"primary,licenses"`
-	Name      *string        `jsonapi:"attr,name"`
-	Key       string         `jsonapi:"attr,key"`
-	Uses      int            `jsonapi:"attr,uses"`
-	Protected bool           `jsonapi:"attr,protected"`
-	Platforms []string       `jsonapi:"attr,platforms"`
-	Metadata  map[string]any `jsonapi:"attr,metadata"`
-	Expiry    *time.Time     `jsonapi:"attr,expiry,iso8601"`
-	Created   time.Time      `jsonapi:"attr,created,iso8601"`
+	Name      *string        `json:"name"`
+	Key       string         `json:"key"`
+	Uses      int            `json:"uses"`
+	Protected bool           `json:"protected"`
+	Platforms []string       `json:"platforms"`
+	Metadata  map[string]any `json:"metadata"`
+	Expiry    *time.Time     `json:"expiry"`
+	Created   time.Time      `json:"created"`
 }
 
 const license = `{"data":{"id":"8c1f","type":"licenses",
@@ -43,30 +42,25 @@ func TestParseSingleResource(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "8c1f", r.ID)
 	assert.Equal(t, "licenses", r.Type)
-	assert.Equal(t, "/v1/accounts/0f9e/licenses/8c1f", r.Links.Self)
 
 	// To-one linkage, null linkage, link-only, to-many arrays, polymorphic types.
-	assert.Equal(t, "77aa", r.RelID("policy"))
-	assert.Equal(t, &Linkage{Type: "policies", ID: "77aa"}, r.Rel("policy"))
-	assert.Equal(t, "", r.RelID("owner"))
-	assert.Nil(t, r.Rel("owner"))
-	assert.Equal(t, "/v1/accounts/0f9e/licenses/8c1f/owner", r.Relationships["owner"].Links.Related)
-	machines := r.Relationships["machines"]
-	assert.Nil(t, machines.Data)
-	assert.Nil(t, machines.Many)
-	assert.Equal(t, "/v1/accounts/0f9e/licenses/8c1f/machines", machines.Links.Related)
-	assert.JSONEq(t, `{"cores":0,"count":2}`, string(machines.Meta))
-	assert.Equal(t, "", r.RelID("machines"))
-	assert.Equal(t, []Linkage{{Type: "entitlements", ID: "e1"}, {Type: "entitlements", ID: "e2"}}, r.Relationships["entitlements"].Many)
-	assert.Equal(t, "", r.RelID("entitlements"), "a to-many relationship has no single id")
-	assert.Equal(t, &Linkage{Type: "products", ID: "pr1"}, r.Rel("bearer"), "the linkage type is kept")
-	assert.Nil(t, r.Rel("weird"))
-	assert.Nil(t, r.Rel("absent"))
-	assert.Equal(t, "", r.RelID("absent"))
+	rel := &r.Relationships
+	assert.Equal(t, "77aa", rel.Policy.ID())
+	assert.Equal(t, &Linkage{Type: "policies", ID: "77aa"}, rel.Policy.One())
+	assert.Equal(t, "", rel.Owner.ID())
+	assert.Nil(t, rel.Owner.One())
+	assert.Nil(t, rel.Machines.One())
+	assert.Nil(t, rel.Machines.Many())
+	assert.JSONEq(t, `{"cores":0,"count":2}`, string(rel.Machines.Meta))
+	assert.Equal(t, "", rel.Machines.ID())
+	assert.Equal(t, []Linkage{{Type: "entitlements", ID: "e1"}, {Type: "entitlements", ID: "e2"}}, rel.Entitlements.Many())
+	assert.Equal(t, "", rel.Entitlements.ID(), "a to-many relationship has no single id")
+	assert.Equal(t, &Linkage{Type: "products", ID: "pr1"}, rel.Bearer.One(), "the linkage type is kept")
+	assert.Nil(t, rel.Group.One(), "absent")
+	assert.Equal(t, "", rel.User.ID())
 
 	var m model
-	require.NoError(t, Unmarshal(r, &m), "unknown attributes are ignored")
-	assert.Equal(t, "8c1f", m.ID)
+	require.NoError(t, UnmarshalAttributes(r, &m), "unknown attributes are ignored")
 	assert.Nil(t, m.Name)
 	assert.Equal(t, "A1B2-V3", m.Key)
 	assert.Equal(t, 3, m.Uses)
@@ -89,7 +83,10 @@ func TestNullAndAbsentData(t *testing.T) {
 		require.NoError(t, err)
 		assert.Nil(t, rs)
 	}
-	require.Error(t, Unmarshal(nil, &model{}))
+	require.Error(t, UnmarshalAttributes(nil, &model{}))
+	one, err := DecodeOne[model, Ignore]([]byte(`{"data":null,"meta":{"x":1}}`))
+	require.NoError(t, err)
+	assert.Nil(t, one.Data)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -115,8 +112,8 @@ func TestListLinksAndMeta(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rs, 2)
 	var m model
-	require.NoError(t, Unmarshal(&rs[1], &m), "a resource without attributes decodes")
-	assert.Equal(t, "2", m.ID)
+	require.NoError(t, UnmarshalAttributes(&rs[1], &m), "a resource without attributes decodes")
+	assert.Equal(t, "2", rs[1].ID)
 	require.NotNil(t, d.Links)
 	assert.Equal(t, "/s", d.Links.Self)
 	assert.Equal(t, "/f", d.Links.First)
@@ -179,7 +176,7 @@ func TestWrongAttributeTypesErrorWithoutPanic(t *testing.T) {
 		var m model
 		var err error
 		require.NotPanics(t, func() {
-			err = Unmarshal(&Resource{ID: "1", Type: "licenses", Attributes: json.RawMessage(`{"key":"ok",` + attrs[1:])}, &m)
+			err = UnmarshalAttributes(&Resource{Head: Head{ID: "1", Type: "licenses"}, Attributes: json.RawMessage(`{"key":"ok",` + attrs[1:])}, &m)
 		}, attrs)
 		require.Error(t, err, attrs)
 		assert.Contains(t, err.Error(), `attribute "`+name+`"`, attrs)
@@ -188,17 +185,28 @@ func TestWrongAttributeTypesErrorWithoutPanic(t *testing.T) {
 	for _, attrs := range []string{`[]`, `"x"`, `5`} {
 		var m model
 		require.NotPanics(t, func() {
-			require.Error(t, Unmarshal(&Resource{ID: "1", Type: "licenses", Attributes: json.RawMessage(attrs)}, &m), attrs)
+			require.Error(t, UnmarshalAttributes(&Resource{Head: Head{ID: "1", Type: "licenses"}, Attributes: json.RawMessage(attrs)}, &m), attrs)
 		})
 	}
 }
 
-func TestResourceTypeMustMatch(t *testing.T) {
-	var m model
-	err := Unmarshal(&Resource{ID: "1", Type: "machines", Attributes: json.RawMessage(`{"key":"k"}`)}, &m)
+// TestDecodeNamesTheFailingAttribute: the one-pass decoders fail as a whole; their error must
+// still say which resource (and list item) and which attribute.
+func TestDecodeNamesTheFailingAttribute(t *testing.T) {
+	_, err := DecodeOne[model, Ignore]([]byte(`{"data":{"id":"9","type":"licenses","attributes":{"key":"k","created":"never"}}}`))
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "attribute", "a type mismatch is not blamed on an attribute")
-	assert.Contains(t, err.Error(), "machines")
+	assert.Contains(t, err.Error(), `licenses 9: attribute "created"`)
+	_, err = DecodeMany[model, Ignore]([]byte(`{"data":[{"id":"1","type":"licenses","attributes":{}},{"id":"2","type":"licenses","attributes":{"uses":"x"}}]}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `item 1: decoding licenses 2: attribute "uses"`)
+	_, err = DecodeOne[model, Ignore]([]byte(`{"data":[]}`))
+	require.ErrorContains(t, err, "not a resource object")
+	_, err = DecodeMany[model, Ignore]([]byte(`{"data":{"id":"1","type":"licenses"}}`))
+	require.ErrorContains(t, err, "not an array")
+	for _, body := range []string{"", "<html>", `{"data":`} {
+		_, err = DecodeOne[model, Ignore]([]byte(body))
+		require.Error(t, err, body)
+	}
 }
 
 func TestRequestBodies(t *testing.T) {
@@ -217,56 +225,59 @@ func TestRequestBodies(t *testing.T) {
 	assert.JSONEq(t, `{"meta":{"key":"K","scope":{"fingerprint":"fp"}}}`, string(b))
 }
 
-// One, Many and Parse decode resources through resourceWire; the result must be what decoding
-// Resource (and its Relationship.UnmarshalJSON) directly gives.
-func TestWireDecodingMatchesResource(t *testing.T) {
-	var want struct {
-		Data Resource `json:"data"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(license), &want))
+// DecodeOne/DecodeMany (typed attributes) and Parse (raw attributes) read the same head.
+func TestOnePassMatchesParse(t *testing.T) {
 	d, err := Parse([]byte(license))
 	require.NoError(t, err)
-	got, err := d.One()
+	raw, err := d.One()
 	require.NoError(t, err)
-	assert.Equal(t, want.Data, *got)
+	one, err := DecodeOne[model, Ignore]([]byte(license))
+	require.NoError(t, err)
+	assert.Equal(t, raw.Head, one.Data.Head)
+	var m model
+	require.NoError(t, UnmarshalAttributes(raw, &m))
+	assert.Equal(t, m, one.Data.Attributes)
 
 	dup := `{"data":[{"id":"1","type":"licenses","relationships":{
-	  "a":{"data":{"type":"x","id":"1"},"data":null},
-	  "b":{"data":[{"type":"x","id":"1"}],"data":{"type":"y","id":"2"}},
-	  "c":{"data":{"type":"x","id":"1"},"data":[]},
-	  "d":{}, "e":null}},{"id":"2","type":"licenses","relationships":null}],
-	  "included":[{"id":"3","type":"users","relationships":{"f":{"data":{"type":"z","id":"9"},"meta":{"n":1}}}}]}`
-	var wantMany struct {
-		Data     []Resource `json:"data"`
-		Included []Resource `json:"included"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(dup), &wantMany))
+	  "policy":{"data":{"type":"x","id":"1"},"data":null},
+	  "product":{"data":[{"type":"x","id":"1"}],"data":{"type":"y","id":"2"}},
+	  "owner":{"data":{"type":"x","id":"1"},"data":[]},
+	  "group":{}, "user":null}},{"id":"2","type":"licenses","relationships":null}],
+	  "links":{"self":"/s"}}`
 	d, err = Parse([]byte(dup))
 	require.NoError(t, err)
 	rs, err := d.Many()
 	require.NoError(t, err)
-	assert.Equal(t, wantMany.Data, rs, "a repeated data member replaces the earlier one")
-	assert.Equal(t, wantMany.Included, d.Included)
+	many, err := DecodeMany[model, Ignore]([]byte(dup))
+	require.NoError(t, err)
+	require.Len(t, many.Data, 2)
+	for i := range rs {
+		assert.Equal(t, rs[i].Head, many.Data[i].Head)
+	}
+	r0 := many.Data[0].Relationships
+	assert.Nil(t, r0.Policy.One(), "a repeated data member replaces the earlier one")
+	assert.Equal(t, "2", r0.Product.ID())
+	assert.Nil(t, r0.Owner.One())
+	assert.Empty(t, r0.Owner.Many())
+	assert.Equal(t, "/s", many.Links.Self)
 
-	for _, bad := range []string{`{"data":{"id":"1","relationships":{"a":{"data":"x"}}}}`,
-		`{"data":{"id":"1","relationships":{"a":{"data":[1]}}}}`, `{"data":{"id":"1","relationships":{"a":5}}}`} {
-		var r struct {
-			Data Resource `json:"data"`
-		}
-		require.Error(t, json.Unmarshal([]byte(bad), &r), bad)
+	for _, bad := range []string{`{"data":{"id":"1","relationships":{"policy":{"data":"x"}}}}`,
+		`{"data":{"id":"1","relationships":{"policy":{"data":[1]}}}}`, `{"data":{"id":"1","relationships":{"policy":5}}}`} {
+		_, err := DecodeOne[model, Ignore]([]byte(bad))
+		require.Error(t, err, bad)
 		d, err := Parse([]byte(bad))
-		require.NoError(t, err)
+		require.NoError(t, err, "Parse leaves data raw")
 		_, err = d.One()
 		require.Error(t, err, bad)
 	}
 }
 
-func TestUnmarshalQuotesTypeAndID(t *testing.T) {
-	var m model
-	require.NoError(t, Unmarshal(&Resource{ID: `a"b\c<&>é` + "\n", Type: "licenses", Attributes: json.RawMessage(`{"key":"k"}`)}, &m))
-	assert.Equal(t, `a"b\c<&>é`+"\n", m.ID)
-	assert.Equal(t, "k", m.Key)
-	err := Unmarshal(&Resource{ID: "1", Type: `lic"enses`, Attributes: json.RawMessage(`{}`)}, &m)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `lic"enses`)
+func TestDecodeKeepsOddIDs(t *testing.T) {
+	id := "a\"b\\c<&>é\n"
+	q, err := json.Marshal(id)
+	require.NoError(t, err)
+	one, err := DecodeOne[model, Ignore]([]byte(`{"data":{"id":` + string(q) + `,"type":"licenses","attributes":{"key":"k"}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, id, one.Data.ID)
+	assert.Equal(t, "k", one.Data.Attributes.Key)
 }
