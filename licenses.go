@@ -57,7 +57,7 @@ type License struct {
 	EnvironmentID string `json:"-"`
 	// MachineCount and the machine totals (cores, memory and disk of the activated
 	// machines) come from the machines relationship's meta.
-	MachineCount  int `json:"-"`
+	MachineCount  int   `json:"-"`
 	MachineCores  int64 `json:"-"`
 	MachineMemory int64 `json:"-"`
 	MachineDisk   int64 `json:"-"`

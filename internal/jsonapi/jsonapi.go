@@ -166,7 +166,6 @@ func (l *linkageData) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-
 // Parse reads a whole document, its resources with raw attributes.
 func Parse(body []byte) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
