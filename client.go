@@ -248,10 +248,10 @@ func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
 func NewClient(account string, opts ...Option) (*Client, error) {
 	account = strings.TrimSpace(account)
 	if account == "" {
-		return nil, fmt.Errorf("keygen: NewClient: account is empty: %w", ErrInvalidArgument)
+		return nil, argErr("NewClient", "account is empty")
 	}
 	if strings.ContainsAny(account, "/?#") {
-		return nil, fmt.Errorf("keygen: NewClient: account %q is not an id or slug: %w", account, ErrInvalidArgument)
+		return nil, argErr("NewClient", fmt.Sprintf("account %q is not an id or slug", account))
 	}
 	cfg := config{
 		account:      account,
@@ -266,11 +266,12 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := opt(&cfg); err != nil {
-			return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
+			// Option errors carry no prefix of their own ("WithToken: token is empty").
+			return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 		}
 	}
 	if cfg.token != "" && cfg.licenseKey != "" {
-		return nil, fmt.Errorf("keygen: WithToken and WithLicenseKey are exclusive: %w", ErrInvalidArgument)
+		return nil, argErr("NewClient", "WithToken and WithLicenseKey are exclusive")
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{Timeout: 60 * time.Second}
@@ -351,7 +352,7 @@ func queryPart(q string) string {
 // signature is checked before anything of it is trusted, error answers included.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("keygen: nil context: %w", ErrInvalidArgument)
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
 	}
 	if err := ctx.Err(); err != nil {
 		// Not every transport checks ctx before sending (mocks, custom RoundTrippers).
@@ -581,12 +582,12 @@ func pathf(format string, args ...string) (string, error) {
 	esc := make([]any, len(args))
 	for i, a := range args {
 		if strings.TrimSpace(a) == "" {
-			return "", fmt.Errorf("keygen: empty id: %w", ErrInvalidArgument)
+			return "", fmt.Errorf("%w: empty id", ErrInvalidArgument)
 		}
 		if strings.Contains(a, "/") {
 			// Keygen cannot route a segment holding "/". The usual culprit is a signed
 			// license key used as an alias: a secret, so the value is not repeated here.
-			return "", fmt.Errorf("keygen: an id containing '/' (a signed license key?) cannot be used in a path: use the resource's id: %w", ErrInvalidArgument)
+			return "", fmt.Errorf("%w: an id containing '/' (a signed license key?) cannot be used in a path: use the resource's id", ErrInvalidArgument)
 		}
 		esc[i] = url.PathEscape(a)
 	}
