@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -79,7 +80,9 @@ type config struct {
 type Option func(*config) error
 
 // WithToken authenticates every request with a bearer token (admin, environment, product, user
-// or license token).
+// or license token). Keygen's tokens read "<kind>-<hex>v3" (admin-…v3, prod-…v3, activ-…v3).
+// A license key given here is refused with a hint to use WithLicenseKey: sent as a bearer
+// token it would only get 401s.
 func WithToken(token string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(token) == "" {
@@ -89,9 +92,28 @@ func WithToken(token string) Option {
 			// Never echo the value: it is a secret.
 			return errors.New("WithToken: token contains control characters")
 		}
+		if looksLikeLicenseKey(token) {
+			// Not repeated either: a license key is a secret too.
+			return errors.New("WithToken: the value looks like a license key, not an API token: use WithLicenseKey")
+		}
 		c.token = token
 		return nil
 	}
+}
+
+// defaultKeyRE is the shape of Keygen's default (unsigned) license keys: 16 random bytes in
+// hex, the last two characters replaced by the algorithm version, cut in groups of 6 and
+// upcased, e.g. C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3 (generate_unencrypted_key! in
+// keygen-api's app/models/license.rb, with generate_token of app/models/concerns/tokenable.rb).
+var defaultKeyRE = regexp.MustCompile(`(?i)^[0-9a-f]{6}(-[0-9a-f]{6}){4}-v[0-9]$`)
+
+// looksLikeLicenseKey reports the two license key shapes no token can have: a signed key
+// ("key/<dataset>.<signature>", the signing data of app/models/license.rb's signed schemes) and
+// the default key format. Any other shape is let through: a self-hosted Keygen, or keys
+// created with a custom value, may differ, and Keygen itself is the judge of a token.
+func looksLikeLicenseKey(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "key/") || defaultKeyRE.MatchString(s)
 }
 
 // WithLicenseKey authenticates with "Authorization: License <key>". Keygen accepts it only when
@@ -116,7 +138,10 @@ func hasControl(s string) bool {
 }
 
 // WithBaseURL points the client at another host: a self-hosted Keygen, or a local keygentest
-// server. A path prefix is kept ("https://example.com/keygen" serves /keygen/v1/...).
+// server (srv.URL). A path prefix is kept ("https://example.com/keygen" serves
+// /keygen/v1/...). A trailing "/v1" (or "/v1/") is dropped, so the API root as Keygen's
+// documentation writes it, "https://keygen.example.com/v1", works too: the client adds
+// /v1/accounts/{account} itself, and would otherwise ask for /v1/v1/accounts/….
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(rawURL)
@@ -138,7 +163,9 @@ func WithBaseURL(rawURL string) Option {
 			// Not repeated: a query is where a misplaced ?token= would sit.
 			return errors.New("WithBaseURL: the URL must not have a query or fragment")
 		}
-		c.base = strings.TrimRight(u.String(), "/")
+		// Every route sits under the "v1" namespace (keygen-api's config/routes.rb), which the
+		// client prefixes to each path; a base that already ends in it would be doubled.
+		c.base = strings.TrimSuffix(strings.TrimRight(u.String(), "/"), "/v1")
 		return nil
 	}
 }
