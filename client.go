@@ -80,7 +80,8 @@ type config struct {
 type Option func(*config) error
 
 // WithToken authenticates every request with a bearer token (admin, environment, product, user
-// or license token). Keygen's tokens read "<kind>-<hex>v3" (admin-…v3, prod-…v3, activ-…v3).
+// or license token). Keygen's tokens read "<kind>-<hex>v3" (admin-…v3, prod-…v3, activ-…v3;
+// Token#generate! in keygen-api's app/models/token.rb).
 // A license key given here is refused with a hint to use WithLicenseKey: sent as a bearer
 // token it would only get 401s.
 func WithToken(token string) Option {
