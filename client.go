@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -79,7 +80,10 @@ type config struct {
 type Option func(*config) error
 
 // WithToken authenticates every request with a bearer token (admin, environment, product, user
-// or license token).
+// or license token). Keygen's tokens read "<kind>-<hex>v3" (admin-…v3, prod-…v3, activ-…v3;
+// Token#generate! in keygen-api's app/models/token.rb).
+// A license key given here is refused with a hint to use WithLicenseKey: sent as a bearer
+// token it would only get 401s.
 func WithToken(token string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(token) == "" {
@@ -89,9 +93,28 @@ func WithToken(token string) Option {
 			// Never echo the value: it is a secret.
 			return errors.New("WithToken: token contains control characters")
 		}
+		if looksLikeLicenseKey(token) {
+			// Not repeated either: a license key is a secret too.
+			return errors.New("WithToken: the value looks like a license key, not an API token: use WithLicenseKey")
+		}
 		c.token = token
 		return nil
 	}
+}
+
+// defaultKeyRE is the shape of Keygen's default (unsigned) license keys: 16 random bytes in
+// hex, the last two characters replaced by the algorithm version, cut in groups of 6 and
+// upcased, e.g. C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3 (generate_unencrypted_key! in
+// keygen-api's app/models/license.rb, with generate_token of app/models/concerns/tokenable.rb).
+var defaultKeyRE = regexp.MustCompile(`(?i)^[0-9a-f]{6}(-[0-9a-f]{6}){4}-v[0-9]$`)
+
+// looksLikeLicenseKey reports the two license key shapes no token can have: a signed key
+// ("key/<dataset>.<signature>", the signing data of app/models/license.rb's signed schemes) and
+// the default key format. Any other shape is let through: a self-hosted Keygen, or keys
+// created with a custom value, may differ, and Keygen itself is the judge of a token.
+func looksLikeLicenseKey(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "key/") || defaultKeyRE.MatchString(s)
 }
 
 // WithLicenseKey authenticates with "Authorization: License <key>". Keygen accepts it only when
@@ -116,7 +139,10 @@ func hasControl(s string) bool {
 }
 
 // WithBaseURL points the client at another host: a self-hosted Keygen, or a local keygentest
-// server. A path prefix is kept ("https://example.com/keygen" serves /keygen/v1/...).
+// server (srv.URL). A path prefix is kept ("https://example.com/keygen" serves
+// /keygen/v1/...). A trailing "/v1" (or "/v1/") is dropped, so the API root as Keygen's
+// documentation writes it, "https://keygen.example.com/v1", works too: the client adds
+// /v1/accounts/{account} itself, and would otherwise ask for /v1/v1/accounts/….
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(rawURL)
@@ -138,7 +164,9 @@ func WithBaseURL(rawURL string) Option {
 			// Not repeated: a query is where a misplaced ?token= would sit.
 			return errors.New("WithBaseURL: the URL must not have a query or fragment")
 		}
-		c.base = strings.TrimRight(u.String(), "/")
+		// Every route sits under the "v1" namespace (keygen-api's config/routes.rb), which the
+		// client prefixes to each path; a base that already ends in it would be doubled.
+		c.base = strings.TrimSuffix(strings.TrimRight(u.String(), "/"), "/v1")
 		return nil
 	}
 }
@@ -248,10 +276,10 @@ func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
 func NewClient(account string, opts ...Option) (*Client, error) {
 	account = strings.TrimSpace(account)
 	if account == "" {
-		return nil, fmt.Errorf("keygen: NewClient: account is empty: %w", ErrInvalidArgument)
+		return nil, argErr("NewClient", "account is empty")
 	}
 	if strings.ContainsAny(account, "/?#") {
-		return nil, fmt.Errorf("keygen: NewClient: account %q is not an id or slug: %w", account, ErrInvalidArgument)
+		return nil, argErr("NewClient", fmt.Sprintf("account %q is not an id or slug", account))
 	}
 	cfg := config{
 		account:      account,
@@ -266,11 +294,12 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := opt(&cfg); err != nil {
-			return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
+			// Option errors carry no prefix of their own ("WithToken: token is empty").
+			return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 		}
 	}
 	if cfg.token != "" && cfg.licenseKey != "" {
-		return nil, fmt.Errorf("keygen: WithToken and WithLicenseKey are exclusive: %w", ErrInvalidArgument)
+		return nil, argErr("NewClient", "WithToken and WithLicenseKey are exclusive")
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{Timeout: 60 * time.Second}
@@ -351,7 +380,7 @@ func queryPart(q string) string {
 // signature is checked before anything of it is trusted, error answers included.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("keygen: nil context: %w", ErrInvalidArgument)
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
 	}
 	if err := ctx.Err(); err != nil {
 		// Not every transport checks ctx before sending (mocks, custom RoundTrippers).
@@ -597,12 +626,12 @@ func pathf(format string, args ...string) (string, error) {
 	esc := make([]any, len(args))
 	for i, a := range args {
 		if strings.TrimSpace(a) == "" {
-			return "", fmt.Errorf("keygen: empty id: %w", ErrInvalidArgument)
+			return "", fmt.Errorf("%w: empty id", ErrInvalidArgument)
 		}
 		if strings.Contains(a, "/") {
 			// Keygen cannot route a segment holding "/". The usual culprit is a signed
 			// license key used as an alias: a secret, so the value is not repeated here.
-			return "", fmt.Errorf("keygen: an id containing '/' (a signed license key?) cannot be used in a path: use the resource's id: %w", ErrInvalidArgument)
+			return "", fmt.Errorf("%w: an id containing '/' (a signed license key?) cannot be used in a path: use the resource's id", ErrInvalidArgument)
 		}
 		esc[i] = url.PathEscape(a)
 	}

@@ -312,7 +312,9 @@ func newRateLimitError(e *Error, h http.Header) *RateLimitError {
 	return rl
 }
 
-// argErr is a local argument error: nothing was sent.
+// argErr is a local argument error: nothing was sent. The sentinel leads, as in the other
+// "%w: detail" errors of the package, because its text already carries the "keygen: " prefix:
+// wrapping it after a prefixed message would print "keygen: …: keygen: invalid argument".
 func argErr(op, msg string) error {
-	return fmt.Errorf("keygen: %s: %s: %w", op, msg, ErrInvalidArgument)
+	return fmt.Errorf("%w: %s: %s", ErrInvalidArgument, op, msg)
 }

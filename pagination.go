@@ -73,7 +73,7 @@ func (o *ListOptions) check() error {
 		v    int
 	}{{"PageSize", o.PageSize}, {"PageNumber", o.PageNumber}, {"Limit", o.Limit}} {
 		if f.v < 0 || f.v > 100 {
-			return fmt.Errorf("keygen: ListOptions.%s must be between 1 and 100, got %d: %w", f.name, f.v, ErrInvalidArgument)
+			return argErr("ListOptions", fmt.Sprintf("%s must be between 1 and 100, got %d", f.name, f.v))
 		}
 	}
 	return nil
@@ -213,7 +213,7 @@ func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path str
 func allPages[T any](ctx context.Context, lo *ListOptions, fetch func(ctx context.Context, lo *ListOptions) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		if ctx == nil {
-			yield(nil, fmt.Errorf("keygen: nil context: %w", ErrInvalidArgument))
+			yield(nil, fmt.Errorf("%w: nil context", ErrInvalidArgument))
 			return
 		}
 		opts := ListOptions{PageSize: 100}

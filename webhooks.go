@@ -295,7 +295,7 @@ func VerifyWebhook(publicKey string, req WebhookRequest, opts ...WebhookOption) 
 			continue
 		}
 		if err := opt(&cfg); err != nil {
-			return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 		}
 	}
 	if len(req.Body) > MaxWebhookBodySize {
