@@ -3,6 +3,7 @@ package keygen
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
@@ -71,9 +72,13 @@ type config struct {
 	environment  string
 	retry        RetryPolicy
 	logger       *slog.Logger
-	publicKey    ed25519.PublicKey
+	publicKey    crypto.PublicKey // Ed25519, RSA or ECDSA P-256; nil: no signature checks
 	maxClockSkew time.Duration
 	now          func() time.Time
+
+	// signatureAlgorithm is asked for with Keygen-Accept-Signature and required of every
+	// answer; NewClient derives it from publicKey when WithSignatureAlgorithm is not given.
+	signatureAlgorithm string
 }
 
 // Option configures a Client. Options return an error for bad input; NewClient reports it.
@@ -228,18 +233,40 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithPublicKey turns on response signature checks with the account's Ed25519 public key (the
-// 64 hex characters shown in the dashboard). Every response must then carry a valid Digest and
-// Keygen-Signature and a Date within WithClockSkew of now, or the call fails with
-// ErrSignatureInvalid; license validations also send a random nonce that the signed answer
-// must echo, so an old answer cannot be replayed.
-func WithPublicKey(hexKey string) Option {
+// WithPublicKey turns on response signature checks with the account's public key, in any
+// form Keygen shows it: the Ed25519 key as 64 hex characters (the dashboard), or the RSA 2048
+// or ECDSA P-256 key as PEM; or base64 of any of these, as the account document's
+// meta.keys carries them. Every response must then carry a valid Digest and Keygen-Signature
+// made with the signature algorithm (see WithSignatureAlgorithm) and a Date within
+// WithClockSkew of now, or the call fails with ErrSignatureInvalid; license validations also
+// send a random nonce that the signed answer must echo, so an old answer cannot be replayed.
+// A key that does not parse is an error wrapping ErrInvalidPublicKey.
+func WithPublicKey(key string) Option {
 	return func(c *config) error {
-		k, err := ParsePublicKey(hexKey)
+		k, err := parseAccountKey(key)
 		if err != nil {
-			return fmt.Errorf("WithPublicKey: %w", err)
+			return fmt.Errorf("WithPublicKey: %w", unprefixed{err})
 		}
 		c.publicKey = k
+		return nil
+	}
+}
+
+// WithSignatureAlgorithm picks the algorithm Keygen signs answers with: "ed25519",
+// "rsa-pss-sha256", "rsa-sha256" or "ecdsa-p256". The client asks for it on every request
+// (Keygen-Accept-Signature) and refuses an answer signed with any other, so that nobody in
+// between can pick the check. It needs WithPublicKey with a key of the matching type: the
+// Ed25519 key for ed25519, the RSA key for both RSA algorithms, the ECDSA key for ecdsa-p256.
+//
+// Without it the algorithm follows the key: ed25519 for an Ed25519 key (Keygen's default),
+// rsa-pss-sha256 for an RSA key (PSS rather than PKCS#1 v1.5: randomised padding with a
+// security proof), ecdsa-p256 for an ECDSA key.
+func WithSignatureAlgorithm(alg string) Option {
+	return func(c *config) error {
+		if !isSignatureAlgorithm(alg) {
+			return fmt.Errorf("WithSignatureAlgorithm: unsupported algorithm %q (want ed25519, rsa-pss-sha256, rsa-sha256 or ecdsa-p256)", alg)
+		}
+		c.signatureAlgorithm = alg
 		return nil
 	}
 }
@@ -256,7 +283,9 @@ func WithClockSkew(d time.Duration) Option {
 	}
 }
 
-// ParsePublicKey decodes an Ed25519 public key given as 64 hex characters, as Keygen shows it.
+// ParsePublicKey decodes an Ed25519 public key given as 64 hex characters, as Keygen shows it,
+// or as base64 of those characters, as the account document carries it. WithPublicKey and
+// ParseWebhook also take the account's RSA and ECDSA keys.
 func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
 	hexKey = strings.TrimSpace(hexKey)
 	b, err := hex.DecodeString(hexKey)
@@ -300,6 +329,9 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	}
 	if cfg.token != "" && cfg.licenseKey != "" {
 		return nil, argErr("NewClient", "WithToken and WithLicenseKey are exclusive")
+	}
+	if err := cfg.resolveSignatureAlgorithm(); err != nil {
+		return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{Timeout: 60 * time.Second}
@@ -462,7 +494,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			// that is another request, and a forged redirect would get a genuine answer for
 			// another resource (another license's valid validation, nonce included) accepted
 			// as ours. Any status is checked: 3xx, 4xx and 5xx answers alike.
-			if err := verifyResponse(c.cfg.publicKey, req.Request, out.call, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
+			if err := verifyResponse(c.cfg.publicKey, c.cfg.signatureAlgorithm, req.Request, out.call, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
 				return nil, err
 			}
 		}
@@ -588,6 +620,11 @@ func (c *Client) setHeaders(h *http.Request, r *request, hasBody bool) {
 	h.Header.Set("User-Agent", ua)
 	if c.cfg.environment != "" {
 		h.Header.Set("Keygen-Environment", c.cfg.environment)
+	}
+	if c.cfg.publicKey != nil {
+		// Sent for ed25519 too, although it is Keygen's default: the answer must then be
+		// signed with exactly this algorithm, whatever the server's default.
+		h.Header.Set("Keygen-Accept-Signature", `algorithm="`+c.cfg.signatureAlgorithm+`"`)
 	}
 	switch {
 	case r.basicUser != "" || r.basicPass != "":

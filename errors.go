@@ -318,3 +318,10 @@ func newRateLimitError(e *Error, h http.Header) *RateLimitError {
 func argErr(op, msg string) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidArgument, op, msg)
 }
+
+// unprefixed wraps an error of this package for use inside another one: it reads without
+// its own "keygen: " prefix, so that a message says "keygen:" once, and still unwraps to it.
+type unprefixed struct{ err error }
+
+func (u unprefixed) Error() string { return strings.TrimPrefix(u.err.Error(), "keygen: ") }
+func (u unprefixed) Unwrap() error { return u.err }

@@ -402,19 +402,26 @@ func verifySig(alg string, key crypto.PublicKey, msg, sig []byte) error {
 
 // parseAccountKey reads an account public key in any form Keygen shows one: Ed25519 as hex
 // (see ParsePublicKey), or PEM: "PUBLIC KEY" (PKIX: RSA, ECDSA P-256 or Ed25519) and
-// "RSA PUBLIC KEY" (PKCS#1). RSA keys must have at least 2048 bits and ECDSA keys be P-256,
-// the only sizes Keygen issues; anything smaller is refused rather than trusted.
+// "RSA PUBLIC KEY" (PKCS#1); or base64 of that text, as the account document's meta.keys
+// carries every key (keygen-api app/serializers/account_serializer.rb: strict_encode64 of the
+// hex or PEM). RSA keys must have at least 2048 bits and ECDSA keys be P-256, the only sizes
+// Keygen issues; anything smaller is refused rather than trusted.
 func parseAccountKey(s string) (crypto.PublicKey, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty", ErrInvalidPublicKey)
 	}
 	if !strings.HasPrefix(s, "-----BEGIN") {
-		k, err := ParsePublicKey(s)
-		if err != nil {
-			return nil, fmt.Errorf("%w: not 64 hex characters (Ed25519) nor PEM (RSA, ECDSA)", ErrInvalidPublicKey)
+		if k, err := ParsePublicKey(s); err == nil {
+			return k, nil
 		}
-		return k, nil
+		// One level of base64 only, around a PEM: base64 of base64 is no form Keygen uses.
+		dec, err := base64.StdEncoding.DecodeString(s)
+		text := strings.TrimSpace(string(dec))
+		if err != nil || !strings.HasPrefix(text, "-----BEGIN") {
+			return nil, fmt.Errorf("%w: not 64 hex characters (Ed25519) nor PEM (RSA, ECDSA), nor base64 of either", ErrInvalidPublicKey)
+		}
+		s = text
 	}
 	block, _ := pem.Decode([]byte(s))
 	if block == nil {

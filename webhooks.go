@@ -55,7 +55,7 @@ type WebhookCreateOptions struct {
 	// Subscriptions lists event types (EventLicenseCreated…) or EventAll.
 	Subscriptions []EventType
 	// SignatureAlgorithm is ed25519, rsa-pss-sha256, rsa-sha256 or ecdsa-p256. ParseWebhook
-	// verifies ed25519 only.
+	// verifies each with the account key of its type (WithWebhookAlgorithm pins one).
 	SignatureAlgorithm string
 	// APIVersion is the Keygen version the payloads are rendered in, e.g. "1.8".
 	APIVersion string
@@ -189,6 +189,8 @@ type webhookConfig struct {
 	now       func() time.Time
 	// host and target replace the request's when the endpoint URL is given explicitly.
 	host, target string
+	// algorithm, when set, is the only signature algorithm accepted.
+	algorithm string
 }
 
 // WithWebhookTolerance sets how far a delivery's Date may be from now (default 5 minutes).
@@ -211,6 +213,21 @@ func WithWebhookClock(now func() time.Time) WebhookOption {
 			return errors.New("WithWebhookClock: clock is nil")
 		}
 		c.now = now
+		return nil
+	}
+}
+
+// WithWebhookAlgorithm accepts only deliveries signed with alg ("ed25519", "rsa-pss-sha256",
+// "rsa-sha256" or "ecdsa-p256"): the signatureAlgorithm the endpoint is registered with. By
+// default any algorithm the public key can check is accepted, and an RSA key checks both
+// rsa-pss-sha256 and rsa-sha256; pin the one configured so that no other is ever taken.
+// The public key must be of alg's type, or ParseWebhook reports ErrInvalidArgument.
+func WithWebhookAlgorithm(alg string) WebhookOption {
+	return func(c *webhookConfig) error {
+		if !isSignatureAlgorithm(alg) {
+			return fmt.Errorf("WithWebhookAlgorithm: unsupported algorithm %q (want ed25519, rsa-pss-sha256, rsa-sha256 or ecdsa-p256)", alg)
+		}
+		c.algorithm = alg
 		return nil
 	}
 }
@@ -246,13 +263,20 @@ type WebhookRequest struct {
 
 // ParseWebhook verifies a Keygen webhook delivery and decodes its event. It reads at most
 // MaxWebhookBodySize bytes of r.Body and then puts them back, so a later handler can read the
-// body again. publicKey is the account's Ed25519 public key (64 hex characters).
+// body again. publicKey is the account's public key of the type the endpoint's
+// signatureAlgorithm uses, in any form WithPublicKey takes: the Ed25519 key (64 hex
+// characters) for ed25519, Keygen's default; the RSA key (PEM) for rsa-pss-sha256 and
+// rsa-sha256; the ECDSA key (PEM) for ecdsa-p256.
 //
-// It checks, as Keygen signs them (keygen-api.md §1.11, §5): the Digest against the exact body
-// bytes, the Date within the tolerance, and the ed25519 Keygen-Signature over the method,
-// the request's path and query, its host and the Date and Digest. Any failure is a
+// It checks, as Keygen signs them (keygen-api app/workers/webhook_worker.rb, with the
+// helpers of app/controllers/concerns/signature_methods.rb): the Digest against the exact body
+// bytes, the Date within the tolerance, and the Keygen-Signature over the method, the
+// request's path and query, its host and the Date and Digest. The delivery's algorithm must be
+// one the key checks (an Ed25519 key checks ed25519 only; an RSA key rsa-pss-sha256 and
+// rsa-sha256; an ECDSA key ecdsa-p256), or the one WithWebhookAlgorithm pins. Any failure is a
 // *SignatureError (errors.Is(err, ErrSignatureInvalid)); answer it with a 4xx and do not act
-// on the body. Endpoints must use the ed25519 signature algorithm (Keygen's default).
+// on the body. A public key that does not parse, or does not fit the pinned algorithm, is an
+// ErrInvalidArgument.
 //
 //	ev, err := keygen.ParseWebhook(r, os.Getenv("KEYGEN_PUBLIC_KEY"))
 //	if err != nil { http.Error(w, "bad signature", http.StatusBadRequest); return }
@@ -285,9 +309,9 @@ func ParseWebhook(r *http.Request, publicKey string, opts ...WebhookOption) (*We
 
 // VerifyWebhook is ParseWebhook for a delivery given in parts (see WebhookRequest).
 func VerifyWebhook(publicKey string, req WebhookRequest, opts ...WebhookOption) (*WebhookEvent, error) {
-	pub, err := ParsePublicKey(publicKey)
+	key, err := parseAccountKey(publicKey)
 	if err != nil {
-		return nil, argErr("VerifyWebhook", err.Error())
+		return nil, fmt.Errorf("%w: VerifyWebhook: %w", ErrInvalidArgument, unprefixed{err})
 	}
 	cfg := webhookConfig{tolerance: 5 * time.Minute, now: time.Now}
 	for _, opt := range opts {
@@ -297,6 +321,13 @@ func VerifyWebhook(publicKey string, req WebhookRequest, opts ...WebhookOption) 
 		if err := opt(&cfg); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 		}
+	}
+	algs := algorithmsFor(key)
+	if cfg.algorithm != "" {
+		if err := checkAlgorithmFits("WithWebhookAlgorithm", cfg.algorithm, key); err != nil {
+			return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
+		}
+		algs = []string{cfg.algorithm}
 	}
 	if len(req.Body) > MaxWebhookBodySize {
 		return nil, sigErr("body exceeds %d bytes", MaxWebhookBodySize)
@@ -312,7 +343,7 @@ func VerifyWebhook(publicKey string, req WebhookRequest, opts ...WebhookOption) 
 	}
 	path, _, _ := strings.Cut(target, "?")
 	call := strings.ToUpper(req.Method) + " " + path
-	if err := verifySigned(pub, strings.ToLower(req.Method), target, host, call, req.Header, req.Body, cfg.now(), cfg.tolerance); err != nil {
+	if err := verifySigned(key, algs, strings.ToLower(req.Method), target, host, call, req.Header, req.Body, cfg.now(), cfg.tolerance); err != nil {
 		return nil, err
 	}
 	// Signed by Keygen from here on; a document we cannot read is a bug, not a forgery.
