@@ -44,7 +44,7 @@ type KeyCreateOptions struct {
 
 // KeyUpdateOptions change a pooled key; a nil Key leaves it unchanged.
 type KeyUpdateOptions struct {
-	Key *string
+	Key *string `jsonapi:"attr,key,omitempty"`
 }
 
 // KeyListOptions filter a key list (keygen-api.md §1.9).
@@ -88,8 +88,10 @@ func (s *KeysService) Update(ctx context.Context, id string, opts KeyUpdateOptio
 	if err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{}
-	putPtr(attrs, "key", opts.Key)
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
+	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "keys", Attributes: attrs}}
 	return getOne[Key](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }

@@ -111,42 +111,42 @@ type LicenseCreateOptions struct {
 	GroupID string
 	// Key is a custom license key (at least 6 characters for unsigned schemes). Empty lets
 	// Keygen generate one, or pop one from the policy's pool.
-	Key      string
-	Name     string
-	Metadata map[string]any
+	Key      string         `jsonapi:"attr,key,omitempty"`
+	Name     string         `jsonapi:"attr,name,omitempty"`
+	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 	// Permissions are Enterprise permission strings.
-	Permissions []string
-
+	Permissions []string `jsonapi:"attr,permissions,omitempty"`
+	// Expiry is sent by hand: google/jsonapi would drop its milliseconds.
 	Expiry       *time.Time
-	Protected    *bool
-	Suspended    *bool
-	MaxMachines  *int
-	MaxCores     *int
-	MaxMemory    *int64
-	MaxDisk      *int64
-	MaxUses      *int
-	MaxProcesses *int
-	MaxUsers     *int
+	Protected    *bool  `jsonapi:"attr,protected,omitempty"`
+	Suspended    *bool  `jsonapi:"attr,suspended,omitempty"`
+	MaxMachines  *int   `jsonapi:"attr,maxMachines,omitempty"`
+	MaxCores     *int   `jsonapi:"attr,maxCores,omitempty"`
+	MaxMemory    *int64 `jsonapi:"attr,maxMemory,omitempty"`
+	MaxDisk      *int64 `jsonapi:"attr,maxDisk,omitempty"`
+	MaxUses      *int   `jsonapi:"attr,maxUses,omitempty"`
+	MaxProcesses *int   `jsonapi:"attr,maxProcesses,omitempty"`
+	MaxUsers     *int   `jsonapi:"attr,maxUsers,omitempty"`
 }
 
 // LicenseUpdateOptions change a license; zero fields are left unchanged. Clearing a Max*
 // field returns the license to its policy's limit; clearing Expiry makes it never expire.
 // The key and relationships cannot be changed here.
 type LicenseUpdateOptions struct {
-	Name         Nullable[string]
-	Expiry       Nullable[time.Time]
-	Suspended    *bool
-	Protected    *bool
-	MaxMachines  Nullable[int]
-	MaxCores     Nullable[int]
-	MaxMemory    Nullable[int64]
-	MaxDisk      Nullable[int64]
-	MaxUses      Nullable[int]
-	MaxProcesses Nullable[int]
-	MaxUsers     Nullable[int]
-	Permissions  []string
+	Name         Nullable[string]    `jsonapi:"attr,name,omitempty"`
+	Expiry       Nullable[time.Time] `jsonapi:"attr,expiry,omitempty"`
+	Suspended    *bool               `jsonapi:"attr,suspended,omitempty"`
+	Protected    *bool               `jsonapi:"attr,protected,omitempty"`
+	MaxMachines  Nullable[int]       `jsonapi:"attr,maxMachines,omitempty"`
+	MaxCores     Nullable[int]       `jsonapi:"attr,maxCores,omitempty"`
+	MaxMemory    Nullable[int64]     `jsonapi:"attr,maxMemory,omitempty"`
+	MaxDisk      Nullable[int64]     `jsonapi:"attr,maxDisk,omitempty"`
+	MaxUses      Nullable[int]       `jsonapi:"attr,maxUses,omitempty"`
+	MaxProcesses Nullable[int]       `jsonapi:"attr,maxProcesses,omitempty"`
+	MaxUsers     Nullable[int]       `jsonapi:"attr,maxUsers,omitempty"`
+	Permissions  []string            `jsonapi:"attr,permissions,omitempty"`
 	// Metadata replaces the whole metadata object when non-nil.
-	Metadata map[string]any
+	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // LicenseListOptions filter a license list (keygen-api.md §1.9). Ids may be given where the
@@ -209,25 +209,13 @@ func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions)
 	if strings.TrimSpace(opts.PolicyID) == "" {
 		return nil, argErr("Licenses.Create", "PolicyID is required")
 	}
-	attrs := map[string]any{}
-	putString(attrs, "name", opts.Name)
-	putString(attrs, "key", opts.Key)
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
-	if opts.Permissions != nil {
-		attrs["permissions"] = opts.Permissions
+	if opts.Expiry != nil {
+		attrs["expiry"] = wireValue(*opts.Expiry)
 	}
-	putPtr(attrs, "expiry", opts.Expiry)
-	putPtr(attrs, "protected", opts.Protected)
-	putPtr(attrs, "suspended", opts.Suspended)
-	putPtr(attrs, "maxMachines", opts.MaxMachines)
-	putPtr(attrs, "maxCores", opts.MaxCores)
-	putPtr(attrs, "maxMemory", opts.MaxMemory)
-	putPtr(attrs, "maxDisk", opts.MaxDisk)
-	putPtr(attrs, "maxUses", opts.MaxUses)
-	putPtr(attrs, "maxProcesses", opts.MaxProcesses)
-	putPtr(attrs, "maxUsers", opts.MaxUsers)
 	rels := map[string]any{"policy": jsonapi.ToOne("policies", opts.PolicyID)}
 	if opts.OwnerID != "" {
 		rels["owner"] = jsonapi.ToOne("users", opts.OwnerID)
@@ -250,23 +238,9 @@ func (s *LicensesService) Update(ctx context.Context, id string, opts LicenseUpd
 	if err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{}
-	opts.Name.put(attrs, "name")
-	opts.Expiry.put(attrs, "expiry")
-	putPtr(attrs, "suspended", opts.Suspended)
-	putPtr(attrs, "protected", opts.Protected)
-	opts.MaxMachines.put(attrs, "maxMachines")
-	opts.MaxCores.put(attrs, "maxCores")
-	opts.MaxMemory.put(attrs, "maxMemory")
-	opts.MaxDisk.put(attrs, "maxDisk")
-	opts.MaxUses.put(attrs, "maxUses")
-	opts.MaxProcesses.put(attrs, "maxProcesses")
-	opts.MaxUsers.put(attrs, "maxUsers")
-	if opts.Permissions != nil {
-		attrs["permissions"] = opts.Permissions
-	}
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs}}
 	return getOne[License](ctx, s.c, &request{method: "PATCH", path: path, body: body})
@@ -425,18 +399,18 @@ func checkOutMeta(op string, opts *CheckOutOptions) (map[string]any, error) {
 // expires and may activate and deactivate machines without limit.
 type LicenseTokenOptions struct {
 	// Name labels the token.
-	Name string
+	Name string `jsonapi:"attr,name,omitempty"`
 	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() or unset for
 	// never.
-	Expiry Nullable[time.Time]
+	Expiry Nullable[time.Time] `jsonapi:"attr,expiry,omitempty"`
 	// MaxActivations caps how many machines the token may activate (422
 	// ACTIVATIONS_LIMIT_EXCEEDED beyond); nil for no cap.
-	MaxActivations *int
+	MaxActivations *int `jsonapi:"attr,maxActivations,omitempty"`
 	// MaxDeactivations caps how many machines the token may deactivate (422
 	// DEACTIVATIONS_LIMIT_EXCEEDED beyond); nil for no cap.
-	MaxDeactivations *int
+	MaxDeactivations *int `jsonapi:"attr,maxDeactivations,omitempty"`
 	// Permissions restricts the token (Keygen Enterprise), e.g. "license.validate".
-	Permissions []string
+	Permissions []string `jsonapi:"attr,permissions,omitempty"`
 }
 
 // GenerateToken creates a license token (kind activation-token), the credential to ship with
@@ -453,13 +427,9 @@ func (s *LicensesService) GenerateToken(ctx context.Context, licenseID string, o
 		if opts.MaxDeactivations != nil && *opts.MaxDeactivations < 0 {
 			return nil, argErr(op, "MaxDeactivations is negative")
 		}
-		attrs = map[string]any{}
-		putString(attrs, "name", opts.Name)
-		opts.Expiry.put(attrs, "expiry")
-		putPtr(attrs, "maxActivations", opts.MaxActivations)
-		putPtr(attrs, "maxDeactivations", opts.MaxDeactivations)
-		if opts.Permissions != nil {
-			attrs["permissions"] = opts.Permissions
+		var err error
+		if attrs, err = jsonapi.Attributes(opts); err != nil {
+			return nil, err
 		}
 	}
 	return s.bearerToken(ctx, "/licenses/%s/tokens", licenseID, attrs)

@@ -65,15 +65,15 @@ type MachinesService struct{ service }
 // machine uniqueness strategy (422 FINGERPRINT_TAKEN otherwise).
 type MachineCreateOptions struct {
 	LicenseID   string
-	Fingerprint string
-	Name        string
-	IP          string
-	Hostname    string
-	Platform    string
-	Cores       *int
-	Memory      *int64
-	Disk        *int64
-	Metadata    map[string]any
+	Fingerprint string         `jsonapi:"attr,fingerprint"`
+	Name        string         `jsonapi:"attr,name,omitempty"`
+	IP          string         `jsonapi:"attr,ip,omitempty"`
+	Hostname    string         `jsonapi:"attr,hostname,omitempty"`
+	Platform    string         `jsonapi:"attr,platform,omitempty"`
+	Cores       *int           `jsonapi:"attr,cores,omitempty"`
+	Memory      *int64         `jsonapi:"attr,memory,omitempty"`
+	Disk        *int64         `jsonapi:"attr,disk,omitempty"`
+	Metadata    map[string]any `jsonapi:"attr,metadata,omitempty"`
 	// OwnerID must be one of the license's users (422 OWNER_INVALID otherwise).
 	OwnerID string
 	// GroupID puts the machine in a group (privileged bearers only).
@@ -83,15 +83,15 @@ type MachineCreateOptions struct {
 // MachineUpdateOptions change a machine; zero fields are left unchanged. Cores, Memory, Disk
 // and Metadata need a privileged bearer.
 type MachineUpdateOptions struct {
-	Name     Nullable[string]
-	IP       Nullable[string]
-	Hostname Nullable[string]
-	Platform Nullable[string]
-	Cores    Nullable[int]
-	Memory   Nullable[int64]
-	Disk     Nullable[int64]
+	Name     Nullable[string] `jsonapi:"attr,name,omitempty"`
+	IP       Nullable[string] `jsonapi:"attr,ip,omitempty"`
+	Hostname Nullable[string] `jsonapi:"attr,hostname,omitempty"`
+	Platform Nullable[string] `jsonapi:"attr,platform,omitempty"`
+	Cores    Nullable[int]    `jsonapi:"attr,cores,omitempty"`
+	Memory   Nullable[int64]  `jsonapi:"attr,memory,omitempty"`
+	Disk     Nullable[int64]  `jsonapi:"attr,disk,omitempty"`
 	// Metadata replaces the whole metadata object when non-nil.
-	Metadata map[string]any
+	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // MachineListOptions filter a machine list (keygen-api.md §1.9).
@@ -146,16 +146,9 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 	if strings.TrimSpace(opts.Fingerprint) == "" {
 		return nil, argErr("Machines.Create", "Fingerprint is required")
 	}
-	attrs := map[string]any{"fingerprint": opts.Fingerprint}
-	putString(attrs, "name", opts.Name)
-	putString(attrs, "ip", opts.IP)
-	putString(attrs, "hostname", opts.Hostname)
-	putString(attrs, "platform", opts.Platform)
-	putPtr(attrs, "cores", opts.Cores)
-	putPtr(attrs, "memory", opts.Memory)
-	putPtr(attrs, "disk", opts.Disk)
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	rels := map[string]any{"license": jsonapi.ToOne("licenses", opts.LicenseID)}
 	if opts.OwnerID != "" {
@@ -188,16 +181,9 @@ func (s *MachinesService) Update(ctx context.Context, id string, opts MachineUpd
 	if err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{}
-	opts.Name.put(attrs, "name")
-	opts.IP.put(attrs, "ip")
-	opts.Hostname.put(attrs, "hostname")
-	opts.Platform.put(attrs, "platform")
-	opts.Cores.put(attrs, "cores")
-	opts.Memory.put(attrs, "memory")
-	opts.Disk.put(attrs, "disk")
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs}}
 	return getOne[Machine](ctx, s.c, &request{method: "PATCH", path: path, body: body})

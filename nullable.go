@@ -36,25 +36,18 @@ func (n Nullable[T]) IsZero() bool { return n.state == stateUnchanged }
 // Get returns the value and whether one is set.
 func (n Nullable[T]) Get() (T, bool) { return n.value, n.state == stateSet }
 
-// put writes the field into a request's attributes: the value, null, or nothing.
-func (n Nullable[T]) put(attrs map[string]any, key string) {
-	switch n.state {
-	case stateSet:
-		attrs[key] = wireValue(n.value)
-	case stateNull:
-		attrs[key] = nil
+// MarshalJSON writes a set value (times as Keygen writes them) or null. An unchanged
+// Nullable is never written: request structs tag it omitempty, which leaves out the zero
+// value, so google/jsonapi sends exactly the attributes the caller set or cleared.
+func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+	if n.state != stateSet {
+		return []byte("null"), nil
 	}
+	return marshalJSON(wireValue(n.value))
 }
 
 // Ptr returns a pointer to v, for optional fields of create options.
 func Ptr[T any](v T) *T { return &v }
-
-// putPtr writes an optional field when it is set.
-func putPtr[T any](attrs map[string]any, key string, p *T) {
-	if p != nil {
-		attrs[key] = wireValue(*p)
-	}
-}
 
 // wireValue writes times as Keygen writes its own (UTC, milliseconds) rather than in
 // encoding/json's local-offset nanosecond form; other values go as they are.

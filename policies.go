@@ -89,66 +89,59 @@ func (p *Policy) bind(r *jsonapi.Head) error {
 type PolicyCreateOptions struct {
 	// ProductID is the product the policy belongs to (the product relationship).
 	ProductID string
-	Name      string
-
+	Name      string `jsonapi:"attr,name"`
 	// Duration is how long licenses last, in seconds (at least 86400); nil means they do not
 	// expire.
-	Duration *int
-	Strict   *bool
-	Floating *bool
+	Duration *int  `jsonapi:"attr,duration,omitempty"`
+	Strict   *bool `jsonapi:"attr,strict,omitempty"`
+	Floating *bool `jsonapi:"attr,floating,omitempty"`
 	// UsePool makes licenses take their keys from the policy's key pool (create-only).
-	UsePool      *bool
-	MaxMachines  *int
-	MaxProcesses *int
-	MaxUsers     *int
-	MaxCores     *int
-	MaxMemory    *int64
-	MaxDisk      *int64
-	MaxUses      *int
-
-	MachineUniquenessStrategy   string
-	MachineMatchingStrategy     string
-	ComponentUniquenessStrategy string
-	ComponentMatchingStrategy   string
-	ExpirationStrategy          string
-	ExpirationBasis             string
-	RenewalBasis                string
-	TransferStrategy            string
-	AuthenticationStrategy      string
-	MachineLeasingStrategy      string
-	ProcessLeasingStrategy      string
-	OverageStrategy             string
-
+	UsePool                     *bool  `jsonapi:"attr,usePool,omitempty"`
+	MaxMachines                 *int   `jsonapi:"attr,maxMachines,omitempty"`
+	MaxProcesses                *int   `jsonapi:"attr,maxProcesses,omitempty"`
+	MaxUsers                    *int   `jsonapi:"attr,maxUsers,omitempty"`
+	MaxCores                    *int   `jsonapi:"attr,maxCores,omitempty"`
+	MaxMemory                   *int64 `jsonapi:"attr,maxMemory,omitempty"`
+	MaxDisk                     *int64 `jsonapi:"attr,maxDisk,omitempty"`
+	MaxUses                     *int   `jsonapi:"attr,maxUses,omitempty"`
+	MachineUniquenessStrategy   string `jsonapi:"attr,machineUniquenessStrategy,omitempty"`
+	MachineMatchingStrategy     string `jsonapi:"attr,machineMatchingStrategy,omitempty"`
+	ComponentUniquenessStrategy string `jsonapi:"attr,componentUniquenessStrategy,omitempty"`
+	ComponentMatchingStrategy   string `jsonapi:"attr,componentMatchingStrategy,omitempty"`
+	ExpirationStrategy          string `jsonapi:"attr,expirationStrategy,omitempty"`
+	ExpirationBasis             string `jsonapi:"attr,expirationBasis,omitempty"`
+	RenewalBasis                string `jsonapi:"attr,renewalBasis,omitempty"`
+	TransferStrategy            string `jsonapi:"attr,transferStrategy,omitempty"`
+	AuthenticationStrategy      string `jsonapi:"attr,authenticationStrategy,omitempty"`
+	MachineLeasingStrategy      string `jsonapi:"attr,machineLeasingStrategy,omitempty"`
+	ProcessLeasingStrategy      string `jsonapi:"attr,processLeasingStrategy,omitempty"`
+	OverageStrategy             string `jsonapi:"attr,overageStrategy,omitempty"`
 	// Scheme signs or encrypts license keys (ED25519_SIGN, RSA_2048_PKCS1_PSS_SIGN_V2…);
 	// create-only, and exclusive with UsePool.
-	Scheme string
+	Scheme string `jsonapi:"attr,scheme,omitempty"`
 	// Encrypted is the legacy key encryption flag (create-only).
-	Encrypted *bool
-	Protected *bool
-
-	RequireProductScope     *bool
-	RequirePolicyScope      *bool
-	RequireMachineScope     *bool
-	RequireFingerprintScope *bool
-	RequireComponentsScope  *bool
-	RequireUserScope        *bool
-	RequireChecksumScope    *bool
-	RequireVersionScope     *bool
-
-	RequireCheckIn *bool
+	Encrypted               *bool `jsonapi:"attr,encrypted,omitempty"`
+	Protected               *bool `jsonapi:"attr,protected,omitempty"`
+	RequireProductScope     *bool `jsonapi:"attr,requireProductScope,omitempty"`
+	RequirePolicyScope      *bool `jsonapi:"attr,requirePolicyScope,omitempty"`
+	RequireMachineScope     *bool `jsonapi:"attr,requireMachineScope,omitempty"`
+	RequireFingerprintScope *bool `jsonapi:"attr,requireFingerprintScope,omitempty"`
+	RequireComponentsScope  *bool `jsonapi:"attr,requireComponentsScope,omitempty"`
+	RequireUserScope        *bool `jsonapi:"attr,requireUserScope,omitempty"`
+	RequireChecksumScope    *bool `jsonapi:"attr,requireChecksumScope,omitempty"`
+	RequireVersionScope     *bool `jsonapi:"attr,requireVersionScope,omitempty"`
+	RequireCheckIn          *bool `jsonapi:"attr,requireCheckIn,omitempty"`
 	// CheckInInterval is day, week, month or year; required with RequireCheckIn.
-	CheckInInterval string
+	CheckInInterval string `jsonapi:"attr,checkInInterval,omitempty"`
 	// CheckInIntervalCount is 1 to 365; required with RequireCheckIn.
-	CheckInIntervalCount *int
-
-	RequireHeartbeat *bool
+	CheckInIntervalCount *int  `jsonapi:"attr,checkInIntervalCount,omitempty"`
+	RequireHeartbeat     *bool `jsonapi:"attr,requireHeartbeat,omitempty"`
 	// HeartbeatDuration is the heartbeat interval in seconds (at least 60).
-	HeartbeatDuration             *int
-	HeartbeatCullStrategy         string
-	HeartbeatResurrectionStrategy string
-	HeartbeatBasis                string
-
-	Metadata map[string]any
+	HeartbeatDuration             *int           `jsonapi:"attr,heartbeatDuration,omitempty"`
+	HeartbeatCullStrategy         string         `jsonapi:"attr,heartbeatCullStrategy,omitempty"`
+	HeartbeatResurrectionStrategy string         `jsonapi:"attr,heartbeatResurrectionStrategy,omitempty"`
+	HeartbeatBasis                string         `jsonapi:"attr,heartbeatBasis,omitempty"`
+	Metadata                      map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // PolicyUpdateOptions change a policy (keygen-api.md §2.3); scheme, encrypted and usePool
@@ -156,55 +149,48 @@ type PolicyCreateOptions struct {
 // cleared: Duration: Null[int]() makes licenses stop expiring, MaxMachines: Null[int]() lifts
 // the limit.
 type PolicyUpdateOptions struct {
-	Name *string
-
-	Duration     Nullable[int]
-	Strict       *bool
-	Floating     *bool
-	MaxMachines  Nullable[int]
-	MaxProcesses Nullable[int]
-	MaxUsers     Nullable[int]
-	MaxCores     Nullable[int]
-	MaxMemory    Nullable[int64]
-	MaxDisk      Nullable[int64]
-	MaxUses      Nullable[int]
-
-	MachineUniquenessStrategy   *string
-	MachineMatchingStrategy     *string
-	ComponentUniquenessStrategy *string
-	ComponentMatchingStrategy   *string
-	ExpirationStrategy          *string
-	ExpirationBasis             *string
-	RenewalBasis                *string
-	TransferStrategy            *string
-	AuthenticationStrategy      *string
-	MachineLeasingStrategy      *string
-	ProcessLeasingStrategy      *string
-	OverageStrategy             *string
-
-	Protected *bool
-
-	RequireProductScope     *bool
-	RequirePolicyScope      *bool
-	RequireMachineScope     *bool
-	RequireFingerprintScope *bool
-	RequireComponentsScope  *bool
-	RequireUserScope        *bool
-	RequireChecksumScope    *bool
-	RequireVersionScope     *bool
-
-	RequireCheckIn       *bool
-	CheckInInterval      Nullable[string]
-	CheckInIntervalCount Nullable[int]
-
-	RequireHeartbeat              *bool
-	HeartbeatDuration             Nullable[int]
-	HeartbeatCullStrategy         *string
-	HeartbeatResurrectionStrategy *string
-	HeartbeatBasis                *string
-
+	Name                          *string          `jsonapi:"attr,name,omitempty"`
+	Duration                      Nullable[int]    `jsonapi:"attr,duration,omitempty"`
+	Strict                        *bool            `jsonapi:"attr,strict,omitempty"`
+	Floating                      *bool            `jsonapi:"attr,floating,omitempty"`
+	MaxMachines                   Nullable[int]    `jsonapi:"attr,maxMachines,omitempty"`
+	MaxProcesses                  Nullable[int]    `jsonapi:"attr,maxProcesses,omitempty"`
+	MaxUsers                      Nullable[int]    `jsonapi:"attr,maxUsers,omitempty"`
+	MaxCores                      Nullable[int]    `jsonapi:"attr,maxCores,omitempty"`
+	MaxMemory                     Nullable[int64]  `jsonapi:"attr,maxMemory,omitempty"`
+	MaxDisk                       Nullable[int64]  `jsonapi:"attr,maxDisk,omitempty"`
+	MaxUses                       Nullable[int]    `jsonapi:"attr,maxUses,omitempty"`
+	MachineUniquenessStrategy     *string          `jsonapi:"attr,machineUniquenessStrategy,omitempty"`
+	MachineMatchingStrategy       *string          `jsonapi:"attr,machineMatchingStrategy,omitempty"`
+	ComponentUniquenessStrategy   *string          `jsonapi:"attr,componentUniquenessStrategy,omitempty"`
+	ComponentMatchingStrategy     *string          `jsonapi:"attr,componentMatchingStrategy,omitempty"`
+	ExpirationStrategy            *string          `jsonapi:"attr,expirationStrategy,omitempty"`
+	ExpirationBasis               *string          `jsonapi:"attr,expirationBasis,omitempty"`
+	RenewalBasis                  *string          `jsonapi:"attr,renewalBasis,omitempty"`
+	TransferStrategy              *string          `jsonapi:"attr,transferStrategy,omitempty"`
+	AuthenticationStrategy        *string          `jsonapi:"attr,authenticationStrategy,omitempty"`
+	MachineLeasingStrategy        *string          `jsonapi:"attr,machineLeasingStrategy,omitempty"`
+	ProcessLeasingStrategy        *string          `jsonapi:"attr,processLeasingStrategy,omitempty"`
+	OverageStrategy               *string          `jsonapi:"attr,overageStrategy,omitempty"`
+	Protected                     *bool            `jsonapi:"attr,protected,omitempty"`
+	RequireProductScope           *bool            `jsonapi:"attr,requireProductScope,omitempty"`
+	RequirePolicyScope            *bool            `jsonapi:"attr,requirePolicyScope,omitempty"`
+	RequireMachineScope           *bool            `jsonapi:"attr,requireMachineScope,omitempty"`
+	RequireFingerprintScope       *bool            `jsonapi:"attr,requireFingerprintScope,omitempty"`
+	RequireComponentsScope        *bool            `jsonapi:"attr,requireComponentsScope,omitempty"`
+	RequireUserScope              *bool            `jsonapi:"attr,requireUserScope,omitempty"`
+	RequireChecksumScope          *bool            `jsonapi:"attr,requireChecksumScope,omitempty"`
+	RequireVersionScope           *bool            `jsonapi:"attr,requireVersionScope,omitempty"`
+	RequireCheckIn                *bool            `jsonapi:"attr,requireCheckIn,omitempty"`
+	CheckInInterval               Nullable[string] `jsonapi:"attr,checkInInterval,omitempty"`
+	CheckInIntervalCount          Nullable[int]    `jsonapi:"attr,checkInIntervalCount,omitempty"`
+	RequireHeartbeat              *bool            `jsonapi:"attr,requireHeartbeat,omitempty"`
+	HeartbeatDuration             Nullable[int]    `jsonapi:"attr,heartbeatDuration,omitempty"`
+	HeartbeatCullStrategy         *string          `jsonapi:"attr,heartbeatCullStrategy,omitempty"`
+	HeartbeatResurrectionStrategy *string          `jsonapi:"attr,heartbeatResurrectionStrategy,omitempty"`
+	HeartbeatBasis                *string          `jsonapi:"attr,heartbeatBasis,omitempty"`
 	// Metadata replaces the whole metadata object when non-nil.
-	Metadata map[string]any
+	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // PolicyListOptions filter a policy list (keygen-api.md §1.9).
@@ -225,51 +211,9 @@ func (s *PoliciesService) Create(ctx context.Context, opts PolicyCreateOptions) 
 	if strings.TrimSpace(opts.Name) == "" {
 		return nil, argErr("Policies.Create", "Name is required")
 	}
-	a := map[string]any{"name": opts.Name}
-	putPtr(a, "duration", opts.Duration)
-	putPtr(a, "strict", opts.Strict)
-	putPtr(a, "floating", opts.Floating)
-	putPtr(a, "usePool", opts.UsePool)
-	putPtr(a, "maxMachines", opts.MaxMachines)
-	putPtr(a, "maxProcesses", opts.MaxProcesses)
-	putPtr(a, "maxUsers", opts.MaxUsers)
-	putPtr(a, "maxCores", opts.MaxCores)
-	putPtr(a, "maxMemory", opts.MaxMemory)
-	putPtr(a, "maxDisk", opts.MaxDisk)
-	putPtr(a, "maxUses", opts.MaxUses)
-	putString(a, "machineUniquenessStrategy", opts.MachineUniquenessStrategy)
-	putString(a, "machineMatchingStrategy", opts.MachineMatchingStrategy)
-	putString(a, "componentUniquenessStrategy", opts.ComponentUniquenessStrategy)
-	putString(a, "componentMatchingStrategy", opts.ComponentMatchingStrategy)
-	putString(a, "expirationStrategy", opts.ExpirationStrategy)
-	putString(a, "expirationBasis", opts.ExpirationBasis)
-	putString(a, "renewalBasis", opts.RenewalBasis)
-	putString(a, "transferStrategy", opts.TransferStrategy)
-	putString(a, "authenticationStrategy", opts.AuthenticationStrategy)
-	putString(a, "machineLeasingStrategy", opts.MachineLeasingStrategy)
-	putString(a, "processLeasingStrategy", opts.ProcessLeasingStrategy)
-	putString(a, "overageStrategy", opts.OverageStrategy)
-	putString(a, "scheme", opts.Scheme)
-	putPtr(a, "encrypted", opts.Encrypted)
-	putPtr(a, "protected", opts.Protected)
-	putPtr(a, "requireProductScope", opts.RequireProductScope)
-	putPtr(a, "requirePolicyScope", opts.RequirePolicyScope)
-	putPtr(a, "requireMachineScope", opts.RequireMachineScope)
-	putPtr(a, "requireFingerprintScope", opts.RequireFingerprintScope)
-	putPtr(a, "requireComponentsScope", opts.RequireComponentsScope)
-	putPtr(a, "requireUserScope", opts.RequireUserScope)
-	putPtr(a, "requireChecksumScope", opts.RequireChecksumScope)
-	putPtr(a, "requireVersionScope", opts.RequireVersionScope)
-	putPtr(a, "requireCheckIn", opts.RequireCheckIn)
-	putString(a, "checkInInterval", opts.CheckInInterval)
-	putPtr(a, "checkInIntervalCount", opts.CheckInIntervalCount)
-	putPtr(a, "requireHeartbeat", opts.RequireHeartbeat)
-	putPtr(a, "heartbeatDuration", opts.HeartbeatDuration)
-	putString(a, "heartbeatCullStrategy", opts.HeartbeatCullStrategy)
-	putString(a, "heartbeatResurrectionStrategy", opts.HeartbeatResurrectionStrategy)
-	putString(a, "heartbeatBasis", opts.HeartbeatBasis)
-	if opts.Metadata != nil {
-		a["metadata"] = opts.Metadata
+	a, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{
 		Type:          "policies",
@@ -291,49 +235,9 @@ func (s *PoliciesService) Update(ctx context.Context, id string, opts PolicyUpda
 	if err != nil {
 		return nil, err
 	}
-	a := map[string]any{}
-	putPtr(a, "name", opts.Name)
-	opts.Duration.put(a, "duration")
-	putPtr(a, "strict", opts.Strict)
-	putPtr(a, "floating", opts.Floating)
-	opts.MaxMachines.put(a, "maxMachines")
-	opts.MaxProcesses.put(a, "maxProcesses")
-	opts.MaxUsers.put(a, "maxUsers")
-	opts.MaxCores.put(a, "maxCores")
-	opts.MaxMemory.put(a, "maxMemory")
-	opts.MaxDisk.put(a, "maxDisk")
-	opts.MaxUses.put(a, "maxUses")
-	putPtr(a, "machineUniquenessStrategy", opts.MachineUniquenessStrategy)
-	putPtr(a, "machineMatchingStrategy", opts.MachineMatchingStrategy)
-	putPtr(a, "componentUniquenessStrategy", opts.ComponentUniquenessStrategy)
-	putPtr(a, "componentMatchingStrategy", opts.ComponentMatchingStrategy)
-	putPtr(a, "expirationStrategy", opts.ExpirationStrategy)
-	putPtr(a, "expirationBasis", opts.ExpirationBasis)
-	putPtr(a, "renewalBasis", opts.RenewalBasis)
-	putPtr(a, "transferStrategy", opts.TransferStrategy)
-	putPtr(a, "authenticationStrategy", opts.AuthenticationStrategy)
-	putPtr(a, "machineLeasingStrategy", opts.MachineLeasingStrategy)
-	putPtr(a, "processLeasingStrategy", opts.ProcessLeasingStrategy)
-	putPtr(a, "overageStrategy", opts.OverageStrategy)
-	putPtr(a, "protected", opts.Protected)
-	putPtr(a, "requireProductScope", opts.RequireProductScope)
-	putPtr(a, "requirePolicyScope", opts.RequirePolicyScope)
-	putPtr(a, "requireMachineScope", opts.RequireMachineScope)
-	putPtr(a, "requireFingerprintScope", opts.RequireFingerprintScope)
-	putPtr(a, "requireComponentsScope", opts.RequireComponentsScope)
-	putPtr(a, "requireUserScope", opts.RequireUserScope)
-	putPtr(a, "requireChecksumScope", opts.RequireChecksumScope)
-	putPtr(a, "requireVersionScope", opts.RequireVersionScope)
-	putPtr(a, "requireCheckIn", opts.RequireCheckIn)
-	opts.CheckInInterval.put(a, "checkInInterval")
-	opts.CheckInIntervalCount.put(a, "checkInIntervalCount")
-	putPtr(a, "requireHeartbeat", opts.RequireHeartbeat)
-	opts.HeartbeatDuration.put(a, "heartbeatDuration")
-	putPtr(a, "heartbeatCullStrategy", opts.HeartbeatCullStrategy)
-	putPtr(a, "heartbeatResurrectionStrategy", opts.HeartbeatResurrectionStrategy)
-	putPtr(a, "heartbeatBasis", opts.HeartbeatBasis)
-	if opts.Metadata != nil {
-		a["metadata"] = opts.Metadata
+	a, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "policies", Attributes: a}}
 	return getOne[Policy](ctx, s.c, &request{method: "PATCH", path: path, body: body})

@@ -40,25 +40,25 @@ func (p *Product) bind(r *jsonapi.Head) error {
 
 // ProductCreateOptions are the attributes of a new product. Name is required.
 type ProductCreateOptions struct {
-	Name                 string
-	Code                 string
-	DistributionStrategy string
-	URL                  string
-	Platforms            []string
-	Permissions          []string
-	Metadata             map[string]any
+	Name                 string         `jsonapi:"attr,name"`
+	Code                 string         `jsonapi:"attr,code,omitempty"`
+	DistributionStrategy string         `jsonapi:"attr,distributionStrategy,omitempty"`
+	URL                  string         `jsonapi:"attr,url,omitempty"`
+	Platforms            []string       `jsonapi:"attr,platforms,omitempty"`
+	Permissions          []string       `jsonapi:"attr,permissions,omitempty"`
+	Metadata             map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // ProductUpdateOptions change a product; zero fields are left unchanged.
 type ProductUpdateOptions struct {
-	Name                 *string
-	Code                 *string // not nullable on update (keygen-api.md §2.2)
-	DistributionStrategy Nullable[string]
-	URL                  Nullable[string]
-	Platforms            Nullable[[]string]
-	Permissions          []string
+	Name                 *string            `jsonapi:"attr,name,omitempty"`
+	Code                 *string            // not nullable on update (keygen-api.md §2.2)
+	DistributionStrategy Nullable[string]   `jsonapi:"attr,distributionStrategy,omitempty"`
+	URL                  Nullable[string]   `jsonapi:"attr,url,omitempty"`
+	Platforms            Nullable[[]string] `jsonapi:"attr,platforms,omitempty"`
+	Permissions          []string           `jsonapi:"attr,permissions,omitempty"`
 	// Metadata replaces the whole metadata object when non-nil.
-	Metadata map[string]any
+	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // ProductListOptions filter a product list (Keygen has no product filters beyond paging).
@@ -74,18 +74,9 @@ func (s *ProductsService) Create(ctx context.Context, opts ProductCreateOptions)
 	if strings.TrimSpace(opts.Name) == "" {
 		return nil, argErr("Products.Create", "Name is required")
 	}
-	attrs := map[string]any{"name": opts.Name}
-	putString(attrs, "code", opts.Code)
-	putString(attrs, "distributionStrategy", opts.DistributionStrategy)
-	putString(attrs, "url", opts.URL)
-	if opts.Platforms != nil {
-		attrs["platforms"] = opts.Platforms
-	}
-	if opts.Permissions != nil {
-		attrs["permissions"] = opts.Permissions
-	}
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
 	return getOne[Product](ctx, s.c, &request{method: "POST", path: "/products", body: body})
@@ -102,17 +93,9 @@ func (s *ProductsService) Update(ctx context.Context, id string, opts ProductUpd
 	if err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{}
-	putPtr(attrs, "name", opts.Name)
-	putPtr(attrs, "code", opts.Code)
-	opts.DistributionStrategy.put(attrs, "distributionStrategy")
-	opts.URL.put(attrs, "url")
-	opts.Platforms.put(attrs, "platforms")
-	if opts.Permissions != nil {
-		attrs["permissions"] = opts.Permissions
-	}
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
 	return getOne[Product](ctx, s.c, &request{method: "PATCH", path: path, body: body})
@@ -147,12 +130,12 @@ func (s *ProductsService) All(ctx context.Context, opts *ProductListOptions) ite
 // expires.
 type ProductTokenOptions struct {
 	// Name labels the token.
-	Name string
+	Name string `jsonapi:"attr,name,omitempty"`
 	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() or unset for
 	// never.
-	Expiry Nullable[time.Time]
+	Expiry Nullable[time.Time] `jsonapi:"attr,expiry,omitempty"`
 	// Permissions restricts the token (Keygen Enterprise), e.g. "license.read".
-	Permissions []string
+	Permissions []string `jsonapi:"attr,permissions,omitempty"`
 }
 
 // GenerateToken creates a product token, the credential a backend service of that product
@@ -161,11 +144,9 @@ type ProductTokenOptions struct {
 func (s *ProductsService) GenerateToken(ctx context.Context, productID string, opts *ProductTokenOptions) (*Token, error) {
 	var attrs map[string]any
 	if opts != nil {
-		attrs = map[string]any{}
-		putString(attrs, "name", opts.Name)
-		opts.Expiry.put(attrs, "expiry")
-		if opts.Permissions != nil {
-			attrs["permissions"] = opts.Permissions
+		var err error
+		if attrs, err = jsonapi.Attributes(opts); err != nil {
+			return nil, err
 		}
 	}
 	return s.bearerToken(ctx, "/products/%s/tokens", productID, attrs)

@@ -54,12 +54,12 @@ func (t *Token) bind(r *jsonapi.Head) error {
 // authenticated caller with its defaults (user tokens expire after 14 days, others never).
 type TokenGenerateOptions struct {
 	// Name labels the token.
-	Name string
+	Name string `jsonapi:"attr,name,omitempty"`
 	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() for never,
 	// unset for Keygen's default.
-	Expiry Nullable[time.Time]
+	Expiry Nullable[time.Time] `jsonapi:"attr,expiry,omitempty"`
 	// Permissions restricts the token (Keygen Enterprise), e.g. "license.validate".
-	Permissions []string
+	Permissions []string `jsonapi:"attr,permissions,omitempty"`
 	// BearerType and BearerID make the token for another bearer instead of the caller, e.g.
 	// an admin generating a token for a user: BearerType BearerTypeUser ("users"), or
 	// BearerTypeProduct, BearerTypeLicense, BearerTypeEnvironment; singular spellings such
@@ -133,11 +133,9 @@ func (s *TokensService) Generate(ctx context.Context, email, password string, op
 		if err != nil {
 			return nil, err
 		}
-		attrs := map[string]any{}
-		putString(attrs, "name", opts.Name)
-		opts.Expiry.put(attrs, "expiry")
-		if opts.Permissions != nil {
-			attrs["permissions"] = opts.Permissions
+		attrs, err := jsonapi.Attributes(opts)
+		if err != nil {
+			return nil, err
 		}
 		var rels map[string]any
 		if bearerType != "" {

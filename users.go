@@ -46,34 +46,34 @@ type UsersService struct{ service }
 
 // UserCreateOptions are the attributes of a new user. Email is required.
 type UserCreateOptions struct {
-	Email     string
-	FirstName string
-	LastName  string
+	Email     string `jsonapi:"attr,email"`
+	FirstName string `jsonapi:"attr,firstName,omitempty"`
+	LastName  string `jsonapi:"attr,lastName,omitempty"`
 	// Password lets the user log in to generate tokens (6 to 72 bytes). It is sent once and
 	// never logged or echoed in an error.
-	Password string
+	Password string `jsonapi:"attr,password,omitempty"`
 	// Role is user (Keygen's default), admin, developer, sales-agent, support-agent or
 	// read-only; only an admin bearer may set a role other than user.
-	Role string
+	Role string `jsonapi:"attr,role,omitempty"`
 	// Permissions are Enterprise permission strings, e.g. "license.validate".
-	Permissions []string
-	Metadata    map[string]any
+	Permissions []string       `jsonapi:"attr,permissions,omitempty"`
+	Metadata    map[string]any `jsonapi:"attr,metadata,omitempty"`
 	// GroupID puts the user in a group (privileged bearers only).
 	GroupID string
 }
 
 // UserUpdateOptions change a user; zero fields are left unchanged.
 type UserUpdateOptions struct {
-	FirstName Nullable[string]
-	LastName  Nullable[string]
-	Email     *string
+	FirstName Nullable[string] `jsonapi:"attr,firstName,omitempty"`
+	LastName  Nullable[string] `jsonapi:"attr,lastName,omitempty"`
+	Email     *string          `jsonapi:"attr,email,omitempty"`
 	// Password sets a new password without the old one (admin, developer, environment or
 	// product bearers); a user changes their own with UpdatePassword.
-	Password    *string
-	Role        *string
-	Permissions []string
+	Password    *string  `jsonapi:"attr,password,omitempty"`
+	Role        *string  `jsonapi:"attr,role,omitempty"`
+	Permissions []string `jsonapi:"attr,permissions,omitempty"`
 	// Metadata replaces the whole metadata object when non-nil.
-	Metadata map[string]any
+	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // UserListOptions filter a user list (keygen-api.md §1.9). Keygen lists only role "user"
@@ -117,16 +117,9 @@ func (s *UsersService) Create(ctx context.Context, opts UserCreateOptions) (*Use
 	if strings.TrimSpace(opts.Email) == "" {
 		return nil, argErr("Users.Create", "Email is required")
 	}
-	attrs := map[string]any{"email": opts.Email}
-	putString(attrs, "firstName", opts.FirstName)
-	putString(attrs, "lastName", opts.LastName)
-	putString(attrs, "password", opts.Password)
-	putString(attrs, "role", opts.Role)
-	if opts.Permissions != nil {
-		attrs["permissions"] = opts.Permissions
-	}
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	obj := jsonapi.Object{Type: "users", Attributes: attrs}
 	if opts.GroupID != "" {
@@ -146,17 +139,9 @@ func (s *UsersService) Update(ctx context.Context, id string, opts UserUpdateOpt
 	if err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{}
-	opts.FirstName.put(attrs, "firstName")
-	opts.LastName.put(attrs, "lastName")
-	putPtr(attrs, "email", opts.Email)
-	putPtr(attrs, "password", opts.Password)
-	putPtr(attrs, "role", opts.Role)
-	if opts.Permissions != nil {
-		attrs["permissions"] = opts.Permissions
-	}
-	if opts.Metadata != nil {
-		attrs["metadata"] = opts.Metadata
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "users", Attributes: attrs}}
 	return getOne[User](ctx, s.c, &request{method: "PATCH", path: path, body: body})
@@ -251,10 +236,10 @@ func (s *UsersService) action(ctx context.Context, id, action string) (*User, er
 // a zero one, sends no body: the token then expires after Keygen's default of 14 days.
 type UserTokenOptions struct {
 	// Name labels the token.
-	Name string
+	Name string `jsonapi:"attr,name,omitempty"`
 	// Expiry sets when the token expires: Set(t) for a time, Null[time.Time]() for never,
 	// unset for Keygen's default (14 days from now).
-	Expiry Nullable[time.Time]
+	Expiry Nullable[time.Time] `jsonapi:"attr,expiry,omitempty"`
 }
 
 // GenerateToken creates a token for a user, e.g. to hand a customer a credential without
@@ -265,9 +250,10 @@ type UserTokenOptions struct {
 func (s *UsersService) GenerateToken(ctx context.Context, userID string, opts *UserTokenOptions) (*Token, error) {
 	var attrs map[string]any
 	if opts != nil {
-		attrs = map[string]any{}
-		putString(attrs, "name", opts.Name)
-		opts.Expiry.put(attrs, "expiry")
+		var err error
+		if attrs, err = jsonapi.Attributes(opts); err != nil {
+			return nil, err
+		}
 	}
 	return s.bearerToken(ctx, "/users/%s/tokens", userID, attrs)
 }

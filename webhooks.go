@@ -51,25 +51,25 @@ func (w *WebhookEndpoint) bind(r *jsonapi.Head) error {
 // such as keygentest that deliver to a local receiver. Empty fields take Keygen's defaults:
 // all events, ed25519, the request's version.
 type WebhookCreateOptions struct {
-	URL string
+	URL string `jsonapi:"attr,url"`
 	// Subscriptions lists event types (EventLicenseCreated…) or EventAll.
-	Subscriptions []EventType
+	Subscriptions []EventType `jsonapi:"attr,subscriptions,omitempty"`
 	// SignatureAlgorithm is ed25519, rsa-pss-sha256, rsa-sha256 or ecdsa-p256. ParseWebhook
 	// verifies each with the account key of its type (WithWebhookAlgorithm pins one).
-	SignatureAlgorithm string
+	SignatureAlgorithm string `jsonapi:"attr,signatureAlgorithm,omitempty"`
 	// APIVersion is the Keygen version the payloads are rendered in, e.g. "1.8".
-	APIVersion string
+	APIVersion string `jsonapi:"attr,apiVersion,omitempty"`
 	// ProductID scopes the endpoint to one product.
 	ProductID string
 }
 
 // WebhookUpdateOptions change a webhook endpoint; zero fields are left unchanged.
 type WebhookUpdateOptions struct {
-	URL *string
+	URL *string `jsonapi:"attr,url,omitempty"`
 	// Subscriptions replaces the list when non-nil.
-	Subscriptions      []EventType
-	SignatureAlgorithm *string
-	APIVersion         *string
+	Subscriptions      []EventType `jsonapi:"attr,subscriptions,omitempty"`
+	SignatureAlgorithm *string     `jsonapi:"attr,signatureAlgorithm,omitempty"`
+	APIVersion         *string     `jsonapi:"attr,apiVersion,omitempty"`
 	// ProductID moves the endpoint to a product (Set) or detaches it from any (Null).
 	ProductID Nullable[string]
 }
@@ -106,12 +106,10 @@ func (s *WebhooksService) Create(ctx context.Context, opts WebhookCreateOptions)
 	if err := checkWebhookURL("Webhooks.Create", opts.URL); err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{"url": opts.URL}
-	if opts.Subscriptions != nil {
-		attrs["subscriptions"] = opts.Subscriptions
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
-	putString(attrs, "signatureAlgorithm", opts.SignatureAlgorithm)
-	putString(attrs, "apiVersion", opts.APIVersion)
 	obj := jsonapi.Object{Type: "webhook-endpoints", Attributes: attrs}
 	if opts.ProductID != "" {
 		obj.Relationships = map[string]any{"product": jsonapi.ToOne("products", opts.ProductID)}
@@ -135,13 +133,10 @@ func (s *WebhooksService) Update(ctx context.Context, id string, opts WebhookUpd
 			return nil, err
 		}
 	}
-	attrs := map[string]any{}
-	putPtr(attrs, "url", opts.URL)
-	if opts.Subscriptions != nil {
-		attrs["subscriptions"] = opts.Subscriptions
+	attrs, err := jsonapi.Attributes(&opts)
+	if err != nil {
+		return nil, err
 	}
-	putPtr(attrs, "signatureAlgorithm", opts.SignatureAlgorithm)
-	putPtr(attrs, "apiVersion", opts.APIVersion)
 	obj := jsonapi.Object{Type: "webhook-endpoints", Attributes: attrs}
 	if v, ok := opts.ProductID.Get(); ok {
 		if strings.TrimSpace(v) == "" {
