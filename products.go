@@ -51,8 +51,10 @@ type ProductCreateOptions struct {
 
 // ProductUpdateOptions change a product; zero fields are left unchanged.
 type ProductUpdateOptions struct {
-	Name                 *string            `jsonapi:"attr,name,omitempty"`
-	Code                 *string            // not nullable on update (keygen-api.md §2.2)
+	Name *string `jsonapi:"attr,name,omitempty"`
+	// Code cannot be cleared on update (keygen-sh/keygen-api,
+	// app/controllers/api/v1/products_controller.rb: it is not allow_nil there).
+	Code                 *string            `jsonapi:"attr,code,omitempty"`
 	DistributionStrategy Nullable[string]   `jsonapi:"attr,distributionStrategy,omitempty"`
 	URL                  Nullable[string]   `jsonapi:"attr,url,omitempty"`
 	Platforms            Nullable[[]string] `jsonapi:"attr,platforms,omitempty"`
