@@ -208,11 +208,11 @@ func TestLicenseKeyAuth(t *testing.T) {
 func TestNoAuthAndBasicAuthOverrideCredentials(t *testing.T) {
 	c, mt := newTestClient(t)
 	last := headerCapture(t, mt)
-	_, err := c.do(context.Background(), &request{method: "GET", path: "/products/p1", noAuth: true})
+	_, err := c.send(context.Background(), &request{method: "GET", path: "/products/p1", noAuth: true})
 	require.NoError(t, err)
 	assert.Empty(t, last().Values("Authorization"))
 
-	_, err = c.do(context.Background(), &request{method: "POST", path: "/tokens", basicUser: "a@example.com", basicPass: "pw"})
+	_, err = c.send(context.Background(), &request{method: "POST", path: "/tokens", basicUser: "a@example.com", basicPass: "pw"})
 	require.NoError(t, err)
 	req, _ := http.NewRequest("GET", "/", nil)
 	req.SetBasicAuth("a@example.com", "pw")
@@ -241,7 +241,7 @@ func TestBaseURLPrefixAndEscaping(t *testing.T) {
 func TestNilContextIsAnArgumentError(t *testing.T) {
 	c, mt := newTestClient(t)
 	var nilCtx context.Context // a nil context is exactly what is tested
-	_, err := c.do(nilCtx, &request{method: "GET", path: "/products"})
+	_, err := c.send(nilCtx, &request{method: "GET", path: "/products"})
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Zero(t, mt.GetTotalCallCount())
 }
@@ -311,14 +311,14 @@ func TestLoggingAtDebugKeepsSecretsOut(t *testing.T) {
 
 	_, err := c.Products.Get(ctx, "p1")
 	require.NoError(t, err)
-	_, err = c.do(ctx, &request{method: "POST", path: "/tokens", basicUser: "admin@example.com", basicPass: secretPassword})
+	_, err = c.send(ctx, &request{method: "POST", path: "/tokens", basicUser: "admin@example.com", basicPass: secretPassword})
 	require.Error(t, err)
 	errStrings = append(errStrings, err.Error())
-	_, err = c.do(ctx, &request{method: "GET", path: "/machines", query: "key=" + secretLicenseKey + "&metadata%5Bemail%5D=jane%40example.com"})
+	_, err = c.send(ctx, &request{method: "GET", path: "/machines", query: "key=" + secretLicenseKey + "&metadata%5Bemail%5D=jane%40example.com"})
 	var te *TransportError
 	require.ErrorAs(t, err, &te)
 	errStrings = append(errStrings, err.Error())
-	_, err = c.do(ctx, &request{method: "GET", path: "/licenses", query: "key=" + secretLicenseKey})
+	_, err = c.send(ctx, &request{method: "GET", path: "/licenses", query: "key=" + secretLicenseKey})
 	require.ErrorIs(t, err, ErrNotFound)
 	errStrings = append(errStrings, err.Error())
 
@@ -370,11 +370,11 @@ func TestLicenseKeyInPathIsRedacted(t *testing.T) {
 		return nil, errors.New("connection reset by peer")
 	})
 	// A license key is a valid id alias in a path.
-	_, err = c.do(context.Background(), &request{method: "GET", path: "/licenses/" + secretLicenseKey})
+	_, err = c.send(context.Background(), &request{method: "GET", path: "/licenses/" + secretLicenseKey})
 	require.ErrorIs(t, err, ErrForbidden)
 	assert.NotContains(t, err.Error(), secretLicenseKey)
 	assert.Contains(t, err.Error(), "/licenses/[REDACTED]")
-	_, err = c.do(context.Background(), &request{method: "GET", path: "/licenses/" + secretLicenseKey})
+	_, err = c.send(context.Background(), &request{method: "GET", path: "/licenses/" + secretLicenseKey})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secretLicenseKey)
 	assert.NotContains(t, buf.String(), secretLicenseKey)

@@ -150,7 +150,7 @@ func (s *WebhookEventsService) List(ctx context.Context, opts *WebhookEventListO
 		}
 		q.Strings("events", opts.Events)
 	}
-	return listPage[WebhookEvent](ctx, s.c, "/webhook-events", &q)
+	return getPage[WebhookEvent](ctx, s.c, "/webhook-events", &q)
 }
 
 // All iterates over every webhook event matching opts: GET
@@ -169,7 +169,7 @@ func (s *WebhookEventsService) Retry(ctx context.Context, id string) (*WebhookEv
 	if err != nil {
 		return nil, err
 	}
-	return getOne[WebhookEvent](ctx, s.c, &request{method: "POST", path: path})
+	return sendOne[WebhookEvent](ctx, s.c, &request{method: "POST", path: path})
 }
 
 // Delete deletes a webhook event record: DELETE /v1/accounts/{account}/webhook-events/{id}.

@@ -71,7 +71,7 @@ func (m *HeartbeatMonitor) Run(ctx context.Context) error {
 	interval := m.opts.Interval
 	failures := 0
 	for {
-		mach, err := getOne[Machine](ctx, m.c, &request{method: "POST", path: path})
+		mach, err := sendOne[Machine](ctx, m.c, &request{method: "POST", path: path})
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}

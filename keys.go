@@ -74,7 +74,7 @@ func (s *KeysService) Create(ctx context.Context, opts KeyCreateOptions) (*Key, 
 		Attributes:    map[string]any{"key": opts.Key},
 		Relationships: map[string]any{"policy": jsonapi.ToOne("policies", opts.PolicyID)},
 	}}
-	return getOne[Key](ctx, s.c, &request{method: "POST", path: "/keys", body: body})
+	return sendOne[Key](ctx, s.c, &request{method: "POST", path: "/keys", body: body})
 }
 
 // Get fetches a key by id: GET /v1/accounts/{account}/keys/{id}.
@@ -93,7 +93,7 @@ func (s *KeysService) Update(ctx context.Context, id string, opts KeyUpdateOptio
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "keys", Attributes: attrs}}
-	return getOne[Key](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return sendOne[Key](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }
 
 // Delete removes a key from its pool: DELETE /v1/accounts/{account}/keys/{id}.
@@ -111,7 +111,7 @@ func (s *KeysService) List(ctx context.Context, opts *KeyListOptions) (*Page[Key
 		q.String("product", opts.Product)
 		q.String("policy", opts.Policy)
 	}
-	return listPage[Key](ctx, s.c, "/keys", &q)
+	return getPage[Key](ctx, s.c, "/keys", &q)
 }
 
 // All iterates over every pooled key matching opts: GET /v1/accounts/{account}/keys, page

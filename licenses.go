@@ -224,7 +224,7 @@ func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions)
 		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs, Relationships: rels}}
-	return getOne[License](ctx, s.c, &request{method: "POST", path: "/licenses", body: body})
+	return sendOne[License](ctx, s.c, &request{method: "POST", path: "/licenses", body: body})
 }
 
 // Get fetches a license by id or key: GET /v1/accounts/{account}/licenses/{id}.
@@ -243,7 +243,7 @@ func (s *LicensesService) Update(ctx context.Context, id string, opts LicenseUpd
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs}}
-	return getOne[License](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return sendOne[License](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }
 
 // Delete deletes a license and its machines: DELETE /v1/accounts/{account}/licenses/{id}.
@@ -257,7 +257,7 @@ func (s *LicensesService) List(ctx context.Context, opts *LicenseListOptions) (*
 	if err := opts.encode(&q); err != nil {
 		return nil, err
 	}
-	return listPage[License](ctx, s.c, "/licenses", &q)
+	return getPage[License](ctx, s.c, "/licenses", &q)
 }
 
 // All iterates over every license matching opts: GET /v1/accounts/{account}/licenses, page
@@ -292,7 +292,7 @@ func (s *LicensesService) Revoke(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return noContent(ctx, s.c, &request{method: "DELETE", path: path})
+	return sendNoContent(ctx, s.c, &request{method: "DELETE", path: path})
 }
 
 // CheckIn records a check-in for a policy that requires them:
@@ -337,7 +337,7 @@ func (s *LicensesService) action(ctx context.Context, id, action string, meta ma
 	if meta != nil {
 		r.body = jsonapi.Body{Meta: meta}
 	}
-	return getOne[License](ctx, s.c, r)
+	return sendOne[License](ctx, s.c, r)
 }
 
 // CheckOut issues a signed license file for offline use:
@@ -356,7 +356,7 @@ func (s *LicensesService) CheckOut(ctx context.Context, id string, opts *CheckOu
 	if meta != nil {
 		r.body = jsonapi.Body{Meta: meta}
 	}
-	return getOne[LicenseFile](ctx, s.c, r)
+	return sendOne[LicenseFile](ctx, s.c, r)
 }
 
 // checkOutMeta encodes check-out options as the request's meta (shared with machine files).
@@ -451,7 +451,7 @@ func (s *LicensesService) ChangePolicy(ctx context.Context, id, policyID string)
 	}
 	// A relationship document: {"data":{"type":"policies","id":…}}.
 	body := jsonapi.ToOne("policies", policyID)
-	return getOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
+	return sendOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }
 
 // ChangeOwner gives a license to another user, or with an empty ownerID leaves it without
@@ -471,5 +471,5 @@ func (s *LicensesService) ChangeOwner(ctx context.Context, id, ownerID string) (
 	if ownerID != "" {
 		body = jsonapi.ToOne("users", ownerID)
 	}
-	return getOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
+	return sendOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }

@@ -158,7 +158,7 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs, Relationships: rels}}
-	m, err := getOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
+	m, err := sendOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (s *MachinesService) Update(ctx context.Context, id string, opts MachineUpd
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs}}
-	return getOne[Machine](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return sendOne[Machine](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }
 
 // Delete deactivates a machine, freeing its seat on the license:
@@ -201,7 +201,7 @@ func (s *MachinesService) List(ctx context.Context, opts *MachineListOptions) (*
 	if err := opts.encode(&q); err != nil {
 		return nil, err
 	}
-	return listPage[Machine](ctx, s.c, "/machines", &q)
+	return getPage[Machine](ctx, s.c, "/machines", &q)
 }
 
 // All iterates over every machine matching opts: GET /v1/accounts/{account}/machines, page
@@ -229,7 +229,7 @@ func (s *MachinesService) action(ctx context.Context, id, action string) (*Machi
 	if err != nil {
 		return nil, err
 	}
-	return getOne[Machine](ctx, s.c, &request{method: "POST", path: path})
+	return sendOne[Machine](ctx, s.c, &request{method: "POST", path: path})
 }
 
 // CheckOut issues a signed machine file for offline use:
@@ -249,5 +249,5 @@ func (s *MachinesService) CheckOut(ctx context.Context, id string, opts *CheckOu
 	if meta != nil {
 		r.body = jsonapi.Body{Meta: meta}
 	}
-	return getOne[MachineFile](ctx, s.c, r)
+	return sendOne[MachineFile](ctx, s.c, r)
 }

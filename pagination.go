@@ -2,12 +2,10 @@ package keygen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/url"
 
-	"github.com/licensekit/keygen/internal/jsonapi"
 	"github.com/licensekit/keygen/internal/query"
 )
 
@@ -95,118 +93,6 @@ type Page[T any] struct {
 
 // HasNext reports whether a further page exists.
 func (p *Page[T]) HasNext() bool { return p != nil && p.Next != "" }
-
-// resourcePtr is a model: its attributes decode with encoding/json (json tags), and it binds
-// the rest (id, relationships, meta) from the resource's head.
-type resourcePtr[T any] interface {
-	*T
-	resourceType() string
-	bind(h *jsonapi.Head) error
-}
-
-// bindModel checks the resource type and binds v from h.
-func bindModel[T any, PT resourcePtr[T]](v *T, h *jsonapi.Head) error {
-	if want := PT(v).resourceType(); h.Type != want {
-		return fmt.Errorf("decoding %s %s: resource type %q does not match %q", h.Type, h.ID, h.Type, want)
-	}
-	return PT(v).bind(h)
-}
-
-// decodeAs decodes one resource object with raw attributes (included resources, polymorphic
-// documents) into its model.
-func decodeAs[T any, PT resourcePtr[T]](r *jsonapi.Resource) (*T, error) {
-	v := new(T)
-	if err := jsonapi.UnmarshalAttributes(r, v); err != nil {
-		return nil, err
-	}
-	if err := bindModel[T, PT](v, &r.Head); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// decodeOne reads the single primary resource of an answer, in one pass over its bytes.
-func decodeOne[T any, PT resourcePtr[T]](resp *response) (*T, error) {
-	doc, err := jsonapi.DecodeOne[T, jsonapi.Ignore](resp.body)
-	if err != nil {
-		return nil, resp.errorf(err)
-	}
-	if doc.Data == nil {
-		return nil, resp.errorf(errors.New("the response has no data"))
-	}
-	v := &doc.Data.Attributes
-	if err := bindModel[T, PT](v, &doc.Data.Head); err != nil {
-		return nil, resp.errorf(err)
-	}
-	return v, nil
-}
-
-// getOne sends r and decodes the single resource it answers with.
-func getOne[T any, PT resourcePtr[T]](ctx context.Context, c *Client, r *request) (*T, error) {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return decodeOne[T, PT](resp)
-}
-
-// getByID fetches the resource at format, whose one %s is the (escaped) id.
-func getByID[T any, PT resourcePtr[T]](ctx context.Context, c *Client, format, id string) (*T, error) {
-	path, err := pathf(format, id)
-	if err != nil {
-		return nil, err
-	}
-	return getOne[T, PT](ctx, c, &request{method: "GET", path: path})
-}
-
-// deleteByID deletes the resource at format, whose one %s is the (escaped) id (204).
-func deleteByID(ctx context.Context, c *Client, format, id string) error {
-	path, err := pathf(format, id)
-	if err != nil {
-		return err
-	}
-	return noContent(ctx, c, &request{method: "DELETE", path: path})
-}
-
-// noContent sends r and expects no document back (204).
-func noContent(ctx context.Context, c *Client, r *request) error {
-	_, err := c.do(ctx, r)
-	return err
-}
-
-// listPage sends a GET for a list and decodes the page with its links, in one pass.
-func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path string, q *query.Values) (*Page[T], error) {
-	resp, err := c.do(ctx, &request{method: "GET", path: path, query: q.Encode()})
-	if err != nil {
-		return nil, err
-	}
-	doc, err := jsonapi.DecodeMany[T, jsonapi.Ignore](resp.body)
-	if err != nil {
-		return nil, resp.errorf(err)
-	}
-	rs := doc.Data
-	p := &Page[T]{Data: make([]*T, len(rs))}
-	for i := range rs {
-		// The models live in the decoded slice itself: one allocation for the whole page.
-		if err := bindModel[T, PT](&rs[i].Attributes, &rs[i].Head); err != nil {
-			return nil, resp.errorf(fmt.Errorf("item %d: %w", i, err))
-		}
-		p.Data[i] = &rs[i].Attributes
-	}
-	if len(rs) > 0 {
-		p.lastID = rs[len(rs)-1].ID
-	}
-	if l := doc.Links; l != nil {
-		p.Self, p.First, p.Prev, p.Next, p.Last = l.Self, l.First, l.Prev, l.Next, l.Last
-		if l.Meta.Pages != nil {
-			p.Pages = *l.Meta.Pages
-		}
-		if l.Meta.Count != nil {
-			p.Count = *l.Meta.Count
-		}
-	}
-	return p, nil
-}
 
 // allPages walks every page (see ListOptions), holding one page in memory. It stops when the
 // caller breaks, when ctx is done, or after yielding the first error.

@@ -220,7 +220,7 @@ func (s *PoliciesService) Create(ctx context.Context, opts PolicyCreateOptions) 
 		Attributes:    a,
 		Relationships: map[string]any{"product": jsonapi.ToOne("products", opts.ProductID)},
 	}}
-	return getOne[Policy](ctx, s.c, &request{method: "POST", path: "/policies", body: body})
+	return sendOne[Policy](ctx, s.c, &request{method: "POST", path: "/policies", body: body})
 }
 
 // Get fetches a policy: GET /v1/accounts/{account}/policies/{id}.
@@ -240,7 +240,7 @@ func (s *PoliciesService) Update(ctx context.Context, id string, opts PolicyUpda
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "policies", Attributes: a}}
-	return getOne[Policy](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return sendOne[Policy](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }
 
 // Delete deletes a policy and, asynchronously, its licenses:
@@ -258,7 +258,7 @@ func (s *PoliciesService) List(ctx context.Context, opts *PolicyListOptions) (*P
 		}
 		q.String("product", opts.Product)
 	}
-	return listPage[Policy](ctx, s.c, "/policies", &q)
+	return getPage[Policy](ctx, s.c, "/policies", &q)
 }
 
 // All iterates over every policy matching opts: GET /v1/accounts/{account}/policies, page
@@ -277,5 +277,5 @@ func (s *PoliciesService) PopKey(ctx context.Context, policyID string) (*Key, er
 	if err != nil {
 		return nil, err
 	}
-	return getOne[Key](ctx, s.c, &request{method: "DELETE", path: path, nonIdempotent: true})
+	return sendOne[Key](ctx, s.c, &request{method: "DELETE", path: path, nonIdempotent: true})
 }

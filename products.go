@@ -81,7 +81,7 @@ func (s *ProductsService) Create(ctx context.Context, opts ProductCreateOptions)
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
-	return getOne[Product](ctx, s.c, &request{method: "POST", path: "/products", body: body})
+	return sendOne[Product](ctx, s.c, &request{method: "POST", path: "/products", body: body})
 }
 
 // Get fetches a product by id or code: GET /v1/accounts/{account}/products/{id}.
@@ -100,7 +100,7 @@ func (s *ProductsService) Update(ctx context.Context, id string, opts ProductUpd
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
-	return getOne[Product](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return sendOne[Product](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }
 
 // Delete deletes a product and, asynchronously, its policies and licenses:
@@ -117,7 +117,7 @@ func (s *ProductsService) List(ctx context.Context, opts *ProductListOptions) (*
 			return nil, err
 		}
 	}
-	return listPage[Product](ctx, s.c, "/products", &q)
+	return getPage[Product](ctx, s.c, "/products", &q)
 }
 
 // All iterates over every product: GET /v1/accounts/{account}/products, page after page (see

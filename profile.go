@@ -58,7 +58,7 @@ type ProfileService struct{ service }
 // and ID (and Token) set. With WithPublicKey and WithLicenseKey (and no token), the answer
 // must be the license of that key, or the call fails with ErrSignatureInvalid.
 func (s *ProfileService) Get(ctx context.Context) (*Profile, error) {
-	resp, err := s.c.do(ctx, &request{method: "GET", path: "/me"})
+	resp, err := s.c.send(ctx, &request{method: "GET", path: "/me"})
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func TestRetryRules(t *testing.T) {
 			if tc.method == "POST" || tc.method == "PATCH" || tc.method == "PUT" {
 				body = map[string]any{"data": map[string]any{"type": "products", "attributes": map[string]any{"name": "x"}}}
 			}
-			_, err := c.do(context.Background(), &request{method: tc.method, path: "/products/p1", body: body})
+			_, err := c.send(context.Background(), &request{method: tc.method, path: "/products/p1", body: body})
 			assert.EqualValues(t, tc.wantCalls, s.calls.Load(), "sends")
 			if tc.wantErr {
 				var e *Error
@@ -120,14 +120,14 @@ func TestNonIdempotentDeleteIsNotRetried(t *testing.T) {
 	// Popping a pooled key is a DELETE whose repetition would lose a key.
 	s := &sequence{statuses: []int{503, 200}, body: unavailable}
 	c := s.client(t, fastRetry(3))
-	_, err := c.do(context.Background(), &request{method: "DELETE", path: "/policies/p/pool", nonIdempotent: true})
+	_, err := c.send(context.Background(), &request{method: "DELETE", path: "/policies/p/pool", nonIdempotent: true})
 	require.Error(t, err)
 	assert.EqualValues(t, 1, s.calls.Load())
 
 	// It is still retried on 429, which Keygen answers before doing anything.
 	s = &sequence{statuses: []int{429, 200}}
 	c = s.client(t, fastRetry(3))
-	_, err = c.do(context.Background(), &request{method: "DELETE", path: "/policies/p/pool", nonIdempotent: true})
+	_, err = c.send(context.Background(), &request{method: "DELETE", path: "/policies/p/pool", nonIdempotent: true})
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, s.calls.Load())
 }
@@ -207,7 +207,7 @@ func TestBrokenConnectionAfterSending(t *testing.T) {
 		if method != "GET" && method != "DELETE" {
 			body = map[string]any{"data": nil}
 		}
-		_, err := c.do(context.Background(), &request{method: method, path: "/products/p1", body: body})
+		_, err := c.send(context.Background(), &request{method: method, path: "/products/p1", body: body})
 		var te *TransportError
 		require.ErrorAs(t, err, &te, method)
 		assert.EqualValues(t, want, calls.Load(), method)

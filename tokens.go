@@ -152,7 +152,7 @@ func (s *TokensService) Generate(ctx context.Context, email, password string, op
 			r.body = body
 		}
 	}
-	return getOne[Token](ctx, s.c, r)
+	return sendOne[Token](ctx, s.c, r)
 }
 
 // Get fetches a token by id (not by its secret): GET /v1/accounts/{account}/tokens/{id}.
@@ -169,7 +169,7 @@ func (s *TokensService) Regenerate(ctx context.Context, id string) (*Token, erro
 	if err != nil {
 		return nil, err
 	}
-	return getOne[Token](ctx, s.c, &request{method: "PUT", path: path})
+	return sendOne[Token](ctx, s.c, &request{method: "PUT", path: path})
 }
 
 // Revoke deletes a token: DELETE /v1/accounts/{account}/tokens/{id}.
@@ -192,7 +192,7 @@ func (s *TokensService) List(ctx context.Context, opts *TokenListOptions) (*Page
 		q.String("bearer[id]", opts.BearerID)
 		q.String("bearer[role]", opts.BearerRole)
 	}
-	return listPage[Token](ctx, s.c, "/tokens", &q)
+	return getPage[Token](ctx, s.c, "/tokens", &q)
 }
 
 // All iterates over every token the caller may see: GET /v1/accounts/{account}/tokens, page
@@ -214,5 +214,5 @@ func (s *service) bearerToken(ctx context.Context, format, id string, attrs map[
 	if len(attrs) > 0 {
 		r.body = jsonapi.Body{Data: jsonapi.Object{Type: "tokens", Attributes: attrs}}
 	}
-	return getOne[Token](ctx, s.c, r)
+	return sendOne[Token](ctx, s.c, r)
 }

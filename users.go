@@ -125,7 +125,7 @@ func (s *UsersService) Create(ctx context.Context, opts UserCreateOptions) (*Use
 	if opts.GroupID != "" {
 		obj.Relationships = map[string]any{"group": jsonapi.ToOne("groups", opts.GroupID)}
 	}
-	return getOne[User](ctx, s.c, &request{method: "POST", path: "/users", body: jsonapi.Body{Data: obj}})
+	return sendOne[User](ctx, s.c, &request{method: "POST", path: "/users", body: jsonapi.Body{Data: obj}})
 }
 
 // Get fetches a user by id or email: GET /v1/accounts/{account}/users/{id}.
@@ -144,7 +144,7 @@ func (s *UsersService) Update(ctx context.Context, id string, opts UserUpdateOpt
 		return nil, err
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "users", Attributes: attrs}}
-	return getOne[User](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return sendOne[User](ctx, s.c, &request{method: "PATCH", path: path, body: body})
 }
 
 // Delete deletes a user: DELETE /v1/accounts/{account}/users/{id}. Keygen refuses to delete
@@ -159,7 +159,7 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) (*Page[U
 	if err := opts.encode(&q); err != nil {
 		return nil, err
 	}
-	return listPage[User](ctx, s.c, "/users", &q)
+	return getPage[User](ctx, s.c, "/users", &q)
 }
 
 // All iterates over every user matching opts: GET /v1/accounts/{account}/users, page after
@@ -182,7 +182,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, id, oldPassword, newP
 		return nil, err
 	}
 	body := jsonapi.Body{Meta: map[string]any{"oldPassword": oldPassword, "newPassword": newPassword}}
-	return getOne[User](ctx, s.c, &request{method: "POST", path: path, body: body})
+	return sendOne[User](ctx, s.c, &request{method: "POST", path: path, body: body})
 }
 
 // ResetPassword sets a new password with the token Keygen sent by RequestPasswordReset:
@@ -198,7 +198,7 @@ func (s *UsersService) ResetPassword(ctx context.Context, id, resetToken, newPas
 		return nil, err
 	}
 	body := jsonapi.Body{Meta: map[string]any{"passwordResetToken": resetToken, "newPassword": newPassword}}
-	return getOne[User](ctx, s.c, &request{method: "POST", path: path, body: body, noAuth: true})
+	return sendOne[User](ctx, s.c, &request{method: "POST", path: path, body: body, noAuth: true})
 }
 
 // RequestPasswordReset starts a password reset: POST /v1/accounts/{account}/passwords, sent
@@ -210,7 +210,7 @@ func (s *UsersService) RequestPasswordReset(ctx context.Context, email string, d
 		return argErr("Users.RequestPasswordReset", "email is required")
 	}
 	body := jsonapi.Body{Meta: map[string]any{"email": email, "deliver": deliver}}
-	return noContent(ctx, s.c, &request{method: "POST", path: "/passwords", body: body, noAuth: true})
+	return sendNoContent(ctx, s.c, &request{method: "POST", path: "/passwords", body: body, noAuth: true})
 }
 
 // Ban bans a user (role user only): POST /v1/accounts/{account}/users/{id}/actions/ban.
@@ -229,7 +229,7 @@ func (s *UsersService) action(ctx context.Context, id, action string) (*User, er
 	if err != nil {
 		return nil, err
 	}
-	return getOne[User](ctx, s.c, &request{method: "POST", path: path})
+	return sendOne[User](ctx, s.c, &request{method: "POST", path: path})
 }
 
 // UserTokenOptions are the optional attributes of a user token. A nil *UserTokenOptions, like

@@ -200,11 +200,11 @@ type validationAnswer struct {
 }
 
 // validate sends a validation and reads its meta and (possibly null) license. The response
-// signature, when checked, has already passed in c.do; that the signed answer answers q
+// signature, when checked, has already passed in c.send; that the signed answer answers q
 // (nonce, scope, key) is checked here. Its own errors leave out the path and the key: they
 // may hold the license key.
 func (s *LicensesService) validate(ctx context.Context, r *request, q question) (*Validation, error) {
-	resp, err := s.c.do(ctx, r)
+	resp, err := s.c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func (s *WebhooksService) Create(ctx context.Context, opts WebhookCreateOptions)
 	if opts.ProductID != "" {
 		obj.Relationships = map[string]any{"product": jsonapi.ToOne("products", opts.ProductID)}
 	}
-	return getOne[WebhookEndpoint](ctx, s.c, &request{method: "POST", path: "/webhook-endpoints", body: jsonapi.Body{Data: obj}})
+	return sendOne[WebhookEndpoint](ctx, s.c, &request{method: "POST", path: "/webhook-endpoints", body: jsonapi.Body{Data: obj}})
 }
 
 // Get fetches a webhook endpoint: GET /v1/accounts/{account}/webhook-endpoints/{id}.
@@ -146,7 +146,7 @@ func (s *WebhooksService) Update(ctx context.Context, id string, opts WebhookUpd
 	} else if opts.ProductID.IsNull() {
 		obj.Relationships = map[string]any{"product": jsonapi.NullToOne()}
 	}
-	return getOne[WebhookEndpoint](ctx, s.c, &request{method: "PATCH", path: path, body: jsonapi.Body{Data: obj}})
+	return sendOne[WebhookEndpoint](ctx, s.c, &request{method: "PATCH", path: path, body: jsonapi.Body{Data: obj}})
 }
 
 // Delete removes a webhook endpoint: DELETE /v1/accounts/{account}/webhook-endpoints/{id}.
@@ -162,7 +162,7 @@ func (s *WebhooksService) List(ctx context.Context, opts *WebhookListOptions) (*
 			return nil, err
 		}
 	}
-	return listPage[WebhookEndpoint](ctx, s.c, "/webhook-endpoints", &q)
+	return getPage[WebhookEndpoint](ctx, s.c, "/webhook-endpoints", &q)
 }
 
 // All iterates over every webhook endpoint: GET /v1/accounts/{account}/webhook-endpoints,
