@@ -140,17 +140,22 @@ func (s *WebhookEventsService) Get(ctx context.Context, id string) (*WebhookEven
 	return getByID[WebhookEvent](ctx, s.c, "/webhook-events/%s", id)
 }
 
+// encode writes the paging parameters and the filters (nil options write nothing).
+func (o *WebhookEventListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	q.Strings("events", o.Events)
+	return nil
+}
+
 // List lists webhook events, newest first: GET /v1/accounts/{account}/webhook-events. Keygen
 // does not count events, so the page has no First, Last, Pages or Count.
 func (s *WebhookEventsService) List(ctx context.Context, opts *WebhookEventListOptions) (*Page[WebhookEvent], error) {
-	var q query.Values
-	if opts != nil {
-		if err := opts.ListOptions.encode(&q); err != nil {
-			return nil, err
-		}
-		q.Strings("events", opts.Events)
-	}
-	return getPage[WebhookEvent](ctx, s.c, "/webhook-events", &q)
+	return listPage[WebhookEvent](ctx, s.c, "/webhook-events", opts)
 }
 
 // All iterates over every webhook event matching opts: GET

@@ -101,17 +101,22 @@ func (s *KeysService) Delete(ctx context.Context, id string) error {
 	return deleteByID(ctx, s.c, "/keys/%s", id)
 }
 
+// encode writes the paging parameters and the filters (nil options write nothing).
+func (o *KeyListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	q.String("product", o.Product)
+	q.String("policy", o.Policy)
+	return nil
+}
+
 // List lists pooled keys, newest first: GET /v1/accounts/{account}/keys.
 func (s *KeysService) List(ctx context.Context, opts *KeyListOptions) (*Page[Key], error) {
-	var q query.Values
-	if opts != nil {
-		if err := opts.ListOptions.encode(&q); err != nil {
-			return nil, err
-		}
-		q.String("product", opts.Product)
-		q.String("policy", opts.Policy)
-	}
-	return getPage[Key](ctx, s.c, "/keys", &q)
+	return listPage[Key](ctx, s.c, "/keys", opts)
 }
 
 // All iterates over every pooled key matching opts: GET /v1/accounts/{account}/keys, page

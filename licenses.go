@@ -253,11 +253,7 @@ func (s *LicensesService) Delete(ctx context.Context, id string) error {
 
 // List lists licenses, newest first: GET /v1/accounts/{account}/licenses.
 func (s *LicensesService) List(ctx context.Context, opts *LicenseListOptions) (*Page[License], error) {
-	var q query.Values
-	if err := opts.encode(&q); err != nil {
-		return nil, err
-	}
-	return getPage[License](ctx, s.c, "/licenses", &q)
+	return listPage[License](ctx, s.c, "/licenses", opts)
 }
 
 // All iterates over every license matching opts: GET /v1/accounts/{account}/licenses, page

@@ -197,11 +197,7 @@ func (s *MachinesService) Delete(ctx context.Context, id string) error {
 
 // List lists machines, newest first: GET /v1/accounts/{account}/machines.
 func (s *MachinesService) List(ctx context.Context, opts *MachineListOptions) (*Page[Machine], error) {
-	var q query.Values
-	if err := opts.encode(&q); err != nil {
-		return nil, err
-	}
-	return getPage[Machine](ctx, s.c, "/machines", &q)
+	return listPage[Machine](ctx, s.c, "/machines", opts)
 }
 
 // All iterates over every machine matching opts: GET /v1/accounts/{account}/machines, page

@@ -249,16 +249,21 @@ func (s *PoliciesService) Delete(ctx context.Context, id string) error {
 	return deleteByID(ctx, s.c, "/policies/%s", id)
 }
 
+// encode writes the paging parameters and the filters (nil options write nothing).
+func (o *PolicyListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	q.String("product", o.Product)
+	return nil
+}
+
 // List lists policies, newest first: GET /v1/accounts/{account}/policies.
 func (s *PoliciesService) List(ctx context.Context, opts *PolicyListOptions) (*Page[Policy], error) {
-	var q query.Values
-	if opts != nil {
-		if err := opts.ListOptions.encode(&q); err != nil {
-			return nil, err
-		}
-		q.String("product", opts.Product)
-	}
-	return getPage[Policy](ctx, s.c, "/policies", &q)
+	return listPage[Policy](ctx, s.c, "/policies", opts)
 }
 
 // All iterates over every policy matching opts: GET /v1/accounts/{account}/policies, page

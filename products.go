@@ -109,15 +109,17 @@ func (s *ProductsService) Delete(ctx context.Context, id string) error {
 	return deleteByID(ctx, s.c, "/products/%s", id)
 }
 
+// encode writes the paging parameters (nil options write nothing).
+func (o *ProductListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	return o.ListOptions.encode(q)
+}
+
 // List lists products, newest first: GET /v1/accounts/{account}/products.
 func (s *ProductsService) List(ctx context.Context, opts *ProductListOptions) (*Page[Product], error) {
-	var q query.Values
-	if opts != nil {
-		if err := opts.ListOptions.encode(&q); err != nil {
-			return nil, err
-		}
-	}
-	return getPage[Product](ctx, s.c, "/products", &q)
+	return listPage[Product](ctx, s.c, "/products", opts)
 }
 
 // All iterates over every product: GET /v1/accounts/{account}/products, page after page (see

@@ -369,6 +369,19 @@ func sendNoContent(ctx context.Context, c *Client, r *request) error {
 	return err
 }
 
+// queryEncoder is a list's options: every one encodes its paging parameters and filters,
+// and a nil one encodes nothing.
+type queryEncoder interface{ encode(q *query.Values) error }
+
+// listPage encodes opts and fetches one page of the list at path.
+func listPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path string, opts queryEncoder) (*Page[T], error) {
+	var q query.Values
+	if err := opts.encode(&q); err != nil {
+		return nil, err
+	}
+	return getPage[T, PT](ctx, c, path, &q)
+}
+
 // getPage sends a GET for a list and decodes the page with its links, in one pass.
 func getPage[T any, PT resourcePtr[T]](ctx context.Context, c *Client, path string, q *query.Values) (*Page[T], error) {
 	resp, err := c.send(ctx, &request{method: "GET", path: path, query: q.Encode()})

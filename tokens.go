@@ -177,22 +177,27 @@ func (s *TokensService) Revoke(ctx context.Context, id string) error {
 	return deleteByID(ctx, s.c, "/tokens/%s", id)
 }
 
+// encode writes the paging parameters and the filters (nil options write nothing).
+func (o *TokenListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.encode(q); err != nil {
+		return err
+	}
+	bearerType, err := tokenBearerType("Tokens.List", o.BearerType)
+	if err != nil {
+		return err
+	}
+	q.String("bearer[type]", bearerType)
+	q.String("bearer[id]", o.BearerID)
+	q.String("bearer[role]", o.BearerRole)
+	return nil
+}
+
 // List lists the tokens the caller may see, newest first: GET /v1/accounts/{account}/tokens.
 func (s *TokensService) List(ctx context.Context, opts *TokenListOptions) (*Page[Token], error) {
-	var q query.Values
-	if opts != nil {
-		if err := opts.ListOptions.encode(&q); err != nil {
-			return nil, err
-		}
-		bearerType, err := tokenBearerType("Tokens.List", opts.BearerType)
-		if err != nil {
-			return nil, err
-		}
-		q.String("bearer[type]", bearerType)
-		q.String("bearer[id]", opts.BearerID)
-		q.String("bearer[role]", opts.BearerRole)
-	}
-	return getPage[Token](ctx, s.c, "/tokens", &q)
+	return listPage[Token](ctx, s.c, "/tokens", opts)
 }
 
 // All iterates over every token the caller may see: GET /v1/accounts/{account}/tokens, page

@@ -155,11 +155,7 @@ func (s *UsersService) Delete(ctx context.Context, id string) error {
 
 // List lists users, newest first: GET /v1/accounts/{account}/users.
 func (s *UsersService) List(ctx context.Context, opts *UserListOptions) (*Page[User], error) {
-	var q query.Values
-	if err := opts.encode(&q); err != nil {
-		return nil, err
-	}
-	return getPage[User](ctx, s.c, "/users", &q)
+	return listPage[User](ctx, s.c, "/users", opts)
 }
 
 // All iterates over every user matching opts: GET /v1/accounts/{account}/users, page after

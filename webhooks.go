@@ -154,15 +154,17 @@ func (s *WebhooksService) Delete(ctx context.Context, id string) error {
 	return deleteByID(ctx, s.c, "/webhook-endpoints/%s", id)
 }
 
+// encode writes the paging parameters (nil options write nothing).
+func (o *WebhookListOptions) encode(q *query.Values) error {
+	if o == nil {
+		return nil
+	}
+	return o.ListOptions.encode(q)
+}
+
 // List lists webhook endpoints, newest first: GET /v1/accounts/{account}/webhook-endpoints.
 func (s *WebhooksService) List(ctx context.Context, opts *WebhookListOptions) (*Page[WebhookEndpoint], error) {
-	var q query.Values
-	if opts != nil {
-		if err := opts.ListOptions.encode(&q); err != nil {
-			return nil, err
-		}
-	}
-	return getPage[WebhookEndpoint](ctx, s.c, "/webhook-endpoints", &q)
+	return listPage[WebhookEndpoint](ctx, s.c, "/webhook-endpoints", opts)
 }
 
 // All iterates over every webhook endpoint: GET /v1/accounts/{account}/webhook-endpoints,
