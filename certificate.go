@@ -58,7 +58,8 @@ type certificate struct {
 func parseCertificate(kind, text string) (*certificate, error) {
 	word := strings.ToUpper(kind) + " FILE"
 	begin, end := "-----BEGIN "+word+"-----", "-----END "+word+"-----"
-	s := strings.TrimSpace(text)
+	// A file saved by an editor on Windows may start with a UTF-8 byte order mark.
+	s := strings.TrimSpace(strings.TrimPrefix(text, "\ufeff"))
 	body, ok := strings.CutPrefix(s, begin)
 	if !ok {
 		if other := map[string]string{"license": "MACHINE", "machine": "LICENSE"}[kind]; strings.HasPrefix(s, "-----BEGIN "+other+" FILE-----") {

@@ -347,6 +347,8 @@ func TestParseLicenseFileLayout(t *testing.T) {
 		"crlf":      strings.ReplaceAll(cert, "\n", "\r\n"),
 		"padded":    "\n\n  " + cert + "\n\n",
 		"unwrapped": lines[0] + "\n" + strings.Join(lines[1:len(lines)-1], "") + "\n" + lines[len(lines)-1],
+		"UTF-8 BOM": "\ufeff" + cert,
+		"BOM, CRLF": "\ufeff" + strings.ReplaceAll(cert, "\n", "\r\n"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			d, err := OpenLicenseFile(variant, edHex(k.ed), testLicenseKey)

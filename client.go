@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/licensekit/keygen/internal/retry"
 )
 
 // Version is this SDK's version; it is sent in the User-Agent header.
@@ -48,8 +50,9 @@ type Client struct {
 	WebhookEvents *WebhookEventsService
 	Profile       *ProfileService
 
-	cfg  config
-	http *retryablehttp.Client
+	cfg    config
+	http   *retryablehttp.Client
+	budget *retry.Budget
 }
 
 // service is the shared base of every resource service.
@@ -61,6 +64,7 @@ type config struct {
 	token        string
 	licenseKey   string
 	httpClient   *http.Client
+	callTimeout  time.Duration // deadline of a call whose ctx has none; 0: none
 	userAgent    string
 	apiVersion   string
 	environment  string
@@ -177,6 +181,25 @@ func WithHTTPClient(hc *http.Client) Option {
 			return errors.New("WithHTTPClient: client is nil")
 		}
 		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds every call, retries and backoff waits included, when its context has no
+// deadline of its own (a context's deadline always wins). Zero means no bound. A client made
+// without WithHTTPClient defaults to DefaultCallTimeout (30s) per call and
+// DefaultAttemptTimeout (10s) per attempt, so a server that accepts and never answers costs a
+// desktop app 30 seconds at most; a client given its own *http.Client keeps that client's
+// Timeout per attempt and has no call bound unless set here.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("WithTimeout: negative duration")
+		}
+		c.callTimeout = d
+		if d == 0 {
+			c.callTimeout = -1 // explicitly none, not "take the default"
+		}
 		return nil
 	}
 }
@@ -328,9 +351,15 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("keygen: %w: %w", ErrInvalidArgument, err)
 	}
 	if cfg.httpClient == nil {
-		cfg.httpClient = &http.Client{Timeout: 60 * time.Second}
+		cfg.httpClient = &http.Client{Transport: newTransport(), Timeout: DefaultAttemptTimeout}
+		if cfg.callTimeout == 0 {
+			cfg.callTimeout = DefaultCallTimeout
+		}
 	}
-	c := &Client{cfg: cfg}
+	c := &Client{cfg: cfg, budget: retry.NewBudget(max(cfg.retry.Budget, 0))}
+	if cfg.retry.MaxRetries == 0 {
+		c.budget = nil
+	}
 	c.http = newRetryClient(cfg.httpClient, cfg.retry)
 	s := service{c: c}
 	c.Tokens = &TokensService{s}

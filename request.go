@@ -23,6 +23,7 @@ import (
 
 	"github.com/licensekit/keygen/internal/jsonapi"
 	"github.com/licensekit/keygen/internal/query"
+	"github.com/licensekit/keygen/internal/retry"
 )
 
 // request is one API call before it is sent.
@@ -103,8 +104,13 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	if raw != nil {
 		body = bytes.NewReader(raw)
 	}
+	if _, ok := ctx.Deadline(); !ok && c.cfg.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.callTimeout)
+		defer cancel()
+	}
 	attempts := new(int)
-	ctx = withRetryState(ctx, r.method, !r.nonIdempotent, attempts)
+	ctx = c.withRetryState(ctx, r.method, !r.nonIdempotent, attempts)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("keygen: building request: %w", err)
@@ -123,14 +129,18 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	}
 	defer resp.Body.Close()
 
-	limit := int64(maxBodySize)
-	if resp.StatusCode >= 300 {
-		limit = maxErrorBodySize
-	}
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	truncated := int64(len(data)) > limit
-	if truncated {
-		data = data[:limit]
+	// The body was read within the attempt (retry.Transport), so that a cut one was retried.
+	limit := bodyLimit(resp.StatusCode)
+	var data []byte
+	var truncated bool
+	var readErr error
+	if b, ok := resp.Body.(*retry.Body); ok {
+		data, truncated = b.Data, b.Truncated
+	} else {
+		data, readErr = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		if truncated = int64(len(data)) > limit; truncated {
+			data = data[:limit]
+		}
 	}
 	out := &response{status: resp.StatusCode, header: resp.Header, body: data, req: resp.Request}
 	if out.req == nil {
@@ -138,6 +148,9 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	}
 	out.call = out.req.Method + " " + c.redact(out.req.URL.Path)
 	c.log(ctx, slog.LevelDebug, "keygen request", r, resp.StatusCode, *attempts, start, nil)
+	if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+		c.budget.Success() // the server answers: retries are worth their cost again
+	}
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if readErr != nil {

@@ -25,20 +25,32 @@ type RetryPolicy struct {
 	// MaxWait caps every wait, Retry-After included. Zero takes the default (30s), so that
 	// RetryPolicy{MaxRetries: 5} does not hammer a rate-limited server with no pause.
 	MaxWait time.Duration
+	// Budget is the client-wide retry quota: how many retries the client (all its calls
+	// together) may make in a row without a success; each call that succeeds earns a fifth
+	// of a retry back. In an outage the quota is spent after a few calls and every later
+	// call is sent once, so retries cannot multiply the load on a server that is already
+	// down (the idea of aws-sdk-go-v2's standard retry mode). Zero takes the default (20).
+	Budget int
 }
 
-// DefaultRetryPolicy retries 3 times, waiting from 500ms up to 30s.
+// DefaultRetryPolicy retries 3 times, waiting from 500ms up to 30s, within a client-wide
+// budget of 20 retries in a row without a success.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second}
+	return RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, Budget: defaultRetryBudget}
 }
+
+const defaultRetryBudget = 20
 
 // WithRetry sets the retry policy; zero waits take the defaults.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
-		if p.MaxRetries < 0 || p.MinWait < 0 || p.MaxWait < 0 {
+		if p.MaxRetries < 0 || p.MinWait < 0 || p.MaxWait < 0 || p.Budget < 0 {
 			return errors.New("WithRetry: negative value")
 		}
 		def := DefaultRetryPolicy()
+		if p.Budget == 0 {
+			p.Budget = def.Budget
+		}
 		if p.MaxWait == 0 {
 			p.MaxWait = max(def.MaxWait, p.MinWait)
 		}
@@ -63,10 +75,14 @@ func WithoutRetries() Option {
 
 // newRetryClient configures go-retryablehttp explicitly: no logger (it would print URLs with
 // license keys in them), our own CheckRetry and Backoff, and an error handler that hands back
-// the last answer so its error document reaches the caller.
+// the last answer so its error document reaches the caller. It sends through a copy of hc
+// whose transport reads each body within its attempt (so a cut body is retried) and never
+// lets go-retryablehttp close the idle connections of a transport that is not ours.
 func newRetryClient(hc *http.Client, p RetryPolicy) *retryablehttp.Client {
+	inner := *hc
+	inner.Transport = &retry.Transport{Base: hc.Transport, Limit: bodyLimit}
 	return &retryablehttp.Client{
-		HTTPClient:   hc,
+		HTTPClient:   &inner,
 		Logger:       nil,
 		RetryWaitMin: p.MinWait,
 		RetryWaitMax: p.MaxWait,
@@ -88,8 +104,38 @@ func newRetryClient(hc *http.Client, p RetryPolicy) *retryablehttp.Client {
 	}
 }
 
-func withRetryState(ctx context.Context, method string, idempotent bool, attempts *int) context.Context {
-	return retry.WithState(ctx, method, idempotent, attempts)
+// bodyLimit bounds how much of an answer is read: Keygen documents are small, error pages
+// smaller still.
+func bodyLimit(status int) int64 {
+	if status >= 300 {
+		return maxErrorBodySize
+	}
+	return maxBodySize
+}
+
+// Default timeouts, for a client made without WithHTTPClient or WithTimeout.
+const (
+	// DefaultAttemptTimeout bounds one attempt (connect, send, wait, read).
+	DefaultAttemptTimeout = 10 * time.Second
+	// DefaultCallTimeout bounds a whole call, retries and waits included, when its context
+	// has no deadline of its own.
+	DefaultCallTimeout = 30 * time.Second
+)
+
+// newTransport is the client's own connection pool: sized for many goroutines calling at
+// once (http.DefaultTransport keeps 2 idle connections per host, so a busy client would open
+// a new connection for most calls), with HTTP/2 when the server offers it.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	t.IdleConnTimeout = 90 * time.Second
+	t.ResponseHeaderTimeout = DefaultAttemptTimeout
+	return t
+}
+
+func (c *Client) withRetryState(ctx context.Context, method string, idempotent bool, attempts *int) context.Context {
+	return retry.WithState(ctx, method, idempotent, attempts, c.budget, c.cfg.retry.MaxRetries)
 }
 
 func isContextErr(err error) bool {

@@ -254,14 +254,30 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 
 func TestDefaultRetryPolicy(t *testing.T) {
 	p := DefaultRetryPolicy()
-	assert.Equal(t, RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second}, p)
+	assert.Equal(t, RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, Budget: 20}, p)
 	c, err := NewClient("acme")
 	require.NoError(t, err)
 	assert.Equal(t, p, c.cfg.retry)
 	assert.Nil(t, c.http.Logger, "retryablehttp's default logger prints URLs")
+	assert.Equal(t, 20, c.budget.Retries())
+	assert.Equal(t, DefaultCallTimeout, c.cfg.callTimeout)
+	assert.Equal(t, DefaultAttemptTimeout, c.cfg.httpClient.Timeout)
+	tr, ok := c.cfg.httpClient.Transport.(*http.Transport)
+	require.True(t, ok, "the default client has a pool of its own, not http.DefaultTransport")
+	assert.NotSame(t, http.DefaultTransport, tr)
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 64)
 	c, err = NewClient("acme", WithoutRetries())
 	require.NoError(t, err)
 	assert.Zero(t, c.http.RetryMax)
+	assert.Nil(t, c.budget)
+	c, err = NewClient("acme", WithHTTPClient(&http.Client{}))
+	require.NoError(t, err)
+	assert.Zero(t, c.cfg.callTimeout, "a caller's own client has no call bound unless asked")
+	c, err = NewClient("acme", WithTimeout(0))
+	require.NoError(t, err)
+	assert.Negative(t, c.cfg.callTimeout, "explicitly none")
+	_, err = NewClient("acme", WithTimeout(-time.Second))
+	require.ErrorIs(t, err, ErrInvalidArgument)
 }
 
 // A policy that names only the retry count keeps the default waits: a 429 is not retried

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,13 +24,16 @@ type stateKey struct{}
 type state struct {
 	idempotent bool
 	attempts   *int
+	budget     *Budget
+	maxRetries int
 }
 
 // WithState records the method, whether the request may be repeated once it reached the
 // server (idempotent is ANDed with the method's own idempotence: a DELETE that pops a pooled
-// key is not), and an attempt counter for one call.
-func WithState(ctx context.Context, method string, idempotent bool, attempts *int) context.Context {
-	return context.WithValue(ctx, stateKey{}, state{idempotent: idempotent && Idempotent(method), attempts: attempts})
+// key is not), an attempt counter for one call, and the client's retry budget (nil: none)
+// with the policy's retry count, so that the budget pays only for retries really made.
+func WithState(ctx context.Context, method string, idempotent bool, attempts *int, budget *Budget, maxRetries int) context.Context {
+	return context.WithValue(ctx, stateKey{}, state{idempotent: idempotent && Idempotent(method), attempts: attempts, budget: budget, maxRetries: maxRetries})
 }
 
 // CountAttempt is the RequestLogHook: it runs once before every attempt.
@@ -54,33 +58,89 @@ func Idempotent(method string) bool {
 //   - other 5xx (not 501): retry idempotent methods only.
 //   - transport error: retry idempotent methods; for POST/PATCH only when the connection was
 //     never made (dial errors), since then the server cannot have acted on it.
+//
+// A retry that Check would make is paid for from the client's Budget; once it is spent the
+// answer or error is returned as it is.
 func Check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
 	// Without state (not one of our requests) assume the worst: not idempotent.
-	idempotent := false
-	if s, ok := ctx.Value(stateKey{}).(state); ok {
-		idempotent = s.idempotent
-	}
-	if err != nil {
+	s, _ := ctx.Value(stateKey{}).(state)
+	retry := false
+	switch {
+	case err != nil:
 		if !retryableTransportError(err) {
 			return false, err
 		}
-		return idempotent || neverSent(err), err
-	}
-	if resp == nil {
-		return false, nil
-	}
-	switch {
+		retry = s.idempotent || neverSent(err)
+	case resp == nil:
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, nil
+		retry = true
 	case resp.StatusCode == http.StatusNotImplemented:
-		return false, nil
 	case resp.StatusCode >= 500:
-		return idempotent, nil
+		retry = s.idempotent
 	}
-	return false, nil
+	// go-retryablehttp asks after the last attempt too; only a retry that will be made pays.
+	if retry && (s.attempts == nil || *s.attempts <= s.maxRetries) && !s.budget.take() {
+		retry = false
+	}
+	return retry, err
+}
+
+// Budget is a client-wide retry quota, after the standard retry mode of aws-sdk-go-v2: every
+// retry spends tokens, every call that succeeds earns one back. In an outage the quota runs
+// out after a few calls, and from then on each call is sent once, so a client does not
+// multiply the load on a server that is already down by its retry count. It refills as soon
+// as calls succeed again. A nil *Budget never refuses. Safe for concurrent use.
+type Budget struct {
+	mu       sync.Mutex
+	tokens   int
+	capacity int
+}
+
+// Token costs: a retry spends RetryCost tokens; a success earns SuccessRefill.
+const (
+	RetryCost     = 5
+	SuccessRefill = 1
+)
+
+// NewBudget returns a full budget allowing retries retries in a row with no success.
+func NewBudget(retries int) *Budget {
+	return &Budget{tokens: retries * RetryCost, capacity: retries * RetryCost}
+}
+
+func (b *Budget) take() bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens < RetryCost {
+		return false
+	}
+	b.tokens -= RetryCost
+	return true
+}
+
+// Success records a call that got an answer it could use.
+func (b *Budget) Success() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.tokens = min(b.tokens+SuccessRefill, b.capacity)
+	b.mu.Unlock()
+}
+
+// Retries reports how many retries the budget allows now.
+func (b *Budget) Retries() int {
+	if b == nil {
+		return -1
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tokens / RetryCost
 }
 
 func retryableTransportError(err error) bool {

@@ -19,7 +19,7 @@ import (
 
 func ctxFor(method string, idempotent bool) (context.Context, *int) {
 	n := new(int)
-	return WithState(context.Background(), method, idempotent, n), n
+	return WithState(context.Background(), method, idempotent, n, nil, 3), n
 }
 
 func resp(status int, header ...string) *http.Response {
@@ -106,7 +106,7 @@ func TestCheckTransportErrors(t *testing.T) {
 }
 
 func TestCheckStopsWhenCtxIsDone(t *testing.T) {
-	ctx, cancel := context.WithCancel(WithState(context.Background(), "GET", true, new(int)))
+	ctx, cancel := context.WithCancel(WithState(context.Background(), "GET", true, new(int), nil, 3))
 	cancel()
 	got, err := Check(ctx, resp(503), nil)
 	assert.False(t, got)
@@ -189,4 +189,44 @@ func TestRetryAfter(t *testing.T) {
 		assert.False(t, good, in)
 		assert.Zero(t, d, in)
 	}
+}
+
+func TestBudget(t *testing.T) {
+	b := NewBudget(2)
+	assert.Equal(t, 2, b.Retries())
+	assert.True(t, b.take())
+	assert.True(t, b.take())
+	assert.False(t, b.take(), "spent")
+	for range RetryCost - 1 {
+		b.Success()
+	}
+	assert.False(t, b.take(), "four successes do not pay for a retry")
+	b.Success()
+	assert.True(t, b.take(), "five do")
+	for range 100 {
+		b.Success()
+	}
+	assert.Equal(t, 2, b.Retries(), "never above capacity")
+	var none *Budget
+	assert.True(t, none.take(), "no budget never refuses")
+	none.Success()
+	assert.Equal(t, -1, none.Retries())
+}
+
+// A retry refused by the budget returns the answer as it is; the last attempt's question does
+// not spend the budget.
+func TestCheckSpendsBudgetOnlyOnRetriesMade(t *testing.T) {
+	b := NewBudget(1)
+	attempts := 4
+	ctx := WithState(context.Background(), "GET", true, &attempts, b, 3)
+	retry, err := Check(ctx, &http.Response{StatusCode: 503}, nil)
+	require.NoError(t, err)
+	assert.True(t, retry, "retryablehttp stops by itself after the last attempt")
+	assert.Equal(t, 1, b.Retries(), "nothing spent on the last attempt")
+	attempts = 1
+	retry, _ = Check(ctx, &http.Response{StatusCode: 503}, nil)
+	assert.True(t, retry)
+	assert.Equal(t, 0, b.Retries())
+	retry, _ = Check(ctx, &http.Response{StatusCode: 503}, nil)
+	assert.False(t, retry, "budget spent")
 }
