@@ -209,26 +209,25 @@ type rawValidation struct {
 // benchFixture reads testdata/<name> and compacts it: Keygen sends compact JSON.
 func benchFixture(b *testing.B, name string) []byte {
 	b.Helper()
-	body, err := readFixture(name)
+	body, err := compactedFixture(name)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, body); err != nil {
-		b.Fatal(err)
-	}
-	return buf.Bytes()
+	return body
 }
 
 // licensePage builds page `page` of `pages` of a license list, n licenses per page, from the
 // license.json fixture (each with its own id and key), with Keygen's links and counts.
-func licensePage(b *testing.B, n, page, pages int) []byte {
-	b.Helper()
+func buildLicensePage(n, page, pages int) ([]byte, error) {
 	var one struct {
 		Data map[string]any `json:"data"`
 	}
-	if err := json.Unmarshal(benchFixture(b, "license.json"), &one); err != nil {
-		b.Fatal(err)
+	license, err := compactedFixture("license.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(license, &one); err != nil {
+		return nil, err
 	}
 	link := func(p int) any {
 		if p < 1 || p > pages {
@@ -260,36 +259,46 @@ func licensePage(b *testing.B, n, page, pages int) []byte {
 			"meta": map[string]any{"pages": pages, "count": pages * n},
 		},
 	}
-	out, err := json.Marshal(doc)
+	return json.Marshal(doc)
+}
+
+func licensePage(b *testing.B, n, page, pages int) []byte {
+	b.Helper()
+	body, err := buildLicensePage(n, page, pages)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return out
+	return body
+}
+
+// loopCPU runs f in b.Loop and reports this process's CPU time per call (cpu-ns/op): with
+// the server in a child process (cannedServer), that is the client's cost alone.
+func loopCPU(b *testing.B, f func()) {
+	b.ReportAllocs()
+	start := processCPU()
+	for b.Loop() {
+		f()
+	}
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkGetProduct(b *testing.B) {
-	body, err := readFixture("product.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := benchServer(b, body)
+	url := cannedServer(b, "product")
 	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
 		hc := &http.Client{Timeout: 10 * time.Second}
-		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			var p rawProduct
-			rawDo(b, hc, "GET", srv.URL+"/v1/accounts/acme/products/cool-app", nil, &p)
-		}
+			rawDo(b, hc, "GET", url+"/v1/accounts/acme/products/cool-app", nil, &p)
+		})
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := benchClient(b, srv.URL)
-		b.ReportAllocs()
-		for b.Loop() {
+		c := benchClient(b, url)
+		loopCPU(b, func() {
 			if _, err := c.Products.Get(ctx, "cool-app"); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 
@@ -312,85 +321,63 @@ func BenchmarkListProducts(b *testing.B) {
 const benchLicenseID = "8c1f2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 
 func BenchmarkGetLicense(b *testing.B) {
-	srv := benchServer(b, benchFixture(b, "license.json"))
+	url := cannedServer(b, "license")
 	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
 		hc := &http.Client{Timeout: 10 * time.Second}
-		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			var l rawLicenseDoc
-			rawDo(b, hc, "GET", srv.URL+"/v1/accounts/acme/licenses/"+benchLicenseID, nil, &l)
-		}
+			rawDo(b, hc, "GET", url+"/v1/accounts/acme/licenses/"+benchLicenseID, nil, &l)
+		})
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := benchClient(b, srv.URL)
-		b.ReportAllocs()
-		for b.Loop() {
+		c := benchClient(b, url)
+		loopCPU(b, func() {
 			if _, err := c.Licenses.Get(ctx, benchLicenseID); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 
 // BenchmarkListLicenses100 lists one full page: 100 licenses, about 250 kB of JSON.
 func BenchmarkListLicenses100(b *testing.B) {
-	body := licensePage(b, 100, 1, 1)
-	srv := benchServer(b, body)
+	url := cannedServer(b, "pages")
 	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
 		hc := &http.Client{Timeout: 10 * time.Second}
-		b.ReportAllocs()
-		b.SetBytes(int64(len(body)))
-		for b.Loop() {
+		loopCPU(b, func() {
 			var p rawLicensePage
-			rawDo(b, hc, "GET", srv.URL+"/v1/accounts/acme/licenses?page%5Bnumber%5D=1&page%5Bsize%5D=100", nil, &p)
+			rawDo(b, hc, "GET", url+"/v1/accounts/acme/licenses?page%5Bnumber%5D=1&page%5Bsize%5D=100", nil, &p)
 			if len(p.Data) != 100 {
 				b.Fatal(len(p.Data))
 			}
-		}
+		})
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := benchClient(b, srv.URL)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(body)))
-		for b.Loop() {
+		c := benchClient(b, url)
+		loopCPU(b, func() {
 			p, err := c.Licenses.List(ctx, &LicenseListOptions{ListOptions: ListOptions{PageSize: 100, PageNumber: 1}})
 			if err != nil || len(p.Data) != 100 {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 
-// BenchmarkAllLicenses5Pages walks 5 pages of 100 licenses by their page numbers.
+// BenchmarkAllLicenses5Pages walks 5 pages of 100 licenses: raw by page number until
+// links.next is null, the SDK's All by keyset cursor.
 func BenchmarkAllLicenses5Pages(b *testing.B) {
 	const pages = 5
-	bodies := make([][]byte, pages)
-	total := 0
-	for i := range bodies {
-		bodies[i] = licensePage(b, 100, i+1, pages)
-		total += len(bodies[i])
-	}
-	srv := benchServerFunc(b, func(w http.ResponseWriter, r *http.Request) {
-		n, err := strconv.Atoi(r.URL.Query().Get("page[number]"))
-		if err != nil || n < 1 || n > pages {
-			http.Error(w, "bad page", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/vnd.api+json")
-		w.Write(bodies[n-1])
-	})
+	url := cannedServer(b, "pages")
 	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
 		hc := &http.Client{Timeout: 10 * time.Second}
-		b.ReportAllocs()
-		b.SetBytes(int64(total))
-		for b.Loop() {
+		loopCPU(b, func() {
 			count := 0
 			for page := 1; ; page++ {
 				var p rawLicensePage
-				rawDo(b, hc, "GET", srv.URL+"/v1/accounts/acme/licenses?page%5Bnumber%5D="+strconv.Itoa(page)+"&page%5Bsize%5D=100", nil, &p)
+				rawDo(b, hc, "GET", url+"/v1/accounts/acme/licenses?page%5Bnumber%5D="+strconv.Itoa(page)+"&page%5Bsize%5D=100", nil, &p)
 				count += len(p.Data)
 				if p.Links.Next == "" || len(p.Data) == 0 {
 					break
@@ -399,13 +386,11 @@ func BenchmarkAllLicenses5Pages(b *testing.B) {
 			if count != pages*100 {
 				b.Fatal(count)
 			}
-		}
+		})
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := benchClient(b, srv.URL)
-		b.ReportAllocs()
-		b.SetBytes(int64(total))
-		for b.Loop() {
+		c := benchClient(b, url)
+		loopCPU(b, func() {
 			count := 0
 			for _, err := range c.Licenses.All(ctx, nil) {
 				if err != nil {
@@ -416,21 +401,20 @@ func BenchmarkAllLicenses5Pages(b *testing.B) {
 			if count != pages*100 {
 				b.Fatal(count)
 			}
-		}
+		})
 	})
 }
 
 // BenchmarkValidateKey posts a key with a scope and decodes the meta and the license.
 func BenchmarkValidateKey(b *testing.B) {
-	srv := benchServer(b, benchFixture(b, "license_validation.json"))
+	url := cannedServer(b, "validation")
 	ctx := context.Background()
 	const key = "A1B2C3-D4E5F6-A7B8C9-D0E1F2-A3B4C5-V3"
 	scope := &ValidationScope{Fingerprint: "4c:8e:91:0a:b2:7d", Product: "2313b7e7-1ea6-4a01-901e-2931de6bb1e2",
 		Entitlements: []string{"PRO", "SYNC"}}
 	b.Run("impl=raw", func(b *testing.B) {
 		hc := &http.Client{Timeout: 10 * time.Second}
-		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			type reqMeta struct {
 				Key   string           `json:"key"`
 				Scope *ValidationScope `json:"scope,omitempty"`
@@ -442,21 +426,20 @@ func BenchmarkValidateKey(b *testing.B) {
 				b.Fatal(err)
 			}
 			var v rawValidation
-			rawDo(b, hc, "POST", srv.URL+"/v1/accounts/acme/licenses/actions/validate-key", body, &v)
+			rawDo(b, hc, "POST", url+"/v1/accounts/acme/licenses/actions/validate-key", body, &v)
 			if !v.Meta.Valid || v.Data == nil {
 				b.Fatal("not valid")
 			}
-		}
+		})
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := benchClient(b, srv.URL)
-		b.ReportAllocs()
-		for b.Loop() {
+		c := benchClient(b, url)
+		loopCPU(b, func() {
 			v, err := c.Licenses.ValidateKey(ctx, key, &ValidateOptions{Scope: scope})
 			if err != nil || !v.Valid || v.License == nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 

@@ -72,7 +72,7 @@ func (s *KeysService) Create(ctx context.Context, opts KeyCreateOptions) (*Key, 
 	body := jsonapi.Body{Data: jsonapi.Object{
 		Type:          "keys",
 		Attributes:    map[string]any{"key": opts.Key},
-		Relationships: map[string]any{"policy": jsonapi.ToOne("policies", opts.PolicyID)},
+		Relationships: map[string]any{"policy": jsonapi.LinkTo("policies", opts.PolicyID)},
 	}}
 	return sendOne[Key](ctx, s.c, &request{method: "POST", path: "/keys", body: body})
 }

@@ -2,7 +2,6 @@ package keygen
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"strings"
 	"time"
@@ -75,25 +74,11 @@ func (l *License) bind(r *jsonapi.Head) error {
 	l.GroupID = r.Relationships.Group.ID()
 	l.AccountID = r.Relationships.Account.ID()
 	l.EnvironmentID = r.Relationships.Environment.ID()
-	if m := r.Relationships.Machines.Meta; len(m) > 0 {
-		var meta struct {
-			Count  int   `json:"count"`
-			Cores  int64 `json:"cores"`
-			Memory int64 `json:"memory"`
-			Disk   int64 `json:"disk"`
-		}
-		if err := json.Unmarshal(m, &meta); err == nil {
-			l.MachineCount, l.MachineCores = meta.Count, meta.Cores
-			l.MachineMemory, l.MachineDisk = meta.Memory, meta.Disk
-		}
+	if m := r.Relationships.Machines.Meta; m != nil {
+		l.MachineCount, l.MachineCores, l.MachineMemory, l.MachineDisk = m.Count, m.Cores, m.Memory, m.Disk
 	}
-	if m := r.Relationships.Users.Meta; len(m) > 0 {
-		var meta struct {
-			Count int `json:"count"`
-		}
-		if err := json.Unmarshal(m, &meta); err == nil {
-			l.UserCount = meta.Count
-		}
+	if m := r.Relationships.Users.Meta; m != nil {
+		l.UserCount = m.Count
 	}
 	return nil
 }
@@ -216,12 +201,12 @@ func (s *LicensesService) Create(ctx context.Context, opts LicenseCreateOptions)
 	if opts.Expiry != nil {
 		attrs["expiry"] = wireValue(*opts.Expiry)
 	}
-	rels := map[string]any{"policy": jsonapi.ToOne("policies", opts.PolicyID)}
+	rels := map[string]any{"policy": jsonapi.LinkTo("policies", opts.PolicyID)}
 	if opts.OwnerID != "" {
-		rels["owner"] = jsonapi.ToOne("users", opts.OwnerID)
+		rels["owner"] = jsonapi.LinkTo("users", opts.OwnerID)
 	}
 	if opts.GroupID != "" {
-		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
+		rels["group"] = jsonapi.LinkTo("groups", opts.GroupID)
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs, Relationships: rels}}
 	return sendOne[License](ctx, s.c, &request{method: "POST", path: "/licenses", body: body})
@@ -446,7 +431,7 @@ func (s *LicensesService) ChangePolicy(ctx context.Context, id, policyID string)
 		return nil, err
 	}
 	// A relationship document: {"data":{"type":"policies","id":…}}.
-	body := jsonapi.ToOne("policies", policyID)
+	body := jsonapi.LinkTo("policies", policyID)
 	return sendOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }
 
@@ -463,9 +448,9 @@ func (s *LicensesService) ChangeOwner(ctx context.Context, id, ownerID string) (
 		return nil, err
 	}
 	// A relationship document: {"data":{"type":"users","id":…}}, or {"data":null}.
-	body := jsonapi.NullToOne()
+	body := jsonapi.LinkNone()
 	if ownerID != "" {
-		body = jsonapi.ToOne("users", ownerID)
+		body = jsonapi.LinkTo("users", ownerID)
 	}
 	return sendOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }

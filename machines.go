@@ -150,12 +150,12 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 	if err != nil {
 		return nil, err
 	}
-	rels := map[string]any{"license": jsonapi.ToOne("licenses", opts.LicenseID)}
+	rels := map[string]any{"license": jsonapi.LinkTo("licenses", opts.LicenseID)}
 	if opts.OwnerID != "" {
-		rels["owner"] = jsonapi.ToOne("users", opts.OwnerID)
+		rels["owner"] = jsonapi.LinkTo("users", opts.OwnerID)
 	}
 	if opts.GroupID != "" {
-		rels["group"] = jsonapi.ToOne("groups", opts.GroupID)
+		rels["group"] = jsonapi.LinkTo("groups", opts.GroupID)
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs, Relationships: rels}}
 	m, err := sendOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})

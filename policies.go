@@ -218,7 +218,7 @@ func (s *PoliciesService) Create(ctx context.Context, opts PolicyCreateOptions) 
 	body := jsonapi.Body{Data: jsonapi.Object{
 		Type:          "policies",
 		Attributes:    a,
-		Relationships: map[string]any{"product": jsonapi.ToOne("products", opts.ProductID)},
+		Relationships: map[string]any{"product": jsonapi.LinkTo("products", opts.ProductID)},
 	}}
 	return sendOne[Policy](ctx, s.c, &request{method: "POST", path: "/policies", body: body})
 }

@@ -110,7 +110,8 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		defer cancel()
 	}
 	attempts := new(int)
-	ctx = c.withRetryState(ctx, r.method, !r.nonIdempotent, attempts)
+	read := new(*retry.Body)
+	ctx = retry.WithBody(c.withRetryState(ctx, r.method, !r.nonIdempotent, attempts), read)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("keygen: building request: %w", err)
@@ -134,7 +135,7 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	var data []byte
 	var truncated bool
 	var readErr error
-	if b, ok := resp.Body.(*retry.Body); ok {
+	if b := *read; b != nil {
 		data, truncated = b.Data, b.Truncated
 	} else {
 		data, readErr = io.ReadAll(io.LimitReader(resp.Body, limit+1))

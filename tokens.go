@@ -139,7 +139,7 @@ func (s *TokensService) Generate(ctx context.Context, email, password string, op
 		}
 		var rels map[string]any
 		if bearerType != "" {
-			rels = map[string]any{"bearer": jsonapi.ToOne(bearerType, opts.BearerID)}
+			rels = map[string]any{"bearer": jsonapi.LinkTo(bearerType, opts.BearerID)}
 		}
 		var body jsonapi.Body
 		if len(attrs) > 0 || rels != nil {

@@ -123,7 +123,7 @@ func (s *UsersService) Create(ctx context.Context, opts UserCreateOptions) (*Use
 	}
 	obj := jsonapi.Object{Type: "users", Attributes: attrs}
 	if opts.GroupID != "" {
-		obj.Relationships = map[string]any{"group": jsonapi.ToOne("groups", opts.GroupID)}
+		obj.Relationships = map[string]any{"group": jsonapi.LinkTo("groups", opts.GroupID)}
 	}
 	return sendOne[User](ctx, s.c, &request{method: "POST", path: "/users", body: jsonapi.Body{Data: obj}})
 }

@@ -112,7 +112,7 @@ func (s *WebhooksService) Create(ctx context.Context, opts WebhookCreateOptions)
 	}
 	obj := jsonapi.Object{Type: "webhook-endpoints", Attributes: attrs}
 	if opts.ProductID != "" {
-		obj.Relationships = map[string]any{"product": jsonapi.ToOne("products", opts.ProductID)}
+		obj.Relationships = map[string]any{"product": jsonapi.LinkTo("products", opts.ProductID)}
 	}
 	return sendOne[WebhookEndpoint](ctx, s.c, &request{method: "POST", path: "/webhook-endpoints", body: jsonapi.Body{Data: obj}})
 }
@@ -142,9 +142,9 @@ func (s *WebhooksService) Update(ctx context.Context, id string, opts WebhookUpd
 		if strings.TrimSpace(v) == "" {
 			return nil, argErr("Webhooks.Update", "ProductID is set to an empty id (use Null to detach)")
 		}
-		obj.Relationships = map[string]any{"product": jsonapi.ToOne("products", v)}
+		obj.Relationships = map[string]any{"product": jsonapi.LinkTo("products", v)}
 	} else if opts.ProductID.IsNull() {
-		obj.Relationships = map[string]any{"product": jsonapi.NullToOne()}
+		obj.Relationships = map[string]any{"product": jsonapi.LinkNone()}
 	}
 	return sendOne[WebhookEndpoint](ctx, s.c, &request{method: "PATCH", path: path, body: jsonapi.Body{Data: obj}})
 }

@@ -60,12 +60,12 @@ type Body struct {
 	Meta map[string]any `json:"meta,omitempty"`
 }
 
-// ToOne is the linkage of a to-one relationship in a request.
-func ToOne(typ, id string) map[string]any {
+// LinkTo is the linkage of a to-one relationship in a request.
+func LinkTo(typ, id string) map[string]any {
 	return map[string]any{"data": Linkage{Type: typ, ID: id}}
 }
 
-// NullToOne clears a to-one relationship.
-func NullToOne() map[string]any {
+// LinkNone clears a to-one relationship in a request.
+func LinkNone() map[string]any {
 	return map[string]any{"data": nil}
 }

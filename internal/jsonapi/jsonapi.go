@@ -108,62 +108,58 @@ type Linkage struct {
 }
 
 // Rels holds the relationships the SDK's models read, by name. Any other relationship is
-// skipped by the decoder without being copied; links are never read.
+// skipped by the decoder without being copied; links are never read. Everything decodes
+// natively with encoding/json (no custom unmarshaler, so no second scan): a to-one
+// relationship's data is an object or null, a to-many one's an array.
 type Rels struct {
-	Account      Rel `json:"account"`
-	Environment  Rel `json:"environment"`
-	Product      Rel `json:"product"`
-	Policy       Rel `json:"policy"`
-	Group        Rel `json:"group"`
-	Owner        Rel `json:"owner"`
-	User         Rel `json:"user"`
-	License      Rel `json:"license"`
-	Machine      Rel `json:"machine"`
-	Bearer       Rel `json:"bearer"`
-	Machines     Rel `json:"machines"`
-	Users        Rel `json:"users"`
-	Entitlements Rel `json:"entitlements"`
+	Account     ToOne `json:"account"`
+	Environment ToOne `json:"environment"`
+	Product     ToOne `json:"product"`
+	Policy      ToOne `json:"policy"`
+	Group       ToOne `json:"group"`
+	Owner       ToOne `json:"owner"`
+	User        ToOne `json:"user"`
+	License     ToOne `json:"license"`
+	Machine     ToOne `json:"machine"`
+	Bearer      ToOne `json:"bearer"`
+	// Machines and Users carry counts in their meta (a license's machines, cores, users).
+	Machines     Counted `json:"machines"`
+	Users        Counted `json:"users"`
+	Entitlements ToMany  `json:"entitlements"`
 }
 
-// Rel is a relationship: to-one linkage (possibly null), to-many linkage, or link-only, with
-// its meta (Keygen counts a license's machines and users there).
-type Rel struct {
-	Data linkageData     `json:"data"`
-	Meta json.RawMessage `json:"meta,omitempty"`
+// ToOne is a to-one relationship: its linkage, nil when null or link-only.
+type ToOne struct {
+	Data *Linkage `json:"data"`
 }
 
-// ID is the id of a to-one relationship, "" when it is null, to-many, link-only or absent.
-func (r *Rel) ID() string {
-	if r.Data.one != nil {
-		return r.Data.one.ID
+// ID is the related resource's id, "" when there is none.
+func (r *ToOne) ID() string {
+	if r.Data != nil {
+		return r.Data.ID
 	}
 	return ""
 }
 
-// One is the linkage of a to-one relationship, or nil.
-func (r *Rel) One() *Linkage { return r.Data.one }
+// One is the linkage, or nil.
+func (r *ToOne) One() *Linkage { return r.Data }
 
-// Many is the linkage of a to-many relationship sent with data, or nil.
-func (r *Rel) Many() []Linkage { return r.Data.many }
-
-// linkageData is a relationship's data: an object, null, or an array.
-type linkageData struct {
-	one  *Linkage
-	many []Linkage
+// ToMany is a to-many relationship sent with its linkage (in documents with includes).
+type ToMany struct {
+	Data []Linkage `json:"data"`
 }
 
-func (l *linkageData) UnmarshalJSON(b []byte) error {
-	*l = linkageData{} // a repeated "data" member replaces the earlier one
-	d := bytes.TrimSpace(b)
-	switch {
-	case len(d) == 0 || bytes.Equal(d, []byte("null")):
-	case d[0] == '[':
-		return json.Unmarshal(d, &l.many)
-	default:
-		l.one = new(Linkage)
-		return json.Unmarshal(d, l.one)
-	}
-	return nil
+// Counted is a link-only relationship whose meta holds counts.
+type Counted struct {
+	Meta *Counts `json:"meta"`
+}
+
+// Counts is the meta of a license's machines and users relationships.
+type Counts struct {
+	Count  int   `json:"count"`
+	Cores  int64 `json:"cores"`
+	Memory int64 `json:"memory"`
+	Disk   int64 `json:"disk"`
 }
 
 // Parse reads a whole document, its resources with raw attributes.

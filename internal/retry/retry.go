@@ -26,6 +26,7 @@ type state struct {
 	attempts   *int
 	budget     *Budget
 	maxRetries int
+	body       **Body // where Transport leaves the body it read last
 }
 
 // WithState records the method, whether the request may be repeated once it reached the
@@ -34,6 +35,13 @@ type state struct {
 // with the policy's retry count, so that the budget pays only for retries really made.
 func WithState(ctx context.Context, method string, idempotent bool, attempts *int, budget *Budget, maxRetries int) context.Context {
 	return context.WithValue(ctx, stateKey{}, state{idempotent: idempotent && Idempotent(method), attempts: attempts, budget: budget, maxRetries: maxRetries})
+}
+
+// WithBody is WithState that also asks Transport to leave the last body it read in *body.
+func WithBody(ctx context.Context, body **Body) context.Context {
+	s, _ := ctx.Value(stateKey{}).(state)
+	s.body = body
+	return context.WithValue(ctx, stateKey{}, s)
 }
 
 // CountAttempt is the RequestLogHook: it runs once before every attempt.

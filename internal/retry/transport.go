@@ -44,7 +44,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	limit := t.Limit(resp.StatusCode)
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := readBody(resp.Body, resp.ContentLength, limit)
 	resp.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("reading response body: %w", err)
@@ -55,5 +55,32 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	b.Reader = bytes.NewReader(b.Data)
 	resp.Body = b
+	// http.Client wraps the body it returns (to stop its timer), so the caller finds this
+	// one through the call's state rather than by type.
+	if s, ok := req.Context().Value(stateKey{}).(state); ok && s.body != nil {
+		*s.body = b
+	}
 	return resp, nil
+}
+
+// readBody reads at most limit+1 bytes of r: into one buffer of the announced size when the
+// server sent a Content-Length, else as io.ReadAll does.
+func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	lr := io.LimitReader(r, limit+1)
+	if contentLength < 0 || contentLength > limit {
+		return io.ReadAll(lr)
+	}
+	buf := make([]byte, contentLength+1) // +1: a longer body than announced shows
+	n, err := io.ReadFull(lr, buf)
+	switch err {
+	case io.ErrUnexpectedEOF, io.EOF:
+		if int64(n) < contentLength {
+			return buf[:n], io.ErrUnexpectedEOF
+		}
+		return buf[:n], nil
+	case nil:
+		rest, err := io.ReadAll(lr) // longer than announced: keep reading, within the limit
+		return append(buf, rest...), err
+	}
+	return buf[:n], err
 }
