@@ -23,7 +23,6 @@ import (
 
 	"github.com/licensekit/keygen/internal/jsonapi"
 	"github.com/licensekit/keygen/internal/query"
-	"github.com/licensekit/keygen/internal/retry"
 )
 
 // request is one API call before it is sent.
@@ -50,19 +49,21 @@ type response struct {
 	header http.Header
 	body   []byte
 	req    *http.Request
-	// call names the request in error strings ("GET /v1/accounts/…/licenses/[REDACTED]"):
-	// req.URL.Path itself may hold a license key used as an id.
-	call string
+	c      *Client
 }
 
+// name names the request in error strings ("GET /v1/accounts/…/licenses/[REDACTED]"):
+// req.URL.Path itself may hold a license key used as an id. It is made only when needed.
+func (r *response) name() string { return r.req.Method + " " + r.c.redact(r.req.URL.Path) }
+
 // errorf wraps err with the request it is about.
-func (r *response) errorf(err error) error { return fmt.Errorf("keygen: %s: %w", r.call, err) }
+func (r *response) errorf(err error) error { return fmt.Errorf("keygen: %s: %w", r.name(), err) }
 
 // doc parses the body as a JSON:API document.
 func (r *response) doc() (*jsonapi.Document, error) {
 	d, err := jsonapi.Parse(r.body)
 	if err != nil {
-		return nil, fmt.Errorf("keygen: decoding %s response: %w", r.call, err)
+		return nil, fmt.Errorf("keygen: decoding %s response: %w", r.name(), err)
 	}
 	return d, nil
 }
@@ -109,9 +110,7 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.callTimeout)
 		defer cancel()
 	}
-	attempts := new(int)
-	read := new(*retry.Body)
-	ctx = retry.WithBody(c.withRetryState(ctx, r.method, !r.nonIdempotent, attempts), read)
+	ctx, call := c.beginCall(ctx, r)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("keygen: building request: %w", err)
@@ -122,11 +121,11 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		err = c.scrubURLError(err, r)
-		c.log(ctx, slog.LevelWarn, "keygen request failed", r, 0, *attempts, start, err)
+		c.log(ctx, slog.LevelWarn, "keygen request failed", r, 0, call.Attempts, start, err)
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return nil, fmt.Errorf("keygen: %s %s: %w", r.method, c.redact(r.path), ctxErr)
 		}
-		return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: *attempts, Err: err}
+		return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: call.Attempts, Err: err}
 	}
 	defer resp.Body.Close()
 
@@ -135,7 +134,7 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	var data []byte
 	var truncated bool
 	var readErr error
-	if b := *read; b != nil {
+	if b := call.Body; b != nil {
 		data, truncated = b.Data, b.Truncated
 	} else {
 		data, readErr = io.ReadAll(io.LimitReader(resp.Body, limit+1))
@@ -143,19 +142,18 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 			data = data[:limit]
 		}
 	}
-	out := &response{status: resp.StatusCode, header: resp.Header, body: data, req: resp.Request}
+	out := &response{status: resp.StatusCode, header: resp.Header, body: data, req: resp.Request, c: c}
 	if out.req == nil {
 		out.req = req.Request
 	}
-	out.call = out.req.Method + " " + c.redact(out.req.URL.Path)
-	c.log(ctx, slog.LevelDebug, "keygen request", r, resp.StatusCode, *attempts, start, nil)
+	c.log(ctx, slog.LevelDebug, "keygen request", r, resp.StatusCode, call.Attempts, start, nil)
 	if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
 		c.budget.Success() // the server answers: retries are worth their cost again
 	}
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if readErr != nil {
-			return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: *attempts, Err: fmt.Errorf("reading response body: %w", readErr)}
+			return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: call.Attempts, Err: fmt.Errorf("reading response body: %w", readErr)}
 		}
 		if truncated {
 			return nil, fmt.Errorf("keygen: %s %s: response body exceeds %d bytes", r.method, c.redact(r.path), limit)
@@ -172,19 +170,19 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		case truncated || readErr != nil:
 			// A body we could not read whole cannot be checked against its digest, and an
 			// answer that cannot be checked is never reported as the server's.
-			return nil, sigErr("%s: answer body unreadable or over %d bytes, cannot be verified", out.call, limit)
+			return nil, sigErr("%s: answer body unreadable or over %d bytes, cannot be verified", out.name(), limit)
 		default:
 			// Verify against the request this client made, not resp.Request: after a redirect
 			// that is another request, and a forged redirect would get a genuine answer for
 			// another resource (another license's valid validation, nonce included) accepted
 			// as ours. Any status is checked: 3xx, 4xx and 5xx answers alike.
-			if err := verifyResponse(c.cfg.publicKey, c.cfg.signatureAlgorithm, req.Request, out.call, resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
+			if err := verifyResponse(c.cfg.publicKey, c.cfg.signatureAlgorithm, req.Request, out.name(), resp.Header, data, c.cfg.now(), c.cfg.maxClockSkew); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		err := c.newError(out, *attempts)
+		err := c.newError(out, call.Attempts)
 		if unverified {
 			markUnverified(err)
 		}

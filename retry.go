@@ -134,8 +134,10 @@ func newTransport() *http.Transport {
 	return t
 }
 
-func (c *Client) withRetryState(ctx context.Context, method string, idempotent bool, attempts *int) context.Context {
-	return retry.WithState(ctx, method, idempotent, attempts, c.budget, c.cfg.retry.MaxRetries)
+// beginCall starts the retry state of one call of r.
+func (c *Client) beginCall(ctx context.Context, r *request) (context.Context, *retry.Call) {
+	call := &retry.Call{Idempotent: !r.nonIdempotent, Budget: c.budget, MaxRetries: c.cfg.retry.MaxRetries}
+	return retry.Begin(ctx, r.method, call), call
 }
 
 func isContextErr(err error) bool {

@@ -107,12 +107,12 @@ func (s *LicensesService) Validate(ctx context.Context, id string, opts *Validat
 	if err != nil {
 		return nil, err
 	}
-	meta, nonce := s.validationMeta(opts)
+	meta := s.validationMeta(opts)
 	r := &request{method: "POST", path: path}
-	if len(meta) > 0 {
+	if meta.Nonce != 0 || meta.Scope != nil {
 		r.body = jsonapi.Body{Meta: meta}
 	}
-	return s.validate(ctx, r, question{nonce: nonce, scope: scopeOf(opts), bindScope: true})
+	return s.validate(ctx, r, question{nonce: meta.Nonce, scope: meta.Scope, bindScope: true})
 }
 
 // ValidateKey validates a license by its key:
@@ -124,10 +124,10 @@ func (s *LicensesService) ValidateKey(ctx context.Context, key string, opts *Val
 	if strings.TrimSpace(key) == "" {
 		return nil, argErr("Licenses.ValidateKey", "key is required")
 	}
-	meta, nonce := s.validationMeta(opts)
-	meta["key"] = key
+	meta := s.validationMeta(opts)
+	meta.Key = key
 	r := &request{method: "POST", path: "/licenses/actions/validate-key", body: jsonapi.Body{Meta: meta}}
-	return s.validate(ctx, r, question{nonce: nonce, scope: scopeOf(opts), bindScope: true, key: key})
+	return s.validate(ctx, r, question{nonce: meta.Nonce, scope: meta.Scope, bindScope: true, key: key})
 }
 
 // question is what a validation asked, which its signed answer must match. Keygen signs the
@@ -147,32 +147,24 @@ type question struct {
 	key string
 }
 
-func scopeOf(opts *ValidateOptions) *ValidationScope {
-	if opts == nil {
-		return nil
-	}
-	return opts.Scope
+// validationMeta is the meta of a validation request.
+type validationMeta struct {
+	Key   string           `json:"key,omitempty"`
+	Nonce int64            `json:"nonce,omitempty"`
+	Scope *ValidationScope `json:"scope,omitempty"`
 }
 
-// validationMeta builds the request meta (scope and nonce) and returns the nonce sent, zero
-// for none. With a public key and no caller nonce, a random one is made up so that a
-// recorded signed answer cannot be replayed to us.
-func (s *LicensesService) validationMeta(opts *ValidateOptions) (map[string]any, int64) {
-	meta := map[string]any{}
-	var nonce int64
+// validationMeta builds the request meta (scope and nonce). With a public key and no caller
+// nonce, a random one is made up so that a recorded signed answer cannot be replayed to us.
+func (s *LicensesService) validationMeta(opts *ValidateOptions) *validationMeta {
+	m := &validationMeta{}
 	if opts != nil {
-		nonce = opts.Nonce
-		if opts.Scope != nil {
-			meta["scope"] = opts.Scope
-		}
+		m.Nonce, m.Scope = opts.Nonce, opts.Scope
 	}
-	if nonce == 0 && s.c.cfg.publicKey != nil {
-		nonce = newNonce()
+	if m.Nonce == 0 && s.c.cfg.publicKey != nil {
+		m.Nonce = newNonce()
 	}
-	if nonce != 0 {
-		meta["nonce"] = nonce
-	}
-	return meta, nonce
+	return m
 }
 
 // newNonce returns a random positive integer below 2^53, so that it survives JSON numbers

@@ -56,8 +56,8 @@ func (o Object) MarshalJSON() ([]byte, error) {
 
 // Body is a request document: {"data": …} and/or {"meta": …}.
 type Body struct {
-	Data any            `json:"data,omitempty"`
-	Meta map[string]any `json:"meta,omitempty"`
+	Data any `json:"data,omitempty"`
+	Meta any `json:"meta,omitempty"`
 }
 
 // LinkTo is the linkage of a to-one relationship in a request.

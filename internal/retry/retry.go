@@ -17,37 +17,41 @@ import (
 	"time"
 )
 
-type stateKey struct{}
+type callKey struct{}
 
-// state travels in the request's context: retryablehttp's CheckRetry sees no request when the
-// transport failed, and we must know whether the request may be repeated to decide.
-type state struct {
-	idempotent bool
-	attempts   *int
-	budget     *Budget
-	maxRetries int
-	body       **Body // where Transport leaves the body it read last
+// Call is one API call's state as the retry machinery sees it. It travels in the request's
+// context: go-retryablehttp's CheckRetry sees no request when the transport failed, and we
+// must know whether the request may be repeated to decide. One value per call, filled in by
+// the caller: Attempts and Body are written as the call goes.
+type Call struct {
+	// Idempotent says the request may be repeated once it reached the server: the method's
+	// own idempotence, and not a DELETE that pops a pooled key (see Begin).
+	Idempotent bool
+	// Budget is the client's retry budget (nil: none) and MaxRetries the policy's retry
+	// count, so that the budget pays only for retries really made.
+	Budget     *Budget
+	MaxRetries int
+	// Attempts counts the attempts made so far.
+	Attempts int
+	// Body is the body Transport read last: the final answer's once the call is over.
+	Body *Body
 }
 
-// WithState records the method, whether the request may be repeated once it reached the
-// server (idempotent is ANDed with the method's own idempotence: a DELETE that pops a pooled
-// key is not), an attempt counter for one call, and the client's retry budget (nil: none)
-// with the policy's retry count, so that the budget pays only for retries really made.
-func WithState(ctx context.Context, method string, idempotent bool, attempts *int, budget *Budget, maxRetries int) context.Context {
-	return context.WithValue(ctx, stateKey{}, state{idempotent: idempotent && Idempotent(method), attempts: attempts, budget: budget, maxRetries: maxRetries})
+// Begin returns ctx carrying c, with c.Idempotent ANDed with the method's own idempotence.
+func Begin(ctx context.Context, method string, c *Call) context.Context {
+	c.Idempotent = c.Idempotent && Idempotent(method)
+	return context.WithValue(ctx, callKey{}, c)
 }
 
-// WithBody is WithState that also asks Transport to leave the last body it read in *body.
-func WithBody(ctx context.Context, body **Body) context.Context {
-	s, _ := ctx.Value(stateKey{}).(state)
-	s.body = body
-	return context.WithValue(ctx, stateKey{}, s)
+func callOf(ctx context.Context) *Call {
+	c, _ := ctx.Value(callKey{}).(*Call)
+	return c
 }
 
 // CountAttempt is the RequestLogHook: it runs once before every attempt.
 func CountAttempt(req *http.Request) {
-	if s, ok := req.Context().Value(stateKey{}).(state); ok && s.attempts != nil {
-		*s.attempts++
+	if c := callOf(req.Context()); c != nil {
+		c.Attempts++
 	}
 }
 
@@ -74,23 +78,26 @@ func Check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		return false, ctx.Err()
 	}
 	// Without state (not one of our requests) assume the worst: not idempotent.
-	s, _ := ctx.Value(stateKey{}).(state)
+	s := callOf(ctx)
+	if s == nil {
+		s = &Call{}
+	}
 	retry := false
 	switch {
 	case err != nil:
 		if !retryableTransportError(err) {
 			return false, err
 		}
-		retry = s.idempotent || neverSent(err)
+		retry = s.Idempotent || neverSent(err)
 	case resp == nil:
 	case resp.StatusCode == http.StatusTooManyRequests:
 		retry = true
 	case resp.StatusCode == http.StatusNotImplemented:
 	case resp.StatusCode >= 500:
-		retry = s.idempotent
+		retry = s.Idempotent
 	}
 	// go-retryablehttp asks after the last attempt too; only a retry that will be made pays.
-	if retry && (s.attempts == nil || *s.attempts <= s.maxRetries) && !s.budget.take() {
+	if retry && s.Attempts <= s.MaxRetries && !s.Budget.take() {
 		retry = false
 	}
 	return retry, err

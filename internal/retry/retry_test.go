@@ -18,8 +18,8 @@ import (
 )
 
 func ctxFor(method string, idempotent bool) (context.Context, *int) {
-	n := new(int)
-	return WithState(context.Background(), method, idempotent, n, nil, 3), n
+	c := &Call{Idempotent: idempotent, MaxRetries: 3}
+	return Begin(context.Background(), method, c), &c.Attempts
 }
 
 func resp(status int, header ...string) *http.Response {
@@ -106,7 +106,7 @@ func TestCheckTransportErrors(t *testing.T) {
 }
 
 func TestCheckStopsWhenCtxIsDone(t *testing.T) {
-	ctx, cancel := context.WithCancel(WithState(context.Background(), "GET", true, new(int), nil, 3))
+	ctx, cancel := context.WithCancel(Begin(context.Background(), "GET", &Call{Idempotent: true, MaxRetries: 3}))
 	cancel()
 	got, err := Check(ctx, resp(503), nil)
 	assert.False(t, got)
@@ -217,13 +217,13 @@ func TestBudget(t *testing.T) {
 // not spend the budget.
 func TestCheckSpendsBudgetOnlyOnRetriesMade(t *testing.T) {
 	b := NewBudget(1)
-	attempts := 4
-	ctx := WithState(context.Background(), "GET", true, &attempts, b, 3)
+	call := &Call{Idempotent: true, Budget: b, MaxRetries: 3, Attempts: 4}
+	ctx := Begin(context.Background(), "GET", call)
 	retry, err := Check(ctx, &http.Response{StatusCode: 503}, nil)
 	require.NoError(t, err)
 	assert.True(t, retry, "retryablehttp stops by itself after the last attempt")
 	assert.Equal(t, 1, b.Retries(), "nothing spent on the last attempt")
-	attempts = 1
+	call.Attempts = 1
 	retry, _ = Check(ctx, &http.Response{StatusCode: 503}, nil)
 	assert.True(t, retry)
 	assert.Equal(t, 0, b.Retries())

@@ -57,8 +57,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = b
 	// http.Client wraps the body it returns (to stop its timer), so the caller finds this
 	// one through the call's state rather than by type.
-	if s, ok := req.Context().Value(stateKey{}).(state); ok && s.body != nil {
-		*s.body = b
+	if c := callOf(req.Context()); c != nil {
+		c.Body = b
 	}
 	return resp, nil
 }

@@ -23,19 +23,19 @@ func (f fixedRT) RoundTrip(*http.Request) (*http.Response, error) {
 
 func roundTrip(t *testing.T, rt http.RoundTripper, limit int64) (*Body, error) {
 	t.Helper()
-	var got *Body
-	ctx := WithBody(WithState(context.Background(), "GET", true, new(int), nil, 3), &got)
+	call := &Call{Idempotent: true, MaxRetries: 3}
+	ctx := Begin(context.Background(), "GET", call)
 	req, err := http.NewRequestWithContext(ctx, "GET", "http://x/", nil)
 	require.NoError(t, err)
 	tr := &Transport{Base: rt, Limit: func(int) int64 { return limit }}
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
-		assert.Nil(t, got)
+		assert.Nil(t, call.Body)
 		return nil, err
 	}
 	b, ok := resp.Body.(*Body)
 	require.True(t, ok)
-	assert.Same(t, b, got, "the call's state holds the body read")
+	assert.Same(t, b, call.Body, "the call's state holds the body read")
 	rest, _ := io.ReadAll(b)
 	assert.Equal(t, string(b.Data), string(rest), "the body reads as its data")
 	return b, nil
@@ -84,9 +84,9 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection re
 func TestTransportCutBodyIsATransportError(t *testing.T) {
 	_, err := roundTrip(t, cutRT{}, 100)
 	require.ErrorContains(t, err, "connection reset by peer")
-	retry, _ := Check(WithState(context.Background(), "GET", true, new(int), nil, 3), nil, err)
+	retry, _ := Check(Begin(context.Background(), "GET", &Call{Idempotent: true, MaxRetries: 3}), nil, err)
 	assert.True(t, retry, "Check retries it for a GET")
-	retry, _ = Check(WithState(context.Background(), "POST", true, new(int), nil, 3), nil, err)
+	retry, _ = Check(Begin(context.Background(), "POST", &Call{Idempotent: true, MaxRetries: 3}), nil, err)
 	assert.False(t, retry, "but not for a POST, which may have been acted on")
 }
 
