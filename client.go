@@ -294,6 +294,10 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 // Account returns the account id or slug the client was made for.
 func (c *Client) Account() string { return c.cfg.account }
 
+// verifyingKey is the account key given with WithPublicKey, nil without it. The desktop
+// guard needs it to open machine files with the same key that verifies the answers.
+func (c *Client) verifyingKey() ed25519.PublicKey { return c.cfg.publicKey }
+
 // request is one API call before it is sent.
 type request struct {
 	method string
