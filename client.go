@@ -59,20 +59,22 @@ type Client struct {
 type service struct{ c *Client }
 
 type config struct {
-	account      string
-	base         string // scheme://host[/prefix], no trailing slash
-	token        string
-	licenseKey   string
-	httpClient   *http.Client
-	callTimeout  time.Duration // deadline of a call whose ctx has none; 0: none
-	userAgent    string
-	apiVersion   string
-	environment  string
-	retry        RetryPolicy
-	logger       *slog.Logger
-	publicKey    crypto.PublicKey // Ed25519, RSA or ECDSA P-256; nil: no signature checks
-	maxClockSkew time.Duration
-	now          func() time.Time
+	account     string
+	base        string // scheme://host[/prefix], no trailing slash
+	token       string
+	licenseKey  string
+	httpClient  *http.Client
+	callTimeout time.Duration // deadline of a call whose ctx has none; 0: none
+	userAgent   string
+	apiVersion  string
+	environment string
+	retry       RetryPolicy
+	logger      *slog.Logger
+	publicKey   crypto.PublicKey // Ed25519, RSA or ECDSA P-256; nil: no signature checks
+	// publicKeyText is the key as given, for the desktop guard's machine files.
+	publicKeyText string
+	maxClockSkew  time.Duration
+	now           func() time.Time
 
 	// signatureAlgorithm is asked for with Keygen-Accept-Signature and required of every
 	// answer; NewClient derives it from publicKey when WithSignatureAlgorithm is not given.
@@ -264,7 +266,7 @@ func WithPublicKey(key string) Option {
 		if err != nil {
 			return fmt.Errorf("WithPublicKey: %w", unprefixed{err})
 		}
-		c.publicKey = k
+		c.publicKey, c.publicKeyText = k, key
 		return nil
 	}
 }
@@ -377,3 +379,7 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 
 // Account returns the account id or slug the client was made for.
 func (c *Client) Account() string { return c.cfg.account }
+
+// verifyingKey is the account key as given to WithPublicKey, "" without it. The desktop
+// guard opens machine files with the same key that verifies the answers.
+func (c *Client) verifyingKey() string { return c.cfg.publicKeyText }

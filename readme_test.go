@@ -9,14 +9,14 @@ import (
 )
 
 // TestREADMESnippets checks that every ```go block of README.md appears, line for line, in an
-// Example of some example_test.go, which the compiler then checks.
+// Example of some example_test.go or example_*_test.go, which the compiler then checks.
 func TestREADMESnippets(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var examples strings.Builder
-	for _, pattern := range []string{"example_test.go", "*/example_test.go"} {
+	for _, pattern := range []string{"example_test.go", "example_*_test.go", "*/example_test.go"} {
 		files, _ := filepath.Glob(pattern)
 		for _, f := range files {
 			b, err := os.ReadFile(f)
