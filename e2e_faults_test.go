@@ -291,8 +291,12 @@ func TestE2EFaultHangingServer(t *testing.T) {
 	t.Cleanup(func() { ln.Close() })
 	var held sync.WaitGroup
 	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop); held.Wait() })
+	// The accept loop counts in held too, so that every Add below happens while the count
+	// is above zero (an Add from zero racing Wait is what the race detector reports).
+	t.Cleanup(func() { close(stop); ln.Close(); held.Wait() })
+	held.Add(1)
 	go func() {
+		defer held.Done()
 		for {
 			conn, err := ln.Accept()
 			if err != nil {
