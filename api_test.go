@@ -88,7 +88,7 @@ func TestExportedIdentifiersHaveDocs(t *testing.T) {
 }
 
 // TestServiceMethodsNameTheirOperation checks that every exported method of a service names
-// the HTTP operation it calls, as go-github does (STYLE.md).
+// the HTTP operation it calls, as go-github does.
 func TestServiceMethodsNameTheirOperation(t *testing.T) {
 	op := regexp.MustCompile(`\b(GET|POST|PUT|PATCH|DELETE)\s+/v1/accounts/\{account\}/`)
 	n := 0

@@ -357,7 +357,7 @@ func TestParseLicenseFileLayout(t *testing.T) {
 		})
 	}
 
-	// The community SDK's ecdsa-secp256r1 is the same primitive as ecdsa-p256.
+	// ecdsa-secp256r1 names the same primitive as ecdsa-p256.
 	doc := unarmor(t, buildCertificate(t, "license", "base64+ecdsa-p256", k.ec, "", fixture(t, "license_file_payload.json")))
 	doc["alg"] = "base64+ecdsa-secp256r1"
 	f, err := ParseLicenseFile(armor(t, "license", doc))

@@ -11,7 +11,9 @@ import (
 )
 
 // TestE2EGenerateBearerTokens creates product, license and user tokens through their
-// relationship routes (keygen-api.md §2.1) and uses each of them.
+// relationship routes (keygen-sh/keygen-api,
+// app/controllers/api/v1/{products,licenses,users}/relationships/tokens_controller.rb) and
+// uses each of them.
 func TestE2EGenerateBearerTokens(t *testing.T) {
 	e := newE2E(t)
 	prod := e.product("App")

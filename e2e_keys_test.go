@@ -18,7 +18,8 @@ func TestE2EKeysAndPool(t *testing.T) {
 	pooledB := e.policy(keygen.PolicyCreateOptions{ProductID: prodB.ID, UsePool: keygen.Ptr(true)})
 	plain := e.policy(keygen.PolicyCreateOptions{ProductID: prodA.ID})
 
-	// Keys (keygen-api.md §2.8): the product relationship comes from the policy.
+	// Keys: the product relationship comes from the policy (keygen-sh/keygen-api,
+	// app/models/key.rb).
 	var keys []*keygen.Key
 	for _, s := range []string{"POOLKEY-0001", "POOLKEY-0002", "POOLKEY-0003"} {
 		k, err := e.admin.Keys.Create(e.ctx, keygen.KeyCreateOptions{Key: s, PolicyID: pooled.ID})

@@ -32,8 +32,8 @@ func TestE2ELicensesCRUD(t *testing.T) {
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(30 * 86400)})
 	owner, _ := e.user("owner@example.com", "owner-pass")
 
-	// keygen-api.md §2.6: default key format, expiry from a FROM_CREATION duration,
-	// limits from the policy, relationship linkage and counts.
+	// Default key format, expiry from a FROM_CREATION duration, limits from the policy,
+	// relationship linkage and counts (keygen-sh/keygen-api, app/models/license.rb).
 	lic, err := e.admin.Licenses.Create(e.ctx, keygen.LicenseCreateOptions{
 		PolicyID: pol.ID, OwnerID: owner.ID, Name: "Alice's seat", Metadata: map[string]any{"orderId": "o-1"},
 	})
@@ -301,7 +301,8 @@ func TestE2ELicenseValidation(t *testing.T) {
 	assert.Equal(t, keygen.ValidationExpired, av.Code)
 }
 
-// TestE2ELicenseAuth: license-key and license-token authentication (keygen-api.md §1.14).
+// TestE2ELicenseAuth: license-key and license-token authentication (keygen-sh/keygen-api,
+// app/controllers/concerns/authentication.rb).
 func TestE2ELicenseAuth(t *testing.T) {
 	e := newE2E(t)
 	prod := e.product("App")
@@ -428,9 +429,10 @@ type certPayload struct {
 	Included []json.RawMessage `json:"included"`
 }
 
-// verifyCertificate checks a license/machine file offline as keygen-api.md §4.2 describes
-// (independently of the SDK): armour, signature over "<kind>/<enc>", then decodes (and,
-// with a license key, decrypts) the payload.
+// verifyCertificate checks a license/machine file offline, as Keygen writes it
+// (keygen-sh/keygen-api, app/services/abstract_checkout_service.rb and
+// license_checkout_service.rb) and independently of the SDK: armour, signature over
+// "<kind>/<enc>", then decodes (and, with a license key, decrypts) the payload.
 func verifyCertificate(t *testing.T, pubHex, cert, kind, licenseKey, fingerprint string) certPayload {
 	t.Helper()
 	begin, end := "-----BEGIN "+kind+" FILE-----\n", "-----END "+kind+" FILE-----\n"

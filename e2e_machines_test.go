@@ -15,9 +15,9 @@ import (
 	keygen "github.com/licensekit/keygen"
 )
 
-// TestE2EDesktopFlow is the story of a desktop app (DESIGN.md, user 2): it holds only its
-// license key, validates with a fingerprint scope, activates this machine, pings, checks
-// out a license file, and later sees suspension and expiry. Every answer is signature-checked.
+// TestE2EDesktopFlow is the story of a desktop app: it holds only its license key,
+// validates with a fingerprint scope, activates this machine, pings, checks out a license
+// file, and later sees suspension and expiry. Every answer is signature-checked.
 func TestE2EDesktopFlow(t *testing.T) {
 	e := newE2E(t)
 	prod := e.product("Desktop")

@@ -16,7 +16,7 @@ func TestE2EPoliciesDefaults(t *testing.T) {
 
 	pol, err := e.admin.Policies.Create(e.ctx, keygen.PolicyCreateOptions{ProductID: prod.ID, Name: "Basic"})
 	require.NoError(t, err)
-	// Server defaults on create (keygen-api.md §2.3).
+	// Server defaults on create (keygen-sh/keygen-api, app/models/policy.rb).
 	assert.Len(t, pol.ID, 36)
 	assert.Equal(t, "Basic", pol.Name)
 	assert.Equal(t, prod.ID, pol.ProductID)

@@ -15,8 +15,9 @@ import (
 func TestE2EProductsCRUD(t *testing.T) {
 	e := newE2E(t)
 
-	// keygen-api.md §2.2: distributionStrategy defaults to LICENSED, code and url are null,
-	// metadata is {} when empty; every resource has the account relationship.
+	// distributionStrategy defaults to LICENSED, code and url are null, metadata is {} when
+	// empty (keygen-sh/keygen-api, app/models/product.rb); every resource has the account
+	// relationship.
 	p, err := e.admin.Products.Create(e.ctx, keygen.ProductCreateOptions{Name: "Desktop App"})
 	require.NoError(t, err)
 	assert.Len(t, p.ID, 36)

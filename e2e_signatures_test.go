@@ -1,9 +1,10 @@
 package keygen_test
 
-// End-to-end tests of response signatures (keygen-api.md §1.11, DESIGN.md "Offline
-// licensing"): a client WithPublicKey talks to keygentest through a RoundTripper that can
-// rewrite each real, signed answer in transit, as a man in the middle would. Every rewrite
-// must fail closed with a *keygen.SignatureError; every untouched answer must pass.
+// End-to-end tests of response signatures (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_headers.rb): a client WithPublicKey talks to
+// keygentest through a RoundTripper that can rewrite each real, signed answer in transit,
+// as a man in the middle would. Every rewrite must fail closed with a
+// *keygen.SignatureError; every untouched answer must pass.
 
 import (
 	"bytes"
@@ -178,13 +179,15 @@ func replace(other *answer) rewriteFunc {
 	return func(*http.Request, *answer) *answer { return other.clone() }
 }
 
-// digestOf is the Digest header value of body (keygen-api.md §1.11).
+// digestOf is the Digest header value of body (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_methods.rb: generate_digest_header).
 func digestOf(body []byte) string {
 	sum := sha256.Sum256(body)
 	return "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// signingString builds the signed string of keygen-api.md §1.11 for an answer to req.
+// signingString builds the signed string for an answer to req (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_methods.rb: generate_signing_data).
 func signingString(req *http.Request, a *answer) string {
 	host, _, err := net.SplitHostPort(req.URL.Host)
 	if err != nil {
@@ -443,8 +446,9 @@ func TestE2ESignaturesTampered(t *testing.T) {
 	})
 }
 
-// TestE2ESignaturesRateLimited: keygentest's 429 is unsigned (rack level, keygen-api.md §1.6,
-// §1.10) and comes through as the rate limit error it is.
+// TestE2ESignaturesRateLimited: keygentest's 429 is unsigned (rack level, as Keygen's:
+// keygen-sh/keygen-api, config/initializers/rack_attack.rb) and comes through as the rate
+// limit error it is.
 func TestE2ESignaturesRateLimited(t *testing.T) {
 	e := newSigE2E(t, []keygentest.Option{keygentest.WithRateLimit(2, time.Minute)})
 	for range 2 {

@@ -14,8 +14,9 @@ import (
 func TestE2ETokensGenerateWithPassword(t *testing.T) {
 	e := newE2E(t)
 
-	// Password login (keygen-api.md §2.1): a new admin token, secret shown once, no expiry
-	// for non-user tokens.
+	// Password login: a new admin token, secret shown once, no expiry for non-user tokens
+	// (keygen-sh/keygen-api, app/controllers/api/v1/tokens_controller.rb: generate, and
+	// app/models/token.rb: set_default_expiry).
 	tok, err := e.client().Tokens.Generate(e.ctx, e.srv.AdminEmail, e.srv.AdminPassword, nil)
 	require.NoError(t, err)
 	assert.Len(t, tok.ID, 36)

@@ -13,8 +13,8 @@ import (
 func TestE2EUsersCRUD(t *testing.T) {
 	e := newE2E(t)
 
-	// keygen-api.md §2.4: emails are stored lower-cased; fullName is null unless both names
-	// are set; status ACTIVE for a new user; role user; metadata {}.
+	// Emails are stored lower-cased; fullName is null unless both names are set; status
+	// ACTIVE for a new user; role user; metadata {} (keygen-sh/keygen-api, app/models/user.rb).
 	u, err := e.admin.Users.Create(e.ctx, keygen.UserCreateOptions{Email: "Alice@Example.COM", FirstName: "Alice", Password: "secret-1"})
 	require.NoError(t, err)
 	assert.Len(t, u.ID, 36)

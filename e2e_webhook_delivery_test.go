@@ -66,7 +66,7 @@ func (rc *receiver) deliveries() []delivery {
 
 // TestE2EWebhookDeliveries registers an endpoint on keygentest, lets it deliver real signed
 // events, and checks that ParseWebhook accepts every untouched delivery and rejects every
-// tampered copy (keygen-api.md §5, §1.11).
+// tampered copy (keygen-sh/keygen-api, app/workers/webhook_worker.rb).
 func TestE2EWebhookDeliveries(t *testing.T) {
 	srv := keygentest.NewServer(keygentest.WithInsecureWebhooks())
 	t.Cleanup(srv.Close)

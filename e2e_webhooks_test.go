@@ -16,7 +16,8 @@ func TestE2EWebhookEndpoints(t *testing.T) {
 	e := newE2E(t)
 	prod := e.product("App")
 
-	// Defaults (keygen-api.md §2.9): all events, ed25519, the request's API version.
+	// Defaults: all events, ed25519, the request's API version (keygen-sh/keygen-api,
+	// db/schema.rb and app/controllers/api/v1/webhook_endpoints_controller.rb).
 	all, err := e.admin.Webhooks.Create(e.ctx, keygen.WebhookCreateOptions{URL: "https://hooks.example.com/keygen"})
 	require.NoError(t, err)
 	assert.Len(t, all.ID, 36)

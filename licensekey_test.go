@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// defaultDataset is Keygen's default dataset for the signing schemes (keygen-api.md §4.1).
+// defaultDataset is Keygen's default dataset for the signing schemes (keygen-sh/keygen-api,
+// app/models/license.rb: default_seed_key).
 const defaultDataset = `{"account":{"id":"4f2d6e0a-0f0b-4f7e-9d3c-6c1f4d2b8a11"},` +
 	`"product":{"id":"2313b7e7-1ea6-4a01-901e-2931de6bb1e2"},` +
 	`"policy":{"id":"9b3c1d2e-5f60-4a7b-8c9d-0e1f2a3b4c5d","duration":31556952},` +

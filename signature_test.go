@@ -36,8 +36,9 @@ func digestOf(body string) string {
 	return "sha-256=" + b64(sum[:])
 }
 
-// signer signs answers the way Keygen does (keygen-api.md §1.11). Each field lets a test
-// forge one part of it.
+// signer signs answers the way Keygen does (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_headers.rb and signature_methods.rb). Each field lets a
+// test forge one part of it.
 type signer struct {
 	key     ed25519.PrivateKey
 	date    time.Time // zero: now

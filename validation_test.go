@@ -20,8 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// signResponse signs resp as Keygen does (keygen-api.md §1.11): Date, a Digest of the body,
-// and an ed25519 Keygen-Signature over the request target, host, date and digest.
+// signResponse signs resp as Keygen does (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_headers.rb and signature_methods.rb): Date, a Digest of
+// the body, and an ed25519 Keygen-Signature over the request target, host, date and digest.
 func signResponse(t *testing.T, priv ed25519.PrivateKey, req *http.Request, resp *http.Response) {
 	t.Helper()
 	body, err := io.ReadAll(resp.Body)

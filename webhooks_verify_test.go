@@ -40,8 +40,9 @@ func newDelivery(t *testing.T) delivery {
 	return delivery{host: "hooks.example.com", target: "/keygen?src=kg&v=2", date: hookNow, body: fixture(t, "webhook_delivery.json"), key: hookKey}
 }
 
-// headers signs the delivery the way keygen-api.md §1.11 and §5 describe, written out here
-// independently of the SDK's verifier.
+// headers signs the delivery the way Keygen does (keygen-sh/keygen-api,
+// app/workers/webhook_worker.rb and app/controllers/concerns/signature_methods.rb), written
+// out here independently of the SDK's verifier.
 func (d delivery) headers() http.Header {
 	sum := sha256.Sum256(d.body)
 	digest := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
