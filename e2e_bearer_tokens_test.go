@@ -15,6 +15,7 @@ import (
 // app/controllers/api/v1/{products,licenses,users}/relationships/tokens_controller.rb) and
 // uses each of them.
 func TestE2EGenerateBearerTokens(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, MaxMachines: keygen.Ptr(5), Floating: keygen.Ptr(true)})
@@ -80,6 +81,7 @@ func TestE2EGenerateBearerTokens(t *testing.T) {
 // TestE2ELicenseRelationshipsAndQuickValidate moves a license between policies and owners
 // and quick-validates it (GET …/actions/validate: no scope checks).
 func TestE2ELicenseRelationshipsAndQuickValidate(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	polA := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, RequireFingerprintScope: keygen.Ptr(true)})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestE2EKeysAndPool(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prodA, prodB := e.product("A"), e.product("B")
 	pooled := e.policy(keygen.PolicyCreateOptions{ProductID: prodA.ID, UsePool: keygen.Ptr(true)})
@@ -92,6 +93,7 @@ func TestE2EKeysAndPool(t *testing.T) {
 // TestE2EKeysProductToken: a product token manages its own product's keys and sees no
 // other product's (§1.15: keys CRUD "own").
 func TestE2EKeysProductToken(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prodA, prodB := e.product("A"), e.product("B")
 	polA := e.policy(keygen.PolicyCreateOptions{ProductID: prodA.ID, UsePool: keygen.Ptr(true)})

@@ -27,6 +27,7 @@ const day = 24 * time.Hour
 var defaultKeyRE = regexp.MustCompile(`^[0-9A-F]{6}(-[0-9A-F]{6}){4}-V3$`)
 
 func TestE2ELicensesCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(30 * 86400)})
@@ -111,6 +112,7 @@ func TestE2ELicensesCRUD(t *testing.T) {
 }
 
 func TestE2ELicensesErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})
@@ -140,6 +142,7 @@ func TestE2ELicensesErrors(t *testing.T) {
 }
 
 func TestE2ELicenseActions(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(10 * 86400), MaxUses: keygen.Ptr(3)})
@@ -220,6 +223,7 @@ func TestE2ELicenseActions(t *testing.T) {
 }
 
 func TestE2ELicenseValidation(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(86400)})
@@ -304,6 +308,7 @@ func TestE2ELicenseValidation(t *testing.T) {
 // TestE2ELicenseAuth: license-key and license-token authentication (keygen-sh/keygen-api,
 // app/controllers/concerns/authentication.rb).
 func TestE2ELicenseAuth(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	tokenPol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})
@@ -362,6 +367,7 @@ func TestE2ELicenseAuth(t *testing.T) {
 }
 
 func TestE2ELicenseCheckOut(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(365 * 86400)})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestE2EPoliciesDefaults(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 
@@ -76,6 +77,7 @@ func TestE2EPoliciesDefaults(t *testing.T) {
 }
 
 func TestE2EPoliciesCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prodA, prodB := e.product("A"), e.product("B")
 
@@ -160,6 +162,7 @@ func TestE2EPoliciesCRUD(t *testing.T) {
 }
 
 func TestE2EPoliciesErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})

@@ -13,6 +13,7 @@ import (
 )
 
 func TestE2EProductsCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
 	// distributionStrategy defaults to LICENSED, code and url are null, metadata is {} when
@@ -89,6 +90,7 @@ func TestE2EProductsCRUD(t *testing.T) {
 }
 
 func TestE2EProductsErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	_, err := e.admin.Products.Create(e.ctx, keygen.ProductCreateOptions{Name: "One", Code: "app"})
 	require.NoError(t, err)
@@ -123,6 +125,7 @@ func TestE2EProductsErrors(t *testing.T) {
 }
 
 func TestE2EProductsPagination(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	var created []string
 	for i := range 7 {
@@ -192,6 +195,7 @@ func TestE2EProductsPagination(t *testing.T) {
 
 // TestE2EConcurrentClient uses one client from many goroutines (run with -race).
 func TestE2EConcurrentClient(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)

@@ -18,6 +18,7 @@ import (
 // app/controllers/api/v1/profiles_controller.rb). License tokens and license keys are
 // covered in e2e_licenses_test.go.
 func TestE2EProfile(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
 	admin, err := e.admin.Profile.Get(e.ctx)
@@ -76,6 +77,7 @@ func TestE2EProfile(t *testing.T) {
 // reads, lists, updates, deletes (204, empty body), password login and error answers. A
 // wrong key or a stale Date fails with ErrSignatureInvalid.
 func TestE2ESignatures(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	c := e.srv.Client(keygen.WithPublicKey(e.srv.PublicKey), keygen.WithoutRetries())
 	anon := e.client(keygen.WithPublicKey(e.srv.PublicKey))

@@ -210,6 +210,7 @@ func sigParam(t *testing.T, header, name string) string {
 // TestE2ESignaturesTampered rewrites real keygentest answers in transit and checks that a
 // client WithPublicKey rejects each one.
 func TestE2ESignaturesTampered(t *testing.T) {
+	t.Parallel()
 	e := newSigE2E(t, nil)
 	ctx, c, m := e.ctx, e.c, e.m
 
@@ -450,6 +451,7 @@ func TestE2ESignaturesTampered(t *testing.T) {
 // keygen-sh/keygen-api, config/initializers/rack_attack.rb) and comes through as the rate
 // limit error it is.
 func TestE2ESignaturesRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newSigE2E(t, []keygentest.Option{keygentest.WithRateLimit(2, time.Minute)})
 	for range 2 {
 		_, err := e.c.Products.List(e.ctx, nil)
@@ -467,11 +469,13 @@ func TestE2ESignaturesRateLimited(t *testing.T) {
 // TestE2ESignaturesDate: a server whose clock is 10 minutes off signs Dates 10 minutes off;
 // they are rejected with the default tolerance of 5 minutes and accepted with 15.
 func TestE2ESignaturesDate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		offset time.Duration
 	}{{"10 minutes old", -10 * time.Minute}, {"10 minutes ahead", 10 * time.Minute}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newSigE2E(t, []keygentest.Option{keygentest.WithStartTime(time.Now().Add(tc.offset))})
 			_, err := e.c.Products.List(e.ctx, nil)
 			sigFail(t, err, "away from the local clock")
@@ -495,6 +499,7 @@ func TestE2ESignaturesDate(t *testing.T) {
 // TestE2ESignaturesUntouched runs every service through the same transport, passing every
 // answer through: a client WithPublicKey accepts all of keygentest's real answers.
 func TestE2ESignaturesUntouched(t *testing.T) {
+	t.Parallel()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))

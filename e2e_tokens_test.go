@@ -12,6 +12,7 @@ import (
 )
 
 func TestE2ETokensGenerateWithPassword(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
 	// Password login: a new admin token, secret shown once, no expiry for non-user tokens
@@ -70,6 +71,7 @@ func TestE2ETokensGenerateWithPassword(t *testing.T) {
 }
 
 func TestE2ETokensLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	alice, aliceTok := e.user("alice@example.com", "alice-pass")
 

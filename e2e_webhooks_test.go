@@ -13,6 +13,7 @@ import (
 )
 
 func TestE2EWebhookEndpoints(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 
@@ -73,6 +74,7 @@ func TestE2EWebhookEndpoints(t *testing.T) {
 }
 
 func TestE2EWebhookEvents(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	ep, err := e.admin.Webhooks.Create(e.ctx, keygen.WebhookCreateOptions{URL: "https://hooks.example.com/keygen"})
 	require.NoError(t, err)

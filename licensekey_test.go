@@ -55,8 +55,10 @@ func schemeCases(t testing.TB) []schemeCase {
 }
 
 func TestVerifyLicenseKeyRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, c := range schemeCases(t) {
 		t.Run(c.scheme, func(t *testing.T) {
+			t.Parallel()
 			key := signLicenseKey(t, c.scheme, c.priv, []byte(c.dataset))
 			got, err := VerifyLicenseKey(c.scheme, key, c.pub)
 			require.NoError(t, err)
@@ -80,6 +82,7 @@ func TestVerifyLicenseKeyRoundTrip(t *testing.T) {
 }
 
 func TestLicenseKeyLayout(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	// The dataset is 397 bytes: its padded base64url ends in "==", as Ruby writes it.
 	key := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
@@ -98,6 +101,7 @@ func TestLicenseKeyLayout(t *testing.T) {
 // the signature's padding is not itself signed, so accepting it dropped would give every
 // key a second valid spelling.
 func TestVerifyLicenseKeyCanonical(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	key := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
 	require.True(t, strings.HasSuffix(key, "=="), "an Ed25519 signature is 64 bytes: padded with ==")
@@ -147,8 +151,10 @@ func swapChar(s string, i int) string {
 }
 
 func TestVerifyLicenseKeyTampered(t *testing.T) {
+	t.Parallel()
 	for _, c := range schemeCases(t) {
 		t.Run(c.scheme, func(t *testing.T) {
+			t.Parallel()
 			key := signLicenseKey(t, c.scheme, c.priv, []byte(c.dataset))
 			// Positions inside the dataset part and inside the signature part (for the
 			// encrypt scheme the whole key is both).
@@ -175,8 +181,10 @@ func TestVerifyLicenseKeyTampered(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyWrongPublicKey(t *testing.T) {
+	t.Parallel()
 	for _, c := range schemeCases(t) {
 		t.Run(c.scheme, func(t *testing.T) {
+			t.Parallel()
 			key := signLicenseKey(t, c.scheme, c.priv, []byte(c.dataset))
 			_, err := VerifyLicenseKey(c.scheme, key, c.wrong)
 			require.ErrorIs(t, err, ErrSignatureInvalid)
@@ -185,6 +193,7 @@ func TestVerifyLicenseKeyWrongPublicKey(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyWrongScheme(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	rsaPub := pemPKIX(t, k.rsa.Public())
 	cases := []struct {
@@ -209,6 +218,7 @@ func TestVerifyLicenseKeyWrongScheme(t *testing.T) {
 	privs := map[string]crypto.Signer{SchemeED25519Sign: k.ed, SchemeECDSAP256Sign: k.ec}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			priv := privs[c.signed]
 			if priv == nil {
 				priv = k.rsa
@@ -225,6 +235,7 @@ func TestVerifyLicenseKeyWrongScheme(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyMalformed(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	edPub, rsaPub := edHex(k.ed), pemPKIX(t, k.rsa.Public())
 	good := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
@@ -248,6 +259,7 @@ func TestVerifyLicenseKeyMalformed(t *testing.T) {
 		{"encrypt not base64", SchemeRSA2048PKCS1Encrypt, "***", rsaPub},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := VerifyLicenseKey(c.scheme, c.key, c.pub)
 			require.ErrorIs(t, err, ErrLicenseKeyMalformed)
 			assert.NotErrorIs(t, err, ErrSignatureInvalid)
@@ -256,6 +268,7 @@ func TestVerifyLicenseKeyMalformed(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyJWT(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	pub := pemPKIX(t, k.rsa.Public())
 
@@ -279,6 +292,7 @@ func TestVerifyLicenseKeyJWT(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyEncryptPadding(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	pub := pemPKIX(t, k.rsa.Public())
 	size := k.rsa.Size()
@@ -300,6 +314,7 @@ func TestVerifyLicenseKeyEncryptPadding(t *testing.T) {
 		"all FF":            b64u.EncodeToString(fillFF(size)),
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := VerifyLicenseKey(SchemeRSA2048PKCS1Encrypt, key, pub)
 			require.ErrorIs(t, err, ErrSignatureInvalid)
 		})
@@ -342,6 +357,7 @@ func fillFF(n int) []byte {
 }
 
 func TestNewLicenseKeyVerifierErrors(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	small, err := rsa.GenerateKey(rand.Reader, 1024)
 	require.NoError(t, err)
@@ -368,6 +384,7 @@ func TestNewLicenseKeyVerifierErrors(t *testing.T) {
 		"PKCS1 wrong type": {SchemeRSA2048PKCS1SignV2, strings.ReplaceAll(pemPKIX(t, k.rsa.Public()), "PUBLIC KEY", "RSA PUBLIC KEY")},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := NewLicenseKeyVerifier(c.scheme, c.pub)
 			require.ErrorIs(t, err, ErrInvalidPublicKey)
 		})
@@ -381,6 +398,7 @@ func TestNewLicenseKeyVerifierErrors(t *testing.T) {
 }
 
 func TestParseLicenseKeyDataset(t *testing.T) {
+	t.Parallel()
 	d, err := ParseLicenseKeyDataset([]byte(defaultDataset))
 	require.NoError(t, err)
 	year := 31556952 * time.Second

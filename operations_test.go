@@ -105,6 +105,7 @@ var keygenOperations = []struct {
 }
 
 func TestEveryOperationHasAMethod(t *testing.T) {
+	t.Parallel()
 	c, err := NewClient("acme")
 	if err != nil {
 		t.Fatal(err)
