@@ -56,6 +56,7 @@ func receiverName(d *ast.FuncDecl) string {
 // TestExportedIdentifiersHaveDocs checks that every exported type, function, method,
 // constant and variable has a doc comment (a constant in a documented group counts).
 func TestExportedIdentifiersHaveDocs(t *testing.T) {
+	t.Parallel()
 	for name, f := range parsePackage(t) {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
@@ -88,8 +89,9 @@ func TestExportedIdentifiersHaveDocs(t *testing.T) {
 }
 
 // TestServiceMethodsNameTheirOperation checks that every exported method of a service names
-// the HTTP operation it calls, as go-github does (STYLE.md).
+// the HTTP operation it calls, as go-github does.
 func TestServiceMethodsNameTheirOperation(t *testing.T) {
+	t.Parallel()
 	op := regexp.MustCompile(`\b(GET|POST|PUT|PATCH|DELETE)\s+/v1/accounts/\{account\}/`)
 	n := 0
 	for name, f := range parsePackage(t) {

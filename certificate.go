@@ -101,8 +101,9 @@ func parseCertificate(kind, text string) (*certificate, error) {
 	switch sigAlg {
 	case algEd25519, algRSAPSS, algRSAPKCS1, algECDSAP256:
 	case "ecdsa-secp256r1":
-		// The community Go SDK's name for the same primitive (keygen-api.md §4.2). Accepting
-		// it costs nothing: the key, not the name, decides what verifies.
+		// Another name for the same primitive: secp256r1 is P-256, which the server calls
+		// ecdsa-p256 (keygen-sh/keygen-api, app/services/abstract_checkout_service.rb).
+		// Accepting it costs nothing: the key, not the name, decides what verifies.
 		sigAlg = algECDSAP256
 	default:
 		return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrLicenseFileMalformed, doc.Alg)
@@ -202,9 +203,10 @@ func (c *certificate) open(need string, secrets ...string) ([]byte, error) {
 // and is the recommended way in. Safe for concurrent use.
 type LicenseFileCertificate struct{ c *certificate }
 
-// ParseLicenseFile parses a license file's text (keygen-api.md §4.2), as saved from
-// LicenseFile.Certificate or a raw check-out. It checks the layout only; errors wrap
-// ErrLicenseFileMalformed.
+// ParseLicenseFile parses a license file's text (keygen-sh/keygen-api,
+// app/services/license_checkout_service.rb; https://keygen.sh/docs/api/cryptography/), as
+// saved from LicenseFile.Certificate or a raw check-out. It checks the layout only; errors
+// wrap ErrLicenseFileMalformed.
 func ParseLicenseFile(certificate string) (*LicenseFileCertificate, error) {
 	c, err := parseCertificate("license", certificate)
 	if err != nil {

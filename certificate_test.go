@@ -78,11 +78,13 @@ func assertLicenseFileData(t *testing.T, d *LicenseFileData) {
 }
 
 func TestLicenseFileRoundTrip(t *testing.T) {
+	t.Parallel()
 	payload := fixture(t, "license_file_payload.json")
 	for _, a := range certAlgs(t) {
 		for _, enc := range []string{encAES256GCM, encBase64} {
 			alg := enc + "+" + a.alg
 			t.Run(alg, func(t *testing.T) {
+				t.Parallel()
 				cert := buildCertificate(t, "license", alg, a.priv, testLicenseKey, payload)
 
 				d, err := OpenLicenseFile(cert, a.pub, testLicenseKey)
@@ -114,9 +116,11 @@ func TestLicenseFileRoundTrip(t *testing.T) {
 // verifies (same signing key), so an unencrypted file must still be held to the license key
 // given, and no key at all is an argument error rather than "skip the check".
 func TestLicenseFileBoundToLicenseKey(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	for _, enc := range []string{encBase64, encAES256GCM} {
 		t.Run(enc, func(t *testing.T) {
+			t.Parallel()
 			cert := buildCertificate(t, "license", enc+"+ed25519", k.ed, testLicenseKey, fixture(t, "license_file_payload.json"))
 			d, err := OpenLicenseFile(cert, edHex(k.ed), testLicenseKey)
 			require.NoError(t, err)
@@ -135,11 +139,13 @@ func TestLicenseFileBoundToLicenseKey(t *testing.T) {
 }
 
 func TestMachineFileRoundTrip(t *testing.T) {
+	t.Parallel()
 	payload := fixture(t, "machine_file_payload.json")
 	for _, a := range certAlgs(t) {
 		for _, enc := range []string{encAES256GCM, encBase64} {
 			alg := enc + "+" + a.alg
 			t.Run(alg, func(t *testing.T) {
+				t.Parallel()
 				cert := buildCertificate(t, "machine", alg, a.priv, testLicenseKey+testFingerprint, payload)
 				mf := &MachineFile{Certificate: cert, MachineID: "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"}
 				require.NoError(t, mf.Verify(a.pub))
@@ -170,6 +176,7 @@ func TestMachineFileRoundTrip(t *testing.T) {
 }
 
 func TestLicenseFileFailsClosed(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	payload := fixture(t, "license_file_payload.json")
 	pub := edHex(k.ed)
@@ -217,6 +224,7 @@ func TestLicenseFileFailsClosed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			d, err := OpenLicenseFile(c.cert, c.pub, c.key)
 			require.ErrorIs(t, err, c.wantErr)
 			assert.Nil(t, d)
@@ -232,6 +240,7 @@ func TestLicenseFileFailsClosed(t *testing.T) {
 }
 
 func TestLicenseFileDecryptRequiresVerify(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	cert := buildCertificate(t, "license", "base64+ed25519", k.ed, "", fixture(t, "license_file_payload.json"))
 	f, err := ParseLicenseFile(cert)
@@ -254,6 +263,7 @@ func TestLicenseFileDecryptRequiresVerify(t *testing.T) {
 }
 
 func TestMachineFileFailsClosed(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	pub := edHex(k.ed)
 	cert := buildCertificate(t, "machine", "aes-256-gcm+ed25519", k.ed, testLicenseKey+testFingerprint, fixture(t, "machine_file_payload.json"))
@@ -273,6 +283,7 @@ func TestMachineFileFailsClosed(t *testing.T) {
 		"split at another place": {testLicenseKey[:5], testLicenseKey[5:] + testFingerprint, ErrLicenseFileMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := OpenMachineFile(cert, pub, c.key, c.fingerprint)
 			require.ErrorIs(t, err, c.want)
 		})
@@ -298,6 +309,7 @@ func TestMachineFileFailsClosed(t *testing.T) {
 }
 
 func TestLicenseFileModelMismatch(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	cert := buildCertificate(t, "license", "base64+ed25519", k.ed, "", fixture(t, "license_file_payload.json"))
 	lf := &LicenseFile{Certificate: cert, LicenseID: "another-license"}
@@ -307,6 +319,7 @@ func TestLicenseFileModelMismatch(t *testing.T) {
 }
 
 func TestLicenseFileValidAt(t *testing.T) {
+	t.Parallel()
 	d := &LicenseFileData{Issued: mustTime(t, "2024-05-01T10:00:00Z"), Expiry: Ptr(mustTime(t, "2024-06-01T10:00:00Z"))}
 	require.NoError(t, d.ValidAt(mustTime(t, "2024-05-15T00:00:00Z")))
 	require.NoError(t, d.ValidAt(mustTime(t, "2024-06-01T09:59:59Z")))
@@ -326,6 +339,7 @@ func TestLicenseFileValidAt(t *testing.T) {
 }
 
 func TestOpenedLicenseFileExpired(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	d, err := OpenLicenseFile(buildCertificate(t, "license", "aes-256-gcm+ed25519", k.ed, testLicenseKey, fixture(t, "license_file_payload.json")), edHex(k.ed), testLicenseKey)
 	require.NoError(t, err)
@@ -334,6 +348,7 @@ func TestOpenedLicenseFileExpired(t *testing.T) {
 }
 
 func TestParseLicenseFileLayout(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	cert := buildCertificate(t, "license", "base64+ed25519", k.ed, "", fixture(t, "license_file_payload.json"))
 	lines := strings.Split(strings.TrimSpace(cert), "\n")
@@ -351,13 +366,14 @@ func TestParseLicenseFileLayout(t *testing.T) {
 		"BOM, CRLF": "\ufeff" + strings.ReplaceAll(cert, "\n", "\r\n"),
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			d, err := OpenLicenseFile(variant, edHex(k.ed), testLicenseKey)
 			require.NoError(t, err)
 			assert.Equal(t, "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e", d.License.ID)
 		})
 	}
 
-	// The community SDK's ecdsa-secp256r1 is the same primitive as ecdsa-p256.
+	// ecdsa-secp256r1 names the same primitive as ecdsa-p256.
 	doc := unarmor(t, buildCertificate(t, "license", "base64+ecdsa-p256", k.ec, "", fixture(t, "license_file_payload.json")))
 	doc["alg"] = "base64+ecdsa-secp256r1"
 	f, err := ParseLicenseFile(armor(t, "license", doc))
@@ -367,6 +383,7 @@ func TestParseLicenseFileLayout(t *testing.T) {
 }
 
 func TestParseLicenseFileGarbage(t *testing.T) {
+	t.Parallel()
 	begin, end := "-----BEGIN LICENSE FILE-----\n", "\n-----END LICENSE FILE-----\n"
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	for name, text := range map[string]string{
@@ -386,6 +403,7 @@ func TestParseLicenseFileGarbage(t *testing.T) {
 		"lowercase word": "-----begin license file-----\n" + b64(`{}`) + "\n-----end license file-----",
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := ParseLicenseFile(text)
 			require.ErrorIs(t, err, ErrLicenseFileMalformed)
 			_, err = ParseMachineFile(text)
@@ -395,6 +413,7 @@ func TestParseLicenseFileGarbage(t *testing.T) {
 }
 
 func TestLicenseFilePayloadGarbage(t *testing.T) {
+	t.Parallel()
 	// Signed but unusable payloads: the server would never send them, yet none may panic or
 	// give a half-filled result.
 	k := testKeys(t)
@@ -412,6 +431,7 @@ func TestLicenseFilePayloadGarbage(t *testing.T) {
 		"ttl not a number": `{"meta":{"issued":"2024-05-01T10:00:00Z","ttl":"1h"},"data":{"type":"licenses","id":"l"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			cert := buildCertificate(t, "license", "aes-256-gcm+ed25519", k.ed, testLicenseKey, []byte(payload))
 			d, err := OpenLicenseFile(cert, edHex(k.ed), testLicenseKey)
 			require.Error(t, err)
@@ -464,6 +484,7 @@ func FuzzParseLicenseFile(f *testing.F) {
 }
 
 func TestZeroCertificateDoesNotPanic(t *testing.T) {
+	t.Parallel()
 	var l LicenseFileCertificate
 	assert.Empty(t, l.Algorithm())
 	assert.False(t, l.Encrypted())
@@ -480,6 +501,7 @@ func TestZeroCertificateDoesNotPanic(t *testing.T) {
 // a genuine signed file wherever it is copied, so its fingerprint and license key are
 // compared with the ones given; one that cannot be bound to a license key is refused.
 func TestMachineFileBoundToMachineAndLicense(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	pub := edHex(k.ed)
 	payload := fixture(t, "machine_file_payload.json")

@@ -41,6 +41,7 @@ func productDoc(id string) string {
 }
 
 func TestNewClientDoesNoNetworkIO(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		t.Errorf("NewClient sent %s %s", r.Method, r.URL)
 		return nil, errors.New("no network in NewClient")
@@ -61,6 +62,7 @@ func TestNewClientDoesNoNetworkIO(t *testing.T) {
 }
 
 func TestNewClientRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		account string
@@ -101,6 +103,7 @@ func TestNewClientRejectsBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := NewClient(tc.account, tc.opt)
 			require.ErrorIs(t, err, ErrInvalidArgument)
 			assert.Nil(t, c)
@@ -110,6 +113,7 @@ func TestNewClientRejectsBadInput(t *testing.T) {
 }
 
 func TestNewClientTokenAndLicenseKeyAreExclusive(t *testing.T) {
+	t.Parallel()
 	_, err := NewClient("acme", WithToken("tok"), WithLicenseKey("KEY"))
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.NotContains(t, err.Error(), "tok\"")
@@ -119,6 +123,7 @@ func TestNewClientTokenAndLicenseKeyAreExclusive(t *testing.T) {
 }
 
 func TestPublicKeyAcceptsHexAndAccountBase64(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	hexKey := pubHex(priv)
 	k, err := ParsePublicKey(" " + hexKey + "\n")
@@ -152,6 +157,7 @@ func headerCapture(t *testing.T, mt *httpmock.MockTransport) func() http.Header 
 }
 
 func TestRequestHeaders(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c, mt := newTestClient(t, WithUserAgent("my-app/1.2"), WithEnvironment("staging"))
 	last := headerCapture(t, mt)
@@ -175,6 +181,7 @@ func TestRequestHeaders(t *testing.T) {
 }
 
 func TestRequestHeadersDefaults(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	last := headerCapture(t, mt)
 	_, err := c.Products.Get(context.Background(), "p1")
@@ -185,6 +192,7 @@ func TestRequestHeadersDefaults(t *testing.T) {
 }
 
 func TestWithAPIVersion(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"1.5": "1.5", "v1.7": "1.7", " 1.0 ": "1.0", "1.8": "1.8"} {
 		c, mt := newTestClient(t, WithAPIVersion(in))
 		last := headerCapture(t, mt)
@@ -195,6 +203,7 @@ func TestWithAPIVersion(t *testing.T) {
 }
 
 func TestLicenseKeyAuth(t *testing.T) {
+	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient(testAccount, WithBaseURL(testBase), WithLicenseKey("A1B2C3-D4E5F6-V3"),
 		WithHTTPClient(&http.Client{Transport: mt}), WithoutRetries())
@@ -206,6 +215,7 @@ func TestLicenseKeyAuth(t *testing.T) {
 }
 
 func TestNoAuthAndBasicAuthOverrideCredentials(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	last := headerCapture(t, mt)
 	_, err := c.send(context.Background(), &request{method: "GET", path: "/products/p1", noAuth: true})
@@ -220,6 +230,7 @@ func TestNoAuthAndBasicAuthOverrideCredentials(t *testing.T) {
 }
 
 func TestBaseURLPrefixAndEscaping(t *testing.T) {
+	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient("my acme", WithBaseURL("http://127.0.0.1:3000/keygen/"), WithToken("t"),
 		WithHTTPClient(&http.Client{Transport: mt}), WithoutRetries())
@@ -239,6 +250,7 @@ func TestBaseURLPrefixAndEscaping(t *testing.T) {
 }
 
 func TestNilContextIsAnArgumentError(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	var nilCtx context.Context // a nil context is exactly what is tested
 	_, err := c.send(nilCtx, &request{method: "GET", path: "/products"})
@@ -247,6 +259,7 @@ func TestNilContextIsAnArgumentError(t *testing.T) {
 }
 
 func TestClientIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t, WithRetry(RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 	var calls atomic.Int64
 	var failed sync.Map
@@ -291,6 +304,7 @@ const (
 )
 
 func TestLoggingAtDebugKeepsSecretsOut(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, mt := newTestClient(t, WithLogger(logger))
@@ -354,6 +368,7 @@ func TestLoggingAtDebugKeepsSecretsOut(t *testing.T) {
 }
 
 func TestLicenseKeyInPathIsRedacted(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient(testAccount, WithBaseURL(testBase), WithLicenseKey(secretLicenseKey),
@@ -382,6 +397,7 @@ func TestLicenseKeyInPathIsRedacted(t *testing.T) {
 }
 
 func TestNilLoggerIsSilentAndInfoLevelSkipsDebug(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	headerCapture(t, mt)
@@ -396,6 +412,7 @@ func TestNilLoggerIsSilentAndInfoLevelSkipsDebug(t *testing.T) {
 }
 
 func TestSuccessBodyOverLimitIsAnError(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
 		resp := jsonResponse(req, 200, "")
@@ -425,6 +442,7 @@ func (z *zeroReader) Read(p []byte) (int, error) {
 
 // A license key used as an id alias never reaches an error string, whoever's key it is.
 func TestLicenseKeyAliasRedactedInErrors(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	const key = "C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3"
 	mt.RegisterResponder("GET", apiURL("/licenses/"+key), httpmock.NewStringResponder(404,
@@ -446,6 +464,7 @@ func TestLicenseKeyAliasRedactedInErrors(t *testing.T) {
 // A license key in the path of a call whose answer does not decode, or whose signature does
 // not verify, stays out of the error: those errors name the call too.
 func TestLicenseKeyAliasRedactedInDecodeAndSignatureErrors(t *testing.T) {
+	t.Parallel()
 	const key = "C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3"
 	ctx := context.Background()
 
@@ -485,6 +504,7 @@ func TestLicenseKeyAliasRedactedInDecodeAndSignatureErrors(t *testing.T) {
 // An id that cannot be routed is refused before any I/O without being repeated: it is
 // usually a signed license key.
 func TestSlashInIDRefusedWithoutEchoingIt(t *testing.T) {
+	t.Parallel()
 	const signed = "key/eyJsaWNlbnNlIjoic2VjcmV0In0=.c2lnbmF0dXJl"
 	c, _ := newTestClient(t) // no responder: any request would fail differently
 	ctx := context.Background()
@@ -507,6 +527,7 @@ func TestSlashInIDRefusedWithoutEchoingIt(t *testing.T) {
 
 // A base or endpoint URL that is refused is not repeated: its query may hold a secret.
 func TestURLOptionErrorsDoNotEchoTheURL(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []string{"https://h.example.com/?token=s3cret", "https://h.example.com/#s3cret", "https:///s3cret"} {
 		_, err := NewClient(testAccount, WithBaseURL(raw))
 		require.ErrorIs(t, err, ErrInvalidArgument, raw)

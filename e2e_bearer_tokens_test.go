@@ -11,8 +11,11 @@ import (
 )
 
 // TestE2EGenerateBearerTokens creates product, license and user tokens through their
-// relationship routes (keygen-api.md §2.1) and uses each of them.
+// relationship routes (keygen-sh/keygen-api,
+// app/controllers/api/v1/{products,licenses,users}/relationships/tokens_controller.rb) and
+// uses each of them.
 func TestE2EGenerateBearerTokens(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, MaxMachines: keygen.Ptr(5), Floating: keygen.Ptr(true)})
@@ -78,6 +81,7 @@ func TestE2EGenerateBearerTokens(t *testing.T) {
 // TestE2ELicenseRelationshipsAndQuickValidate moves a license between policies and owners
 // and quick-validates it (GET …/actions/validate: no scope checks).
 func TestE2ELicenseRelationshipsAndQuickValidate(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	polA := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, RequireFingerprintScope: keygen.Ptr(true)})

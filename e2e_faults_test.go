@@ -126,6 +126,7 @@ func (e *e2e) proxied(p *faultProxy, opts ...keygen.Option) *keygen.Client {
 }
 
 func TestE2EFaultCutBodyIsRetriedForGET(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("Cut")
 	p := newFaultProxy(t, e.srv.URL)
@@ -163,6 +164,7 @@ func TestE2EFaultCutBodyIsRetriedForGET(t *testing.T) {
 }
 
 func TestE2EFaultResetAfterSend(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("Reset")
 	p := newFaultProxy(t, e.srv.URL)
@@ -190,6 +192,7 @@ func TestE2EFaultResetAfterSend(t *testing.T) {
 // TestE2EFaultOutageBudget: during an outage each call would be sent 1+MaxRetries times; the
 // client-wide budget caps the extra requests, and successes earn it back.
 func TestE2EFaultOutageBudget(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("Outage")
 	p := newFaultProxy(t, e.srv.URL)
@@ -231,6 +234,7 @@ func TestE2EFaultOutageBudget(t *testing.T) {
 // TestE2EFaultConnectionsUnderConcurrency: 64 goroutines share one client; the client's own
 // pool keeps their connections instead of opening one for most calls.
 func TestE2EFaultConnectionsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("Pool")
 	p := newFaultProxy(t, e.srv.URL)
@@ -268,6 +272,7 @@ type closeCounter struct {
 func (c *closeCounter) CloseIdleConnections() { c.closed.Add(1) }
 
 func TestE2EFaultForeignTransportLeftAlone(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	p := newFaultProxy(t, e.srv.URL)
 	p.setFault(func(w http.ResponseWriter, _ *http.Request, _ func() (*http.Response, []byte)) bool {
@@ -286,13 +291,18 @@ func TestE2EFaultForeignTransportLeftAlone(t *testing.T) {
 // TestE2EFaultHangingServer: a server that accepts and never answers costs a call its
 // deadline, not minutes.
 func TestE2EFaultHangingServer(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { ln.Close() })
 	var held sync.WaitGroup
 	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop); held.Wait() })
+	// The accept loop counts in held too, so that every Add below happens while the count
+	// is above zero (an Add from zero racing Wait is what the race detector reports).
+	t.Cleanup(func() { close(stop); ln.Close(); held.Wait() })
+	held.Add(1)
 	go func() {
+		defer held.Done()
 		for {
 			conn, err := ln.Accept()
 			if err != nil {

@@ -2,7 +2,8 @@ package keygen_test
 
 // End-to-end tests: the SDK over real HTTP against keygentest on loopback. Each test starts
 // its own server (one per test or per subtest group), so tests never share state and can
-// run with -race. Expected values come from keygen-api.md, never from keygentest's code.
+// run with -race. Expected values come from Keygen's API reference and server
+// (https://keygen.sh/docs/api/, keygen-sh/keygen-api), never from keygentest's code.
 
 import (
 	"bytes"
@@ -113,9 +114,9 @@ func (e *e2e) rawPost(path, token string, body any) map[string]any {
 	return doc
 }
 
-// bearerToken creates a token through POST /{products|licenses}/{id}/tokens (keygen-api.md
-// §2.1; the SDK's Tokens.Generate may not create product or license tokens as an admin)
-// and returns its secret.
+// bearerToken creates a token through POST /{products|licenses}/{id}/tokens and returns its
+// secret (the SDK's Tokens.Generate may not create product or license tokens as an admin).
+// keygen-sh/keygen-api, app/controllers/api/v1/{products,licenses}/relationships/tokens_controller.rb.
 func (e *e2e) bearerToken(owner, id string) string {
 	e.t.Helper()
 	doc := e.rawPost("/"+owner+"/"+id+"/tokens", e.srv.AdminToken, nil)

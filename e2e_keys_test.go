@@ -11,6 +11,7 @@ import (
 )
 
 func TestE2EKeysAndPool(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prodA, prodB := e.product("A"), e.product("B")
 	pooled := e.policy(keygen.PolicyCreateOptions{ProductID: prodA.ID, UsePool: keygen.Ptr(true)})
@@ -18,7 +19,8 @@ func TestE2EKeysAndPool(t *testing.T) {
 	pooledB := e.policy(keygen.PolicyCreateOptions{ProductID: prodB.ID, UsePool: keygen.Ptr(true)})
 	plain := e.policy(keygen.PolicyCreateOptions{ProductID: prodA.ID})
 
-	// Keys (keygen-api.md §2.8): the product relationship comes from the policy.
+	// Keys: the product relationship comes from the policy (keygen-sh/keygen-api,
+	// app/models/key.rb).
 	var keys []*keygen.Key
 	for _, s := range []string{"POOLKEY-0001", "POOLKEY-0002", "POOLKEY-0003"} {
 		k, err := e.admin.Keys.Create(e.ctx, keygen.KeyCreateOptions{Key: s, PolicyID: pooled.ID})
@@ -91,6 +93,7 @@ func TestE2EKeysAndPool(t *testing.T) {
 // TestE2EKeysProductToken: a product token manages its own product's keys and sees no
 // other product's (§1.15: keys CRUD "own").
 func TestE2EKeysProductToken(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prodA, prodB := e.product("A"), e.product("B")
 	polA := e.policy(keygen.PolicyCreateOptions{ProductID: prodA.ID, UsePool: keygen.Ptr(true)})

@@ -27,13 +27,14 @@ const day = 24 * time.Hour
 var defaultKeyRE = regexp.MustCompile(`^[0-9A-F]{6}(-[0-9A-F]{6}){4}-V3$`)
 
 func TestE2ELicensesCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(30 * 86400)})
 	owner, _ := e.user("owner@example.com", "owner-pass")
 
-	// keygen-api.md §2.6: default key format, expiry from a FROM_CREATION duration,
-	// limits from the policy, relationship linkage and counts.
+	// Default key format, expiry from a FROM_CREATION duration, limits from the policy,
+	// relationship linkage and counts (keygen-sh/keygen-api, app/models/license.rb).
 	lic, err := e.admin.Licenses.Create(e.ctx, keygen.LicenseCreateOptions{
 		PolicyID: pol.ID, OwnerID: owner.ID, Name: "Alice's seat", Metadata: map[string]any{"orderId": "o-1"},
 	})
@@ -111,6 +112,7 @@ func TestE2ELicensesCRUD(t *testing.T) {
 }
 
 func TestE2ELicensesErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})
@@ -140,6 +142,7 @@ func TestE2ELicensesErrors(t *testing.T) {
 }
 
 func TestE2ELicenseActions(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(10 * 86400), MaxUses: keygen.Ptr(3)})
@@ -220,6 +223,7 @@ func TestE2ELicenseActions(t *testing.T) {
 }
 
 func TestE2ELicenseValidation(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(86400)})
@@ -301,8 +305,10 @@ func TestE2ELicenseValidation(t *testing.T) {
 	assert.Equal(t, keygen.ValidationExpired, av.Code)
 }
 
-// TestE2ELicenseAuth: license-key and license-token authentication (keygen-api.md §1.14).
+// TestE2ELicenseAuth: license-key and license-token authentication (keygen-sh/keygen-api,
+// app/controllers/concerns/authentication.rb).
 func TestE2ELicenseAuth(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	tokenPol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})
@@ -361,6 +367,7 @@ func TestE2ELicenseAuth(t *testing.T) {
 }
 
 func TestE2ELicenseCheckOut(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Duration: keygen.Ptr(365 * 86400)})
@@ -428,9 +435,10 @@ type certPayload struct {
 	Included []json.RawMessage `json:"included"`
 }
 
-// verifyCertificate checks a license/machine file offline as keygen-api.md §4.2 describes
-// (independently of the SDK): armour, signature over "<kind>/<enc>", then decodes (and,
-// with a license key, decrypts) the payload.
+// verifyCertificate checks a license/machine file offline, as Keygen writes it
+// (keygen-sh/keygen-api, app/services/abstract_checkout_service.rb and
+// license_checkout_service.rb) and independently of the SDK: armour, signature over
+// "<kind>/<enc>", then decodes (and, with a license key, decrypts) the payload.
 func verifyCertificate(t *testing.T, pubHex, cert, kind, licenseKey, fingerprint string) certPayload {
 	t.Helper()
 	begin, end := "-----BEGIN "+kind+" FILE-----\n", "-----END "+kind+" FILE-----\n"

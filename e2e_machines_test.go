@@ -15,10 +15,11 @@ import (
 	keygen "github.com/licensekit/keygen"
 )
 
-// TestE2EDesktopFlow is the story of a desktop app (DESIGN.md, user 2): it holds only its
-// license key, validates with a fingerprint scope, activates this machine, pings, checks
-// out a license file, and later sees suspension and expiry. Every answer is signature-checked.
+// TestE2EDesktopFlow is the story of a desktop app: it holds only its license key,
+// validates with a fingerprint scope, activates this machine, pings, checks out a license
+// file, and later sees suspension and expiry. Every answer is signature-checked.
 func TestE2EDesktopFlow(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("Desktop")
 	pol := e.policy(keygen.PolicyCreateOptions{
@@ -152,6 +153,7 @@ func TestE2EDesktopFlow(t *testing.T) {
 }
 
 func TestE2EMachinesCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID, Floating: keygen.Ptr(true), MaxMachines: keygen.Ptr(2)})
@@ -235,6 +237,7 @@ func (e *e2e) mustLogin(email, password string) string {
 // TestE2EMachineHeartbeats: a machine that misses its heartbeat is DEAD and, with
 // NO_REVIVE, cannot ping again (§2.7); a HeartbeatMonitor pings on its own.
 func TestE2EMachineHeartbeats(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{

@@ -14,6 +14,7 @@ import (
 // server; a license key of the default and of a signed scheme given to WithToken is refused
 // before any request, with the hint to use WithLicenseKey, which then works.
 func TestE2EClientOptions(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 

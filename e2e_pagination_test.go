@@ -44,6 +44,7 @@ func (f httpClientFunc) RoundTrip(req *http.Request) (*http.Response, error) { r
 // TestE2EAllPagesByCursor walks more records than offsets reach with small pages (§1.8:
 // page[number] stops at 100), by keyset.
 func TestE2EAllPagesByCursor(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	const total = 250
 	newestFirst := make([]string, total)
@@ -91,6 +92,7 @@ func TestE2EAllPagesByCursor(t *testing.T) {
 // TestE2EWebhookEventsAllByCursor lists uncounted webhook events by keyset, in both orders
 // and with an event filter.
 func TestE2EWebhookEventsAllByCursor(t *testing.T) {
+	t.Parallel()
 	// Deliveries are answered in process: this test needs events, not network.
 	received := httpClientFunc(func(req *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: req}, nil

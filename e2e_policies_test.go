@@ -11,12 +11,13 @@ import (
 )
 
 func TestE2EPoliciesDefaults(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 
 	pol, err := e.admin.Policies.Create(e.ctx, keygen.PolicyCreateOptions{ProductID: prod.ID, Name: "Basic"})
 	require.NoError(t, err)
-	// Server defaults on create (keygen-api.md §2.3).
+	// Server defaults on create (keygen-sh/keygen-api, app/models/policy.rb).
 	assert.Len(t, pol.ID, 36)
 	assert.Equal(t, "Basic", pol.Name)
 	assert.Equal(t, prod.ID, pol.ProductID)
@@ -76,6 +77,7 @@ func TestE2EPoliciesDefaults(t *testing.T) {
 }
 
 func TestE2EPoliciesCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prodA, prodB := e.product("A"), e.product("B")
 
@@ -160,6 +162,7 @@ func TestE2EPoliciesCRUD(t *testing.T) {
 }
 
 func TestE2EPoliciesErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 	pol := e.policy(keygen.PolicyCreateOptions{ProductID: prod.ID})

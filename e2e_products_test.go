@@ -13,10 +13,12 @@ import (
 )
 
 func TestE2EProductsCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
-	// keygen-api.md §2.2: distributionStrategy defaults to LICENSED, code and url are null,
-	// metadata is {} when empty; every resource has the account relationship.
+	// distributionStrategy defaults to LICENSED, code and url are null, metadata is {} when
+	// empty (keygen-sh/keygen-api, app/models/product.rb); every resource has the account
+	// relationship.
 	p, err := e.admin.Products.Create(e.ctx, keygen.ProductCreateOptions{Name: "Desktop App"})
 	require.NoError(t, err)
 	assert.Len(t, p.ID, 36)
@@ -88,6 +90,7 @@ func TestE2EProductsCRUD(t *testing.T) {
 }
 
 func TestE2EProductsErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	_, err := e.admin.Products.Create(e.ctx, keygen.ProductCreateOptions{Name: "One", Code: "app"})
 	require.NoError(t, err)
@@ -122,6 +125,7 @@ func TestE2EProductsErrors(t *testing.T) {
 }
 
 func TestE2EProductsPagination(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	var created []string
 	for i := range 7 {
@@ -191,6 +195,7 @@ func TestE2EProductsPagination(t *testing.T) {
 
 // TestE2EConcurrentClient uses one client from many goroutines (run with -race).
 func TestE2EConcurrentClient(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)

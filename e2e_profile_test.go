@@ -14,9 +14,11 @@ import (
 	keygen "github.com/licensekit/keygen"
 )
 
-// TestE2EProfile: GET /me for each kind of bearer (keygen-api.md §2.11). License tokens and
-// license keys are covered in e2e_licenses_test.go.
+// TestE2EProfile: GET /me for each kind of bearer (keygen-sh/keygen-api,
+// app/controllers/api/v1/profiles_controller.rb). License tokens and license keys are
+// covered in e2e_licenses_test.go.
 func TestE2EProfile(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
 	admin, err := e.admin.Profile.Get(e.ctx)
@@ -70,10 +72,12 @@ func TestE2EProfile(t *testing.T) {
 	errWithCode(t, err, 401, keygen.CodeTokenMissing, "")
 }
 
-// TestE2ESignatures: with WithPublicKey every answer is verified (keygen-api.md §1.11):
-// creates (201), reads, lists, updates, deletes (204, empty body), password login and
-// error answers. A wrong key or a stale Date fails with ErrSignatureInvalid.
+// TestE2ESignatures: with WithPublicKey every answer is verified (Keygen signs them all:
+// keygen-sh/keygen-api, app/controllers/concerns/signature_headers.rb): creates (201),
+// reads, lists, updates, deletes (204, empty body), password login and error answers. A
+// wrong key or a stale Date fails with ErrSignatureInvalid.
 func TestE2ESignatures(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	c := e.srv.Client(keygen.WithPublicKey(e.srv.PublicKey), keygen.WithoutRetries())
 	anon := e.client(keygen.WithPublicKey(e.srv.PublicKey))

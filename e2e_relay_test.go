@@ -183,6 +183,7 @@ func (r *relayE2E) relayed(t *testing.T, err error, reason string) {
 }
 
 func TestE2ERelayValidateKeySwapsKey(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	valid := r.license(w)
@@ -208,6 +209,7 @@ func TestE2ERelayValidateKeySwapsKey(t *testing.T) {
 }
 
 func TestE2ERelayValidateRewritesFingerprint(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	lic := r.license(w)
@@ -241,6 +243,7 @@ func TestE2ERelayValidateRewritesFingerprint(t *testing.T) {
 }
 
 func TestE2ERelayDropsScope(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	lic := r.license(w)
@@ -277,6 +280,7 @@ func TestE2ERelayDropsScope(t *testing.T) {
 }
 
 func TestE2ERelayProfileOfAnotherLicense(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	mine := r.license(w)
@@ -294,6 +298,7 @@ func TestE2ERelayProfileOfAnotherLicense(t *testing.T) {
 }
 
 func TestE2ERelayActivationMovedToAnotherLicense(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	mine := r.license(w)
@@ -336,6 +341,7 @@ func TestE2ERelayActivationMovedToAnotherLicense(t *testing.T) {
 // TestE2ERelayForeignFiles: genuine files, signed by the account, of another machine or of
 // another license, handed to the app (by the relay, or copied onto the disk).
 func TestE2ERelayForeignFiles(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	mine := r.license(w)
@@ -379,6 +385,7 @@ func TestE2ERelayForeignFiles(t *testing.T) {
 
 // TestE2ERelayForgedErrors: error answers the relay writes itself.
 func TestE2ERelayForgedErrors(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	lic := r.license(w)
@@ -469,6 +476,7 @@ func TestE2ERelayForgedErrors(t *testing.T) {
 // TestE2ERelayUntouched: the same flows through the relay without a rewrite still pass, so
 // the checks above refuse the relayed answers and nothing else.
 func TestE2ERelayUntouched(t *testing.T) {
+	t.Parallel()
 	r := newRelayE2E(t)
 	w := r.world()
 	lic := r.license(w)

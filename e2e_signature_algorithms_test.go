@@ -137,6 +137,7 @@ func (p *sigProxy) seen() []string {
 // signed in the algorithm asked for; tampered ones, answers in another algorithm (the proxy
 // rewrote what the client asked for) and another account's key are refused.
 func TestE2ESignatureAlgorithms(t *testing.T) {
+	t.Parallel()
 	otherAccount := keygentest.NewServer()
 	t.Cleanup(otherAccount.Close)
 	downgrade := map[string]string{
@@ -147,6 +148,7 @@ func TestE2ESignatureAlgorithms(t *testing.T) {
 	}
 	for _, alg := range signatureAlgorithms {
 		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
 			e := newE2E(t)
 			ctx := e.ctx
 			prod := e.product("Signed " + alg)
@@ -264,6 +266,7 @@ type hook struct {
 // algorithm, and is refused tampered, with a key of another type, pinned to the other RSA
 // algorithm, or with another account's key.
 func TestE2EWebhookSignatureAlgorithms(t *testing.T) {
+	t.Parallel()
 	srv := keygentest.NewServer(keygentest.WithInsecureWebhooks())
 	t.Cleanup(srv.Close)
 	otherAccount := keygentest.NewServer()
@@ -331,6 +334,7 @@ func TestE2EWebhookSignatureAlgorithms(t *testing.T) {
 
 	for _, alg := range signatureAlgorithms {
 		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
 			d := deliveries[alg]
 			require.NoError(t, d.err, "the receiver verified the untouched delivery")
 			assert.Equal(t, alg, sigParam(t, d.req.Header.Get("Keygen-Signature"), "algorithm"))

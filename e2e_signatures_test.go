@@ -1,9 +1,10 @@
 package keygen_test
 
-// End-to-end tests of response signatures (keygen-api.md §1.11, DESIGN.md "Offline
-// licensing"): a client WithPublicKey talks to keygentest through a RoundTripper that can
-// rewrite each real, signed answer in transit, as a man in the middle would. Every rewrite
-// must fail closed with a *keygen.SignatureError; every untouched answer must pass.
+// End-to-end tests of response signatures (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_headers.rb): a client WithPublicKey talks to
+// keygentest through a RoundTripper that can rewrite each real, signed answer in transit,
+// as a man in the middle would. Every rewrite must fail closed with a
+// *keygen.SignatureError; every untouched answer must pass.
 
 import (
 	"bytes"
@@ -178,13 +179,15 @@ func replace(other *answer) rewriteFunc {
 	return func(*http.Request, *answer) *answer { return other.clone() }
 }
 
-// digestOf is the Digest header value of body (keygen-api.md §1.11).
+// digestOf is the Digest header value of body (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_methods.rb: generate_digest_header).
 func digestOf(body []byte) string {
 	sum := sha256.Sum256(body)
 	return "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// signingString builds the signed string of keygen-api.md §1.11 for an answer to req.
+// signingString builds the signed string for an answer to req (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_methods.rb: generate_signing_data).
 func signingString(req *http.Request, a *answer) string {
 	host, _, err := net.SplitHostPort(req.URL.Host)
 	if err != nil {
@@ -207,6 +210,7 @@ func sigParam(t *testing.T, header, name string) string {
 // TestE2ESignaturesTampered rewrites real keygentest answers in transit and checks that a
 // client WithPublicKey rejects each one.
 func TestE2ESignaturesTampered(t *testing.T) {
+	t.Parallel()
 	e := newSigE2E(t, nil)
 	ctx, c, m := e.ctx, e.c, e.m
 
@@ -443,9 +447,11 @@ func TestE2ESignaturesTampered(t *testing.T) {
 	})
 }
 
-// TestE2ESignaturesRateLimited: keygentest's 429 is unsigned (rack level, keygen-api.md §1.6,
-// §1.10) and comes through as the rate limit error it is.
+// TestE2ESignaturesRateLimited: keygentest's 429 is unsigned (rack level, as Keygen's:
+// keygen-sh/keygen-api, config/initializers/rack_attack.rb) and comes through as the rate
+// limit error it is.
 func TestE2ESignaturesRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newSigE2E(t, []keygentest.Option{keygentest.WithRateLimit(2, time.Minute)})
 	for range 2 {
 		_, err := e.c.Products.List(e.ctx, nil)
@@ -463,11 +469,13 @@ func TestE2ESignaturesRateLimited(t *testing.T) {
 // TestE2ESignaturesDate: a server whose clock is 10 minutes off signs Dates 10 minutes off;
 // they are rejected with the default tolerance of 5 minutes and accepted with 15.
 func TestE2ESignaturesDate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		offset time.Duration
 	}{{"10 minutes old", -10 * time.Minute}, {"10 minutes ahead", 10 * time.Minute}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newSigE2E(t, []keygentest.Option{keygentest.WithStartTime(time.Now().Add(tc.offset))})
 			_, err := e.c.Products.List(e.ctx, nil)
 			sigFail(t, err, "away from the local clock")
@@ -491,6 +499,7 @@ func TestE2ESignaturesDate(t *testing.T) {
 // TestE2ESignaturesUntouched runs every service through the same transport, passing every
 // answer through: a client WithPublicKey accepts all of keygentest's real answers.
 func TestE2ESignaturesUntouched(t *testing.T) {
+	t.Parallel()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))

@@ -12,10 +12,12 @@ import (
 )
 
 func TestE2ETokensGenerateWithPassword(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
-	// Password login (keygen-api.md §2.1): a new admin token, secret shown once, no expiry
-	// for non-user tokens.
+	// Password login: a new admin token, secret shown once, no expiry for non-user tokens
+	// (keygen-sh/keygen-api, app/controllers/api/v1/tokens_controller.rb: generate, and
+	// app/models/token.rb: set_default_expiry).
 	tok, err := e.client().Tokens.Generate(e.ctx, e.srv.AdminEmail, e.srv.AdminPassword, nil)
 	require.NoError(t, err)
 	assert.Len(t, tok.ID, 36)
@@ -69,6 +71,7 @@ func TestE2ETokensGenerateWithPassword(t *testing.T) {
 }
 
 func TestE2ETokensLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	alice, aliceTok := e.user("alice@example.com", "alice-pass")
 

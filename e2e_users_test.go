@@ -11,10 +11,11 @@ import (
 )
 
 func TestE2EUsersCRUD(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 
-	// keygen-api.md §2.4: emails are stored lower-cased; fullName is null unless both names
-	// are set; status ACTIVE for a new user; role user; metadata {}.
+	// Emails are stored lower-cased; fullName is null unless both names are set; status
+	// ACTIVE for a new user; role user; metadata {} (keygen-sh/keygen-api, app/models/user.rb).
 	u, err := e.admin.Users.Create(e.ctx, keygen.UserCreateOptions{Email: "Alice@Example.COM", FirstName: "Alice", Password: "secret-1"})
 	require.NoError(t, err)
 	assert.Len(t, u.ID, 36)
@@ -88,6 +89,7 @@ func TestE2EUsersCRUD(t *testing.T) {
 }
 
 func TestE2EUsersErrors(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	_, err := e.admin.Users.Create(e.ctx, keygen.UserCreateOptions{Email: "taken@example.com"})
 	require.NoError(t, err)
@@ -116,6 +118,7 @@ func TestE2EUsersErrors(t *testing.T) {
 
 // TestE2EUsersUserToken: what a role-user's own token may see and do (§1.15).
 func TestE2EUsersUserToken(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	alice, aliceTok := e.user("alice@example.com", "alice-pass")
 	bob, bobTok := e.user("bob@example.com", "bob-pass")
@@ -150,6 +153,7 @@ func TestE2EUsersUserToken(t *testing.T) {
 }
 
 func TestE2EUsersPasswords(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	alice, tok := e.user("alice@example.com", "old-password")
 	other, err := e.client().Tokens.Generate(e.ctx, "alice@example.com", "old-password", nil)

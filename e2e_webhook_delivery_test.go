@@ -66,8 +66,9 @@ func (rc *receiver) deliveries() []delivery {
 
 // TestE2EWebhookDeliveries registers an endpoint on keygentest, lets it deliver real signed
 // events, and checks that ParseWebhook accepts every untouched delivery and rejects every
-// tampered copy (keygen-api.md §5, §1.11).
+// tampered copy (keygen-sh/keygen-api, app/workers/webhook_worker.rb).
 func TestE2EWebhookDeliveries(t *testing.T) {
+	t.Parallel()
 	srv := keygentest.NewServer(keygentest.WithInsecureWebhooks())
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -150,6 +151,7 @@ func TestE2EWebhookDeliveries(t *testing.T) {
 	}
 	for name, mutate := range tampered {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			r := orig
 			r.Header = orig.Header.Clone()
 			mutate(&r)

@@ -13,10 +13,12 @@ import (
 )
 
 func TestE2EWebhookEndpoints(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	prod := e.product("App")
 
-	// Defaults (keygen-api.md §2.9): all events, ed25519, the request's API version.
+	// Defaults: all events, ed25519, the request's API version (keygen-sh/keygen-api,
+	// db/schema.rb and app/controllers/api/v1/webhook_endpoints_controller.rb).
 	all, err := e.admin.Webhooks.Create(e.ctx, keygen.WebhookCreateOptions{URL: "https://hooks.example.com/keygen"})
 	require.NoError(t, err)
 	assert.Len(t, all.ID, 36)
@@ -72,6 +74,7 @@ func TestE2EWebhookEndpoints(t *testing.T) {
 }
 
 func TestE2EWebhookEvents(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t)
 	ep, err := e.admin.Webhooks.Create(e.ctx, keygen.WebhookCreateOptions{URL: "https://hooks.example.com/keygen"})
 	require.NoError(t, err)

@@ -32,7 +32,8 @@ var (
 // ErrorCode is a machine-readable Keygen error code, e.g. "KEY_TAKEN".
 type ErrorCode = string
 
-// Keygen error codes the SDK's users most often branch on (keygen-api.md §1.6).
+// Keygen error codes the SDK's users most often branch on
+// (https://keygen.sh/docs/api/errors/).
 const (
 	CodeNotFound              ErrorCode = "NOT_FOUND"
 	CodeTokenMissing          ErrorCode = "TOKEN_MISSING"

@@ -16,6 +16,7 @@ import (
 // message that adds the prefix and then wraps it read "keygen: …: keygen: invalid argument",
 // or "keygen: keygen: invalid argument: …" for option errors.
 func TestArgumentErrorsPrefixedOnce(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	ctx := context.Background()
 	call := func(_ any, err error) error { return err }
@@ -127,6 +128,7 @@ func TestArgumentErrorsPrefixedOnce(t *testing.T) {
 // TestSentinelWrappingPrefixedOnce: the other sentinels lead their errors too ("%w: detail"),
 // so their wrapped errors carry the prefix once as well.
 func TestSentinelWrappingPrefixedOnce(t *testing.T) {
+	t.Parallel()
 	pub := strings.Repeat("ab", 32)
 	_, errFile := ParseLicenseFile("not a license file")
 	_, errKey := VerifyLicenseKey(SchemeED25519Sign, "", pub)

@@ -31,6 +31,7 @@ func answerAll(t *testing.T, status int, body string, header http.Header, opts .
 }
 
 func TestErrorDocumentKeepsEveryErrorObject(t *testing.T) {
+	t.Parallel()
 	body := `{"meta":{"id":"9b1c2d3e-req"},"errors":[
 	  {"title":"Unprocessable resource","detail":"has already been taken","code":"KEY_TAKEN","source":{"pointer":"/data/attributes/key"},
 	   "links":{"about":"https://keygen.sh/docs/api/licenses/#licenses-object-attrs-key"}},
@@ -74,6 +75,7 @@ func TestErrorDocumentKeepsEveryErrorObject(t *testing.T) {
 }
 
 func TestErrorRequestIDFromHeaderWhenNoMeta(t *testing.T) {
+	t.Parallel()
 	c, _ := answerAll(t, 400, `{"errors":[{"title":"Bad request","code":"JSON_INVALID"}]}`, http.Header{"X-Request-Id": {"hdr-7"}})
 	_, err := c.Products.Get(context.Background(), "p1")
 	var e *Error
@@ -83,6 +85,7 @@ func TestErrorRequestIDFromHeaderWhenNoMeta(t *testing.T) {
 }
 
 func TestErrorSentinelsByStatus(t *testing.T) {
+	t.Parallel()
 	sentinels := []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrUnprocessable, ErrRateLimited}
 	cases := map[int]error{400: ErrBadRequest, 401: ErrUnauthorized, 403: ErrForbidden, 404: ErrNotFound, 409: ErrConflict, 422: ErrUnprocessable, 429: ErrRateLimited,
 		402: nil, 405: nil, 500: nil, 503: nil}
@@ -101,6 +104,7 @@ func TestErrorSentinelsByStatus(t *testing.T) {
 }
 
 func TestErrorFromProxyHTMLPage(t *testing.T) {
+	t.Parallel()
 	c, _ := answerAll(t, 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", http.Header{"Content-Type": {"text/html"}})
 	_, err := c.Products.Get(context.Background(), "p1")
 	var e *Error
@@ -113,6 +117,7 @@ func TestErrorFromProxyHTMLPage(t *testing.T) {
 }
 
 func TestErrorFromTruncatedJSON(t *testing.T) {
+	t.Parallel()
 	c, _ := answerAll(t, 404, `{"meta":{"id":"x"},"errors":[{"title":"Not fo`, nil)
 	_, err := c.Products.Get(context.Background(), "p1")
 	var e *Error
@@ -123,6 +128,7 @@ func TestErrorFromTruncatedJSON(t *testing.T) {
 }
 
 func TestErrorWithEmptyOrForeignJSONBody(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{"", `{"data":null}`, `{"errors":[]}`, `[]`, `"oops"`} {
 		c, _ := answerAll(t, 500, body, nil)
 		_, err := c.Products.Get(context.Background(), "p1")
@@ -135,6 +141,7 @@ func TestErrorWithEmptyOrForeignJSONBody(t *testing.T) {
 }
 
 func TestOversizedErrorBodyIsCutAtTheLimit(t *testing.T) {
+	t.Parallel()
 	body := &zeroReader{n: 64 << 20}
 	closed := false
 	hc := &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
@@ -163,6 +170,7 @@ type readCloser struct {
 func (r readCloser) Close() error { r.close(); return nil }
 
 func TestRateLimitError(t *testing.T) {
+	t.Parallel()
 	reset := time.Now().Add(42 * time.Second).Unix()
 	h := http.Header{
 		"Retry-After":           {"7"},
@@ -196,6 +204,7 @@ func TestRateLimitError(t *testing.T) {
 }
 
 func TestRateLimitErrorHTTPDateAndMissingHeaders(t *testing.T) {
+	t.Parallel()
 	when := time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
 	c, _ := answerAll(t, 429, `{"errors":[{"title":"Too many requests"}]}`, http.Header{"Retry-After": {when}, "X-Ratelimit-Window": {"auth"}})
 	_, err := c.Products.Get(context.Background(), "p1")
@@ -214,6 +223,7 @@ func TestRateLimitErrorHTTPDateAndMissingHeaders(t *testing.T) {
 }
 
 func TestDeleteWithNoContent(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := 0
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
@@ -225,6 +235,7 @@ func TestDeleteWithNoContent(t *testing.T) {
 }
 
 func TestNullDataOnGetIsAnError(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{`{"data":null}`, `{}`, `{"meta":{}}`} {
 		c, _ := answerAll(t, 200, body, nil)
 		var p *Product
@@ -238,6 +249,7 @@ func TestNullDataOnGetIsAnError(t *testing.T) {
 }
 
 func TestMalformedSuccessBodies(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		"":                                   "empty body",
 		"<html>":                             "invalid JSON:API document",
@@ -254,6 +266,7 @@ func TestMalformedSuccessBodies(t *testing.T) {
 }
 
 func TestTransportErrorUnwraps(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	hc := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom })}
 	c, _ := newTestClient(t, WithHTTPClient(hc))

@@ -21,8 +21,9 @@ type EventType = string
 const EventAll EventType = "*"
 
 // Event types emitted by the operations this SDK calls, and the scheduled ones about the same
-// resources (keygen-api.md §5). The payload of each is the affected resource, in its last
-// state for deletions; DecodePayload returns it typed.
+// resources (keygen-sh/keygen-api, db/seeds.rb; https://keygen.sh/docs/api/webhooks/). The
+// payload of each is the affected resource, in its last state for deletions; DecodePayload
+// returns it typed.
 const (
 	EventTokenGenerated   EventType = "token.generated"
 	EventTokenRegenerated EventType = "token.regenerated"
@@ -81,8 +82,8 @@ const (
 	EventKeyDeleted EventType = "key.deleted"
 )
 
-// WebhookEvent is one delivery record of an event to an endpoint (keygen-api.md §2.10), and the
-// body of every delivery that ParseWebhook accepts.
+// WebhookEvent is one delivery record of an event to an endpoint (keygen-sh/keygen-api,
+// app/models/webhook_event.rb), and the body of every delivery that ParseWebhook accepts.
 type WebhookEvent struct {
 	ID string `json:"-"`
 	// Endpoint is the URL the event is delivered to.

@@ -89,6 +89,7 @@ func assertPayloadLicense(t *testing.T, l *License) {
 }
 
 func TestWebhookEventsGet(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/webhook-events/" + testEventID, fixture: "webhook_event.json"})
 	e, err := c.WebhookEvents.Get(context.Background(), testEventID)
@@ -101,6 +102,7 @@ func TestWebhookEventsGet(t *testing.T) {
 }
 
 func TestWebhookEventsList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/webhook-events", query: url.Values{
 		"events[]":     {EventLicenseValidationFailed, EventUserPasswordReset},
@@ -132,6 +134,7 @@ func TestWebhookEventsList(t *testing.T) {
 }
 
 func TestWebhookEventsListRejectsBadPaging(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.WebhookEvents.List(context.Background(), &WebhookEventListOptions{ListOptions: ListOptions{PageSize: 101}})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -139,6 +142,7 @@ func TestWebhookEventsListRejectsBadPaging(t *testing.T) {
 }
 
 func TestWebhookEventsAllKeepsFilter(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "GET", path: "/webhook-events", query: url.Values{
 		"events[]":     {EventUserPasswordReset},
@@ -160,6 +164,7 @@ func TestWebhookEventsAllKeepsFilter(t *testing.T) {
 }
 
 func TestWebhookEventsRetry(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/webhook-events/" + testEventID + "/actions/retry", status: 201, fixture: "webhook_event_retry.json"})
 	e, err := c.WebhookEvents.Retry(context.Background(), testEventID)
@@ -177,6 +182,7 @@ func TestWebhookEventsRetry(t *testing.T) {
 }
 
 func TestWebhookEventsRetryEndpointGone(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterResponder("POST", apiURL("/webhook-events/"+testEventID+"/actions/retry"),
 		func(req *http.Request) (*http.Response, error) {
@@ -190,6 +196,7 @@ func TestWebhookEventsRetryEndpointGone(t *testing.T) {
 }
 
 func TestWebhookEventsDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/webhook-events/" + testEventID, status: 204})
 	require.NoError(t, c.WebhookEvents.Delete(context.Background(), testEventID))
@@ -199,6 +206,7 @@ func TestWebhookEventsDelete(t *testing.T) {
 }
 
 func TestWebhookFixturesEmbedPayloads(t *testing.T) {
+	t.Parallel()
 	// The event fixtures carry the payload documents of testdata/payload_*.json, encoded as
 	// a JSON string the way Keygen does: a second JSON encoding inside the first.
 	var list struct {
@@ -213,6 +221,7 @@ func TestWebhookFixturesEmbedPayloads(t *testing.T) {
 }
 
 func TestWebhookEventDecodePayload(t *testing.T) {
+	t.Parallel()
 	e := &WebhookEvent{ID: testEventID, Event: EventLicenseValidationFailed, Payload: compactFixture(t, "payload_license.json")}
 	v, err := e.DecodePayload()
 	require.NoError(t, err)
@@ -240,6 +249,7 @@ func TestWebhookEventDecodePayload(t *testing.T) {
 }
 
 func TestWebhookEventPasswordResetPayload(t *testing.T) {
+	t.Parallel()
 	e := &WebhookEvent{Event: EventUserPasswordReset, Payload: compactFixture(t, "payload_user_password_reset.json")}
 	u, err := e.PayloadUser()
 	require.NoError(t, err)
@@ -264,6 +274,7 @@ func TestWebhookEventPasswordResetPayload(t *testing.T) {
 }
 
 func TestWebhookEventDecodePayloadTypes(t *testing.T) {
+	t.Parallel()
 	doc := func(typ string) string {
 		return `{"data":{"id":"0a1b2c3d-0000-4000-8000-000000000001","type":"` + typ + `","attributes":{"created":"2024-05-01T10:00:00.000Z","updated":"2024-05-01T10:00:00.000Z"},"relationships":{"account":{"links":{"related":"/v1/accounts/` + testAccountID + `"},"data":{"type":"accounts","id":"` + testAccountID + `"}}}}}`
 	}
@@ -300,6 +311,7 @@ func TestWebhookEventDecodePayloadTypes(t *testing.T) {
 }
 
 func TestWebhookEventDecodePayloadList(t *testing.T) {
+	t.Parallel()
 	e := &WebhookEvent{Event: "license.users.attached", Payload: `{"data":[
 		{"id":"u1","type":"users","attributes":{"email":"a@example.com","created":"2024-05-01T10:00:00.000Z","updated":"2024-05-01T10:00:00.000Z"}},
 		{"id":"u2","type":"users","attributes":{"email":"b@example.com","created":"2024-05-01T10:00:00.000Z","updated":"2024-05-01T10:00:00.000Z"}}]}`}
@@ -312,6 +324,7 @@ func TestWebhookEventDecodePayloadList(t *testing.T) {
 }
 
 func TestWebhookEventNoPayload(t *testing.T) {
+	t.Parallel()
 	for _, p := range []string{"", `{"data":null}`} {
 		e := &WebhookEvent{Payload: p}
 		_, err := e.DecodePayload()

@@ -11,6 +11,7 @@ import (
 // TestExamplesRun: every Example of the root package has an "// Output:" comment, so go test
 // runs it and checks what it prints; one without it would only be compiled and could rot.
 func TestExamplesRun(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*_test.go")
 	if err != nil {
 		t.Fatal(err)

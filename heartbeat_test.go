@@ -129,6 +129,7 @@ func TestHeartbeatPingsOnInterval(t *testing.T) {
 }
 
 func TestHeartbeatRetriesTransientFailure(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	p := &pingResponder{
 		statuses: []int{200, 503, 429, 200},
@@ -163,6 +164,7 @@ func TestHeartbeatRetriesTransientFailure(t *testing.T) {
 }
 
 func TestHeartbeatRetriesTransportError(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := 0
 	mt.RegisterResponder("POST", apiURL(pingPath), func(*http.Request) (*http.Response, error) {
@@ -189,6 +191,7 @@ func TestHeartbeatRetriesTransportError(t *testing.T) {
 }
 
 func TestHeartbeatDeadEndsRun(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	p := &pingResponder{
 		statuses: []int{200, 422},
@@ -209,6 +212,7 @@ func TestHeartbeatDeadEndsRun(t *testing.T) {
 }
 
 func TestHeartbeatTerminalStatuses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		body   string
@@ -229,6 +233,7 @@ func TestHeartbeatTerminalStatuses(t *testing.T) {
 }
 
 func TestHeartbeatCancelIsPrompt(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	p := &pingResponder{statuses: []int{200}}
 	p.register(t, mt)
@@ -247,6 +252,7 @@ func TestHeartbeatCancelIsPrompt(t *testing.T) {
 }
 
 func TestHeartbeatBadArguments(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	for name, m := range map[string]*HeartbeatMonitor{
 		"empty id":         NewHeartbeatMonitor(c, "", HeartbeatOptions{}),
@@ -260,6 +266,7 @@ func TestHeartbeatBadArguments(t *testing.T) {
 }
 
 func TestHeartbeatIntervalAndBackoff(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, 300*time.Second, heartbeatInterval(600*time.Second))
 	assert.Equal(t, 300*time.Second, heartbeatInterval(0), "Keygen's default duration")
 	assert.Equal(t, time.Second, heartbeatInterval(time.Second))

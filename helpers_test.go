@@ -18,7 +18,8 @@ import (
 )
 
 // updateGolden rewrites testdata/golden files from what the SDK sends. Review every diff
-// against keygen-api.md before committing it.
+// against Keygen's API reference (https://keygen.sh/docs/api/) and server
+// (keygen-sh/keygen-api) before committing it.
 var updateGolden = flag.Bool("update", false, "rewrite request golden files")
 
 const (

@@ -54,6 +54,7 @@ var importRules = []importRule{
 // TestImportRules parses the imports of every .go file of the repository and fails, naming the
 // file and the import, on any that breaks one of importRules.
 func TestImportRules(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	files := 0
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {

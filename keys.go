@@ -10,7 +10,8 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// Key is a pre-made license key waiting in a pooled policy (keygen-api.md §2.8).
+// Key is a pre-made license key waiting in a pooled policy (keygen-sh/keygen-api,
+// app/models/key.rb).
 type Key struct {
 	ID      string    `json:"-"`
 	Key     string    `json:"key"`
@@ -47,7 +48,8 @@ type KeyUpdateOptions struct {
 	Key *string `jsonapi:"attr,key,omitempty"`
 }
 
-// KeyListOptions filter a key list (keygen-api.md §1.9).
+// KeyListOptions filter a key list (keygen-sh/keygen-api,
+// app/controllers/api/v1/keys_controller.rb).
 type KeyListOptions struct {
 	ListOptions
 	// Product keeps the keys of one product's policies (by id).

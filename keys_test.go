@@ -26,6 +26,7 @@ func assertPoolKey(t *testing.T, k *Key) {
 }
 
 func TestKeysCreate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/keys", golden: "keys_create.json", status: 201, fixture: "key.json"})
 	k, err := c.Keys.Create(context.Background(), KeyCreateOptions{Key: "POOL-7Q2X-K9WM-44HD", PolicyID: testPolicyID})
@@ -35,6 +36,7 @@ func TestKeysCreate(t *testing.T) {
 }
 
 func TestKeysCreateLocalErrors(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Keys.Create(context.Background(), KeyCreateOptions{PolicyID: testPolicyID})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -44,6 +46,7 @@ func TestKeysCreateLocalErrors(t *testing.T) {
 }
 
 func TestKeysGet(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/keys/" + testKeyID, fixture: "key.json"})
 	k, err := c.Keys.Get(context.Background(), testKeyID)
@@ -56,6 +59,7 @@ func TestKeysGet(t *testing.T) {
 }
 
 func TestKeysUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/keys/" + testKeyID, golden: "keys_update.json", fixture: "key.json"})
 	k, err := c.Keys.Update(context.Background(), testKeyID, KeyUpdateOptions{Key: Ptr("POOL-7Q2X-K9WM-44HD")})
@@ -68,6 +72,7 @@ func TestKeysUpdate(t *testing.T) {
 }
 
 func TestKeysDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/keys/" + testKeyID, status: 204})
 	require.NoError(t, c.Keys.Delete(context.Background(), testKeyID))
@@ -77,6 +82,7 @@ func TestKeysDelete(t *testing.T) {
 }
 
 func TestKeysList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/keys", fixture: "keys_page1.json", query: url.Values{
 		"page[number]": {"1"}, "page[size]": {"2"}, "product": {testProductID}, "policy": {testPolicyID},
@@ -134,6 +140,7 @@ func pagedKeys(t *testing.T, mt *httpmock.MockTransport, failPage string) *[]str
 }
 
 func TestKeysAllWalksEveryPage(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	served := pagedKeys(t, mt, "")
 	var keys []string
@@ -147,6 +154,7 @@ func TestKeysAllWalksEveryPage(t *testing.T) {
 }
 
 func TestKeysAllStopsWhenTheLoopBreaks(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	served := pagedKeys(t, mt, "")
 	var keys []string
@@ -162,6 +170,7 @@ func TestKeysAllStopsWhenTheLoopBreaks(t *testing.T) {
 }
 
 func TestKeysAllYieldsTheFirstErrorOnce(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	served := pagedKeys(t, mt, "2")
 	var keys []string
@@ -180,6 +189,7 @@ func TestKeysAllYieldsTheFirstErrorOnce(t *testing.T) {
 }
 
 func TestKeysAllHonoursContext(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	served := pagedKeys(t, mt, "")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -7,8 +7,9 @@ import (
 	"github.com/licensekit/keygen/internal/jsonapi"
 )
 
-// LicenseFile is a checked-out license file (keygen-api.md §2.6, §4.2): a signed, optionally
-// encrypted certificate that lets an app validate offline until Expiry.
+// LicenseFile is a checked-out license file (keygen-sh/keygen-api,
+// app/services/license_checkout_service.rb): a signed, optionally encrypted certificate that
+// lets an app validate offline until Expiry.
 type LicenseFile struct {
 	ID string `json:"-"`
 	// Certificate is the "-----BEGIN LICENSE FILE-----" text to store on disk.
@@ -62,7 +63,8 @@ func (f *MachineFile) bind(r *jsonapi.Head) error {
 	return nil
 }
 
-// CheckOutOptions shape a license or machine file (keygen-api.md §2.6).
+// CheckOutOptions shape a license or machine file (keygen-sh/keygen-api,
+// app/controllers/api/v1/licenses/actions/checkouts_controller.rb).
 type CheckOutOptions struct {
 	// Encrypt encrypts the file with aes-256-gcm, keyed by the license key (and fingerprint).
 	Encrypt bool

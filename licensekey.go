@@ -19,8 +19,9 @@ import (
 	"time"
 )
 
-// License key schemes: a policy's `scheme` attribute (keygen-api.md §4.1). Licenses of such a
-// policy carry a key that proves itself offline; verify it with VerifyLicenseKey.
+// License key schemes: a policy's `scheme` attribute (keygen-sh/keygen-api,
+// app/models/policy.rb; https://keygen.sh/docs/api/cryptography/). Licenses of such a policy
+// carry a key that proves itself offline; verify it with VerifyLicenseKey.
 const (
 	SchemeED25519Sign           = "ED25519_SIGN"
 	SchemeECDSAP256Sign         = "ECDSA_P256_SIGN"
@@ -271,7 +272,8 @@ func VerifyLicenseKey(scheme, licenseKey, publicKey string) ([]byte, error) {
 }
 
 // LicenseKeyDataset is Keygen's default dataset, the one a signed key carries when the license
-// was created without a key of its own (keygen-api.md §4.1). Fields the dataset lacks stay zero.
+// was created without a key of its own (keygen-sh/keygen-api, app/models/license.rb:
+// default_seed_key). Fields the dataset lacks stay zero.
 type LicenseKeyDataset struct {
 	AccountID string
 	ProductID string

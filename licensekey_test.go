@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// defaultDataset is Keygen's default dataset for the signing schemes (keygen-api.md §4.1).
+// defaultDataset is Keygen's default dataset for the signing schemes (keygen-sh/keygen-api,
+// app/models/license.rb: default_seed_key).
 const defaultDataset = `{"account":{"id":"4f2d6e0a-0f0b-4f7e-9d3c-6c1f4d2b8a11"},` +
 	`"product":{"id":"2313b7e7-1ea6-4a01-901e-2931de6bb1e2"},` +
 	`"policy":{"id":"9b3c1d2e-5f60-4a7b-8c9d-0e1f2a3b4c5d","duration":31556952},` +
@@ -54,8 +55,10 @@ func schemeCases(t testing.TB) []schemeCase {
 }
 
 func TestVerifyLicenseKeyRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, c := range schemeCases(t) {
 		t.Run(c.scheme, func(t *testing.T) {
+			t.Parallel()
 			key := signLicenseKey(t, c.scheme, c.priv, []byte(c.dataset))
 			got, err := VerifyLicenseKey(c.scheme, key, c.pub)
 			require.NoError(t, err)
@@ -79,6 +82,7 @@ func TestVerifyLicenseKeyRoundTrip(t *testing.T) {
 }
 
 func TestLicenseKeyLayout(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	// The dataset is 397 bytes: its padded base64url ends in "==", as Ruby writes it.
 	key := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
@@ -97,6 +101,7 @@ func TestLicenseKeyLayout(t *testing.T) {
 // the signature's padding is not itself signed, so accepting it dropped would give every
 // key a second valid spelling.
 func TestVerifyLicenseKeyCanonical(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	key := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
 	require.True(t, strings.HasSuffix(key, "=="), "an Ed25519 signature is 64 bytes: padded with ==")
@@ -146,8 +151,10 @@ func swapChar(s string, i int) string {
 }
 
 func TestVerifyLicenseKeyTampered(t *testing.T) {
+	t.Parallel()
 	for _, c := range schemeCases(t) {
 		t.Run(c.scheme, func(t *testing.T) {
+			t.Parallel()
 			key := signLicenseKey(t, c.scheme, c.priv, []byte(c.dataset))
 			// Positions inside the dataset part and inside the signature part (for the
 			// encrypt scheme the whole key is both).
@@ -174,8 +181,10 @@ func TestVerifyLicenseKeyTampered(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyWrongPublicKey(t *testing.T) {
+	t.Parallel()
 	for _, c := range schemeCases(t) {
 		t.Run(c.scheme, func(t *testing.T) {
+			t.Parallel()
 			key := signLicenseKey(t, c.scheme, c.priv, []byte(c.dataset))
 			_, err := VerifyLicenseKey(c.scheme, key, c.wrong)
 			require.ErrorIs(t, err, ErrSignatureInvalid)
@@ -184,6 +193,7 @@ func TestVerifyLicenseKeyWrongPublicKey(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyWrongScheme(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	rsaPub := pemPKIX(t, k.rsa.Public())
 	cases := []struct {
@@ -208,6 +218,7 @@ func TestVerifyLicenseKeyWrongScheme(t *testing.T) {
 	privs := map[string]crypto.Signer{SchemeED25519Sign: k.ed, SchemeECDSAP256Sign: k.ec}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			priv := privs[c.signed]
 			if priv == nil {
 				priv = k.rsa
@@ -224,6 +235,7 @@ func TestVerifyLicenseKeyWrongScheme(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyMalformed(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	edPub, rsaPub := edHex(k.ed), pemPKIX(t, k.rsa.Public())
 	good := signLicenseKey(t, SchemeED25519Sign, k.ed, []byte(defaultDataset))
@@ -247,6 +259,7 @@ func TestVerifyLicenseKeyMalformed(t *testing.T) {
 		{"encrypt not base64", SchemeRSA2048PKCS1Encrypt, "***", rsaPub},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := VerifyLicenseKey(c.scheme, c.key, c.pub)
 			require.ErrorIs(t, err, ErrLicenseKeyMalformed)
 			assert.NotErrorIs(t, err, ErrSignatureInvalid)
@@ -255,6 +268,7 @@ func TestVerifyLicenseKeyMalformed(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyJWT(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	pub := pemPKIX(t, k.rsa.Public())
 
@@ -278,6 +292,7 @@ func TestVerifyLicenseKeyJWT(t *testing.T) {
 }
 
 func TestVerifyLicenseKeyEncryptPadding(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	pub := pemPKIX(t, k.rsa.Public())
 	size := k.rsa.Size()
@@ -299,6 +314,7 @@ func TestVerifyLicenseKeyEncryptPadding(t *testing.T) {
 		"all FF":            b64u.EncodeToString(fillFF(size)),
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := VerifyLicenseKey(SchemeRSA2048PKCS1Encrypt, key, pub)
 			require.ErrorIs(t, err, ErrSignatureInvalid)
 		})
@@ -341,6 +357,7 @@ func fillFF(n int) []byte {
 }
 
 func TestNewLicenseKeyVerifierErrors(t *testing.T) {
+	t.Parallel()
 	k := testKeys(t)
 	small, err := rsa.GenerateKey(rand.Reader, 1024)
 	require.NoError(t, err)
@@ -367,6 +384,7 @@ func TestNewLicenseKeyVerifierErrors(t *testing.T) {
 		"PKCS1 wrong type": {SchemeRSA2048PKCS1SignV2, strings.ReplaceAll(pemPKIX(t, k.rsa.Public()), "PUBLIC KEY", "RSA PUBLIC KEY")},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := NewLicenseKeyVerifier(c.scheme, c.pub)
 			require.ErrorIs(t, err, ErrInvalidPublicKey)
 		})
@@ -380,6 +398,7 @@ func TestNewLicenseKeyVerifierErrors(t *testing.T) {
 }
 
 func TestParseLicenseKeyDataset(t *testing.T) {
+	t.Parallel()
 	d, err := ParseLicenseKeyDataset([]byte(defaultDataset))
 	require.NoError(t, err)
 	year := 31556952 * time.Second

@@ -10,7 +10,7 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// License is a license (keygen-api.md §2.6).
+// License is a license (keygen-sh/keygen-api, app/models/license.rb).
 type License struct {
 	ID   string  `json:"-"`
 	Name *string `json:"name"`
@@ -134,8 +134,9 @@ type LicenseUpdateOptions struct {
 	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
-// LicenseListOptions filter a license list (keygen-api.md §1.9). Ids may be given where the
-// API takes them; zero fields are not sent.
+// LicenseListOptions filter a license list (keygen-sh/keygen-api,
+// app/controllers/api/v1/licenses_controller.rb). Ids may be given where the API takes
+// them; zero fields are not sent.
 type LicenseListOptions struct {
 	ListOptions
 	Owner   string

@@ -72,6 +72,7 @@ func assertActiveProSeat(t *testing.T, l *License) {
 }
 
 func TestLicensesCreate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/licenses", golden: "licenses_create.json", status: 201, fixture: "license.json"})
 	// A non-UTC expiry is sent in UTC with milliseconds, as Keygen writes times.
@@ -90,6 +91,7 @@ func TestLicensesCreate(t *testing.T) {
 }
 
 func TestLicensesCreateMinimal(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses", golden: "licenses_create_minimal.json", status: 201, fixture: "license.json"})
 	_, err := c.Licenses.Create(context.Background(), LicenseCreateOptions{PolicyID: policyID})
@@ -101,6 +103,7 @@ func TestLicensesCreateMinimal(t *testing.T) {
 }
 
 func TestLicensesGetByKey(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/licenses/" + licenseKey, fixture: "license.json"})
 	l, err := c.Licenses.Get(context.Background(), licenseKey)
@@ -110,6 +113,7 @@ func TestLicensesGetByKey(t *testing.T) {
 
 // A signed key cannot be routed; the refusal must not repeat the key.
 func TestLicensesGetRefusesSignedKeyWithoutEchoingIt(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Licenses.Get(context.Background(), signedKey)
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -122,6 +126,7 @@ func TestLicensesGetRefusesSignedKeyWithoutEchoingIt(t *testing.T) {
 }
 
 func TestLicensesUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/licenses/" + licenseID, golden: "licenses_update.json", fixture: "license.json"})
 	l, err := c.Licenses.Update(context.Background(), licenseID, LicenseUpdateOptions{
@@ -140,6 +145,7 @@ func TestLicensesUpdate(t *testing.T) {
 }
 
 func TestLicensesUpdateSetsExpiry(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/licenses/" + licenseID, golden: "licenses_update_expiry.json", fixture: "license.json"})
 	_, err := c.Licenses.Update(context.Background(), licenseID, LicenseUpdateOptions{
@@ -149,6 +155,7 @@ func TestLicensesUpdateSetsExpiry(t *testing.T) {
 }
 
 func TestLicensesDeleteAndRevoke(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	del := expect(t, mt, wire{method: "DELETE", path: "/licenses/" + licenseID, status: 204})
 	rev := expect(t, mt, wire{method: "DELETE", path: "/licenses/" + licenseID + "/actions/revoke", status: 204})
@@ -162,6 +169,7 @@ func TestLicensesDeleteAndRevoke(t *testing.T) {
 }
 
 func TestLicensesList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/licenses", fixture: "licenses.json", query: url.Values{
 		"page[number]":      {"1"},
@@ -218,6 +226,7 @@ func TestLicensesList(t *testing.T) {
 }
 
 func TestLicensesListRejectsNegativeWithin(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Licenses.List(context.Background(), &LicenseListOptions{ExpiresWithin: -time.Hour})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -225,6 +234,7 @@ func TestLicensesListRejectsNegativeWithin(t *testing.T) {
 }
 
 func TestLicensesAll(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/licenses", fixture: "licenses.json", query: url.Values{
 		"page[cursor]": {""}, "page[size]": {"100"}, "policy": {policyID},
@@ -238,6 +248,7 @@ func TestLicensesAll(t *testing.T) {
 }
 
 func TestLicensesSuspend(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/suspend", fixture: "license_suspended.json"})
 	l, err := c.Licenses.Suspend(context.Background(), licenseID)
@@ -249,6 +260,7 @@ func TestLicensesSuspend(t *testing.T) {
 
 // The actions that answer with the license and take no body.
 func TestLicensesActions(t *testing.T) {
+	t.Parallel()
 	for name, call := range map[string]func(c *Client, id string) (*License, error){
 		"reinstate":   func(c *Client, id string) (*License, error) { return c.Licenses.Reinstate(context.Background(), id) },
 		"renew":       func(c *Client, id string) (*License, error) { return c.Licenses.Renew(context.Background(), id) },
@@ -256,6 +268,7 @@ func TestLicensesActions(t *testing.T) {
 		"reset-usage": func(c *Client, id string) (*License, error) { return c.Licenses.ResetUsage(context.Background(), id) },
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c, mt := newTestClient(t)
 			calls := expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/" + name, fixture: "license.json"})
 			l, err := call(c, licenseID)
@@ -270,6 +283,7 @@ func TestLicensesActions(t *testing.T) {
 }
 
 func TestLicensesUsage(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/increment-usage", golden: "licenses_increment_usage.json", fixture: "license.json"})
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/decrement-usage", golden: "licenses_decrement_usage.json", fixture: "license.json"})
@@ -302,6 +316,7 @@ func assertLicenseFile(t *testing.T, f *LicenseFile) {
 }
 
 func TestLicensesCheckOut(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/check-out", golden: "licenses_check_out.json", fixture: "license_file.json"})
 	f, err := c.Licenses.CheckOut(context.Background(), licenseID, &CheckOutOptions{
@@ -312,6 +327,7 @@ func TestLicensesCheckOut(t *testing.T) {
 }
 
 func TestLicensesCheckOutNoExpiry(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/check-out", golden: "licenses_check_out_no_expiry.json", fixture: "license_file.json"})
 	_, err := c.Licenses.CheckOut(context.Background(), licenseID, &CheckOutOptions{NoExpiry: true})
@@ -319,6 +335,7 @@ func TestLicensesCheckOutNoExpiry(t *testing.T) {
 }
 
 func TestLicensesCheckOutDefaults(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/check-out", fixture: "license_file.json"})
 	_, err := c.Licenses.CheckOut(context.Background(), licenseID, nil)
@@ -329,6 +346,7 @@ func TestLicensesCheckOutDefaults(t *testing.T) {
 }
 
 func TestLicensesCheckOutBadOptions(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	for _, o := range []CheckOutOptions{
 		{TTL: -time.Hour},
@@ -344,6 +362,7 @@ func TestLicensesCheckOutBadOptions(t *testing.T) {
 }
 
 func TestLicensesGenerateToken(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{
 		method: "POST", path: "/licenses/" + licenseID + "/tokens",
@@ -372,6 +391,7 @@ func TestLicensesGenerateToken(t *testing.T) {
 }
 
 func TestLicensesGenerateTokenLocalErrors(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	for _, tc := range []struct {
 		id   string
@@ -395,6 +415,7 @@ func TestLicensesGenerateTokenLocalErrors(t *testing.T) {
 }
 
 func TestLicensesChangePolicy(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "PUT", path: "/licenses/" + licenseID + "/policy", golden: "licenses_change_policy.json", fixture: "license.json"})
 	l, err := c.Licenses.ChangePolicy(context.Background(), licenseID, policyID)
@@ -410,6 +431,7 @@ func TestLicensesChangePolicy(t *testing.T) {
 }
 
 func TestLicensesChangeOwner(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "PUT", path: "/licenses/" + licenseID + "/owner", golden: "licenses_change_owner.json", fixture: "license.json"})
 	l, err := c.Licenses.ChangeOwner(context.Background(), licenseID, userID)
@@ -425,6 +447,7 @@ func TestLicensesChangeOwner(t *testing.T) {
 }
 
 func TestLicensesChangeOwnerToNobodySendsNull(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "PUT", path: "/licenses/" + licenseID + "/owner", golden: "licenses_change_owner_null.json", fixture: "license.json"})
 	_, err := c.Licenses.ChangeOwner(context.Background(), licenseID, "")

@@ -10,7 +10,7 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// Machine is a device activated on a license (keygen-api.md §2.7).
+// Machine is a device activated on a license (keygen-sh/keygen-api, app/models/machine.rb).
 type Machine struct {
 	ID          string  `json:"-"`
 	Fingerprint string  `json:"fingerprint"`
@@ -94,7 +94,8 @@ type MachineUpdateOptions struct {
 	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
-// MachineListOptions filter a machine list (keygen-api.md §1.9).
+// MachineListOptions filter a machine list (keygen-sh/keygen-api,
+// app/controllers/api/v1/machines_controller.rb).
 type MachineListOptions struct {
 	ListOptions
 	Product string

@@ -53,6 +53,7 @@ func assertAdasMac(t *testing.T, m *Machine) {
 }
 
 func TestMachinesCreate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/machines", golden: "machines_create.json", status: 201, fixture: "machine.json"})
 	m, err := c.Machines.Create(context.Background(), MachineCreateOptions{
@@ -67,6 +68,7 @@ func TestMachinesCreate(t *testing.T) {
 }
 
 func TestMachinesCreateRequiresLicenseAndFingerprint(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Machines.Create(context.Background(), MachineCreateOptions{Fingerprint: fingerprint})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -77,6 +79,7 @@ func TestMachinesCreateRequiresLicenseAndFingerprint(t *testing.T) {
 
 // A taken fingerprint is a 422 whose error object points at the attribute.
 func TestMachinesCreateFingerprintTaken(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/machines", golden: "machines_create_minimal.json", status: 422, fixture: "machine_fingerprint_taken.json"})
 	m, err := c.Machines.Create(context.Background(), MachineCreateOptions{LicenseID: licenseID, Fingerprint: fingerprint})
@@ -96,6 +99,7 @@ func TestMachinesCreateFingerprintTaken(t *testing.T) {
 }
 
 func TestMachinesGetByFingerprint(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/machines/" + url.PathEscape(fingerprint), fixture: "machine.json"})
 	m, err := c.Machines.Get(context.Background(), fingerprint)
@@ -108,6 +112,7 @@ func TestMachinesGetByFingerprint(t *testing.T) {
 }
 
 func TestMachinesUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/machines/" + machineID, golden: "machines_update.json", fixture: "machine.json"})
 	m, err := c.Machines.Update(context.Background(), machineID, MachineUpdateOptions{
@@ -126,6 +131,7 @@ func TestMachinesUpdate(t *testing.T) {
 }
 
 func TestMachinesDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/machines/" + machineID, status: 204})
 	require.NoError(t, c.Machines.Delete(context.Background(), machineID))
@@ -134,6 +140,7 @@ func TestMachinesDelete(t *testing.T) {
 }
 
 func TestMachinesList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/machines", fixture: "machines.json", query: url.Values{
 		"limit":            {"5"},
@@ -178,6 +185,7 @@ func TestMachinesList(t *testing.T) {
 }
 
 func TestMachinesAll(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/machines", fixture: "machines.json", query: url.Values{
 		"page[cursor]": {""}, "page[size]": {"100"}, "license": {licenseID},
@@ -192,6 +200,7 @@ func TestMachinesAll(t *testing.T) {
 }
 
 func TestMachinesPing(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/machines/" + machineID + "/actions/ping", fixture: "machine.json"})
 	m, err := c.Machines.Ping(context.Background(), machineID)
@@ -203,6 +212,7 @@ func TestMachinesPing(t *testing.T) {
 }
 
 func TestMachinesPingDead(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/machines/" + machineID + "/actions/ping", status: 422, fixture: "machine_heartbeat_dead.json"})
 	m, err := c.Machines.Ping(context.Background(), machineID)
@@ -217,6 +227,7 @@ func TestMachinesPingDead(t *testing.T) {
 }
 
 func TestMachinesReset(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/machines/" + machineID + "/actions/reset", fixture: "machine_reset.json"})
 	m, err := c.Machines.Reset(context.Background(), machineID)
@@ -229,6 +240,7 @@ func TestMachinesReset(t *testing.T) {
 }
 
 func TestMachinesCheckOut(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/machines/" + machineID + "/actions/check-out", golden: "machines_check_out.json", fixture: "machine_file.json"})
 	f, err := c.Machines.CheckOut(context.Background(), machineID, &CheckOutOptions{

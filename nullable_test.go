@@ -13,6 +13,7 @@ import (
 // Times in request bodies are written as Keygen writes its own, and the three states of a
 // Nullable reach the wire as value, null and nothing, through google/jsonapi's tags.
 func TestRequestTimesUseKeygenFormat(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2030, 1, 2, 4, 5, 6, 789_000_000, time.FixedZone("X", 3600))
 	attrs, err := jsonapi.Attributes(&struct {
 		A Nullable[time.Time] `jsonapi:"attr,a,omitempty"`

@@ -14,6 +14,7 @@ import (
 // TestWithBaseURLTrailingV1: a base URL written as Keygen's documentation writes the API root,
 // with its /v1, must not become /v1/v1/accounts/…; a path prefix before it is kept.
 func TestWithBaseURLTrailingV1(t *testing.T) {
+	t.Parallel()
 	for base, want := range map[string]string{
 		"https://keygen.example.com":              "https://keygen.example.com/v1/accounts/acme/products/p1",
 		"https://keygen.example.com/":             "https://keygen.example.com/v1/accounts/acme/products/p1",
@@ -25,6 +26,7 @@ func TestWithBaseURLTrailingV1(t *testing.T) {
 		"https://example.com/v1/accounts-gateway": "https://example.com/v1/accounts-gateway/v1/accounts/acme/products/p1",
 	} {
 		t.Run(base, func(t *testing.T) {
+			t.Parallel()
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder("GET", want, httpmock.NewStringResponder(200,
 				`{"data":{"type":"products","id":"p1","attributes":{"name":"App"}}}`))
@@ -43,6 +45,7 @@ func TestWithBaseURLTrailingV1(t *testing.T) {
 // hint to use WithLicenseKey, and without the key in the message; token shapes, Keygen's or
 // not, are accepted.
 func TestWithTokenRefusesLicenseKeys(t *testing.T) {
+	t.Parallel()
 	licenseKeys := []string{
 		"C1B6DE-39A6E3-DE1529-8559A0-4AF593-V3", // Keygen's default format
 		"c1b6de-39a6e3-de1529-8559a0-4af593-v3", // lower-cased by someone

@@ -12,7 +12,8 @@ import (
 // maxPageNumber is the deepest page[number] Keygen serves; beyond it, only cursors page.
 const maxPageNumber = 100
 
-// ListOptions are the paging parameters every list accepts (keygen-api.md §1.8).
+// ListOptions are the paging parameters every list accepts (keygen-sh/keygen-api,
+// app/controllers/concerns/pagination.rb and app/models/concerns/pageable.rb).
 //
 // For List: with neither PageNumber nor PageSize set, Keygen answers in "limit mode": the
 // newest Limit records (default 10) and no links. Set PageNumber (and PageSize) to page by
@@ -158,7 +159,8 @@ func allPages[T any](ctx context.Context, lo *ListOptions, fetch func(ctx contex
 }
 
 // nextCursor is the cursor of the page after p: page[cursor] of links.next as the server
-// wrote it, or else the id of p's last record (keygen-api.md §1.8).
+// wrote it, or else the id of p's last record (keygen-sh/keygen-api,
+// lib/keyset_pagination.rb: next_cursor).
 func nextCursor[T any](p *Page[T]) string {
 	if u, err := url.Parse(p.Next); err == nil {
 		if c := u.Query().Get("page[cursor]"); c != "" {

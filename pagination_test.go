@@ -17,6 +17,7 @@ import (
 )
 
 func TestListOptionsEncoding(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		opts *ListOptions
 		want url.Values
@@ -48,6 +49,7 @@ func TestListOptionsEncoding(t *testing.T) {
 }
 
 func TestListOptionsBoundsFailBeforeIO(t *testing.T) {
+	t.Parallel()
 	for _, lo := range []ListOptions{{PageSize: -1}, {PageSize: 101}, {PageNumber: -1}, {PageNumber: 101}, {Limit: -5}, {Limit: 101}} {
 		c, mt := newTestClient(t)
 		_, err := c.Products.List(context.Background(), &ProductListOptions{lo})
@@ -59,6 +61,7 @@ func TestListOptionsBoundsFailBeforeIO(t *testing.T) {
 }
 
 func TestListSendsEncodedOptions(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	var got url.Values
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
@@ -77,6 +80,7 @@ func TestListSendsEncodedOptions(t *testing.T) {
 }
 
 func TestPageLinksAndCounts(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
 		return jsonResponse(req, 200, `{"data":[`+productData("a")+`],"links":{
@@ -104,6 +108,7 @@ func TestPageLinksAndCounts(t *testing.T) {
 }
 
 func TestPageWithoutCounts(t *testing.T) {
+	t.Parallel()
 	// Webhook events are not counted: only self, prev and next, nulls for the rest.
 	c, mt := newTestClient(t)
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
@@ -119,6 +124,7 @@ func TestPageWithoutCounts(t *testing.T) {
 }
 
 func TestListItemThatFailsToDecode(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
 		return jsonResponse(req, 200, `{"data":[`+productData("a")+`,{"id":"b","type":"products","attributes":{"platforms":"x"}}]}`), nil
@@ -218,6 +224,7 @@ func (p *pagedProducts) byNumber(req *http.Request, number string, size int) *ht
 }
 
 func TestAllWalksEveryPageInOrder(t *testing.T) {
+	t.Parallel()
 	srv := &pagedProducts{total: 7, size: 3}
 	c := srv.client(t)
 	var ids []string
@@ -232,6 +239,7 @@ func TestAllWalksEveryPageInOrder(t *testing.T) {
 }
 
 func TestAllFetchesLazily(t *testing.T) {
+	t.Parallel()
 	srv := &pagedProducts{total: 9, size: 3}
 	c := srv.client(t)
 	seen := 0
@@ -245,6 +253,7 @@ func TestAllFetchesLazily(t *testing.T) {
 }
 
 func TestAllDefaultsAndStartPage(t *testing.T) {
+	t.Parallel()
 	// Without options: 100 per page by keyset from the start.
 	srv := &pagedProducts{total: 2, size: 100}
 	c := srv.client(t)
@@ -280,6 +289,7 @@ func TestAllDefaultsAndStartPage(t *testing.T) {
 }
 
 func TestAllSendsTheCursorQueryWithFiltersAndOrder(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	first := expect(t, mt, wire{method: "GET", path: "/licenses", query: url.Values{
 		"page[cursor]": {""}, "page[size]": {"50"}, "order": {"asc"}, "policy": {policyID}, "metadata[tier]": {"gold"},
@@ -298,6 +308,7 @@ func TestAllSendsTheCursorQueryWithFiltersAndOrder(t *testing.T) {
 }
 
 func TestAllGoesOnByCursorPastPage100(t *testing.T) {
+	t.Parallel()
 	// Keygen refuses page[number] past 100; a walk started by number switches to the
 	// keyset, starting after the last record of page 100.
 	srv := &pagedProducts{total: 103, size: 1}
@@ -312,6 +323,7 @@ func TestAllGoesOnByCursorPastPage100(t *testing.T) {
 }
 
 func TestAllFollowsTheCursorOfTheNextLink(t *testing.T) {
+	t.Parallel()
 	// The server's links.next wins over the last id when it names a cursor.
 	srv := &pagedProducts{total: 6, size: 2, nextLink: func(last string) string {
 		n, _ := strconv.Atoi(strings.TrimPrefix(last, "p"))
@@ -328,6 +340,7 @@ func TestAllFollowsTheCursorOfTheNextLink(t *testing.T) {
 }
 
 func TestAllStopsWhenTheCursorDoesNotAdvance(t *testing.T) {
+	t.Parallel()
 	// A next link that names the cursor just used would loop forever.
 	srv := &pagedProducts{total: 6, size: 2, nextLink: func(string) string {
 		return `"/v1/accounts/acme/products?page%5Bcursor%5D=p2&page%5Bsize%5D=2"`
@@ -349,6 +362,7 @@ func TestAllStopsWhenTheCursorDoesNotAdvance(t *testing.T) {
 }
 
 func TestAllWithNilContext(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	var errs []error
 	//nolint:staticcheck // a nil context on purpose
@@ -361,6 +375,7 @@ func TestAllWithNilContext(t *testing.T) {
 }
 
 func TestAllStopsWhenTheLoopBreaks(t *testing.T) {
+	t.Parallel()
 	srv := &pagedProducts{total: 9, size: 3}
 	c := srv.client(t)
 	for p, err := range c.Products.All(context.Background(), &ProductListOptions{ListOptions{PageSize: 3}}) {
@@ -382,6 +397,7 @@ func TestAllStopsWhenTheLoopBreaks(t *testing.T) {
 }
 
 func TestAllStopsWhenCtxIsCancelledBetweenPages(t *testing.T) {
+	t.Parallel()
 	srv := &pagedProducts{total: 9, size: 3}
 	c := srv.client(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -405,6 +421,7 @@ func TestAllStopsWhenCtxIsCancelledBetweenPages(t *testing.T) {
 }
 
 func TestAllStopsAfterTheFirstError(t *testing.T) {
+	t.Parallel()
 	srv := &pagedProducts{total: 9, size: 3, failAt: "cursor:p3"}
 	c := srv.client(t, fastRetry(0))
 	var ids []string
@@ -426,6 +443,7 @@ func TestAllStopsAfterTheFirstError(t *testing.T) {
 }
 
 func TestAllStopsOnAnEmptyPageWithANextLink(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
 		return jsonResponse(req, 200, `{"data":[],"links":{"next":"/v1/accounts/acme/products?page%5Bnumber%5D=9"}}`), nil

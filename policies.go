@@ -10,7 +10,7 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// Policy holds the rules its licenses follow (keygen-api.md §2.3).
+// Policy holds the rules its licenses follow (keygen-sh/keygen-api, app/models/policy.rb).
 type Policy struct {
 	ID   string `json:"-"`
 	Name string `json:"name"`
@@ -83,9 +83,10 @@ func (p *Policy) bind(r *jsonapi.Head) error {
 	return nil
 }
 
-// PolicyCreateOptions are the attributes of a new policy (keygen-api.md §2.3). ProductID and
-// Name are required. Every other field is optional: a nil pointer or an empty string leaves
-// Keygen's default, so false and 0 can be sent on purpose (Ptr(false), Ptr(0)).
+// PolicyCreateOptions are the attributes of a new policy (keygen-sh/keygen-api,
+// app/controllers/api/v1/policies_controller.rb). ProductID and Name are required. Every
+// other field is optional: a nil pointer or an empty string leaves Keygen's default, so
+// false and 0 can be sent on purpose (Ptr(false), Ptr(0)).
 type PolicyCreateOptions struct {
 	// ProductID is the product the policy belongs to (the product relationship).
 	ProductID string
@@ -144,10 +145,10 @@ type PolicyCreateOptions struct {
 	Metadata                      map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
-// PolicyUpdateOptions change a policy (keygen-api.md §2.3); scheme, encrypted and usePool
-// cannot change after creation. Zero fields are left unchanged. Nullable fields can also be
-// cleared: Duration: Null[int]() makes licenses stop expiring, MaxMachines: Null[int]() lifts
-// the limit.
+// PolicyUpdateOptions change a policy; scheme, encrypted and usePool cannot change after
+// creation (keygen-sh/keygen-api, app/controllers/api/v1/policies_controller.rb). Zero
+// fields are left unchanged. Nullable fields can also be cleared: Duration: Null[int]()
+// makes licenses stop expiring, MaxMachines: Null[int]() lifts the limit.
 type PolicyUpdateOptions struct {
 	Name                          *string          `jsonapi:"attr,name,omitempty"`
 	Duration                      Nullable[int]    `jsonapi:"attr,duration,omitempty"`
@@ -193,7 +194,8 @@ type PolicyUpdateOptions struct {
 	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
-// PolicyListOptions filter a policy list (keygen-api.md §1.9).
+// PolicyListOptions filter a policy list (keygen-sh/keygen-api,
+// app/controllers/api/v1/policies_controller.rb).
 type PolicyListOptions struct {
 	ListOptions
 	// Product keeps the policies of one product (by id).

@@ -71,6 +71,7 @@ func assertProAnnual(t *testing.T, p *Policy) {
 }
 
 func TestPoliciesCreateEveryAttribute(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/policies", golden: "policies_create.json", status: 201, fixture: "policy.json"})
 	p, err := c.Policies.Create(context.Background(), PolicyCreateOptions{
@@ -126,6 +127,7 @@ func TestPoliciesCreateEveryAttribute(t *testing.T) {
 }
 
 func TestPoliciesCreateMinimal(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/policies", golden: "policies_create_minimal.json", status: 201, fixture: "policy.json"})
 	_, err := c.Policies.Create(context.Background(), PolicyCreateOptions{ProductID: testProductID, Name: "Basic"})
@@ -133,6 +135,7 @@ func TestPoliciesCreateMinimal(t *testing.T) {
 }
 
 func TestPoliciesCreateLocalErrors(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Policies.Create(context.Background(), PolicyCreateOptions{Name: "No product"})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -144,6 +147,7 @@ func TestPoliciesCreateLocalErrors(t *testing.T) {
 }
 
 func TestPoliciesGet(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/policies/" + testPolicyID, fixture: "policy.json"})
 	p, err := c.Policies.Get(context.Background(), testPolicyID)
@@ -156,6 +160,7 @@ func TestPoliciesGet(t *testing.T) {
 }
 
 func TestPoliciesUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/policies/" + testPolicyID, golden: "policies_update.json", fixture: "policy.json"})
 	p, err := c.Policies.Update(context.Background(), testPolicyID, PolicyUpdateOptions{
@@ -179,6 +184,7 @@ func TestPoliciesUpdate(t *testing.T) {
 }
 
 func TestPoliciesUpdateNothing(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/policies/" + testPolicyID, golden: "policies_update_empty.json", fixture: "policy.json"})
 	_, err := c.Policies.Update(context.Background(), testPolicyID, PolicyUpdateOptions{})
@@ -190,6 +196,7 @@ func TestPoliciesUpdateNothing(t *testing.T) {
 }
 
 func TestPoliciesDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/policies/" + testPolicyID, status: 204})
 	require.NoError(t, c.Policies.Delete(context.Background(), testPolicyID))
@@ -199,6 +206,7 @@ func TestPoliciesDelete(t *testing.T) {
 }
 
 func TestPoliciesList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/policies", fixture: "policies.json", query: url.Values{
 		"page[number]": {"2"}, "page[size]": {"1"}, "product": {testProductID},
@@ -227,6 +235,7 @@ func TestPoliciesList(t *testing.T) {
 }
 
 func TestPoliciesPopKey(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/policies/" + testPolicyID + "/pool", fixture: "key.json"})
 	k, err := c.Policies.PopKey(context.Background(), testPolicyID)
@@ -240,6 +249,7 @@ func TestPoliciesPopKey(t *testing.T) {
 }
 
 func TestPoliciesPopKeyEmptyPool(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "DELETE", path: "/policies/" + testPolicyID + "/pool", status: 422, fixture: "error_pool_empty.json"})
 	k, err := c.Policies.PopKey(context.Background(), testPolicyID)
@@ -256,6 +266,7 @@ func TestPoliciesPopKeyEmptyPool(t *testing.T) {
 // A pop that may have reached the server is never repeated: a second pop would take (and
 // lose) another key.
 func TestPoliciesPopKeyNotRetriedOn503(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t, WithRetry(RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
 	calls := expect(t, mt, wire{method: "DELETE", path: "/policies/" + testPolicyID + "/pool", status: 503})
 	_, err := c.Policies.PopKey(context.Background(), testPolicyID)

@@ -10,7 +10,7 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// Product is a Keygen product (keygen-api.md §2.2).
+// Product is a Keygen product (keygen-sh/keygen-api, app/models/product.rb).
 type Product struct {
 	ID   string `json:"-"`
 	Name string `json:"name"`

@@ -27,6 +27,7 @@ func assertCoolApp(t *testing.T, p *Product) {
 }
 
 func TestProductsCreate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/products", golden: "products_create.json", status: 201, fixture: "product.json"})
 	p, err := c.Products.Create(context.Background(), ProductCreateOptions{
@@ -39,6 +40,7 @@ func TestProductsCreate(t *testing.T) {
 }
 
 func TestProductsCreateRequiresName(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Products.Create(context.Background(), ProductCreateOptions{})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -46,6 +48,7 @@ func TestProductsCreateRequiresName(t *testing.T) {
 }
 
 func TestProductsGet(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/products/cool-app", fixture: "product.json"})
 	p, err := c.Products.Get(context.Background(), "cool-app")
@@ -57,6 +60,7 @@ func TestProductsGet(t *testing.T) {
 }
 
 func TestProductsUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/products/2313b7e7-1ea6-4a01-901e-2931de6bb1e2", golden: "products_update.json", fixture: "product.json"})
 	p, err := c.Products.Update(context.Background(), "2313b7e7-1ea6-4a01-901e-2931de6bb1e2", ProductUpdateOptions{
@@ -69,6 +73,7 @@ func TestProductsUpdate(t *testing.T) {
 }
 
 func TestProductsDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/products/2313b7e7-1ea6-4a01-901e-2931de6bb1e2", status: 204})
 	require.NoError(t, c.Products.Delete(context.Background(), "2313b7e7-1ea6-4a01-901e-2931de6bb1e2"))
@@ -76,6 +81,7 @@ func TestProductsDelete(t *testing.T) {
 }
 
 func TestProductsList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/products", query: url.Values{"page[number]": {"1"}, "page[size]": {"2"}}, fixture: "products.json"})
 	page, err := c.Products.List(context.Background(), &ProductListOptions{ListOptions{PageSize: 2, PageNumber: 1}})
@@ -93,6 +99,7 @@ func TestProductsList(t *testing.T) {
 }
 
 func TestProductsGenerateToken(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{
 		method: "POST", path: "/products/2313b7e7-1ea6-4a01-901e-2931de6bb1e2/tokens",
@@ -117,6 +124,7 @@ func TestProductsGenerateToken(t *testing.T) {
 }
 
 func TestProductsGenerateTokenNilOptionsSendsNoBody(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/products/cool-app/tokens", fixture: "token_product.json"})
 	_, err := c.Products.GenerateToken(context.Background(), "cool-app", nil)
@@ -127,6 +135,7 @@ func TestProductsGenerateTokenNilOptionsSendsNoBody(t *testing.T) {
 }
 
 func TestProductsGenerateTokenNeedsAnID(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	for _, id := range []string{"", "  ", "a/b"} {
 		_, err := c.Products.GenerateToken(context.Background(), id, nil)

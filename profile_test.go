@@ -13,6 +13,7 @@ import (
 const testProfileLicenseKey = "A1B2C3-D4E5F6-A7B8C9-D0E1F2-V3"
 
 func TestProfileGetBearers(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		fixture   string
@@ -78,6 +79,7 @@ func TestProfileGetBearers(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c, mt := newTestClient(t)
 			calls := expect(t, mt, wire{method: "GET", path: "/me", fixture: tc.fixture})
 			p, err := c.Profile.Get(context.Background())
@@ -119,6 +121,7 @@ func assertProfileLicense(t *testing.T, p *Profile) {
 }
 
 func TestProfileGetWithLicenseKey(t *testing.T) {
+	t.Parallel()
 	// A client holding only the license key: no token, so no included token comes back.
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient(testAccount, WithBaseURL(testBase), WithLicenseKey(testProfileLicenseKey),
@@ -134,6 +137,7 @@ func TestProfileGetWithLicenseKey(t *testing.T) {
 }
 
 func TestProfileGetUnknownBearerType(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterResponder("GET", apiURL("/me"), profileResponder(200,
 		`{"data":{"id":"0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e","type":"groups","attributes":{"name":"Team"}}}`))
@@ -149,6 +153,7 @@ func TestProfileGetUnknownBearerType(t *testing.T) {
 }
 
 func TestProfileGetNullData(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterResponder("GET", apiURL("/me"), profileResponder(200, `{"data":null}`))
 	_, err := c.Profile.Get(context.Background())
@@ -157,6 +162,7 @@ func TestProfileGetNullData(t *testing.T) {
 }
 
 func TestProfileGetUnauthorized(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	mt.RegisterResponder("GET", apiURL("/me"), profileResponder(401,
 		`{"errors":[{"title":"Unauthorized","detail":"You must be authenticated to complete the request","code":"TOKEN_INVALID"}]}`))

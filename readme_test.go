@@ -11,6 +11,7 @@ import (
 // TestREADMESnippets checks that every ```go block of README.md appears, line for line, in an
 // Example of some example_test.go or example_*_test.go, which the compiler then checks.
 func TestREADMESnippets(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -68,6 +68,7 @@ func TestRetry429HonoursRetryAfterCappedByMaxWait(t *testing.T) {
 }
 
 func TestRetryRules(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		method    string
@@ -91,6 +92,7 @@ func TestRetryRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := &sequence{statuses: tc.statuses, body: unavailable}
 			c := s.client(t, fastRetry(3))
 			var body any
@@ -117,6 +119,7 @@ func TestRetryRules(t *testing.T) {
 }
 
 func TestNonIdempotentDeleteIsNotRetried(t *testing.T) {
+	t.Parallel()
 	// Popping a pooled key is a DELETE whose repetition would lose a key.
 	s := &sequence{statuses: []int{503, 200}, body: unavailable}
 	c := s.client(t, fastRetry(3))
@@ -133,6 +136,7 @@ func TestNonIdempotentDeleteIsNotRetried(t *testing.T) {
 }
 
 func TestLastErrorKeepsTheAPIBodyAndAttempts(t *testing.T) {
+	t.Parallel()
 	s := &sequence{statuses: []int{503}, body: unavailable}
 	c := s.client(t, fastRetry(2))
 	_, err := c.Products.Get(context.Background(), "p1")
@@ -155,6 +159,7 @@ func TestLastErrorKeepsTheAPIBodyAndAttempts(t *testing.T) {
 }
 
 func TestWithoutRetriesSendsOnce(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{429, 500, 503} {
 		s := &sequence{statuses: []int{status, 200}, header: http.Header{"Retry-After": {"0"}}}
 		c := s.client(t, fastRetry(3), WithoutRetries())
@@ -191,6 +196,7 @@ func TestPostWhoseDialFailsIsRetried(t *testing.T) {
 }
 
 func TestBrokenConnectionAfterSending(t *testing.T) {
+	t.Parallel()
 	// A non-dial transport error: the request may have reached the server.
 	broken := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
 	for method, want := range map[string]int{"POST": 1, "PATCH": 1, "GET": 3, "PUT": 3, "DELETE": 3} {
@@ -243,6 +249,7 @@ func TestDeadlineDuringBackoff(t *testing.T) {
 }
 
 func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
 	s := &sequence{statuses: []int{200}}
 	c := s.client(t, fastRetry(3))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -253,6 +260,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 }
 
 func TestDefaultRetryPolicy(t *testing.T) {
+	t.Parallel()
 	p := DefaultRetryPolicy()
 	assert.Equal(t, RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, Budget: 20}, p)
 	c, err := NewClient("acme")
@@ -283,6 +291,7 @@ func TestDefaultRetryPolicy(t *testing.T) {
 // A policy that names only the retry count keeps the default waits: a 429 is not retried
 // with no pause at all.
 func TestWithRetryZeroWaitsTakeDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := NewClient("acme", WithRetry(RetryPolicy{MaxRetries: 2}))
 	require.NoError(t, err)
 	assert.Equal(t, 500*time.Millisecond, c.cfg.retry.MinWait)

@@ -119,11 +119,13 @@ func algClient(t *testing.T, answer func(req *http.Request) *http.Response, opts
 const notFoundDoc = `{"meta":{"id":"req-9"},"errors":[{"title":"Not found","detail":"The requested product 'gone' was not found","code":"NOT_FOUND"}]}`
 
 func TestSignatureAlgorithmsVerifyAnswers(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	others := freshKeys(t)
 	ctx := context.Background()
 	for _, alg := range allAlgorithms {
 		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
 			k := keys[kindOf[alg]]
 			good := algSigner{key: k.priv, label: alg}
 			var answer func(req *http.Request) *http.Response
@@ -189,6 +191,7 @@ func TestSignatureAlgorithmsVerifyAnswers(t *testing.T) {
 // An answer must be signed with the algorithm asked for, even when it is a valid signature
 // of the account in another: that is how a man in the middle would pick a weaker check.
 func TestSignatureAlgorithmConfusion(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	cases := []struct {
 		name        string
@@ -214,6 +217,7 @@ func TestSignatureAlgorithmConfusion(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := algSigner{key: keys[tc.signKey].priv, label: tc.label, with: tc.with}
 			opts := []Option{WithPublicKey(keys[tc.clientKey].pub)}
 			if tc.ask != "" {
@@ -235,9 +239,11 @@ func TestSignatureAlgorithmConfusion(t *testing.T) {
 }
 
 func TestSignatureAlgorithmDefaults(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	for kind, want := range map[string]string{"ed25519": "ed25519", "rsa": "rsa-pss-sha256", "ecdsa": "ecdsa-p256"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			k := keys[kind]
 			c, log := algClient(t, func(req *http.Request) *http.Response {
 				return algSigner{key: k.priv, label: want}.sign(t, req, http.StatusOK, productDoc("p1"))
@@ -256,6 +262,7 @@ func TestSignatureAlgorithmDefaults(t *testing.T) {
 }
 
 func TestSignatureAlgorithmOptionErrors(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	newClient := func(opts ...Option) error {
 		c, err := NewClient("acme", append([]Option{WithToken(testToken)}, opts...)...)
@@ -326,12 +333,14 @@ func keyForms(t *testing.T, kind string, k accountKey) map[string]string {
 }
 
 func TestWithPublicKeyForms(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	others := freshKeys(t)
 	for _, alg := range allAlgorithms {
 		kind := kindOf[alg]
 		for name, form := range keyForms(t, kind, keys[kind]) {
 			t.Run(alg+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				signWith := keys[kind].priv
 				c, _ := algClient(t, func(req *http.Request) *http.Response {
 					return algSigner{key: signWith, label: alg}.sign(t, req, http.StatusOK, productDoc("p1"))
@@ -387,8 +396,10 @@ func garbageKeys(t *testing.T) map[string]struct{ key, reason string } {
 }
 
 func TestWithPublicKeyGarbage(t *testing.T) {
+	t.Parallel()
 	for name, tc := range garbageKeys(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c, err := NewClient("acme", WithToken(testToken), WithPublicKey(tc.key))
 			assert.Nil(t, c)
 			require.ErrorIs(t, err, ErrInvalidArgument)
@@ -407,6 +418,7 @@ func TestWithPublicKeyGarbage(t *testing.T) {
 
 // ParsePublicKey keeps its contract: Ed25519 only, as hex or base64 of hex.
 func TestParsePublicKeyStaysEd25519(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	want := keys["ed25519"].priv.Public().(ed25519.PublicKey)
 	for _, s := range []string{keys["ed25519"].pub, base64.StdEncoding.EncodeToString([]byte(keys["ed25519"].pub)), " " + keys["ed25519"].pub + "\n"} {

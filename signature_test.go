@@ -36,8 +36,9 @@ func digestOf(body string) string {
 	return "sha-256=" + b64(sum[:])
 }
 
-// signer signs answers the way Keygen does (keygen-api.md §1.11). Each field lets a test
-// forge one part of it.
+// signer signs answers the way Keygen does (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_headers.rb and signature_methods.rb). Each field lets a
+// test forge one part of it.
 type signer struct {
 	key     ed25519.PrivateKey
 	date    time.Time // zero: now
@@ -108,6 +109,7 @@ func requireSignatureError(t *testing.T, err error, reason string) {
 }
 
 func TestSignedResponsePasses(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	s := signer{key: priv}
 	c := signedClient(t, priv, func(req *http.Request) *http.Response {
@@ -130,6 +132,7 @@ func TestSignedResponsePasses(t *testing.T) {
 }
 
 func TestForgedResponsesAreRejected(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	other := newSigningKey(t)
 	body := productDoc("p1")
@@ -171,6 +174,7 @@ func TestForgedResponsesAreRejected(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c := signedClient(t, priv, func(req *http.Request) *http.Response { return tc.s.sign(req, http.StatusOK, body) })
 			p, err := c.Products.Get(context.Background(), "p1")
 			requireSignatureError(t, err, tc.reason)
@@ -180,6 +184,7 @@ func TestForgedResponsesAreRejected(t *testing.T) {
 }
 
 func TestSignatureReplayedFromAnotherEndpoint(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	// Record a genuine answer to GET /products/p2 ...
 	recorded := map[string]*http.Response{}
@@ -200,6 +205,7 @@ func TestSignatureReplayedFromAnotherEndpoint(t *testing.T) {
 }
 
 func TestClockSkewTolerance(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	at := func(age time.Duration) func(req *http.Request) *http.Response {
 		return func(req *http.Request) *http.Response {
@@ -223,6 +229,7 @@ func TestClockSkewTolerance(t *testing.T) {
 }
 
 func TestSignatureHostWithPort(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	mk := func(host string) *Client {
 		mt := httpmock.NewMockTransport()
@@ -248,6 +255,7 @@ func TestSignatureHostWithPort(t *testing.T) {
 }
 
 func TestSignedErrorAnswers(t *testing.T) {
+	t.Parallel()
 	priv := newSigningKey(t)
 	other := newSigningKey(t)
 	notFound := `{"meta":{"id":"req-9"},"errors":[{"title":"Not found","detail":"The requested product 'p1' was not found","code":"NOT_FOUND"}]}`
@@ -293,6 +301,7 @@ func TestSignedErrorAnswers(t *testing.T) {
 }
 
 func TestParseSignatureHeader(t *testing.T) {
+	t.Parallel()
 	ok := []struct {
 		in   string
 		want map[string]string

@@ -22,7 +22,8 @@ import (
 	"testing"
 )
 
-// This file is a test-only stand-in for Keygen's signing side (keygen-api.md §4): it makes
+// This file is a test-only stand-in for Keygen's signing side (keygen-sh/keygen-api,
+// app/models/license.rb and app/services/abstract_checkout_service.rb): it makes
 // license keys and license/machine files with throwaway keys, the way the server does, so
 // the verifiers can be tested without the network. Its keys are fixed (the RSA ones live in
 // testdata/keys, the others derive from constant bytes) so fuzz seeds stay valid across runs.
@@ -131,8 +132,8 @@ func testSign(tb testing.TB, alg string, priv crypto.Signer, msg []byte) []byte 
 
 var b64u = base64.URLEncoding // Ruby's urlsafe_encode64: URL alphabet, with padding
 
-// signLicenseKey makes a license key of scheme over dataset, laid out as keygen-api.md §4.1
-// describes (and as keygen-api's License#generate_*_key! methods write them).
+// signLicenseKey makes a license key of scheme over dataset, laid out as Keygen writes them
+// (keygen-sh/keygen-api, app/models/license.rb: the generate_*_key! methods).
 func signLicenseKey(tb testing.TB, scheme string, priv crypto.Signer, dataset []byte) string {
 	tb.Helper()
 	switch scheme {
@@ -188,8 +189,9 @@ func signJWT(tb testing.TB, priv *rsa.PrivateKey, header string, claims []byte) 
 }
 
 // buildCertificate makes a license or machine file the way Keygen's check-out does
-// (keygen-api.md §4.2): payload encrypted with SHA-256(secret) or base64-encoded, signed over
-// "<kind>/<enc>", wrapped in armor at 60 columns like Ruby's Base64.encode64.
+// (keygen-sh/keygen-api, app/services/abstract_checkout_service.rb and
+// license_checkout_service.rb): payload encrypted with SHA-256(secret) or base64-encoded,
+// signed over "<kind>/<enc>", wrapped in armor at 60 columns like Ruby's Base64.encode64.
 func buildCertificate(tb testing.TB, kind, alg string, priv crypto.Signer, secret string, payload []byte) string {
 	tb.Helper()
 	encAlg, sigAlg, _ := strings.Cut(alg, "+")

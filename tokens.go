@@ -11,8 +11,8 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// Token is an API token (keygen-api.md §2.1). Secret is only filled by Generate and
-// Regenerate: Keygen stores a hash and never shows the secret again.
+// Token is an API token (keygen-sh/keygen-api, app/models/token.rb). Secret is only filled
+// by Generate and Regenerate: Keygen stores a hash and never shows the secret again.
 type Token struct {
 	ID string `json:"-"`
 	// Kind is admin-token, environment-token, product-token, user-token, activation-token
@@ -64,15 +64,16 @@ type TokenGenerateOptions struct {
 	// an admin generating a token for a user: BearerType BearerTypeUser ("users"), or
 	// BearerTypeProduct, BearerTypeLicense, BearerTypeEnvironment; singular spellings such
 	// as "user" are accepted too. Both or neither must be set. Keygen decides who may create
-	// tokens for whom (keygen-api.md §2.1): admins may create user tokens this way, products
-	// tokens for their users and licenses.
+	// tokens for whom (keygen-sh/keygen-api, app/policies/token_policy.rb: generate?): admins
+	// may create user tokens this way, products tokens for their users and licenses.
 	BearerType string
 	BearerID   string
 	// OTP is the current second-factor code, for users with 2FA enabled (meta.otp).
 	OTP string
 }
 
-// TokenListOptions filter a token list (keygen-api.md §1.9).
+// TokenListOptions filter a token list (keygen-sh/keygen-api,
+// app/controllers/api/v1/tokens_controller.rb).
 type TokenListOptions struct {
 	ListOptions
 	// BearerType (bearer[type]) keeps tokens of one kind of bearer: users, products, licenses
@@ -208,7 +209,8 @@ func (s *TokensService) All(ctx context.Context, opts *TokenListOptions) iter.Se
 }
 
 // bearerToken creates a token for a product, license or user through the bearer's tokens
-// relationship (keygen-api.md §2.1): POST /v1/accounts/{account}/{bearers}/{id}/tokens.
+// relationship: POST /v1/accounts/{account}/{bearers}/{id}/tokens (keygen-sh/keygen-api,
+// app/controllers/api/v1/{products,licenses,users}/relationships/tokens_controller.rb).
 // Keygen answers 200, not 201, with the new token and its secret. attrs nil sends no body.
 func (s *service) bearerToken(ctx context.Context, format, id string, attrs map[string]any) (*Token, error) {
 	path, err := pathf(format, id)

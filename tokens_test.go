@@ -53,6 +53,7 @@ func assertCIToken(t *testing.T, tok *Token, withSecret bool) {
 }
 
 func TestTokensGenerateWithPassword(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{
 		method: "POST", path: "/tokens", golden: "tokens_generate.json",
@@ -69,6 +70,7 @@ func TestTokensGenerateWithPassword(t *testing.T) {
 }
 
 func TestTokensGenerateWithPasswordNoOptions(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{
 		method: "POST", path: "/tokens", auth: basicAuth(testEmail, testPassword),
@@ -82,6 +84,7 @@ func TestTokensGenerateWithPasswordNoOptions(t *testing.T) {
 }
 
 func TestTokensGenerateForCurrentBearer(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/tokens", status: 201, fixture: "token_generated.json"})
 	tok, err := c.Tokens.Generate(context.Background(), "", "", &TokenGenerateOptions{})
@@ -91,6 +94,7 @@ func TestTokensGenerateForCurrentBearer(t *testing.T) {
 }
 
 func TestTokensGenerateForBearer(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/tokens", golden: "tokens_generate_bearer.json", status: 201, fixture: "token_generated.json"})
 	tok, err := c.Tokens.Generate(context.Background(), "", "", &TokenGenerateOptions{
@@ -107,6 +111,7 @@ func TestTokensGenerateForBearer(t *testing.T) {
 }
 
 func TestTokensGenerateLocalErrors(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
@@ -141,6 +146,7 @@ func TestTokensGenerateLocalErrors(t *testing.T) {
 // The password must never reach an error string or a log line, whatever goes wrong; nor may
 // the Basic header that encodes it.
 func TestTokensGeneratePasswordNeverLeaks(t *testing.T) {
+	t.Parallel()
 	secrets := []string{testPassword, base64.StdEncoding.EncodeToString([]byte(testEmail + ":" + testPassword))}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -192,6 +198,7 @@ func TestTokensGeneratePasswordNeverLeaks(t *testing.T) {
 }
 
 func TestTokensGet(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/tokens/" + testTokenID, fixture: "token.json"})
 	tok, err := c.Tokens.Get(context.Background(), testTokenID)
@@ -204,6 +211,7 @@ func TestTokensGet(t *testing.T) {
 }
 
 func TestTokensRegenerate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "PUT", path: "/tokens/" + testTokenID, fixture: "token_generated.json"})
 	tok, err := c.Tokens.Regenerate(context.Background(), testTokenID)
@@ -216,6 +224,7 @@ func TestTokensRegenerate(t *testing.T) {
 }
 
 func TestTokensRevoke(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/tokens/" + testTokenID, status: 204})
 	require.NoError(t, c.Tokens.Revoke(context.Background(), testTokenID))
@@ -226,6 +235,7 @@ func TestTokensRevoke(t *testing.T) {
 }
 
 func TestTokensList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/tokens", fixture: "tokens.json", query: url.Values{
 		"page[number]": {"1"}, "page[size]": {"2"},
@@ -262,6 +272,7 @@ func TestTokensList(t *testing.T) {
 }
 
 func TestTokensListNilOptionsAndBadFilter(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/tokens", fixture: "tokens.json"})
 	page, err := c.Tokens.List(context.Background(), nil)
@@ -274,6 +285,7 @@ func TestTokensListNilOptionsAndBadFilter(t *testing.T) {
 }
 
 func TestTokensAll(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/tokens", fixture: "tokens.json", query: url.Values{
 		"page[cursor]": {""}, "page[size]": {"100"}, "bearer[type]": {"users"},

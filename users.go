@@ -10,7 +10,8 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// User is a user of the account: a customer (role "user") or a team member (keygen-api.md §2.4).
+// User is a user of the account: a customer (role "user") or a team member
+// (keygen-sh/keygen-api, app/models/user.rb).
 type User struct {
 	ID        string  `json:"-"`
 	FullName  *string `json:"fullName"`
@@ -76,8 +77,9 @@ type UserUpdateOptions struct {
 	Metadata map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
-// UserListOptions filter a user list (keygen-api.md §1.9). Keygen lists only role "user"
-// unless Roles asks for others.
+// UserListOptions filter a user list (keygen-sh/keygen-api,
+// app/controllers/api/v1/users_controller.rb). Keygen lists only role "user" unless Roles
+// asks for others.
 type UserListOptions struct {
 	ListOptions
 	// Roles is sent as roles[]=…, e.g. []string{"admin", "developer"}.

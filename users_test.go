@@ -37,6 +37,7 @@ func assertAda(t *testing.T, u *User) {
 }
 
 func TestUsersCreate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/users", golden: "users_create.json", status: 201, fixture: "user.json"})
 	u, err := c.Users.Create(context.Background(), UserCreateOptions{
@@ -51,6 +52,7 @@ func TestUsersCreate(t *testing.T) {
 }
 
 func TestUsersCreateRequiresEmail(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Users.Create(context.Background(), UserCreateOptions{Password: "hunter22"})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -59,6 +61,7 @@ func TestUsersCreateRequiresEmail(t *testing.T) {
 }
 
 func TestUsersGetByEmail(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/users/ada@example.com", fixture: "user.json"})
 	u, err := c.Users.Get(context.Background(), "ada@example.com")
@@ -71,6 +74,7 @@ func TestUsersGetByEmail(t *testing.T) {
 }
 
 func TestUsersUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/users/" + userID, golden: "users_update.json", fixture: "user.json"})
 	u, err := c.Users.Update(context.Background(), userID, UserUpdateOptions{
@@ -87,6 +91,7 @@ func TestUsersUpdate(t *testing.T) {
 }
 
 func TestUsersDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/users/" + userID, status: 204})
 	require.NoError(t, c.Users.Delete(context.Background(), userID))
@@ -96,6 +101,7 @@ func TestUsersDelete(t *testing.T) {
 }
 
 func TestUsersList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/users", fixture: "users.json", query: url.Values{
 		"page[number]":       {"1"},
@@ -142,6 +148,7 @@ func TestUsersList(t *testing.T) {
 }
 
 func TestUsersListRejectsBadPaging(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	_, err := c.Users.List(context.Background(), &UserListOptions{ListOptions: ListOptions{PageSize: 101}})
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -149,6 +156,7 @@ func TestUsersListRejectsBadPaging(t *testing.T) {
 }
 
 func TestUsersAllWalksPages(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	var pages []string
 	mt.RegisterResponder("GET", apiURL("/users"), func(req *http.Request) (*http.Response, error) {
@@ -174,6 +182,7 @@ func TestUsersAllWalksPages(t *testing.T) {
 }
 
 func TestUsersUpdatePassword(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/users/" + userID + "/actions/update-password", golden: "users_update_password.json", fixture: "user.json"})
 	u, err := c.Users.UpdatePassword(context.Background(), userID, "old-secret-1", "new-secret-2")
@@ -188,6 +197,7 @@ func TestUsersUpdatePassword(t *testing.T) {
 // A wrong old password is a 401 pointing at /meta/oldPassword; neither password may show in
 // the error or in the logs.
 func TestUsersUpdatePasswordWrongOldKeepsSecrets(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	c, mt := newTestClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	expect(t, mt, wire{method: "POST", path: "/users/" + userID + "/actions/update-password", golden: "users_update_password.json", status: 401, fixture: "user_password_invalid.json"})
@@ -206,6 +216,7 @@ func TestUsersUpdatePasswordWrongOldKeepsSecrets(t *testing.T) {
 }
 
 func TestUsersResetPasswordSendsNoCredentials(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/users/" + userID + "/actions/reset-password", auth: "-", golden: "users_reset_password.json", fixture: "user.json"})
 	u, err := c.Users.ResetPassword(context.Background(), userID, "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978v3", "new-secret-2")
@@ -218,6 +229,7 @@ func TestUsersResetPasswordSendsNoCredentials(t *testing.T) {
 }
 
 func TestUsersRequestPasswordReset(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/passwords", auth: "-", golden: "passwords_request.json", status: 204})
 	require.NoError(t, c.Users.RequestPasswordReset(context.Background(), "ada@example.com", false))
@@ -228,6 +240,7 @@ func TestUsersRequestPasswordReset(t *testing.T) {
 }
 
 func TestUsersBanUnban(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	ban := expect(t, mt, wire{method: "POST", path: "/users/" + userID + "/actions/ban", fixture: "user.json"})
 	unban := expect(t, mt, wire{method: "POST", path: "/users/" + userID + "/actions/unban", fixture: "user.json"})
@@ -245,6 +258,7 @@ func TestUsersBanUnban(t *testing.T) {
 }
 
 func TestUsersGenerateToken(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{
 		method: "POST", path: "/users/" + testUserID + "/tokens",
@@ -259,6 +273,7 @@ func TestUsersGenerateToken(t *testing.T) {
 }
 
 func TestUsersGenerateTokenNilOptionsAndBadID(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/users/ada@example.com/tokens", fixture: "token_generated.json"})
 	_, err := c.Users.GenerateToken(context.Background(), "ada@example.com", nil)

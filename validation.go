@@ -15,7 +15,8 @@ import (
 	"github.com/licensekit/keygen/internal/jsonapi"
 )
 
-// ValidationCode is the outcome code of a license validation (keygen-api.md §3).
+// ValidationCode is the outcome code of a license validation (keygen-sh/keygen-api,
+// app/services/license_validation_service.rb).
 type ValidationCode string
 
 // Validation codes. Check Validation.Valid, not Code == Valid: some codes (EXPIRED,
@@ -61,7 +62,9 @@ const (
 	ValidationVersionScopeMismatch     ValidationCode = "VERSION_SCOPE_MISMATCH"
 )
 
-// ValidationScope narrows a validation (keygen-api.md §3). Empty fields are not sent.
+// ValidationScope narrows a validation (keygen-sh/keygen-api,
+// app/controllers/api/v1/licenses/actions/validations_controller.rb). Empty fields are not
+// sent.
 type ValidationScope struct {
 	Product      string   `json:"product,omitempty"`
 	Policy       string   `json:"policy,omitempty"`

@@ -20,8 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// signResponse signs resp as Keygen does (keygen-api.md §1.11): Date, a Digest of the body,
-// and an ed25519 Keygen-Signature over the request target, host, date and digest.
+// signResponse signs resp as Keygen does (keygen-sh/keygen-api,
+// app/controllers/concerns/signature_headers.rb and signature_methods.rb): Date, a Digest of
+// the body, and an ed25519 Keygen-Signature over the request target, host, date and digest.
 func signResponse(t *testing.T, priv ed25519.PrivateKey, req *http.Request, resp *http.Response) {
 	t.Helper()
 	body, err := io.ReadAll(resp.Body)
@@ -83,6 +84,7 @@ func respondSignedValidation(t *testing.T, mt *httpmock.MockTransport, priv ed25
 }
 
 func TestLicensesValidateWithScopeAndNonce(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/validate", golden: "licenses_validate.json", fixture: "license_validation.json"})
 	v, err := c.Licenses.Validate(context.Background(), licenseID, &ValidateOptions{
@@ -105,6 +107,7 @@ func TestLicensesValidateWithScopeAndNonce(t *testing.T) {
 
 // Without options and without a public key, nothing is sent: Keygen's meta is optional.
 func TestLicensesValidateNoOptionsSendsNoBody(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseKey + "/actions/validate", fixture: "license_validation_mismatch.json"})
 	v, err := c.Licenses.Validate(context.Background(), licenseKey, nil)
@@ -123,6 +126,7 @@ func TestLicensesValidateNoOptionsSendsNoBody(t *testing.T) {
 }
 
 func TestLicensesValidateKey(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/actions/validate-key", golden: "licenses_validate_key.json", fixture: "license_validation_mismatch.json"})
 	v, err := c.Licenses.ValidateKey(context.Background(), licenseKey, &ValidateOptions{Scope: &ValidationScope{Fingerprint: "ff:ff:ff:ff:ff:ff"}})
@@ -137,6 +141,7 @@ func TestLicensesValidateKey(t *testing.T) {
 // An unknown key answers 200 with data null and code NOT_FOUND: a Validation, not an error.
 // A client with no credentials sends none: validate-key needs none.
 func TestLicensesValidateKeyNotFoundWithoutCredentials(t *testing.T) {
+	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient(testAccount, WithBaseURL(testBase), WithHTTPClient(&http.Client{Transport: mt}), WithoutRetries())
 	require.NoError(t, err)
@@ -157,6 +162,7 @@ func TestLicensesValidateKeyNotFoundWithoutCredentials(t *testing.T) {
 
 // A validation answer with no meta cannot be read as a validation.
 func TestLicensesValidateWithoutMetaFails(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/licenses/" + licenseID + "/actions/validate", fixture: "license.json"})
 	_, err := c.Licenses.Validate(context.Background(), licenseID, nil)
@@ -166,6 +172,7 @@ func TestLicensesValidateWithoutMetaFails(t *testing.T) {
 
 // With a public key, a random nonce goes out and the signed answer echoing it is accepted.
 func TestLicensesValidateKeySignedNonceEchoed(t *testing.T) {
+	t.Parallel()
 	c, mt, priv := newSigningClient(t)
 	var sent int64
 	respondSignedValidation(t, mt, priv, "/licenses/actions/validate-key", "license_validate_key_not_found.json", &sent, func(n int64) any { return n })
@@ -185,6 +192,7 @@ func TestLicensesValidateKeySignedNonceEchoed(t *testing.T) {
 
 // A correctly signed answer that echoes another nonce is a replay of an older answer.
 func TestLicensesValidateSignedNonceMismatch(t *testing.T) {
+	t.Parallel()
 	c, mt, priv := newSigningClient(t)
 	var sent int64
 	respondSignedValidation(t, mt, priv, "/licenses/"+licenseID+"/actions/validate", "license_validation.json", &sent, func(n int64) any { return n + 1 })
@@ -201,6 +209,7 @@ func TestLicensesValidateSignedNonceMismatch(t *testing.T) {
 // A signed answer that drops the nonce is refused too, and so is a caller's own nonce
 // that comes back different.
 func TestLicensesValidateSignedNonceMissingOrChanged(t *testing.T) {
+	t.Parallel()
 	c, mt, priv := newSigningClient(t)
 	var sent int64
 	respondSignedValidation(t, mt, priv, "/licenses/actions/validate-key", "license_validation.json", &sent, func(int64) any { return nil })
@@ -216,6 +225,7 @@ func TestLicensesValidateSignedNonceMissingOrChanged(t *testing.T) {
 
 // An answer signed by another key fails before its nonce is even looked at.
 func TestLicensesValidateWrongSigner(t *testing.T) {
+	t.Parallel()
 	c, mt, _ := newSigningClient(t)
 	_, other, err := ed25519.GenerateKey(nil)
 	require.NoError(t, err)
@@ -229,6 +239,7 @@ func TestLicensesValidateWrongSigner(t *testing.T) {
 }
 
 func TestLicensesQuickValidate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	// A GET with no body, no scope and no nonce.
 	calls := expect(t, mt, wire{method: "GET", path: "/licenses/" + licenseKey + "/actions/validate", fixture: "license_quick_validation.json"})

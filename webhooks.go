@@ -17,7 +17,8 @@ import (
 	"github.com/licensekit/keygen/internal/query"
 )
 
-// WebhookEndpoint is a URL that receives signed event deliveries (keygen-api.md §2.9).
+// WebhookEndpoint is a URL that receives signed event deliveries (keygen-sh/keygen-api,
+// app/models/webhook_endpoint.rb).
 type WebhookEndpoint struct {
 	ID  string `json:"-"`
 	URL string `json:"url"`

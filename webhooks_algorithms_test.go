@@ -38,10 +38,12 @@ func hookRequest(h http.Header, body []byte) *http.Request {
 }
 
 func TestWebhookAlgorithms(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	others := freshKeys(t)
 	for _, alg := range allAlgorithms {
 		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
 			k := keys[kindOf[alg]]
 			h, body := signedHook(t, k.priv, alg, "")
 			for name, pub := range keyForms(t, kindOf[alg], k) {
@@ -74,6 +76,7 @@ func TestWebhookAlgorithms(t *testing.T) {
 
 // A key checks only the algorithms of its type; WithWebhookAlgorithm narrows that to one.
 func TestWebhookAlgorithmMismatch(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	cases := []struct {
 		name            string
@@ -100,6 +103,7 @@ func TestWebhookAlgorithmMismatch(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			signer := tc.signedWithOther
 			if signer == "" {
 				signer = kindOf[tc.delivery]
@@ -123,6 +127,7 @@ func TestWebhookAlgorithmMismatch(t *testing.T) {
 }
 
 func TestWithWebhookAlgorithmErrors(t *testing.T) {
+	t.Parallel()
 	keys := freshKeys(t)
 	h, body := signedHook(t, keys["rsa"].priv, "rsa-sha256", "")
 	for _, alg := range []string{"", "RSA-SHA256", "rsa", "sha256", "ed448", "legacy"} {

@@ -31,6 +31,7 @@ func assertHooksEndpoint(t *testing.T, w *WebhookEndpoint) {
 }
 
 func TestWebhooksCreate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "POST", path: "/webhook-endpoints", golden: "webhooks_create.json", status: 201, fixture: "webhook_endpoint.json"})
 	w, err := c.Webhooks.Create(context.Background(), WebhookCreateOptions{
@@ -46,6 +47,7 @@ func TestWebhooksCreate(t *testing.T) {
 }
 
 func TestWebhooksCreateMinimal(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "POST", path: "/webhook-endpoints", golden: "webhooks_create_minimal.json", status: 201, fixture: "webhook_endpoint.json"})
 	_, err := c.Webhooks.Create(context.Background(), WebhookCreateOptions{URL: "https://hooks.example.com/keygen"})
@@ -53,6 +55,7 @@ func TestWebhooksCreateMinimal(t *testing.T) {
 }
 
 func TestWebhooksCreateChecksURL(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	for _, u := range []string{"", "ftp://hooks.example.com/keygen", "hooks.example.com/keygen", "https:///path", "https://exa mple.com/%zz"} {
 		_, err := c.Webhooks.Create(context.Background(), WebhookCreateOptions{URL: u})
@@ -64,6 +67,7 @@ func TestWebhooksCreateChecksURL(t *testing.T) {
 }
 
 func TestWebhooksGet(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/webhook-endpoints/" + testEndpointID, fixture: "webhook_endpoint.json"})
 	w, err := c.Webhooks.Get(context.Background(), testEndpointID)
@@ -76,6 +80,7 @@ func TestWebhooksGet(t *testing.T) {
 }
 
 func TestWebhooksUpdate(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/webhook-endpoints/" + testEndpointID, golden: "webhooks_update.json", fixture: "webhook_endpoint.json"})
 	w, err := c.Webhooks.Update(context.Background(), testEndpointID, WebhookUpdateOptions{
@@ -89,6 +94,7 @@ func TestWebhooksUpdate(t *testing.T) {
 }
 
 func TestWebhooksUpdateSetsProduct(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "PATCH", path: "/webhook-endpoints/" + testEndpointID, golden: "webhooks_update_product.json", fixture: "webhook_endpoint.json"})
 	_, err := c.Webhooks.Update(context.Background(), testEndpointID, WebhookUpdateOptions{
@@ -105,6 +111,7 @@ func TestWebhooksUpdateSetsProduct(t *testing.T) {
 }
 
 func TestWebhooksDelete(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "DELETE", path: "/webhook-endpoints/" + testEndpointID, status: 204})
 	require.NoError(t, c.Webhooks.Delete(context.Background(), testEndpointID))
@@ -114,6 +121,7 @@ func TestWebhooksDelete(t *testing.T) {
 }
 
 func TestWebhooksList(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	expect(t, mt, wire{method: "GET", path: "/webhook-endpoints", query: url.Values{"page[number]": {"1"}, "page[size]": {"2"}}, fixture: "webhook_endpoints.json"})
 	page, err := c.Webhooks.List(context.Background(), &WebhookListOptions{ListOptions{PageSize: 2}})
@@ -134,6 +142,7 @@ func TestWebhooksList(t *testing.T) {
 }
 
 func TestWebhooksListNilOptions(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	calls := expect(t, mt, wire{method: "GET", path: "/webhook-endpoints", fixture: "webhook_endpoints.json"})
 	_, err := c.Webhooks.List(context.Background(), nil)
@@ -142,6 +151,7 @@ func TestWebhooksListNilOptions(t *testing.T) {
 }
 
 func TestWebhooksAll(t *testing.T) {
+	t.Parallel()
 	c, mt := newTestClient(t)
 	// The fixture says a next page exists; the second page is empty, which ends the walk.
 	var pages []string
@@ -164,6 +174,7 @@ func TestWebhooksAll(t *testing.T) {
 }
 
 func TestWebhookURLErrorsDoNotEchoTheURL(t *testing.T) {
+	t.Parallel()
 	c, _ := newTestClient(t)
 	_, err := c.Webhooks.Create(context.Background(), WebhookCreateOptions{URL: "https://hooks.example.com/k%zz?token=s3cret"})
 	require.ErrorIs(t, err, ErrInvalidArgument)

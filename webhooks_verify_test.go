@@ -40,8 +40,9 @@ func newDelivery(t *testing.T) delivery {
 	return delivery{host: "hooks.example.com", target: "/keygen?src=kg&v=2", date: hookNow, body: fixture(t, "webhook_delivery.json"), key: hookKey}
 }
 
-// headers signs the delivery the way keygen-api.md §1.11 and §5 describe, written out here
-// independently of the SDK's verifier.
+// headers signs the delivery the way Keygen does (keygen-sh/keygen-api,
+// app/workers/webhook_worker.rb and app/controllers/concerns/signature_methods.rb), written
+// out here independently of the SDK's verifier.
 func (d delivery) headers() http.Header {
 	sum := sha256.Sum256(d.body)
 	digest := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
@@ -80,6 +81,7 @@ func requireSigErr(t *testing.T, err error, reason string) {
 }
 
 func TestParseWebhookValid(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	r := d.request(hookURL)
 	ev, err := ParseWebhook(r, hookPub, clockOpt)
@@ -109,6 +111,7 @@ func TestParseWebhookValid(t *testing.T) {
 }
 
 func TestParseWebhookTampering(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		mutate func(d *delivery, h http.Header) (url string)
 		reason string
@@ -139,6 +142,7 @@ func TestParseWebhookTampering(t *testing.T) {
 		}, "does not verify"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			d := newDelivery(t)
 			h := d.headers()
 			url := tc.mutate(&d, h)
@@ -155,6 +159,7 @@ func TestParseWebhookTampering(t *testing.T) {
 }
 
 func TestParseWebhookWrongMethod(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	r := d.request(hookURL)
 	r.Method = "PUT"
@@ -163,6 +168,7 @@ func TestParseWebhookWrongMethod(t *testing.T) {
 }
 
 func TestParseWebhookTolerance(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	late := WithWebhookClock(func() time.Time { return hookNow.Add(8 * time.Minute) })
 	_, err := ParseWebhook(d.request(hookURL), hookPub, late)
@@ -177,6 +183,7 @@ func TestParseWebhookTolerance(t *testing.T) {
 }
 
 func TestParseWebhookBadArguments(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	_, err := ParseWebhook(d.request(hookURL), "not-a-key", clockOpt)
 	require.ErrorIs(t, err, ErrInvalidArgument)
@@ -200,6 +207,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func TestParseWebhookBoundsBody(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	d.body = bytes.Repeat([]byte(" "), 3*MaxWebhookBodySize)
 	body := &countingReader{r: bytes.NewReader(d.body)}
@@ -211,6 +219,7 @@ func TestParseWebhookBoundsBody(t *testing.T) {
 }
 
 func TestParseWebhookHostPortAndProxy(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	// Keygen signs the endpoint URL's host without its port.
 	_, err := ParseWebhook(d.request("https://hooks.example.com:8443/keygen?src=kg&v=2"), hookPub, clockOpt)
@@ -225,6 +234,7 @@ func TestParseWebhookHostPortAndProxy(t *testing.T) {
 }
 
 func TestParseWebhookOverHTTP(t *testing.T) {
+	t.Parallel()
 	// A real server request: RequestURI is the raw target, Host carries the port.
 	d := newDelivery(t)
 	d.target = "/hooks/keygen%2Fv1?a=1"
@@ -246,6 +256,7 @@ func TestParseWebhookOverHTTP(t *testing.T) {
 }
 
 func TestVerifyWebhookParts(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	ev, err := VerifyWebhook(hookPub, WebhookRequest{
 		Method: "POST", Host: "hooks.example.com", RequestURI: "/keygen?src=kg&v=2",
@@ -259,6 +270,7 @@ func TestVerifyWebhookParts(t *testing.T) {
 }
 
 func TestVerifyWebhookSignedButNotAnEvent(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	d.body = fixture(t, "webhook_endpoint.json")
 	_, err := VerifyWebhook(hookPub, WebhookRequest{Method: "POST", Host: d.host, RequestURI: d.target, Header: d.headers(), Body: d.body}, clockOpt)
@@ -270,6 +282,7 @@ func TestVerifyWebhookSignedButNotAnEvent(t *testing.T) {
 // A failed check names the delivery by method and path; the endpoint's query, which may
 // carry a secret shared with the receiver, stays out of the error.
 func TestWebhookSignatureErrorLeavesOutQuery(t *testing.T) {
+	t.Parallel()
 	d := newDelivery(t)
 	d.key = hookOtherKey
 	d.target = "/keygen?token=s3cret"

@@ -128,9 +128,9 @@ func (p *started) stop(t *testing.T) {
 	}
 }
 
-// TestProgram pins DESIGN.md "keygentest": the program prints one JSON line once
-// listening, serves the API with the admin token, moves its clock with
-// POST /_keygentest/advance and stops on SIGTERM.
+// TestProgram pins the program's contract: it prints one JSON line once listening, serves
+// the API with the admin token, moves its clock with POST /_keygentest/advance and stops on
+// SIGTERM.
 func TestProgram(t *testing.T) {
 	bin := build(t)
 	p := start(t, bin, "-addr", "127.0.0.1:0")
