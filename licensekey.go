@@ -9,6 +9,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -221,7 +223,45 @@ func (v *LicenseKeyVerifier) verifyEncrypted(key string) ([]byte, error) {
 	if i == k || em[i] != 0x00 || i-2 < 8 {
 		return nil, sigErr("%s key does not decrypt to PKCS#1 type-1 padding", SchemeRSA2048PKCS1Encrypt)
 	}
-	return em[i+1:], nil
+	msg := em[i+1:]
+	if isDigestInfo(msg) {
+		// The same padding and private-key operation make every RSASSA-PKCS1-v1_5 signature:
+		// a signature by the account's RSA key (an RSA_2048_PKCS1_SIGN key's signature part,
+		// a response signed rsa-sha256) would otherwise pass for an encrypted key whose
+		// dataset is the signed hash. A dataset that is a DigestInfo is that, never a key.
+		return nil, sigErr("%s key is an RSA signature of another scheme, not an encrypted dataset", SchemeRSA2048PKCS1Encrypt)
+	}
+	return msg, nil
+}
+
+// digestInfo is the DER structure RSASSA-PKCS1-v1_5 signs (RFC 8017 §9.2).
+type digestInfo struct {
+	Algorithm pkix.AlgorithmIdentifier
+	Digest    []byte
+}
+
+// digestSizes maps the hash OIDs of PKCS#1 v1.5 signatures to their digest sizes.
+var digestSizes = map[string]int{
+	"1.3.14.3.2.26":          20, // SHA-1
+	"2.16.840.1.101.3.4.2.4": 28, // SHA-224
+	"2.16.840.1.101.3.4.2.1": 32, // SHA-256
+	"2.16.840.1.101.3.4.2.2": 48, // SHA-384
+	"2.16.840.1.101.3.4.2.3": 64, // SHA-512
+	"1.2.840.113549.2.5":     16, // MD5
+}
+
+// isDigestInfo reports whether b is exactly a DigestInfo of a known hash.
+func isDigestInfo(b []byte) bool {
+	if len(b) == 0 || b[0] != 0x30 {
+		return false
+	}
+	var di digestInfo
+	rest, err := asn1.Unmarshal(b, &di)
+	if err != nil || len(rest) != 0 {
+		return false
+	}
+	size, ok := digestSizes[di.Algorithm.Algorithm.String()]
+	return ok && len(di.Digest) == size
 }
 
 // verifyJWT checks an RS256 JWT and returns its claims. The signature is checked before any

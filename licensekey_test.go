@@ -463,3 +463,30 @@ func FuzzVerifyLicenseKey(f *testing.F) {
 		_, _ = ParseLicenseKeyDataset([]byte(key))
 	})
 }
+
+// TestEncryptedKeyIsNotAnotherSchemesSignature: every RSASSA-PKCS1-v1_5 signature by the
+// account's RSA key unpads like an RSA_2048_PKCS1_ENCRYPT key (found by FuzzVerifyLicenseKey).
+// A signature lifted from a signed key of another scheme must not verify as an encrypted key.
+func TestEncryptedKeyIsNotAnotherSchemesSignature(t *testing.T) {
+	k := testKeys(t)
+	pub := pemPKIX(t, k.rsa.Public())
+	signedKey := signLicenseKey(t, SchemeRSA2048PKCS1SignV2, k.rsa, []byte(defaultDataset))
+	sigPart := signedKey[strings.LastIndexByte(signedKey, '.')+1:]
+	_, err := VerifyLicenseKey(SchemeRSA2048PKCS1Encrypt, sigPart, pub)
+	require.ErrorIs(t, err, ErrSignatureInvalid)
+	require.ErrorContains(t, err, "signature of another scheme")
+
+	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA512} {
+		d := h.New()
+		d.Write([]byte("anything"))
+		sig, err := rsa.SignPKCS1v15(rand.Reader, k.rsa, h, d.Sum(nil))
+		require.NoError(t, err)
+		_, err = VerifyLicenseKey(SchemeRSA2048PKCS1Encrypt, base64.URLEncoding.EncodeToString(sig), pub)
+		require.ErrorIs(t, err, ErrSignatureInvalid, "%v", h)
+	}
+	// A genuine encrypted key still verifies.
+	key := signLicenseKey(t, SchemeRSA2048PKCS1Encrypt, k.rsa, []byte(encryptDataset))
+	got, err := VerifyLicenseKey(SchemeRSA2048PKCS1Encrypt, key, pub)
+	require.NoError(t, err)
+	assert.Equal(t, encryptDataset, string(got))
+}
