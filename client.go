@@ -45,6 +45,7 @@ type Client struct {
 	Users         *UsersService
 	Licenses      *LicensesService
 	Machines      *MachinesService
+	Entitlements  *EntitlementsService
 	Keys          *KeysService
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
@@ -368,6 +369,7 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Users = &UsersService{s}
 	c.Licenses = &LicensesService{s}
 	c.Machines = &MachinesService{s}
+	c.Entitlements = &EntitlementsService{s}
 	c.Keys = &KeysService{s}
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}

@@ -58,6 +58,11 @@ const (
 	CodeInvalidAPIVersion     ErrorCode = "INVALID_API_VERSION"
 	CodeActivationsExceeded   ErrorCode = "ACTIVATIONS_LIMIT_EXCEEDED"
 	CodeDeactivationsExceeded ErrorCode = "DEACTIVATIONS_LIMIT_EXCEEDED"
+
+	CodeCodeTaken           ErrorCode = "CODE_TAKEN"
+	CodeEntitlementNotFound ErrorCode = "ENTITLEMENT_NOT_FOUND"
+	CodeEntitlementTaken    ErrorCode = "ENTITLEMENT_TAKEN"
+	CodeEntitlementConflict ErrorCode = "ENTITLEMENT_CONFLICT"
 )
 
 // Error is an error answer from the Keygen API. Every error object of the document is kept.

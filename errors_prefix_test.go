@@ -64,6 +64,11 @@ func TestArgumentErrorsPrefixedOnce(t *testing.T) {
 		add("WebhookEvents.Retry", call(c.WebhookEvents.Retry(ctx, id)))
 		add("WebhookEvents.Delete", c.WebhookEvents.Delete(ctx, id))
 		add("HeartbeatMonitor.Run", NewHeartbeatMonitor(c, id, HeartbeatOptions{}).Run(ctx))
+		add("Entitlements.Get", call(c.Entitlements.Get(ctx, id)))
+		add("Entitlements.Update", call(c.Entitlements.Update(ctx, id, EntitlementUpdateOptions{})))
+		add("Entitlements.Delete", c.Entitlements.Delete(ctx, id))
+		add("Policies.ListEntitlements", call(c.Policies.ListEntitlements(ctx, id, nil)))
+		add("Licenses.AttachEntitlements", c.Licenses.AttachEntitlements(ctx, id, "e1"))
 	}
 	// Missing or out-of-range arguments.
 	cases["Products.Create"] = call(c.Products.Create(ctx, ProductCreateOptions{}))
@@ -75,6 +80,8 @@ func TestArgumentErrorsPrefixedOnce(t *testing.T) {
 	cases["Machines.Create"] = call(c.Machines.Create(ctx, MachineCreateOptions{}))
 	cases["Keys.Create"] = call(c.Keys.Create(ctx, KeyCreateOptions{}))
 	cases["Webhooks.Create"] = call(c.Webhooks.Create(ctx, WebhookCreateOptions{}))
+	cases["Entitlements.Create"] = call(c.Entitlements.Create(ctx, EntitlementCreateOptions{}))
+	cases["Policies.AttachEntitlements none"] = c.Policies.AttachEntitlements(ctx, "p1")
 	cases["Licenses.Get signed key"] = call(c.Licenses.Get(ctx, "key/eyJhIjoxfQ==.sig"))
 	var noCtx context.Context // a nil context, on purpose
 	cases["nil context"] = call(c.Products.Get(noCtx, "p1"))

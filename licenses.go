@@ -454,3 +454,26 @@ func (s *LicensesService) ChangeOwner(ctx context.Context, id, ownerID string) (
 	}
 	return sendOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }
+
+// ListEntitlements lists the entitlements a license holds, by id or key: those of its policy
+// and its own: GET /v1/accounts/{account}/licenses/{id}/entitlements (keygen-sh/keygen-api,
+// License#entitlements in app/models/license.rb).
+func (s *LicensesService) ListEntitlements(ctx context.Context, licenseID string, opts *ListOptions) (*Page[Entitlement], error) {
+	return listRelated[Entitlement](ctx, s.c, "/licenses/%s/entitlements", licenseID, opts)
+}
+
+// AttachEntitlements grants entitlements to one license, beyond its policy's:
+// POST /v1/accounts/{account}/licenses/{id}/entitlements with 1 to 100 entitlement ids. All
+// or none are attached: an unknown id is a 422 ENTITLEMENT_NOT_FOUND, one already attached
+// ENTITLEMENT_TAKEN, one the policy already grants ENTITLEMENT_CONFLICT.
+func (s *LicensesService) AttachEntitlements(ctx context.Context, licenseID string, entitlementIDs ...string) error {
+	return attachIDs(ctx, s.c, "Licenses.AttachEntitlements", "/licenses/%s/entitlements", licenseID, "entitlements", entitlementIDs)
+}
+
+// DetachEntitlements takes a license's own entitlements away:
+// DELETE /v1/accounts/{account}/licenses/{id}/entitlements with 1 to 100 entitlement ids.
+// One granted through the policy cannot be detached here (403; detach it from the policy),
+// one not attached is a 422; either way none is detached.
+func (s *LicensesService) DetachEntitlements(ctx context.Context, licenseID string, entitlementIDs ...string) error {
+	return detachIDs(ctx, s.c, "Licenses.DetachEntitlements", "/licenses/%s/entitlements", licenseID, "entitlements", entitlementIDs)
+}

@@ -35,6 +35,9 @@ var keygenOperations = []struct {
 	{"GET /policies", "Policies", "List"},
 	{"GET /policies (all pages)", "Policies", "All"},
 	{"DELETE /policies/{id}/pool", "Policies", "PopKey"},
+	{"GET /policies/{id}/entitlements", "Policies", "ListEntitlements"},
+	{"POST /policies/{id}/entitlements", "Policies", "AttachEntitlements"},
+	{"DELETE /policies/{id}/entitlements", "Policies", "DetachEntitlements"},
 
 	{"POST /users", "Users", "Create"},
 	{"GET /users/{id}", "Users", "Get"},
@@ -70,6 +73,9 @@ var keygenOperations = []struct {
 	{"POST /licenses/{id}/tokens", "Licenses", "GenerateToken"},
 	{"PUT /licenses/{id}/policy", "Licenses", "ChangePolicy"},
 	{"PUT /licenses/{id}/owner", "Licenses", "ChangeOwner"},
+	{"GET /licenses/{id}/entitlements", "Licenses", "ListEntitlements"},
+	{"POST /licenses/{id}/entitlements", "Licenses", "AttachEntitlements"},
+	{"DELETE /licenses/{id}/entitlements", "Licenses", "DetachEntitlements"},
 
 	{"POST /machines", "Machines", "Create"},
 	{"GET /machines/{id}", "Machines", "Get"},
@@ -80,6 +86,13 @@ var keygenOperations = []struct {
 	{"POST /machines/{id}/actions/ping", "Machines", "Ping"},
 	{"POST /machines/{id}/actions/reset", "Machines", "Reset"},
 	{"POST /machines/{id}/actions/check-out", "Machines", "CheckOut"},
+
+	{"POST /entitlements", "Entitlements", "Create"},
+	{"GET /entitlements/{id}", "Entitlements", "Get"},
+	{"PATCH /entitlements/{id}", "Entitlements", "Update"},
+	{"DELETE /entitlements/{id}", "Entitlements", "Delete"},
+	{"GET /entitlements", "Entitlements", "List"},
+	{"GET /entitlements (all pages)", "Entitlements", "All"},
 
 	{"POST /keys", "Keys", "Create"},
 	{"GET /keys/{id}", "Keys", "Get"},
