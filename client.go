@@ -46,6 +46,7 @@ type Client struct {
 	Licenses      *LicensesService
 	Machines      *MachinesService
 	Entitlements  *EntitlementsService
+	Groups        *GroupsService
 	Keys          *KeysService
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
@@ -370,6 +371,7 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Licenses = &LicensesService{s}
 	c.Machines = &MachinesService{s}
 	c.Entitlements = &EntitlementsService{s}
+	c.Groups = &GroupsService{s}
 	c.Keys = &KeysService{s}
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}

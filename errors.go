@@ -63,6 +63,12 @@ const (
 	CodeEntitlementNotFound ErrorCode = "ENTITLEMENT_NOT_FOUND"
 	CodeEntitlementTaken    ErrorCode = "ENTITLEMENT_TAKEN"
 	CodeEntitlementConflict ErrorCode = "ENTITLEMENT_CONFLICT"
+
+	CodeGroupLicenseLimitExceeded ErrorCode = "GROUP_LICENSE_LIMIT_EXCEEDED"
+	CodeGroupMachineLimitExceeded ErrorCode = "GROUP_MACHINE_LIMIT_EXCEEDED"
+	CodeGroupUserLimitExceeded    ErrorCode = "GROUP_USER_LIMIT_EXCEEDED"
+	CodeGroupNotFound             ErrorCode = "GROUP_NOT_FOUND"
+	CodeUserTaken                 ErrorCode = "USER_TAKEN"
 )
 
 // Error is an error answer from the Keygen API. Every error object of the document is kept.

@@ -67,8 +67,17 @@ func TestArgumentErrorsPrefixedOnce(t *testing.T) {
 		add("Entitlements.Get", call(c.Entitlements.Get(ctx, id)))
 		add("Entitlements.Update", call(c.Entitlements.Update(ctx, id, EntitlementUpdateOptions{})))
 		add("Entitlements.Delete", c.Entitlements.Delete(ctx, id))
+		add("Groups.Get", call(c.Groups.Get(ctx, id)))
+		add("Groups.Update", call(c.Groups.Update(ctx, id, GroupUpdateOptions{})))
+		add("Groups.Delete", c.Groups.Delete(ctx, id))
+		add("Groups.ListOwners", call(c.Groups.ListOwners(ctx, id, nil)))
+		add("Groups.AttachOwners", c.Groups.AttachOwners(ctx, id, "u1"))
 		add("Policies.ListEntitlements", call(c.Policies.ListEntitlements(ctx, id, nil)))
 		add("Licenses.AttachEntitlements", c.Licenses.AttachEntitlements(ctx, id, "e1"))
+		add("Licenses.ListUsers", call(c.Licenses.ListUsers(ctx, id, nil)))
+		add("Licenses.ChangeGroup", call(c.Licenses.ChangeGroup(ctx, id, "g1")))
+		add("Users.ChangeGroup", call(c.Users.ChangeGroup(ctx, id, "g1")))
+		add("Machines.ChangeOwner", call(c.Machines.ChangeOwner(ctx, id, "u1")))
 	}
 	// Missing or out-of-range arguments.
 	cases["Products.Create"] = call(c.Products.Create(ctx, ProductCreateOptions{}))
@@ -81,7 +90,10 @@ func TestArgumentErrorsPrefixedOnce(t *testing.T) {
 	cases["Keys.Create"] = call(c.Keys.Create(ctx, KeyCreateOptions{}))
 	cases["Webhooks.Create"] = call(c.Webhooks.Create(ctx, WebhookCreateOptions{}))
 	cases["Entitlements.Create"] = call(c.Entitlements.Create(ctx, EntitlementCreateOptions{}))
+	cases["Groups.Create"] = call(c.Groups.Create(ctx, GroupCreateOptions{}))
 	cases["Policies.AttachEntitlements none"] = c.Policies.AttachEntitlements(ctx, "p1")
+	cases["Licenses.DetachUsers blank"] = c.Licenses.DetachUsers(ctx, "l1", " ")
+	cases["Machines.ChangeGroup blank"] = call(c.Machines.ChangeGroup(ctx, "m1", " "))
 	cases["Licenses.Get signed key"] = call(c.Licenses.Get(ctx, "key/eyJhIjoxfQ==.sig"))
 	var noCtx context.Context // a nil context, on purpose
 	cases["nil context"] = call(c.Products.Get(noCtx, "p1"))

@@ -247,3 +247,20 @@ func (s *MachinesService) CheckOut(ctx context.Context, id string, opts *CheckOu
 	}
 	return sendOne[MachineFile](ctx, s.c, r)
 }
+
+// ChangeOwner gives a machine to another user, or with an empty ownerID leaves it without
+// owner: PUT /v1/accounts/{account}/machines/{id}/owner. The owner must be one of the
+// license's users (422 otherwise).
+func (s *MachinesService) ChangeOwner(ctx context.Context, machineID, ownerID string) (*Machine, error) {
+	return changeToOne[Machine](ctx, s.c, "Machines.ChangeOwner", "/machines/%s/owner", machineID, "users", ownerID)
+}
+
+// ChangeGroup moves a machine to another group, or with an empty groupID out of its group:
+// PUT /v1/accounts/{account}/machines/{id}/group. A full group is a 422
+// GROUP_MACHINE_LIMIT_EXCEEDED, an unknown one GROUP_NOT_FOUND. A machine whose license is
+// in a group cannot leave it: Keygen gives a machine with no group its license's group on
+// every save (keygen-sh/keygen-api, app/models/machine.rb), so clearing answers with the
+// license's group again.
+func (s *MachinesService) ChangeGroup(ctx context.Context, machineID, groupID string) (*Machine, error) {
+	return changeToOne[Machine](ctx, s.c, "Machines.ChangeGroup", "/machines/%s/group", machineID, "groups", groupID)
+}

@@ -71,6 +71,25 @@ func sendLinkages(ctx context.Context, c *Client, method, op, format, parentID, 
 	return sendNoContent(ctx, c, &request{method: method, path: path, body: body})
 }
 
+// changeToOne PUTs the to-one relationship at format (whose one %s is id) to relatedID of
+// type typ, or to null when relatedID is "", and decodes the resource Keygen answers with:
+// the member itself, not the related resource (the FIXME in
+// app/controllers/api/v1/licenses/relationships/groups_controller.rb says so).
+func changeToOne[T any, PT resourcePtr[T]](ctx context.Context, c *Client, op, format, id, typ, relatedID string) (*T, error) {
+	if relatedID != "" && strings.TrimSpace(relatedID) == "" {
+		return nil, argErr(op, "the new id is blank (use \"\" to clear the relationship)")
+	}
+	path, err := pathf(format, id)
+	if err != nil {
+		return nil, err
+	}
+	body := jsonapi.LinkNone()
+	if relatedID != "" {
+		body = jsonapi.LinkTo(typ, relatedID)
+	}
+	return sendOne[T, PT](ctx, c, &request{method: "PUT", path: path, body: body})
+}
+
 // listRelated fetches one page of the resources related to id at format, paged like any list.
 func listRelated[T any, PT resourcePtr[T]](ctx context.Context, c *Client, format, id string, opts *ListOptions) (*Page[T], error) {
 	path, err := pathf(format, id)
