@@ -47,6 +47,8 @@ type Client struct {
 	Machines      *MachinesService
 	Entitlements  *EntitlementsService
 	Groups        *GroupsService
+	Components    *ComponentsService
+	Processes     *ProcessesService
 	Keys          *KeysService
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
@@ -372,6 +374,8 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Machines = &MachinesService{s}
 	c.Entitlements = &EntitlementsService{s}
 	c.Groups = &GroupsService{s}
+	c.Components = &ComponentsService{s}
+	c.Processes = &ProcessesService{s}
 	c.Keys = &KeysService{s}
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}

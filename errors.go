@@ -69,6 +69,12 @@ const (
 	CodeGroupUserLimitExceeded    ErrorCode = "GROUP_USER_LIMIT_EXCEEDED"
 	CodeGroupNotFound             ErrorCode = "GROUP_NOT_FOUND"
 	CodeUserTaken                 ErrorCode = "USER_TAKEN"
+
+	CodeComponentsFingerprintConflict ErrorCode = "COMPONENTS_FINGERPRINT_CONFLICT"
+	CodeComponentsFingerprintTaken    ErrorCode = "COMPONENTS_FINGERPRINT_TAKEN"
+	CodeMachineProcessLimitExceeded   ErrorCode = "MACHINE_PROCESS_LIMIT_EXCEEDED"
+	CodeProcessHeartbeatDead          ErrorCode = "PROCESS_HEARTBEAT_DEAD"
+	CodePIDTaken                      ErrorCode = "PID_TAKEN"
 )
 
 // Error is an error answer from the Keygen API. Every error object of the document is kept.

@@ -2,6 +2,7 @@ package keygen
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"strings"
 	"time"
@@ -78,6 +79,23 @@ type MachineCreateOptions struct {
 	OwnerID string
 	// GroupID puts the machine in a group (privileged bearers only).
 	GroupID string
+	// Components are activated with the machine, at most 20 (keygen-sh/keygen-api,
+	// app/models/machine.rb accepts nested components with limit: 20). All or none are
+	// created: a fingerprint repeated in the list is a 422 COMPONENTS_FINGERPRINT_CONFLICT,
+	// one already taken COMPONENTS_FINGERPRINT_TAKEN, each pointing at
+	// /data/relationships/components/data/<index>/attributes/fingerprint.
+	Components []MachineComponent
+}
+
+// maxMachineComponents is the most components one activation may carry.
+const maxMachineComponents = 20
+
+// MachineComponent is a component sent with a machine's activation; Fingerprint and Name are
+// required. Once activated it is a Component (ComponentsService).
+type MachineComponent struct {
+	Fingerprint string         `jsonapi:"attr,fingerprint"`
+	Name        string         `jsonapi:"attr,name"`
+	Metadata    map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // MachineUpdateOptions change a machine; zero fields are left unchanged. Cores, Memory, Disk
@@ -146,6 +164,10 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 	if strings.TrimSpace(opts.Fingerprint) == "" {
 		return nil, argErr("Machines.Create", "Fingerprint is required")
 	}
+	components, err := machineComponents(opts.Components)
+	if err != nil {
+		return nil, err
+	}
 	attrs, err := jsonapi.Attributes(&opts)
 	if err != nil {
 		return nil, err
@@ -156,6 +178,10 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 	}
 	if opts.GroupID != "" {
 		rels["group"] = jsonapi.LinkTo("groups", opts.GroupID)
+	}
+	if components != nil {
+		// Nested resources with attributes and no id: Keygen creates them with the machine.
+		rels["components"] = map[string]any{"data": components}
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs, Relationships: rels}}
 	m, err := sendOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
@@ -168,6 +194,30 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 		return nil, sigErr("activation answer is for another license or fingerprint than the one sent (a relayed answer?)")
 	}
 	return m, nil
+}
+
+// machineComponents checks and encodes the components of an activation; nil for none.
+func machineComponents(cs []MachineComponent) ([]jsonapi.Object, error) {
+	const op = "Machines.Create"
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	if len(cs) > maxMachineComponents {
+		// Keygen would answer 422 "too many records", with no code.
+		return nil, argErr(op, fmt.Sprintf("at most %d components per activation, got %d", maxMachineComponents, len(cs)))
+	}
+	out := make([]jsonapi.Object, len(cs))
+	for i := range cs {
+		if strings.TrimSpace(cs[i].Fingerprint) == "" || strings.TrimSpace(cs[i].Name) == "" {
+			return nil, argErr(op, fmt.Sprintf("component %d needs a Fingerprint and a Name", i))
+		}
+		attrs, err := jsonapi.Attributes(&cs[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = jsonapi.Object{Type: "components", Attributes: attrs}
+	}
+	return out, nil
 }
 
 // Get fetches a machine by id or fingerprint: GET /v1/accounts/{account}/machines/{id}.

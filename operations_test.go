@@ -114,6 +114,21 @@ var keygenOperations = []struct {
 	{"GET /groups/{id}/licenses", "Groups", "ListLicenses"},
 	{"GET /groups/{id}/machines", "Groups", "ListMachines"},
 
+	{"POST /components", "Components", "Create"},
+	{"GET /components/{id}", "Components", "Get"},
+	{"PATCH /components/{id}", "Components", "Update"},
+	{"DELETE /components/{id}", "Components", "Delete"},
+	{"GET /components", "Components", "List"},
+	{"GET /components (all pages)", "Components", "All"},
+
+	{"POST /processes", "Processes", "Create"},
+	{"GET /processes/{id}", "Processes", "Get"},
+	{"PATCH /processes/{id}", "Processes", "Update"},
+	{"DELETE /processes/{id}", "Processes", "Delete"},
+	{"GET /processes", "Processes", "List"},
+	{"GET /processes (all pages)", "Processes", "All"},
+	{"POST /processes/{id}/actions/ping", "Processes", "Ping"},
+
 	{"POST /keys", "Keys", "Create"},
 	{"GET /keys/{id}", "Keys", "Get"},
 	{"PATCH /keys/{id}", "Keys", "Update"},
