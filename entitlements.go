@@ -3,6 +3,7 @@ package keygen
 import (
 	"context"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,4 +133,82 @@ func (s *EntitlementsService) List(ctx context.Context, opts *EntitlementListOpt
 // done, or when the loop breaks.
 func (s *EntitlementsService) All(ctx context.Context, opts *EntitlementListOptions) iter.Seq2[*Entitlement, error] {
 	return allOf(ctx, opts, s.List)
+}
+
+// Checking entitlements. Validation, LicenseFileData and MachineFileData answer the same
+// question, "does this license hold the entitlement with this code?", with what each of them
+// proves. Codes compare exactly, case included, as Keygen compares them when it validates an
+// entitlements scope (keygen-sh/keygen-api, app/services/license_validation_service.rb).
+
+// HasEntitlement reports whether the validation proves the license holds the entitlement
+// code: the validation is Valid and code was among the entitlements of its scope. Keygen
+// checks an entitlements scope before anything else that may still pass, and answers
+// ENTITLEMENTS_MISSING (not valid) when the license lacks any of them, so a valid answer
+// proves every code it was asked about, and nothing else. To ask about a code, validate with
+// it in ValidationScope.Entitlements; a validation without that scope (QuickValidate, for
+// one) proves no entitlement.
+func (v *Validation) HasEntitlement(code string) bool {
+	return code != "" && slices.Contains(v.EntitlementCodes(), code)
+}
+
+// EntitlementCodes are the codes the validation proves the license holds (see
+// HasEntitlement), without repeats; none unless it is Valid.
+func (v *Validation) EntitlementCodes() []string {
+	if v == nil || !v.Valid || v.Scope == nil {
+		return nil
+	}
+	return uniqueCodes(v.Scope.Entitlements)
+}
+
+// HasEntitlement reports whether the license file lists the entitlement code among the
+// entitlements it includes: those of its policy and its own. The file must have been checked
+// out with Include "entitlements"; one checked out without holds no entitlement, so this
+// answers false. The file says what was true when it was issued: check ValidAt too.
+func (d *LicenseFileData) HasEntitlement(code string) bool {
+	return code != "" && slices.Contains(d.EntitlementCodes(), code)
+}
+
+// EntitlementCodes are the codes of the entitlements the license file includes (see
+// HasEntitlement), without repeats.
+func (d *LicenseFileData) EntitlementCodes() []string {
+	if d == nil {
+		return nil
+	}
+	return d.Included.entitlementCodes()
+}
+
+// HasEntitlement reports whether the machine file lists the entitlement code among its
+// license's entitlements. The file must have been checked out with Include
+// "license.entitlements"; one checked out without holds no entitlement, so this answers
+// false. Check ValidAt too.
+func (d *MachineFileData) HasEntitlement(code string) bool {
+	return code != "" && slices.Contains(d.EntitlementCodes(), code)
+}
+
+// EntitlementCodes are the codes of the license entitlements the machine file includes (see
+// HasEntitlement), without repeats.
+func (d *MachineFileData) EntitlementCodes() []string {
+	if d == nil {
+		return nil
+	}
+	return d.Included.entitlementCodes()
+}
+
+func (in *Included) entitlementCodes() []string {
+	codes := make([]string, 0, len(in.Entitlements))
+	for _, e := range in.Entitlements {
+		codes = append(codes, e.Code)
+	}
+	return uniqueCodes(codes)
+}
+
+// uniqueCodes drops empty codes and repeats, keeping the first order.
+func uniqueCodes(codes []string) []string {
+	var out []string
+	for _, c := range codes {
+		if c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
