@@ -392,8 +392,7 @@ func validAt(kind string, issued time.Time, expiry *time.Time, trusted time.Time
 	return nil
 }
 
-// Included holds a file's included resources: typed where the SDK has a model, raw otherwise
-// (entitlements, groups, components…).
+// Included holds a file's included resources: typed where the SDK has a model, raw otherwise.
 type Included struct {
 	Licenses     []*License
 	Machines     []*Machine
@@ -401,6 +400,11 @@ type Included struct {
 	Policies     []*Policy
 	Users        []*User
 	Environments []*Environment
+	// Entitlements are the license's (include "entitlements" in a license file,
+	// "license.entitlements" in a machine file); see HasEntitlement.
+	Entitlements []*Entitlement
+	Components   []*Component
+	Groups       []*Group
 	Other        []IncludedResource
 }
 
@@ -478,6 +482,12 @@ func decodeFilePayload(kind, wantType string, payload []byte) (*filePayload, err
 			err = appendDecoded(&in.Users, r)
 		case "environments":
 			err = appendDecoded(&in.Environments, r)
+		case "entitlements":
+			err = appendDecoded(&in.Entitlements, r)
+		case "components":
+			err = appendDecoded(&in.Components, r)
+		case "groups":
+			err = appendDecoded(&in.Groups, r)
 		default:
 			in.Other = append(in.Other, IncludedResource{Type: r.Type, ID: r.ID, Raw: raw.Included[i]})
 		}

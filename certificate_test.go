@@ -67,14 +67,12 @@ func assertLicenseFileData(t *testing.T, d *LicenseFileData) {
 	assert.Equal(t, "adal@example.com", in.Users[0].Email)
 	assert.Empty(t, in.Licenses)
 	assert.Empty(t, in.Machines)
-	require.Len(t, in.Other, 1)
-	assert.Equal(t, "entitlements", in.Other[0].Type)
-	assert.Equal(t, "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b", in.Other[0].ID)
-	var ent struct {
-		Attributes struct{ Code string } `json:"attributes"`
-	}
-	require.NoError(t, json.Unmarshal(in.Other[0].Raw, &ent))
-	assert.Equal(t, "EXPORT", ent.Attributes.Code)
+	require.Len(t, in.Entitlements, 1)
+	assert.Equal(t, "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b", in.Entitlements[0].ID)
+	assert.Equal(t, "Export", in.Entitlements[0].Name)
+	assert.Equal(t, "EXPORT", in.Entitlements[0].Code)
+	assert.Empty(t, in.Other)
+	assert.True(t, d.HasEntitlement("EXPORT"))
 }
 
 func TestLicenseFileRoundTrip(t *testing.T) {
@@ -166,8 +164,9 @@ func TestMachineFileRoundTrip(t *testing.T) {
 				assert.Equal(t, testLicenseKey, d.License.Key)
 				assert.Equal(t, "9b3c1d2e-5f60-4a7b-8c9d-0e1f2a3b4c5d", d.License.PolicyID)
 				assert.Same(t, d.Included.Licenses[0], d.License)
-				require.Len(t, d.Included.Other, 1)
-				assert.Equal(t, "components", d.Included.Other[0].Type)
+				require.Len(t, d.Included.Components, 1)
+				assert.Equal(t, "disk-serial-1", d.Included.Components[0].Fingerprint)
+				assert.Empty(t, d.Included.Other)
 				// No expiry: valid at any trusted time after issue.
 				require.NoError(t, d.ValidAt(mustTime(t, "2034-05-01T10:00:00Z")))
 			})

@@ -45,6 +45,10 @@ type Client struct {
 	Users         *UsersService
 	Licenses      *LicensesService
 	Machines      *MachinesService
+	Entitlements  *EntitlementsService
+	Groups        *GroupsService
+	Components    *ComponentsService
+	Processes     *ProcessesService
 	Keys          *KeysService
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
@@ -370,6 +374,10 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Users = &UsersService{s}
 	c.Licenses = &LicensesService{s}
 	c.Machines = &MachinesService{s}
+	c.Entitlements = &EntitlementsService{s}
+	c.Groups = &GroupsService{s}
+	c.Components = &ComponentsService{s}
+	c.Processes = &ProcessesService{s}
 	c.Keys = &KeysService{s}
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}

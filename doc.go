@@ -25,8 +25,8 @@
 // token (WithToken) to issue and manage licenses; desktop apps authenticate with their license
 // key (WithLicenseKey) or a license token to validate, activate their machine and check out
 // license files. Resources are reached through services on the client: c.Products,
-// c.Policies, c.Users, c.Licenses, c.Machines, c.Keys, c.Tokens, c.Webhooks, c.WebhookEvents
-// and c.Profile. Every method takes a context first, and its doc comment names the Keygen
+// c.Policies, c.Users, c.Licenses, c.Machines, c.Entitlements, c.Groups, c.Components,
+// c.Processes, c.Keys, c.Tokens, c.Webhooks, c.WebhookEvents and c.Profile. Every method takes a context first, and its doc comment names the Keygen
 // operation it calls. Option structs passed by pointer may be nil; Create and Update take
 // theirs by value, and Update options tell "leave unchanged", "set" (Set) and "clear to
 // null" (Null) apart.

@@ -59,6 +59,23 @@ const (
 	CodeInvalidAPIVersion     ErrorCode = "INVALID_API_VERSION"
 	CodeActivationsExceeded   ErrorCode = "ACTIVATIONS_LIMIT_EXCEEDED"
 	CodeDeactivationsExceeded ErrorCode = "DEACTIVATIONS_LIMIT_EXCEEDED"
+
+	CodeCodeTaken           ErrorCode = "CODE_TAKEN"
+	CodeEntitlementNotFound ErrorCode = "ENTITLEMENT_NOT_FOUND"
+	CodeEntitlementTaken    ErrorCode = "ENTITLEMENT_TAKEN"
+	CodeEntitlementConflict ErrorCode = "ENTITLEMENT_CONFLICT"
+
+	CodeGroupLicenseLimitExceeded ErrorCode = "GROUP_LICENSE_LIMIT_EXCEEDED"
+	CodeGroupMachineLimitExceeded ErrorCode = "GROUP_MACHINE_LIMIT_EXCEEDED"
+	CodeGroupUserLimitExceeded    ErrorCode = "GROUP_USER_LIMIT_EXCEEDED"
+	CodeGroupNotFound             ErrorCode = "GROUP_NOT_FOUND"
+	CodeUserTaken                 ErrorCode = "USER_TAKEN"
+
+	CodeComponentsFingerprintConflict ErrorCode = "COMPONENTS_FINGERPRINT_CONFLICT"
+	CodeComponentsFingerprintTaken    ErrorCode = "COMPONENTS_FINGERPRINT_TAKEN"
+	CodeMachineProcessLimitExceeded   ErrorCode = "MACHINE_PROCESS_LIMIT_EXCEEDED"
+	CodeProcessHeartbeatDead          ErrorCode = "PROCESS_HEARTBEAT_DEAD"
+	CodePIDTaken                      ErrorCode = "PID_TAKEN"
 )
 
 // Error is an error answer from the Keygen API. Every error object of the document is kept.

@@ -676,28 +676,10 @@ func allowsAccessWhenExpired(f *MachineFileData) bool {
 }
 
 // fileEntitlements returns the codes of the entitlements included in a machine file
-// checked out with Include "license.entitlements" (Keygen's entitlement documents carry
-// their code as an attribute: keygen-sh/keygen-api, app/serializers/entitlement_serializer.rb).
-// They are raw included resources today; this is the one place that reads them.
+// checked out with Include "license.entitlements": the same answer MachineFileData.HasEntitlement
+// gives.
 func fileEntitlements(f *MachineFileData) []string {
-	if f == nil {
-		return nil
-	}
-	var out []string
-	for _, r := range f.Included.Other {
-		if r.Type != "entitlements" {
-			continue
-		}
-		var doc struct {
-			Attributes struct {
-				Code string `json:"code"`
-			} `json:"attributes"`
-		}
-		if json.Unmarshal(r.Raw, &doc) == nil && doc.Attributes.Code != "" && !slices.Contains(out, doc.Attributes.Code) {
-			out = append(out, doc.Attributes.Code)
-		}
-	}
-	return out
+	return f.EntitlementCodes()
 }
 
 func maxTime(a, b time.Time) time.Time {

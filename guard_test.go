@@ -2,7 +2,6 @@ package keygen
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -230,11 +229,6 @@ func TestGuardRefusalCodes(t *testing.T) {
 	assert.Nil(t, signedRefusal(errors.New("other")))
 }
 
-// entitlementResource is an included entitlement as Keygen serializes it.
-func entitlementResource(id, code string) IncludedResource {
-	raw, _ := json.Marshal(map[string]any{"type": "entitlements", "id": id, "attributes": map[string]any{"code": code, "name": code}})
-	return IncludedResource{Type: "entitlements", ID: id, Raw: raw}
-}
 
 func handBuiltFile(issued time.Time, ttl time.Duration, ents ...string) *MachineFileData {
 	exp := issued.Add(ttl)
@@ -245,7 +239,7 @@ func handBuiltFile(issued time.Time, ttl time.Duration, ents ...string) *Machine
 		Expiry:  &exp,
 	}
 	for i, e := range ents {
-		f.Included.Other = append(f.Included.Other, entitlementResource(fmt.Sprint("e", i), e))
+		f.Included.Entitlements = append(f.Included.Entitlements, &Entitlement{ID: fmt.Sprint("e", i), Code: e, Name: e})
 	}
 	return f
 }
@@ -253,11 +247,8 @@ func handBuiltFile(issued time.Time, ttl time.Duration, ents ...string) *Machine
 func TestGuardFileEntitlements(t *testing.T) {
 	now := time.Now()
 	f := handBuiltFile(now, time.Hour, "PRO", "SYNC", "PRO")
-	f.Included.Other = append(f.Included.Other,
-		IncludedResource{Type: "groups", ID: "g", Raw: json.RawMessage(`{"type":"groups","attributes":{"code":"NOPE"}}`)},
-		IncludedResource{Type: "entitlements", ID: "bad", Raw: json.RawMessage(`not json`)},
-		IncludedResource{Type: "entitlements", ID: "nocode", Raw: json.RawMessage(`{"attributes":{}}`)},
-	)
+	f.Included.Entitlements = append(f.Included.Entitlements, &Entitlement{ID: "nocode"})
+	f.Included.Groups = append(f.Included.Groups, &Group{ID: "g", Name: "NOPE"})
 	assert.Equal(t, []string{"PRO", "SYNC"}, fileEntitlements(f))
 	assert.Nil(t, fileEntitlements(nil))
 

@@ -455,3 +455,54 @@ func (s *LicensesService) ChangeOwner(ctx context.Context, id, ownerID string) (
 	}
 	return sendOne[License](ctx, s.c, &request{method: "PUT", path: path, body: body})
 }
+
+// ListEntitlements lists the entitlements a license holds, by id or key: those of its policy
+// and its own: GET /v1/accounts/{account}/licenses/{id}/entitlements (keygen-sh/keygen-api,
+// License#entitlements in app/models/license.rb).
+func (s *LicensesService) ListEntitlements(ctx context.Context, licenseID string, opts *ListOptions) (*Page[Entitlement], error) {
+	return listRelated[Entitlement](ctx, s.c, "/licenses/%s/entitlements", licenseID, opts)
+}
+
+// AttachEntitlements grants entitlements to one license, beyond its policy's:
+// POST /v1/accounts/{account}/licenses/{id}/entitlements with 1 to 100 entitlement ids. All
+// or none are attached: an unknown id is a 422 ENTITLEMENT_NOT_FOUND, one already attached
+// ENTITLEMENT_TAKEN, one the policy already grants ENTITLEMENT_CONFLICT.
+func (s *LicensesService) AttachEntitlements(ctx context.Context, licenseID string, entitlementIDs ...string) error {
+	return attachIDs(ctx, s.c, "Licenses.AttachEntitlements", "/licenses/%s/entitlements", licenseID, "entitlements", entitlementIDs)
+}
+
+// DetachEntitlements takes a license's own entitlements away:
+// DELETE /v1/accounts/{account}/licenses/{id}/entitlements with 1 to 100 entitlement ids.
+// One granted through the policy cannot be detached here (403; detach it from the policy),
+// one not attached is a 422; either way none is detached.
+func (s *LicensesService) DetachEntitlements(ctx context.Context, licenseID string, entitlementIDs ...string) error {
+	return detachIDs(ctx, s.c, "Licenses.DetachEntitlements", "/licenses/%s/entitlements", licenseID, "entitlements", entitlementIDs)
+}
+
+// ListUsers lists a license's users, by id or key: its owner and its licensees:
+// GET /v1/accounts/{account}/licenses/{id}/users.
+func (s *LicensesService) ListUsers(ctx context.Context, licenseID string, opts *ListOptions) (*Page[User], error) {
+	return listRelated[User](ctx, s.c, "/licenses/%s/users", licenseID, opts)
+}
+
+// AttachUsers adds licensees to a license (they count against its maxUsers):
+// POST /v1/accounts/{account}/licenses/{id}/users with 1 to 100 user ids, all or none.
+func (s *LicensesService) AttachUsers(ctx context.Context, licenseID string, userIDs ...string) error {
+	return attachIDs(ctx, s.c, "Licenses.AttachUsers", "/licenses/%s/users", licenseID, "users", userIDs)
+}
+
+// DetachUsers removes licensees from a license:
+// DELETE /v1/accounts/{account}/licenses/{id}/users with 1 to 100 user ids. The owner cannot
+// be detached here (403; see ChangeOwner), a user who is not a licensee is a 422; either way
+// none is removed.
+func (s *LicensesService) DetachUsers(ctx context.Context, licenseID string, userIDs ...string) error {
+	return detachIDs(ctx, s.c, "Licenses.DetachUsers", "/licenses/%s/users", licenseID, "users", userIDs)
+}
+
+// ChangeGroup moves a license to another group, or with an empty groupID out of its group:
+// PUT /v1/accounts/{account}/licenses/{id}/group. A full group is a 422
+// GROUP_LICENSE_LIMIT_EXCEEDED, an unknown one GROUP_NOT_FOUND. A license with no group
+// joins its owner's when it gets a new owner (keygen-sh/keygen-api, app/models/license.rb).
+func (s *LicensesService) ChangeGroup(ctx context.Context, licenseID, groupID string) (*License, error) {
+	return changeToOne[License](ctx, s.c, "Licenses.ChangeGroup", "/licenses/%s/group", licenseID, "groups", groupID)
+}

@@ -2,6 +2,7 @@ package keygen
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"strings"
 	"time"
@@ -78,6 +79,23 @@ type MachineCreateOptions struct {
 	OwnerID string
 	// GroupID puts the machine in a group (privileged bearers only).
 	GroupID string
+	// Components are activated with the machine, at most 20 (keygen-sh/keygen-api,
+	// app/models/machine.rb accepts nested components with limit: 20). All or none are
+	// created: a fingerprint repeated in the list is a 422 COMPONENTS_FINGERPRINT_CONFLICT,
+	// one already taken COMPONENTS_FINGERPRINT_TAKEN, each pointing at
+	// /data/relationships/components/data/<index>/attributes/fingerprint.
+	Components []MachineComponent
+}
+
+// maxMachineComponents is the most components one activation may carry.
+const maxMachineComponents = 20
+
+// MachineComponent is a component sent with a machine's activation; Fingerprint and Name are
+// required. Once activated it is a Component (ComponentsService).
+type MachineComponent struct {
+	Fingerprint string         `jsonapi:"attr,fingerprint"`
+	Name        string         `jsonapi:"attr,name"`
+	Metadata    map[string]any `jsonapi:"attr,metadata,omitempty"`
 }
 
 // MachineUpdateOptions change a machine; zero fields are left unchanged. Cores, Memory, Disk
@@ -147,6 +165,10 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 	if strings.TrimSpace(opts.Fingerprint) == "" {
 		return nil, argErr("Machines.Create", "Fingerprint is required")
 	}
+	components, err := machineComponents(opts.Components)
+	if err != nil {
+		return nil, err
+	}
 	attrs, err := jsonapi.Attributes(&opts)
 	if err != nil {
 		return nil, err
@@ -157,6 +179,10 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 	}
 	if opts.GroupID != "" {
 		rels["group"] = jsonapi.LinkTo("groups", opts.GroupID)
+	}
+	if components != nil {
+		// Nested resources with attributes and no id: Keygen creates them with the machine.
+		rels["components"] = map[string]any{"data": components}
 	}
 	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs, Relationships: rels}}
 	m, err := sendOne[Machine](ctx, s.c, &request{method: "POST", path: "/machines", body: body})
@@ -169,6 +195,30 @@ func (s *MachinesService) Create(ctx context.Context, opts MachineCreateOptions)
 		return nil, sigErr("activation answer is for another license or fingerprint than the one sent (a relayed answer?)")
 	}
 	return m, nil
+}
+
+// machineComponents checks and encodes the components of an activation; nil for none.
+func machineComponents(cs []MachineComponent) ([]jsonapi.Object, error) {
+	const op = "Machines.Create"
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	if len(cs) > maxMachineComponents {
+		// Keygen would answer 422 "too many records", with no code.
+		return nil, argErr(op, fmt.Sprintf("at most %d components per activation, got %d", maxMachineComponents, len(cs)))
+	}
+	out := make([]jsonapi.Object, len(cs))
+	for i := range cs {
+		if strings.TrimSpace(cs[i].Fingerprint) == "" || strings.TrimSpace(cs[i].Name) == "" {
+			return nil, argErr(op, fmt.Sprintf("component %d needs a Fingerprint and a Name", i))
+		}
+		attrs, err := jsonapi.Attributes(&cs[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = jsonapi.Object{Type: "components", Attributes: attrs}
+	}
+	return out, nil
 }
 
 // Get fetches a machine by id or fingerprint: GET /v1/accounts/{account}/machines/{id}.
@@ -247,4 +297,21 @@ func (s *MachinesService) CheckOut(ctx context.Context, id string, opts *CheckOu
 		r.body = jsonapi.Body{Meta: meta}
 	}
 	return sendOne[MachineFile](ctx, s.c, r)
+}
+
+// ChangeOwner gives a machine to another user, or with an empty ownerID leaves it without
+// owner: PUT /v1/accounts/{account}/machines/{id}/owner. The owner must be one of the
+// license's users (422 otherwise).
+func (s *MachinesService) ChangeOwner(ctx context.Context, machineID, ownerID string) (*Machine, error) {
+	return changeToOne[Machine](ctx, s.c, "Machines.ChangeOwner", "/machines/%s/owner", machineID, "users", ownerID)
+}
+
+// ChangeGroup moves a machine to another group, or with an empty groupID out of its group:
+// PUT /v1/accounts/{account}/machines/{id}/group. A full group is a 422
+// GROUP_MACHINE_LIMIT_EXCEEDED, an unknown one GROUP_NOT_FOUND. A machine whose license is
+// in a group cannot leave it: Keygen gives a machine with no group its license's group on
+// every save (keygen-sh/keygen-api, app/models/machine.rb), so clearing answers with the
+// license's group again.
+func (s *MachinesService) ChangeGroup(ctx context.Context, machineID, groupID string) (*Machine, error) {
+	return changeToOne[Machine](ctx, s.c, "Machines.ChangeGroup", "/machines/%s/group", machineID, "groups", groupID)
 }

@@ -286,3 +286,24 @@ func (s *PoliciesService) PopKey(ctx context.Context, policyID string) (*Key, er
 	}
 	return sendOne[Key](ctx, s.c, &request{method: "DELETE", path: path, nonIdempotent: true})
 }
+
+// ListEntitlements lists a policy's entitlements, which every license of the policy holds:
+// GET /v1/accounts/{account}/policies/{id}/entitlements.
+func (s *PoliciesService) ListEntitlements(ctx context.Context, policyID string, opts *ListOptions) (*Page[Entitlement], error) {
+	return listRelated[Entitlement](ctx, s.c, "/policies/%s/entitlements", policyID, opts)
+}
+
+// AttachEntitlements grants entitlements to every license of a policy:
+// POST /v1/accounts/{account}/policies/{id}/entitlements with 1 to 100 entitlement ids. All
+// or none are attached: an unknown id is a 422 ENTITLEMENT_NOT_FOUND, one already attached
+// ENTITLEMENT_TAKEN.
+func (s *PoliciesService) AttachEntitlements(ctx context.Context, policyID string, entitlementIDs ...string) error {
+	return attachIDs(ctx, s.c, "Policies.AttachEntitlements", "/policies/%s/entitlements", policyID, "entitlements", entitlementIDs)
+}
+
+// DetachEntitlements takes entitlements away from a policy and its licenses:
+// DELETE /v1/accounts/{account}/policies/{id}/entitlements with 1 to 100 entitlement ids. An
+// id that is not attached fails the call (422, pointer /data/<index>) and none is detached.
+func (s *PoliciesService) DetachEntitlements(ctx context.Context, policyID string, entitlementIDs ...string) error {
+	return detachIDs(ctx, s.c, "Policies.DetachEntitlements", "/policies/%s/entitlements", policyID, "entitlements", entitlementIDs)
+}

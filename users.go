@@ -255,3 +255,10 @@ func (s *UsersService) GenerateToken(ctx context.Context, userID string, opts *U
 	}
 	return s.bearerToken(ctx, "/users/%s/tokens", userID, attrs)
 }
+
+// ChangeGroup moves a user to another group, or with an empty groupID out of its group:
+// PUT /v1/accounts/{account}/users/{id}/group. A full group is a 422
+// GROUP_USER_LIMIT_EXCEEDED, an unknown one GROUP_NOT_FOUND.
+func (s *UsersService) ChangeGroup(ctx context.Context, userID, groupID string) (*User, error) {
+	return changeToOne[User](ctx, s.c, "Users.ChangeGroup", "/users/%s/group", userID, "groups", groupID)
+}
