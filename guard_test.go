@@ -229,7 +229,6 @@ func TestGuardRefusalCodes(t *testing.T) {
 	assert.Nil(t, signedRefusal(errors.New("other")))
 }
 
-
 func handBuiltFile(issued time.Time, ttl time.Duration, ents ...string) *MachineFileData {
 	exp := issued.Add(ttl)
 	f := &MachineFileData{
