@@ -346,3 +346,35 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 		return c.answerFile(raw, res, cert, m.ID)
 	}
 }
+
+// schemeSigningAlgorithm is the file signing algorithm that follows a policy scheme
+// (keygen-api.md §2.6): PSS schemes rsa-pss-sha256, other RSA schemes rsa-sha256,
+// ED25519_SIGN ed25519, ECDSA_P256_SIGN ecdsa-p256, none ed25519.
+func schemeSigningAlgorithm(scheme *string) string {
+	if scheme == nil {
+		return "ed25519"
+	}
+	switch *scheme {
+	case "RSA_2048_PKCS1_PSS_SIGN_V2", "RSA_2048_PKCS1_PSS_SIGN":
+		return "rsa-pss-sha256"
+	case "RSA_2048_PKCS1_SIGN_V2", "RSA_2048_PKCS1_SIGN", "RSA_2048_PKCS1_ENCRYPT", "RSA_2048_JWT_RS256":
+		return "rsa-sha256"
+	case "ECDSA_P256_SIGN":
+		return "ecdsa-p256"
+	}
+	return "ed25519"
+}
+
+// certificate wraps a file document in Keygen's armour (§4.2): base64 of the JSON
+// {"enc","sig","alg"} wrapped at 60 characters between BEGIN/END lines.
+func certificate(kind string, enc, sig, alg string) string {
+	doc, _ := json.Marshal(orderedJSON{{"enc", enc}, {"sig", sig}, {"alg", alg}})
+	b64 := base64.StdEncoding.EncodeToString(doc)
+	var lines []string
+	for len(b64) > 60 {
+		lines = append(lines, b64[:60])
+		b64 = b64[60:]
+	}
+	lines = append(lines, b64)
+	return "-----BEGIN " + kind + " FILE-----\n" + strings.Join(lines, "\n") + "\n-----END " + kind + " FILE-----\n"
+}

@@ -61,16 +61,6 @@ var eventTypes = func() map[string]bool {
 	return m
 }()
 
-// subscribed reports whether an endpoint receives an event type.
-func (e *WebhookEndpoint) subscribed(event string) bool {
-	for _, s := range e.Subscriptions {
-		if s == "*" || s == event {
-			return true
-		}
-	}
-	return false
-}
-
 // emit renders a resource (and optional camelCase meta) as an event payload and emits it
 // to the subscribed endpoints of the request's account. Token payloads never include the
 // secret: pass a resource rendered without it. Emit before deleting, so the payload carries

@@ -2,6 +2,56 @@ package keygentest
 
 // Keys: a policy's pool of pre-made license keys (keygen-api.md §2.8).
 
+// Key is a pooled key of a policy (keygen-api.md §2.8).
+type Key struct {
+	base
+	PolicyID string
+	Key      string
+}
+
+func (db *store) findKey(acct, id string) *Key {
+	if k := db.keys[id]; k != nil && k.AccountID == acct {
+		return k
+	}
+	return nil
+}
+
+// popKey removes and returns the oldest key of a policy's pool (nil when empty). License
+// creation on a pooled policy consumes keys the same way.
+func (db *store) popKey(pol *Policy) *Key {
+	keys := ofAccount(db.keys, pol.AccountID, func(k *Key) bool { return k.PolicyID == pol.ID })
+	if len(keys) == 0 {
+		return nil
+	}
+	k := keys[len(keys)-1]
+	delete(db.keys, k.ID)
+	return k
+}
+
+// seesKey: staff all; a product the keys of its policies. Users and licenses none.
+func (c *call) seesKey(p *principal, k *Key) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		pol := c.db().policies[k.PolicyID]
+		return pol != nil && p.isProduct(pol.ProductID)
+	}
+	return false
+}
+
+func (v view) key(k *Key) *resource {
+	r := v.newResource("keys", k.ID, stamp(map[string]any{"key": k.Key}, &k.base))
+	var productID *string
+	if p := v.db.policies[k.PolicyID]; p != nil {
+		productID = strPtr(p.ProductID)
+	}
+	policyID := k.PolicyID
+	r.Relationships["product"] = toOne(v.path("keys", k.ID, "product"), "products", productID)
+	r.Relationships["policy"] = toOne(v.path("keys", k.ID, "policy"), "policies", &policyID)
+	return r
+}
+
 func (s *Server) routeKeys(r *router) {
 	r.post("/keys", s.createKey)
 	r.get("/keys", s.listKeys)

@@ -7,6 +7,142 @@ import (
 
 // Machines (keygen-api.md §2.7) and heartbeats. Machine check-out is in checkout.go.
 
+// Machine is an activated machine (keygen-api.md §2.7).
+type Machine struct {
+	base
+	LicenseID     string
+	OwnerID       *string
+	GroupID       *string
+	Fingerprint   string
+	Cores         *int64
+	Memory        *int64
+	Disk          *int64
+	IP            *string
+	Hostname      *string
+	Platform      *string
+	Name          *string
+	LastHeartbeat *time.Time
+	LastCheckOut  *time.Time
+	// ResurrectedAt is set by a reviving ping; the status is RESURRECTED until the next ping.
+	ResurrectedAt *time.Time
+	// HeartbeatEverSent makes requireHeartbeat true even when the policy does not require it.
+	HeartbeatEverSent bool
+	// DeathEventSent is set once machine.heartbeat.dead was emitted (reset on resurrection).
+	DeathEventSent bool
+	Metadata       map[string]any
+}
+
+func (db *store) findMachine(acct, idOrFingerprint string) *Machine {
+	if m := db.machines[idOrFingerprint]; m != nil && m.AccountID == acct {
+		return m
+	}
+	for _, m := range db.machines {
+		if m.AccountID == acct && m.Fingerprint == idOrFingerprint {
+			return m
+		}
+	}
+	return nil
+}
+
+// licenseMachines returns the machines of a license, newest first.
+func (db *store) licenseMachines(l *License) []*Machine {
+	return ofAccount(db.machines, l.AccountID, func(m *Machine) bool { return m.LicenseID == l.ID })
+}
+
+// machinePolicy returns a machine's policy through its license (nil if gone).
+func machinePolicy(db *store, m *Machine) *Policy {
+	if l := db.licenses[m.LicenseID]; l != nil {
+		return db.policies[l.PolicyID]
+	}
+	return nil
+}
+
+// findMachineIn resolves a machine by id or fingerprint among candidates, else 404.
+func findMachineIn(items []*Machine, id string) (*Machine, error) {
+	for _, m := range items {
+		if m.ID == lower(id) || m.ID == id {
+			return m, nil
+		}
+	}
+	for _, m := range items {
+		if m.Fingerprint == id {
+			return m, nil
+		}
+	}
+	return nil, errNotFound("machine", id)
+}
+
+// seesMachine: staff all; a product its machines; users the machines they own or of their
+// licenses; a license its machines.
+func (c *call) seesMachine(p *principal, m *Machine) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.license != nil:
+		return m.LicenseID == p.license.ID
+	}
+	l := c.db().licenses[m.LicenseID]
+	if l == nil {
+		return false
+	}
+	switch {
+	case p.product != nil:
+		return c.licenseProductID(l) == p.product.ID
+	case p.user != nil:
+		return (m.OwnerID != nil && *m.OwnerID == p.user.ID) || licenseHasUser(l, p.user.ID)
+	}
+	return false
+}
+
+func (v view) machine(m *Machine) *resource {
+	db := v.db
+	var maxProcesses *int64
+	var productID *string
+	if l := db.licenses[m.LicenseID]; l != nil {
+		if pol := db.policies[l.PolicyID]; pol != nil {
+			maxProcesses = effective(l.MaxProcesses, pol.MaxProcesses)
+			productID = strPtr(pol.ProductID)
+		}
+	}
+	attrs := map[string]any{
+		"fingerprint":       m.Fingerprint,
+		"cores":             opt(m.Cores),
+		"memory":            opt(m.Memory),
+		"disk":              opt(m.Disk),
+		"ip":                opt(m.IP),
+		"hostname":          opt(m.Hostname),
+		"platform":          opt(m.Platform),
+		"name":              opt(m.Name),
+		"requireHeartbeat":  machineRequiresHeartbeat(db, m),
+		"heartbeatStatus":   heartbeatStatus(db, m, v.now),
+		"heartbeatDuration": heartbeatDuration(machinePolicy(db, m)),
+		"maxProcesses":      opt(maxProcesses),
+		"lastCheckOut":      optTime(m.LastCheckOut),
+		"lastHeartbeat":     optTime(m.LastHeartbeat),
+		"nextHeartbeat":     optTime(nextHeartbeat(db, m)),
+		"metadata":          v.metadata(m.Metadata),
+	}
+	r := v.newResource("machines", m.ID, stamp(attrs, &m.base))
+	licenseID := m.LicenseID
+	r.Relationships["product"] = toOne(v.path("machines", m.ID, "product"), "products", productID)
+	r.Relationships["license"] = toOne(v.path("machines", m.ID, "license"), "licenses", &licenseID)
+	r.Relationships["group"] = toOne(v.path("machines", m.ID, "group"), "groups", m.GroupID)
+	if v.minor <= 5 {
+		// AddUserRelationshipToMachineMigration (API ≤1.5): a user relationship holding the
+		// license's owner replaces the machine's owner relationship.
+		var licenseOwner *string
+		if l := db.licenses[m.LicenseID]; l != nil {
+			licenseOwner = l.OwnerID
+		}
+		r.Relationships["user"] = toOne(v.path("machines", m.ID, "user"), "users", licenseOwner)
+	} else {
+		r.Relationships["owner"] = toOne(v.path("machines", m.ID, "owner"), "users", m.OwnerID)
+	}
+	r.Relationships["components"] = toMany(v.path("machines", m.ID, "components"), nil)
+	r.Relationships["processes"] = toMany(v.path("machines", m.ID, "processes"), nil)
+	return r
+}
+
 // routeMachines registers the routes for machines (§2.7) and heartbeats.
 func (s *Server) routeMachines(r *router) {
 	r.post("/machines", s.lazy(s.createMachine))
@@ -23,42 +159,6 @@ func (s *Server) routeMachines(r *router) {
 	}
 	for _, a := range []string{"reset", "reset-heartbeat"} {
 		r.post("/machines/{id}/actions/"+a, s.lazy(s.resetMachine))
-	}
-}
-
-// cullEvery is the period of Keygen's CullDeadMachinesWorker (every 2 minutes).
-const cullEvery = 2 * time.Minute
-
-// cullDeadMachines does lazily what Keygen's cron worker does every two minutes: each
-// machine that requires a heartbeat and is dead gets machine.heartbeat.dead once, and is
-// deleted when its policy's cull strategy is DEACTIVATE_DEAD and any revive window has
-// passed (never with ALWAYS_REVIVE). It runs before every licensing request, judging each
-// machine at the latest 2-minute tick of the server clock with its policy as it is now
-// (when the policy was not changed since that tick), so Server.Advance culls dead
-// machines on the next read, as Keygen's worker would have meanwhile.
-func (c *call) cullDeadMachines() {
-	db := c.db()
-	tick := c.now().Truncate(cullEvery)
-	for _, m := range ofAccount(db.machines, c.acct.ID, nil) {
-		pol := machinePolicy(db, m)
-		if pol == nil || !machineRequiresHeartbeat(db, m) || heartbeatStatus(db, m, tick) != "DEAD" {
-			continue
-		}
-		if !m.DeathEventSent {
-			m.DeathEventSent = true
-			c.emit("machine.heartbeat.dead", c.view().machine(m), nil)
-		}
-		// The policy is known only since its last change: a tick before it judged the
-		// machine under other settings, so a new cull strategy waits for the next tick.
-		if !tick.After(pol.Updated) || pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" {
-			continue
-		}
-		if resurrects(pol) && !resurrectionPeriodPassed(db, m, tick) {
-			continue
-		}
-		if pol.HeartbeatCullStrategy != "KEEP_DEAD" {
-			delete(db.machines, m.ID)
-		}
 	}
 }
 
@@ -133,22 +233,6 @@ func (c *call) mayWriteMachine(p *principal, m *Machine, l *License, action stri
 		return l == nil || !licenseProtected(c.db(), l)
 	case p.license != nil && l != nil && p.isLicense(l.ID):
 		return action != "update" || !licenseProtected(c.db(), l)
-	}
-	return false
-}
-
-// overageAllows reports whether count over limit is tolerated by the overage strategy.
-func overageAllows(strategy string, count, limit int64, nodeLocked bool) bool {
-	c, l := float64(count), float64(limit)
-	switch strategy {
-	case "ALWAYS_ALLOW_OVERAGE":
-		return true
-	case "ALLOW_1_25X_OVERAGE":
-		return !nodeLocked && c <= l*1.25
-	case "ALLOW_1_5X_OVERAGE":
-		return !nodeLocked && c <= l*1.5
-	case "ALLOW_2X_OVERAGE":
-		return c <= l*2
 	}
 	return false
 }
@@ -545,80 +629,4 @@ func (s *Server) deleteMachine(c *call) error {
 	c.emit("machine.deleted", c.view().machine(m), nil)
 	delete(c.db().machines, m.ID)
 	return c.noContent()
-}
-
-// mayHeartbeat implements Machines::HeartbeatPolicy: ping for admins, developers,
-// environments (not agents or read-only), the product, the owner of the machine or of an
-// unprotected license and the license itself; reset only for admins, developers, sales
-// agents, environments and the product.
-func (c *call) mayHeartbeat(p *principal, m *Machine, reset bool) bool {
-	l := c.db().licenses[m.LicenseID]
-	switch {
-	case p.hasRole("admin", "developer", "environment"):
-		return true
-	case reset && p.hasRole("sales-agent"):
-		return true
-	case p.product != nil:
-		return l != nil && p.isProduct(c.licenseProductID(l))
-	case reset:
-		return false
-	case c.machineOwnedBy(p, m, l):
-		return l == nil || !licenseProtected(c.db(), l)
-	}
-	return p.license != nil && p.isLicense(m.LicenseID)
-}
-
-// pingMachine records a heartbeat (§2.7): a dead machine is revived when the policy's
-// resurrection strategy and window allow (RESURRECTED), else 422 MACHINE_HEARTBEAT_DEAD.
-func (s *Server) pingMachine(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	m, err := c.findMachineFor(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	if err := c.authorize(p, "machine.heartbeat.ping", c.mayHeartbeat(p, m, false)); err != nil {
-		return err
-	}
-	db, now := c.db(), c.now()
-	dead := heartbeatStatus(db, m, now) == "DEAD"
-	if dead {
-		pol := machinePolicy(db, m)
-		if !resurrects(pol) || resurrectionPeriodPassed(db, m, now) {
-			return errUnprocessableEntity("is dead", "MACHINE_HEARTBEAT_DEAD", nil)
-		}
-	}
-	m.LastHeartbeat = &now
-	m.HeartbeatEverSent = true
-	m.Updated = now
-	res := c.view().machine(m)
-	if dead {
-		m.DeathEventSent = false
-		res.Attributes["heartbeatStatus"] = "RESURRECTED"
-		c.emit("machine.heartbeat.resurrected", res, nil)
-	} else {
-		c.emit("machine.heartbeat.ping", res, nil)
-	}
-	return c.ok(res)
-}
-
-func (s *Server) resetMachine(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	m, err := c.findMachineFor(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	if err := c.authorize(p, "machine.heartbeat.reset", c.mayHeartbeat(p, m, true)); err != nil {
-		return err
-	}
-	m.LastHeartbeat = nil
-	m.Updated = c.now()
-	res := c.view().machine(m)
-	c.emit("machine.heartbeat.reset", res, nil)
-	return c.ok(res)
 }

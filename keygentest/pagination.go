@@ -160,6 +160,17 @@ func paginate[T entity](c *call, items []T, counted bool, render func(T) *resour
 	return c.json(http.StatusOK, doc)
 }
 
+// relIndex pages items after the relationship policy (pagination errors first).
+func relIndex[T entity](c *call, p *principal, perm string, allow bool, items []T, render func(T) *resource) error {
+	if _, err := c.pager(); err != nil {
+		return err
+	}
+	if err := c.relAllow(p, perm, allow); err != nil {
+		return err
+	}
+	return paginate(c, items, true, render)
+}
+
 // offsetLinks builds Kaminari-style links: prev and next are null on the first and last
 // page and outside the range; last points at the page count.
 func offsetLinks(c *call, p *pager, count, got int, counted bool) map[string]any {

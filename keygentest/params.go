@@ -571,12 +571,3 @@ func sortedFieldNames(f fields) []string {
 	sort.Strings(ks)
 	return ks
 }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}

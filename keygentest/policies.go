@@ -4,6 +4,169 @@ import "fmt"
 
 // Policies (keygen-api.md §2.3).
 
+// Policy is a license policy (keygen-api.md §2.3), holding every attribute with its default.
+type Policy struct {
+	base
+	ProductID                     string
+	Name                          string
+	Duration                      *int64
+	Strict                        bool
+	Floating                      bool
+	UsePool                       bool
+	MaxMachines                   *int64
+	MaxProcesses                  *int64
+	MaxUsers                      *int64
+	MaxCores                      *int64
+	MaxMemory                     *int64
+	MaxDisk                       *int64
+	MaxUses                       *int64
+	MachineUniquenessStrategy     string
+	MachineMatchingStrategy       string
+	ComponentUniquenessStrategy   string
+	ComponentMatchingStrategy     string
+	ExpirationStrategy            string
+	ExpirationBasis               string
+	RenewalBasis                  string
+	TransferStrategy              string
+	AuthenticationStrategy        string
+	MachineLeasingStrategy        string
+	ProcessLeasingStrategy        string
+	OverageStrategy               string
+	Scheme                        *string
+	Encrypted                     bool
+	Protected                     bool
+	RequireProductScope           bool
+	RequirePolicyScope            bool
+	RequireMachineScope           bool
+	RequireFingerprintScope       bool
+	RequireComponentsScope        bool
+	RequireUserScope              bool
+	RequireChecksumScope          bool
+	RequireVersionScope           bool
+	RequireCheckIn                bool
+	CheckInInterval               *string
+	CheckInIntervalCount          *int64
+	HeartbeatDuration             *int64
+	HeartbeatCullStrategy         string
+	HeartbeatResurrectionStrategy string
+	HeartbeatBasis                string
+	RequireHeartbeat              bool
+	Metadata                      map[string]any
+}
+
+func (db *store) findPolicy(acct, id string) *Policy {
+	if p := db.policies[id]; p != nil && p.AccountID == acct {
+		return p
+	}
+	return nil
+}
+
+// deletePolicy removes a policy with its pool, its licenses and their machines and tokens
+// (Keygen cascades these asynchronously).
+func (db *store) deletePolicy(p *Policy) {
+	for _, k := range db.keys {
+		if k.PolicyID == p.ID {
+			delete(db.keys, k.ID)
+		}
+	}
+	for _, l := range db.licenses {
+		if l.PolicyID == p.ID {
+			db.deleteLicense(l)
+		}
+	}
+	delete(db.policies, p.ID)
+}
+
+// seesPolicy: staff all; a product its policies; users the policies of their licenses; a
+// license its own policy.
+func (c *call) seesPolicy(p *principal, pol *Policy) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		return p.isProduct(pol.ProductID)
+	case p.license != nil:
+		return p.license.PolicyID == pol.ID
+	case p.user != nil:
+		for _, l := range c.db().licensesOfUser(p.user) {
+			if l.PolicyID == pol.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (v view) policy(p *Policy) *resource {
+	attrs := map[string]any{
+		"name":                          p.Name,
+		"duration":                      opt(p.Duration),
+		"strict":                        p.Strict,
+		"floating":                      p.Floating,
+		"usePool":                       p.UsePool,
+		"maxMachines":                   opt(p.MaxMachines),
+		"maxProcesses":                  opt(p.MaxProcesses),
+		"maxUsers":                      opt(p.MaxUsers),
+		"maxCores":                      opt(p.MaxCores),
+		"maxMemory":                     opt(p.MaxMemory),
+		"maxDisk":                       opt(p.MaxDisk),
+		"maxUses":                       opt(p.MaxUses),
+		"machineUniquenessStrategy":     p.MachineUniquenessStrategy,
+		"machineMatchingStrategy":       p.MachineMatchingStrategy,
+		"componentUniquenessStrategy":   p.ComponentUniquenessStrategy,
+		"componentMatchingStrategy":     p.ComponentMatchingStrategy,
+		"expirationStrategy":            p.ExpirationStrategy,
+		"expirationBasis":               p.ExpirationBasis,
+		"renewalBasis":                  p.RenewalBasis,
+		"transferStrategy":              p.TransferStrategy,
+		"authenticationStrategy":        p.AuthenticationStrategy,
+		"machineLeasingStrategy":        p.MachineLeasingStrategy,
+		"processLeasingStrategy":        p.ProcessLeasingStrategy,
+		"overageStrategy":               p.OverageStrategy,
+		"scheme":                        opt(p.Scheme),
+		"encrypted":                     p.Encrypted,
+		"protected":                     p.Protected,
+		"requireProductScope":           p.RequireProductScope,
+		"requirePolicyScope":            p.RequirePolicyScope,
+		"requireMachineScope":           p.RequireMachineScope,
+		"requireFingerprintScope":       p.RequireFingerprintScope,
+		"requireComponentsScope":        p.RequireComponentsScope,
+		"requireUserScope":              p.RequireUserScope,
+		"requireChecksumScope":          p.RequireChecksumScope,
+		"requireVersionScope":           p.RequireVersionScope,
+		"requireCheckIn":                p.RequireCheckIn,
+		"checkInInterval":               opt(p.CheckInInterval),
+		"checkInIntervalCount":          opt(p.CheckInIntervalCount),
+		"heartbeatDuration":             opt(p.HeartbeatDuration),
+		"heartbeatCullStrategy":         p.HeartbeatCullStrategy,
+		"heartbeatResurrectionStrategy": p.HeartbeatResurrectionStrategy,
+		"heartbeatBasis":                p.HeartbeatBasis,
+		"requireHeartbeat":              p.RequireHeartbeat,
+		"metadata":                      v.metadata(p.Metadata),
+	}
+	// Older API versions name some attributes differently (keygen-api.md §1.12).
+	if v.minor <= 6 {
+		attrs["leasingStrategy"] = attrs["processLeasingStrategy"]
+		delete(attrs, "processLeasingStrategy")
+	}
+	if v.minor <= 3 {
+		attrs["fingerprintUniquenessStrategy"] = attrs["machineUniquenessStrategy"]
+		attrs["fingerprintMatchingStrategy"] = attrs["machineMatchingStrategy"]
+		delete(attrs, "machineUniquenessStrategy")
+		delete(attrs, "machineMatchingStrategy")
+	}
+	if v.minor <= 1 {
+		attrs["concurrent"] = p.OverageStrategy != "NO_OVERAGE"
+	}
+	r := v.newResource("policies", p.ID, stamp(attrs, &p.base))
+	productID := p.ProductID
+	r.Relationships["product"] = toOne(v.path("policies", p.ID, "product"), "products", &productID)
+	r.Relationships["pool"] = toMany(v.path("policies", p.ID, "pool"), nil)
+	r.Relationships["licenses"] = toMany(v.path("policies", p.ID, "licenses"), nil)
+	r.Relationships["entitlements"] = toMany(v.path("policies", p.ID, "entitlements"), nil)
+	return r
+}
+
 func (s *Server) routePolicies(r *router) {
 	r.post("/policies", s.createPolicy)
 	r.get("/policies", s.listPolicies)
@@ -336,6 +499,22 @@ func validateOverage(v *invalid, pol *Policy) {
 	}
 }
 
+// overageAllows reports whether count over limit is tolerated by the overage strategy.
+func overageAllows(strategy string, count, limit int64, nodeLocked bool) bool {
+	c, l := float64(count), float64(limit)
+	switch strategy {
+	case "ALWAYS_ALLOW_OVERAGE":
+		return true
+	case "ALLOW_1_25X_OVERAGE":
+		return !nodeLocked && c <= l*1.25
+	case "ALLOW_1_5X_OVERAGE":
+		return !nodeLocked && c <= l*1.5
+	case "ALLOW_2X_OVERAGE":
+		return c <= l*2
+	}
+	return false
+}
+
 func (s *Server) listPolicies(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
@@ -415,66 +594,4 @@ func (s *Server) deletePolicy(c *call) error {
 	c.emit("policy.deleted", c.view().policy(pol), nil)
 	c.db().deletePolicy(pol)
 	return c.noContent()
-}
-
-func (s *Server) listPool(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	pol, err := c.findPolicy(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	// Policies::PoolPolicy#index?: key.read, then staff and the policy's product.
-	items := ofAccount(c.db().keys, c.acct.ID, func(k *Key) bool { return k.PolicyID == pol.ID && c.seesKey(p, k) })
-	return relIndex(c, p, "key.read", p.isStaff() || p.isProduct(pol.ProductID), items, c.view().key)
-}
-
-func (s *Server) showPoolKey(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	pol, err := c.findPolicy(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	k := c.db().findKey(c.acct.ID, c.param("key"))
-	if k == nil || k.PolicyID != pol.ID {
-		return errNotFound("key", c.param("key"))
-	}
-	// Policies::PoolPolicy#show?: key.read, then staff and the policy's product.
-	if err := c.relAllow(p, "key.read", p.isStaff() || p.isProduct(pol.ProductID)); err != nil {
-		return err
-	}
-	return c.ok(c.view().key(k))
-}
-
-// popPool is DELETE /policies/{id}/pool: removes the oldest pooled key and answers 200
-// with it (keygen-api.md §2.3).
-func (s *Server) popPool(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	pol, err := c.findPolicy(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	// Policies::PoolPolicy#pop?: policy.pool.pop, then admins, developers, environments
-	// and the policy's product.
-	if err := c.relAllow(p, "policy.pool.pop", mayWritePolicy(p, pol.ProductID, true)); err != nil {
-		return err
-	}
-	if !pol.UsePool {
-		return errUnprocessableEntity("pool is not supported", "", pointer("/data/relationships/pool"))
-	}
-	k := c.db().popKey(pol)
-	if k == nil {
-		return errUnprocessableEntity("pool is empty", "", pointer("/data/relationships/pool"))
-	}
-	res := c.view().key(k)
-	c.emit("policy.pool.popped", res, nil)
-	return c.ok(res)
 }

@@ -7,6 +7,91 @@ import (
 
 // Products (keygen-api.md §2.2).
 
+// Product is a product of the account (keygen-api.md §2.2).
+type Product struct {
+	base
+	Name                 string
+	Code                 *string
+	DistributionStrategy *string // LICENSED by default; nullable on update
+	URL                  *string
+	Platforms            []string // nil renders as null
+	Permissions          []string
+	Metadata             map[string]any
+}
+
+func (db *store) findProduct(acct, idOrCode string) *Product {
+	if p := db.products[idOrCode]; p != nil && p.AccountID == acct {
+		return p
+	}
+	code := lower(idOrCode)
+	for _, p := range db.products {
+		if p.AccountID == acct && p.Code != nil && lower(*p.Code) == code {
+			return p
+		}
+	}
+	return nil
+}
+
+// seesProduct: staff all; a product itself; users the open products and those they hold a
+// license of; a license its own product.
+func (c *call) seesProduct(p *principal, prod *Product) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		return p.isProduct(prod.ID)
+	case p.license != nil:
+		// Product.for_license: its product when LICENSED, and every OPEN product.
+		return productIs(prod, "OPEN") || productIs(prod, "LICENSED") && c.licenseProductID(p.license) == prod.ID
+	case p.user != nil:
+		if productIs(prod, "OPEN") {
+			return true
+		}
+		for _, l := range c.db().licensesOfUser(p.user) {
+			if c.licenseProductID(l) == prod.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// productIs reports the product's distribution strategy (nil counts as LICENSED).
+func productIs(prod *Product, strategy string) bool {
+	if prod.DistributionStrategy == nil {
+		return strategy == "LICENSED"
+	}
+	return *prod.DistributionStrategy == strategy
+}
+
+// readsProduct is ProductPolicy#show? past the scope: product.read, then a user or license
+// only OPEN products or LICENSED ones they hold a license of (CLOSED ones are 403).
+func (c *call) readsProduct(p *principal, prod *Product) error {
+	if err := c.verifyPermission(p, "product.read"); err != nil {
+		return err
+	}
+	if (p.user != nil && p.user.Role == "user" || p.license != nil) && productIs(prod, "CLOSED") {
+		return errDenied()
+	}
+	return nil
+}
+
+func (v view) product(p *Product) *resource {
+	attrs := map[string]any{
+		"name":                 p.Name,
+		"code":                 opt(p.Code),
+		"distributionStrategy": opt(p.DistributionStrategy),
+		"url":                  opt(p.URL),
+		"platforms":            list(p.Platforms),
+		"metadata":             v.metadata(p.Metadata),
+	}
+	r := v.newResource("products", p.ID, stamp(attrs, &p.base))
+	for _, rel := range []string{"policies", "licenses", "machines", "users", "tokens", "platforms", "channels", "releases", "artifacts"} {
+		r.Relationships[rel] = toMany(v.path("products", p.ID, rel), nil)
+	}
+	return r
+}
+
 func (s *Server) routeProducts(r *router) {
 	r.post("/products", s.createProduct)
 	r.get("/products", s.listProducts)
@@ -261,22 +346,4 @@ func (s *Server) deleteProduct(c *call) error {
 	db.deleteTokensOf("products", prod.ID, nil)
 	delete(db.products, prod.ID)
 	return c.noContent()
-}
-
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
 }

@@ -115,3 +115,10 @@ func stamp(attrs map[string]any, b *base) map[string]any {
 
 // strPtr is a helper for literal nullable strings.
 func strPtr(s string) *string { return &s }
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

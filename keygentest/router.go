@@ -19,6 +19,23 @@ type route struct {
 // Each resource file registers its own routes in a routeX method (see Server.routes).
 type router struct{ routes []*route }
 
+// routes registers every resource's routes. Each resource file owns its routeX method.
+func (s *Server) routes() {
+	r := s.router
+	s.routeTokens(r)
+	s.routeProducts(r)
+	s.routePolicies(r)
+	s.routeKeys(r)
+	s.routeUsers(r)
+	s.routePasswords(r)
+	s.routeProfile(r)
+	s.routeLicenses(r)
+	s.routeMachines(r)
+	s.routeValidation(r)
+	s.routeCheckout(r)
+	s.routeWebhooks(r)
+}
+
 // handle registers a handler for a method and an account-relative pattern whose
 // "{name}" segments become path variables (c.param("name")).
 func (rt *router) handle(method, pattern string, h handlerFunc) {

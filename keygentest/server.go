@@ -80,23 +80,6 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// routes registers every resource's routes. Each resource file owns its routeX method.
-func (s *Server) routes() {
-	r := s.router
-	s.routeTokens(r)
-	s.routeProducts(r)
-	s.routePolicies(r)
-	s.routeKeys(r)
-	s.routeUsers(r)
-	s.routePasswords(r)
-	s.routeProfile(r)
-	s.routeLicenses(r)
-	s.routeMachines(r)
-	s.routeValidation(r)
-	s.routeCheckout(r)
-	s.routeWebhooks(r)
-}
-
 // seed creates the account, its signing key, its admin user and the admin's token.
 func (s *Server) seed() error {
 	now := s.clock.now()

@@ -1,6 +1,11 @@
 package keygentest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"net"
@@ -90,4 +95,29 @@ func hostWithoutPort(hostport string) string {
 		return h
 	}
 	return hostport
+}
+
+// signWith signs data with the account key of a file/response algorithm: ed25519 (plain
+// Ed25519 over the message), rsa-sha256 (PKCS#1 v1.5, SHA-256), rsa-pss-sha256 (PSS,
+// SHA-256, maximum salt) or ecdsa-p256 (ASN.1 DER over SHA-256).
+func signWith(a *Account, alg string, data []byte) []byte {
+	sum := sha256.Sum256(data)
+	var sig []byte
+	var err error
+	switch alg {
+	case "ed25519":
+		return ed25519.Sign(a.PrivateKey, data)
+	case "rsa-sha256":
+		sig, err = rsa.SignPKCS1v15(rand.Reader, a.rsa(), crypto.SHA256, sum[:])
+	case "rsa-pss-sha256":
+		sig, err = rsa.SignPSS(rand.Reader, a.rsa(), crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto, Hash: crypto.SHA256})
+	case "ecdsa-p256":
+		sig, err = ecdsa.SignASN1(rand.Reader, a.ecdsa(), sum[:])
+	default:
+		panic("keygentest: unknown signing algorithm " + alg)
+	}
+	if err != nil {
+		panic("keygentest: sign: " + err.Error())
+	}
+	return sig
 }

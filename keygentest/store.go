@@ -2,9 +2,12 @@ package keygentest
 
 import (
 	"sort"
-	"strings"
 	"time"
 )
+
+// Finders resolve a path id within an account. Aliases follow keygen-api.md §1.1: a value
+// that is not a UUID is matched only against the alias column; a UUID matches the id or
+// the alias. A nil result means not found.
 
 // store holds every entity of every account. It has no lock of its own: the Server's mu
 // guards it, and every handler runs with that lock held (see Server.dispatch).
@@ -38,6 +41,20 @@ func newStore() *store {
 		tokenDigests: map[string]*Token{},
 	}
 }
+
+// base holds what every stored entity has. Times come from the server clock.
+type base struct {
+	ID        string
+	AccountID string
+	Created   time.Time
+	Updated   time.Time
+}
+
+func (b *base) meta() *base { return b }
+
+// entity is implemented by every stored type (through the embedded base), which lets the
+// list helpers sort and page any of them.
+type entity interface{ meta() *base }
 
 // newBase stamps a fresh entity of the account with a new id and the current time.
 func newBase(accountID string, now time.Time) base {
@@ -73,67 +90,4 @@ func reverse[T any](items []T) {
 	for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 		items[i], items[j] = items[j], items[i]
 	}
-}
-
-// putToken stores a token and indexes its digest.
-func (db *store) putToken(t *Token) {
-	db.tokens[t.ID] = t
-	db.tokenDigests[t.Digest] = t
-}
-
-// deleteToken removes a token and its digest index.
-func (db *store) deleteToken(t *Token) {
-	delete(db.tokens, t.ID)
-	delete(db.tokenDigests, t.Digest)
-}
-
-// deleteTokensOf removes every token of a bearer, except keep (may be nil).
-func (db *store) deleteTokensOf(bearerType, bearerID string, keep *Token) {
-	for _, t := range db.tokens {
-		if t.BearerType == bearerType && t.BearerID == bearerID && t != keep {
-			db.deleteToken(t)
-		}
-	}
-}
-
-// lower is strings.ToLower, named for the alias lookups that are case-insensitive.
-func lower(s string) string { return strings.ToLower(s) }
-
-// deletePolicy removes a policy with its pool, its licenses and their machines and tokens
-// (Keygen cascades these asynchronously).
-func (db *store) deletePolicy(p *Policy) {
-	for _, k := range db.keys {
-		if k.PolicyID == p.ID {
-			delete(db.keys, k.ID)
-		}
-	}
-	for _, l := range db.licenses {
-		if l.PolicyID == p.ID {
-			db.deleteLicense(l)
-		}
-	}
-	delete(db.policies, p.ID)
-}
-
-// deleteLicense removes a license with its machines and tokens.
-func (db *store) deleteLicense(l *License) {
-	for _, m := range db.machines {
-		if m.LicenseID == l.ID {
-			delete(db.machines, m.ID)
-		}
-	}
-	db.deleteTokensOf("licenses", l.ID, nil)
-	delete(db.licenses, l.ID)
-}
-
-// popKey removes and returns the oldest key of a policy's pool (nil when empty). License
-// creation on a pooled policy consumes keys the same way.
-func (db *store) popKey(pol *Policy) *Key {
-	keys := ofAccount(db.keys, pol.AccountID, func(k *Key) bool { return k.PolicyID == pol.ID })
-	if len(keys) == 0 {
-		return nil
-	}
-	k := keys[len(keys)-1]
-	delete(db.keys, k.ID)
-	return k
 }

@@ -9,6 +9,89 @@ import (
 // Webhook endpoints (keygen-api.md §2.9) and webhook events (§2.10). Events are created by
 // emit (events.go) and delivered by the deliverer (delivery.go).
 
+// WebhookEndpoint is a registered webhook receiver (keygen-api.md §2.9).
+type WebhookEndpoint struct {
+	base
+	URL                string
+	Subscriptions      []string
+	SignatureAlgorithm string
+	APIVersion         string
+	ProductID          *string
+}
+
+// WebhookEvent is one delivery record (keygen-api.md §2.10).
+type WebhookEvent struct {
+	base
+	EndpointID       string
+	Endpoint         string
+	APIVersion       *string
+	Payload          string // the rendered resource document, as a JSON string
+	Event            string
+	Status           string // DELIVERING, DELIVERED, FAILING, FAILED
+	LastResponseCode *int
+	LastResponseBody *string
+	IdempotencyToken string
+}
+
+func (db *store) findEndpoint(acct, id string) *WebhookEndpoint {
+	if e := db.endpoints[id]; e != nil && e.AccountID == acct {
+		return e
+	}
+	return nil
+}
+
+func (db *store) findEvent(acct, id string) *WebhookEvent {
+	if e := db.events[id]; e != nil && e.AccountID == acct {
+		return e
+	}
+	return nil
+}
+
+// subscribed reports whether an endpoint receives an event type.
+func (e *WebhookEndpoint) subscribed(event string) bool {
+	for _, s := range e.Subscriptions {
+		if s == "*" || s == event {
+			return true
+		}
+	}
+	return false
+}
+
+func (v view) webhookEndpoint(e *WebhookEndpoint) *resource {
+	attrs := map[string]any{
+		"url":                e.URL,
+		"subscriptions":      e.Subscriptions,
+		"signatureAlgorithm": e.SignatureAlgorithm,
+		"apiVersion":         e.APIVersion,
+	}
+	r := v.newResource("webhook-endpoints", e.ID, stamp(attrs, &e.base))
+	// Keygen links the product itself (or null), not a nested relationship route.
+	var related any
+	if e.ProductID != nil {
+		related = v.path("products", *e.ProductID)
+	}
+	r.Relationships["product"] = map[string]any{"links": map[string]any{"related": related}, "data": nil}
+	if e.ProductID != nil {
+		r.Relationships["product"].(map[string]any)["data"] = map[string]any{"type": "products", "id": *e.ProductID}
+	}
+	return r
+}
+
+func (v view) webhookEvent(e *WebhookEvent) *resource {
+	attrs := map[string]any{
+		"endpoint":         e.Endpoint,
+		"apiVersion":       opt(e.APIVersion),
+		"payload":          e.Payload,
+		"event":            e.Event,
+		"status":           e.Status,
+		"lastResponseCode": opt(e.LastResponseCode),
+		"lastResponseBody": opt(e.LastResponseBody),
+	}
+	r := v.newResource("webhook-events", e.ID, stamp(attrs, &e.base))
+	r.Meta = map[string]any{"idempotencyToken": e.IdempotencyToken}
+	return r
+}
+
 // routeWebhooks registers the routes for webhook endpoints and events.
 func (s *Server) routeWebhooks(r *router) {
 	r.post("/webhook-endpoints", s.createEndpoint)
@@ -226,18 +309,6 @@ func uriChars(s string) bool {
 		}
 	}
 	return true
-}
-
-func uniq(in []string) []string {
-	out := make([]string, 0, len(in))
-	seen := map[string]bool{}
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func (s *Server) listEndpoints(c *call) error {

@@ -11,6 +11,29 @@ import (
 // DELETE detaches them, after Keygen's Licenses::Relationships::UsersController,
 // Licenses::UserPolicy and the LicenseUser model.
 
+// LicenseUser is one license-users record: a user attached to a license besides its
+// owner (keygen-api.md §2.6, POST|DELETE /licenses/{id}/users).
+type LicenseUser struct {
+	base
+	LicenseID string
+	UserID    string
+}
+
+// licenseUsers are the license's owner and licensees.
+func licenseUsers(db *store, l *License) []*User {
+	var out []*User
+	ids := append([]string{}, l.UserIDs...)
+	if l.OwnerID != nil {
+		ids = append(ids, *l.OwnerID)
+	}
+	for _, id := range ids {
+		if u := db.users[id]; u != nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // licenseUsersSchema is the attach/detach body: 1 to 100 user linkages.
 var licenseUsersSchema = obj(fields{"data": arrayOf(obj(fields{"type": typeOf("user"), "id": uuidParam()}))})
 

@@ -315,21 +315,6 @@ func (c *call) validateLicense(l *License, scope params, scoped bool) validation
 // also applies to the value of a where(email:) query.
 func normalizeEmail(s string) string { return strings.TrimSpace(strings.ToLower(s)) }
 
-// licenseUsers are the license's owner and licensees.
-func licenseUsers(db *store, l *License) []*User {
-	var out []*User
-	ids := append([]string{}, l.UserIDs...)
-	if l.OwnerID != nil {
-		ids = append(ids, *l.OwnerID)
-	}
-	for _, id := range ids {
-		if u := db.users[id]; u != nil {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // validateScope applies step 6 of §3 in Keygen's order (the EE environment scope is
 // refused as a parameter, so it never reaches here).
 func (c *call) validateScope(l *License, pol *Policy, scope params) (validation, bool) {

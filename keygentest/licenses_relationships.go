@@ -83,13 +83,6 @@ func (s *Server) changeLicensePolicy(c *call) error {
 	return c.ok(res)
 }
 
-func deref2(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // changeLicenseOwner is PUT /licenses/{id}/owner (legacy: /user) with a users linkage or
 // null; the answer is the license. The legacy route (Licenses::V1x5::UsersController)
 // checks license.user.update, names the relationship user in its errors and emits
