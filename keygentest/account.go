@@ -20,8 +20,8 @@ type Account struct {
 	APIVersion string // the pinned version applied when a request sends no Keygen-Version
 	PrivateKey ed25519.PrivateKey
 
-	// The RSA-2048 and ECDSA P-256 keys are made on first use (keyschemes.go): RSA key
-	// generation is slow, and most tests never need it.
+	// The RSA-2048 and ECDSA P-256 keys are made on first use (Account.rsa, Account.ecdsa): RSA
+	// key generation is slow, and most tests never need it.
 	rsaOnce   sync.Once
 	rsaKey    *rsa.PrivateKey
 	ecdsaOnce sync.Once

@@ -118,8 +118,9 @@ func (s *Server) dispatch(r *http.Request) *response {
 	return c.finish(true)
 }
 
-// environmentUnsupported: environments are EE-only, so CE refuses a Keygen-Environment
-// header or an environment query parameter once the account is known (keygen-api.md §1.13).
+// environmentUnsupported: environments are EE-only, so CE refuses a Keygen-Environment header
+// or an environment query parameter once the account is known
+// (app/controllers/concerns/current_environment_scope.rb).
 func environmentUnsupported(r *http.Request, query url.Values) *apiError {
 	if _, ok := r.Header["Keygen-Environment"]; ok {
 		e := errBadRequest("is unsupported", header("Keygen-Environment"))
@@ -146,7 +147,7 @@ func (c *call) run(h handlerFunc) (err error) {
 }
 
 // readBody decodes a JSON request body. Like Keygen, writes sent without a Content-Type
-// (or as a form or text) are read as JSON (keygen-api.md §1.2).
+// (or as a form or text) are read as JSON (lib/keygen/middleware.rb).
 func (c *call) readBody() *apiError {
 	if c.r.Body == nil {
 		return nil
@@ -183,7 +184,8 @@ func (c *call) readBody() *apiError {
 }
 
 // malformedContentType reports a Content-Type that is not a type/subtype pair (e.g.
-// "vnd.api+xml"): Rack refuses it before routing, with MIME_TYPE_INVALID (keygen-api.md §1.2).
+// "vnd.api+xml"): Rack refuses it before routing, with MIME_TYPE_INVALID
+// (lib/keygen/middleware.rb).
 func malformedContentType(ct string) bool {
 	ct = strings.TrimSpace(ct)
 	if ct == "" {
@@ -211,7 +213,7 @@ func jsonContentType(r *http.Request) bool {
 }
 
 // acceptable implements Keygen's Accept check: absent, */*, JSON:API, JSON or
-// octet-stream pass; anything else is a 400 MIME_TYPE_INVALID (keygen-api.md §1.2).
+// octet-stream pass; anything else is a 400 MIME_TYPE_INVALID (lib/keygen/middleware.rb).
 func acceptable(values []string) bool {
 	if len(values) == 0 {
 		return true
@@ -230,7 +232,7 @@ func acceptable(values []string) bool {
 }
 
 // negotiateVersion reads Keygen-Version (leading "v" stripped); without it the account's
-// pinned version applies. Supported: 1.0–1.8 (keygen-api.md §1.12).
+// pinned version applies. Supported: 1.0–1.8 (config/initializers/request_migrations.rb).
 func (c *call) negotiateVersion() *apiError {
 	v := strings.TrimSpace(c.r.Header.Get("Keygen-Version"))
 	if v == "" {

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// Webhook delivery (keygen-api.md §5), after Keygen's WebhookWorker.
+// Webhook delivery after Keygen's WebhookWorker (app/workers/webhook_worker.rb).
 //
 // Each webhook-events record is POSTed to its endpoint by background goroutines, never
 // under the store lock: one goroutine per endpoint drains that endpoint's queue in the

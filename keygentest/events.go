@@ -5,13 +5,13 @@ import (
 	"sort"
 )
 
-// Webhook events (keygen-api.md §2.10, §5). Every operation reports what happened through
-// c.emit; emit turns it into one webhook-events record per subscribed endpoint of the
-// account and hands each record to the deliverer (delivery.go), which POSTs it in the
+// Webhook events (app/services/broadcast_event_service.rb). Every operation reports what
+// happened through c.emit; emit turns it into one webhook-events record per subscribed endpoint
+// of the account and hands each record to the deliverer (delivery.go), which POSTs it in the
 // background. emit runs with the store lock held, so it only records and enqueues.
 
 // eventTypes are the event types Keygen seeds (db/seeds.rb); an endpoint may subscribe to
-// these or to ["*"] (keygen-api.md §5).
+// these or to ["*"] (app/models/webhook_endpoint.rb).
 var eventTypes = func() map[string]bool {
 	m := map[string]bool{}
 	for _, e := range []string{
@@ -144,9 +144,10 @@ func (s *Server) enqueueDelivery(acct *Account, ev *WebhookEvent, ep *WebhookEnd
 	}
 }
 
-// productMayRead reports whether a product bearer may read the resource of a payload, as
-// Keygen checks before sending an event to a product-scoped endpoint (keygen-api.md §2.9).
-// The stored entity is used when it still exists; otherwise the payload's product linkage.
+// productMayRead reports whether a product bearer may read the resource of a payload, as Keygen
+// checks before sending an event to a product-scoped endpoint
+// (app/services/broadcast_event_service.rb). The stored entity is used when it still exists;
+// otherwise the payload's product linkage.
 func (c *call) productMayRead(prod *Product, res *resource) bool {
 	if res == nil {
 		return false

@@ -1,8 +1,9 @@
 package keygentest
 
-// Keys: a policy's pool of pre-made license keys (keygen-api.md §2.8).
+// Keys: a policy's pool of pre-made license keys (app/models/key.rb,
+// app/controllers/api/v1/keys_controller.rb).
 
-// Key is a pooled key of a policy (keygen-api.md §2.8).
+// Key is a pooled key of a policy (app/models/key.rb).
 type Key struct {
 	base
 	PolicyID string

@@ -5,18 +5,21 @@ import (
 	"time"
 )
 
-// Licenses (keygen-api.md §2.6) and their actions. Validation is in validation.go and
-// check-out in checkout.go.
+// Licenses (app/models/license.rb, app/controllers/api/v1/licenses_controller.rb): the
+// model, its finders, visibility, derived states, renderer, routes and CRUD handlers. The
+// rest of the family: licenses_actions.go, licenses_filters.go, licenses_relationships.go,
+// licenses_users.go, licenses_validation.go and licenses_schemes.go; check-out is in
+// checkout.go.
 
-// License is a license (keygen-api.md §2.6). Limits hold the license's own overrides; the
-// effective value falls back to the policy's (see effective* helpers in limits.go).
+// License is a license (app/models/license.rb). Limits hold the license's own overrides; the
+// effective value falls back to the policy's (see effective).
 type License struct {
 	base
 	PolicyID string
 	OwnerID  *string
 	GroupID  *string
 	UserIDs  []string // attached licensees, besides the owner
-	// userLinks holds the license-users records of UserIDs by user id (license_users.go);
+	// userLinks holds the license-users records of UserIDs by user id (licenses_users.go);
 	// made on first use for licensees set directly.
 	userLinks     map[string]*LicenseUser
 	Name          *string
@@ -151,7 +154,7 @@ func licenseExpiredAt(l *License, now time.Time) bool {
 	return l.Expiry != nil && l.Expiry.Before(now)
 }
 
-// licenseBanned: a license is banned when its owner is (keygen-api.md §2.6).
+// licenseBanned: a license is banned when its owner is (app/models/license.rb).
 func (c *call) licenseBanned(l *License) bool { return licenseBannedIn(c.db(), l) }
 
 func licenseBannedIn(db *store, l *License) bool {
@@ -319,7 +322,7 @@ func (v view) licenseDoc(l *License, withRaw bool) *resource {
 	return r
 }
 
-// routeLicenses registers the routes for licenses (§2.6) and their actions.
+// routeLicenses registers the routes for licenses (config/routes.rb) and their actions.
 func (s *Server) routeLicenses(r *router) {
 	r.post("/licenses", s.lazy(s.createLicense))
 	r.get("/licenses", s.lazy(s.listLicenses))
@@ -495,7 +498,8 @@ func (s *Server) createLicense(c *call) error {
 	if ownerID != nil {
 		if owner = db.findUser(c.acct.ID, *ownerID); owner == nil || owner.ID != *ownerID {
 			owner = nil
-			// API ≤1.5 names the relationship user (keygen-api.md §1.12).
+			// API ≤1.5 names the relationship user
+			// (app/migrations/rename_owner_relationship_to_user_for_license_migration.rb).
 			rel := "owner"
 			if c.minor <= 5 {
 				rel = "user"

@@ -2,7 +2,9 @@ package keygentest
 
 import "fmt"
 
-// License actions (keygen-api.md §2.6): suspend, reinstate, renew, check-in and usage.
+// License actions (app/controllers/api/v1/licenses/actions/permits_controller.rb,
+// app/controllers/api/v1/licenses/actions/uses_controller.rb): suspend, reinstate, renew,
+// check-in and usage.
 
 // suspendLicense is suspend (true) and reinstate (false).
 func (s *Server) suspendLicense(suspend bool) handlerFunc {

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// License lists and their filters (keygen-api.md §1.9), as the server's model scopes read them.
+// License lists and their filters (the has_scope list of
+// app/controllers/api/v1/licenses_controller.rb), as the server's model scopes read them.
 
 func (s *Server) listLicenses(c *call) error {
 	p, err := c.requireAuth()
@@ -26,7 +27,8 @@ func (s *Server) listLicenses(c *call) error {
 	return paginate(c, items, true, v.license)
 }
 
-// licenseFilter applies the list filters of keygen-api.md §1.9 for licenses, each as the
+// licenseFilter applies the list filters of licenses (has_scope in
+// app/controllers/api/v1/licenses_controller.rb), each as the
 // model scope Keygen's has_scope calls: blank values are not applied, booleans are cast
 // like ActiveRecord's, hash filters use their first given operator and answer nothing
 // when none is given.

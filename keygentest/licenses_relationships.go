@@ -2,8 +2,8 @@ package keygentest
 
 import "fmt"
 
-// License relationships (keygen-api.md §2.6): policy transfer, owner change, and the
-// related resources (policy, product, owner, machines).
+// License relationships (app/controllers/api/v1/licenses/relationships/): policy transfer,
+// owner change, and the related resources (policy, product, owner, machines).
 
 // changeLicensePolicy is PUT /licenses/{id}/policy (transfer); the answer is the license.
 func (s *Server) changeLicensePolicy(c *call) error {

@@ -12,13 +12,15 @@ import (
 	"time"
 )
 
-// Cryptography of keygen-api.md §4: the account's key pairs, signed license keys per
-// policy scheme (§4.1) and the signatures of license and machine files (§4.2).
+// License key schemes: the key of a license created under a policy with a scheme, signed or
+// encrypted with the account's keys (account.go), as the generate_*_key! methods of
+// app/models/license.rb make it.
 
 // b64url is Ruby's Base64.urlsafe_encode64: URL-safe alphabet, with "=" padding.
 func b64url(b []byte) string { return base64.URLEncoding.EncodeToString(b) }
 
-// keyTemplate holds the values of a custom key's {{…}} placeholders (§4.1).
+// keyTemplate holds the values of a custom key's {{…}} placeholders
+// (app/services/template_format_service.rb).
 type keyTemplate map[string]string
 
 // templateVar is TemplateFormatService's /{{(\w+)}}/: only word characters between the
@@ -51,7 +53,7 @@ func seedTemplate(db *store, l *License, pol *Policy) keyTemplate {
 	return t
 }
 
-// defaultDataset is the dataset signed when no key is given (§4.1).
+// defaultDataset is the dataset signed when no key is given (app/models/license.rb).
 func defaultDataset(db *store, l *License, pol *Policy, now time.Time) string {
 	scheme := ""
 	if pol.Scheme != nil {
@@ -87,8 +89,9 @@ func defaultDataset(db *store, l *License, pol *Policy, now time.Time) string {
 	return string(b)
 }
 
-// cryptKey turns a dataset into the license key of a policy scheme (§4.1). It returns a
-// 422 for datasets the scheme cannot carry (KEY_BYTE_SIZE_EXCEEDED, KEY_JWT_CLAIMS_INVALID).
+// cryptKey turns a dataset into the license key of a policy scheme (app/models/license.rb). It
+// returns a 422 for datasets the scheme cannot carry (KEY_BYTE_SIZE_EXCEEDED,
+// KEY_JWT_CLAIMS_INVALID).
 func cryptKey(a *Account, scheme, dataset string) (string, error) {
 	enc := b64url([]byte(dataset))
 	signed := func(alg string, prefix bool) string {

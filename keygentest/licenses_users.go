@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// License users (keygen-api.md §2.6): GET /licenses/{id}/users[/{user}] lists the
-// license's users (its owner and its attached licensees), POST attaches licensees and
-// DELETE detaches them, after Keygen's Licenses::Relationships::UsersController,
-// Licenses::UserPolicy and the LicenseUser model.
+// License users (app/controllers/api/v1/licenses/relationships/users_controller.rb): GET
+// /licenses/{id}/users[/{user}] lists the license's users (its owner and its attached
+// licensees), POST attaches licensees and DELETE detaches them, after Keygen's
+// Licenses::Relationships::UsersController, Licenses::UserPolicy and the LicenseUser model.
 
 // LicenseUser is one license-users record: a user attached to a license besides its
-// owner (keygen-api.md §2.6, POST|DELETE /licenses/{id}/users).
+// owner (app/models/license_user.rb, POST|DELETE /licenses/{id}/users).
 type LicenseUser struct {
 	base
 	LicenseID string

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// License validation (keygen-api.md §3).
+// License validation (app/controllers/api/v1/licenses/actions/validations_controller.rb).
 
-// routeValidation registers the routes for license validation (§3).
+// routeValidation registers the routes for license validation (config/routes.rb).
 func (s *Server) routeValidation(r *router) {
 	r.get("/licenses/{id}/actions/validate", s.lazy(s.quickValidate))
 	r.post("/licenses/{id}/actions/validate", s.lazy(s.validateByID))
@@ -184,7 +184,8 @@ func (c *call) answerValidation(l *License, in params) error {
 	return c.json(200, document{Data: doc, Meta: meta})
 }
 
-// validationMeta renames code to constant for API 1.1 and older (keygen-api.md §1.12),
+// validationMeta renames code to constant for API 1.1 and older
+// (app/migrations/rename_code_to_constant_for_validation_migration.rb),
 // where valid is also false for every code but VALID and EXPIRED.
 func (c *call) validationMeta(meta map[string]any) map[string]any {
 	if c.minor <= 1 {
@@ -212,8 +213,8 @@ func (c *call) touchValidated(l *License) {
 	l.LastValidated = &now
 }
 
-// validateLicense is LicenseValidationService (keygen-api.md §3): the first failing rule
-// wins. scoped=false is the quick validation, which skips every scope check.
+// validateLicense is LicenseValidationService (app/services/license_validation_service.rb): the
+// first failing rule wins. scoped=false is the quick validation, which skips every scope check.
 func (c *call) validateLicense(l *License, scope params, scoped bool) validation {
 	db, now := c.db(), c.now()
 	pol := c.licensePolicy(l)
@@ -315,8 +316,8 @@ func (c *call) validateLicense(l *License, scope params, scoped bool) validation
 // also applies to the value of a where(email:) query.
 func normalizeEmail(s string) string { return strings.TrimSpace(strings.ToLower(s)) }
 
-// validateScope applies step 6 of §3 in Keygen's order (the EE environment scope is
-// refused as a parameter, so it never reaches here).
+// validateScope applies the scope checks of LicenseValidationService in Keygen's order (the EE
+// environment scope is refused as a parameter, so it never reaches here).
 func (c *call) validateScope(l *License, pol *Policy, scope params) (validation, bool) {
 	db, now := c.db(), c.now()
 	fail := func(detail, code string) (validation, bool) { return validation{false, detail, code}, true }

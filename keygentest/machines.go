@@ -5,9 +5,11 @@ import (
 	"time"
 )
 
-// Machines (keygen-api.md §2.7) and heartbeats. Machine check-out is in checkout.go.
+// Machines (app/models/machine.rb, app/controllers/api/v1/machines_controller.rb).
+// Heartbeats are in machines_heartbeat.go, relationships in machines_relationships.go and
+// check-out in checkout.go.
 
-// Machine is an activated machine (keygen-api.md §2.7).
+// Machine is an activated machine (app/models/machine.rb).
 type Machine struct {
 	base
 	LicenseID     string
@@ -143,7 +145,7 @@ func (v view) machine(m *Machine) *resource {
 	return r
 }
 
-// routeMachines registers the routes for machines (§2.7) and heartbeats.
+// routeMachines registers the routes for machines (config/routes.rb) and heartbeats.
 func (s *Server) routeMachines(r *router) {
 	r.post("/machines", s.lazy(s.createMachine))
 	r.get("/machines", s.lazy(s.listMachines))
@@ -397,7 +399,7 @@ func (s *Server) createMachine(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	// An activation token counts its activations (keygen-api.md §2.1).
+	// An activation token counts its activations (app/models/token.rb).
 	if t := p.token; t != nil && t.Kind == "activation-token" {
 		if t.MaxActivations != nil && t.Activations+1 > *t.MaxActivations {
 			return newInvalid("tokens").attr("activations", "LIMIT_EXCEEDED", fmt.Sprintf("exceeds maximum allowed (%d)", *t.MaxActivations)).err()

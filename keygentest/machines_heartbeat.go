@@ -28,9 +28,9 @@ func nextHeartbeat(db *store, m *Machine) *time.Time {
 	return &t
 }
 
-// heartbeatStatus follows keygen-api.md §2.7: RESURRECTED right after a revive, NOT_STARTED
-// when never pinged (and not required, or still within one duration of creation), ALIVE
-// while the next heartbeat is not overdue, else DEAD.
+// heartbeatStatus follows Machine#heartbeat_status (app/models/machine.rb): RESURRECTED right
+// after a revive, NOT_STARTED when never pinged (and not required, or still within one duration
+// of creation), ALIVE while the next heartbeat is not overdue, else DEAD.
 func heartbeatStatus(db *store, m *Machine, now time.Time) string {
 	if m.ResurrectedAt != nil {
 		return "RESURRECTED"
@@ -88,7 +88,7 @@ func resurrectionPeriodPassed(db *store, m *Machine, now time.Time) bool {
 const cullEvery = 2 * time.Minute
 
 // lazy wraps a handler so that the clock-driven state is brought up to date first:
-// dead machines are culled as Keygen's periodic worker would have (machines.go).
+// dead machines are culled as Keygen's periodic worker would have (cullDeadMachines).
 func (s *Server) lazy(h handlerFunc) handlerFunc {
 	return func(c *call) error {
 		c.cullDeadMachines()
@@ -150,8 +150,10 @@ func (c *call) mayHeartbeat(p *principal, m *Machine, reset bool) bool {
 	return p.license != nil && p.isLicense(m.LicenseID)
 }
 
-// pingMachine records a heartbeat (§2.7): a dead machine is revived when the policy's
-// resurrection strategy and window allow (RESURRECTED), else 422 MACHINE_HEARTBEAT_DEAD.
+// pingMachine records a heartbeat
+// (app/controllers/api/v1/machines/actions/heartbeats_controller.rb): a dead machine is revived
+// when the policy's resurrection strategy and window allow (RESURRECTED), else 422
+// MACHINE_HEARTBEAT_DEAD.
 func (s *Server) pingMachine(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {

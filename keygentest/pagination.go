@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// Pagination follows keygen-api.md §1.8: without a page parameter a list is in "limit
-// mode" (limit, default 10, no links); page[number]/page[size] pages by offset with
+// Pagination follows app/controllers/concerns/pagination.rb: without a page parameter a list is
+// in "limit mode" (limit, default 10, no links); page[number]/page[size] pages by offset with
 // self/prev/next/first/last links and links.meta {pages,count} (uncounted models such as
 // webhook events get only self/prev/next); page[cursor] pages by keyset. order=asc|desc.
 

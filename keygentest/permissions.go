@@ -2,10 +2,10 @@ package keygentest
 
 import "strings"
 
-// Permissions follow keygen-api.md §1.15 with the convention the features assert: a
-// bearer that cannot see a resource gets 404 (errNotFound), one that sees it but may not
-// act gets 403 (errDenied / errForbidden). Each resource handler finds the record, checks
-// c.sees*(…) for visibility, then a role predicate for the action.
+// Permissions follow app/policies (ApplicationPolicy and one policy per resource) with the
+// convention the features assert: a bearer that cannot see a resource gets 404 (errNotFound),
+// one that sees it but may not act gets 403 (errDenied / errForbidden). Each resource handler
+// finds the record, checks c.sees*(…) for visibility, then a role predicate for the action.
 
 // hasRole reports whether the bearer's role is one of roles.
 func (p *principal) hasRole(roles ...string) bool {
@@ -42,7 +42,7 @@ func (p *principal) isRoleUser() bool { return p.user != nil && p.hasRole("user"
 // are Permission::LICENSE_PERMISSIONS less account.read, policy.read, product.read and
 // user.read. An action outside the role's available set (e.g. policy.pool.pop for a
 // user) is never a default. Explicit (EE) permissions replace the defaults ("*" grants
-// all), and a license's set is intersected with its owner's (keygen-api.md §1.15).
+// all), and a license's set is intersected with its owner's (app/models/permission.rb).
 var (
 	userAvailable = strings.Fields(`account.read arch.read artifact.read component.create component.delete
 		component.read component.update channel.read constraint.read engine.read entitlement.read
@@ -157,12 +157,9 @@ func (c *call) authorize(p *principal, action string, allowed bool) error {
 	return nil
 }
 
-// Read-only relationship routes of policies, products, users and machines
-// (config/routes.rb: policies/{id}/licenses|product, products/{id}/policies|licenses|
-// machines|users, users/{id}/licenses|machines|products, machines/{id}/license|owner|
-// product|user) and the machine owner changer (keygen-api.md §2.3, §2.2, §2.4, §2.7).
-//
-// Each follows its Keygen controller: the parent is looked up in the bearer's scope (404),
+// Relationship routes (the <resource>_relationships.go files, after
+// app/controllers/api/v1/*/relationships/) share one convention. Each follows its Keygen
+// controller: the parent is looked up in the bearer's scope (404),
 // an index pages the related records in the bearer's scope (a bad page is 400 before any
 // 403), a show finds the related record among the parent's, and then the relationship
 // policy runs: verify_permissions! of the read permission (403 naming who lacks it), then

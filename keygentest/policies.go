@@ -2,9 +2,10 @@ package keygentest
 
 import "fmt"
 
-// Policies (keygen-api.md §2.3).
+// Policies (app/models/policy.rb, app/controllers/api/v1/policies_controller.rb). The pool
+// and the other relationships are in policies_relationships.go.
 
-// Policy is a license policy (keygen-api.md §2.3), holding every attribute with its default.
+// Policy is a license policy (app/models/policy.rb), holding every attribute with its default.
 type Policy struct {
 	base
 	ProductID                     string
@@ -144,7 +145,8 @@ func (v view) policy(p *Policy) *resource {
 		"requireHeartbeat":              p.RequireHeartbeat,
 		"metadata":                      v.metadata(p.Metadata),
 	}
-	// Older API versions name some attributes differently (keygen-api.md §1.12).
+	// Older API versions name some attributes differently
+	// (config/initializers/request_migrations.rb).
 	if v.minor <= 6 {
 		attrs["leasingStrategy"] = attrs["processLeasingStrategy"]
 		delete(attrs, "processLeasingStrategy")
@@ -235,7 +237,7 @@ var policyInts = map[string]func(*Policy) **int64{
 }
 
 // policyAttrs is the attribute schema for a request at API version 1.minor; legacy names
-// are accepted only by the versions that had them (keygen-api.md §1.12).
+// are accepted only by the versions that had them (config/initializers/request_migrations.rb).
 func policyAttrs(create bool, minor int) fields {
 	f := fields{"name": str().opt(), "check_in_interval": str().opt().nullOnly(), "metadata": metadataParam()}
 	for k := range policyBools {

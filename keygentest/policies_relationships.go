@@ -35,7 +35,7 @@ func (s *Server) showPoolKey(c *call) error {
 }
 
 // popPool is DELETE /policies/{id}/pool: removes the oldest pooled key and answers 200
-// with it (keygen-api.md §2.3).
+// with it (app/controllers/api/v1/policies/relationships/pool_controller.rb).
 func (s *Server) popPool(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {

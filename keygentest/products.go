@@ -5,9 +5,10 @@ import (
 	"regexp"
 )
 
-// Products (keygen-api.md §2.2).
+// Products (app/models/product.rb, app/controllers/api/v1/products_controller.rb).
+// Relationships are in products_relationships.go.
 
-// Product is a product of the account (keygen-api.md §2.2).
+// Product is a product of the account (app/models/product.rb).
 type Product struct {
 	base
 	Name                 string
@@ -106,7 +107,8 @@ func (s *Server) routeProducts(r *router) {
 
 var distributionStrategies = []string{"LICENSED", "OPEN", "CLOSED"}
 
-// reservedAliases may not be used as codes, keys or fingerprints (keygen-api.md §1.1).
+// reservedAliases may not be used as codes, keys or fingerprints (EXCLUDED_ALIASES in
+// app/models/product.rb).
 var reservedAliases = []string{"actions", "action"}
 
 func productAttrs(create bool) fields {

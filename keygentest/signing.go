@@ -15,9 +15,10 @@ import (
 	"time"
 )
 
-// signResponse adds Keygen's response signature headers (keygen-api.md §1.11): Date,
-// Digest (SHA-256 of the exact body bytes, so an empty body hashes ""), their Keygen-
-// copies, and Keygen-Signature, an Ed25519 signature with the account key over
+// signResponse adds Keygen's response signature headers
+// (app/controllers/concerns/signature_headers.rb): Date, Digest (SHA-256 of the exact body
+// bytes, so an empty body hashes ""), their Keygen- copies, and Keygen-Signature, an Ed25519
+// signature with the account key over
 //
 //	(request-target): <lowercase method> <path and query as sent>
 //	host: <Host as sent, without its port, as Rails' request.host>
@@ -56,7 +57,8 @@ func requestTarget(r *http.Request) string {
 
 var acceptSigRE = regexp.MustCompile(`(?i)^\s*(?:keyid="([^"]*)"\s*,\s*)?algorithm="([^"]*)"\s*;?\s*$`)
 
-// supportedSignatureAlgorithms are the response signature algorithms of §1.11.
+// supportedSignatureAlgorithms are the response signature algorithms
+// (app/controllers/concerns/signature_methods.rb).
 var supportedSignatureAlgorithms = []string{"ed25519", "rsa-pss-sha256", "rsa-sha256", "ecdsa-p256"}
 
 // acceptedAlgorithm is the algorithm a (validated) Keygen-Accept-Signature asks for,
@@ -68,7 +70,8 @@ func acceptedAlgorithm(v string) string {
 	return "ed25519"
 }
 
-// checkAcceptSignature validates Keygen-Accept-Signature (§1.11).
+// checkAcceptSignature validates Keygen-Accept-Signature
+// (app/controllers/concerns/signature_headers.rb).
 func checkAcceptSignature(v, accountID string) *apiError {
 	if strings.TrimSpace(v) == "" {
 		return nil

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Finders resolve a path id within an account. Aliases follow keygen-api.md §1.1: a value
+// Each resource file has the store's finders of its model (store.findX). Finders resolve a
+// path id within an account. Aliases follow app/services/find_by_alias_service.rb: a value
 // that is not a UUID is matched only against the alias column; a UUID matches the id or
 // the alias. A nil result means not found.
 
@@ -62,7 +63,7 @@ func newBase(accountID string, now time.Time) base {
 }
 
 // ofAccount returns the entities of m that belong to the account, newest first (created,
-// then id), the API's default order (keygen-api.md §1.8).
+// then id), the API's default order (app/models/concerns/orderable.rb).
 func ofAccount[T entity](m map[string]T, accountID string, keep func(T) bool) []T {
 	out := make([]T, 0, len(m))
 	for _, v := range m {

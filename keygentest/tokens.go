@@ -6,9 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// Tokens (keygen-api.md §2.1).
+// Tokens (app/models/token.rb, app/controllers/api/v1/tokens_controller.rb). The tokens of
+// a bearer (/users|products|licenses/{id}/tokens) are in tokens_bearers.go.
 
-// Token is an API token (keygen-api.md §2.1). Only a digest of its secret is kept.
+// Token is an API token (app/models/token.rb). Only a digest of its secret is kept.
 type Token struct {
 	base
 	Kind             string // admin-token, user-token, product-token, activation-token, ...
@@ -210,7 +211,7 @@ var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 var loginEmailRE = regexp.MustCompile(`(?i)^[^@\s]+@(?:[-a-z0-9]+\.)+[a-z]{2,}$`)
 
 // generateToken is POST /tokens: log in with Basic email:password, or mint a token with
-// a token (keygen-api.md §2.1).
+// a token (app/controllers/api/v1/tokens_controller.rb).
 func (s *Server) generateToken(c *call) error {
 	var p *principal
 	if user, pass, ok := passwordCredentials(c); ok {
@@ -279,7 +280,7 @@ func (s *Server) generateToken(c *call) error {
 }
 
 // passwordCredentials reports Basic credentials whose user part holds an "@": only those
-// are a password login (keygen-api.md §1.14).
+// are a password login (app/controllers/api/v1/tokens_controller.rb).
 func passwordCredentials(c *call) (string, string, bool) {
 	scheme, value := authorization(c)
 	if scheme != "basic" {
@@ -301,8 +302,9 @@ func containsAt(s string) bool {
 	return false
 }
 
-// passwordAuth checks an email and password in Keygen's order (keygen-api.md §1.6); for
-// API ≤1.7 every credential error reads CREDENTIALS_INVALID.
+// passwordAuth checks an email and password in Keygen's order
+// (app/controllers/api/v1/tokens_controller.rb); for API ≤1.7 every credential error reads
+// CREDENTIALS_INVALID.
 func (c *call) passwordAuth(email, password string) (*User, error) {
 	fail := func(code, detail string) error {
 		if c.minor <= 7 {
@@ -345,7 +347,8 @@ func (s *Server) listTokens(c *call) error {
 	return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
 }
 
-// tokenFilter applies bearer[type], bearer[id] and bearer[role] (keygen-api.md §1.9).
+// tokenFilter applies bearer[type], bearer[id] and bearer[role] (has_scope in
+// app/controllers/api/v1/tokens_controller.rb).
 func tokenFilter(c *call) func(*Token) bool {
 	q := c.query
 	typ, id := q.Get("bearer[type]"), q.Get("bearer[id]")

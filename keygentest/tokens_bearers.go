@@ -30,7 +30,7 @@ func (c *call) tokenOwner(p *principal, owner string) (bearerType, bearerID stri
 }
 
 // createBearerToken is POST /{products|licenses|users}/{id}/tokens, answering 200
-// (keygen-api.md §2.1).
+// (app/controllers/api/v1/users/relationships/tokens_controller.rb).
 func (s *Server) createBearerToken(owner string) handlerFunc {
 	extra := fields{}
 	if owner == "licenses" {

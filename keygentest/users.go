@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Users (keygen-api.md §2.4).
+// Users (app/models/user.rb, app/controllers/api/v1/users_controller.rb). Actions are in
+// users_actions.go, relationships in users_relationships.go.
 
-// User is a person of the account (keygen-api.md §2.4); admins are users with role admin.
+// User is a person of the account (app/models/user.rb); admins are users with role admin.
 type User struct {
 	base
 	Email       string // stored lower-cased
@@ -106,7 +107,7 @@ func (c *call) scopesUser(p *principal, u *User) bool {
 }
 
 // userStatus: BANNED when banned; ACTIVE when created within 90 days or holding an active
-// license; else INACTIVE (keygen-api.md §2.4).
+// license; else INACTIVE (app/models/user.rb).
 func userStatus(db *store, u *User, now time.Time) string {
 	if u.BannedAt != nil {
 		return "BANNED"
@@ -301,7 +302,7 @@ func (c *call) validateUser(u *User, a params) *invalid {
 	return v
 }
 
-// validatePassword applies the 6..72 byte rule (keygen-api.md §2.4).
+// validatePassword applies the 6..72 byte rule (app/models/user.rb).
 func validatePassword(v *invalid, pw string) bool {
 	switch {
 	case len(pw) < 6:
@@ -331,8 +332,8 @@ func (s *Server) listUsers(c *call) error {
 	return paginate(c, items, true, v.user)
 }
 
-// userFilter applies the list filters of keygen-api.md §1.9: roles[] (default only role
-// user), product, license, status, assigned/active and metadata[key].
+// userFilter applies the list filters of app/controllers/api/v1/users_controller.rb: roles[]
+// (default only role user), product, license, status, assigned/active and metadata[key].
 func (c *call) userFilter() func(*User) bool {
 	q, db, now := c.query, c.db(), c.now()
 	roles := append(append([]string{}, q["roles[]"]...), q["roles"]...)

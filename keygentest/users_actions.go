@@ -39,8 +39,9 @@ var (
 	resetPasswordSchema  = obj(fields{"meta": obj(fields{"password_reset_token": str(), "new_password": str()})})
 )
 
-// updatePassword: a user changes their own password with the old one; every other token
-// of theirs is revoked (keygen-api.md §2.4). No event is emitted.
+// updatePassword: a user changes their own password with the old one; every other token of
+// theirs is revoked (app/controllers/api/v1/users/actions/bans_controller.rb). No event is
+// emitted.
 func (s *Server) updatePassword(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
@@ -75,8 +76,9 @@ func (s *Server) updatePassword(c *call) error {
 	return c.ok(c.view().user(u))
 }
 
-// resetPassword sets a new password with a reset token from POST /passwords; tokens are
-// valid 24 hours. A wrong token answers as if the user did not exist (keygen-api.md §2.4).
+// resetPassword sets a new password with a reset token from POST /passwords; tokens are valid
+// 24 hours. A wrong token answers as if the user did not exist
+// (app/controllers/api/v1/users/actions/password_controller.rb).
 func (s *Server) resetPassword(c *call) error {
 	if _, err := c.authenticate(); err != nil {
 		return err

@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// Webhook endpoints (keygen-api.md §2.9) and webhook events (§2.10). Events are created by
+// Webhook endpoints (app/controllers/api/v1/webhook_endpoints_controller.rb) and webhook
+// events (app/controllers/api/v1/webhook_events_controller.rb). Events are created by
 // emit (events.go) and delivered by the deliverer (delivery.go).
 
-// WebhookEndpoint is a registered webhook receiver (keygen-api.md §2.9).
+// WebhookEndpoint is a registered webhook receiver (app/models/webhook_endpoint.rb).
 type WebhookEndpoint struct {
 	base
 	URL                string
@@ -19,7 +20,7 @@ type WebhookEndpoint struct {
 	ProductID          *string
 }
 
-// WebhookEvent is one delivery record (keygen-api.md §2.10).
+// WebhookEvent is one delivery record (app/models/webhook_event.rb).
 type WebhookEvent struct {
 	base
 	EndpointID       string
@@ -200,8 +201,9 @@ func (s *Server) createEndpoint(c *call) error {
 	return c.created(c.view().webhookEndpoint(e))
 }
 
-// applyEndpoint copies the sent attributes and product relationship onto an endpoint.
-// An unsupported apiVersion is a 400 from request typing (keygen-api.md §2.9).
+// applyEndpoint copies the sent attributes and product relationship onto an endpoint. An
+// unsupported apiVersion is a 400 from request typing
+// (app/controllers/api/v1/webhook_endpoints_controller.rb).
 func (c *call) applyEndpoint(e *WebhookEndpoint, in params) error {
 	attrs := in.obj("data").obj("attributes")
 	if s, ok := attrs.str("url"); ok {
@@ -416,7 +418,7 @@ func (c *call) findEvent(p *principal, id string) (*WebhookEvent, error) {
 }
 
 // listEvents is GET /webhook-events, filtered by events[]= and paginated without counts
-// (keygen-api.md §1.8, §1.9).
+// (app/controllers/api/v1/webhook_events_controller.rb).
 func (s *Server) listEvents(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
