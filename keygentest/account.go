@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// Account is the tenant every other entity belongs to.
-type Account struct {
+// account is the tenant every other entity belongs to.
+type account struct {
 	base
 	Slug       string
 	Name       string
@@ -29,7 +29,7 @@ type Account struct {
 }
 
 // findAccount resolves an account by UUID or slug (case-insensitive slug).
-func (db *store) findAccount(idOrSlug string) *Account {
+func (db *store) findAccount(idOrSlug string) *account {
 	if a := db.accounts[idOrSlug]; a != nil {
 		return a
 	}
@@ -44,7 +44,7 @@ func (db *store) findAccount(idOrSlug string) *Account {
 
 // rsa returns the account's RSA-2048 key, generating it once on first use (RSA key
 // generation is slow, so a server that never signs with RSA never pays for it).
-func (a *Account) rsa() *rsa.PrivateKey {
+func (a *account) rsa() *rsa.PrivateKey {
 	a.rsaOnce.Do(func() {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -56,7 +56,7 @@ func (a *Account) rsa() *rsa.PrivateKey {
 }
 
 // ecdsa returns the account's ECDSA P-256 key, generating it once on first use.
-func (a *Account) ecdsa() *ecdsa.PrivateKey {
+func (a *account) ecdsa() *ecdsa.PrivateKey {
 	a.ecdsaOnce.Do(func() {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -68,7 +68,7 @@ func (a *Account) ecdsa() *ecdsa.PrivateKey {
 }
 
 // account returns the server's one account (nil before seeding).
-func (s *Server) account() *Account {
+func (s *Server) account() *account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.db.accounts[s.AccountID]

@@ -9,10 +9,10 @@ import (
 // (app/controllers/concerns/authentication.rb): a user (of any role), a product, a license or
 // an environment, and the token used, if any.
 type principal struct {
-	user    *User
-	product *Product
-	license *License
-	token   *Token // nil for license-key and password authentication
+	user    *user
+	product *product
+	license *license
+	token   *token // nil for license-key and password authentication
 }
 
 // kind is the bearer's type: "user", "product", "license" or "environment".
@@ -225,11 +225,11 @@ func (c *call) licenseAuth(key string) (*principal, error) {
 	return &principal{license: l}, nil
 }
 
-func supportsTokenAuth(p *Policy) bool {
+func supportsTokenAuth(p *policy) bool {
 	return p.AuthenticationStrategy == "TOKEN" || p.AuthenticationStrategy == "MIXED"
 }
 
-func supportsLicenseAuth(p *Policy) bool {
+func supportsLicenseAuth(p *policy) bool {
 	return p.AuthenticationStrategy == "LICENSE" || p.AuthenticationStrategy == "MIXED"
 }
 

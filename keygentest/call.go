@@ -24,7 +24,7 @@ type call struct {
 	query url.Values
 	reqID string
 	minor int // the requested API version is 1.<minor>
-	acct  *Account
+	acct  *account
 	body  any // decoded JSON body with snake_case keys; nil when none was sent
 
 	auth    *principal // set by authenticate

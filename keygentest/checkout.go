@@ -261,7 +261,7 @@ func (s *Server) checkOutLicense(raw bool) handlerFunc {
 
 // licenseIncludes renders the requested related resources of a license (entitlements,
 // environments and groups are not modelled, so they include nothing).
-func (c *call) licenseIncludes(l *License, include []string) []*resource {
+func (c *call) licenseIncludes(l *license, include []string) []*resource {
 	db, v := c.db(), c.view()
 	var out []*resource
 	pol := db.policies[l.PolicyID]

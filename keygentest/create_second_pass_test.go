@@ -357,7 +357,7 @@ func mustRawB64(t *testing.T, s string) []byte {
 
 // seedMachines attaches n machines to the license directly (the features' factories
 // may exceed limits the API enforces).
-func seedMachines(f *fx, lic string, n int, mutate func(m *Machine)) {
+func seedMachines(f *fx, lic string, n int, mutate func(m *machine)) {
 	f.t.Helper()
 	for i := 0; i < n; i++ {
 		id := f.machine(lic, newUUID(), nil)
@@ -369,7 +369,7 @@ func seedMachines(f *fx, lic string, n int, mutate func(m *Machine)) {
 
 // overLimit makes a license of a policy with attrs whose limits are lifted while n
 // machines are seeded, then restored (the features' direct DB writes).
-func overLimit(f *fx, attrs map[string]any, n int, mutate func(m *Machine)) string {
+func overLimit(f *fx, attrs map[string]any, n int, mutate func(m *machine)) string {
 	pol := f.policy(attrs)
 	lic, _ := f.license(pol, nil, "")
 	f.mut(func(db *store) { db.policies[pol].OverageStrategy = "ALWAYS_ALLOW_OVERAGE" })
@@ -494,11 +494,11 @@ func TestMachineCreateSecondPass(t *testing.T) {
 			return mk(overLimit(f, map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, 1, nil), nil, "")
 		}, status: 422, title: unproc, code: "MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed for license (1)", source: data},
 		{feature: mcreate, scenario: "Admin creates a machine for a floating license that has exceeded its memory overage limit (allow 1.5x overage)", setup: func(f *fx) req {
-			lic := overLimit(f, map[string]any{"overageStrategy": "ALLOW_1_5X_OVERAGE", "maxMachines": 10, "maxMemory": 32768, "strict": true}, 6, func(m *Machine) { v := int64(8192); m.Memory = &v })
+			lic := overLimit(f, map[string]any{"overageStrategy": "ALLOW_1_5X_OVERAGE", "maxMachines": 10, "maxMemory": 32768, "strict": true}, 6, func(m *machine) { v := int64(8192); m.Memory = &v })
 			return mk(lic, map[string]any{"memory": 16384}, "")
 		}, status: 422, title: unproc, code: "MACHINE_MEMORY_LIMIT_EXCEEDED", detail: "machine memory has exceeded maximum allowed for license (32768)", source: data},
 		{feature: mcreate, scenario: "Admin creates a machine for a floating license that is under its disk overage limit (allow 2x overage)", setup: func(f *fx) req {
-			lic := overLimit(f, map[string]any{"overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 10, "maxDisk": 1048576, "strict": true}, 7, func(m *Machine) { v := int64(262144); m.Disk = &v })
+			lic := overLimit(f, map[string]any{"overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 10, "maxDisk": 1048576, "strict": true}, 7, func(m *machine) { v := int64(262144); m.Disk = &v })
 			return mk(lic, map[string]any{"disk": 262144}, "")
 		}, status: 201, attrs: map[string]any{"disk": float64(262144)}},
 		{feature: mcreate, scenario: "Admin creates a machine with an invalid memory count", setup: func(f *fx) req {
@@ -604,12 +604,12 @@ func TestMachineCreateSecondPass(t *testing.T) {
 // §4.1: the default dataset is Ruby's to_json, which leaves <, > and & unescaped; the owner's
 // email shows it.
 func TestDefaultDatasetIsNotHTMLEscaped(t *testing.T) {
-	db := &store{users: map[string]*User{}}
+	db := &store{users: map[string]*user{}}
 	email := "a&b<c>@example.com"
 	owner := "u1"
-	db.users[owner] = &User{base: base{ID: owner}, Email: email}
-	l := &License{base: base{ID: "l1", AccountID: "a1", Created: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)}, OwnerID: &owner}
-	pol := &Policy{base: base{ID: "p1"}, ProductID: "pr1"}
+	db.users[owner] = &user{base: base{ID: owner}, Email: email}
+	l := &license{base: base{ID: "l1", AccountID: "a1", Created: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)}, OwnerID: &owner}
+	pol := &policy{base: base{ID: "p1"}, ProductID: "pr1"}
 	ds := defaultDataset(db, l, pol, l.Created)
 	if !strings.Contains(ds, `"email":"a&b<c>@example.com"`) {
 		t.Fatalf("dataset %s escapes the email", ds)

@@ -259,7 +259,7 @@ func (d *deliverer) attempt(job *hookJob) bool {
 }
 
 // post sends one signed delivery and classifies the result.
-func (d *deliverer) post(acct *Account, target, alg, version string, now time.Time, body []byte) outcome {
+func (d *deliverer) post(acct *account, target, alg, version string, now time.Time, body []byte) outcome {
 	u, err := url.Parse(target)
 	if err != nil {
 		return outcome{status: "FAILED", body: strPtr("DNS_ERROR")}

@@ -15,13 +15,13 @@ func TestLicenseAndMachineDocuments(t *testing.T) {
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 3, "requireCheckIn": true, "checkInInterval": "week", "checkInIntervalCount": 2})
 	now := tt.srv.Now()
-	lic := tt.seedLicense(pol, func(l *License) {
+	lic := tt.seedLicense(pol, func(l *license) {
 		l.Expiry = ptrTime(now.Add(48 * time.Hour))
 		l.LastCheckIn = ptrTime(now)
 	})
 	cores := int64(4)
 	tt.srv.mu.Lock()
-	m := &Machine{base: newBase(tt.srv.AccountID, now), LicenseID: lic.ID, Fingerprint: "fp", Cores: &cores, Metadata: map[string]any{}}
+	m := &machine{base: newBase(tt.srv.AccountID, now), LicenseID: lic.ID, Fingerprint: "fp", Cores: &cores, Metadata: map[string]any{}}
 	tt.srv.db.machines[m.ID] = m
 	v := view{db: tt.srv.db, acct: tt.srv.db.accounts[tt.srv.AccountID], minor: 8, now: now}
 	lr := v.license(lic)

@@ -74,7 +74,7 @@ func (c *call) emit(eventType string, res *resource, meta map[string]any) {
 	if c.acct == nil {
 		return
 	}
-	c.s.emitFor(c.acct, eventType, b, func(prod *Product) bool { return c.productMayRead(prod, res) })
+	c.s.emitFor(c.acct, eventType, b, func(prod *product) bool { return c.productMayRead(prod, res) })
 }
 
 // emit is the account-less hook kept for callers outside a request (scheduled events): it
@@ -90,7 +90,7 @@ func (s *Server) emit(eventType string, payload []byte) {
 		Data *resource `json:"data"`
 	}
 	_ = json.Unmarshal(payload, &doc)
-	s.emitFor(acct, eventType, payload, func(prod *Product) bool {
+	s.emitFor(acct, eventType, payload, func(prod *product) bool {
 		return doc.Data != nil && resourceProductID(doc.Data) == prod.ID
 	})
 }
@@ -98,9 +98,9 @@ func (s *Server) emit(eventType string, payload []byte) {
 // emitFor creates one DELIVERING webhook-events record per endpoint of the account that is
 // subscribed to eventType (and, for product-scoped endpoints, whose product may read the
 // resource), then enqueues its delivery. Called with the store lock held.
-func (s *Server) emitFor(acct *Account, eventType string, payload []byte, productMayRead func(*Product) bool) {
+func (s *Server) emitFor(acct *account, eventType string, payload []byte, productMayRead func(*product) bool) {
 	db := s.db
-	endpoints := ofAccount(db.endpoints, acct.ID, func(e *WebhookEndpoint) bool { return e.subscribed(eventType) })
+	endpoints := ofAccount(db.endpoints, acct.ID, func(e *webhookEndpoint) bool { return e.subscribed(eventType) })
 	// oldest endpoint first, so events of one emit are recorded in a stable order
 	sort.SliceStable(endpoints, func(i, j int) bool { return endpoints[i].Created.Before(endpoints[j].Created) })
 	now := s.clock.now()
@@ -112,7 +112,7 @@ func (s *Server) emitFor(acct *Account, eventType string, payload []byte, produc
 			}
 		}
 		version := ep.APIVersion
-		ev := &WebhookEvent{
+		ev := &webhookEvent{
 			base:             newBase(acct.ID, now),
 			EndpointID:       ep.ID,
 			Endpoint:         ep.URL,
@@ -129,7 +129,7 @@ func (s *Server) emitFor(acct *Account, eventType string, payload []byte, produc
 
 // enqueueDelivery renders the event document at the endpoint's API version, as Keygen
 // does when it creates the event, and hands it to the deliverer. Lock held.
-func (s *Server) enqueueDelivery(acct *Account, ev *WebhookEvent, ep *WebhookEndpoint) {
+func (s *Server) enqueueDelivery(acct *account, ev *webhookEvent, ep *webhookEndpoint) {
 	minor, ok := parseMinor(ep.APIVersion)
 	if !ok {
 		minor = 8
@@ -148,7 +148,7 @@ func (s *Server) enqueueDelivery(acct *Account, ev *WebhookEvent, ep *WebhookEnd
 // checks before sending an event to a product-scoped endpoint
 // (app/services/broadcast_event_service.rb). The stored entity is used when it still exists;
 // otherwise the payload's product linkage.
-func (c *call) productMayRead(prod *Product, res *resource) bool {
+func (c *call) productMayRead(prod *product, res *resource) bool {
 	if res == nil {
 		return false
 	}

@@ -44,13 +44,13 @@ func (tt *tester) usersCount(lic string) any {
 	return meta["count"]
 }
 
-func (tt *tester) mutLicense(id string, f func(l *License)) {
+func (tt *tester) mutLicense(id string, f func(l *license)) {
 	tt.srv.mu.Lock()
 	defer tt.srv.mu.Unlock()
 	f(tt.srv.db.licenses[id])
 }
 
-func (tt *tester) mutUser(id string, f func(u *User)) {
+func (tt *tester) mutUser(id string, f func(u *user)) {
 	tt.srv.mu.Lock()
 	defer tt.srv.mu.Unlock()
 	f(tt.srv.db.users[id])
@@ -61,7 +61,7 @@ func (tt *tester) mutUser(id string, f func(u *User)) {
 func TestH1LicenseUsersRead(t *testing.T) {
 	w := newF5World(t)
 	tt := w.tt
-	tt.mutLicense(w.licPerm, func(l *License) { l.UserIDs = []string{w.user2} })
+	tt.mutLicense(w.licPerm, func(l *license) { l.UserIDs = []string{w.user2} })
 	foreign := bearer(newTester(t).srv.AdminToken)
 	key := tt.get("/licenses/" + w.lic).attrs()["key"].(string)
 	lu := "/licenses/" + w.lic + "/users"
@@ -111,7 +111,7 @@ func TestH1LicenseUsersAttach(t *testing.T) {
 	_, cTok := tt.tokenFor("users", c, nil)
 	owned := tt.f4License(w.pol, c) // c owns it, unprotected
 	prot := tt.f4License(w.pol, c)
-	tt.mutLicense(prot, func(l *License) { l.Protected = new(true) })
+	tt.mutLicense(prot, func(l *license) { l.Protected = new(true) })
 	many := make([]string, 101)
 	for i := range many {
 		many[i] = a
@@ -156,8 +156,8 @@ func TestH1LicenseUsersAttach(t *testing.T) {
 	})
 	// With license.users.attach (EE permissions) the owner may attach to an unprotected
 	// license only; a licensee never may.
-	tt.mutUser(c, func(u *User) { u.Permissions = []string{"license.users.attach"} })
-	tt.mutUser(w.user3, func(u *User) { u.Permissions = []string{"license.users.attach"} })
+	tt.mutUser(c, func(u *user) { u.Permissions = []string{"license.users.attach"} })
+	tt.mutUser(w.user3, func(u *user) { u.Permissions = []string{"license.users.attach"} })
 	tt.runWire(t, []wireCase{
 		{name: luFeature + "Owner attempts to attach users to a license (explicit permission, unprotected license)", r: luAttach(owned, bearer(cTok), a, b), status: 200, check: listLen(2)},
 		{name: luFeature + "Owner attempts to attach users to a license (explicit permission, protected license)", r: luAttach(prot, bearer(cTok), a), status: 403, detail: denied},
@@ -223,7 +223,7 @@ func TestH1LicenseUsersDetach(t *testing.T) {
 	a, b := tt.user("a@example.com"), tt.user("b@example.com")
 	_, ownerTok := tt.tokenFor("users", w.user, nil)
 	prot := tt.f4License(w.pol, w.user)
-	tt.mutLicense(prot, func(l *License) { l.Protected = new(true); l.UserIDs = []string{a} })
+	tt.mutLicense(prot, func(l *license) { l.Protected = new(true); l.UserIDs = []string{a} })
 	require.Equal(t, 200, tt.do(luAttach(w.lic, "", a, b)).status)
 	require.Equal(t, 200, tt.do(luAttach(w.lic2, "", a, b)).status)
 	const bogus = "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8"
@@ -243,8 +243,8 @@ func TestH1LicenseUsersDetach(t *testing.T) {
 		{name: luFeature + "Product detaches users from a license", r: luDetach(w.lic, bearer(w.prodTok), b), status: 204},
 	})
 	assert.EqualValues(t, 3, tt.usersCount(w.lic), "owner, user3 and a remain")
-	tt.mutUser(w.user, func(u *User) { u.Permissions = []string{"license.users.detach"} })
-	tt.mutUser(w.user3, func(u *User) { u.Permissions = []string{"license.users.detach"} })
+	tt.mutUser(w.user, func(u *user) { u.Permissions = []string{"license.users.detach"} })
+	tt.mutUser(w.user3, func(u *user) { u.Permissions = []string{"license.users.detach"} })
 	tt.runWire(t, []wireCase{
 		{name: luFeature + "Owner attempts to detach a user from their license (explicit permission, protected license)", r: luDetach(prot, bearer(ownerTok), a), status: 403, detail: denied},
 		{name: luFeature + "User attempts to detach users from their license (explicit permission)", r: luDetach(w.lic, bearer(w.user3Tok), w.user3), status: 403, detail: denied},

@@ -184,10 +184,10 @@ func (tt *tester) loginToken(email string) (string, string) {
 
 // seedLicense stores a license directly: licenses are served by a later part of
 // keygentest, but authentication and rendering already need them.
-func (tt *tester) seedLicense(policyID string, mutate func(*License)) *License {
+func (tt *tester) seedLicense(policyID string, mutate func(*license)) *license {
 	tt.srv.mu.Lock()
 	defer tt.srv.mu.Unlock()
-	l := &License{base: newBase(tt.srv.AccountID, tt.srv.clock.now()), PolicyID: policyID, Key: newLicenseKey(), Metadata: map[string]any{}}
+	l := &license{base: newBase(tt.srv.AccountID, tt.srv.clock.now()), PolicyID: policyID, Key: newLicenseKey(), Metadata: map[string]any{}}
 	if mutate != nil {
 		mutate(l)
 	}

@@ -29,7 +29,7 @@ func (tt *tester) lfBearer(kind, id string) string {
 	return "Bearer " + tok
 }
 
-func (tt *tester) lfMutate(id string, f func(*License)) {
+func (tt *tester) lfMutate(id string, f func(*license)) {
 	tt.srv.mu.Lock()
 	defer tt.srv.mu.Unlock()
 	f(tt.srv.db.licenses[id])
@@ -68,9 +68,9 @@ func TestLicenseShowFeatures(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		extra = append(extra, tt.user("lu"+string(rune('a'+i))+"@example.com"))
 	}
-	tt.lfMutate(l0, func(l *License) { l.UserIDs = extra })
+	tt.lfMutate(l0, func(l *license) { l.UserIDs = extra })
 	status := func(created, validated, checkOut, checkIn, expiry time.Duration, suspended bool) string {
-		return tt.seedLicense(pol, func(l *License) {
+		return tt.seedLicense(pol, func(l *license) {
 			l.Created = now.Add(-created)
 			if validated != 0 {
 				l.LastValidated = ptrTime(now.Add(-validated))
@@ -89,7 +89,7 @@ func TestLicenseShowFeatures(t *testing.T) {
 	}
 	day := 24 * time.Hour
 	year := 365 * day
-	versioned := tt.seedLicense(pol, func(l *License) { v := "1.2.0"; l.Version = &v }).ID
+	versioned := tt.seedLicense(pol, func(l *license) { v := "1.2.0"; l.Version = &v }).ID
 	const show = "licenses/show.feature: "
 	ct := func(accept, want string) wireCase {
 		return wireCase{name: show + "accept " + accept, r: req{method: "GET", path: "/licenses/" + l0, headers: map[string]string{"Accept": accept}}, status: 200,
@@ -225,7 +225,7 @@ func (f *lfFixture) lic(pol string, owned, licenseUser bool, attrs map[string]an
 			}
 		}
 		f.tt.srv.mu.Unlock()
-		f.tt.lfMutate(id, func(l *License) { l.UserIDs = append(l.UserIDs, lu) })
+		f.tt.lfMutate(id, func(l *license) { l.UserIDs = append(l.UserIDs, lu) })
 	}
 	return id
 }
@@ -326,7 +326,7 @@ func TestLicenseUpdateFeatures(t *testing.T) {
 		patch("User attempts to update a license expiry for their account", l, f.ownerAuth, map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}, 403),
 		patch("User attempts to update a license name for their account", l, f.ownerAuth, map[string]any{"name": "Test Name"}, 403),
 	}
-	tt.lfMutate(lu, func(l *License) { l.Uses = 500 })
+	tt.lfMutate(lu, func(l *license) { l.Uses = 500 })
 	cases = append(cases, withAttrs(patch("Admin updates a license that has exceeded it's usage limit", lu, "", map[string]any{"name": "Jackie's License"}, 200), map[string]any{"name": "Jackie's License"}))
 	tt.runWire(t, cases)
 }
@@ -573,7 +573,7 @@ func TestLicenseOwnerRelationshipFeatures(t *testing.T) {
 			n++
 			ids = append(ids, tt.user(fmt.Sprintf("licensee-%d@example.com", n)))
 		}
-		tt.lfMutate(id, func(l *License) { l.UserIDs = ids })
+		tt.lfMutate(id, func(l *license) { l.UserIDs = ids })
 		return id
 	}
 	exceeded := func(c wireCase, max int) wireCase {

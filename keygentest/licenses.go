@@ -11,9 +11,9 @@ import (
 // licenses_users.go, licenses_validation.go and licenses_schemes.go; check-out is in
 // checkout.go.
 
-// License is a license (app/models/license.rb). Limits hold the license's own overrides; the
+// license is a license (app/models/license.rb). Limits hold the license's own overrides; the
 // effective value falls back to the policy's (see effective).
-type License struct {
+type license struct {
 	base
 	PolicyID string
 	OwnerID  *string
@@ -21,7 +21,7 @@ type License struct {
 	UserIDs  []string // attached licensees, besides the owner
 	// userLinks holds the license-users records of UserIDs by user id (licenses_users.go);
 	// made on first use for licensees set directly.
-	userLinks     map[string]*LicenseUser
+	userLinks     map[string]*licenseUser
 	Name          *string
 	Key           string
 	Expiry        *time.Time
@@ -43,14 +43,14 @@ type License struct {
 	Metadata      map[string]any
 }
 
-func (db *store) findLicense(acct, idOrKey string) *License {
+func (db *store) findLicense(acct, idOrKey string) *license {
 	if l := db.licenses[idOrKey]; l != nil && l.AccountID == acct {
 		return l
 	}
 	return db.findLicenseByKey(acct, idOrKey)
 }
 
-func (db *store) findLicenseByKey(acct, key string) *License {
+func (db *store) findLicenseByKey(acct, key string) *license {
 	for _, l := range db.licenses {
 		if l.AccountID == acct && l.Key == key {
 			return l
@@ -60,7 +60,7 @@ func (db *store) findLicenseByKey(acct, key string) *License {
 }
 
 // productOfLicense returns the product of a license through its policy (nil if gone).
-func (db *store) productOfLicense(l *License) *Product {
+func (db *store) productOfLicense(l *license) *product {
 	if p := db.policies[l.PolicyID]; p != nil {
 		return db.products[p.ProductID]
 	}
@@ -68,7 +68,7 @@ func (db *store) productOfLicense(l *License) *Product {
 }
 
 // deleteLicense removes a license with its machines and tokens.
-func (db *store) deleteLicense(l *License) {
+func (db *store) deleteLicense(l *license) {
 	for _, m := range db.machines {
 		if m.LicenseID == l.ID {
 			delete(db.machines, m.ID)
@@ -79,7 +79,7 @@ func (db *store) deleteLicense(l *License) {
 }
 
 // licenseHasUser reports whether the user owns the license or is one of its licensees.
-func licenseHasUser(l *License, userID string) bool {
+func licenseHasUser(l *license, userID string) bool {
 	if l.OwnerID != nil && *l.OwnerID == userID {
 		return true
 	}
@@ -91,7 +91,7 @@ func licenseHasUser(l *License, userID string) bool {
 	return false
 }
 
-func anyLicense(ls []*License, f func(*License) bool) bool {
+func anyLicense(ls []*license, f func(*license) bool) bool {
 	for _, l := range ls {
 		if f(l) {
 			return true
@@ -101,7 +101,7 @@ func anyLicense(ls []*License, f func(*License) bool) bool {
 }
 
 // findLicenseIn resolves a license by id or key among candidates, else 404.
-func findLicenseIn(items []*License, id string) (*License, error) {
+func findLicenseIn(items []*license, id string) (*license, error) {
 	for _, l := range items {
 		if l.ID == lower(id) || l.ID == id {
 			return l, nil
@@ -117,7 +117,7 @@ func findLicenseIn(items []*License, id string) (*License, error) {
 
 // seesLicense: staff all; a product its licenses; users those they own or are attached
 // to; a license itself.
-func (c *call) seesLicense(p *principal, l *License) bool {
+func (c *call) seesLicense(p *principal, l *license) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -132,7 +132,7 @@ func (c *call) seesLicense(p *principal, l *License) bool {
 }
 
 // licenseProductID is the product of a license (through its policy).
-func (c *call) licenseProductID(l *License) string {
+func (c *call) licenseProductID(l *license) string {
 	if pol := c.db().policies[l.PolicyID]; pol != nil {
 		return pol.ProductID
 	}
@@ -148,16 +148,16 @@ const inactiveAfter = 90 * day
 // expiringWithin is how close to its expiry a license is EXPIRING.
 const expiringWithin = 3 * day
 
-func (c *call) licenseExpired(l *License) bool { return licenseExpiredAt(l, c.now()) }
+func (c *call) licenseExpired(l *license) bool { return licenseExpiredAt(l, c.now()) }
 
-func licenseExpiredAt(l *License, now time.Time) bool {
+func licenseExpiredAt(l *license, now time.Time) bool {
 	return l.Expiry != nil && l.Expiry.Before(now)
 }
 
 // licenseBanned: a license is banned when its owner is (app/models/license.rb).
-func (c *call) licenseBanned(l *License) bool { return licenseBannedIn(c.db(), l) }
+func (c *call) licenseBanned(l *license) bool { return licenseBannedIn(c.db(), l) }
 
-func licenseBannedIn(db *store, l *License) bool {
+func licenseBannedIn(db *store, l *license) bool {
 	if l.OwnerID == nil {
 		return false
 	}
@@ -167,7 +167,7 @@ func licenseBannedIn(db *store, l *License) bool {
 
 // licenseStatus applies Keygen's precedence: banned > suspended > expired > expiring
 // (within 3 days) > inactive (no activity in 90 days) > active.
-func licenseStatus(db *store, l *License, now time.Time) string {
+func licenseStatus(db *store, l *license, now time.Time) string {
 	switch {
 	case licenseBannedIn(db, l):
 		return "BANNED"
@@ -184,7 +184,7 @@ func licenseStatus(db *store, l *License, now time.Time) string {
 }
 
 // lastActivity is the latest of creation, validation, check-in and check-out.
-func lastActivity(l *License) time.Time {
+func lastActivity(l *license) time.Time {
 	t := l.Created
 	for _, x := range []*time.Time{l.LastValidated, l.LastCheckIn, l.LastCheckOut} {
 		if x != nil && x.After(t) {
@@ -195,7 +195,7 @@ func lastActivity(l *License) time.Time {
 }
 
 // licenseProtected is the license's own flag, else its policy's.
-func licenseProtected(db *store, l *License) bool {
+func licenseProtected(db *store, l *license) bool {
 	if l.Protected != nil {
 		return *l.Protected
 	}
@@ -214,7 +214,7 @@ func effective(own, policy *int64) *int64 {
 }
 
 // nextCheckIn is lastCheckIn plus the policy's check-in interval, in calendar units.
-func nextCheckIn(p *Policy, l *License) *time.Time {
+func nextCheckIn(p *policy, l *license) *time.Time {
 	if p == nil || !p.RequireCheckIn || l.LastCheckIn == nil || p.CheckInInterval == nil || p.CheckInIntervalCount == nil {
 		return nil
 	}
@@ -237,21 +237,21 @@ func nextCheckIn(p *Policy, l *License) *time.Time {
 
 // checkInOverdue: the policy requires check-in and the last check-in is older than the
 // interval (License#check_in_overdue?; a null lastCheckIn is never overdue).
-func checkInOverdue(p *Policy, l *License, now time.Time) bool {
+func checkInOverdue(p *policy, l *license, now time.Time) bool {
 	next := nextCheckIn(p, l)
 	return next != nil && next.Before(now)
 }
 
-func (v view) license(l *License) *resource { return v.licenseDoc(l, false) }
+func (v view) license(l *license) *resource { return v.licenseDoc(l, false) }
 
 // licenseDoc renders a license. LicenseSerializer omits key for a legacy encrypted license
 // unless its raw key is at hand, which is only while the create request that generated it
 // runs (withRaw): afterwards only the key's digest is stored.
-func (v view) licenseDoc(l *License, withRaw bool) *resource {
+func (v view) licenseDoc(l *license, withRaw bool) *resource {
 	db := v.db
 	pol := db.policies[l.PolicyID]
 	if pol == nil {
-		pol = &Policy{}
+		pol = &policy{}
 	}
 	maxMachines := effective(l.MaxMachines, pol.MaxMachines)
 	if !pol.Floating && pol.ID != "" && l.MaxMachines == nil {
@@ -401,7 +401,7 @@ func licenseSchema(p *principal, create bool) *param {
 }
 
 // findLicenseFor resolves a license by id or key as the bearer may see it, else 404.
-func (c *call) findLicenseFor(p *principal, id string) (*License, error) {
+func (c *call) findLicenseFor(p *principal, id string) (*license, error) {
 	l := c.db().findLicense(c.acct.ID, id)
 	if l == nil || p == nil || !c.seesLicense(p, l) {
 		return nil, errNotFound("license", id)
@@ -410,21 +410,21 @@ func (c *call) findLicenseFor(p *principal, id string) (*License, error) {
 }
 
 // licensePolicy returns a license's policy (a zero policy when it is gone).
-func (c *call) licensePolicy(l *License) *Policy {
+func (c *call) licensePolicy(l *license) *policy {
 	if pol := c.db().policies[l.PolicyID]; pol != nil {
 		return pol
 	}
-	return &Policy{}
+	return &policy{}
 }
 
-func (c *call) isLicenseOwner(p *principal, l *License) bool {
+func (c *call) isLicenseOwner(p *principal, l *license) bool {
 	return p.user != nil && l.OwnerID != nil && *l.OwnerID == p.user.ID
 }
 
 // mayManageLicense implements LicensePolicy for destroy, revoke and renew: admins,
 // developers, sales agents, environments; a product its own; a user its owned license
 // on an unprotected policy.
-func (c *call) mayManageLicense(p *principal, l *License) bool {
+func (c *call) mayManageLicense(p *principal, l *license) bool {
 	switch {
 	case p.hasRole("admin", "developer", "sales-agent", "environment"):
 		return true
@@ -438,7 +438,7 @@ func (c *call) mayManageLicense(p *principal, l *License) bool {
 
 // mayAdministerLicense implements update, suspend and reinstate: staff but read-only,
 // and a product its own.
-func (c *call) mayAdministerLicense(p *principal, l *License) bool {
+func (c *call) mayAdministerLicense(p *principal, l *license) bool {
 	return p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||
 		(p.product != nil && p.isProduct(c.licenseProductID(l)))
 }
@@ -459,7 +459,7 @@ func (s *Server) createLicense(c *call) error {
 	policyID, _ := rels.obj("policy").obj("data").str("id")
 	pol := db.findPolicy(c.acct.ID, policyID)
 	now := c.now()
-	l := &License{base: newBase(c.acct.ID, now), PolicyID: policyID, Metadata: map[string]any{}}
+	l := &license{base: newBase(c.acct.ID, now), PolicyID: policyID, Metadata: map[string]any{}}
 	if id, ok := data.str("id"); ok {
 		l.ID = id
 	}
@@ -494,7 +494,7 @@ func (s *Server) createLicense(c *call) error {
 	if pol == nil {
 		v.rel("policy", "NOT_FOUND", "must exist")
 	}
-	var owner *User
+	var owner *user
 	if ownerID != nil {
 		if owner = db.findUser(c.acct.ID, *ownerID); owner == nil || owner.ID != *ownerID {
 			owner = nil
@@ -587,7 +587,7 @@ func (s *Server) createLicense(c *call) error {
 }
 
 // applyLicense copies the sent attributes (create or update) onto a license.
-func (c *call) applyLicense(l *License, a params) {
+func (c *call) applyLicense(l *license, a params) {
 	if a.has("name") {
 		l.Name = a.strPtr("name")
 	}
@@ -613,7 +613,7 @@ func (c *call) applyLicense(l *License, a params) {
 	}
 }
 
-func licenseLimit(l *License, k string) **int64 {
+func licenseLimit(l *license, k string) **int64 {
 	switch k {
 	case "max_machines":
 		return &l.MaxMachines
@@ -632,7 +632,7 @@ func licenseLimit(l *License, k string) **int64 {
 }
 
 // validateLicenseLimits applies the license model's validations of its overrides.
-func validateLicenseLimits(v *invalid, l *License, pol *Policy) {
+func validateLicenseLimits(v *invalid, l *license, pol *policy) {
 	const maxInt = 2147483647
 	if l.Name != nil && len(*l.Name) > 1024 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 1024 characters)")

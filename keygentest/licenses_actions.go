@@ -107,7 +107,7 @@ func (s *Server) checkInLicense(c *call) error {
 // mayUseLicense implements Licenses::UsagePolicy: increment also for the owner of an
 // unprotected license and the license itself; decrement/reset only for staff (not
 // read-only) and the license's product.
-func (c *call) mayUseLicense(p *principal, l *License, increment bool) bool {
+func (c *call) mayUseLicense(p *principal, l *license, increment bool) bool {
 	switch {
 	case p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment"):
 		return true
@@ -179,7 +179,7 @@ func (s *Server) changeUsage(c *call, op string) error {
 
 // setExpiryOnFirst starts a license's expiry on its first validation, activation or use
 // when the policy's expirationBasis says so and it has a duration.
-func (c *call) setExpiryOnFirst(l *License, basis string) {
+func (c *call) setExpiryOnFirst(l *license, basis string) {
 	pol := c.licensePolicy(l)
 	if l.Expiry != nil || pol.ExpirationBasis != basis || pol.Duration == nil {
 		return

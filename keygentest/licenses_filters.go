@@ -22,7 +22,7 @@ func (s *Server) listLicenses(c *call) error {
 	if err != nil {
 		return err
 	}
-	items := ofAccount(c.db().licenses, c.acct.ID, func(l *License) bool { return c.seesLicense(p, l) && keep(l) })
+	items := ofAccount(c.db().licenses, c.acct.ID, func(l *license) bool { return c.seesLicense(p, l) && keep(l) })
 	v := c.view()
 	return paginate(c, items, true, v.license)
 }
@@ -36,17 +36,17 @@ func (s *Server) listLicenses(c *call) error {
 // A user bearer's own scope (for_user) replaces the FROM clause that the user filter
 // sets, so that filter has no effect for users (licenses/index.feature: "User attempts an
 // SQL injection attack for all licenses").
-func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
+func (c *call) licenseFilter(p *principal) (func(*license) bool, error) {
 	q, db, now := c.query, c.db(), c.now()
 	meta := metadataTerms(q)
-	var checks []func(*License) bool
-	add := func(f func(*License) bool) { checks = append(checks, f) }
-	none := func(*License) bool { return false }
+	var checks []func(*license) bool
+	add := func(f func(*license) bool) { checks = append(checks, f) }
+	none := func(*license) bool { return false }
 	if v, ok := scopeValue(q, "product"); ok {
-		add(func(l *License) bool { return c.licenseProductID(l) == v })
+		add(func(l *license) bool { return c.licenseProductID(l) == v })
 	}
 	if v, ok := scopeValue(q, "policy"); ok {
-		add(func(l *License) bool { return l.PolicyID == v })
+		add(func(l *license) bool { return l.PolicyID == v })
 	}
 	// for_owner/for_user: a UUID matches the id, anything else the id or the exact email.
 	userMatches := func(id *string, want string) bool {
@@ -60,10 +60,10 @@ func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
 		return !isUUID(want) && u != nil && u.Email == want
 	}
 	if v, ok := scopeValue(q, "owner"); ok {
-		add(func(l *License) bool { return userMatches(l.OwnerID, v) })
+		add(func(l *license) bool { return userMatches(l.OwnerID, v) })
 	}
 	if v, ok := scopeValue(q, "user"); ok && !(p.user != nil && p.user.Role == "user") {
-		add(func(l *License) bool {
+		add(func(l *license) bool {
 			if userMatches(l.OwnerID, v) {
 				return true
 			}
@@ -77,7 +77,7 @@ func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
 	}
 	if v, ok := scopeValue(q, "machine"); ok {
 		// for_machine joins machines by id only (not fingerprint).
-		add(func(l *License) bool {
+		add(func(l *license) bool {
 			for _, m := range db.licenseMachines(l) {
 				if m.ID == v {
 					return true
@@ -87,54 +87,54 @@ func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
 		})
 	}
 	if v, ok := scopeValue(q, "group"); ok {
-		add(func(l *License) bool { return l.GroupID != nil && *l.GroupID == v })
+		add(func(l *license) bool { return l.GroupID != nil && *l.GroupID == v })
 	}
-	expiring := func(l *License) bool {
+	expiring := func(l *license) bool {
 		return l.Expiry != nil && l.Expiry.After(now) && l.Expiry.Before(now.Add(expiringWithin))
 	}
 	if v, ok := scopeValue(q, "status"); ok {
 		// with_status: each status is its own scope, not the status attribute's precedence.
-		var f func(*License) bool
+		var f func(*license) bool
 		switch strings.ToUpper(v) {
 		case "BANNED":
-			f = func(l *License) bool { return licenseBannedIn(db, l) }
+			f = func(l *license) bool { return licenseBannedIn(db, l) }
 		case "SUSPENDED":
-			f = func(l *License) bool { return l.Suspended }
+			f = func(l *license) bool { return l.Suspended }
 		case "EXPIRED":
-			f = func(l *License) bool { return licenseExpiredAt(l, now) }
+			f = func(l *license) bool { return licenseExpiredAt(l, now) }
 		case "EXPIRING":
 			f = expiring
 		case "INACTIVE":
-			f = func(l *License) bool { return !licenseBannedIn(db, l) && !activeSince(l, now.Add(-inactiveAfter)) }
+			f = func(l *license) bool { return !licenseBannedIn(db, l) && !activeSince(l, now.Add(-inactiveAfter)) }
 		case "ACTIVE":
-			f = func(l *License) bool { return !licenseBannedIn(db, l) && activeSince(l, now.Add(-inactiveAfter)) }
+			f = func(l *license) bool { return !licenseBannedIn(db, l) && activeSince(l, now.Add(-inactiveAfter)) }
 		default:
 			f = none
 		}
 		add(f)
 	}
-	boolFilter := func(name string, f func(l *License, want bool) bool) {
+	boolFilter := func(name string, f func(l *license, want bool) bool) {
 		if v, ok := scopeValue(q, name); ok {
 			want := arBool(v)
-			add(func(l *License) bool { return f(l, want) })
+			add(func(l *license) bool { return f(l, want) })
 		}
 	}
-	assigned := func(l *License) bool { return l.OwnerID != nil && db.users[*l.OwnerID] != nil || len(l.UserIDs) > 0 }
-	boolFilter("suspended", func(l *License, want bool) bool { return l.Suspended == want })
-	boolFilter("expiring", func(l *License, want bool) bool {
+	assigned := func(l *license) bool { return l.OwnerID != nil && db.users[*l.OwnerID] != nil || len(l.UserIDs) > 0 }
+	boolFilter("suspended", func(l *license, want bool) bool { return l.Suspended == want })
+	boolFilter("expiring", func(l *license, want bool) bool {
 		if want {
 			return expiring(l)
 		}
 		return l.Expiry == nil || l.Expiry.Before(now) || l.Expiry.After(now.Add(expiringWithin))
 	})
-	boolFilter("assigned", func(l *License, want bool) bool { return assigned(l) == want })
-	boolFilter("unassigned", func(l *License, want bool) bool { return assigned(l) != want })
-	boolFilter("activated", func(l *License, want bool) bool { return (len(db.licenseMachines(l)) > 0) == want })
+	boolFilter("assigned", func(l *license, want bool) bool { return assigned(l) == want })
+	boolFilter("unassigned", func(l *license, want bool) bool { return assigned(l) != want })
+	boolFilter("activated", func(l *license, want bool) bool { return (len(db.licenseMachines(l)) > 0) == want })
 	if ops, isHash := hashScope(q, "expired"); isHash {
 		add(expiresFilter(ops, now, true))
 	} else if v, ok := scopeValue(q, "expired"); ok {
 		want := arBool(v)
-		add(func(l *License) bool { return licenseExpiredAt(l, now) == want })
+		add(func(l *license) bool { return licenseExpiredAt(l, now) == want })
 	}
 	if ops, isHash := hashScope(q, "expires"); isHash {
 		add(expiresFilter(ops, now, false))
@@ -150,7 +150,7 @@ func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
 				continue
 			}
 			n := int64(rubyToI(v))
-			f = func(l *License) bool {
+			f = func(l *license) bool {
 				got := int64(len(db.licenseMachines(l)))
 				switch op {
 				case "eq":
@@ -168,7 +168,7 @@ func (c *call) licenseFilter(p *principal) (func(*License) bool, error) {
 		}
 		add(f)
 	}
-	return func(l *License) bool {
+	return func(l *license) bool {
 		for _, f := range checks {
 			if !f(l) {
 				return false
@@ -213,7 +213,7 @@ func arBool(s string) bool {
 
 // activeSince is License.active(t) for one license: created or validated, checked out or
 // checked in at or after t.
-func activeSince(l *License, t time.Time) bool {
+func activeSince(l *license, t time.Time) bool {
 	for _, x := range []*time.Time{&l.Created, l.LastValidated, l.LastCheckOut, l.LastCheckIn} {
 		if x != nil && !x.Before(t) {
 			return true
@@ -270,8 +270,8 @@ var isoDurationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\
 // expiresFilter implements expires[…] (expired=false) and expired[…] (expired=true) like
 // License.expires/.expired: within (alias in), before, after, on, first given wins;
 // expired[…] also requires the expiry to be past, expires[…] (but on) to be ahead.
-func expiresFilter(ops map[string]string, now time.Time, expired bool) func(*License) bool {
-	none := func(*License) bool { return false }
+func expiresFilter(ops map[string]string, now time.Time, expired bool) func(*license) bool {
+	none := func(*license) bool { return false }
 	get := func(k string) string { return strings.TrimSpace(ops[k]) }
 	within := get("within")
 	if within == "" {
@@ -323,13 +323,13 @@ func expiresFilter(ops map[string]string, now time.Time, expired bool) func(*Lic
 	default:
 		return none
 	}
-	return func(l *License) bool { return l.Expiry != nil && f(*l.Expiry) }
+	return func(l *license) bool { return l.Expiry != nil && f(*l.Expiry) }
 }
 
 // activityFilter implements activity[inside|outside|before|after] (License.activity):
 // active or inactive since a time, never counting licenses of banned owners.
-func activityFilter(ops map[string]string, db *store, now time.Time) func(*License) bool {
-	none := func(*License) bool { return false }
+func activityFilter(ops map[string]string, db *store, now time.Time) func(*license) bool {
+	none := func(*license) bool { return false }
 	get := func(k string) string { return strings.TrimSpace(ops[k]) }
 	var since time.Time
 	var active bool
@@ -360,7 +360,7 @@ func activityFilter(ops map[string]string, db *store, now time.Time) func(*Licen
 	default:
 		return none
 	}
-	return func(l *License) bool {
+	return func(l *license) bool {
 		return !licenseBannedIn(db, l) && activeSince(l, since) == active
 	}
 }

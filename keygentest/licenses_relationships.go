@@ -152,7 +152,7 @@ func (s *Server) listLicenseMachines(c *call) error {
 		return err
 	}
 	// Licenses::MachinePolicy: machine.read, then whoever sees the license.
-	items := ofAccount(c.db().machines, c.acct.ID, func(m *Machine) bool { return m.LicenseID == l.ID && c.seesMachine(p, m) })
+	items := ofAccount(c.db().machines, c.acct.ID, func(m *machine) bool { return m.LicenseID == l.ID && c.seesMachine(p, m) })
 	return relIndex(c, p, "machine.read", true, items, c.view().machine)
 }
 

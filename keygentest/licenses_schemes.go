@@ -36,7 +36,7 @@ func (t keyTemplate) format(s string) string {
 }
 
 // seedTemplate gathers the template values of a license being created.
-func seedTemplate(db *store, l *License, pol *Policy) keyTemplate {
+func seedTemplate(db *store, l *license, pol *policy) keyTemplate {
 	t := keyTemplate{"id": l.ID, "account": l.AccountID, "policy": pol.ID, "product": pol.ProductID,
 		"created": fmtTime(l.Created)}
 	if l.OwnerID != nil {
@@ -54,7 +54,7 @@ func seedTemplate(db *store, l *License, pol *Policy) keyTemplate {
 }
 
 // defaultDataset is the dataset signed when no key is given (app/models/license.rb).
-func defaultDataset(db *store, l *License, pol *Policy, now time.Time) string {
+func defaultDataset(db *store, l *license, pol *policy, now time.Time) string {
 	scheme := ""
 	if pol.Scheme != nil {
 		scheme = *pol.Scheme
@@ -92,7 +92,7 @@ func defaultDataset(db *store, l *License, pol *Policy, now time.Time) string {
 // cryptKey turns a dataset into the license key of a policy scheme (app/models/license.rb). It
 // returns a 422 for datasets the scheme cannot carry (KEY_BYTE_SIZE_EXCEEDED,
 // KEY_JWT_CLAIMS_INVALID).
-func cryptKey(a *Account, scheme, dataset string) (string, error) {
+func cryptKey(a *account, scheme, dataset string) (string, error) {
 	enc := b64url([]byte(dataset))
 	signed := func(alg string, prefix bool) string {
 		data := enc

@@ -11,17 +11,17 @@ import (
 // licensees), POST attaches licensees and DELETE detaches them, after Keygen's
 // Licenses::Relationships::UsersController, Licenses::UserPolicy and the LicenseUser model.
 
-// LicenseUser is one license-users record: a user attached to a license besides its
+// licenseUser is one license-users record: a user attached to a license besides its
 // owner (app/models/license_user.rb, POST|DELETE /licenses/{id}/users).
-type LicenseUser struct {
+type licenseUser struct {
 	base
 	LicenseID string
 	UserID    string
 }
 
 // licenseUsers are the license's owner and licensees.
-func licenseUsers(db *store, l *License) []*User {
-	var out []*User
+func licenseUsers(db *store, l *license) []*user {
+	var out []*user
 	ids := append([]string{}, l.UserIDs...)
 	if l.OwnerID != nil {
 		ids = append(ids, *l.OwnerID)
@@ -58,13 +58,13 @@ func (c *call) parseLicenseUserIDs() ([]string, error) {
 
 // licenseUserLink returns the license-users record of an attached user, making one for
 // licensees that were set without it.
-func licenseUserLink(l *License, userID string, now time.Time) *LicenseUser {
+func licenseUserLink(l *license, userID string, now time.Time) *licenseUser {
 	if l.userLinks == nil {
-		l.userLinks = map[string]*LicenseUser{}
+		l.userLinks = map[string]*licenseUser{}
 	}
 	lu := l.userLinks[userID]
 	if lu == nil {
-		lu = &LicenseUser{base: newBase(l.AccountID, now), LicenseID: l.ID, UserID: userID}
+		lu = &licenseUser{base: newBase(l.AccountID, now), LicenseID: l.ID, UserID: userID}
 		l.userLinks[userID] = lu
 	}
 	return lu
@@ -72,7 +72,7 @@ func licenseUserLink(l *License, userID string, now time.Time) *LicenseUser {
 
 // licenseUser renders a license-users record; its only link is the related user of the
 // license.
-func (v view) licenseUser(lu *LicenseUser) *resource {
+func (v view) licenseUser(lu *licenseUser) *resource {
 	r := v.newResource("license-users", lu.ID, stamp(map[string]any{}, &lu.base))
 	licenseID, userID := lu.LicenseID, lu.UserID
 	r.Relationships["license"] = toOne(v.path("licenses", lu.LicenseID), "licenses", &licenseID)
@@ -83,7 +83,7 @@ func (v view) licenseUser(lu *LicenseUser) *resource {
 
 // mayReadLicenseUsers is Licenses::UserPolicy#index?/show? past user.read: staff, the
 // license's product, a role-user user holding the license, the license itself.
-func (c *call) mayReadLicenseUsers(p *principal, l *License) bool {
+func (c *call) mayReadLicenseUsers(p *principal, l *license) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -100,7 +100,7 @@ func (c *call) mayReadLicenseUsers(p *principal, l *License) bool {
 // mayChangeLicenseUsers is Licenses::UserPolicy#attach?/detach? past the permission:
 // staff (read-only and support agents included), the license's product, and its
 // role-user owner when the license is unprotected.
-func (c *call) mayChangeLicenseUsers(p *principal, l *License) bool {
+func (c *call) mayChangeLicenseUsers(p *principal, l *license) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -125,7 +125,7 @@ func (s *Server) licenseUsers(show bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		all := ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return licenseHasUser(l, u.ID) })
+		all := ofAccount(c.db().users, c.acct.ID, func(u *user) bool { return licenseHasUser(l, u.ID) })
 		allow := c.mayReadLicenseUsers(p, l)
 		if show {
 			id := c.param("user")
@@ -139,7 +139,7 @@ func (s *Server) licenseUsers(show bool) handlerFunc {
 			}
 			return errNotFound("user", id)
 		}
-		items := keepIf(all, func(u *User) bool { return c.scopesUser(p, u) })
+		items := keepIf(all, func(u *user) bool { return c.scopesUser(p, u) })
 		return relIndex(c, p, "user.read", allow, items, c.view().user)
 	}
 }
@@ -273,11 +273,11 @@ func (s *Server) detachLicenseUsers(c *call) error {
 
 // emitLicenseUsers emits an event whose data is a list of license-users records;
 // product-scoped endpoints get it for the license's product.
-func (c *call) emitLicenseUsers(event string, l *License, data []*resource) {
+func (c *call) emitLicenseUsers(event string, l *license, data []*resource) {
 	b, err := json.Marshal(document{Data: data})
 	if err != nil {
 		return
 	}
 	prodID := c.licenseProductID(l)
-	c.s.emitFor(c.acct, event, b, func(prod *Product) bool { return prod.ID == prodID })
+	c.s.emitFor(c.acct, event, b, func(prod *product) bool { return prod.ID == prodID })
 }

@@ -153,7 +153,7 @@ func (s *Server) validateByKey(c *call) error {
 
 // answerValidation runs the service with the request's scope and answers the license
 // document with the validation meta; it touches lastValidated and emits the event.
-func (c *call) answerValidation(l *License, in params) error {
+func (c *call) answerValidation(l *license, in params) error {
 	var scope params
 	if in.has("scope") {
 		scope = in.obj("scope")
@@ -208,14 +208,14 @@ func scopeEcho(p params) map[string]any {
 	return out
 }
 
-func (c *call) touchValidated(l *License) {
+func (c *call) touchValidated(l *license) {
 	now := c.now()
 	l.LastValidated = &now
 }
 
 // validateLicense is LicenseValidationService (app/services/license_validation_service.rb): the
 // first failing rule wins. scoped=false is the quick validation, which skips every scope check.
-func (c *call) validateLicense(l *License, scope params, scoped bool) validation {
+func (c *call) validateLicense(l *license, scope params, scoped bool) validation {
 	db, now := c.db(), c.now()
 	pol := c.licensePolicy(l)
 	expired := licenseExpiredAt(l, now)
@@ -287,12 +287,12 @@ func (c *call) validateLicense(l *License, scope params, scoped bool) validation
 	}
 	for _, r := range []struct {
 		limit        *int64
-		get          func(*Machine) *int64
+		get          func(*machine) *int64
 		detail, code string
 	}{
-		{effective(l.MaxCores, pol.MaxCores), func(m *Machine) *int64 { return m.Cores }, "has too many associated machine cores", "TOO_MANY_CORES"},
-		{effective(l.MaxMemory, pol.MaxMemory), func(m *Machine) *int64 { return m.Memory }, "has too much associated machine memory", "TOO_MUCH_MEMORY"},
-		{effective(l.MaxDisk, pol.MaxDisk), func(m *Machine) *int64 { return m.Disk }, "has too much associated machine disk", "TOO_MUCH_DISK"},
+		{effective(l.MaxCores, pol.MaxCores), func(m *machine) *int64 { return m.Cores }, "has too many associated machine cores", "TOO_MANY_CORES"},
+		{effective(l.MaxMemory, pol.MaxMemory), func(m *machine) *int64 { return m.Memory }, "has too much associated machine memory", "TOO_MUCH_MEMORY"},
+		{effective(l.MaxDisk, pol.MaxDisk), func(m *machine) *int64 { return m.Disk }, "has too much associated machine disk", "TOO_MUCH_DISK"},
 	} {
 		if r.limit == nil {
 			continue
@@ -318,7 +318,7 @@ func normalizeEmail(s string) string { return strings.TrimSpace(strings.ToLower(
 
 // validateScope applies the scope checks of LicenseValidationService in Keygen's order (the EE
 // environment scope is refused as a parameter, so it never reaches here).
-func (c *call) validateScope(l *License, pol *Policy, scope params) (validation, bool) {
+func (c *call) validateScope(l *license, pol *policy, scope params) (validation, bool) {
 	db, now := c.db(), c.now()
 	fail := func(detail, code string) (validation, bool) { return validation{false, detail, code}, true }
 	if scope.has("product") {
@@ -363,7 +363,7 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 	// ownerMatches is the machine scope's check (machine.owner.email == user, a plain
 	// string comparison); with normalize it is the fingerprint scope's Machine.for_owner,
 	// a query, which normalizes the email like the User model does.
-	ownerMatches := func(m *Machine, normalize bool) bool {
+	ownerMatches := func(m *machine, normalize bool) bool {
 		if user == nil || m.OwnerID == nil || *m.OwnerID == *user {
 			return true
 		}
@@ -382,7 +382,7 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 			return fail("machine is not activated (has no associated machines)", "NO_MACHINES")
 		}
 		id, _ := scope.str("machine")
-		var m *Machine
+		var m *machine
 		for _, x := range machines {
 			if x.ID == id {
 				m = x
@@ -421,7 +421,7 @@ func (c *call) validateScope(l *License, pol *Policy, scope params) (validation,
 		case pol.Floating && len(machines) == 0:
 			return fail("fingerprint is not activated (has no associated machines)", "NO_MACHINES")
 		}
-		var dead, alive []*Machine
+		var dead, alive []*machine
 		for _, m := range machines {
 			if !contains(fps, m.Fingerprint) {
 				continue

@@ -57,7 +57,7 @@ func TestLicenseListFilters(t *testing.T) {
 	d := tt.mustLicense(pol, map[string]any{"expiry": iso(10 * 24 * time.Hour)}, nil).id()
 	m := tt.machine(d, "filter-fp", nil, "")
 	require.Equal(t, 201, m.status, string(m.body))
-	e := tt.seedLicense(pol, func(l *License) { l.Created = now.Add(-200 * 24 * time.Hour) }).ID
+	e := tt.seedLicense(pol, func(l *license) { l.Created = now.Add(-200 * 24 * time.Hour) }).ID
 	require.Equal(t, 200, tt.do(req{method: "POST", path: "/users/" + banned + "/actions/ban"}).status)
 	all := sorted(a, b, c, d, e)
 

@@ -9,8 +9,8 @@ import (
 // Heartbeats are in machines_heartbeat.go, relationships in machines_relationships.go and
 // check-out in checkout.go.
 
-// Machine is an activated machine (app/models/machine.rb).
-type Machine struct {
+// machine is an activated machine (app/models/machine.rb).
+type machine struct {
 	base
 	LicenseID     string
 	OwnerID       *string
@@ -34,7 +34,7 @@ type Machine struct {
 	Metadata       map[string]any
 }
 
-func (db *store) findMachine(acct, idOrFingerprint string) *Machine {
+func (db *store) findMachine(acct, idOrFingerprint string) *machine {
 	if m := db.machines[idOrFingerprint]; m != nil && m.AccountID == acct {
 		return m
 	}
@@ -47,12 +47,12 @@ func (db *store) findMachine(acct, idOrFingerprint string) *Machine {
 }
 
 // licenseMachines returns the machines of a license, newest first.
-func (db *store) licenseMachines(l *License) []*Machine {
-	return ofAccount(db.machines, l.AccountID, func(m *Machine) bool { return m.LicenseID == l.ID })
+func (db *store) licenseMachines(l *license) []*machine {
+	return ofAccount(db.machines, l.AccountID, func(m *machine) bool { return m.LicenseID == l.ID })
 }
 
 // machinePolicy returns a machine's policy through its license (nil if gone).
-func machinePolicy(db *store, m *Machine) *Policy {
+func machinePolicy(db *store, m *machine) *policy {
 	if l := db.licenses[m.LicenseID]; l != nil {
 		return db.policies[l.PolicyID]
 	}
@@ -60,7 +60,7 @@ func machinePolicy(db *store, m *Machine) *Policy {
 }
 
 // findMachineIn resolves a machine by id or fingerprint among candidates, else 404.
-func findMachineIn(items []*Machine, id string) (*Machine, error) {
+func findMachineIn(items []*machine, id string) (*machine, error) {
 	for _, m := range items {
 		if m.ID == lower(id) || m.ID == id {
 			return m, nil
@@ -76,7 +76,7 @@ func findMachineIn(items []*Machine, id string) (*Machine, error) {
 
 // seesMachine: staff all; a product its machines; users the machines they own or of their
 // licenses; a license its machines.
-func (c *call) seesMachine(p *principal, m *Machine) bool {
+func (c *call) seesMachine(p *principal, m *machine) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -96,7 +96,7 @@ func (c *call) seesMachine(p *principal, m *Machine) bool {
 	return false
 }
 
-func (v view) machine(m *Machine) *resource {
+func (v view) machine(m *machine) *resource {
 	db := v.db
 	var maxProcesses *int64
 	var productID *string
@@ -201,7 +201,7 @@ func machineSchema(p *principal, create bool) *param {
 // Like Keygen's FindByAliasService over the authorized scope, the id or fingerprint is
 // looked up among the visible machines only, so a fingerprint shared with another
 // license's machine still finds the bearer's own.
-func (c *call) findMachineFor(p *principal, id string) (*Machine, error) {
+func (c *call) findMachineFor(p *principal, id string) (*machine, error) {
 	db := c.db()
 	if m := db.machines[id]; m != nil && m.AccountID == c.acct.ID && c.seesMachine(p, m) {
 		return m, nil
@@ -215,7 +215,7 @@ func (c *call) findMachineFor(p *principal, id string) (*Machine, error) {
 }
 
 // machineLicenseOwnedBy: the user owns the machine or its license.
-func (c *call) machineOwnedBy(p *principal, m *Machine, l *License) bool {
+func (c *call) machineOwnedBy(p *principal, m *machine, l *license) bool {
 	if p.user == nil {
 		return false
 	}
@@ -223,7 +223,7 @@ func (c *call) machineOwnedBy(p *principal, m *Machine, l *License) bool {
 }
 
 // mayWriteMachine implements MachinePolicy create/destroy (del) and update.
-func (c *call) mayWriteMachine(p *principal, m *Machine, l *License, action string) bool {
+func (c *call) mayWriteMachine(p *principal, m *machine, l *license, action string) bool {
 	switch {
 	case p.hasRole("admin", "developer", "sales-agent", "environment"):
 		return true
@@ -241,7 +241,7 @@ func (c *call) mayWriteMachine(p *principal, m *Machine, l *License, action stri
 
 // licenseMaxMachines is the effective machine limit: the override, else the policy's
 // (node-locked policies always 1).
-func licenseMaxMachines(l *License, pol *Policy) *int64 {
+func licenseMaxMachines(l *license, pol *policy) *int64 {
 	if l.MaxMachines != nil {
 		return l.MaxMachines
 	}
@@ -254,8 +254,8 @@ func licenseMaxMachines(l *License, pol *Policy) *int64 {
 
 // leasedMachines are the machines counted against a limit: all of the license's, or with
 // PER_USER leasing those with the same owner (a nil owner counts as its own group).
-func leasedMachines(db *store, l *License, pol *Policy, owner *string, except string) []*Machine {
-	var out []*Machine
+func leasedMachines(db *store, l *license, pol *policy, owner *string, except string) []*machine {
+	var out []*machine
 	for _, m := range db.licenseMachines(l) {
 		if m.ID == except {
 			continue
@@ -269,7 +269,7 @@ func leasedMachines(db *store, l *License, pol *Policy, owner *string, except st
 }
 
 // validateMachineResources checks the core, memory and disk limits (create and update).
-func validateMachineResources(v *invalid, db *store, m *Machine, l *License, pol *Policy) {
+func validateMachineResources(v *invalid, db *store, m *machine, l *license, pol *policy) {
 	scope := "license"
 	if pol.MachineLeasingStrategy == "PER_USER" {
 		scope = "user"
@@ -278,11 +278,11 @@ func validateMachineResources(v *invalid, db *store, m *Machine, l *License, pol
 	for _, r := range []struct {
 		typ, noun string
 		limit     *int64
-		get       func(*Machine) *int64
+		get       func(*machine) *int64
 	}{
-		{"CORE_LIMIT_EXCEEDED", "machine core count", effective(l.MaxCores, pol.MaxCores), func(x *Machine) *int64 { return x.Cores }},
-		{"MEMORY_LIMIT_EXCEEDED", "machine memory", effective(l.MaxMemory, pol.MaxMemory), func(x *Machine) *int64 { return x.Memory }},
-		{"DISK_LIMIT_EXCEEDED", "machine disk", effective(l.MaxDisk, pol.MaxDisk), func(x *Machine) *int64 { return x.Disk }},
+		{"CORE_LIMIT_EXCEEDED", "machine core count", effective(l.MaxCores, pol.MaxCores), func(x *machine) *int64 { return x.Cores }},
+		{"MEMORY_LIMIT_EXCEEDED", "machine memory", effective(l.MaxMemory, pol.MaxMemory), func(x *machine) *int64 { return x.Memory }},
+		{"DISK_LIMIT_EXCEEDED", "machine disk", effective(l.MaxDisk, pol.MaxDisk), func(x *machine) *int64 { return x.Disk }},
 	} {
 		if r.limit == nil || pol.OverageStrategy == "ALWAYS_ALLOW_OVERAGE" {
 			continue
@@ -320,7 +320,7 @@ func (s *Server) createMachine(c *call) error {
 		l = nil
 	}
 	now := c.now()
-	m := &Machine{base: newBase(c.acct.ID, now), LicenseID: licenseID, Fingerprint: fp, Metadata: map[string]any{}}
+	m := &machine{base: newBase(c.acct.ID, now), LicenseID: licenseID, Fingerprint: fp, Metadata: map[string]any{}}
 	if id, ok := data.str("id"); ok {
 		m.ID = id
 	}
@@ -344,7 +344,7 @@ func (s *Server) createMachine(c *call) error {
 	if !c.mayWriteMachine(p, m, l, "create") {
 		return errDenied()
 	}
-	pol := &Policy{}
+	pol := &policy{}
 	if l != nil {
 		pol = c.licensePolicy(l)
 		if m.GroupID == nil {
@@ -419,7 +419,7 @@ func (s *Server) createMachine(c *call) error {
 // fingerprintTaken lists the FINGERPRINT_TAKEN details, in Keygen's validation order: the
 // model's uniqueness per license ("has already been taken") always applies, then the
 // policy's machine uniqueness strategy adds its own error.
-func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) []string {
+func fingerprintTaken(db *store, acct, fp string, l *license, pol *policy) []string {
 	var sameLicense, sameAccount, sameProduct, samePolicy bool
 	for _, o := range db.machines {
 		if o.AccountID != acct || o.Fingerprint != fp {
@@ -459,7 +459,7 @@ func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) []str
 	return out
 }
 
-func applyMachine(m *Machine, a params) {
+func applyMachine(m *machine, a params) {
 	for k, f := range map[string]**string{"name": &m.Name, "ip": &m.IP, "hostname": &m.Hostname, "platform": &m.Platform} {
 		if a.has(k) {
 			*f = a.strPtr(k)
@@ -475,7 +475,7 @@ func applyMachine(m *Machine, a params) {
 	}
 }
 
-func validateMachineAttrs(v *invalid, m *Machine) {
+func validateMachineAttrs(v *invalid, m *machine) {
 	for _, r := range []struct {
 		name string
 		n    *int64
@@ -512,7 +512,7 @@ func (s *Server) listMachines(c *call) error {
 		u := db.users[*id]
 		return *id == want || (u != nil && u.Email == lower(want))
 	}
-	items := ofAccount(db.machines, c.acct.ID, func(m *Machine) bool {
+	items := ofAccount(db.machines, c.acct.ID, func(m *machine) bool {
 		if !c.seesMachine(p, m) {
 			return false
 		}

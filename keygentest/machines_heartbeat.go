@@ -5,7 +5,7 @@ import "time"
 const defaultHeartbeat = 600 // seconds, when the policy has no heartbeatDuration
 
 // heartbeatDuration is the policy's heartbeat duration in seconds, 600 by default.
-func heartbeatDuration(p *Policy) int64 {
+func heartbeatDuration(p *policy) int64 {
 	if p != nil && p.HeartbeatDuration != nil {
 		return *p.HeartbeatDuration
 	}
@@ -14,13 +14,13 @@ func heartbeatDuration(p *Policy) int64 {
 
 // machineRequiresHeartbeat: the policy requires it or the machine has a heartbeat (a
 // reset clears it again), as Machine#requires_heartbeat?.
-func machineRequiresHeartbeat(db *store, m *Machine) bool {
+func machineRequiresHeartbeat(db *store, m *machine) bool {
 	p := machinePolicy(db, m)
 	return (p != nil && p.RequireHeartbeat) || m.LastHeartbeat != nil
 }
 
 // nextHeartbeat is lastHeartbeat plus the heartbeat duration.
-func nextHeartbeat(db *store, m *Machine) *time.Time {
+func nextHeartbeat(db *store, m *machine) *time.Time {
 	if m.LastHeartbeat == nil {
 		return nil
 	}
@@ -31,7 +31,7 @@ func nextHeartbeat(db *store, m *Machine) *time.Time {
 // heartbeatStatus follows Machine#heartbeat_status (app/models/machine.rb): RESURRECTED right
 // after a revive, NOT_STARTED when never pinged (and not required, or still within one duration
 // of creation), ALIVE while the next heartbeat is not overdue, else DEAD.
-func heartbeatStatus(db *store, m *Machine, now time.Time) string {
+func heartbeatStatus(db *store, m *machine, now time.Time) string {
 	if m.ResurrectedAt != nil {
 		return "RESURRECTED"
 	}
@@ -50,7 +50,7 @@ func heartbeatStatus(db *store, m *Machine, now time.Time) string {
 
 // lazarusTTL is the revive window of a resurrection strategy (0 for NO_REVIVE and
 // ALWAYS_REVIVE, which has no window).
-func lazarusTTL(p *Policy) time.Duration {
+func lazarusTTL(p *policy) time.Duration {
 	switch p.HeartbeatResurrectionStrategy {
 	case "15_MINUTE_REVIVE":
 		return 15 * time.Minute
@@ -67,12 +67,12 @@ func lazarusTTL(p *Policy) time.Duration {
 }
 
 // resurrects: the policy revives dead machines on ping (any strategy but NO_REVIVE).
-func resurrects(p *Policy) bool {
+func resurrects(p *policy) bool {
 	return p != nil && p.HeartbeatResurrectionStrategy != "" && p.HeartbeatResurrectionStrategy != "NO_REVIVE"
 }
 
 // resurrectionPeriodPassed follows Machine#resurrection_period_passed?.
-func resurrectionPeriodPassed(db *store, m *Machine, now time.Time) bool {
+func resurrectionPeriodPassed(db *store, m *machine, now time.Time) bool {
 	p := machinePolicy(db, m)
 	if p != nil && p.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" {
 		return false
@@ -133,7 +133,7 @@ func (c *call) cullDeadMachines() {
 // environments (not agents or read-only), the product, the owner of the machine or of an
 // unprotected license and the license itself; reset only for admins, developers, sales
 // agents, environments and the product.
-func (c *call) mayHeartbeat(p *principal, m *Machine, reset bool) bool {
+func (c *call) mayHeartbeat(p *principal, m *machine, reset bool) bool {
 	l := c.db().licenses[m.LicenseID]
 	switch {
 	case p.hasRole("admin", "developer", "environment"):

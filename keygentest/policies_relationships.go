@@ -10,7 +10,7 @@ func (s *Server) listPool(c *call) error {
 		return err
 	}
 	// Policies::PoolPolicy#index?: key.read, then staff and the policy's product.
-	items := ofAccount(c.db().keys, c.acct.ID, func(k *Key) bool { return k.PolicyID == pol.ID && c.seesKey(p, k) })
+	items := ofAccount(c.db().keys, c.acct.ID, func(k *key) bool { return k.PolicyID == pol.ID && c.seesKey(p, k) })
 	return relIndex(c, p, "key.read", p.isStaff() || p.isProduct(pol.ProductID), items, c.view().key)
 }
 
@@ -74,7 +74,7 @@ func (s *Server) policyLicenses(show bool) handlerFunc {
 		}
 		// Policies::LicensePolicy: staff; the policy's product.
 		allow := p.isStaff() || p.isProduct(pol.ProductID)
-		all := ofAccount(c.db().licenses, c.acct.ID, func(l *License) bool { return l.PolicyID == pol.ID })
+		all := ofAccount(c.db().licenses, c.acct.ID, func(l *license) bool { return l.PolicyID == pol.ID })
 		if show {
 			l, err := findLicenseIn(all, c.param("license"))
 			if err != nil {
@@ -89,7 +89,7 @@ func (s *Server) policyLicenses(show bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		items := keepIf(all, func(l *License) bool { return c.seesLicense(p, l) && keep(l) })
+		items := keepIf(all, func(l *license) bool { return c.seesLicense(p, l) && keep(l) })
 		return relIndex(c, p, "license.read", allow, items, c.view().license)
 	}
 }

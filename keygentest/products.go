@@ -8,8 +8,8 @@ import (
 // Products (app/models/product.rb, app/controllers/api/v1/products_controller.rb).
 // Relationships are in products_relationships.go.
 
-// Product is a product of the account (app/models/product.rb).
-type Product struct {
+// product is a product of the account (app/models/product.rb).
+type product struct {
 	base
 	Name                 string
 	Code                 *string
@@ -20,7 +20,7 @@ type Product struct {
 	Metadata             map[string]any
 }
 
-func (db *store) findProduct(acct, idOrCode string) *Product {
+func (db *store) findProduct(acct, idOrCode string) *product {
 	if p := db.products[idOrCode]; p != nil && p.AccountID == acct {
 		return p
 	}
@@ -35,7 +35,7 @@ func (db *store) findProduct(acct, idOrCode string) *Product {
 
 // seesProduct: staff all; a product itself; users the open products and those they hold a
 // license of; a license its own product.
-func (c *call) seesProduct(p *principal, prod *Product) bool {
+func (c *call) seesProduct(p *principal, prod *product) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -58,7 +58,7 @@ func (c *call) seesProduct(p *principal, prod *Product) bool {
 }
 
 // productIs reports the product's distribution strategy (nil counts as LICENSED).
-func productIs(prod *Product, strategy string) bool {
+func productIs(prod *product, strategy string) bool {
 	if prod.DistributionStrategy == nil {
 		return strategy == "LICENSED"
 	}
@@ -67,7 +67,7 @@ func productIs(prod *Product, strategy string) bool {
 
 // readsProduct is ProductPolicy#show? past the scope: product.read, then a user or license
 // only OPEN products or LICENSED ones they hold a license of (CLOSED ones are 403).
-func (c *call) readsProduct(p *principal, prod *Product) error {
+func (c *call) readsProduct(p *principal, prod *product) error {
 	if err := c.verifyPermission(p, "product.read"); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (c *call) readsProduct(p *principal, prod *Product) error {
 	return nil
 }
 
-func (v view) product(p *Product) *resource {
+func (v view) product(p *product) *resource {
 	attrs := map[string]any{
 		"name":                 p.Name,
 		"code":                 opt(p.Code),
@@ -143,7 +143,7 @@ var (
 )
 
 // findProduct resolves a product by id or code as the bearer may see it, else 404.
-func (c *call) findProduct(p *principal, id string) (*Product, error) {
+func (c *call) findProduct(p *principal, id string) (*product, error) {
 	prod := c.db().findProduct(c.acct.ID, id)
 	if prod == nil || !c.seesProduct(p, prod) {
 		return nil, errNotFound("product", id)
@@ -163,7 +163,7 @@ func (s *Server) createProduct(c *call) error {
 	if err := c.authorize(p, "product.create", p.canWriteAll()); err != nil {
 		return err
 	}
-	prod := &Product{base: newBase(c.acct.ID, c.now()), Metadata: map[string]any{}}
+	prod := &product{base: newBase(c.acct.ID, c.now()), Metadata: map[string]any{}}
 	attrs := in.obj("data").obj("attributes")
 	c.applyProduct(prod, attrs)
 	if prod.DistributionStrategy == nil {
@@ -179,7 +179,7 @@ func (s *Server) createProduct(c *call) error {
 }
 
 // applyProduct copies the sent attributes onto a product.
-func (c *call) applyProduct(prod *Product, attrs params) {
+func (c *call) applyProduct(prod *product, attrs params) {
 	if s, ok := attrs.str("name"); ok {
 		prod.Name = s
 	}
@@ -204,7 +204,7 @@ func (c *call) applyProduct(prod *Product, attrs params) {
 }
 
 // validateProduct applies the product model's validations (422s).
-func (c *call) validateProduct(prod *Product) error {
+func (c *call) validateProduct(prod *product) error {
 	v := newInvalid("products")
 	if prod.Name == "" {
 		v.attr("name", "MISSING", "can't be blank")
@@ -261,7 +261,7 @@ func (s *Server) listProducts(c *call) error {
 	if err != nil {
 		return err
 	}
-	items := ofAccount(c.db().products, c.acct.ID, func(prod *Product) bool { return c.seesProduct(p, prod) })
+	items := ofAccount(c.db().products, c.acct.ID, func(prod *product) bool { return c.seesProduct(p, prod) })
 	v := c.view()
 	if _, err := c.pager(); err != nil {
 		return err

@@ -16,7 +16,7 @@ func (s *Server) productRelated(rel string, show bool) handlerFunc {
 		db, v, id := c.db(), c.view(), c.param("rel")
 		switch rel {
 		case "policies":
-			all := ofAccount(db.policies, c.acct.ID, func(pol *Policy) bool { return pol.ProductID == prod.ID })
+			all := ofAccount(db.policies, c.acct.ID, func(pol *policy) bool { return pol.ProductID == prod.ID })
 			if show {
 				for _, pol := range all {
 					if pol.ID == lower(id) || pol.ID == id {
@@ -28,10 +28,10 @@ func (s *Server) productRelated(rel string, show bool) handlerFunc {
 				}
 				return errNotFound("policy", id)
 			}
-			items := keepIf(all, func(pol *Policy) bool { return c.seesPolicy(p, pol) })
+			items := keepIf(all, func(pol *policy) bool { return c.seesPolicy(p, pol) })
 			return relIndex(c, p, "policy.read", allow, items, v.policy)
 		case "licenses":
-			all := ofAccount(db.licenses, c.acct.ID, func(l *License) bool { return c.licenseProductID(l) == prod.ID })
+			all := ofAccount(db.licenses, c.acct.ID, func(l *license) bool { return c.licenseProductID(l) == prod.ID })
 			if show {
 				l, err := findLicenseIn(all, id)
 				if err != nil {
@@ -46,10 +46,10 @@ func (s *Server) productRelated(rel string, show bool) handlerFunc {
 			if err != nil {
 				return err
 			}
-			items := keepIf(all, func(l *License) bool { return c.seesLicense(p, l) && keep(l) })
+			items := keepIf(all, func(l *license) bool { return c.seesLicense(p, l) && keep(l) })
 			return relIndex(c, p, "license.read", allow, items, v.license)
 		case "machines":
-			all := ofAccount(db.machines, c.acct.ID, func(m *Machine) bool {
+			all := ofAccount(db.machines, c.acct.ID, func(m *machine) bool {
 				l := db.licenses[m.LicenseID]
 				return l != nil && c.licenseProductID(l) == prod.ID
 			})
@@ -64,7 +64,7 @@ func (s *Server) productRelated(rel string, show bool) handlerFunc {
 				return c.ok(v.machine(m))
 			}
 			q := c.query
-			items := keepIf(all, func(m *Machine) bool {
+			items := keepIf(all, func(m *machine) bool {
 				if !c.seesMachine(p, m) {
 					return false
 				}
@@ -78,11 +78,11 @@ func (s *Server) productRelated(rel string, show bool) handlerFunc {
 			})
 			return relIndex(c, p, "machine.read", allow, items, v.machine)
 		default: // users: users.for_product (owners and users of its licenses)
-			all := ofAccount(db.users, c.acct.ID, func(u *User) bool {
-				return anyLicense(db.licensesOfUser(u), func(l *License) bool { return c.licenseProductID(l) == prod.ID })
+			all := ofAccount(db.users, c.acct.ID, func(u *user) bool {
+				return anyLicense(db.licensesOfUser(u), func(l *license) bool { return c.licenseProductID(l) == prod.ID })
 			})
 			if show {
-				var u *User
+				var u *user
 				for _, x := range all {
 					if x.ID == lower(id) || x.ID == id || x.Email == lower(id) {
 						u = x
@@ -101,7 +101,7 @@ func (s *Server) productRelated(rel string, show bool) handlerFunc {
 			if len(roles) == 0 {
 				roles = []string{"user"}
 			}
-			items := keepIf(all, func(u *User) bool { return c.scopesUser(p, u) && contains(roles, u.Role) })
+			items := keepIf(all, func(u *user) bool { return c.scopesUser(p, u) && contains(roles, u.Role) })
 			return relIndex(c, p, "user.read", allow, items, v.user)
 		}
 	}

@@ -19,7 +19,7 @@ type resource struct {
 // from c.view(); webhook delivery builds one with the endpoint's version.
 type view struct {
 	db    *store
-	acct  *Account
+	acct  *account
 	minor int
 	now   time.Time
 }

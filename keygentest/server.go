@@ -87,11 +87,11 @@ func (s *Server) seed() error {
 	if err != nil {
 		return err
 	}
-	acct := &Account{base: newBase("", now), Slug: lower(s.cfg.slug), Name: s.cfg.slug, APIVersion: "1.8", PrivateKey: priv}
+	acct := &account{base: newBase("", now), Slug: lower(s.cfg.slug), Name: s.cfg.slug, APIVersion: "1.8", PrivateKey: priv}
 	acct.AccountID = acct.ID
 	s.db.accounts[acct.ID] = acct
 
-	admin := &User{base: newBase(acct.ID, now), Email: lower(s.cfg.adminEmail), Role: "admin", Metadata: map[string]any{}}
+	admin := &user{base: newBase(acct.ID, now), Email: lower(s.cfg.adminEmail), Role: "admin", Metadata: map[string]any{}}
 	if s.cfg.adminPassword != "" {
 		admin.Password = hashPassword(s.cfg.adminPassword)
 	}

@@ -24,7 +24,7 @@ import (
 //	host: <Host as sent, without its port, as Rails' request.host>
 //	date: <Date>
 //	digest: sha-256=<base64>
-func signResponse(h http.Header, acct *Account, r *http.Request, now time.Time, body []byte) {
+func signResponse(h http.Header, acct *account, r *http.Request, now time.Time, body []byte) {
 	date := now.UTC().Format(http.TimeFormat)
 	sum := sha256.Sum256(body)
 	dig := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
@@ -103,7 +103,7 @@ func hostWithoutPort(hostport string) string {
 // signWith signs data with the account key of a file/response algorithm: ed25519 (plain
 // Ed25519 over the message), rsa-sha256 (PKCS#1 v1.5, SHA-256), rsa-pss-sha256 (PSS,
 // SHA-256, maximum salt) or ecdsa-p256 (ASN.1 DER over SHA-256).
-func signWith(a *Account, alg string, data []byte) []byte {
+func signWith(a *account, alg string, data []byte) []byte {
 	sum := sha256.Sum256(data)
 	var sig []byte
 	var err error

@@ -13,33 +13,33 @@ import (
 // store holds every entity of every account. It has no lock of its own: the Server's mu
 // guards it, and every handler runs with that lock held (see Server.dispatch).
 type store struct {
-	accounts  map[string]*Account
-	users     map[string]*User
-	tokens    map[string]*Token
-	products  map[string]*Product
-	policies  map[string]*Policy
-	licenses  map[string]*License
-	machines  map[string]*Machine
-	keys      map[string]*Key
-	endpoints map[string]*WebhookEndpoint
-	events    map[string]*WebhookEvent
+	accounts  map[string]*account
+	users     map[string]*user
+	tokens    map[string]*token
+	products  map[string]*product
+	policies  map[string]*policy
+	licenses  map[string]*license
+	machines  map[string]*machine
+	keys      map[string]*key
+	endpoints map[string]*webhookEndpoint
+	events    map[string]*webhookEvent
 	// tokenDigests indexes tokens by the SHA-256 of their secret, for authentication.
-	tokenDigests map[string]*Token
+	tokenDigests map[string]*token
 }
 
 func newStore() *store {
 	return &store{
-		accounts:     map[string]*Account{},
-		users:        map[string]*User{},
-		tokens:       map[string]*Token{},
-		products:     map[string]*Product{},
-		policies:     map[string]*Policy{},
-		licenses:     map[string]*License{},
-		machines:     map[string]*Machine{},
-		keys:         map[string]*Key{},
-		endpoints:    map[string]*WebhookEndpoint{},
-		events:       map[string]*WebhookEvent{},
-		tokenDigests: map[string]*Token{},
+		accounts:     map[string]*account{},
+		users:        map[string]*user{},
+		tokens:       map[string]*token{},
+		products:     map[string]*product{},
+		policies:     map[string]*policy{},
+		licenses:     map[string]*license{},
+		machines:     map[string]*machine{},
+		keys:         map[string]*key{},
+		endpoints:    map[string]*webhookEndpoint{},
+		events:       map[string]*webhookEvent{},
+		tokenDigests: map[string]*token{},
 	}
 }
 

@@ -9,8 +9,8 @@ import (
 // Tokens (app/models/token.rb, app/controllers/api/v1/tokens_controller.rb). The tokens of
 // a bearer (/users|products|licenses/{id}/tokens) are in tokens_bearers.go.
 
-// Token is an API token (app/models/token.rb). Only a digest of its secret is kept.
-type Token struct {
+// token is an API token (app/models/token.rb). Only a digest of its secret is kept.
+type token struct {
 	base
 	Kind             string // admin-token, user-token, product-token, activation-token, ...
 	BearerType       string // users, products, licenses, environments
@@ -25,7 +25,7 @@ type Token struct {
 	Permissions      []string
 }
 
-func (db *store) findToken(acct, id string) *Token {
+func (db *store) findToken(acct, id string) *token {
 	if t := db.tokens[id]; t != nil && t.AccountID == acct {
 		return t
 	}
@@ -33,19 +33,19 @@ func (db *store) findToken(acct, id string) *Token {
 }
 
 // putToken stores a token and indexes its digest.
-func (db *store) putToken(t *Token) {
+func (db *store) putToken(t *token) {
 	db.tokens[t.ID] = t
 	db.tokenDigests[t.Digest] = t
 }
 
 // deleteToken removes a token and its digest index.
-func (db *store) deleteToken(t *Token) {
+func (db *store) deleteToken(t *token) {
 	delete(db.tokens, t.ID)
 	delete(db.tokenDigests, t.Digest)
 }
 
 // deleteTokensOf removes every token of a bearer, except keep (may be nil).
-func (db *store) deleteTokensOf(bearerType, bearerID string, keep *Token) {
+func (db *store) deleteTokensOf(bearerType, bearerID string, keep *token) {
 	for _, t := range db.tokens {
 		if t.BearerType == bearerType && t.BearerID == bearerID && t != keep {
 			db.deleteToken(t)
@@ -55,7 +55,7 @@ func (db *store) deleteTokensOf(bearerType, bearerID string, keep *Token) {
 
 // seesToken: staff all; a product its own and its users' and licenses' tokens; others
 // their own tokens.
-func (c *call) seesToken(p *principal, t *Token) bool {
+func (c *call) seesToken(p *principal, t *token) bool {
 	db := c.db()
 	switch {
 	case p.isStaff():
@@ -77,7 +77,7 @@ func (c *call) seesToken(p *principal, t *Token) bool {
 }
 
 // token renders a token; secret is the raw value, shown only by generate/regenerate.
-func (v view) token(t *Token, secret string) *resource {
+func (v view) token(t *token, secret string) *resource {
 	attrs := map[string]any{
 		"kind":   t.Kind,
 		"expiry": optTime(t.Expiry),
@@ -115,9 +115,9 @@ func (s *Server) routeTokens(r *router) {
 }
 
 // newToken makes a token with a fresh secret; only its digest is stored.
-func newToken(acct string, now time.Time, bearerType, bearerID, kind string) (*Token, string) {
+func newToken(acct string, now time.Time, bearerType, bearerID, kind string) (*token, string) {
 	secret := newTokenSecret(kind)
-	return &Token{base: newBase(acct, now), Kind: kind, BearerType: bearerType, BearerID: bearerID, Digest: digest(secret)}, secret
+	return &token{base: newBase(acct, now), Kind: kind, BearerType: bearerType, BearerID: bearerID, Digest: digest(secret)}, secret
 }
 
 // tokenKindFor names the kind of a bearer's tokens.
@@ -148,14 +148,14 @@ func tokenKindFor(db *store, bearerType, bearerID string) string {
 }
 
 // isUserToken: the bearer is a user with role user (Keygen's user_token?).
-func isUserToken(db *store, t *Token) bool {
+func isUserToken(db *store, t *token) bool {
 	u := db.users[t.BearerID]
 	return t.BearerType == "users" && u != nil && u.Role == "user"
 }
 
 // issueToken stores a new token for a bearer with the optional name/expiry attributes;
 // without an expiry, user tokens expire in 14 days and all others never.
-func (c *call) issueToken(bearerType, bearerID string, attrs params) (*Token, string) {
+func (c *call) issueToken(bearerType, bearerID string, attrs params) (*token, string) {
 	db := c.db()
 	t, secret := newToken(c.acct.ID, c.now(), bearerType, bearerID, tokenKindFor(db, bearerType, bearerID))
 	t.Name = attrs.strPtr("name")
@@ -242,7 +242,7 @@ func (s *Server) generateToken(c *call) error {
 	}
 	// An unknown bearer fails authorization, not validation (tokens/generate.feature,
 	// "Admin generates a new token for an invalid product", "… for an invalid user").
-	var bearerUser *User
+	var bearerUser *user
 	switch bearerType {
 	case "users":
 		bearerUser = db.users[bearerID]
@@ -305,7 +305,7 @@ func containsAt(s string) bool {
 // passwordAuth checks an email and password in Keygen's order
 // (app/controllers/api/v1/tokens_controller.rb); for API ≤1.7 every credential error reads
 // CREDENTIALS_INVALID.
-func (c *call) passwordAuth(email, password string) (*User, error) {
+func (c *call) passwordAuth(email, password string) (*user, error) {
 	fail := func(code, detail string) error {
 		if c.minor <= 7 {
 			code, detail = "CREDENTIALS_INVALID", "email and password must be valid"
@@ -342,19 +342,19 @@ func (s *Server) listTokens(c *call) error {
 		return err
 	}
 	f := tokenFilter(c)
-	items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return c.seesToken(p, t) && f(t) })
+	items := ofAccount(c.db().tokens, c.acct.ID, func(t *token) bool { return c.seesToken(p, t) && f(t) })
 	v := c.view()
-	return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
+	return paginate(c, items, true, func(t *token) *resource { return v.token(t, "") })
 }
 
 // tokenFilter applies bearer[type], bearer[id] and bearer[role] (has_scope in
 // app/controllers/api/v1/tokens_controller.rb).
-func tokenFilter(c *call) func(*Token) bool {
+func tokenFilter(c *call) func(*token) bool {
 	q := c.query
 	typ, id := q.Get("bearer[type]"), q.Get("bearer[id]")
 	roles := append(q["bearer[role]"], q["bearer[role][]"]...)
 	db := c.db()
-	return func(t *Token) bool {
+	return func(t *token) bool {
 		if typ != "" && plural(lower(typ)) != t.BearerType {
 			return false
 		}
@@ -373,7 +373,7 @@ func tokenFilter(c *call) func(*Token) bool {
 }
 
 // findToken resolves a token the bearer may see, else 404.
-func (c *call) findToken(p *principal, id string) (*Token, error) {
+func (c *call) findToken(p *principal, id string) (*token, error) {
 	t := c.db().findToken(c.acct.ID, id)
 	if t == nil || !c.seesToken(p, t) {
 		return nil, errNotFound("token", id)
@@ -398,7 +398,7 @@ func (s *Server) showToken(c *call) error {
 
 // mayManageToken is Keygen's regenerate?/revoke? rule: admins and environments manage
 // tokens below them, products their users' and licenses' tokens, everyone their own.
-func (c *call) mayManageToken(p *principal, t *Token, revoke bool) bool {
+func (c *call) mayManageToken(p *principal, t *token, revoke bool) bool {
 	db := c.db()
 	switch {
 	case t.BearerID == p.bearerID():
@@ -420,7 +420,7 @@ func (c *call) mayManageToken(p *principal, t *Token, revoke bool) bool {
 }
 
 // regenerate gives a token a new secret; an expiring token's expiry restarts at 14 days.
-func (c *call) regenerate(t *Token) error {
+func (c *call) regenerate(t *token) error {
 	db := c.db()
 	db.deleteToken(t)
 	secret := newTokenSecret(t.Kind)

@@ -117,9 +117,9 @@ func (s *Server) listBearerTokens(owner string) handlerFunc {
 		if err := c.authorize(p, "token.read", c.mayReadBearerTokens(p, owner, bearerID, false)); err != nil {
 			return err
 		}
-		items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
+		items := ofAccount(c.db().tokens, c.acct.ID, func(t *token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
 		v := c.view()
-		return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
+		return paginate(c, items, true, func(t *token) *resource { return v.token(t, "") })
 	}
 }
 
@@ -172,7 +172,7 @@ func (c *call) mayReadBearerTokens(p *principal, owner, bearerID string, show bo
 }
 
 // userHasProduct reports whether the user owns or is attached to a license of the product.
-func (c *call) userHasProduct(u *User, productID string) bool {
+func (c *call) userHasProduct(u *user, productID string) bool {
 	for _, l := range c.db().licensesOfUser(u) {
 		if c.licenseProductID(l) == productID {
 			return true

@@ -8,8 +8,8 @@ import (
 // Users (app/models/user.rb, app/controllers/api/v1/users_controller.rb). Actions are in
 // users_actions.go, relationships in users_relationships.go.
 
-// User is a person of the account (app/models/user.rb); admins are users with role admin.
-type User struct {
+// user is a person of the account (app/models/user.rb); admins are users with role admin.
+type user struct {
 	base
 	Email       string // stored lower-cased
 	FirstName   *string
@@ -26,7 +26,7 @@ type User struct {
 	ResetSentAt *time.Time
 }
 
-func (db *store) findUser(acct, idOrEmail string) *User {
+func (db *store) findUser(acct, idOrEmail string) *user {
 	if u := db.users[idOrEmail]; u != nil && u.AccountID == acct {
 		return u
 	}
@@ -39,7 +39,7 @@ func (db *store) findUser(acct, idOrEmail string) *User {
 	return nil
 }
 
-func (db *store) findUserByEmail(acct, email string) *User {
+func (db *store) findUserByEmail(acct, email string) *user {
 	email = lower(email)
 	for _, u := range db.users {
 		if u.AccountID == acct && u.Email == email {
@@ -50,13 +50,13 @@ func (db *store) findUserByEmail(acct, email string) *User {
 }
 
 // licensesOfUser returns the licenses a user owns or is attached to.
-func (db *store) licensesOfUser(u *User) []*License {
-	return ofAccount(db.licenses, u.AccountID, func(l *License) bool { return licenseHasUser(l, u.ID) })
+func (db *store) licensesOfUser(u *user) []*license {
+	return ofAccount(db.licenses, u.AccountID, func(l *license) bool { return licenseHasUser(l, u.ID) })
 }
 
 // seesUser: admins all; other staff, environments and products only role-user users (a
 // product: those holding its licenses); a user itself; a license its owner and users.
-func (c *call) seesUser(p *principal, u *User) bool {
+func (c *call) seesUser(p *principal, u *user) bool {
 	switch {
 	case p.isAdmin():
 		return true
@@ -83,7 +83,7 @@ func (c *call) seesUser(p *principal, u *User) bool {
 // scopesUser is the users scope (User.accessible_by): staff every user, products and
 // environments every role-user user, a user themself and their teammates (the users of
 // any license they own or are attached to), a license its owner and users.
-func (c *call) scopesUser(p *principal, u *User) bool {
+func (c *call) scopesUser(p *principal, u *user) bool {
 	switch {
 	case p.hasRole("admin", "developer", "read-only", "sales-agent", "support-agent"):
 		return true
@@ -108,7 +108,7 @@ func (c *call) scopesUser(p *principal, u *User) bool {
 
 // userStatus: BANNED when banned; ACTIVE when created within 90 days or holding an active
 // license; else INACTIVE (app/models/user.rb).
-func userStatus(db *store, u *User, now time.Time) string {
+func userStatus(db *store, u *user, now time.Time) string {
 	if u.BannedAt != nil {
 		return "BANNED"
 	}
@@ -123,7 +123,7 @@ func userStatus(db *store, u *User, now time.Time) string {
 	return "INACTIVE"
 }
 
-func (v view) user(u *User) *resource {
+func (v view) user(u *user) *resource {
 	var full any
 	if u.FirstName != nil && u.LastName != nil {
 		full = *u.FirstName + " " + *u.LastName
@@ -203,7 +203,7 @@ func userSchema(p *principal, create bool) *param {
 }
 
 // findUser resolves a user by id or email as the bearer may see them, else 404.
-func (c *call) findUser(p *principal, id string) (*User, error) {
+func (c *call) findUser(p *principal, id string) (*user, error) {
 	u := c.db().findUser(c.acct.ID, id)
 	if u == nil || !c.scopesUser(p, u) {
 		return nil, errNotFound("user", id)
@@ -221,7 +221,7 @@ func (s *Server) createUser(c *call) error {
 		return err
 	}
 	a := in.obj("data").obj("attributes")
-	u := &User{base: newBase(c.acct.ID, c.now()), Role: "user", Metadata: map[string]any{}}
+	u := &user{base: newBase(c.acct.ID, c.now()), Role: "user", Metadata: map[string]any{}}
 	if r, ok := a.str("role"); ok {
 		u.Role = r
 	}
@@ -256,7 +256,7 @@ func (s *Server) createUser(c *call) error {
 }
 
 // applyUser copies sent attributes onto a user (emails are stored lower-cased).
-func (c *call) applyUser(u *User, a params) {
+func (c *call) applyUser(u *user, a params) {
 	if a.has("first_name") {
 		u.FirstName = a.strPtr("first_name")
 	}
@@ -278,7 +278,7 @@ func (c *call) applyUser(u *User, a params) {
 }
 
 // validateUser checks email and password; the password is hashed only when valid.
-func (c *call) validateUser(u *User, a params) *invalid {
+func (c *call) validateUser(u *user, a params) *invalid {
 	v := newInvalid("users")
 	switch {
 	case u.Email == "":
@@ -321,7 +321,7 @@ func (s *Server) listUsers(c *call) error {
 		return err
 	}
 	keep := c.userFilter()
-	items := ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return c.scopesUser(p, u) && keep(u) })
+	items := ofAccount(c.db().users, c.acct.ID, func(u *user) bool { return c.scopesUser(p, u) && keep(u) })
 	v := c.view()
 	if err := c.verifyPermission(p, "user.read"); err != nil {
 		if _, perr := c.pager(); perr != nil {
@@ -334,14 +334,14 @@ func (s *Server) listUsers(c *call) error {
 
 // userFilter applies the list filters of app/controllers/api/v1/users_controller.rb: roles[]
 // (default only role user), product, license, status, assigned/active and metadata[key].
-func (c *call) userFilter() func(*User) bool {
+func (c *call) userFilter() func(*user) bool {
 	q, db, now := c.query, c.db(), c.now()
 	roles := append(append([]string{}, q["roles[]"]...), q["roles"]...)
 	if len(roles) == 0 {
 		roles = []string{"user"}
 	}
 	meta := metadataFilters(q)
-	return func(u *User) bool {
+	return func(u *user) bool {
 		if !contains(roles, u.Role) {
 			return false
 		}
@@ -349,10 +349,10 @@ func (c *call) userFilter() func(*User) bool {
 			return false
 		}
 		licenses := db.licensesOfUser(u)
-		if prod := q.Get("product"); prod != "" && !anyLicense(licenses, func(l *License) bool { return c.licenseProductID(l) == prod }) {
+		if prod := q.Get("product"); prod != "" && !anyLicense(licenses, func(l *license) bool { return c.licenseProductID(l) == prod }) {
 			return false
 		}
-		if lic := q.Get("license"); lic != "" && !anyLicense(licenses, func(l *License) bool { return l.ID == lic || l.Key == lic }) {
+		if lic := q.Get("license"); lic != "" && !anyLicense(licenses, func(l *license) bool { return l.ID == lic || l.Key == lic }) {
 			return false
 		}
 		if g := q.Get("group"); g != "" && (u.GroupID == nil || *u.GroupID != g) {
@@ -435,7 +435,7 @@ func (s *Server) updateUser(c *call) error {
 
 // adminCount counts the account's admins (the last one may not go).
 func (c *call) adminCount() int {
-	return len(ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return u.Role == "admin" }))
+	return len(ofAccount(c.db().users, c.acct.ID, func(u *user) bool { return u.Role == "admin" }))
 }
 
 func (s *Server) deleteUser(c *call) error {

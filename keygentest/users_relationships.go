@@ -18,7 +18,7 @@ func (s *Server) userRelated(rel string, show bool) handlerFunc {
 		case "licenses":
 			// Users::LicensePolicy: staff; a product for a role-user user, each license its
 			// own; the user themself.
-			ok := func(l *License) bool {
+			ok := func(l *license) bool {
 				switch {
 				case p.isStaff() || self:
 					return true
@@ -41,14 +41,14 @@ func (s *Server) userRelated(rel string, show bool) handlerFunc {
 			if err != nil {
 				return err
 			}
-			items := keepIf(licenses, func(l *License) bool { return c.seesLicense(p, l) && keep(l) })
+			items := keepIf(licenses, func(l *license) bool { return c.seesLicense(p, l) && keep(l) })
 			return relIndex(c, p, "license.read", everyOf(items, ok) && (p.isStaff() || self || p.product != nil && u.Role == "user"), items, v.license)
 		case "machines":
 			// user.machines: the machines of the user's licenses.
-			mine := ofAccount(db.machines, c.acct.ID, func(m *Machine) bool {
-				return anyLicense(licenses, func(l *License) bool { return l.ID == m.LicenseID })
+			mine := ofAccount(db.machines, c.acct.ID, func(m *machine) bool {
+				return anyLicense(licenses, func(l *license) bool { return l.ID == m.LicenseID })
 			})
-			ok := func(m *Machine) bool {
+			ok := func(m *machine) bool {
 				switch {
 				case p.isStaff() || self:
 					return true
@@ -68,14 +68,14 @@ func (s *Server) userRelated(rel string, show bool) handlerFunc {
 				}
 				return c.ok(v.machine(m))
 			}
-			items := keepIf(mine, func(m *Machine) bool { return c.seesMachine(p, m) })
+			items := keepIf(mine, func(m *machine) bool { return c.seesMachine(p, m) })
 			return relIndex(c, p, "machine.read", everyOf(items, ok) && (p.isStaff() || self || p.product != nil && u.Role == "user"), items, v.machine)
 		default: // products: distinct products of the user's licenses
-			mine := ofAccount(db.products, c.acct.ID, func(prod *Product) bool {
-				return anyLicense(licenses, func(l *License) bool { return c.licenseProductID(l) == prod.ID })
+			mine := ofAccount(db.products, c.acct.ID, func(prod *product) bool {
+				return anyLicense(licenses, func(l *license) bool { return c.licenseProductID(l) == prod.ID })
 			})
 			// Users::ProductPolicy: staff; a product for itself; the user themself.
-			ok := func(prod *Product) bool { return p.isStaff() || self || p.isProduct(prod.ID) }
+			ok := func(prod *product) bool { return p.isStaff() || self || p.isProduct(prod.ID) }
 			if show {
 				for _, prod := range mine {
 					if prod.ID == lower(id) || prod.ID == id {
@@ -87,8 +87,8 @@ func (s *Server) userRelated(rel string, show bool) handlerFunc {
 				}
 				return errNotFound("product", id)
 			}
-			items := keepIf(mine, func(prod *Product) bool { return c.seesProduct(p, prod) })
-			allow := p.isStaff() || self || p.product != nil && everyOf(items, func(prod *Product) bool { return p.isProduct(prod.ID) })
+			items := keepIf(mine, func(prod *product) bool { return c.seesProduct(p, prod) })
+			allow := p.isStaff() || self || p.product != nil && everyOf(items, func(prod *product) bool { return p.isProduct(prod.ID) })
 			return relIndex(c, p, "product.read", allow, items, v.product)
 		}
 	}

@@ -15,13 +15,13 @@ import (
 // queried value; machine.owner.email == user does not). Every request goes over HTTP.
 
 // ownedLicense makes a license owned by a new user, optionally with a licensee.
-func ownedLicense(f *vf, attrs map[string]any, licensee bool) (l *License, owner, user *User) {
+func ownedLicense(f *vf, attrs map[string]any, licensee bool) (l *license, owner, user *user) {
 	p := f.pol(attrs)
 	owner = f.usr("owner@example.com")
 	if licensee {
 		user = f.usr("licensee@example.com")
 	}
-	l = f.lic(p, func(l *License) {
+	l = f.lic(p, func(l *license) {
 		l.OwnerID = &owner.ID
 		if user != nil {
 			l.UserIDs = []string{user.ID}
@@ -30,8 +30,8 @@ func ownedLicense(f *vf, attrs map[string]any, licensee bool) (l *License, owner
 	return l, owner, user
 }
 
-func ownedBy(u *User) func(*Machine) {
-	return func(m *Machine) { m.OwnerID = &u.ID }
+func ownedBy(u *user) func(*machine) {
+	return func(m *machine) { m.OwnerID = &u.ID }
 }
 
 func TestValidationSecondPass(t *testing.T) {
@@ -110,19 +110,19 @@ func TestValidationSecondPass(t *testing.T) {
 		// --- expired licenses with a scope: only REVOKE_ACCESS expires before the scope ------
 		{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
-			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
 			f.mach(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "scope": map[string]any{"fingerprint": "nope"}}},
 		{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: maintain)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
-			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
 			f.mach(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: map[string]any{"valid": false, "detail": "fingerprint is not activated (does not match any associated machines)", "code": "FINGERPRINT_SCOPE_MISMATCH", "scope": map[string]any{"fingerprint": "nope"}}},
 		{name: "An admin validates an expired license scoped to a matching machine fingerprint (expiration strategy: allow)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"expirationStrategy": "ALLOW_ACCESS"})
-			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
 			m := f.mach(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint}))
 		}, meta: res(true, "is expired", "EXPIRED")},
@@ -137,13 +137,13 @@ func TestValidationSecondPass(t *testing.T) {
 		{name: "Anonymous validates a license key scoped to a dead machine (by ID)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"heartbeatDuration": 3600})
 			l := f.lic(p, nil)
-			m := f.mach(l, func(m *Machine) { m.LastHeartbeat = ptrTime(f.tt.srv.clock.now().Add(-2 * time.Hour)) })
+			m := f.mach(l, func(m *machine) { m.LastHeartbeat = ptrTime(f.tt.srv.clock.now().Add(-2 * time.Hour)) })
 			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
 		}, meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
 		{name: "Anonymous validates a license key scoped to an alive machine (by ID)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"heartbeatDuration": 3600})
 			l := f.lic(p, nil)
-			m := f.mach(l, func(m *Machine) { m.LastHeartbeat = ptrTime(f.tt.srv.clock.now().Add(-59 * time.Minute)) })
+			m := f.mach(l, func(m *machine) { m.LastHeartbeat = ptrTime(f.tt.srv.clock.now().Add(-59 * time.Minute)) })
 			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
 		}, meta: vValid},
 
@@ -180,7 +180,7 @@ func TestValidationSecondPass(t *testing.T) {
 			assert.Equal(t, "/v1/accounts/"+f.tt.srv.AccountID+"/licenses/"+r.id()+"/user", user["links"].(map[string]any)["related"])
 		}},
 		{name: "Admin quick validates a strict license that has too many machine cores (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1)", setup: func(f *vf) req {
-			l := overageMachines(f, map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "maxCores": 16, "strict": true}, 3, func(m *Machine) { m.Cores = i64(16) })
+			l := overageMachines(f, map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "maxCores": 16, "strict": true}, 3, func(m *machine) { m.Cores = i64(16) })
 			r := quick(l.ID)
 			r.headers = map[string]string{"Keygen-Version": "1.1"}
 			return r
@@ -196,7 +196,7 @@ func TestValidationSecondPass(t *testing.T) {
 
 		// --- nonce, scope echo, touches ---------------------------------------------------------
 		{name: "Anonymous validates an expired license key and sends a nonce", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *License) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+			l := f.lic(f.pol(nil), func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
 			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
 		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)}, check: func(t *testing.T, f *vf, r *reply) {
 			last, err := time.Parse(time.RFC3339, r.attrs()["lastValidated"].(string))

@@ -22,7 +22,7 @@ type vf struct {
 }
 
 // pol creates a policy over the API (so that the server defaults apply) and returns it.
-func (f *vf) pol(attrs map[string]any) *Policy {
+func (f *vf) pol(attrs map[string]any) *policy {
 	f.tt.t.Helper()
 	if f.prod == "" {
 		f.prod = f.tt.product()
@@ -44,12 +44,12 @@ func (f *vf) set(fn func()) {
 	fn()
 }
 
-func (f *vf) lic(p *Policy, mut func(*License)) *License { return f.tt.seedLicense(p.ID, mut) }
+func (f *vf) lic(p *policy, mut func(*license)) *license { return f.tt.seedLicense(p.ID, mut) }
 
-func (f *vf) mach(l *License, mut func(*Machine)) *Machine {
+func (f *vf) mach(l *license, mut func(*machine)) *machine {
 	f.tt.srv.mu.Lock()
 	defer f.tt.srv.mu.Unlock()
-	m := &Machine{base: newBase(f.tt.srv.AccountID, f.tt.srv.clock.now()), LicenseID: l.ID, Fingerprint: newUUID(), Metadata: map[string]any{}}
+	m := &machine{base: newBase(f.tt.srv.AccountID, f.tt.srv.clock.now()), LicenseID: l.ID, Fingerprint: newUUID(), Metadata: map[string]any{}}
 	if mut != nil {
 		mut(m)
 	}
@@ -57,7 +57,7 @@ func (f *vf) mach(l *License, mut func(*Machine)) *Machine {
 	return m
 }
 
-func (f *vf) usr(email string) *User {
+func (f *vf) usr(email string) *user {
 	id := f.tt.user(email)
 	f.tt.srv.mu.Lock()
 	defer f.tt.srv.mu.Unlock()
@@ -107,7 +107,7 @@ var (
 )
 
 // overageMachines makes a policy with attrs and one license holding n seeded machines.
-func overageMachines(f *vf, attrs map[string]any, n int, mut func(*Machine)) *License {
+func overageMachines(f *vf, attrs map[string]any, n int, mut func(*machine)) *license {
 	p := f.pol(attrs)
 	l := f.lic(p, nil)
 	for range n {
@@ -171,14 +171,14 @@ func TestValidationsFeature(t *testing.T) {
 			return r
 		}, status: 404},
 		valCase{name: "License validates their license (without permission)", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *License) { l.Permissions = []string{} })
+			l := f.lic(f.pol(nil), func(l *license) { l.Permissions = []string{} })
 			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
 			r := byID(l.ID, nil)
 			r.auth = "Bearer " + tok
 			return r
 		}, status: 403},
 		valCase{name: "License validates their license (with permission)", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *License) { l.Permissions = []string{"license.validate"} })
+			l := f.lic(f.pol(nil), func(l *license) { l.Permissions = []string{"license.validate"} })
 			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
 			r := byID(l.ID, nil)
 			r.auth = "Bearer " + tok
@@ -200,7 +200,7 @@ func TestValidationsFeature(t *testing.T) {
 			return r
 		}, meta: map[string]any{"valid": true, "code": "VALID", "nonce": float64(1574265636)}},
 		valCase{name: "Anonymous validates an expired license key and sends a nonce", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *License) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+			l := f.lic(f.pol(nil), func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
 			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
 		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)},
 			check: func(t *testing.T, f *vf, r *reply) { assert.NotEmpty(t, r.attrs()["lastValidated"]) }},
@@ -264,31 +264,31 @@ func TestValidationsFeature(t *testing.T) {
 			return byKey("pooled-key", nil, anon)
 		}, meta: vValid},
 		valCase{name: "Anonymous validates a valid license that used a pre-determined key", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *License) { l.Key = "a-pre-determined-key" })
+			l := f.lic(f.pol(nil), func(l *license) { l.Key = "a-pre-determined-key" })
 			return byKey(l.Key, nil, anon)
 		}, meta: vValid},
 		valCase{name: "Admin quick validates a license by key that is expired (maintain strategy)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"}), func(l *License) {
+			l := f.lic(f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"}), func(l *license) {
 				l.Key = "expired-key"
 				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
 			})
 			return quick(l.Key)
 		}, meta: res(true, "is expired", "EXPIRED")},
 		valCase{name: "Admin quick validates a license by key that is expired (revoke strategy)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"}), func(l *License) {
+			l := f.lic(f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"}), func(l *license) {
 				l.Key = "expired-key"
 				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
 			})
 			return quick(l.Key)
 		}, meta: res(false, "is expired", "EXPIRED")},
 		valCase{name: "Admin quick validates a license by key that is expired (allow strategy)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"expirationStrategy": "ALLOW_ACCESS"}), func(l *License) {
+			l := f.lic(f.pol(map[string]any{"expirationStrategy": "ALLOW_ACCESS"}), func(l *license) {
 				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
 			})
 			return quick(l.Key)
 		}, meta: res(true, "is expired", "EXPIRED")},
 		valCase{name: "Admin validates a license that is expired", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+			l := f.lic(f.pol(nil), func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
 			return byID(l.ID, nil)
 		}, meta: res(false, "is expired", "EXPIRED")},
 	)
@@ -297,19 +297,19 @@ func TestValidationsFeature(t *testing.T) {
 	cases = append(cases,
 		valCase{name: "Admin quick validates a check-in license that is overdue", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
-			return quick(f.lic(p, func(l *License) { l.LastCheckIn = ptrTime(time.Now().AddDate(0, 0, -2)) }).ID)
+			return quick(f.lic(p, func(l *license) { l.LastCheckIn = ptrTime(time.Now().AddDate(0, 0, -2)) }).ID)
 		}, meta: res(false, "is overdue for check in", "OVERDUE")},
 		valCase{name: "Admin validates a check-in license that is valid", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
-			return byID(f.lic(p, func(l *License) { l.LastCheckIn = ptrTime(time.Now()) }).ID, nil)
+			return byID(f.lic(p, func(l *license) { l.LastCheckIn = ptrTime(time.Now()) }).ID, nil)
 		}, meta: vValid},
 		valCase{name: "Admin validates a suspended license", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), func(l *License) { l.Suspended = true }).ID, nil)
+			return byID(f.lic(f.pol(nil), func(l *license) { l.Suspended = true }).ID, nil)
 		}, meta: res(false, "is suspended", "SUSPENDED")},
 		valCase{name: "Admin validates a license belonging to a banned user", setup: func(f *vf) req {
 			u := f.usr("banned@example.com")
 			f.set(func() { u.BannedAt = ptrTime(time.Now().Add(-time.Minute)) })
-			return byID(f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID; l.Suspended = true }).ID, nil)
+			return byID(f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID; l.Suspended = true }).ID, nil)
 		}, meta: res(false, "is banned", "BANNED")},
 		valCase{name: "Admin validates a license that has not been used", setup: func(f *vf) req {
 			return byID(f.lic(f.pol(nil), nil).ID, nil)
@@ -343,20 +343,20 @@ func TestValidationsFeature(t *testing.T) {
 			return byID(overageMachines(f, map[string]any{"strict": false, "maxMachines": 1}, 3, nil).ID, nil)
 		}, meta: vValid},
 		valCase{name: "Admin quick validates a non-strict license that has too many machine cores", setup: func(f *vf) req {
-			return quick(overageMachines(f, map[string]any{"strict": false, "maxCores": 4}, 3, func(m *Machine) { m.Cores = i64(4) }).ID)
+			return quick(overageMachines(f, map[string]any{"strict": false, "maxCores": 4}, 3, func(m *machine) { m.Cores = i64(4) }).ID)
 		}, meta: vValid},
 		valCase{name: "Admin quick validates a strict license that has too many processes (NO_OVERAGE overage strategy, PER_MACHINE leasing strategy)", setup: func(f *vf) req {
 			return quick(overageMachines(f, map[string]any{"strict": true, "maxProcesses": 1}, 1, nil).ID)
 		}, meta: vValid},
 		valCase{name: "Admin validates a license scoped to a mismatched machine fingerprint (expired, expiration strategy: maintain): scope first", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
-			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
 			f.mach(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
 		valCase{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
-			l := f.lic(p, func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
 			f.mach(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: res(false, "is expired", "EXPIRED")},
@@ -380,18 +380,18 @@ func TestValidationsFeature(t *testing.T) {
 			}, meta: res(o.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
 		for _, r := range []struct {
 			attr, detail, code string
-			set                func(*Machine, int64)
+			set                func(*machine, int64)
 		}{
-			{"maxCores", "has too many associated machine cores", "TOO_MANY_CORES", func(m *Machine, v int64) { m.Cores = &v }},
-			{"maxMemory", "has too much associated machine memory", "TOO_MUCH_MEMORY", func(m *Machine, v int64) { m.Memory = &v }},
-			{"maxDisk", "has too much associated machine disk", "TOO_MUCH_DISK", func(m *Machine, v int64) { m.Disk = &v }},
+			{"maxCores", "has too many associated machine cores", "TOO_MANY_CORES", func(m *machine, v int64) { m.Cores = &v }},
+			{"maxMemory", "has too much associated machine memory", "TOO_MUCH_MEMORY", func(m *machine, v int64) { m.Memory = &v }},
+			{"maxDisk", "has too much associated machine disk", "TOO_MUCH_DISK", func(m *machine, v int64) { m.Disk = &v }},
 		} {
 			cases = append(cases, valCase{
 				name: "Admin quick validates a strict license that has too many machine " + r.attr + " (" + o.strategy + " overage strategy)",
 				setup: func(f *vf) req {
 					// 2 machines sharing the total: limit 4, total o.n.
-					l := overageMachines(f, map[string]any{"strict": true, "overageStrategy": o.strategy, r.attr: 4}, 1, func(m *Machine) { r.set(m, int64(o.n)-1) })
-					f.mach(l, func(m *Machine) { r.set(m, 1) })
+					l := overageMachines(f, map[string]any{"strict": true, "overageStrategy": o.strategy, r.attr: 4}, 1, func(m *machine) { r.set(m, int64(o.n)-1) })
+					f.mach(l, func(m *machine) { r.set(m, 1) })
 					return quick(l.ID)
 				}, meta: res(o.valid, r.detail, r.code)})
 		}
@@ -400,7 +400,7 @@ func TestValidationsFeature(t *testing.T) {
 			setup: func(f *vf) req {
 				p := f.pol(map[string]any{"overageStrategy": o.strategy, "maxUsers": 4})
 				owner := f.usr("owner@example.com")
-				l := f.lic(p, func(l *License) { l.OwnerID = &owner.ID })
+				l := f.lic(p, func(l *license) { l.OwnerID = &owner.ID })
 				for i := range o.n - 1 {
 					u := f.usr("licensee" + string(rune('a'+i)) + "@example.com")
 					f.set(func() { l.UserIDs = append(l.UserIDs, u.ID) })
@@ -443,9 +443,9 @@ func TestValidationsFeature(t *testing.T) {
 		cases = append(cases, valCase{name: name, setup: func(f *vf) req {
 			p := f.pol(map[string]any{"strict": true, "floating": pu.floating, "maxMachines": limit, "overageStrategy": "ALLOW_2X_OVERAGE", "machineLeasingStrategy": "PER_USER"})
 			u := f.usr("leaser@example.com")
-			l := f.lic(p, func(l *License) { l.UserIDs = []string{u.ID} })
+			l := f.lic(p, func(l *license) { l.UserIDs = []string{u.ID} })
 			for range pu.owned {
-				f.mach(l, func(m *Machine) { m.OwnerID = &u.ID })
+				f.mach(l, func(m *machine) { m.OwnerID = &u.ID })
 			}
 			for range pu.others {
 				f.mach(l, nil)
@@ -621,22 +621,22 @@ func TestValidationsFeature(t *testing.T) {
 	// user scope
 	type us struct {
 		name   string
-		scope  func(owner, licensee *User) any
+		scope  func(owner, licensee *user) any
 		noOwn  bool
 		result map[string]any
 	}
 	for _, u := range []us{
-		{"requires a user scope (match owner)", func(o, _ *User) any { return o.ID }, false, vValid},
-		{"requires a user scope (match owner email)", func(o, _ *User) any { return o.Email }, false, vValid},
-		{"requires a user scope (match user)", func(_, l *User) any { return l.ID }, false, vValid},
-		{"requires a user scope (match user email)", func(_, l *User) any { return l.Email }, false, vValid},
-		{"requires a user scope (mismatch null)", func(_, _ *User) any { return nil }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
-		{"requires a user scope (match null)", func(_, _ *User) any { return nil }, true, vValid},
-		{"requires a user scope (mismatch)", func(_, _ *User) any { return newUUID() }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+		{"requires a user scope (match owner)", func(o, _ *user) any { return o.ID }, false, vValid},
+		{"requires a user scope (match owner email)", func(o, _ *user) any { return o.Email }, false, vValid},
+		{"requires a user scope (match user)", func(_, l *user) any { return l.ID }, false, vValid},
+		{"requires a user scope (match user email)", func(_, l *user) any { return l.Email }, false, vValid},
+		{"requires a user scope (mismatch null)", func(_, _ *user) any { return nil }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+		{"requires a user scope (match null)", func(_, _ *user) any { return nil }, true, vValid},
+		{"requires a user scope (mismatch)", func(_, _ *user) any { return newUUID() }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
 	} {
 		cases = append(cases, valCase{name: "Anonymous validates a license key that " + u.name, setup: func(f *vf) req {
 			o, lu := f.usr("owner@example.com"), f.usr("licensee@example.com")
-			l := f.lic(f.pol(map[string]any{"requireUserScope": true}), func(l *License) {
+			l := f.lic(f.pol(map[string]any{"requireUserScope": true}), func(l *license) {
 				if !u.noOwn {
 					l.OwnerID = &o.ID
 					l.UserIDs = []string{lu.ID}
@@ -665,8 +665,8 @@ func TestValidationsFeature(t *testing.T) {
 	} {
 		cases = append(cases, valCase{name: "An admin validates a valid license " + u.name, setup: func(f *vf) req {
 			o, other := f.usr("owner@example.com"), f.usr("other@example.com")
-			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &o.ID })
-			m := f.mach(l, func(m *Machine) {
+			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &o.ID })
+			m := f.mach(l, func(m *machine) {
 				switch u.owner {
 				case 1:
 					m.OwnerID = &o.ID
@@ -689,14 +689,14 @@ func TestValidationsFeature(t *testing.T) {
 		valCase{name: "A user validates a license scoped to their own email", setup: func(f *vf) req {
 			u := f.usr("me@example.com")
 			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID; l.Expiry = ptrTime(time.Now().AddDate(1, 0, 0)) })
+			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID; l.Expiry = ptrTime(time.Now().AddDate(1, 0, 0)) })
 			r := byID(l.ID, scoped(map[string]any{"user": u.Email}))
 			r.auth = "Bearer " + tok
 			return r
 		}, meta: vValid},
 		valCase{name: "An admin validates a valid license scoped to a specific user email (v1.5)", setup: func(f *vf) req {
 			u := f.usr("me@example.com")
-			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID })
+			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID })
 			r := byID(l.ID, scoped(map[string]any{"user": u.Email}))
 			r.headers = map[string]string{"Keygen-Version": "1.5"}
 			return r
@@ -709,7 +709,7 @@ func TestValidationsFeature(t *testing.T) {
 		valCase{name: "A user validates a license scoped to a different user", setup: func(f *vf) req {
 			u, other := f.usr("me@example.com"), f.usr("other@example.com")
 			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &other.ID })
+			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &other.ID })
 			r := byID(l.ID, scoped(map[string]any{"user": other.ID}))
 			r.auth = "Bearer " + tok
 			return r
@@ -717,13 +717,13 @@ func TestValidationsFeature(t *testing.T) {
 		valCase{name: "A user validates a license key scoped to their own ID", setup: func(f *vf) req {
 			u := f.usr("me@example.com")
 			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &u.ID })
+			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID })
 			return byKey(l.Key, scoped(map[string]any{"user": u.ID}), "Bearer "+tok)
 		}, meta: vValid},
 		valCase{name: "A user validates a license key scoped to a different user", setup: func(f *vf) req {
 			u, other := f.usr("me@example.com"), f.usr("other@example.com")
 			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *License) { l.OwnerID = &other.ID })
+			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &other.ID })
 			return byKey(l.Key, scoped(map[string]any{"user": other.ID}), "Bearer "+tok)
 		}, status: 403},
 	)
@@ -732,7 +732,7 @@ func TestValidationsFeature(t *testing.T) {
 	hb := func(attrs map[string]any, beat *time.Duration, byMachine bool) func(f *vf) req {
 		return func(f *vf) req {
 			l := f.lic(f.pol(attrs), nil)
-			m := f.mach(l, func(m *Machine) {
+			m := f.mach(l, func(m *machine) {
 				if beat != nil {
 					m.LastHeartbeat = ptrTime(time.Now().Add(-*beat))
 				}
@@ -791,7 +791,7 @@ func TestValidationsFeature(t *testing.T) {
 		valCase{name: "Anonymous validates a license key with a validation expiration basis (set)", setup: func(f *vf) req {
 			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
 			exp := time.Date(2022, 1, 3, 14, 18, 2, 743e6, time.UTC)
-			return byKey(f.lic(p, func(l *License) { l.Expiry = &exp }).Key, nil, anon)
+			return byKey(f.lic(p, func(l *license) { l.Expiry = &exp }).Key, nil, anon)
 		}, meta: res(false, "is expired", "EXPIRED"), check: func(t *testing.T, f *vf, r *reply) {
 			assert.Equal(t, "2022-01-03T14:18:02.743Z", r.attrs()["expiry"])
 		}},

@@ -10,8 +10,8 @@ import (
 // events (app/controllers/api/v1/webhook_events_controller.rb). Events are created by
 // emit (events.go) and delivered by the deliverer (delivery.go).
 
-// WebhookEndpoint is a registered webhook receiver (app/models/webhook_endpoint.rb).
-type WebhookEndpoint struct {
+// webhookEndpoint is a registered webhook receiver (app/models/webhook_endpoint.rb).
+type webhookEndpoint struct {
 	base
 	URL                string
 	Subscriptions      []string
@@ -20,8 +20,8 @@ type WebhookEndpoint struct {
 	ProductID          *string
 }
 
-// WebhookEvent is one delivery record (app/models/webhook_event.rb).
-type WebhookEvent struct {
+// webhookEvent is one delivery record (app/models/webhook_event.rb).
+type webhookEvent struct {
 	base
 	EndpointID       string
 	Endpoint         string
@@ -34,14 +34,14 @@ type WebhookEvent struct {
 	IdempotencyToken string
 }
 
-func (db *store) findEndpoint(acct, id string) *WebhookEndpoint {
+func (db *store) findEndpoint(acct, id string) *webhookEndpoint {
 	if e := db.endpoints[id]; e != nil && e.AccountID == acct {
 		return e
 	}
 	return nil
 }
 
-func (db *store) findEvent(acct, id string) *WebhookEvent {
+func (db *store) findEvent(acct, id string) *webhookEvent {
 	if e := db.events[id]; e != nil && e.AccountID == acct {
 		return e
 	}
@@ -49,7 +49,7 @@ func (db *store) findEvent(acct, id string) *WebhookEvent {
 }
 
 // subscribed reports whether an endpoint receives an event type.
-func (e *WebhookEndpoint) subscribed(event string) bool {
+func (e *webhookEndpoint) subscribed(event string) bool {
 	for _, s := range e.Subscriptions {
 		if s == "*" || s == event {
 			return true
@@ -58,7 +58,7 @@ func (e *WebhookEndpoint) subscribed(event string) bool {
 	return false
 }
 
-func (v view) webhookEndpoint(e *WebhookEndpoint) *resource {
+func (v view) webhookEndpoint(e *webhookEndpoint) *resource {
 	attrs := map[string]any{
 		"url":                e.URL,
 		"subscriptions":      e.Subscriptions,
@@ -78,7 +78,7 @@ func (v view) webhookEndpoint(e *WebhookEndpoint) *resource {
 	return r
 }
 
-func (v view) webhookEvent(e *WebhookEvent) *resource {
+func (v view) webhookEvent(e *webhookEvent) *resource {
 	attrs := map[string]any{
 		"endpoint":         e.Endpoint,
 		"apiVersion":       opt(e.APIVersion),
@@ -147,7 +147,7 @@ func mayReadHooks(p *principal) bool {
 
 // seesEndpoint: staff see every endpoint (agents then get 403), a product its own;
 // users and licenses none (404).
-func seesEndpoint(p *principal, e *WebhookEndpoint) bool {
+func seesEndpoint(p *principal, e *webhookEndpoint) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -157,7 +157,7 @@ func seesEndpoint(p *principal, e *WebhookEndpoint) bool {
 	return false
 }
 
-func (c *call) findEndpoint(p *principal, id string) (*WebhookEndpoint, error) {
+func (c *call) findEndpoint(p *principal, id string) (*webhookEndpoint, error) {
 	e := c.db().endpoints[lower(id)]
 	if e == nil || e.AccountID != c.acct.ID || !seesEndpoint(p, e) {
 		return nil, errNotFound("webhook endpoint", id)
@@ -166,7 +166,7 @@ func (c *call) findEndpoint(p *principal, id string) (*WebhookEndpoint, error) {
 }
 
 // mayWriteEndpoint: admins, developers and environments; a product for endpoints of its own.
-func mayWriteEndpoint(p *principal, e *WebhookEndpoint) bool {
+func mayWriteEndpoint(p *principal, e *webhookEndpoint) bool {
 	if p.canWriteAll() {
 		return true
 	}
@@ -182,7 +182,7 @@ func (s *Server) createEndpoint(c *call) error {
 	if err != nil {
 		return err
 	}
-	e := &WebhookEndpoint{base: newBase(c.acct.ID, c.now()), Subscriptions: []string{"*"}, SignatureAlgorithm: "ed25519", APIVersion: c.version()}
+	e := &webhookEndpoint{base: newBase(c.acct.ID, c.now()), Subscriptions: []string{"*"}, SignatureAlgorithm: "ed25519", APIVersion: c.version()}
 	if p.product != nil {
 		id := p.product.ID // a product bearer's endpoint is scoped to it
 		e.ProductID = &id
@@ -204,7 +204,7 @@ func (s *Server) createEndpoint(c *call) error {
 // applyEndpoint copies the sent attributes and product relationship onto an endpoint. An
 // unsupported apiVersion is a 400 from request typing
 // (app/controllers/api/v1/webhook_endpoints_controller.rb).
-func (c *call) applyEndpoint(e *WebhookEndpoint, in params) error {
+func (c *call) applyEndpoint(e *webhookEndpoint, in params) error {
 	attrs := in.obj("data").obj("attributes")
 	if s, ok := attrs.str("url"); ok {
 		e.URL = s
@@ -234,7 +234,7 @@ func (c *call) applyEndpoint(e *WebhookEndpoint, in params) error {
 }
 
 // validateEndpoint applies the WebhookEndpoint model's validations, in their order.
-func (c *call) validateEndpoint(e *WebhookEndpoint) error {
+func (c *call) validateEndpoint(e *webhookEndpoint) error {
 	v := newInvalid("webhook-endpoints")
 	if len(e.Subscriptions) < 1 {
 		v.attr("subscriptions", "TOO_SHORT", "must have at least 1 webhook event subscription")
@@ -321,7 +321,7 @@ func (s *Server) listEndpoints(c *call) error {
 	if err := c.authorize(p, "webhook-endpoint.read", mayReadHooks(p) || p.product != nil); err != nil {
 		return err
 	}
-	items := ofAccount(c.db().endpoints, c.acct.ID, func(e *WebhookEndpoint) bool { return seesEndpoint(p, e) })
+	items := ofAccount(c.db().endpoints, c.acct.ID, func(e *webhookEndpoint) bool { return seesEndpoint(p, e) })
 	v := c.view()
 	return paginate(c, items, true, v.webhookEndpoint)
 }
@@ -390,7 +390,7 @@ func (s *Server) deleteEndpoint(c *call) error {
 // Webhook events ----------------------------------------------------------------------
 
 // eventProductID is the product of an event's endpoint, if it still exists and is scoped.
-func (c *call) eventProductID(ev *WebhookEvent) string {
+func (c *call) eventProductID(ev *webhookEvent) string {
 	if ep := c.db().endpoints[ev.EndpointID]; ep != nil && ep.ProductID != nil {
 		return *ep.ProductID
 	}
@@ -399,7 +399,7 @@ func (c *call) eventProductID(ev *WebhookEvent) string {
 
 // seesEvent: staff see every event (agents then get 403), a product the events of its
 // endpoints; users and licenses none.
-func (c *call) seesEvent(p *principal, ev *WebhookEvent) bool {
+func (c *call) seesEvent(p *principal, ev *webhookEvent) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -409,7 +409,7 @@ func (c *call) seesEvent(p *principal, ev *WebhookEvent) bool {
 	return false
 }
 
-func (c *call) findEvent(p *principal, id string) (*WebhookEvent, error) {
+func (c *call) findEvent(p *principal, id string) (*webhookEvent, error) {
 	ev := c.db().events[lower(id)]
 	if ev == nil || ev.AccountID != c.acct.ID || !c.seesEvent(p, ev) {
 		return nil, errNotFound("webhook event", id)
@@ -431,7 +431,7 @@ func (s *Server) listEvents(c *call) error {
 	if vs, ok := c.query["events[]"]; ok {
 		filter = vs
 	}
-	items := ofAccount(c.db().events, c.acct.ID, func(ev *WebhookEvent) bool {
+	items := ofAccount(c.db().events, c.acct.ID, func(ev *webhookEvent) bool {
 		return c.seesEvent(p, ev) && (filter == nil || contains(filter, ev.Event))
 	})
 	v := c.view()
@@ -487,7 +487,7 @@ func (s *Server) retryEvent(c *call) error {
 	db := c.db()
 	ep := db.endpoints[ev.EndpointID]
 	if ep == nil {
-		for _, x := range ofAccount(db.endpoints, c.acct.ID, func(x *WebhookEndpoint) bool { return x.URL == ev.Endpoint }) {
+		for _, x := range ofAccount(db.endpoints, c.acct.ID, func(x *webhookEndpoint) bool { return x.URL == ev.Endpoint }) {
 			ep = x
 			break
 		}
@@ -495,7 +495,7 @@ func (s *Server) retryEvent(c *call) error {
 	if ep == nil {
 		return errUnprocessableEntity("webhook event failed to retry", "", nil)
 	}
-	next := &WebhookEvent{
+	next := &webhookEvent{
 		base:             newBase(c.acct.ID, c.now()),
 		EndpointID:       ep.ID,
 		Endpoint:         ev.Endpoint,
