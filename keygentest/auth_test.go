@@ -10,7 +10,7 @@ import (
 
 // TestAuthentication pins §1.14 schemes and the §1.6 authentication codes.
 func TestAuthentication(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	tokenPol := tt.policy(prod, nil)
 	licensePol := tt.policy(prod, map[string]any{"authenticationStrategy": "LICENSE"})
@@ -18,10 +18,10 @@ func TestAuthentication(t *testing.T) {
 	tokenLic := tt.seedLicense(tokenPol, nil)
 	keyLic := tt.seedLicense(licensePol, nil)
 	suspended := tt.seedLicense(licensePol, func(l *license) { l.Suspended = true })
-	expired := tt.seedLicense(revokePol, func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+	expired := tt.seedLicense(revokePol, func(l *license) { l.Expiry = ptr(time.Now().Add(-time.Hour)) })
 	_, licTok := tt.tokenFor("licenses", keyLic.ID, nil)
-	_, expiring := tt.tokenFor("users", tt.user("e@example.com"), map[string]any{"expiry": time.Now().Add(time.Hour).Format(time.RFC3339)})
-	banned := tt.user("banned@example.com")
+	_, expiring := tt.tokenFor("users", tt.createUser("e@example.com"), map[string]any{"expiry": time.Now().Add(time.Hour).Format(time.RFC3339)})
+	banned := tt.createUser("banned@example.com")
 	_, bannedTok := tt.tokenFor("users", banned, nil)
 	require.Equal(t, 200, tt.do(req{method: "POST", path: "/users/" + banned + "/actions/ban"}).status)
 
@@ -82,7 +82,7 @@ func TestAuthentication(t *testing.T) {
 
 // TestCrossAccountToken: §1.6 a token from another server's account is a 401.
 func TestCrossAccountToken(t *testing.T) {
-	a, b := newTester(t), newTester(t)
+	a, b := newWorld(t), newWorld(t)
 	r := a.do(req{method: "GET", path: "/products", auth: "Bearer " + b.srv.AdminToken})
 	assert.Equal(t, 401, r.status)
 	assert.Equal(t, "TOKEN_INVALID", r.code())
@@ -90,7 +90,7 @@ func TestCrossAccountToken(t *testing.T) {
 
 // TestMeProfile: §2.11 /me returns the bearer and includes the token without its secret.
 func TestMeProfile(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	r := tt.get("/me")
 	require.Equal(t, 200, r.status)
 	assert.Equal(t, "users", r.data()["type"])

@@ -6,11 +6,11 @@ import "testing"
 // users/relationships/tokens.feature and products/relationships/tokens.feature, with
 // Users::TokenPolicy and Products::TokenPolicy).
 func TestBearerTokenRoutes(t *testing.T) {
-	w := newF4World(t)
-	tt := w.tt
+	w := newTeamWorld(t)
+	tt := w
 	ut := "users/relationships/tokens.feature: "
 	pt := "products/relationships/tokens.feature: "
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: ut + "Admin generates an admin token (another)", r: req{method: "POST", path: "/users/" + w.admin2 + "/tokens"}, status: 403},
 		{name: ut + "Admin generates a user token", r: req{method: "POST", path: "/users/" + w.user + "/tokens"}, status: 200, attrs: map[string]any{"kind": "user-token"}},
 		{name: ut + "Product generates a user token (without license)", r: req{method: "POST", path: "/users/" + w.user2 + "/tokens", auth: bearer(w.prodTok)}, status: 403},

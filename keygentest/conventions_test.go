@@ -5,74 +5,16 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-// wireCase is one request pinned over real HTTP: status, error code/detail/source and,
-// for successes, attributes and headers. Empty fields are not checked.
-type wireCase struct {
-	name    string // cites keygen-api.md
-	r       req
-	status  int
-	title   string
-	code    string
-	detail  string
-	source  map[string]any
-	about   string            // errors[0].links.about
-	headers map[string]string // response headers; "" means absent
-	attrs   map[string]any    // subset of data.attributes
-	noMeta  bool              // rack-level error: no top-level meta
-	check   func(t *testing.T, r *reply)
-}
-
-func (tt *tester) runWire(t *testing.T, cases []wireCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := tt.do(c.r)
-			require.Equal(t, c.status, r.status, string(r.body))
-			if c.title != "" {
-				assert.Equal(t, c.title, r.err(0)["title"])
-			}
-			if c.code != "" {
-				assert.Equal(t, c.code, r.code())
-			}
-			if c.detail != "" {
-				assert.Equal(t, c.detail, r.detail())
-			}
-			if c.source != nil {
-				assert.Equal(t, c.source, r.source())
-			}
-			if c.about != "" {
-				links, _ := r.err(0)["links"].(map[string]any)
-				assert.Equal(t, c.about, links["about"])
-			}
-			for k, v := range c.headers {
-				assert.Equal(t, v, r.header.Get(k), k)
-			}
-			for k, v := range c.attrs {
-				assert.Equal(t, v, r.attrs()[k], k)
-			}
-			if c.noMeta {
-				assert.NotContains(t, r.doc, "meta")
-			} else if r.status >= 400 {
-				assert.Contains(t, r.doc, "meta", "controller errors carry meta.id (§1.6)")
-			}
-			if c.check != nil {
-				c.check(t, r)
-			}
-		})
-	}
-}
 
 // TestWireConventions pins keygen-api.md §1.1, §1.2, §1.6, §1.12–§1.14 over HTTP.
 func TestWireConventions(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	acct := tt.srv.AccountID
-	other := newTester(t)
+	other := newWorld(t)
 	prod := tt.product()
 	const docs = "https://keygen.sh/docs/api/authentication/"
-	cases := []wireCase{
+	cases := []apiCase{
 		// §1.14 authentication schemes and codes
 		{name: "§1.14 no credentials: TOKEN_MISSING + challenge", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
 			title: "Unauthorized", code: "TOKEN_MISSING", detail: "You must be authenticated to complete the request", about: docs,
@@ -103,7 +45,7 @@ func TestWireConventions(t *testing.T) {
 		{name: "§1.1 unknown account", r: req{method: "GET", path: "/v1/accounts/nope/products"}, status: 404, title: "Not found", code: "NOT_FOUND",
 			detail: "The requested account 'nope' was not found"},
 		{name: "§1.1 account by slug", r: req{method: "GET", path: "/v1/accounts/" + tt.srv.AccountSlug + "/products/" + prod}, status: 200,
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"], "§1.3 links use the account UUID")
 				assert.Equal(t, acct, r.header.Get("Keygen-Account"))
 			}},
@@ -135,7 +77,7 @@ func TestWireConventions(t *testing.T) {
 			status: 201, attrs: map[string]any{"distributionStrategy": "OPEN"}},
 		{name: "§1.2 singular type accepted", r: req{method: "POST", path: "/products", body: doc("product", map[string]any{"name": "Singular"}, nil)}, status: 201},
 		{name: "§1.2 update ignores data.id", r: req{method: "PATCH", path: "/products/" + prod, body: map[string]any{"data": map[string]any{"type": "products", "id": "whatever", "attributes": map[string]any{"name": "App"}}}},
-			status: 200, check: func(t *testing.T, r *reply) { assert.Equal(t, prod, r.id()) }},
+			status: 200, check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, prod, r.id()) }},
 
 		// §1.2 typed params (typed_params: inclusion "is invalid", null, blank)
 		{name: "§1.2 wrong data.type: is invalid", r: req{method: "POST", path: "/products", body: doc("licenses", map[string]any{"name": "x"}, nil)}, status: 400,
@@ -172,7 +114,7 @@ func TestWireConventions(t *testing.T) {
 		{name: "§1.12 default is the account's version", r: req{method: "GET", path: "/products"}, status: 200, headers: map[string]string{"Keygen-Version": "1.8"}},
 
 		// §1.13 headers
-		{name: "§1.13 Keygen-* headers on token auth", r: req{method: "GET", path: "/products"}, status: 200, check: func(t *testing.T, r *reply) {
+		{name: "§1.13 Keygen-* headers on token auth", r: req{method: "GET", path: "/products"}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, acct, r.header.Get("Keygen-Account"))
 			assert.NotEmpty(t, r.header.Get("Keygen-Bearer"))
 			assert.NotEmpty(t, r.header.Get("Keygen-Token"))
@@ -182,7 +124,7 @@ func TestWireConventions(t *testing.T) {
 		{name: "§1.13 no bearer headers without auth", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
 			headers: map[string]string{"Keygen-Bearer": "", "Keygen-Token": "", "Keygen-Account": acct}},
 		{name: "§1.3 204 has an empty body and no content type", r: req{method: "DELETE", path: "/products/" + tt.product()}, status: 204,
-			headers: map[string]string{"Content-Type": ""}, check: func(t *testing.T, r *reply) { assert.Empty(t, r.body) }},
+			headers: map[string]string{"Content-Type": ""}, check: func(t *testing.T, _ *world, r *reply) { assert.Empty(t, r.body) }},
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }

@@ -85,11 +85,11 @@ func wait(t *testing.T, srv *Server) {
 }
 
 // onlyEvent returns the one webhook event of the given type.
-func (tt *tester) onlyEvent(event string) map[string]any {
-	tt.t.Helper()
-	r := tt.get("/webhook-events?events[]=" + event)
-	require.Equal(tt.t, 200, r.status)
-	require.Len(tt.t, r.list(), 1)
+func (w *world) onlyEvent(event string) map[string]any {
+	w.t.Helper()
+	r := w.get("/webhook-events?events[]=" + event)
+	require.Equal(w.t, 200, r.status)
+	require.Len(w.t, r.list(), 1)
 	return r.list()[0].(map[string]any)["attributes"].(map[string]any)
 }
 
@@ -100,7 +100,7 @@ var hookSigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="([^"]+)", signa
 // over "post", the endpoint's path and query, and its host without the port.
 func TestWebhookDelivery(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/hooks/keygen?source=test"), "apiVersion": "1.7", "subscriptions": []string{"product.created"}}, nil)
 	prod := tt.product()
 	wait(t, tt.srv)
@@ -173,7 +173,7 @@ func TestWebhookDelivery(t *testing.T) {
 // alone when it has no query, and "/" when it has no path.
 func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.srv.URL, "subscriptions": []string{"product.created"}}, nil)
 	tt.product()
 	wait(t, tt.srv)
@@ -204,7 +204,7 @@ func TestWebhookFailures(t *testing.T) {
 			<-release
 			_, _ = io.WriteString(w, "thanks")
 		})
-		tt := newTester(t, WithInsecureWebhooks(), WithWebhookRetries(3, 10*time.Millisecond))
+		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookRetries(3, 10*time.Millisecond))
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		require.Eventually(t, func() bool { return len(rc.deliveries()) == 2 }, 5*time.Second, 5*time.Millisecond)
@@ -226,7 +226,7 @@ func TestWebhookFailures(t *testing.T) {
 			w.WriteHeader(500)
 			_, _ = io.WriteString(w, strings.Repeat("x", 2049))
 		})
-		tt := newTester(t, WithInsecureWebhooks(), WithWebhookRetries(2, time.Millisecond))
+		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookRetries(2, time.Millisecond))
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		wait(t, tt.srv)
@@ -239,7 +239,7 @@ func TestWebhookFailures(t *testing.T) {
 	t.Run("§2.10 a 2048-byte body is kept", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { _, _ = io.WriteString(w, strings.Repeat("y", 2048)) })
-		tt := newTester(t, WithInsecureWebhooks())
+		tt := newWorld(t, WithInsecureWebhooks())
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		wait(t, tt.srv)
@@ -250,7 +250,7 @@ func TestWebhookFailures(t *testing.T) {
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		require.NoError(t, ln.Close())
-		tt := newTester(t, WithInsecureWebhooks(), WithWebhookRetries(3, time.Hour))
+		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookRetries(3, time.Hour))
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "http://" + addr + "/h", "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		wait(t, tt.srv) // an hour-long backoff would time this out: no retry happens
@@ -260,7 +260,7 @@ func TestWebhookFailures(t *testing.T) {
 		assert.Equal(t, "CONN_REFUSED", a["lastResponseBody"])
 	})
 	t.Run("keygentest never delivers off the machine: a public host is FAILED as DNS_ERROR", func(t *testing.T) {
-		tt := newTester(t, WithWebhookRetries(3, time.Hour))
+		tt := newWorld(t, WithWebhookRetries(3, time.Hour))
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://hooks.example.com/h", "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		wait(t, tt.srv) // no retry, no lookup, no connection
@@ -271,7 +271,7 @@ func TestWebhookFailures(t *testing.T) {
 	t.Run("§5 timeout is REQ_TIMEOUT and retried", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { time.Sleep(200 * time.Millisecond) })
-		tt := newTester(t, WithInsecureWebhooks(), WithWebhookTimeout(20*time.Millisecond), WithWebhookRetries(1, time.Millisecond))
+		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookTimeout(20*time.Millisecond), WithWebhookRetries(1, time.Millisecond))
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		wait(t, tt.srv)
@@ -283,7 +283,7 @@ func TestWebhookFailures(t *testing.T) {
 	t.Run("§2.9 410 fails the event and disables the endpoint", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { w.WriteHeader(410) })
-		tt := newTester(t, WithInsecureWebhooks())
+		tt := newWorld(t, WithInsecureWebhooks())
 		ep := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h")}, nil)
 		tt.product()
 		wait(t, tt.srv)
@@ -294,7 +294,7 @@ func TestWebhookFailures(t *testing.T) {
 	t.Run("§2.10 deleting the endpoint drops queued deliveries", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { w.WriteHeader(500) })
-		tt := newTester(t, WithInsecureWebhooks(), WithWebhookRetries(3, 200*time.Millisecond))
+		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookRetries(3, 200*time.Millisecond))
 		ep := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		require.Eventually(t, func() bool { return len(rc.deliveries()) == 1 }, 5*time.Second, 5*time.Millisecond)
@@ -308,7 +308,7 @@ func TestWebhookFailures(t *testing.T) {
 // TestWebhookDeliveryOrder pins that one endpoint receives its events in creation order.
 func TestWebhookDeliveryOrder(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created", "product.updated"}}, nil)
 	prod := tt.product()
 	for i := 0; i < 5; i++ {
@@ -338,7 +338,7 @@ func TestWebhookCloseStopsDeliveries(t *testing.T) {
 		}
 	})
 	srv := NewServer(WithInsecureWebhooks(), WithWebhookRetries(3, time.Hour))
-	tt := &tester{t: t, srv: srv}
+	tt := &world{t: t, srv: srv}
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/slow")}, nil)
 	tt.product()
 	tt.product()

@@ -11,13 +11,13 @@ import (
 
 // TestLicenseAndMachineDocuments pins the §2.6/§2.7 renderers later parts reuse.
 func TestLicenseAndMachineDocuments(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 3, "requireCheckIn": true, "checkInInterval": "week", "checkInIntervalCount": 2})
 	now := tt.srv.Now()
 	lic := tt.seedLicense(pol, func(l *license) {
-		l.Expiry = ptrTime(now.Add(48 * time.Hour))
-		l.LastCheckIn = ptrTime(now)
+		l.Expiry = ptr(now.Add(48 * time.Hour))
+		l.LastCheckIn = ptr(now)
 	})
 	cores := int64(4)
 	tt.srv.mu.Lock()
@@ -49,7 +49,7 @@ func TestLicenseAndMachineDocuments(t *testing.T) {
 
 // TestConcurrentRequests exercises the store lock under -race.
 func TestConcurrentRequests(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)

@@ -11,50 +11,35 @@ import (
 // Cases drawn from the real server's request specs (features/api/v1/…), played over real
 // HTTP. Each case names the feature file and scenario it pins (keygen-api.md §2).
 
-// f4World is a small account: a product with a policy, a user owning a license of it, a
-// second product whose license has no owner, and one user of each staff role.
-type f4World struct {
-	tt                                   *tester
-	prod, prod2, pol, pol2               string
-	user, user2, dev, sales, support, ro string
-	admin, admin2                        string
-	lic, lic2                            string
-	prodTok, userTok, user2Tok, licTok   string
-	devTok, salesTok, supportTok, roTok  string
-	admin2Tok                            string
-	prodTokID, userTokID, licTokID       string
-	admin2TokID                          string
+func (w *world) createRoleUser(email, role string) string {
+	return w.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
 }
 
-func (tt *tester) f4Role(email, role string) string {
-	return tt.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
-}
-
-func (tt *tester) f4License(policyID, ownerID string) string {
+func (w *world) licenseOwnedBy(policyID, ownerID string) string {
 	rels := map[string]any{"policy": link("policies", policyID)}
 	if ownerID != "" {
 		rels["owner"] = link("users", ownerID)
 	}
-	return tt.mustCreate("/licenses", "licenses", nil, rels)
+	return w.mustCreate("/licenses", "licenses", nil, rels)
 }
 
-func newF4World(t *testing.T) *f4World {
-	tt := newTester(t)
-	w := &f4World{tt: tt}
+func newTeamWorld(t *testing.T) *world {
+	tt := newWorld(t)
+	w := tt
 	w.admin = tt.get("/me").id()
 	w.prod = tt.product()
 	w.prod2 = tt.mustCreate("/products", "products", map[string]any{"name": "Other"}, nil)
 	w.pol = tt.policy(w.prod, nil)
 	w.pol2 = tt.policy(w.prod2, nil)
-	w.user = tt.user("user@example.com")
-	w.user2 = tt.user("user2@example.com")
-	w.dev = tt.f4Role("dev@example.com", "developer")
-	w.sales = tt.f4Role("sales@example.com", "sales-agent")
-	w.support = tt.f4Role("support@example.com", "support-agent")
-	w.ro = tt.f4Role("ro@example.com", "read-only")
-	w.admin2 = tt.f4Role("admin2@example.com", "admin")
-	w.lic = tt.f4License(w.pol, w.user)
-	w.lic2 = tt.f4License(w.pol2, "")
+	w.user = tt.createUser("user@example.com")
+	w.user2 = tt.createUser("user2@example.com")
+	w.dev = tt.createRoleUser("dev@example.com", "developer")
+	w.sales = tt.createRoleUser("sales@example.com", "sales-agent")
+	w.support = tt.createRoleUser("support@example.com", "support-agent")
+	w.ro = tt.createRoleUser("ro@example.com", "read-only")
+	w.admin2 = tt.createRoleUser("admin2@example.com", "admin")
+	w.lic = tt.licenseOwnedBy(w.pol, w.user)
+	w.lic2 = tt.licenseOwnedBy(w.pol2, "")
 	w.prodTokID, w.prodTok = tt.tokenFor("products", w.prod, nil)
 	w.userTokID, w.userTok = tt.tokenFor("users", w.user, nil)
 	_, w.user2Tok = tt.tokenFor("users", w.user2, nil)
@@ -64,6 +49,7 @@ func newF4World(t *testing.T) *f4World {
 	_, w.supportTok = tt.loginToken("support@example.com")
 	_, w.roTok = tt.loginToken("ro@example.com")
 	w.admin2TokID, w.admin2Tok = tt.loginToken("admin2@example.com")
+	w.staff = map[string]string{"Developer": w.devTok, "Sales": w.salesTok, "Support": w.supportTok, "Read-only": w.roTok}
 	return w
 }
 
@@ -85,15 +71,15 @@ func relData(r *reply, name string) map[string]any {
 }
 
 func TestF4Tokens(t *testing.T) {
-	w := newF4World(t)
-	tt := w.tt
+	w := newTeamWorld(t)
+	tt := w
 	gen := "tokens/generate.feature: "
 	const far = "2531-01-01T00:00:00.000Z"
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: gen + "Admin generates a new token via basic authentication",
 			r:      req{method: "POST", path: "/tokens", auth: basic(tt.srv.AdminEmail, "password")},
 			status: 201, attrs: map[string]any{"kind": "admin-token", "expiry": nil},
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.NotEmpty(t, r.attrs()["token"])
 				assert.Equal(t, map[string]any{"type": "users", "id": w.admin}, relData(r, "bearer"))
 			}},
@@ -124,7 +110,7 @@ func TestF4Tokens(t *testing.T) {
 		{name: gen + "Product generates a new token for their license",
 			r: req{method: "POST", path: "/tokens", auth: bearer(w.prodTok), body: tokenBody(nil, "licenses", w.lic)}, status: 201,
 			attrs: map[string]any{"kind": "activation-token"},
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.Equal(t, map[string]any{"type": "licenses", "id": w.lic}, relData(r, "bearer"))
 			}},
 		{name: gen + "Product generates a new token for a license",
@@ -139,7 +125,7 @@ func TestF4Tokens(t *testing.T) {
 			r: req{method: "POST", path: "/tokens", auth: bearer(w.prodTok), body: tokenBody(nil, "user", "0ea6a022-5fa1-42f2-9bf0-b0a3c5bbcc24")}, status: 403},
 		{name: gen + "User generates a new token via token authentication",
 			r: req{method: "POST", path: "/tokens", auth: bearer(w.userTok)}, status: 201, attrs: map[string]any{"kind": "user-token", "name": nil},
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				exp, err := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
 				require.NoError(t, err)
 				assert.WithinDuration(t, tt.srv.clock.now().Add(14*24*time.Hour), exp, time.Minute)
@@ -191,7 +177,7 @@ func TestF4Tokens(t *testing.T) {
 	show := "tokens/show.feature: "
 	reg := "tokens/regenerate.feature: "
 	rev := "tokens/revoke.feature: "
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: show + "Admin retrieves an invalid token while authenticated",
 			r: req{method: "GET", path: "/tokens/invalid"}, status: 404, title: "Not found", code: "NOT_FOUND", detail: "The requested token 'invalid' was not found"},
 		{name: show + "Product requests a token for their license",
@@ -206,12 +192,12 @@ func TestF4Tokens(t *testing.T) {
 			r: req{method: "GET", path: "/tokens/" + w.userTokID, auth: "-"}, status: 401},
 		{name: show + "Admin requests a token while authenticated (no secret)",
 			r: req{method: "GET", path: "/tokens/" + w.userTokID}, status: 200,
-			check: func(t *testing.T, r *reply) { assert.NotContains(t, r.attrs(), "token") }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.NotContains(t, r.attrs(), "token") }},
 		{name: reg + "Admin resets an admin token by id",
 			r: req{method: "PUT", path: "/tokens/" + w.admin2TokID}, status: 403},
 		{name: reg + "Admin resets a product token by id",
 			r: req{method: "PUT", path: "/tokens/" + prodTok2}, status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil},
-			check: func(t *testing.T, r *reply) { assert.NotEmpty(t, r.attrs()["token"]) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.NotEmpty(t, r.attrs()["token"]) }},
 		{name: reg + "Product resets a token for an admin",
 			r: req{method: "PUT", path: "/tokens/" + w.admin2TokID, auth: bearer(w.prodTok)}, status: 404},
 		{name: reg + "Product resets a token for their license",
@@ -227,29 +213,29 @@ func TestF4Tokens(t *testing.T) {
 }
 
 func TestF4TokensIndex(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	var prods, users, lics []string
 	for i := 0; i < 3; i++ {
 		prods = append(prods, tt.mustCreate("/products", "products", map[string]any{"name": "P"}, nil))
 		tt.tokenFor("products", prods[i], nil)
 	}
 	for i := 0; i < 5; i++ {
-		users = append(users, tt.user("u"+string(rune('0'+i))+"@example.com"))
+		users = append(users, tt.createUser("u"+string(rune('0'+i))+"@example.com"))
 		tt.tokenFor("users", users[i], nil)
 	}
 	pol := tt.policy(prods[0], nil)
 	for i := 0; i < 2; i++ {
-		lics = append(lics, tt.f4License(pol, ""))
+		lics = append(lics, tt.licenseOwnedBy(pol, ""))
 		tt.tokenFor("licenses", lics[i], nil)
 	}
 	_, prodTok := tt.tokenFor("products", prods[0], nil)
 	_, userTok := tt.tokenFor("users", users[1], nil)
 	_, licTok := tt.tokenFor("licenses", lics[0], nil)
 	ix := "tokens/index.feature: "
-	count := func(n int) func(t *testing.T, r *reply) {
-		return func(t *testing.T, r *reply) { assert.Len(t, r.list(), n) }
+	count := func(n int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.list(), n) }
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		// 3+1 product, 5+1 user, 2+1 license tokens and the admin's own.
 		{name: ix + "Admin requests all tokens while authenticated", r: req{method: "GET", path: "/tokens?limit=100"}, status: 200, check: count(14)},
 		{name: ix + "Admin requests all tokens for a specific user", r: req{method: "GET", path: "/tokens?bearer[type]=user&bearer[id]=" + users[3]}, status: 200, check: count(1)},
@@ -267,20 +253,20 @@ func TestF4TokensIndex(t *testing.T) {
 }
 
 func TestF4TokenRegenerateExpiry(t *testing.T) {
-	tt := newTester(t)
-	u := tt.user("u@example.com")
+	tt := newWorld(t)
+	u := tt.createUser("u@example.com")
 	_, userTok := tt.tokenFor("users", u, map[string]any{"expiry": tt.srv.Now().Add(7 * 24 * time.Hour).Format(time.RFC3339)})
 	_, expired := tt.tokenFor("users", u, map[string]any{"expiry": tt.srv.Now().Add(time.Hour).Format(time.RFC3339)})
 	p := tt.product()
 	_, prodTok := tt.tokenFor("products", p, nil)
 	tt.srv.Advance(2 * time.Hour)
 	reg := "tokens/regenerate.feature: "
-	within2w := func(t *testing.T, r *reply) {
+	within2w := func(t *testing.T, _ *world, r *reply) {
 		exp, err := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
 		require.NoError(t, err)
 		assert.WithinDuration(t, tt.srv.Now().Add(14*24*time.Hour), exp, time.Minute)
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: reg + "User resets their current token", r: req{method: "PUT", path: "/tokens", auth: bearer(userTok)}, status: 200, attrs: map[string]any{"kind": "user-token"}, check: within2w},
 		{name: reg + "User resets their current token that is expired", r: req{method: "PUT", path: "/tokens", auth: bearer(expired)}, status: 401},
 		{name: reg + "Product resets their current token", r: req{method: "PUT", path: "/tokens", auth: bearer(prodTok)}, status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil}},
@@ -289,8 +275,8 @@ func TestF4TokenRegenerateExpiry(t *testing.T) {
 }
 
 func TestF4UsersCreate(t *testing.T) {
-	w := newF4World(t)
-	tt := w.tt
+	w := newTeamWorld(t)
+	tt := w
 	cr := "users/create.feature: "
 	user := func(extra map[string]any) map[string]any {
 		a := map[string]any{"email": newUUID()[:8] + "@keygen.example", "password": "password"}
@@ -304,7 +290,7 @@ func TestF4UsersCreate(t *testing.T) {
 	raw := func(attrs string) string {
 		return `{"data":{"type":"users","attributes":{"email":"bishopfox+blog@keygen.example","password":"json-interoperability-vulnerabilities","role":null,` + attrs + `}}}`
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: cr + "Anonymous creates a user with blank names", r: req{method: "POST", path: "/users", auth: "-", body: user(map[string]any{"firstName": "", "lastName": ""})}, status: 201,
 			attrs: map[string]any{"firstName": "", "lastName": "", "fullName": " "}},
 		{name: cr + "Anonymous creates a user with null names", r: req{method: "POST", path: "/users", auth: "-", body: user(map[string]any{"firstName": nil, "lastName": nil})}, status: 201,
@@ -352,7 +338,7 @@ func TestF4UsersCreate(t *testing.T) {
 }
 
 func TestF4Validation(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pc := "policies/create.feature: "
 	we := "webhook_endpoints/create.feature: "
@@ -366,10 +352,10 @@ func TestF4Validation(t *testing.T) {
 	hook := func(attrs map[string]any) req {
 		return req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", attrs, nil)}
 	}
-	inv := func(name string, r req, code, attr, detail string) wireCase {
-		return wireCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
+	inv := func(name string, r req, code, attr, detail string) apiCase {
+		return apiCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		inv("products/create.feature: Admin creates a product with an invalid distribution strategy",
 			req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "X", "distributionStrategy": "PRIVATE"}, nil)},
 			"DISTRIBUTION_STRATEGY_NOT_ALLOWED", "distributionStrategy", "unsupported distribution strategy"),

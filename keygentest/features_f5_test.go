@@ -11,24 +11,17 @@ import (
 // products, policies, keys and webhooks (features/api/v1/…), played over real HTTP. Each
 // case names the feature file and scenario it pins (keygen-api.md §1.15, §2).
 
-// f5World extends f4World with a teammate (user3, attached to lic as a licensee), a
+// addLicensees adds to the team a teammate (user3, attached to lic as a licensee), a
 // license with explicit EE read permissions and a token for the second product.
-type f5World struct {
-	*f4World
-	user3, user3Tok, prod2Tok string
-	licPerm, licPermTok       string
-}
-
-func newF5World(t *testing.T) *f5World {
-	w := &f5World{f4World: newF4World(t)}
-	tt := w.tt
-	w.user3 = tt.user("user3@example.com")
+func (w *world) addLicensees() *world {
+	tt := w
+	w.user3 = tt.createUser("user3@example.com")
 	_, w.user3Tok = tt.tokenFor("users", w.user3, nil)
 	_, w.prod2Tok = tt.tokenFor("products", w.prod2, nil)
 	tt.srv.mu.Lock()
 	tt.srv.db.licenses[w.lic].UserIDs = []string{w.user3}
 	tt.srv.mu.Unlock()
-	w.licPerm = tt.f4License(w.pol, "")
+	w.licPerm = tt.licenseOwnedBy(w.pol, "")
 	tt.srv.mu.Lock()
 	tt.srv.db.licenses[w.licPerm].Permissions = []string{"user.read", "product.read", "policy.read"}
 	tt.srv.mu.Unlock()
@@ -36,27 +29,27 @@ func newF5World(t *testing.T) *f5World {
 	return w
 }
 
-func listLen(n int) func(t *testing.T, r *reply) {
-	return func(t *testing.T, r *reply) { assert.Len(t, r.list(), n, string(r.body)) }
+func listLen(n int) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.list(), n, string(r.body)) }
 }
 
 func TestF5Users(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
-	foreign := bearer(newTester(t).srv.AdminToken)
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
 	show := "users/show.feature: "
 	idx := "users/index.feature: "
 	get := func(id, auth string) req { return req{method: "GET", path: "/users/" + id, auth: auth} }
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: show + "Admin retrieves a user for their account", r: get(w.user, ""), status: 200, attrs: map[string]any{"email": "user@example.com", "role": "user"}},
 		{name: show + "Developer retrieves a user for their account", r: get(w.user, bearer(w.devTok)), status: 200},
 		{name: show + "Sales retrieves a user for their account", r: get(w.user, bearer(w.salesTok)), status: 200},
 		{name: show + "Support retrieves a user for their account", r: get(w.user, bearer(w.supportTok)), status: 200},
 		{name: show + "Read-only retrieves a user for their account", r: get(w.user, bearer(w.roTok)), status: 200},
 		{name: show + "Admin retrieves a user for their account by email", r: get("user@example.com", ""), status: 200,
-			check: func(t *testing.T, r *reply) { assert.Equal(t, w.user, r.id()) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, w.user, r.id()) }},
 		{name: show + "Admin retrieves a user for their account by email with a different casing", r: get("UsEr@Example.com", ""), status: 200,
-			check: func(t *testing.T, r *reply) { assert.Equal(t, w.user, r.id()) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, w.user, r.id()) }},
 		{name: show + "Admin retrieves another admin for their account by email", r: get("admin2@example.com", ""), status: 200, attrs: map[string]any{"role": "admin"}},
 		{name: show + "Admin retrieves an invalid user for their account", r: get("invalid", ""), status: 404,
 			title: "Not found", code: "NOT_FOUND", detail: "The requested user 'invalid' was not found"},
@@ -89,13 +82,13 @@ func TestF5Users(t *testing.T) {
 	})
 
 	// A license with user.read lists its owner and users.
-	owned := tt.f4License(w.pol, w.user2)
+	owned := tt.licenseOwnedBy(w.pol, w.user2)
 	tt.srv.mu.Lock()
 	tt.srv.db.licenses[owned].Permissions = []string{"user.read"}
 	tt.srv.db.licenses[owned].UserIDs = []string{w.user3}
 	tt.srv.mu.Unlock()
 	_, ownedTok := tt.tokenFor("licenses", owned, nil)
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: idx + "License attempts to retrieve all associated users (with permission)", r: req{method: "GET", path: "/users", auth: bearer(ownedTok)}, status: 200, check: listLen(2)},
 		{name: show + "License retrieves their owner (with permissions)", r: get(w.user2, bearer(ownedTok)), status: 200},
 		{name: show + "License retrieves their user (with permissions)", r: get(w.user3, bearer(ownedTok)), status: 200},
@@ -103,13 +96,13 @@ func TestF5Users(t *testing.T) {
 }
 
 func TestF5UserWrites(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
+	w := newTeamWorld(t).addLicensees()
+	tt := w
 	bans := "users/actions/bans.feature: "
 	act := func(id, action, auth string) req {
 		return req{method: "POST", path: "/users/" + id + "/actions/" + action, auth: auth}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: bans + "Admin bans another admin", r: act(w.admin, "ban", bearer(w.admin2Tok)), status: 403},
 		{name: bans + "Admin bans themself", r: act(w.admin, "ban", ""), status: 403},
 		{name: bans + "License bans a user", r: act(w.user2, "ban", bearer(w.licTok)), status: 404},
@@ -134,7 +127,7 @@ func TestF5UserWrites(t *testing.T) {
 		return req{method: "POST", path: "/users/" + id + "/actions/update-password", auth: auth,
 			body: map[string]any{"meta": map[string]any{"oldPassword": old, "newPassword": nw}}}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: pw + "User updates their password (too short)", r: upw(w.user3, bearer(w.user3Tok), "password", "pw"), status: 422},
 		{name: pw + "User attempts to update password with missing parameters", r: req{method: "POST", path: "/users/" + w.user3 + "/actions/update-password", auth: bearer(w.user3Tok),
 			body: map[string]any{"meta": map[string]any{"newPassword": "newpassword"}}}, status: 400},
@@ -150,7 +143,7 @@ func TestF5UserWrites(t *testing.T) {
 	patch := func(id, auth string, attrs map[string]any) req {
 		return req{method: "PATCH", path: "/users/" + id, auth: auth, body: doc("users", attrs, nil)}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: up + "Admin updates a user for their account", r: patch(w.user, "", map[string]any{"firstName": "Mr. Robot"}), status: 200, attrs: map[string]any{"firstName": "Mr. Robot"}},
 		{name: up + "Developer updates a user for their account", r: patch(w.user, bearer(w.devTok), map[string]any{"firstName": "Dev"}), status: 200},
 		{name: up + "Sales updates a user for their account", r: patch(w.user, bearer(w.salesTok), map[string]any{"firstName": "Sales"}), status: 200},
@@ -172,7 +165,7 @@ func TestF5UserWrites(t *testing.T) {
 		{name: up + "User attempts to update another user's password", r: patch(w.user2, bearer(w.userTok), map[string]any{"password": "newpassword"}), status: 404},
 		{name: up + "Admin attempts to update a user's password", r: patch(w.user2, "", map[string]any{"password": "newpassword"}), status: 200},
 		{name: up + "Product attempts to update a user's password", r: patch(w.user, bearer(w.prodTok), map[string]any{"password": "newpassword2"}), status: 200},
-		{name: up + "Admin promotes a user to sales for their account", r: patch(tt.user("promo@example.com"), "", map[string]any{"role": "sales-agent"}), status: 200, attrs: map[string]any{"role": "sales-agent"}},
+		{name: up + "Admin promotes a user to sales for their account", r: patch(tt.createUser("promo@example.com"), "", map[string]any{"role": "sales-agent"}), status: 200, attrs: map[string]any{"role": "sales-agent"}},
 		{name: up + "Admin attempts to demote another admin to user", r: patch(w.admin2, "", map[string]any{"role": "user"}), status: 200, attrs: map[string]any{"role": "user"}},
 		{name: up + "Admin attempts to demote themself to user when they're the only admin for the account", r: patch(w.admin, "", map[string]any{"role": "user"}), status: 422,
 			code: "ACCOUNT_ADMINS_REQUIRED", source: map[string]any{"pointer": "/data/relationships/account"}},
@@ -180,11 +173,11 @@ func TestF5UserWrites(t *testing.T) {
 
 	del := "users/destroy.feature: "
 	rm := func(id, auth string) req { return req{method: "DELETE", path: "/users/" + id, auth: auth} }
-	lonely := tt.user("lonely@example.com")
-	tt.runWire(t, []wireCase{
+	lonely := tt.createUser("lonely@example.com")
+	tt.run(t, []apiCase{
 		{name: del + "Developer attempts to delete an admin", r: rm(w.admin, bearer(w.devTok)), status: 403,
 			detail: "You do not have permission to complete the request (developer lacks privileges to perform action on user)"},
-		{name: del + "Developer deletes one of their users", r: rm(tt.user("gone@example.com"), bearer(w.devTok)), status: 204},
+		{name: del + "Developer deletes one of their users", r: rm(tt.createUser("gone@example.com"), bearer(w.devTok)), status: 204},
 		{name: del + "Sales attempts to delete one of their users", r: rm(w.user, bearer(w.salesTok)), status: 403},
 		{name: del + "Support attempts to delete one of their users", r: rm(w.user, bearer(w.supportTok)), status: 403},
 		{name: del + "Read-only attempts to delete one of their users", r: rm(w.user, bearer(w.roTok)), status: 403},
@@ -204,58 +197,58 @@ func TestF5UserWrites(t *testing.T) {
 }
 
 func TestF5PasswordsProfiles(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
+	w := newTeamWorld(t).addLicensees()
+	tt := w
 	reset := "passwords/reset.feature: "
 	forgot := func(email string) req {
 		return req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{"email": email, "deliver": false}}}
 	}
 	me := "profiles/me.feature: "
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: reset + "User resets their password (has password)", r: forgot("user@example.com"), status: 204},
 		{name: reset + "User resets their password with case insensitivity", r: forgot("USER@example.com"), status: 204},
 		{name: reset + "User resets their password using a bad email", r: forgot("bad@example.com"), status: 204},
 		{name: reset + "User resets their password without an email", r: req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{}}}, status: 400},
 		{name: me + "Admin requests their profile", r: req{method: "GET", path: "/me"}, status: 200,
-			check: func(t *testing.T, r *reply) { assert.Equal(t, w.admin, r.id()) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, w.admin, r.id()) }},
 		{name: me + "Product requests their profile", r: req{method: "GET", path: "/me", auth: bearer(w.prodTok)}, status: 200,
-			check: func(t *testing.T, r *reply) { assert.Equal(t, "products", r.data()["type"]) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, "products", r.data()["type"]) }},
 		{name: me + "User requests their profile", r: req{method: "GET", path: "/me", auth: bearer(w.userTok)}, status: 200, attrs: map[string]any{"email": "user@example.com"}},
 		{name: me + "License requests their profile (token)", r: req{method: "GET", path: "/me", auth: bearer(w.licTok)}, status: 200,
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.Equal(t, "licenses", r.data()["type"])
 				assert.Equal(t, map[string]any{"type": "users", "id": w.user}, relData(r, "owner"))
 			}},
 		{name: me + "License requests their profile using a legacy API version", r: req{method: "GET", path: "/me", auth: bearer(w.licTok), headers: map[string]string{"Keygen-Version": "1.4"}}, status: 200,
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.Equal(t, map[string]any{"type": "users", "id": w.user}, relData(r, "user"))
 			}},
 		{name: me + "License requests their profile (invalid key)", r: req{method: "GET", path: "/me", auth: "License invalid-key"}, status: 401,
 			title: "Unauthorized", code: "LICENSE_INVALID", detail: "You must be authenticated to complete the request"},
 		{name: me + "Anonymous requests their profile", r: req{method: "GET", path: "/me", auth: "-"}, status: 401},
 		{name: "profiles/show.feature: User requests their profile", r: req{method: "GET", path: "/profile", auth: bearer(w.userTok)}, status: 200,
-			check: func(t *testing.T, r *reply) { assert.Equal(t, w.user, r.id()) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, w.user, r.id()) }},
 		{name: "profiles/show.feature: Anonymous requests their profile", r: req{method: "GET", path: "/profile", auth: "-"}, status: 401},
 	})
 }
 
 func TestF5ProductsPolicies(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
-	foreign := bearer(newTester(t).srv.AdminToken)
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
 	closed := tt.mustCreate("/products", "products", map[string]any{"name": "Closed", "distributionStrategy": "CLOSED"}, nil)
 	open := tt.mustCreate("/products", "products", map[string]any{"name": "Open", "distributionStrategy": "OPEN"}, nil)
 	_ = open
 	ps := "products/show.feature: "
 	pi := "products/index.feature: "
 	get := func(path, auth string) req { return req{method: "GET", path: path, auth: auth} }
-	permUser := tt.user("perm@example.com")
+	permUser := tt.createUser("perm@example.com")
 	tt.srv.mu.Lock()
 	tt.srv.db.users[permUser].Permissions = []string{"user.read", "product.read", "policy.read"}
 	tt.srv.mu.Unlock()
-	tt.f4License(w.pol, permUser)
+	tt.licenseOwnedBy(w.pol, permUser)
 	_, permUserTok := tt.tokenFor("users", permUser, nil)
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: ps + "Admin retrieves a product for their account", r: get("/products/"+w.prod, ""), status: 200, attrs: map[string]any{"name": "App"}},
 		{name: ps + "Sales retrieves a product for their account", r: get("/products/"+w.prod, bearer(w.salesTok)), status: 200},
 		{name: ps + "Support retrieves a product for their account", r: get("/products/"+w.prod, bearer(w.supportTok)), status: 200},
@@ -287,7 +280,7 @@ func TestF5ProductsPolicies(t *testing.T) {
 
 	pols := "policies/show.feature: "
 	poli := "policies/index.feature: "
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: pols + "Admin retrieves a policy for their account", r: get("/policies/"+w.pol, ""), status: 200},
 		{name: pols + "Support retrieves a policy for their account", r: get("/policies/"+w.pol, bearer(w.supportTok)), status: 200},
 		{name: pols + "Admin retrieves an invalid policy for their account", r: get("/policies/invalid", ""), status: 404, detail: "The requested policy 'invalid' was not found"},
@@ -317,7 +310,7 @@ func TestF5ProductsPolicies(t *testing.T) {
 		return req{method: "PATCH", path: "/policies/" + id, auth: auth, body: doc("policies", map[string]any{"name": "Renamed"}, nil)}
 	}
 	rmPol := func(id, auth string) req { return req{method: "DELETE", path: "/policies/" + id, auth: auth} }
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: pc + "Product attempts to create a policy for their product", r: newPol(w.prod, bearer(w.prodTok)), status: 201},
 		{name: pc + "Product attempts to create a policy for another product", r: newPol(w.prod2, bearer(w.prodTok)), status: 403},
 		{name: pc + "User attempts to create a policy for their account", r: newPol(w.prod, bearer(w.userTok)), status: 403},
@@ -355,7 +348,7 @@ func TestF5ProductsPolicies(t *testing.T) {
 	newProd := func(auth string) req {
 		return req{method: "POST", path: "/products", auth: auth, body: doc("products", map[string]any{"name": "Cool App"}, nil)}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: pcr + "Developer creates a product for their account", r: newProd(bearer(w.devTok)), status: 201, attrs: map[string]any{"name": "Cool App", "distributionStrategy": "LICENSED"}},
 		{name: pcr + "Sales attempts to create a product for their account", r: newProd(bearer(w.salesTok)), status: 403},
 		{name: pcr + "Support attempts to create a product for their account", r: newProd(bearer(w.supportTok)), status: 403},
@@ -387,9 +380,9 @@ func TestF5ProductsPolicies(t *testing.T) {
 }
 
 func TestF5KeysWebhooks(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
-	foreign := bearer(newTester(t).srv.AdminToken)
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
 	pooled := tt.policy(w.prod, map[string]any{"usePool": true})
 	pooled2 := tt.policy(w.prod2, map[string]any{"usePool": true})
 	newKey := func(pol, key, auth string) req {
@@ -403,7 +396,7 @@ func TestF5KeysWebhooks(t *testing.T) {
 	}
 	ks, ki, kc, ku, kd := "keys/show.feature: ", "keys/index.feature: ", "keys/create.feature: ", "keys/update.feature: ", "keys/destroy.feature: "
 	kp := "keys/relationships/policy.feature: "
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: ks + "Admin retrieves a key for their account", r: get("/keys/"+key, ""), status: 200, attrs: map[string]any{"key": "aaaaaaaaaa"}},
 		{name: ks + "Admin retrieves an invalid key for their account", r: get("/keys/invalid", ""), status: 404, detail: "The requested key 'invalid' was not found"},
 		{name: ks + "Product retrieves a key for their product", r: get("/keys/"+key, bearer(w.prodTok)), status: 200},
@@ -435,7 +428,7 @@ func TestF5KeysWebhooks(t *testing.T) {
 	})
 
 	ep := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
-	tt.user("evented@example.com") // emits user.created to the endpoint
+	tt.createUser("evented@example.com") // emits user.created to the endpoint
 	evs := tt.get("/webhook-events").list()
 	require.NotEmpty(t, evs)
 	ev := evs[0].(map[string]any)["id"].(string)
@@ -444,7 +437,7 @@ func TestF5KeysWebhooks(t *testing.T) {
 	patchEp := func(auth string) req {
 		return req{method: "PATCH", path: "/webhook-endpoints/" + ep, auth: auth, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v2"}, nil)}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: es + "Admin retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, ""), status: 200, attrs: map[string]any{"url": "https://example.com/hooks"}},
 		{name: es + "Admin retrieves an invalid webhook endpoint for their account", r: get("/webhook-endpoints/invalid", ""), status: 404},
 		{name: es + "Admin attempts to retrieve a webhook endpoint for another account", r: get("/webhook-endpoints/"+ep, foreign), status: 401},

@@ -25,48 +25,48 @@ func usersBody(ids ...string) map[string]any {
 	return map[string]any{"data": data}
 }
 
-func luAttach(lic, auth string, ids ...string) req {
+func attachUsers(lic, auth string, ids ...string) req {
 	return req{method: "POST", path: "/licenses/" + lic + "/users", auth: auth, body: usersBody(ids...)}
 }
 
-func luDetach(lic, auth string, ids ...string) req {
+func detachUsers(lic, auth string, ids ...string) req {
 	return req{method: "DELETE", path: "/licenses/" + lic + "/users", auth: auth, body: usersBody(ids...)}
 }
 
 // usersCount reads relationships.users.meta.count of a license.
-func (tt *tester) usersCount(lic string) any {
-	tt.t.Helper()
-	r := tt.get("/licenses/" + lic)
-	require.Equal(tt.t, 200, r.status, string(r.body))
+func (w *world) usersCount(lic string) any {
+	w.t.Helper()
+	r := w.get("/licenses/" + lic)
+	require.Equal(w.t, 200, r.status, string(r.body))
 	rels, _ := r.data()["relationships"].(map[string]any)
 	users, _ := rels["users"].(map[string]any)
 	meta, _ := users["meta"].(map[string]any)
 	return meta["count"]
 }
 
-func (tt *tester) mutLicense(id string, f func(l *license)) {
-	tt.srv.mu.Lock()
-	defer tt.srv.mu.Unlock()
-	f(tt.srv.db.licenses[id])
+func (w *world) mutLicense(id string, f func(l *license)) {
+	w.srv.mu.Lock()
+	defer w.srv.mu.Unlock()
+	f(w.srv.db.licenses[id])
 }
 
-func (tt *tester) mutUser(id string, f func(u *user)) {
-	tt.srv.mu.Lock()
-	defer tt.srv.mu.Unlock()
-	f(tt.srv.db.users[id])
+func (w *world) mutUser(id string, f func(u *user)) {
+	w.srv.mu.Lock()
+	defer w.srv.mu.Unlock()
+	f(w.srv.db.users[id])
 }
 
 // TestH1LicenseUsersRead: w.lic is owned by user with user3 attached; licPerm (read
 // permissions, no owner) has user2 attached.
 func TestH1LicenseUsersRead(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
+	w := newTeamWorld(t).addLicensees()
+	tt := w
 	tt.mutLicense(w.licPerm, func(l *license) { l.UserIDs = []string{w.user2} })
-	foreign := bearer(newTester(t).srv.AdminToken)
+	foreign := bearer(newWorld(t).srv.AdminToken)
 	key := tt.get("/licenses/" + w.lic).attrs()["key"].(string)
 	lu := "/licenses/" + w.lic + "/users"
-	ids := func(want ...string) func(t *testing.T, r *reply) {
-		return func(t *testing.T, r *reply) {
+	ids := func(want ...string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, _ *world, r *reply) {
 			var got []string
 			for _, it := range r.list() {
 				got = append(got, it.(map[string]any)["id"].(string))
@@ -74,43 +74,43 @@ func TestH1LicenseUsersRead(t *testing.T) {
 			assert.ElementsMatch(t, want, got, string(r.body))
 		}
 	}
-	tt.runWire(t, []wireCase{
-		{name: luFeature + "Admin retrieves the users for a license (owner and licensees)", r: gGet(lu, ""), status: 200, check: ids(w.user, w.user3)},
-		{name: luFeature + "Admin retrieves the users for a license by key", r: gGet("/licenses/"+key+"/users", ""), status: 200, check: ids(w.user, w.user3)},
-		{name: luFeature + "Admin attempts to retrieve the users for a license of another account", r: gGet(lu, foreign), status: 401},
-		{name: luFeature + "Product retrieves the users for a license", r: gGet(lu, bearer(w.prodTok)), status: 200, check: ids(w.user, w.user3)},
-		{name: luFeature + "Product retrieves the users for a license of another product", r: gGet(lu, bearer(w.prod2Tok)), status: 404},
-		{name: luFeature + "License retrieves their users (without permission)", r: gGet(lu, bearer(w.licTok)), status: 403, detail: licLacks},
-		{name: luFeature + "License retrieves their users (with permission)", r: gGet("/licenses/"+w.licPerm+"/users", bearer(w.licPermTok)), status: 200, check: ids(w.user2)},
-		{name: luFeature + "Owner attempts to retrieve the users for their license", r: gGet(lu, bearer(w.userTok)), status: 200, check: ids(w.user, w.user3)},
-		{name: luFeature + "User attempts to retrieve the users for their license", r: gGet(lu, bearer(w.user3Tok)), status: 200, check: ids(w.user, w.user3)},
-		{name: luFeature + "User attempts to retrieve the users for another license", r: gGet(lu, bearer(w.user2Tok)), status: 404},
+	tt.run(t, []apiCase{
+		{name: luFeature + "Admin retrieves the users for a license (owner and licensees)", r: getAs(lu, ""), status: 200, check: ids(w.user, w.user3)},
+		{name: luFeature + "Admin retrieves the users for a license by key", r: getAs("/licenses/"+key+"/users", ""), status: 200, check: ids(w.user, w.user3)},
+		{name: luFeature + "Admin attempts to retrieve the users for a license of another account", r: getAs(lu, foreign), status: 401},
+		{name: luFeature + "Product retrieves the users for a license", r: getAs(lu, bearer(w.prodTok)), status: 200, check: ids(w.user, w.user3)},
+		{name: luFeature + "Product retrieves the users for a license of another product", r: getAs(lu, bearer(w.prod2Tok)), status: 404},
+		{name: luFeature + "License retrieves their users (without permission)", r: getAs(lu, bearer(w.licTok)), status: 403, detail: licLacks},
+		{name: luFeature + "License retrieves their users (with permission)", r: getAs("/licenses/"+w.licPerm+"/users", bearer(w.licPermTok)), status: 200, check: ids(w.user2)},
+		{name: luFeature + "Owner attempts to retrieve the users for their license", r: getAs(lu, bearer(w.userTok)), status: 200, check: ids(w.user, w.user3)},
+		{name: luFeature + "User attempts to retrieve the users for their license", r: getAs(lu, bearer(w.user3Tok)), status: 200, check: ids(w.user, w.user3)},
+		{name: luFeature + "User attempts to retrieve the users for another license", r: getAs(lu, bearer(w.user2Tok)), status: 404},
 
-		{name: luFeature + "Admin retrieves a user for a license", r: gGet(lu+"/"+w.user3, ""), status: 200, check: dataID(w.user3)},
-		{name: luFeature + "Admin retrieves a user by email", r: gGet(lu+"/user3@example.com", ""), status: 200, check: dataID(w.user3)},
-		{name: luFeature + "Admin retrieves a user that is not a license user (not found)", r: gGet(lu+"/"+w.user2, ""), status: 404,
+		{name: luFeature + "Admin retrieves a user for a license", r: getAs(lu+"/"+w.user3, ""), status: 200, check: dataID(w.user3)},
+		{name: luFeature + "Admin retrieves a user by email", r: getAs(lu+"/user3@example.com", ""), status: 200, check: dataID(w.user3)},
+		{name: luFeature + "Admin retrieves a user that is not a license user (not found)", r: getAs(lu+"/"+w.user2, ""), status: 404,
 			code: "NOT_FOUND", detail: "The requested user '" + w.user2 + "' was not found"},
-		{name: luFeature + "Product retrieves a user for a license", r: gGet(lu+"/"+w.user3, bearer(w.prodTok)), status: 200, check: dataID(w.user3)},
-		{name: luFeature + "Owner attempts to retrieve a user for their license", r: gGet(lu+"/"+w.user3, bearer(w.userTok)), status: 200, check: dataID(w.user3)},
-		{name: luFeature + "User attempts to retrieve themself for their license", r: gGet(lu+"/"+w.user3, bearer(w.user3Tok)), status: 200, check: dataID(w.user3)},
-		{name: luFeature + "User attempts to retrieve another user for their license", r: gGet(lu+"/"+w.user, bearer(w.user3Tok)), status: 200, check: dataID(w.user)},
-		{name: luFeature + "User attempts to retrieve users for a license they don't own", r: gGet(lu+"/"+w.user3, bearer(w.user2Tok)), status: 404},
-		{name: luFeature + "License attempts to retrieve their user (without permission)", r: gGet(lu+"/"+w.user3, bearer(w.licTok)), status: 403, detail: licLacks},
-		{name: luFeature + "License attempts to retrieve their user (with permission)", r: gGet("/licenses/"+w.licPerm+"/users/"+w.user2, bearer(w.licPermTok)), status: 200, check: dataID(w.user2)},
+		{name: luFeature + "Product retrieves a user for a license", r: getAs(lu+"/"+w.user3, bearer(w.prodTok)), status: 200, check: dataID(w.user3)},
+		{name: luFeature + "Owner attempts to retrieve a user for their license", r: getAs(lu+"/"+w.user3, bearer(w.userTok)), status: 200, check: dataID(w.user3)},
+		{name: luFeature + "User attempts to retrieve themself for their license", r: getAs(lu+"/"+w.user3, bearer(w.user3Tok)), status: 200, check: dataID(w.user3)},
+		{name: luFeature + "User attempts to retrieve another user for their license", r: getAs(lu+"/"+w.user, bearer(w.user3Tok)), status: 200, check: dataID(w.user)},
+		{name: luFeature + "User attempts to retrieve users for a license they don't own", r: getAs(lu+"/"+w.user3, bearer(w.user2Tok)), status: 404},
+		{name: luFeature + "License attempts to retrieve their user (without permission)", r: getAs(lu+"/"+w.user3, bearer(w.licTok)), status: 403, detail: licLacks},
+		{name: luFeature + "License attempts to retrieve their user (with permission)", r: getAs("/licenses/"+w.licPerm+"/users/"+w.user2, bearer(w.licPermTok)), status: 200, check: dataID(w.user2)},
 	})
 }
 
 // TestH1LicenseUsersAttach plays the attach scenarios in order on one world; each case
 // notes the state it relies on.
 func TestH1LicenseUsersAttach(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
-	other := newTester(t)
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	other := newWorld(t)
 	foreignUser := other.get("/me").id()
-	a, b, c := tt.user("a@example.com"), tt.user("b@example.com"), tt.user("c@example.com")
+	a, b, c := tt.createUser("a@example.com"), tt.createUser("b@example.com"), tt.createUser("c@example.com")
 	_, cTok := tt.tokenFor("users", c, nil)
-	owned := tt.f4License(w.pol, c) // c owns it, unprotected
-	prot := tt.f4License(w.pol, c)
+	owned := tt.licenseOwnedBy(w.pol, c) // c owns it, unprotected
+	prot := tt.licenseOwnedBy(w.pol, c)
 	tt.mutLicense(prot, func(l *license) { l.Protected = new(true) })
 	many := make([]string, 101)
 	for i := range many {
@@ -118,8 +118,8 @@ func TestH1LicenseUsersAttach(t *testing.T) {
 	}
 	bodyErr := map[string]any{"pointer": "/data"}
 	userPtr := map[string]any{"pointer": "/data/relationships/user"}
-	tt.runWire(t, []wireCase{
-		{name: luFeature + "Admin attaches users to a license", r: luAttach(w.lic2, "", a, b), status: 200, check: func(t *testing.T, r *reply) {
+	tt.run(t, []apiCase{
+		{name: luFeature + "Admin attaches users to a license", r: attachUsers(w.lic2, "", a, b), status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			require.Len(t, r.list(), 2, string(r.body))
 			for i, id := range []string{a, b} {
 				lu := r.list()[i].(map[string]any)
@@ -135,36 +135,36 @@ func TestH1LicenseUsersAttach(t *testing.T) {
 			}
 			assert.EqualValues(t, 2, tt.usersCount(w.lic2), "relationships.users.meta.count")
 		}},
-		{name: luFeature + "Admin attaches a user to a license that already exists as a user", r: luAttach(w.lic2, "", a), status: 422,
+		{name: luFeature + "Admin attaches a user to a license that already exists as a user", r: attachUsers(w.lic2, "", a), status: 422,
 			title: unprocessed, code: "USER_TAKEN", detail: "already exists", source: userPtr},
-		{name: luFeature + "Admin attaches a user to a license that already exists as an owner", r: luAttach(w.lic, "", w.user), status: 422,
+		{name: luFeature + "Admin attaches a user to a license that already exists as an owner", r: attachUsers(w.lic, "", w.user), status: 422,
 			title: unprocessed, code: "USER_CONFLICT", detail: "already exists (user is attached through owner)", source: userPtr},
-		{name: luFeature + "Admin attempts to attach users to a license with an invalid user ID", r: luAttach(w.lic, "", "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8"), status: 422,
+		{name: luFeature + "Admin attempts to attach users to a license with an invalid user ID", r: attachUsers(w.lic, "", "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8"), status: 422,
 			title: unprocessed, code: "USER_NOT_FOUND", detail: "must exist", source: userPtr},
-		{name: luFeature + "Admin attempts to attach a user to a license for another account", r: luAttach(w.lic, "", foreignUser), status: 422,
+		{name: luFeature + "Admin attempts to attach a user to a license for another account", r: attachUsers(w.lic, "", foreignUser), status: 422,
 			code: "USER_NOT_FOUND", detail: "must exist", source: userPtr},
-		{name: luFeature + "Admin attaches empty users to a license", r: luAttach(w.lic, ""), status: 400,
+		{name: luFeature + "Admin attaches empty users to a license", r: attachUsers(w.lic, ""), status: 400,
 			title: "Bad request", detail: "length must be between 1 and 100 (inclusive)", source: bodyErr},
-		{name: luFeature + "Admin bulk attaches 101 users to a license", r: luAttach(w.lic, "", many...), status: 400,
+		{name: luFeature + "Admin bulk attaches 101 users to a license", r: attachUsers(w.lic, "", many...), status: 400,
 			detail: "length must be between 1 and 100 (inclusive)", source: bodyErr},
-		{name: luFeature + "Admin of another account attempts to attach themself to a license", r: luAttach(w.lic, bearer(other.srv.AdminToken), foreignUser), status: 401},
-		{name: luFeature + "Product attaches users to a license", r: luAttach(w.lic, bearer(w.prodTok), a), status: 200, check: listLen(1)},
-		{name: luFeature + "Product attempts to attach users to a license it doesn't own", r: luAttach(w.lic2, bearer(w.prodTok), c), status: 404},
-		{name: luFeature + "License attempts to attach users to themselves", r: luAttach(w.lic, bearer(w.licTok), b), status: 403, detail: licLacks},
-		{name: luFeature + "Owner attempts to attach users to a license (default permissions)", r: luAttach(owned, bearer(cTok), a), status: 403, detail: userLacks},
-		{name: luFeature + "User attempts to attach users to a license", r: luAttach(w.lic2, bearer(w.user3Tok), c), status: 404},
+		{name: luFeature + "Admin of another account attempts to attach themself to a license", r: attachUsers(w.lic, bearer(other.srv.AdminToken), foreignUser), status: 401},
+		{name: luFeature + "Product attaches users to a license", r: attachUsers(w.lic, bearer(w.prodTok), a), status: 200, check: listLen(1)},
+		{name: luFeature + "Product attempts to attach users to a license it doesn't own", r: attachUsers(w.lic2, bearer(w.prodTok), c), status: 404},
+		{name: luFeature + "License attempts to attach users to themselves", r: attachUsers(w.lic, bearer(w.licTok), b), status: 403, detail: licLacks},
+		{name: luFeature + "Owner attempts to attach users to a license (default permissions)", r: attachUsers(owned, bearer(cTok), a), status: 403, detail: userLacks},
+		{name: luFeature + "User attempts to attach users to a license", r: attachUsers(w.lic2, bearer(w.user3Tok), c), status: 404},
 	})
 	// With license.users.attach (EE permissions) the owner may attach to an unprotected
 	// license only; a licensee never may.
 	tt.mutUser(c, func(u *user) { u.Permissions = []string{"license.users.attach"} })
 	tt.mutUser(w.user3, func(u *user) { u.Permissions = []string{"license.users.attach"} })
-	tt.runWire(t, []wireCase{
-		{name: luFeature + "Owner attempts to attach users to a license (explicit permission, unprotected license)", r: luAttach(owned, bearer(cTok), a, b), status: 200, check: listLen(2)},
-		{name: luFeature + "Owner attempts to attach users to a license (explicit permission, protected license)", r: luAttach(prot, bearer(cTok), a), status: 403, detail: denied},
-		{name: luFeature + "User attempts to attach users to their license (explicit permission)", r: luAttach(w.lic, bearer(w.user3Tok), b), status: 403, detail: denied},
+	tt.run(t, []apiCase{
+		{name: luFeature + "Owner attempts to attach users to a license (explicit permission, unprotected license)", r: attachUsers(owned, bearer(cTok), a, b), status: 200, check: listLen(2)},
+		{name: luFeature + "Owner attempts to attach users to a license (explicit permission, protected license)", r: attachUsers(prot, bearer(cTok), a), status: 403, detail: denied},
+		{name: luFeature + "User attempts to attach users to their license (explicit permission)", r: attachUsers(w.lic, bearer(w.user3Tok), b), status: 403, detail: denied},
 	})
 	// A failed attach undoes the whole request: b is valid but the owner is not.
-	r := tt.do(luAttach(w.lic, "", b, w.user))
+	r := tt.do(attachUsers(w.lic, "", b, w.user))
 	require.Equal(t, 422, r.status, string(r.body))
 	assert.EqualValues(t, 3, tt.usersCount(w.lic), "owner, user3 and a; b rolled back")
 }
@@ -172,18 +172,18 @@ func TestH1LicenseUsersAttach(t *testing.T) {
 // TestH1LicenseUsersLimits: the users limit counts the owner and the attached users, each
 // new one in turn, with the policy's overage allowance (users.feature, max users limit).
 func TestH1LicenseUsersLimits(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	var users []string
 	for i := range 8 {
-		users = append(users, tt.user(fmt.Sprintf("u%d@example.com", i)))
+		users = append(users, tt.createUser(fmt.Sprintf("u%d@example.com", i)))
 	}
 	owner := users[0]
 	limited := func(strategy string, max, attached int) string {
 		pol := tt.policy(prod, map[string]any{"maxUsers": max, "overageStrategy": strategy, "floating": true})
-		lic := tt.f4License(pol, owner)
+		lic := tt.licenseOwnedBy(pol, owner)
 		if attached > 0 {
-			r := tt.do(luAttach(lic, "", users[1:1+attached]...))
+			r := tt.do(attachUsers(lic, "", users[1:1+attached]...))
 			require.Equal(t, 200, r.status, string(r.body))
 		}
 		return lic
@@ -197,61 +197,61 @@ func TestH1LicenseUsersLimits(t *testing.T) {
 	l2x := limited("ALLOW_2X_OVERAGE", 2, 2)
 	lno := limited("NO_OVERAGE", 5, 1)
 	lalways := limited("ALWAYS_ALLOW_OVERAGE", 5, 4)
-	tt.runWire(t, []wireCase{
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_25X_OVERAGE, exceeds limit)", r: luAttach(l125, "", users[3:6]...), status: 422,
+	tt.run(t, []apiCase{
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_25X_OVERAGE, exceeds limit)", r: attachUsers(l125, "", users[3:6]...), status: 422,
 			title: unprocessed, code: "USER_LIMIT_EXCEEDED", detail: exceeded(4), source: limitPtr},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_25X_OVERAGE, within limit)", r: luAttach(l125, "", users[3:5]...), status: 200, check: listLen(2)},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_5X_OVERAGE, exceeds limit)", r: luAttach(l15, "", users[4:7]...), status: 422,
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_25X_OVERAGE, within limit)", r: attachUsers(l125, "", users[3:5]...), status: 200, check: listLen(2)},
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_5X_OVERAGE, exceeds limit)", r: attachUsers(l15, "", users[4:7]...), status: 422,
 			code: "USER_LIMIT_EXCEEDED", detail: exceeded(4)},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_5X_OVERAGE, within limit)", r: luAttach(l15, "", users[4:6]...), status: 200, check: listLen(2)},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_2X_OVERAGE, exceeds limit)", r: luAttach(l2x, "", users[3:5]...), status: 422,
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_1_5X_OVERAGE, within limit)", r: attachUsers(l15, "", users[4:6]...), status: 200, check: listLen(2)},
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_2X_OVERAGE, exceeds limit)", r: attachUsers(l2x, "", users[3:5]...), status: 422,
 			code: "USER_LIMIT_EXCEEDED", detail: exceeded(2)},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_2X_OVERAGE, within limit)", r: luAttach(l2x, "", users[3]), status: 200, check: listLen(1)},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (NO_OVERAGE, exceeds limit)", r: luAttach(lno, "", users[2:6]...), status: 422,
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALLOW_2X_OVERAGE, within limit)", r: attachUsers(l2x, "", users[3]), status: 200, check: listLen(1)},
+		{name: luFeature + "Admin attaches users to a license with a max users limit (NO_OVERAGE, exceeds limit)", r: attachUsers(lno, "", users[2:6]...), status: 422,
 			code: "USER_LIMIT_EXCEEDED", detail: exceeded(5), source: limitPtr},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (NO_OVERAGE, within limit)", r: luAttach(lno, "", users[2:5]...), status: 200, check: listLen(3)},
-		{name: luFeature + "Admin attaches users to a license with a max users limit (ALWAYS_ALLOW_OVERAGE, exceeds limit)", r: luAttach(lalways, "", users[5:8]...), status: 200, check: listLen(3)},
+		{name: luFeature + "Admin attaches users to a license with a max users limit (NO_OVERAGE, within limit)", r: attachUsers(lno, "", users[2:5]...), status: 200, check: listLen(3)},
+		{name: luFeature + "Admin attaches users to a license with a max users limit (ALWAYS_ALLOW_OVERAGE, exceeds limit)", r: attachUsers(lalways, "", users[5:8]...), status: 200, check: listLen(3)},
 	})
 }
 
 // TestH1LicenseUsersDetach: w.lic is owned by user with user3 attached; detaching checks
 // the owner first (403), then that every user is attached (422).
 func TestH1LicenseUsersDetach(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
-	other := newTester(t)
-	a, b := tt.user("a@example.com"), tt.user("b@example.com")
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	other := newWorld(t)
+	a, b := tt.createUser("a@example.com"), tt.createUser("b@example.com")
 	_, ownerTok := tt.tokenFor("users", w.user, nil)
-	prot := tt.f4License(w.pol, w.user)
+	prot := tt.licenseOwnedBy(w.pol, w.user)
 	tt.mutLicense(prot, func(l *license) { l.Protected = new(true); l.UserIDs = []string{a} })
-	require.Equal(t, 200, tt.do(luAttach(w.lic, "", a, b)).status)
-	require.Equal(t, 200, tt.do(luAttach(w.lic2, "", a, b)).status)
+	require.Equal(t, 200, tt.do(attachUsers(w.lic, "", a, b)).status)
+	require.Equal(t, 200, tt.do(attachUsers(w.lic2, "", a, b)).status)
 	const bogus = "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8"
-	tt.runWire(t, []wireCase{
-		{name: luFeature + "Admin detaches empty users from a license", r: luDetach(w.lic, ""), status: 400,
+	tt.run(t, []apiCase{
+		{name: luFeature + "Admin detaches empty users from a license", r: detachUsers(w.lic, ""), status: 400,
 			title: "Bad request", detail: "length must be between 1 and 100 (inclusive)", source: map[string]any{"pointer": "/data"}},
-		{name: luFeature + "Admin attempts to detach users from a license with an invalid user ID", r: luDetach(w.lic, "", a, bogus, b), status: 422,
+		{name: luFeature + "Admin attempts to detach users from a license with an invalid user ID", r: detachUsers(w.lic, "", a, bogus, b), status: 422,
 			title: "Unprocessable entity", detail: "cannot detach user '" + bogus + "' (user is not attached)", source: map[string]any{"pointer": "/data/1"}},
-		{name: luFeature + "Admin attempts to detach a user from a license that is the owner", r: luDetach(w.lic, "", w.user3, w.user), status: 403,
+		{name: luFeature + "Admin attempts to detach a user from a license that is the owner", r: detachUsers(w.lic, "", w.user3, w.user), status: 403,
 			title: "Access denied", detail: "cannot detach user '" + w.user + "' (user is attached through owner)", source: map[string]any{"pointer": "/data/1"}},
-		{name: luFeature + "Admin attempts to detach a user from a license for another account", r: luDetach(w.lic, bearer(other.srv.AdminToken), a), status: 401},
-		{name: luFeature + "Product attempts to detach users from a license it doesn't own", r: luDetach(w.lic2, bearer(w.prodTok), a), status: 404},
-		{name: luFeature + "License attempts to detach users to themselves", r: luDetach(w.lic, bearer(w.licTok), a), status: 403, detail: licLacks},
-		{name: luFeature + "License attempts to detach users from another license", r: luDetach(w.lic2, bearer(w.licTok), a), status: 404},
-		{name: luFeature + "Owner attempts to detach a user from their license (default permission)", r: luDetach(w.lic, bearer(ownerTok), a), status: 403, detail: userLacks},
-		{name: luFeature + "User attempts to detach users from a license", r: luDetach(w.lic2, bearer(w.user3Tok), a), status: 404},
-		{name: luFeature + "Product detaches users from a license", r: luDetach(w.lic, bearer(w.prodTok), b), status: 204},
+		{name: luFeature + "Admin attempts to detach a user from a license for another account", r: detachUsers(w.lic, bearer(other.srv.AdminToken), a), status: 401},
+		{name: luFeature + "Product attempts to detach users from a license it doesn't own", r: detachUsers(w.lic2, bearer(w.prodTok), a), status: 404},
+		{name: luFeature + "License attempts to detach users to themselves", r: detachUsers(w.lic, bearer(w.licTok), a), status: 403, detail: licLacks},
+		{name: luFeature + "License attempts to detach users from another license", r: detachUsers(w.lic2, bearer(w.licTok), a), status: 404},
+		{name: luFeature + "Owner attempts to detach a user from their license (default permission)", r: detachUsers(w.lic, bearer(ownerTok), a), status: 403, detail: userLacks},
+		{name: luFeature + "User attempts to detach users from a license", r: detachUsers(w.lic2, bearer(w.user3Tok), a), status: 404},
+		{name: luFeature + "Product detaches users from a license", r: detachUsers(w.lic, bearer(w.prodTok), b), status: 204},
 	})
 	assert.EqualValues(t, 3, tt.usersCount(w.lic), "owner, user3 and a remain")
 	tt.mutUser(w.user, func(u *user) { u.Permissions = []string{"license.users.detach"} })
 	tt.mutUser(w.user3, func(u *user) { u.Permissions = []string{"license.users.detach"} })
-	tt.runWire(t, []wireCase{
-		{name: luFeature + "Owner attempts to detach a user from their license (explicit permission, protected license)", r: luDetach(prot, bearer(ownerTok), a), status: 403, detail: denied},
-		{name: luFeature + "User attempts to detach users from their license (explicit permission)", r: luDetach(w.lic, bearer(w.user3Tok), w.user3), status: 403, detail: denied},
-		{name: luFeature + "Owner attempts to detach themself from their license", r: luDetach(w.lic, bearer(ownerTok), w.user), status: 403,
+	tt.run(t, []apiCase{
+		{name: luFeature + "Owner attempts to detach a user from their license (explicit permission, protected license)", r: detachUsers(prot, bearer(ownerTok), a), status: 403, detail: denied},
+		{name: luFeature + "User attempts to detach users from their license (explicit permission)", r: detachUsers(w.lic, bearer(w.user3Tok), w.user3), status: 403, detail: denied},
+		{name: luFeature + "Owner attempts to detach themself from their license", r: detachUsers(w.lic, bearer(ownerTok), w.user), status: 403,
 			detail: "cannot detach user '" + w.user + "' (user is attached through owner)"},
-		{name: luFeature + "Owner attempts to detach a user from their license (explicit permission, unprotected license)", r: luDetach(w.lic, bearer(ownerTok), a), status: 204},
-		{name: luFeature + "Admin detaches users from a license", r: luDetach(w.lic2, "", a, b), status: 204},
+		{name: luFeature + "Owner attempts to detach a user from their license (explicit permission, unprotected license)", r: detachUsers(w.lic, bearer(ownerTok), a), status: 204},
+		{name: luFeature + "Admin detaches users from a license", r: detachUsers(w.lic2, "", a, b), status: 204},
 	})
 	assert.EqualValues(t, 2, tt.usersCount(w.lic), "owner and user3 remain")
 	assert.EqualValues(t, 0, tt.usersCount(w.lic2))
@@ -262,34 +262,34 @@ func TestH1LicenseUsersDetach(t *testing.T) {
 // releases its machines (LicenseUser#nullify_machines_for_user) and events.
 func TestH1LicenseUsersCount(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/hooks"),
 		"subscriptions": []string{"license.users.attached", "license.users.detached"}}, nil)
 	prod := tt.product()
 	pol := tt.policy(prod, nil)
-	owner, mate := tt.user("owner@example.com"), tt.user("mate@example.com")
-	lic := tt.f4License(pol, owner)
+	owner, mate := tt.createUser("owner@example.com"), tt.createUser("mate@example.com")
+	lic := tt.licenseOwnedBy(pol, owner)
 	_, mateTok := tt.tokenFor("users", mate, nil)
 	// Before the attach the owner is not visible to mate, and an owner-less machine
 	// cannot name mate.
-	require.Equal(t, 404, tt.do(gGet("/users/"+owner, bearer(mateTok))).status)
-	r := tt.do(luAttach(lic, "", mate))
+	require.Equal(t, 404, tt.do(getAs("/users/"+owner, bearer(mateTok))).status)
+	r := tt.do(attachUsers(lic, "", mate))
 	require.Equal(t, 200, r.status, string(r.body))
 	luID := r.list()[0].(map[string]any)["id"].(string)
-	tt.runWire(t, []wireCase{
-		{name: "users/show.feature: User retrieves a teammate (attached through license users)", r: gGet("/users/"+owner, bearer(mateTok)), status: 200, check: dataID(owner)},
-		{name: "licenses/index.feature: Admin retrieves licenses filtered by user (attached user)", r: gGet("/licenses?user="+mate, ""), status: 200, check: listLen(1)},
-		{name: "users/relationships/licenses.feature: licenses of an attached user", r: gGet("/users/"+mate+"/licenses", ""), status: 200, check: listLen(1)},
+	tt.run(t, []apiCase{
+		{name: "users/show.feature: User retrieves a teammate (attached through license users)", r: getAs("/users/"+owner, bearer(mateTok)), status: 200, check: dataID(owner)},
+		{name: "licenses/index.feature: Admin retrieves licenses filtered by user (attached user)", r: getAs("/licenses?user="+mate, ""), status: 200, check: listLen(1)},
+		{name: "users/relationships/licenses.feature: licenses of an attached user", r: getAs("/users/"+mate+"/licenses", ""), status: 200, check: listLen(1)},
 		{name: "machines/create.feature: Admin creates a machine owned by a license user", r: req{method: "POST", path: "/machines",
 			body: doc("machines", map[string]any{"fingerprint": "fp-mate"}, map[string]any{"license": link("licenses", lic), "owner": link("users", mate)})}, status: 201},
 	})
-	require.Equal(t, 204, tt.do(luDetach(lic, "", mate)).status)
+	require.Equal(t, 204, tt.do(detachUsers(lic, "", mate)).status)
 	tt.srv.mu.Lock()
 	for _, m := range tt.srv.db.machines {
 		assert.Nil(t, m.OwnerID, "detaching a user releases its machines of the license")
 	}
 	tt.srv.mu.Unlock()
-	assert.Equal(t, 404, tt.do(gGet("/users/"+owner, bearer(mateTok))).status)
+	assert.Equal(t, 404, tt.do(getAs("/users/"+owner, bearer(mateTok))).status)
 	for _, ev := range []string{"license.users.attached", "license.users.detached"} {
 		attrs := tt.onlyEvent(ev)
 		var payload struct {
@@ -302,7 +302,7 @@ func TestH1LicenseUsersCount(t *testing.T) {
 	}
 }
 
-func tokPost(path, auth string, attrs map[string]any) req {
+func postToken(path, auth string, attrs map[string]any) req {
 	r := req{method: "POST", path: path, auth: auth}
 	if attrs != nil {
 		r.body = doc("tokens", attrs, nil)
@@ -313,62 +313,62 @@ func tokPost(path, auth string, attrs map[string]any) req {
 // TestH1UserTokens: users/relationships/tokens.feature (non-EE scenarios). user owns
 // w.lic (product prod) with user3 attached; user2 holds no license.
 func TestH1UserTokens(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
+	w := newTeamWorld(t).addLicensees()
+	tt := w
 	f := "users/relationships/tokens.feature: "
 	ut := func(id string) string { return "/users/" + id + "/tokens" }
-	expiry := func(want any) func(t *testing.T, r *reply) {
-		return func(t *testing.T, r *reply) { assert.Equal(t, want, r.attrs()["expiry"], string(r.body)) }
+	expiry := func(want any) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, _ *world, r *reply) { assert.Equal(t, want, r.attrs()["expiry"], string(r.body)) }
 	}
-	tt.runWire(t, []wireCase{
-		{name: f + "Admin requests tokens for one of their users", r: gGet(ut(w.user2), ""), status: 200, check: listLen(1)},
-		{name: f + "Product requests tokens for one of their users", r: gGet(ut(w.user), bearer(w.prodTok)), status: 200, check: listLen(1)},
-		{name: f + "License requests tokens for a user", r: gGet(ut(w.user2), bearer(w.licTok)), status: 404},
-		{name: f + "User requests their tokens while authenticated", r: gGet(ut(w.user), bearer(w.userTok)), status: 200, check: listLen(1)},
-		{name: f + "User requests tokens for another user", r: gGet(ut(w.user), bearer(w.user2Tok)), status: 404},
-		{name: f + "Anonymous requests a user's tokens", r: gGet(ut(w.user), "-"), status: 401},
+	tt.run(t, []apiCase{
+		{name: f + "Admin requests tokens for one of their users", r: getAs(ut(w.user2), ""), status: 200, check: listLen(1)},
+		{name: f + "Product requests tokens for one of their users", r: getAs(ut(w.user), bearer(w.prodTok)), status: 200, check: listLen(1)},
+		{name: f + "License requests tokens for a user", r: getAs(ut(w.user2), bearer(w.licTok)), status: 404},
+		{name: f + "User requests their tokens while authenticated", r: getAs(ut(w.user), bearer(w.userTok)), status: 200, check: listLen(1)},
+		{name: f + "User requests tokens for another user", r: getAs(ut(w.user), bearer(w.user2Tok)), status: 404},
+		{name: f + "Anonymous requests a user's tokens", r: getAs(ut(w.user), "-"), status: 401},
 
-		{name: f + "Admin generates an admin token (themself)", r: tokPost(ut(w.admin), "", nil), status: 200, attrs: map[string]any{"kind": "admin-token", "expiry": nil}},
-		{name: f + "Admin generates a user token (has password)", r: tokPost(ut(w.user), "", nil), status: 200, attrs: map[string]any{"kind": "user-token"},
-			check: func(t *testing.T, r *reply) {
+		{name: f + "Admin generates an admin token (themself)", r: postToken(ut(w.admin), "", nil), status: 200, attrs: map[string]any{"kind": "admin-token", "expiry": nil}},
+		{name: f + "Admin generates a user token (has password)", r: postToken(ut(w.user), "", nil), status: 200, attrs: map[string]any{"kind": "user-token"},
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.NotNil(t, r.attrs()["expiry"])
 				assert.NotEmpty(t, r.attrs()["token"])
 			}},
-		{name: f + "Admin generates a named user token", r: tokPost(ut(w.user), "", map[string]any{"name": "Client Token"}), status: 200, attrs: map[string]any{"name": "Client Token"}},
-		{name: f + "Admin generates a user token with a custom expiry (present)", r: tokPost(ut(w.user), "", map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}), status: 200,
+		{name: f + "Admin generates a named user token", r: postToken(ut(w.user), "", map[string]any{"name": "Client Token"}), status: 200, attrs: map[string]any{"name": "Client Token"}},
+		{name: f + "Admin generates a user token with a custom expiry (present)", r: postToken(ut(w.user), "", map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}), status: 200,
 			attrs: map[string]any{"kind": "user-token"}, check: expiry("2016-10-05T22:53:37.000Z")},
-		{name: f + "Admin generates a user token with a custom expiry (null)", r: tokPost(ut(w.user), "", map[string]any{"expiry": nil}), status: 200, check: expiry(nil)},
-		{name: f + "Product generates a user token (with license)", r: tokPost(ut(w.user), bearer(w.prodTok), nil), status: 200, attrs: map[string]any{"kind": "user-token"}},
-		{name: f + "License generates a user token", r: tokPost(ut(w.user), bearer(w.licTok), nil), status: 403},
-		{name: f + "User generates a user token", r: tokPost(ut(w.user), bearer(w.userTok), nil), status: 403},
-		{name: f + "Anonymous generates a user token", r: tokPost(ut(w.user), "-", nil), status: 401},
+		{name: f + "Admin generates a user token with a custom expiry (null)", r: postToken(ut(w.user), "", map[string]any{"expiry": nil}), status: 200, check: expiry(nil)},
+		{name: f + "Product generates a user token (with license)", r: postToken(ut(w.user), bearer(w.prodTok), nil), status: 200, attrs: map[string]any{"kind": "user-token"}},
+		{name: f + "License generates a user token", r: postToken(ut(w.user), bearer(w.licTok), nil), status: 403},
+		{name: f + "User generates a user token", r: postToken(ut(w.user), bearer(w.userTok), nil), status: 403},
+		{name: f + "Anonymous generates a user token", r: postToken(ut(w.user), "-", nil), status: 401},
 	})
 }
 
 // TestH1ProductTokens: products/relationships/tokens.feature (non-EE scenarios). user
 // holds a license of prod; user2 holds none.
 func TestH1ProductTokens(t *testing.T) {
-	w := newF5World(t)
-	tt := w.tt
-	foreign := bearer(newTester(t).srv.AdminToken)
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
 	f := "products/relationships/tokens.feature: "
 	pt := func(id string) string { return "/products/" + id + "/tokens" }
-	tt.runWire(t, []wireCase{
-		{name: f + "Admin requests tokens for one of their products", r: gGet(pt(w.prod), ""), status: 200, check: listLen(1)},
-		{name: f + "Product requests their tokens", r: gGet(pt(w.prod), bearer(w.prodTok)), status: 200, check: listLen(1)},
-		{name: f + "Product requests tokens for another product", r: gGet(pt(w.prod2), bearer(w.prodTok)), status: 404},
-		{name: f + "License requests tokens for a product", r: gGet(pt(w.prod2), bearer(w.licTok)), status: 404},
-		{name: f + "User requests tokens for a product", r: gGet(pt(w.prod), bearer(w.user2Tok)), status: 404},
+	tt.run(t, []apiCase{
+		{name: f + "Admin requests tokens for one of their products", r: getAs(pt(w.prod), ""), status: 200, check: listLen(1)},
+		{name: f + "Product requests their tokens", r: getAs(pt(w.prod), bearer(w.prodTok)), status: 200, check: listLen(1)},
+		{name: f + "Product requests tokens for another product", r: getAs(pt(w.prod2), bearer(w.prodTok)), status: 404},
+		{name: f + "License requests tokens for a product", r: getAs(pt(w.prod2), bearer(w.licTok)), status: 404},
+		{name: f + "User requests tokens for a product", r: getAs(pt(w.prod), bearer(w.user2Tok)), status: 404},
 
-		{name: f + "Admin generates a product token", r: tokPost(pt(w.prod), "", nil), status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil},
-			check: func(t *testing.T, r *reply) { assert.NotEmpty(t, r.attrs()["token"]) }},
-		{name: f + "Admin generates a named product token", r: tokPost(pt(w.prod), "", map[string]any{"name": "Server Token"}), status: 200, attrs: map[string]any{"name": "Server Token"}},
-		{name: f + "Product attempts to generate a token", r: tokPost(pt(w.prod), bearer(w.prodTok), nil), status: 403},
-		{name: f + "Product attempts to generate a token for another product", r: tokPost(pt(w.prod2), bearer(w.prodTok), nil), status: 404},
-		{name: f + "License attempts to generate token for their product", r: tokPost(pt(w.prod), bearer(w.licTok), nil), status: 403},
-		{name: f + "License attempts to generate token for a product", r: tokPost(pt(w.prod2), bearer(w.licTok), nil), status: 404},
-		{name: f + "User attempts to generate token for their product", r: tokPost(pt(w.prod), bearer(w.userTok), nil), status: 403},
-		{name: f + "User attempts to generate token for a product", r: tokPost(pt(w.prod), bearer(w.user2Tok), nil), status: 404},
-		{name: f + "Admin attempts to generate a product token for another account", r: tokPost(pt(w.prod), foreign, nil), status: 401},
+		{name: f + "Admin generates a product token", r: postToken(pt(w.prod), "", nil), status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil},
+			check: func(t *testing.T, _ *world, r *reply) { assert.NotEmpty(t, r.attrs()["token"]) }},
+		{name: f + "Admin generates a named product token", r: postToken(pt(w.prod), "", map[string]any{"name": "Server Token"}), status: 200, attrs: map[string]any{"name": "Server Token"}},
+		{name: f + "Product attempts to generate a token", r: postToken(pt(w.prod), bearer(w.prodTok), nil), status: 403},
+		{name: f + "Product attempts to generate a token for another product", r: postToken(pt(w.prod2), bearer(w.prodTok), nil), status: 404},
+		{name: f + "License attempts to generate token for their product", r: postToken(pt(w.prod), bearer(w.licTok), nil), status: 403},
+		{name: f + "License attempts to generate token for a product", r: postToken(pt(w.prod2), bearer(w.licTok), nil), status: 404},
+		{name: f + "User attempts to generate token for their product", r: postToken(pt(w.prod), bearer(w.userTok), nil), status: 403},
+		{name: f + "User attempts to generate token for a product", r: postToken(pt(w.prod), bearer(w.user2Tok), nil), status: 404},
+		{name: f + "Admin attempts to generate a product token for another account", r: postToken(pt(w.prod), foreign, nil), status: 401},
 	})
 }

@@ -14,7 +14,7 @@ import (
 // (keygen-api.md §1.8, §1.9). Each case names the feature file and scenario it pins.
 
 // idsOf returns the ids of a list answer in order.
-func idsOf(r *reply) []string {
+func listedIDs(r *reply) []string {
 	var ids []string
 	for _, d := range r.list() {
 		ids = append(ids, d.(map[string]any)["id"].(string))
@@ -24,8 +24,8 @@ func idsOf(r *reply) []string {
 
 // wantLinks checks the top-level links, with link values compared unescaped (the
 // features write them with literal brackets).
-func wantLinks(want map[string]any) func(t *testing.T, r *reply) {
-	return func(t *testing.T, r *reply) {
+func wantLinks(want map[string]any) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, _ *world, r *reply) {
 		got, ok := r.doc["links"].(map[string]any)
 		require.True(t, ok, string(r.body))
 		norm := map[string]any{}
@@ -39,22 +39,22 @@ func wantLinks(want map[string]any) func(t *testing.T, r *reply) {
 	}
 }
 
-func listIDs(ids ...string) func(t *testing.T, r *reply) {
-	return func(t *testing.T, r *reply) { assert.Equal(t, ids, idsOf(r), string(r.body)) }
+func listIDs(ids ...string) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, _ *world, r *reply) { assert.Equal(t, ids, listedIDs(r), string(r.body)) }
 }
 
-func both(fs ...func(t *testing.T, r *reply)) func(t *testing.T, r *reply) {
-	return func(t *testing.T, r *reply) {
+func both(fs ...func(t *testing.T, w *world, r *reply)) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, w *world, r *reply) {
 		for _, f := range fs {
-			f(t, r)
+			f(t, w, r)
 		}
 	}
 }
 
-func noLinks(t *testing.T, r *reply) { assert.NotContains(t, r.doc, "links") }
+func noLinks(t *testing.T, _ *world, r *reply) { assert.NotContains(t, r.doc, "links") }
 
 func TestIndexPagination(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, nil)
 	var lics []string // oldest first, like the features' $licenses[i]
@@ -64,9 +64,9 @@ func TestIndexPagination(t *testing.T) {
 	at := func(i int) string { return lics[len(lics)+i] } // $licenses[-i]
 	base := "/v1/accounts/" + tt.srv.AccountID + "/licenses"
 	li := "licenses/index.feature: "
-	g := func(q string) req { return gGet("/licenses?"+q, "") }
-	bad := func(name, q, detail, param string) wireCase {
-		return wireCase{name: name, r: g(q), status: 400, title: "Bad request", detail: detail, source: map[string]any{"parameter": param}}
+	g := func(q string) req { return getAs("/licenses?"+q, "") }
+	bad := func(name, q, detail, param string) apiCase {
+		return apiCase{name: name, r: g(q), status: 400, title: "Bad request", detail: detail, source: map[string]any{"parameter": param}}
 	}
 	offset := func(n, size, pages, count int, prev, next any, extra string) map[string]any {
 		l := func(n int) string { return fmt.Sprintf("%s?%spage[number]=%d&page[size]=%d", base, extra, n, size) }
@@ -95,7 +95,7 @@ func TestIndexPagination(t *testing.T) {
 		}
 		return out
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: li + "Admin retrieves an offset-paginated list of licenses", r: g("page[number]=4&page[size]=5"), status: 200,
 			check: both(listIDs(lics[4], lics[3], lics[2], lics[1], lics[0]), wantLinks(offset(4, 5, 4, 20, 3, nil, "")))},
 		{name: li + "Admin retrieves an offset-paginated list of licenses with a default page size", r: g("page[number]=1"), status: 200,
@@ -120,7 +120,7 @@ func TestIndexPagination(t *testing.T) {
 			check: both(listLen(5), wantLinks(cur("", 5, at(-5), "limit=5&")))},
 		{name: li + "(lib/keyset_pagination.rb) order=asc keyset pages oldest first", r: g("order=ASC&page[size]=2&page[cursor]=" + lics[1]), status: 200,
 			check: both(listIDs(lics[2], lics[3]), wantLinks(cur(lics[1], 2, lics[3], "order=ASC&")))},
-		{name: li + "Admin retrieves all licenses without a limit for their account", r: gGet("/licenses", ""), status: 200, check: both(listIDs(newest(1, 10)...), noLinks)},
+		{name: li + "Admin retrieves all licenses without a limit for their account", r: getAs("/licenses", ""), status: 200, check: both(listIDs(newest(1, 10)...), noLinks)},
 		{name: li + "Admin retrieves all licenses with a low limit for their account", r: g("limit=5"), status: 200, check: both(listLen(5), noLinks)},
 		{name: li + "Admin retrieves all licenses with a high limit for their account", r: g("limit=20"), status: 200, check: listLen(20)},
 		bad(li+"Admin retrieves all licenses with a limit that is too high", "limit=900", "limit must be a number between 1 and 100 (got 900)", "limit"),
@@ -140,38 +140,38 @@ func TestIndexPagination(t *testing.T) {
 		bad("(keyset_pagination.rb) keyset paging checks the size before the order", "order=x&page[cursor]=&page[size]=0", "page size must be a number between 1 and 100 (got 0)", "page[size]"),
 	})
 
-	empty := newTester(t)
+	empty := newWorld(t)
 	eb := "/v1/accounts/" + empty.srv.AccountID + "/licenses"
-	empty.runWire(t, []wireCase{
-		{name: li + "Admin retrieves a keyset-paginated list of licenses (no results)", r: gGet("/licenses?page[size]=5&page[cursor]=", ""), status: 200,
+	empty.run(t, []apiCase{
+		{name: li + "Admin retrieves a keyset-paginated list of licenses (no results)", r: getAs("/licenses?page[size]=5&page[cursor]=", ""), status: 200,
 			check: both(listLen(0), wantLinks(map[string]any{"self": eb + "?page[cursor]=&page[size]=5", "next": nil}))},
-		{name: li + "(source: Kaminari) an empty offset list has 0 pages", r: gGet("/licenses?page[number]=1&page[size]=5", ""), status: 200,
+		{name: li + "(source: Kaminari) an empty offset list has 0 pages", r: getAs("/licenses?page[number]=1&page[size]=5", ""), status: 200,
 			check: wantLinks(map[string]any{"self": eb + "?page[number]=1&page[size]=5", "prev": nil, "next": nil, "first": eb + "?page[number]=1&page[size]=5",
 				"last": eb + "?page[number]=0&page[size]=5", "meta": map[string]any{"pages": float64(0), "count": float64(0)}})},
 	})
 }
 
 func TestIndexMachineFilters(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol, pol2 := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 100}), tt.policy(prod, map[string]any{"floating": true, "maxMachines": 100})
-	owner := tt.user("owner@example.com")
+	owner := tt.createUser("owner@example.com")
 	lic := tt.mustLicense(pol, nil, map[string]any{"owner": link("users", owner)}).id()
 	other := tt.mustLicense(pol2, nil, nil).id()
 	first := tt.mustCreate("/machines", "machines", map[string]any{"fingerprint": "foo:bar:baz:qux", "ip": "127.0.1.1", "hostname": "SomeHostname",
 		"metadata": map[string]any{"nodeId": "68666bf8b"}}, map[string]any{"license": link("licenses", lic), "owner": link("users", owner)})
-	require.Equal(t, 201, tt.machine(other, "second", map[string]any{"metadata": map[string]any{"nodeId": "68666bf80"}}, "").status)
+	require.Equal(t, 201, tt.postMachine(other, "second", map[string]any{"metadata": map[string]any{"nodeId": "68666bf80"}}, "").status)
 	for i := range 5 {
-		require.Equal(t, 201, tt.machine(other, fmt.Sprint("fp-", i), nil, "").status)
+		require.Equal(t, 201, tt.postMachine(other, fmt.Sprint("fp-", i), nil, "").status)
 	}
 	base := "/v1/accounts/" + tt.srv.AccountID + "/machines"
 	mi := "machines/index.feature: "
-	g := func(q string) req { return gGet("/machines?"+q, "") }
+	g := func(q string) req { return getAs("/machines?"+q, "") }
 	one := func(q string) map[string]any {
 		l := base + "?" + q
 		return map[string]any{"self": l, "prev": nil, "next": nil, "first": l, "last": l, "meta": map[string]any{"pages": float64(1), "count": float64(1)}}
 	}
-	tt.runWire(t, []wireCase{
+	tt.run(t, []apiCase{
 		{name: mi + "Admin retrieves an offset-paginated list of machines scoped to policy", r: g("page[number]=1&page[size]=100&policy=" + pol), status: 200,
 			check: both(listIDs(first), wantLinks(one("page[number]=1&page[size]=100&policy="+pol)))},
 		{name: mi + "Admin retrieves an offset-paginated list of machines scoped to owner", r: g("page[number]=1&page[size]=100&owner=" + owner), status: 200,
@@ -196,19 +196,19 @@ func TestIndexMachineFilters(t *testing.T) {
 }
 
 func TestIndexWebhookEventPages(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
 	for i := range 22 { // one product.created event each
 		tt.mustCreate("/products", "products", map[string]any{"name": fmt.Sprint("p", i)}, nil)
 	}
-	evs := idsOf(tt.get("/webhook-events?limit=100"))
+	evs := listedIDs(tt.get("/webhook-events?limit=100"))
 	require.Len(t, evs, 22)
 	base := "/v1/accounts/" + tt.srv.AccountID + "/webhook-events"
 	we := "webhook_events/index.feature: "
 	l := func(n int) string { return fmt.Sprintf("%s?page[number]=%d&page[size]=5", base, n) }
 	c := func(cur string) string { return base + "?page[cursor]=" + cur + "&page[size]=5" }
-	g := func(q string) req { return gGet("/webhook-events?"+q, "") }
-	tt.runWire(t, []wireCase{
+	g := func(q string) req { return getAs("/webhook-events?"+q, "") }
+	tt.run(t, []apiCase{
 		{name: we + "Admin retrieves an offset-paginated list of webhook events", r: g("page[number]=2&page[size]=5"), status: 200,
 			check: both(listIDs(evs[5:10]...), wantLinks(map[string]any{"self": l(2), "prev": l(1), "next": l(3)}))},
 		{name: we + "Admin retrieves the first page an offset-paginated list of webhook events", r: g("page[number]=1&page[size]=5"), status: 200,
@@ -223,7 +223,7 @@ func TestIndexWebhookEventPages(t *testing.T) {
 			check: both(listIDs(evs[15:20]...), wantLinks(map[string]any{"self": c(evs[14]), "next": c(evs[19])}))},
 		{name: we + "(keyset) the page that ends the list has a null next", r: g("page[size]=5&page[cursor]=" + evs[16]), status: 200,
 			check: both(listIDs(evs[17:]...), wantLinks(map[string]any{"self": c(evs[16]), "next": nil}))},
-		{name: we + "Admin retrieves all webhook events without a limit for their account", r: gGet("/webhook-events", ""), status: 200, check: both(listLen(10), noLinks)},
+		{name: we + "Admin retrieves all webhook events without a limit for their account", r: getAs("/webhook-events", ""), status: 200, check: both(listLen(10), noLinks)},
 		{name: we + "Admin retrieves all webhook events with a high limit for their account", r: g("limit=20"), status: 200, check: listLen(20)},
 		{name: we + "Admin retrieves filters webhook events by event type", r: g("events[]=product.created&limit=100"), status: 200, check: listLen(22)},
 		{name: we + "Admin retrieves filters webhook events by event type that doesn't exist", r: g("events[]=bad.event"), status: 200, check: listLen(0)},
@@ -236,7 +236,7 @@ func TestIndexWebhookEventPages(t *testing.T) {
 
 // Rack (and so Keygen) keeps the last value of a repeated scalar query parameter.
 func TestRepeatedQueryParameterLastWins(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	for range 3 {
 		tt.policy(prod, nil)

@@ -15,74 +15,62 @@ import (
 // Each case names the feature file and one scenario that pins its rule.
 
 // lfRole makes a user with the role and returns its id and bearer header.
-func (tt *tester) lfRole(email, role string) (string, string) {
-	tt.t.Helper()
-	id := tt.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
-	_, tok := tt.loginToken(email)
+func (w *world) roleUserAuth(email, role string) (string, string) {
+	w.t.Helper()
+	id := w.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
+	_, tok := w.loginToken(email)
 	return id, "Bearer " + tok
 }
 
 // lfBearer makes a token for a product or license and returns the bearer header.
-func (tt *tester) lfBearer(kind, id string) string {
-	tt.t.Helper()
-	_, tok := tt.tokenFor(kind, id, nil)
+func (w *world) bearerAuth(kind, id string) string {
+	w.t.Helper()
+	_, tok := w.tokenFor(kind, id, nil)
 	return "Bearer " + tok
-}
-
-func (tt *tester) lfMutate(id string, f func(*license)) {
-	tt.srv.mu.Lock()
-	defer tt.srv.mu.Unlock()
-	f(tt.srv.db.licenses[id])
-}
-
-func lfRel(r *reply, name string) map[string]any {
-	rels, _ := r.data()["relationships"].(map[string]any)
-	rel, _ := rels[name].(map[string]any)
-	return rel
 }
 
 // TestLicenseShowFeatures pins licenses/show.feature.
 func TestLicenseShowFeatures(t *testing.T) {
-	tt := newTester(t)
-	other := newTester(t)
+	tt := newWorld(t)
+	other := newWorld(t)
 	prod := tt.product()
 	prod2 := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 5})
 	pol2 := tt.policy(prod2, map[string]any{"floating": true})
-	_, dev := tt.lfRole("dev@example.com", "developer")
-	_, sales := tt.lfRole("sales@example.com", "sales-agent")
-	_, support := tt.lfRole("support@example.com", "support-agent")
-	_, ro := tt.lfRole("ro@example.com", "read-only")
+	_, dev := tt.roleUserAuth("dev@example.com", "developer")
+	_, sales := tt.roleUserAuth("sales@example.com", "sales-agent")
+	_, support := tt.roleUserAuth("support@example.com", "support-agent")
+	_, ro := tt.roleUserAuth("ro@example.com", "read-only")
 	owner, _ := tt.userToken("owner@example.com")
 	now := tt.srv.Now()
 	l0 := tt.mustLicense(pol, map[string]any{"key": "a-license-key"}, map[string]any{"owner": link("users", owner)}).id()
 	l1 := tt.mustLicense(pol2, nil, nil).id()
-	prodAuth := tt.lfBearer("products", prod)
-	licAuth := tt.lfBearer("licenses", l0)
+	prodAuth := tt.bearerAuth("products", prod)
+	licAuth := tt.bearerAuth("licenses", l0)
 	// machines counter caches
 	for i := 0; i < 4; i++ {
-		r := tt.machine(l0, "fp-"+string(rune('a'+i)), map[string]any{"cores": 8, "memory": 34359738368, "disk": 1099511627776}, "")
+		r := tt.postMachine(l0, "fp-"+string(rune('a'+i)), map[string]any{"cores": 8, "memory": 34359738368, "disk": 1099511627776}, "")
 		require.Equal(t, 201, r.status, string(r.body))
 	}
 	var extra []string
 	for i := 0; i < 4; i++ {
-		extra = append(extra, tt.user("lu"+string(rune('a'+i))+"@example.com"))
+		extra = append(extra, tt.createUser("lu"+string(rune('a'+i))+"@example.com"))
 	}
-	tt.lfMutate(l0, func(l *license) { l.UserIDs = extra })
+	tt.mutLicense(l0, func(l *license) { l.UserIDs = extra })
 	status := func(created, validated, checkOut, checkIn, expiry time.Duration, suspended bool) string {
 		return tt.seedLicense(pol, func(l *license) {
 			l.Created = now.Add(-created)
 			if validated != 0 {
-				l.LastValidated = ptrTime(now.Add(-validated))
+				l.LastValidated = ptr(now.Add(-validated))
 			}
 			if checkOut != 0 {
-				l.LastCheckOut = ptrTime(now.Add(-checkOut))
+				l.LastCheckOut = ptr(now.Add(-checkOut))
 			}
 			if checkIn != 0 {
-				l.LastCheckIn = ptrTime(now.Add(-checkIn))
+				l.LastCheckIn = ptr(now.Add(-checkIn))
 			}
 			if expiry != 0 {
-				l.Expiry = ptrTime(now.Add(expiry))
+				l.Expiry = ptr(now.Add(expiry))
 			}
 			l.Suspended = suspended
 		}).ID
@@ -91,12 +79,12 @@ func TestLicenseShowFeatures(t *testing.T) {
 	year := 365 * day
 	versioned := tt.seedLicense(pol, func(l *license) { v := "1.2.0"; l.Version = &v }).ID
 	const show = "licenses/show.feature: "
-	ct := func(accept, want string) wireCase {
-		return wireCase{name: show + "accept " + accept, r: req{method: "GET", path: "/licenses/" + l0, headers: map[string]string{"Accept": accept}}, status: 200,
+	ct := func(accept, want string) apiCase {
+		return apiCase{name: show + "accept " + accept, r: req{method: "GET", path: "/licenses/" + l0, headers: map[string]string{"Accept": accept}}, status: 200,
 			headers: map[string]string{"Content-Type": want}}
 	}
 	const js, jsonapi = "application/json; charset=utf-8", "application/vnd.api+json; charset=utf-8"
-	cases := []wireCase{
+	cases := []apiCase{
 		{name: show + "Admin retrieves a license for their account", r: req{method: "GET", path: "/licenses/" + l0}, status: 200},
 		{name: show + "Developer retrieves a license for their account", r: req{method: "GET", path: "/licenses/" + l0, auth: dev}, status: 200},
 		{name: show + "Sales retrieves a license for their account", r: req{method: "GET", path: "/licenses/" + l0, auth: sales}, status: 200},
@@ -110,32 +98,32 @@ func TestLicenseShowFeatures(t *testing.T) {
 		ct("text/plain, application/json, application/html", js),
 		{name: show + "Admin retrieves a license for their account with an unsupported accept header", r: req{method: "GET", path: "/licenses/" + l0, headers: map[string]string{"Accept": "text/plain, text/html"}}, status: 400, noMeta: true},
 		{name: show + "Admin retrieves a license for their account that has an owner", r: req{method: "GET", path: "/licenses/" + l0}, status: 200,
-			check: func(t *testing.T, r *reply) {
-				assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + l0 + "/owner"}, lfRel(r, "owner")["links"])
-				assert.Equal(t, map[string]any{"type": "users", "id": owner}, lfRel(r, "owner")["data"])
-				assert.Equal(t, map[string]any{"cores": float64(32), "memory": float64(137438953472), "disk": float64(4398046511104), "count": float64(4)}, lfRel(r, "machines")["meta"],
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + l0 + "/owner"}, rel(r, "owner")["links"])
+				assert.Equal(t, map[string]any{"type": "users", "id": owner}, rel(r, "owner")["data"])
+				assert.Equal(t, map[string]any{"cores": float64(32), "memory": float64(137438953472), "disk": float64(4398046511104), "count": float64(4)}, rel(r, "machines")["meta"],
 					"Admin retrieves a license with a correct machine core/memory/disk counter cache")
-				assert.Equal(t, map[string]any{"count": float64(5)}, lfRel(r, "users")["meta"], "Admin retrieves a license with a correct user counter cache")
+				assert.Equal(t, map[string]any{"count": float64(5)}, rel(r, "users")["meta"], "Admin retrieves a license with a correct user counter cache")
 			}},
 		{name: show + "Admin retrieves a license for their account that doesn't have an owner", r: req{method: "GET", path: "/licenses/" + l1}, status: 200,
-			check: func(t *testing.T, r *reply) {
-				assert.Contains(t, lfRel(r, "owner"), "data")
-				assert.Nil(t, lfRel(r, "owner")["data"])
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Contains(t, rel(r, "owner"), "data")
+				assert.Nil(t, rel(r, "owner")["data"])
 			}},
 		{name: show + "Admin retrieves a license for their account that has a user (v1.5)", r: req{method: "GET", path: "/licenses/" + l0, headers: map[string]string{"Keygen-Version": "1.5"}}, status: 200,
-			check: func(t *testing.T, r *reply) {
-				assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + l0 + "/user"}, lfRel(r, "user")["links"])
-				assert.Equal(t, map[string]any{"type": "users", "id": owner}, lfRel(r, "user")["data"])
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + l0 + "/user"}, rel(r, "user")["links"])
+				assert.Equal(t, map[string]any{"type": "users", "id": owner}, rel(r, "user")["data"])
 			}},
 		{name: show + "Admin retrieves a license for their account that doesn't have a user (v1.5)", r: req{method: "GET", path: "/licenses/" + l1, headers: map[string]string{"Keygen-Version": "1.5"}}, status: 200,
-			check: func(t *testing.T, r *reply) {
-				assert.Contains(t, lfRel(r, "user"), "data")
-				assert.Nil(t, lfRel(r, "user")["data"])
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Contains(t, rel(r, "user"), "data")
+				assert.Nil(t, rel(r, "user")["data"])
 			}},
 		{name: show + "Admin retrieves a license for their account by key", r: req{method: "GET", path: "/licenses/a-license-key"}, status: 200,
-			check: func(t *testing.T, r *reply) { assert.Equal(t, l0, r.id()) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, l0, r.id()) }},
 		{name: show + "Admin retrieves a license for their account that does not have a current version", r: req{method: "GET", path: "/licenses/" + l0}, status: 200,
-			check: func(t *testing.T, r *reply) {
+			check: func(t *testing.T, _ *world, r *reply) {
 				assert.Contains(t, r.attrs(), "version")
 				assert.Nil(t, r.attrs()["version"])
 			}},
@@ -159,11 +147,11 @@ func TestLicenseShowFeatures(t *testing.T) {
 		{name: show + "License attempts to retrieve another license", r: req{method: "GET", path: "/licenses/" + l1, auth: licAuth}, status: 404},
 		{name: show + "Admin attempts to retrieve a license for another account", r: req{method: "GET", path: "/licenses/" + l0, auth: "Bearer " + other.srv.AdminToken}, status: 401},
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // lfTime asserts an attribute is a timestamp within a minute of want.
-func lfTime(t *testing.T, r *reply, attr string, want time.Time) {
+func assertTimeNear(t *testing.T, r *reply, attr string, want time.Time) {
 	t.Helper()
 	s, _ := r.attrs()[attr].(string)
 	got, err := time.Parse(time.RFC3339Nano, s)
@@ -171,19 +159,9 @@ func lfTime(t *testing.T, r *reply, attr string, want time.Time) {
 	assert.WithinDuration(t, want, got, time.Minute, attr)
 }
 
-// lfFixture is a product with an unprotected and a protected policy, a second product,
-// an owner user with a license, a license user, another user, and bearers for each.
-type lfFixture struct {
-	tt                                  *tester
-	prod, prod2, pol, prot, pol2        string
-	owner, ownerAuth, luAuth, otherAuth string
-	dev, sales, support, ro             string
-	prodAuth, otherAcct                 string
-}
-
-func newLFFixture(t *testing.T, polAttrs map[string]any) *lfFixture {
-	tt := newTester(t, WithStartTime(time.Date(2024, 1, 21, 21, 30, 0, 0, time.UTC)))
-	f := &lfFixture{tt: tt}
+func newLicensingWorld(t *testing.T, polAttrs map[string]any) *world {
+	tt := newWorld(t, WithStartTime(time.Date(2024, 1, 21, 21, 30, 0, 0, time.UTC)))
+	f := tt
 	f.prod, f.prod2 = tt.product(), tt.product()
 	a := map[string]any{"floating": true, "maxMachines": 5, "maxCores": 4, "maxUses": 100, "maxProcesses": 5}
 	for k, v := range polAttrs {
@@ -199,33 +177,33 @@ func newLFFixture(t *testing.T, polAttrs map[string]any) *lfFixture {
 	f.owner, f.ownerAuth = tt.userToken("owner@example.com")
 	_, f.luAuth = tt.userToken("license-user@example.com")
 	_, f.otherAuth = tt.userToken("other@example.com")
-	_, f.dev = tt.lfRole("dev@example.com", "developer")
-	_, f.sales = tt.lfRole("sales@example.com", "sales-agent")
-	_, f.support = tt.lfRole("support@example.com", "support-agent")
-	_, f.ro = tt.lfRole("ro@example.com", "read-only")
-	f.prodAuth = tt.lfBearer("products", f.prod)
-	f.otherAcct = "Bearer " + newTester(t).srv.AdminToken
+	_, f.devAuth = tt.roleUserAuth("dev@example.com", "developer")
+	_, f.salesAuth = tt.roleUserAuth("sales@example.com", "sales-agent")
+	_, f.supportAuth = tt.roleUserAuth("support@example.com", "support-agent")
+	_, f.roAuth = tt.roleUserAuth("ro@example.com", "read-only")
+	f.prodAuth = tt.bearerAuth("products", f.prod)
+	f.otherAcct = "Bearer " + newWorld(t).srv.AdminToken
 	return f
 }
 
 // lic makes a license of the policy; owned gives it the owner; licenseUser attaches the
 // license user (users limit permitting).
-func (f *lfFixture) lic(pol string, owned, licenseUser bool, attrs map[string]any) string {
+func (w *world) licenseOf(pol string, owned, licenseUser bool, attrs map[string]any) string {
 	var rels map[string]any
 	if owned {
-		rels = map[string]any{"owner": link("users", f.owner)}
+		rels = map[string]any{"owner": link("users", w.owner)}
 	}
-	id := f.tt.mustLicense(pol, attrs, rels).id()
+	id := w.mustLicense(pol, attrs, rels).id()
 	if licenseUser {
 		var lu string
-		f.tt.srv.mu.Lock()
-		for _, u := range f.tt.srv.db.users {
+		w.srv.mu.Lock()
+		for _, u := range w.srv.db.users {
 			if u.Email == "license-user@example.com" {
 				lu = u.ID
 			}
 		}
-		f.tt.srv.mu.Unlock()
-		f.tt.lfMutate(id, func(l *license) { l.UserIDs = append(l.UserIDs, lu) })
+		w.srv.mu.Unlock()
+		w.mutLicense(id, func(l *license) { l.UserIDs = append(l.UserIDs, lu) })
 	}
 	return id
 }
@@ -233,60 +211,60 @@ func (f *lfFixture) lic(pol string, owned, licenseUser bool, attrs map[string]an
 // TestLicenseDestroyFeatures pins licenses/destroy.feature and the revoke scenarios of
 // licenses/actions/permits.feature (the same LicensePolicy#destroy? rule).
 func TestLicenseDestroyFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const d, p = "licenses/destroy.feature: ", "licenses/actions/permits.feature: "
-	del := func(name, id, auth string, status int) []wireCase {
-		return []wireCase{
+	del := func(name, id, auth string, status int) []apiCase {
+		return []apiCase{
 			{name: d + name, r: req{method: "DELETE", path: "/licenses/" + id, auth: auth}, status: status},
 		}
 	}
-	rev := func(name, id, auth string, status int) wireCase {
-		return wireCase{name: p + name, r: req{method: "DELETE", path: "/licenses/" + id + "/actions/revoke", auth: auth}, status: status}
+	rev := func(name, id, auth string, status int) apiCase {
+		return apiCase{name: p + name, r: req{method: "DELETE", path: "/licenses/" + id + "/actions/revoke", auth: auth}, status: status}
 	}
-	self := f.lic(f.pol, false, false, nil)
-	var cases []wireCase
-	cases = append(cases, del("Admin deletes one of their licenses", f.lic(f.pol, false, false, nil), "", 204)...)
-	cases = append(cases, del("Developer deletes one of their licenses", f.lic(f.pol, false, false, nil), f.dev, 204)...)
-	cases = append(cases, del("Sales deletes one of their licenses", f.lic(f.pol, false, false, nil), f.sales, 204)...)
-	cases = append(cases, del("Support deletes one of their licenses", f.lic(f.pol, false, false, nil), f.support, 403)...)
-	cases = append(cases, del("Read-only deletes one of their licenses", f.lic(f.pol, false, false, nil), f.ro, 403)...)
-	cases = append(cases, del("Product attempts to delete their license", f.lic(f.pol, false, false, nil), f.prodAuth, 204)...)
-	cases = append(cases, del("Product attempts to delete another product's license", f.lic(f.pol2, false, false, nil), f.prodAuth, 404)...)
-	cases = append(cases, del("License attempts to delete themself", self, tt.lfBearer("licenses", self), 403)...)
-	cases = append(cases, del("License attempts to delete another license", f.lic(f.pol, false, false, nil), tt.lfBearer("licenses", self), 404)...)
-	cases = append(cases, del("User attempts to delete one of their licenses (license owner)", f.lic(f.pol, true, false, nil), f.ownerAuth, 204)...)
-	cases = append(cases, del("User attempts to delete one of their licenses (license user)", f.lic(f.pol, false, true, nil), f.luAuth, 403)...)
-	cases = append(cases, del("User attempts to delete a license for their account", f.lic(f.pol, false, false, nil), f.otherAuth, 404)...)
-	cases = append(cases, del("Anonymous user attempts to delete a license for their account", f.lic(f.pol, false, false, nil), "-", 401)...)
-	cases = append(cases, del("Admin attempts to delete a license for another account", f.lic(f.pol, false, false, nil), f.otherAcct, 401)...)
+	self := f.licenseOf(f.pol, false, false, nil)
+	var cases []apiCase
+	cases = append(cases, del("Admin deletes one of their licenses", f.licenseOf(f.pol, false, false, nil), "", 204)...)
+	cases = append(cases, del("Developer deletes one of their licenses", f.licenseOf(f.pol, false, false, nil), f.devAuth, 204)...)
+	cases = append(cases, del("Sales deletes one of their licenses", f.licenseOf(f.pol, false, false, nil), f.salesAuth, 204)...)
+	cases = append(cases, del("Support deletes one of their licenses", f.licenseOf(f.pol, false, false, nil), f.supportAuth, 403)...)
+	cases = append(cases, del("Read-only deletes one of their licenses", f.licenseOf(f.pol, false, false, nil), f.roAuth, 403)...)
+	cases = append(cases, del("Product attempts to delete their license", f.licenseOf(f.pol, false, false, nil), f.prodAuth, 204)...)
+	cases = append(cases, del("Product attempts to delete another product's license", f.licenseOf(f.pol2, false, false, nil), f.prodAuth, 404)...)
+	cases = append(cases, del("License attempts to delete themself", self, tt.bearerAuth("licenses", self), 403)...)
+	cases = append(cases, del("License attempts to delete another license", f.licenseOf(f.pol, false, false, nil), tt.bearerAuth("licenses", self), 404)...)
+	cases = append(cases, del("User attempts to delete one of their licenses (license owner)", f.licenseOf(f.pol, true, false, nil), f.ownerAuth, 204)...)
+	cases = append(cases, del("User attempts to delete one of their licenses (license user)", f.licenseOf(f.pol, false, true, nil), f.luAuth, 403)...)
+	cases = append(cases, del("User attempts to delete a license for their account", f.licenseOf(f.pol, false, false, nil), f.otherAuth, 404)...)
+	cases = append(cases, del("Anonymous user attempts to delete a license for their account", f.licenseOf(f.pol, false, false, nil), "-", 401)...)
+	cases = append(cases, del("Admin attempts to delete a license for another account", f.licenseOf(f.pol, false, false, nil), f.otherAcct, 401)...)
 	cases = append(cases,
-		rev("Admin revokes a license", f.lic(f.pol, false, false, nil), "", 204),
-		rev("User revokes their own license (license owner)", f.lic(f.pol, true, false, nil), f.ownerAuth, 204),
-		rev("User revokes their own license (license user)", f.lic(f.pol, false, true, nil), f.luAuth, 403),
-		rev("Admin revokes a license that implements a protected policy", f.lic(f.prot, false, false, nil), "", 204),
-		rev("Product revokes a license that implements a protected policy", f.lic(f.prot, false, false, nil), f.prodAuth, 204),
-		rev("User revokes their own license that implements a protected policy", f.lic(f.prot, true, false, nil), f.ownerAuth, 403),
-		rev("User tries to revoke another user's license", f.lic(f.pol, false, false, nil), f.otherAuth, 404),
-		rev("Admin tries to revoke a license for another account", f.lic(f.pol, false, false, nil), f.otherAcct, 401),
+		rev("Admin revokes a license", f.licenseOf(f.pol, false, false, nil), "", 204),
+		rev("User revokes their own license (license owner)", f.licenseOf(f.pol, true, false, nil), f.ownerAuth, 204),
+		rev("User revokes their own license (license user)", f.licenseOf(f.pol, false, true, nil), f.luAuth, 403),
+		rev("Admin revokes a license that implements a protected policy", f.licenseOf(f.prot, false, false, nil), "", 204),
+		rev("Product revokes a license that implements a protected policy", f.licenseOf(f.prot, false, false, nil), f.prodAuth, 204),
+		rev("User revokes their own license that implements a protected policy", f.licenseOf(f.prot, true, false, nil), f.ownerAuth, 403),
+		rev("User tries to revoke another user's license", f.licenseOf(f.pol, false, false, nil), f.otherAuth, 404),
+		rev("Admin tries to revoke a license for another account", f.licenseOf(f.pol, false, false, nil), f.otherAcct, 401),
 	)
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestLicenseUpdateFeatures pins licenses/update.feature.
 func TestLicenseUpdateFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const u = "licenses/update.feature: "
-	l := f.lic(f.pol, true, false, map[string]any{"key": "163E70-7F0AC7-E72D3D-8A977E-4A7AFA-V3"})
-	lu := f.lic(f.pol, false, true, nil)
-	other := f.lic(f.pol2, false, false, nil)
-	patch := func(name, id, auth string, attrs map[string]any, status int) wireCase {
-		return wireCase{name: u + name, r: req{method: "PATCH", path: "/licenses/" + id, auth: auth, body: doc("licenses", attrs, nil)}, status: status}
+	l := f.licenseOf(f.pol, true, false, map[string]any{"key": "163E70-7F0AC7-E72D3D-8A977E-4A7AFA-V3"})
+	lu := f.licenseOf(f.pol, false, true, nil)
+	other := f.licenseOf(f.pol2, false, false, nil)
+	patch := func(name, id, auth string, attrs map[string]any, status int) apiCase {
+		return apiCase{name: u + name, r: req{method: "PATCH", path: "/licenses/" + id, auth: auth, body: doc("licenses", attrs, nil)}, status: status}
 	}
-	withAttrs := func(c wireCase, attrs map[string]any) wireCase { c.attrs = attrs; return c }
+	withAttrs := func(c apiCase, attrs map[string]any) apiCase { c.attrs = attrs; return c }
 	iso := "2016-09-05T22:53:37.000Z"
-	cases := []wireCase{
+	cases := []apiCase{
 		withAttrs(patch("Admin updates a license expiry (ISO8103 format)", l, "", map[string]any{"expiry": iso, "name": "Some Name"}, 200), map[string]any{"expiry": iso, "name": "Some Name"}),
 		withAttrs(patch("Admin updates a license expiry (UNIX string)", l, "", map[string]any{"expiry": "1645630138"}, 200), map[string]any{"expiry": "2022-02-23T15:28:58.000Z"}),
 		withAttrs(patch("Admin updates a license expiry (UNIX number)", l, "", map[string]any{"expiry": 1645630138}, 200), map[string]any{"expiry": "2022-02-23T15:28:58.000Z"}),
@@ -300,10 +278,10 @@ func TestLicenseUpdateFeatures(t *testing.T) {
 		withAttrs(patch("Admin removes a floating license's max uses override", l, "", map[string]any{"maxUses": nil}, 200), map[string]any{"maxUses": float64(100)}),
 		withAttrs(patch("Admin overrides a floating license's max processes", l, "", map[string]any{"maxProcesses": 10}, 200), map[string]any{"maxProcesses": float64(10)}),
 		withAttrs(patch("Admin removes a floating license's max processes override", l, "", map[string]any{"maxProcesses": nil}, 200), map[string]any{"maxProcesses": float64(5)}),
-		patch("Developer updates a license expiry", l, f.dev, map[string]any{"expiry": iso, "name": "Some Name"}, 200),
-		patch("Sales updates a license expiry", l, f.sales, map[string]any{"expiry": iso, "name": "Some Name"}, 200),
-		patch("Support updates a license expiry", l, f.support, map[string]any{"expiry": iso, "name": "Some Name"}, 200),
-		patch("Read-only updates a license expiry", l, f.ro, map[string]any{"expiry": iso, "name": "Some Name"}, 403),
+		patch("Developer updates a license expiry", l, f.devAuth, map[string]any{"expiry": iso, "name": "Some Name"}, 200),
+		patch("Sales updates a license expiry", l, f.salesAuth, map[string]any{"expiry": iso, "name": "Some Name"}, 200),
+		patch("Support updates a license expiry", l, f.supportAuth, map[string]any{"expiry": iso, "name": "Some Name"}, 200),
+		patch("Read-only updates a license expiry", l, f.roAuth, map[string]any{"expiry": iso, "name": "Some Name"}, 403),
 		withAttrs(patch("Admin updates a license to protected", l, "", map[string]any{"protected": true}, 200), map[string]any{"protected": true}),
 		withAttrs(patch("Admin updates a license to unprotected", l, "", map[string]any{"protected": false}, 200), map[string]any{"protected": false}),
 		withAttrs(patch("Admin removes a license's name", l, "", map[string]any{"name": nil}, 200), map[string]any{"name": nil}),
@@ -312,8 +290,8 @@ func TestLicenseUpdateFeatures(t *testing.T) {
 		{name: u + "Product updates a license for their product", r: req{method: "PATCH", path: "/licenses/" + l, auth: f.prodAuth, body: doc("licenses", map[string]any{"key": "b"}, nil)}, status: 400,
 			title: "Bad request", detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/attributes/key"}},
 		patch("Product attempts to update a license for another product", other, f.prodAuth, map[string]any{"key": "c"}, 404),
-		patch("License attempts to update themself", l, tt.lfBearer("licenses", l), map[string]any{"key": "x"}, 403),
-		patch("License attempts to update another license", other, tt.lfBearer("licenses", l), map[string]any{"key": "x"}, 404),
+		patch("License attempts to update themself", l, tt.bearerAuth("licenses", l), map[string]any{"key": "x"}, 403),
+		patch("License attempts to update another license", other, tt.bearerAuth("licenses", l), map[string]any{"key": "x"}, 404),
 		patch("User attempts to update their license (license owner)", l, f.ownerAuth, map[string]any{"key": "x"}, 403),
 		patch("User attempts to update their license (license user)", lu, f.luAuth, map[string]any{"key": "x"}, 403),
 		patch("User attempts to update a license", other, f.otherAuth, map[string]any{"key": "x"}, 404),
@@ -326,33 +304,33 @@ func TestLicenseUpdateFeatures(t *testing.T) {
 		patch("User attempts to update a license expiry for their account", l, f.ownerAuth, map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}, 403),
 		patch("User attempts to update a license name for their account", l, f.ownerAuth, map[string]any{"name": "Test Name"}, 403),
 	}
-	tt.lfMutate(lu, func(l *license) { l.Uses = 500 })
+	tt.mutLicense(lu, func(l *license) { l.Uses = 500 })
 	cases = append(cases, withAttrs(patch("Admin updates a license that has exceeded it's usage limit", lu, "", map[string]any{"name": "Jackie's License"}, 200), map[string]any{"name": "Jackie's License"}))
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestLicensePermitFeatures pins licenses/actions/permits.feature (check-in, suspend,
 // reinstate, renew).
 func TestLicensePermitFeatures(t *testing.T) {
-	f := newLFFixture(t, map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1, "duration": 30 * 86400})
-	tt := f.tt
+	f := newLicensingWorld(t, map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1, "duration": 30 * 86400})
+	tt := f
 	const p = "licenses/actions/permits.feature: "
-	post := func(name, action, id, auth string, status int) wireCase {
-		return wireCase{name: p + name, r: req{method: "POST", path: "/licenses/" + id + "/actions/" + action, auth: auth}, status: status}
+	post := func(name, action, id, auth string, status int) apiCase {
+		return apiCase{name: p + name, r: req{method: "POST", path: "/licenses/" + id + "/actions/" + action, auth: auth}, status: status}
 	}
-	checkedIn := func(c wireCase) wireCase {
-		c.check = func(t *testing.T, r *reply) {
+	checkedIn := func(c apiCase) apiCase {
+		c.check = func(t *testing.T, _ *world, r *reply) {
 			assert.NotNil(t, r.attrs()["lastCheckIn"])
 			assert.NotNil(t, r.attrs()["nextCheckIn"])
 		}
 		return c
 	}
-	suspended := func(c wireCase, want bool) wireCase { c.attrs = map[string]any{"suspended": want}; return c }
-	expiry := func(c wireCase, want string) wireCase { c.attrs = map[string]any{"expiry": want}; return c }
+	suspended := func(c apiCase, want bool) apiCase { c.attrs = map[string]any{"suspended": want}; return c }
+	expiry := func(c apiCase, want string) apiCase { c.attrs = map[string]any{"expiry": want}; return c }
 	susp := map[string]any{"suspended": true}
-	self := f.lic(f.pol, false, false, nil)
-	f.lic(f.pol, false, false, map[string]any{"key": "test-key"})
-	f.lic(f.prot, false, false, map[string]any{"key": "prot-key"})
+	self := f.licenseOf(f.pol, false, false, nil)
+	f.licenseOf(f.pol, false, false, map[string]any{"key": "test-key"})
+	f.licenseOf(f.prot, false, false, map[string]any{"key": "prot-key"})
 	noCheckIn := tt.policy(f.prod, map[string]any{"floating": true})
 	// policies for renewal bases (durations as ActiveSupport's seconds)
 	const month, year = 2629746, 31556952
@@ -363,64 +341,64 @@ func TestLicensePermitFeatures(t *testing.T) {
 		}
 		return tt.policy(f.prod, a)
 	}
-	lic := func(pol, exp string) string { return f.lic(pol, false, false, map[string]any{"expiry": exp}) }
+	lic := func(pol, exp string) string { return f.licenseOf(pol, false, false, map[string]any{"expiry": exp}) }
 	perpetual := tt.policy(f.prod, map[string]any{"floating": true, "duration": nil})
-	_, noPerms := tt.lfRole("noperms@example.com", "user")
+	_, noPerms := tt.roleUserAuth("noperms@example.com", "user")
 	noPermsUser := tt.mustCreate("/users", "users", map[string]any{"email": "np@example.com", "password": "password", "permissions": []string{}}, nil)
 	_, npTok := tt.tokenFor("users", noPermsUser, nil)
 	_ = noPerms
 	npLic := tt.mustLicense(f.pol, map[string]any{"expiry": "2016-12-01T22:53:37.000Z"}, map[string]any{"owner": link("users", noPermsUser)}).id()
 	now := tt.srv.Now()
-	cases := []wireCase{
+	cases := []apiCase{
 		checkedIn(post("Admin checks in a license by key", "check-in", "test-key", "", 200)),
-		checkedIn(post("Product checks in a license", "check-in", f.lic(f.pol, false, false, nil), f.prodAuth, 200)),
-		checkedIn(post("License checks in itself", "check-in", self, tt.lfBearer("licenses", self), 200)),
-		checkedIn(post("User checks in one of their licenses (license owner)", "check-in", f.lic(f.pol, true, false, nil), f.ownerAuth, 200)),
-		post("User checks in one of their licenses (license user)", "check-in", f.lic(f.pol, false, true, nil), f.luAuth, 403),
-		post("User checks in one of their licenses for a protected policy", "check-in", f.lic(f.prot, true, false, nil), f.ownerAuth, 403),
-		{name: p + "check-in of a license whose policy does not require it", r: req{method: "POST", path: "/licenses/" + f.lic(noCheckIn, false, false, nil) + "/actions/check-in"}, status: 422,
+		checkedIn(post("Product checks in a license", "check-in", f.licenseOf(f.pol, false, false, nil), f.prodAuth, 200)),
+		checkedIn(post("License checks in itself", "check-in", self, tt.bearerAuth("licenses", self), 200)),
+		checkedIn(post("User checks in one of their licenses (license owner)", "check-in", f.licenseOf(f.pol, true, false, nil), f.ownerAuth, 200)),
+		post("User checks in one of their licenses (license user)", "check-in", f.licenseOf(f.pol, false, true, nil), f.luAuth, 403),
+		post("User checks in one of their licenses for a protected policy", "check-in", f.licenseOf(f.prot, true, false, nil), f.ownerAuth, 403),
+		{name: p + "check-in of a license whose policy does not require it", r: req{method: "POST", path: "/licenses/" + f.licenseOf(noCheckIn, false, false, nil) + "/actions/check-in"}, status: 422,
 			title: "Unprocessable entity", detail: "cannot be checked in because the policy does not require it"},
-		suspended(post("Admin suspends a license", "suspend", f.lic(f.pol, false, false, nil), "", 200), true),
-		{name: p + "Admin suspends a license that is already suspended", r: req{method: "POST", path: "/licenses/" + f.lic(f.pol, false, false, susp) + "/actions/suspend"}, status: 422,
+		suspended(post("Admin suspends a license", "suspend", f.licenseOf(f.pol, false, false, nil), "", 200), true),
+		{name: p + "Admin suspends a license that is already suspended", r: req{method: "POST", path: "/licenses/" + f.licenseOf(f.pol, false, false, susp) + "/actions/suspend"}, status: 422,
 			title: "Unprocessable entity", detail: "is already suspended", source: map[string]any{"pointer": "/data/attributes/suspended"}},
-		post("User suspends their license (license owner)", "suspend", f.lic(f.pol, true, false, nil), f.ownerAuth, 403),
-		post("User suspends their license (license user)", "suspend", f.lic(f.pol, false, true, nil), f.luAuth, 403),
+		post("User suspends their license (license owner)", "suspend", f.licenseOf(f.pol, true, false, nil), f.ownerAuth, 403),
+		post("User suspends their license (license user)", "suspend", f.licenseOf(f.pol, false, true, nil), f.luAuth, 403),
 		suspended(post("Admin suspends a license by key that implements a protected policy", "suspend", "prot-key", "", 200), true),
-		suspended(post("Product suspends a license that implements a protected policy", "suspend", f.lic(f.prot, false, false, nil), f.prodAuth, 200), true),
-		post("User suspends their license that implements a protected policy", "suspend", f.lic(f.prot, true, false, nil), f.ownerAuth, 403),
-		suspended(post("Admin reinstates a license", "reinstate", f.lic(f.pol, false, false, susp), "", 200), false),
-		{name: p + "Admin reinstates a license that is not suspended", r: req{method: "POST", path: "/licenses/" + f.lic(f.pol, false, false, nil) + "/actions/reinstate"}, status: 422,
+		suspended(post("Product suspends a license that implements a protected policy", "suspend", f.licenseOf(f.prot, false, false, nil), f.prodAuth, 200), true),
+		post("User suspends their license that implements a protected policy", "suspend", f.licenseOf(f.prot, true, false, nil), f.ownerAuth, 403),
+		suspended(post("Admin reinstates a license", "reinstate", f.licenseOf(f.pol, false, false, susp), "", 200), false),
+		{name: p + "Admin reinstates a license that is not suspended", r: req{method: "POST", path: "/licenses/" + f.licenseOf(f.pol, false, false, nil) + "/actions/reinstate"}, status: 422,
 			title: "Unprocessable entity", detail: "is not suspended", source: map[string]any{"pointer": "/data/attributes/suspended"}},
-		post("User reinstates their license (license owner)", "reinstate", f.lic(f.pol, true, false, susp), f.ownerAuth, 403),
-		post("User reinstates their license (license user)", "reinstate", f.lic(f.pol, false, true, susp), f.luAuth, 403),
-		suspended(post("Admin reinstates a license that implements a protected policy", "reinstate", f.lic(f.prot, false, false, susp), "", 200), false),
-		suspended(post("Product reinstates a license that implements a protected policy", "reinstate", f.lic(f.prot, false, false, susp), f.prodAuth, 200), false),
-		post("User reinstates their license that implements a protected policy", "reinstate", f.lic(f.prot, true, false, susp), f.ownerAuth, 403),
+		post("User reinstates their license (license owner)", "reinstate", f.licenseOf(f.pol, true, false, susp), f.ownerAuth, 403),
+		post("User reinstates their license (license user)", "reinstate", f.licenseOf(f.pol, false, true, susp), f.luAuth, 403),
+		suspended(post("Admin reinstates a license that implements a protected policy", "reinstate", f.licenseOf(f.prot, false, false, susp), "", 200), false),
+		suspended(post("Product reinstates a license that implements a protected policy", "reinstate", f.licenseOf(f.prot, false, false, susp), f.prodAuth, 200), false),
+		post("User reinstates their license that implements a protected policy", "reinstate", f.licenseOf(f.prot, true, false, susp), f.ownerAuth, 403),
 		expiry(post("Admin renews a license", "renew", lic(polDur(3*month, ""), "2021-07-19T00:00:00.000Z"), "", 200), "2021-10-19T00:00:00.000Z"),
 		expiry(post("Admin renews a license (from expiry renewal basis)", "renew", lic(polDur(month, "FROM_EXPIRY"), "2021-07-19T00:00:00.000Z"), "", 200), "2021-08-19T00:00:00.000Z"),
 		{name: p + "Admin renews a license (from now renewal basis)", r: req{method: "POST", path: "/licenses/" + lic(polDur(month, "FROM_NOW"), "2021-07-19T00:00:00.000Z") + "/actions/renew"}, status: 200,
-			check: func(t *testing.T, r *reply) { lfTime(t, r, "expiry", now.AddDate(0, 1, 0)) }},
+			check: func(t *testing.T, _ *world, r *reply) { assertTimeNear(t, r, "expiry", now.AddDate(0, 1, 0)) }},
 		expiry(post("Admin renews a license (from now if expired renewal basis, not expired)", "renew", lic(polDur(year, "FROM_NOW_IF_EXPIRED"), "2024-06-21T00:00:00.000Z"), "", 200), "2025-06-21T00:00:00.000Z"),
 		{name: p + "Admin renews a license (from now if expired renewal basis, expired)", r: req{method: "POST", path: "/licenses/" + lic(polDur(year, "FROM_NOW_IF_EXPIRED"), "2023-06-21T21:30:00.000Z") + "/actions/renew"}, status: 200,
-			check: func(t *testing.T, r *reply) { lfTime(t, r, "expiry", now.AddDate(1, 0, 0)) }},
+			check: func(t *testing.T, _ *world, r *reply) { assertTimeNear(t, r, "expiry", now.AddDate(1, 0, 0)) }},
 		{name: p + "Admin renews a license that belongs to a perpetual policy", r: req{method: "POST", path: "/licenses/" + lic(perpetual, "2021-07-19T00:00:00.000Z") + "/actions/renew"}, status: 422,
 			title: "Unprocessable entity", detail: "cannot be renewed because the policy does not have a duration"},
-		expiry(post("User renews their license (license owner)", "renew", f.lic(f.pol, true, false, map[string]any{"expiry": "2016-12-01T22:53:37.000Z"}), f.ownerAuth, 200), "2016-12-31T22:53:37.000Z"),
-		post("User renews their license (license user)", "renew", f.lic(f.pol, false, true, map[string]any{"expiry": "2016-12-01T22:53:37.000Z"}), f.luAuth, 403),
+		expiry(post("User renews their license (license owner)", "renew", f.licenseOf(f.pol, true, false, map[string]any{"expiry": "2016-12-01T22:53:37.000Z"}), f.ownerAuth, 200), "2016-12-31T22:53:37.000Z"),
+		post("User renews their license (license user)", "renew", f.licenseOf(f.pol, false, true, map[string]any{"expiry": "2016-12-01T22:53:37.000Z"}), f.luAuth, 403),
 		{name: p + "User renews their license without permission", r: req{method: "POST", path: "/licenses/" + npLic + "/actions/renew", auth: "Bearer " + npTok}, status: 403,
 			title: "Access denied", detail: "You do not have permission to complete the request (user lacks permission to perform action)"},
 		expiry(post("Admin renews a license that implements a protected policy", "renew", lic(tt.policy(f.prod, map[string]any{"floating": true, "protected": true, "duration": 2 * month}), "2016-09-05T22:53:37.000Z"), "", 200), "2016-11-05T22:53:37.000Z"),
 		expiry(post("Product renews a license that implements a protected policy", "renew", lic(f.prot, "2016-09-05T22:53:37.000Z"), f.prodAuth, 200), "2016-10-05T22:53:37.000Z"),
-		post("User renews their license that implements a protected policy", "renew", f.lic(f.prot, true, false, map[string]any{"expiry": "2016-09-05T22:53:37.000Z"}), f.ownerAuth, 403),
-		post("Admin attempts to renew a license for another account", "renew", f.lic(f.pol, false, false, nil), f.otherAcct, 401),
+		post("User renews their license that implements a protected policy", "renew", f.licenseOf(f.prot, true, false, map[string]any{"expiry": "2016-09-05T22:53:37.000Z"}), f.ownerAuth, 403),
+		post("Admin attempts to renew a license for another account", "renew", f.licenseOf(f.pol, false, false, nil), f.otherAcct, 401),
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestLicensePolicyRelationshipFeatures pins licenses/relationships/policy.feature.
 func TestLicensePolicyRelationshipFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const r = "licenses/relationships/policy.feature: "
 	polOf := func(prod string, a map[string]any) string {
 		if _, ok := a["floating"]; !ok {
@@ -428,24 +406,26 @@ func TestLicensePolicyRelationshipFeatures(t *testing.T) {
 		}
 		return tt.policy(prod, a)
 	}
-	put := func(name, lic, pol, auth string, status int) wireCase {
-		return wireCase{name: r + name, r: req{method: "PUT", path: "/licenses/" + lic + "/policy", auth: auth, body: link("policies", pol)}, status: status}
+	put := func(name, lic, pol, auth string, status int) apiCase {
+		return apiCase{name: r + name, r: req{method: "PUT", path: "/licenses/" + lic + "/policy", auth: auth, body: link("policies", pol)}, status: status}
 	}
-	moved := func(c wireCase, lic, pol string) wireCase {
-		c.check = func(t *testing.T, rp *reply) {
-			assert.Equal(t, map[string]any{"type": "policies", "id": pol}, lfRel(rp, "policy")["data"])
-			assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + lic + "/policy"}, lfRel(rp, "policy")["links"])
+	moved := func(c apiCase, lic, pol string) apiCase {
+		c.check = func(t *testing.T, _ *world, rp *reply) {
+			assert.Equal(t, map[string]any{"type": "policies", "id": pol}, rel(rp, "policy")["data"])
+			assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + lic + "/policy"}, rel(rp, "policy")["links"])
 		}
 		return c
 	}
-	incompatible := func(c wireCase, detail string) wireCase {
+	incompatible := func(c apiCase, detail string) apiCase {
 		c.title, c.detail, c.code = "Unprocessable resource", detail, "POLICY_NOT_COMPATIBLE"
 		c.source = map[string]any{"pointer": "/data/relationships/policy"}
 		return c
 	}
 	newPol := polOf(f.prod, map[string]any{})
 	otherProdPol := polOf(f.prod2, map[string]any{})
-	l := func(pol string, owned, lu bool, attrs map[string]any) string { return f.lic(pol, owned, lu, attrs) }
+	l := func(pol string, owned, lu bool, attrs map[string]any) string {
+		return f.licenseOf(pol, owned, lu, attrs)
+	}
 	encrypted := polOf(f.prod, map[string]any{"encrypted": true})
 	pooled := polOf(f.prod, map[string]any{"usePool": true})
 	mk := func(a map[string]any) string { return polOf(f.prod, a) }
@@ -465,9 +445,9 @@ func TestLicensePolicyRelationshipFeatures(t *testing.T) {
 	prodLic := l(f.pol, false, false, nil)
 	otherLic := l(f.pol2, false, false, nil)
 	owned := l(f.pol, true, false, nil)
-	cases := []wireCase{
+	cases := []apiCase{
 		{name: r + "Admin retrieves the policy for a license", r: req{method: "GET", path: "/licenses/test-key/policy"}, status: 200,
-			check: func(t *testing.T, rp *reply) {
+			check: func(t *testing.T, _ *world, rp *reply) {
 				assert.Equal(t, "policies", rp.data()["type"])
 				assert.Equal(t, f.pol, rp.id())
 			}},
@@ -494,22 +474,24 @@ func TestLicensePolicyRelationshipFeatures(t *testing.T) {
 		incompatible(put("Admin changes a license's policy relationship to a policy with a more strict component uniqueness strategy", l(compMachine, false, false, nil), compLicense, "", 422),
 			"cannot change to a policy with a more strict component uniqueness strategy"),
 		put("Admin changes a license's policy relationship to a policy with a less strict component uniqueness strategy", l(compLicense, false, false, nil), compMachine, "", 200),
-		func() wireCase {
+		func() apiCase {
 			c := put("Admin transfers a license to a new policy with a default transfer strategy", l(f.pol, false, false, map[string]any{"expiry": exp}), newPol, "", 200)
 			c.attrs = map[string]any{"expiry": exp}
 			return c
 		}(),
-		func() wireCase {
+		func() apiCase {
 			c := put("Admin transfers a license to a new policy with a KEEP_EXPIRY transfer strategy (has duration)", l(f.pol, false, false, map[string]any{"expiry": exp}), keep, "", 200)
 			c.attrs = map[string]any{"expiry": exp}
 			return c
 		}(),
-		func() wireCase {
+		func() apiCase {
 			c := put("Admin transfers a license to a new policy with a RESET_EXPIRY transfer strategy (has duration)", l(f.pol, false, false, map[string]any{"expiry": exp}), resetDur, "", 200)
-			c.check = func(t *testing.T, rp *reply) { lfTime(t, rp, "expiry", tt.srv.Now().AddDate(1, 0, 0)) }
+			c.check = func(t *testing.T, _ *world, rp *reply) {
+				assertTimeNear(t, rp, "expiry", tt.srv.Now().AddDate(1, 0, 0))
+			}
 			return c
 		}(),
-		func() wireCase {
+		func() apiCase {
 			c := put("Admin transfers a license to a new policy with a RESET_EXPIRY transfer strategy (no duration)", l(f.pol, false, false, map[string]any{"expiry": exp}), resetNoDur, "", 200)
 			c.attrs = map[string]any{"expiry": nil}
 			return c
@@ -527,72 +509,72 @@ func TestLicensePolicyRelationshipFeatures(t *testing.T) {
 		put("User transfers a license to a protected policy with a RESET_EXPIRY transfer strategy", l(f.pol, true, false, map[string]any{"expiry": exp}), protReset, f.ownerAuth, 403),
 		put("Anonymous changes a license's policy relationship to a new policy", l0, newPol, "-", 401),
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 	// the refused transfer left the license alone
 	_ = encrypted
 }
 
 // TestLicenseOwnerRelationshipFeatures pins licenses/relationships/owner.feature.
 func TestLicenseOwnerRelationshipFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const r = "licenses/relationships/owner.feature: "
-	u2 := tt.user("second@example.com")
-	withOwner := f.lic(f.pol, true, false, map[string]any{"key": "test-key"})
-	noOwner := f.lic(f.pol, false, false, nil)
-	removable := f.lic(f.pol, true, false, nil)
-	luLic := f.lic(f.pol, true, true, nil)
-	otherLic := f.lic(f.pol2, true, false, nil)
+	u2 := tt.createUser("second@example.com")
+	withOwner := f.licenseOf(f.pol, true, false, map[string]any{"key": "test-key"})
+	noOwner := f.licenseOf(f.pol, false, false, nil)
+	removable := f.licenseOf(f.pol, true, false, nil)
+	luLic := f.licenseOf(f.pol, true, true, nil)
+	otherLic := f.licenseOf(f.pol2, true, false, nil)
 	permLic := tt.mustLicense(f.pol, map[string]any{"permissions": []string{"user.read"}}, map[string]any{"owner": link("users", f.owner)}).id()
-	put := func(name, lic, user, auth string, status int) wireCase {
+	put := func(name, lic, user, auth string, status int) apiCase {
 		body := map[string]any{"data": nil}
 		if user != "" {
 			body = link("users", user)
 		}
-		return wireCase{name: r + name, r: req{method: "PUT", path: "/licenses/" + lic + "/owner", auth: auth, body: body}, status: status}
+		return apiCase{name: r + name, r: req{method: "PUT", path: "/licenses/" + lic + "/owner", auth: auth, body: body}, status: status}
 	}
-	ownedBy := func(c wireCase, lic, user string) wireCase {
-		c.check = func(t *testing.T, rp *reply) {
+	ownedBy := func(c apiCase, lic, user string) apiCase {
+		c.check = func(t *testing.T, _ *world, rp *reply) {
 			var want any
 			if user != "" {
 				want = map[string]any{"type": "users", "id": user}
 			}
-			assert.Equal(t, want, lfRel(rp, "owner")["data"])
-			assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + lic + "/owner"}, lfRel(rp, "owner")["links"])
+			assert.Equal(t, want, rel(rp, "owner")["data"])
+			assert.Equal(t, map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/licenses/" + lic + "/owner"}, rel(rp, "owner")["links"])
 		}
 		return c
 	}
-	isUser := func(t *testing.T, rp *reply) { assert.Equal(t, "users", rp.data()["type"]) }
+	isUser := func(t *testing.T, _ *world, rp *reply) { assert.Equal(t, "users", rp.data()["type"]) }
 	// users limits with overage strategies: the license has licensees already attached
 	n := 0
 	limit := func(strategy string, max, attached int) string {
 		pol := tt.policy(f.prod, map[string]any{"floating": true, "maxUsers": max, "overageStrategy": strategy})
-		id := f.lic(pol, false, false, nil)
+		id := f.licenseOf(pol, false, false, nil)
 		var ids []string
 		for i := 0; i < attached; i++ {
 			n++
-			ids = append(ids, tt.user(fmt.Sprintf("licensee-%d@example.com", n)))
+			ids = append(ids, tt.createUser(fmt.Sprintf("licensee-%d@example.com", n)))
 		}
-		tt.lfMutate(id, func(l *license) { l.UserIDs = ids })
+		tt.mutLicense(id, func(l *license) { l.UserIDs = ids })
 		return id
 	}
-	exceeded := func(c wireCase, max int) wireCase {
+	exceeded := func(c apiCase, max int) apiCase {
 		c.title, c.code = "Unprocessable resource", "USER_LIMIT_EXCEEDED"
 		c.detail = "user count has exceeded maximum allowed for license (" + string(rune('0'+max)) + ")"
 		c.source = map[string]any{"pointer": "/data/relationships/users"}
 		return c
 	}
-	cases := []wireCase{
+	cases := []apiCase{
 		{name: r + "Admin retrieves the owner for a license", r: req{method: "GET", path: "/licenses/test-key/owner"}, status: 200, check: isUser},
 		{name: r + "Admin retrieves the owner for a license (no owner)", r: req{method: "GET", path: "/licenses/" + noOwner + "/owner"}, status: 200,
-			check: func(t *testing.T, rp *reply) { assert.Equal(t, map[string]any{"data": nil}, rp.doc) }},
+			check: func(t *testing.T, _ *world, rp *reply) { assert.Equal(t, map[string]any{"data": nil}, rp.doc) }},
 		{name: r + "Product retrieves the owner for a license", r: req{method: "GET", path: "/licenses/" + withOwner + "/owner", auth: f.prodAuth}, status: 200, check: isUser},
 		{name: r + "Product retrieves the owner for a license of another product", r: req{method: "GET", path: "/licenses/" + otherLic + "/owner", auth: f.prodAuth}, status: 404},
 		{name: r + "Owner attempts to retrieve the owner for their license", r: req{method: "GET", path: "/licenses/" + withOwner + "/owner", auth: f.ownerAuth}, status: 200, check: isUser},
 		{name: r + "User attempts to retrieve the owner for their license", r: req{method: "GET", path: "/licenses/" + luLic + "/owner", auth: f.luAuth}, status: 200, check: isUser},
 		{name: r + "User attempts to retrieve the owner for a license", r: req{method: "GET", path: "/licenses/0/owner", auth: f.otherAuth}, status: 404},
-		{name: r + "License attempts to retrieve their owner (without permission)", r: req{method: "GET", path: "/licenses/" + luLic + "/owner", auth: tt.lfBearer("licenses", luLic)}, status: 403},
-		{name: r + "License attempts to retrieve their owner (with permission)", r: req{method: "GET", path: "/licenses/" + permLic + "/owner", auth: tt.lfBearer("licenses", permLic)}, status: 200, check: isUser},
+		{name: r + "License attempts to retrieve their owner (without permission)", r: req{method: "GET", path: "/licenses/" + luLic + "/owner", auth: tt.bearerAuth("licenses", luLic)}, status: 403},
+		{name: r + "License attempts to retrieve their owner (with permission)", r: req{method: "GET", path: "/licenses/" + permLic + "/owner", auth: tt.bearerAuth("licenses", permLic)}, status: 200, check: isUser},
 		{name: r + "Admin attempts to retrieve the owner for a license of another account", r: req{method: "GET", path: "/licenses/" + withOwner + "/owner", auth: f.otherAcct}, status: 401},
 		ownedBy(put("Admin changes a license's owner relationship to another user", withOwner, u2, "", 200), withOwner, u2),
 		put("Admin attaches an owner to a license with a max users limit (ALWAYS_ALLOW_OVERAGE, within limit)", limit("ALWAYS_ALLOW_OVERAGE", 2, 1), u2, "", 200),
@@ -613,50 +595,50 @@ func TestLicenseOwnerRelationshipFeatures(t *testing.T) {
 		put("Admin changes a license's owner relationship to a user for another account", withOwner, u2, f.otherAcct, 401),
 		ownedBy(put("Product changes a license's owner relationship to another user", withOwner, u2, f.prodAuth, 200), withOwner, u2),
 		put("Product changes a license's owner relationship to a new user for a license they don't own", otherLic, u2, f.prodAuth, 404),
-		put("Owner attempts to change their license's owner relationship", f.lic(f.pol, true, false, nil), u2, f.ownerAuth, 403),
+		put("Owner attempts to change their license's owner relationship", f.licenseOf(f.pol, true, false, nil), u2, f.ownerAuth, 403),
 		put("User attempts to change their license's owner relationship", luLic, u2, f.luAuth, 403),
 		put("User attempts to change a license's owner relationship", noOwner, u2, f.otherAuth, 404),
-		put("License attempts to change their owner relationship", noOwner, u2, tt.lfBearer("licenses", noOwner), 403),
-		put("License attempts to change a license's owner relationship", withOwner, u2, tt.lfBearer("licenses", noOwner), 404),
+		put("License attempts to change their owner relationship", noOwner, u2, tt.bearerAuth("licenses", noOwner), 403),
+		put("License attempts to change a license's owner relationship", withOwner, u2, tt.bearerAuth("licenses", noOwner), 404),
 		put("Anonymous attempts to change a license's owner relationship", noOwner, u2, "-", 401),
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestLicenseTokensRelationshipFeatures pins licenses/relationships/tokens.feature.
 func TestLicenseTokensRelationshipFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const r = "licenses/relationships/tokens.feature: "
-	l0 := f.lic(f.pol, true, false, nil)
-	luLic := f.lic(f.pol, false, true, nil)
-	otherLic := f.lic(f.pol2, false, false, nil)
+	l0 := f.licenseOf(f.pol, true, false, nil)
+	luLic := f.licenseOf(f.pol, false, true, nil)
+	otherLic := f.licenseOf(f.pol2, false, false, nil)
 	tokID, _ := tt.tokenFor("licenses", l0, nil)
-	post := func(name, lic, auth string, attrs map[string]any, status int) wireCase {
+	post := func(name, lic, auth string, attrs map[string]any, status int) apiCase {
 		var body any
 		if attrs != nil {
 			body = doc("tokens", attrs, nil)
 		}
-		return wireCase{name: r + name, r: req{method: "POST", path: "/licenses/" + lic + "/tokens", auth: auth, body: body}, status: status}
+		return apiCase{name: r + name, r: req{method: "POST", path: "/licenses/" + lic + "/tokens", auth: auth, body: body}, status: status}
 	}
-	token := func(c wireCase, attrs map[string]any) wireCase {
+	token := func(c apiCase, attrs map[string]any) apiCase {
 		c.attrs = map[string]any{"kind": "activation-token", "expiry": nil, "maxActivations": nil, "maxDeactivations": nil, "activations": float64(0), "deactivations": float64(0)}
 		for k, v := range attrs {
 			c.attrs[k] = v
 		}
 		return c
 	}
-	invalid := func(c wireCase, attr, code string) wireCase {
+	invalid := func(c apiCase, attr, code string) apiCase {
 		c.title, c.detail, c.code = "Unprocessable resource", "must be greater than or equal to 0", code
 		c.source = map[string]any{"pointer": "/data/attributes/" + attr}
 		return c
 	}
-	get := func(name, path, auth string, status int) wireCase {
-		return wireCase{name: r + name, r: req{method: "GET", path: path, auth: auth}, status: status}
+	get := func(name, path, auth string, status int) apiCase {
+		return apiCase{name: r + name, r: req{method: "GET", path: path, auth: auth}, status: status}
 	}
-	cases := []wireCase{
+	cases := []apiCase{
 		token(post("Admin generates a license token", l0, "", nil, 200), nil),
-		func() wireCase {
+		func() apiCase {
 			c := post("Admin generates a named license token", l0, "", map[string]any{"name": "Client Token"}, 200)
 			c.attrs = map[string]any{"name": "Client Token"}
 			return c
@@ -667,7 +649,7 @@ func TestLicenseTokensRelationshipFeatures(t *testing.T) {
 		token(post("Admin generates a license token with a set expiry", l0, "", map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}, 200), map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}),
 		token(post("Admin generates a license token with a max deactivation count", l0, "", map[string]any{"maxDeactivations": 1}, 200), map[string]any{"maxDeactivations": float64(1)}),
 		post("Admin generates a license token but sends invalid attributes", l0, "", map[string]any{"bearerId": f.owner, "bearerType": "users"}, 400),
-		func() wireCase {
+		func() apiCase {
 			c := post("Product generates a license token", l0, f.prodAuth, nil, 200)
 			c.attrs = map[string]any{"expiry": nil}
 			return c
@@ -681,20 +663,20 @@ func TestLicenseTokensRelationshipFeatures(t *testing.T) {
 		get("Product requests a license's tokens", "/licenses/"+l0+"/tokens", f.prodAuth, 200),
 		get("Product requests a license's token", "/licenses/"+l0+"/tokens/"+tokID, f.prodAuth, 200),
 		get("Product attempts to request tokens for a license it doesn't own", "/licenses/"+otherLic+"/tokens", f.prodAuth, 404),
-		get("License requests their tokens", "/licenses/"+l0+"/tokens", tt.lfBearer("licenses", l0), 403),
-		get("License requests another license's tokens", "/licenses/"+otherLic+"/tokens", tt.lfBearer("licenses", l0), 404),
+		get("License requests their tokens", "/licenses/"+l0+"/tokens", tt.bearerAuth("licenses", l0), 403),
+		get("License requests another license's tokens", "/licenses/"+otherLic+"/tokens", tt.bearerAuth("licenses", l0), 404),
 		get("User requests all tokens for their license (license owner)", "/licenses/"+l0+"/tokens", f.ownerAuth, 403),
 		get("User requests all tokens for their license (license user)", "/licenses/"+luLic+"/tokens", f.luAuth, 403),
 		get("User requests all tokens for another user's license", "/licenses/"+otherLic+"/tokens", f.ownerAuth, 404),
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestLicenseIndexFeatures pins licenses/index.feature: who lists what, metadata filter
 // typing, and the user filter under a user's own scope.
 func TestLicenseIndexFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const r = "licenses/index.feature: "
 	var luID string
 	tt.srv.mu.Lock()
@@ -704,10 +686,10 @@ func TestLicenseIndexFeatures(t *testing.T) {
 		}
 	}
 	tt.srv.mu.Unlock()
-	owned := []string{f.lic(f.pol, true, false, nil), f.lic(f.pol, true, false, nil)}
-	lu := f.lic(f.pol, false, true, nil)
-	other := f.lic(f.pol2, false, false, nil)
-	meta := func(m map[string]any) string { return f.lic(f.pol2, false, false, map[string]any{"metadata": m}) }
+	owned := []string{f.licenseOf(f.pol, true, false, nil), f.licenseOf(f.pol, true, false, nil)}
+	lu := f.licenseOf(f.pol, false, true, nil)
+	other := f.licenseOf(f.pol2, false, false, nil)
+	meta := func(m map[string]any) string { return f.licenseOf(f.pol2, false, false, map[string]any{"metadata": m}) }
 	boolF := meta(map[string]any{"deleted": false})
 	meta(map[string]any{"deleted": true})
 	tos1, _ := meta(map[string]any{"tos": 1}), meta(map[string]any{"tos": 0})
@@ -720,21 +702,21 @@ func TestLicenseIndexFeatures(t *testing.T) {
 	hw := meta(map[string]any{"hardware": map[string]any{"cpu": "ryzen-threadripper", "cores": 64}})
 	meta(map[string]any{"ints": []any{2}})
 	strA, strB := meta(map[string]any{"strs": []any{"1", "2", "3"}}), meta(map[string]any{"strs": []any{"2"}})
-	list := func(name, query, auth string, want []string) wireCase {
-		return wireCase{name: r + name, r: req{method: "GET", path: "/licenses?limit=100&" + query, auth: auth}, status: 200,
-			check: func(t *testing.T, rp *reply) { assert.Equal(t, sorted(want...), ids(rp)) }}
+	list := func(name, query, auth string, want []string) apiCase {
+		return apiCase{name: r + name, r: req{method: "GET", path: "/licenses?limit=100&" + query, auth: auth}, status: 200,
+			check: func(t *testing.T, _ *world, rp *reply) { assert.Equal(t, sorted(want...), sortedIDs(rp)) }}
 	}
-	count := func(name, auth string, status int) wireCase {
-		return wireCase{name: r + name, r: req{method: "GET", path: "/licenses", auth: auth}, status: status}
+	count := func(name, auth string, status int) apiCase {
+		return apiCase{name: r + name, r: req{method: "GET", path: "/licenses", auth: auth}, status: status}
 	}
-	cases := []wireCase{
+	cases := []apiCase{
 		count("Admin retrieves all licenses for their account", "", 200),
-		count("Developer retrieves all licenses for their account", f.dev, 200),
-		count("Sales retrieves all licenses for their account", f.sales, 200),
-		count("Support retrieves all licenses for their account", f.support, 200),
-		count("Read-only retrieves all licenses for their account", f.ro, 200),
+		count("Developer retrieves all licenses for their account", f.devAuth, 200),
+		count("Sales retrieves all licenses for their account", f.salesAuth, 200),
+		count("Support retrieves all licenses for their account", f.supportAuth, 200),
+		count("Read-only retrieves all licenses for their account", f.roAuth, 200),
 		count("Admin attempts to retrieve all licenses for another account", f.otherAcct, 401),
-		count("License retrieves all licenses (no scope for licenses)", tt.lfBearer("licenses", lu), 403),
+		count("License retrieves all licenses (no scope for licenses)", tt.bearerAuth("licenses", lu), 403),
 		{name: r + "Admin retrieves all licenses with a limit that is too high", r: req{method: "GET", path: "/licenses?limit=900"}, status: 400},
 		{name: r + "Admin retrieves an offset-paginated list of licenses with a page size that is too high", r: req{method: "GET", path: "/licenses?page[number]=1&page[size]=250"}, status: 400},
 		{name: r + "Admin retrieves a keyset-paginated list of licenses (invalid cursor)", r: req{method: "GET", path: "/licenses?page[size]=5&page[cursor]=foo"}, status: 400,
@@ -757,36 +739,36 @@ func TestLicenseIndexFeatures(t *testing.T) {
 		list("User retrieves all licenses for their account (license user)", "", f.luAuth, []string{lu}),
 		list("User attempts an SQL injection attack for all licenses", "user=ef8e7a71-6b54-4a9b-8717-778516c9ad25%27%20or%201=1", f.ownerAuth, owned),
 		{name: r + "Admin retrieves licenses filtered by product ID", r: req{method: "GET", path: "/licenses?limit=100&product=" + f.prod2}, status: 200,
-			check: func(t *testing.T, rp *reply) {
+			check: func(t *testing.T, _ *world, rp *reply) {
 				assert.Len(t, rp.list(), 15) // other + 14 metadata licenses
-				assert.Contains(t, ids(rp), other)
+				assert.Contains(t, sortedIDs(rp), other)
 				for _, x := range rp.list() {
 					rel := x.(map[string]any)["relationships"].(map[string]any)["product"].(map[string]any)
 					assert.Equal(t, f.prod2, rel["data"].(map[string]any)["id"])
 				}
 			}},
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestLicenseCreateFeatures pins licenses/create.feature (errors and bearer rules).
 func TestLicenseCreateFeatures(t *testing.T) {
-	f := newLFFixture(t, nil)
-	tt := f.tt
+	f := newLicensingWorld(t, nil)
+	tt := f
 	const r = "licenses/create.feature: "
 	nodeLocked := tt.policy(f.prod, map[string]any{"floating": false})
 	encrypted := tt.policy(f.prod, map[string]any{"encrypted": true, "floating": true})
 	pooled := tt.policy(f.prod, map[string]any{"usePool": true, "floating": true})
 	limitedUser := tt.mustCreate("/users", "users", map[string]any{"email": "limited@example.com", "password": "password", "permissions": []string{"license.validate"}}, nil)
 	_, limitedTok := tt.tokenFor("users", limitedUser, nil)
-	existing := f.lic(f.pol, false, false, map[string]any{"key": "dup-key"})
-	create := func(name, auth string, attrs, rels map[string]any, status int) wireCase {
+	existing := f.licenseOf(f.pol, false, false, map[string]any{"key": "dup-key"})
+	create := func(name, auth string, attrs, rels map[string]any, status int) apiCase {
 		if rels == nil {
 			rels = map[string]any{"policy": link("policies", f.pol)}
 		}
-		return wireCase{name: r + name, r: req{method: "POST", path: "/licenses", auth: auth, body: doc("licenses", attrs, rels)}, status: status}
+		return apiCase{name: r + name, r: req{method: "POST", path: "/licenses", auth: auth, body: doc("licenses", attrs, rels)}, status: status}
 	}
-	with := func(c wireCase, title, detail, code string, src map[string]any) wireCase {
+	with := func(c apiCase, title, detail, code string, src map[string]any) apiCase {
 		c.title, c.detail, c.code, c.source = title, detail, code, src
 		return c
 	}
@@ -795,9 +777,9 @@ func TestLicenseCreateFeatures(t *testing.T) {
 		return map[string]any{"policy": link("policies", pol), "user": link("users", user)}
 	}
 	const bad, unproc = "Bad request", "Unprocessable resource"
-	cases := []wireCase{
-		create("Support attempts to create a license for a user of their account", f.support, nil, nil, 403),
-		create("Read-only attempts to create a license for a user of their account", f.ro, nil, nil, 403),
+	cases := []apiCase{
+		create("Support attempts to create a license for a user of their account", f.supportAuth, nil, nil, 403),
+		create("Read-only attempts to create a license for a user of their account", f.roAuth, nil, nil, 403),
 		with(create("Admin creates a license with an invalid policy for a user of their account", "", nil, map[string]any{"policy": link("policies", f.owner)}, 422),
 			unproc, "must exist", "POLICY_NOT_FOUND", ptr("/data/relationships/policy")),
 		with(create("Admin creates a license with an empty owner", "", nil, map[string]any{"policy": link("policies", f.pol), "owner": map[string]any{}}, 400),
@@ -806,7 +788,7 @@ func TestLicenseCreateFeatures(t *testing.T) {
 			bad, "type mismatch (received boolean expected object)", "", ptr("/data/relationships/owner")),
 		with(create("Admin creates a license for an invalid owner of their account (default)", "", nil, map[string]any{"policy": link("policies", f.pol), "owner": link("users", "8784f31d-ab66-4384-9fec-e69f1cdb189b")}, 422),
 			unproc, "must exist", "OWNER_NOT_FOUND", ptr("/data/relationships/owner")),
-		func() wireCase {
+		func() apiCase {
 			c := with(create("Admin creates a license for an invalid user of their account (v1.5)", "", nil, map[string]any{"policy": link("policies", f.pol), "user": link("users", "8784f31d-ab66-4384-9fec-e69f1cdb189b")}, 422),
 				unproc, "must exist", "USER_NOT_FOUND", ptr("/data/relationships/user"))
 			c.r.headers = map[string]string{"Keygen-Version": "1.5"}
@@ -818,12 +800,12 @@ func TestLicenseCreateFeatures(t *testing.T) {
 		create("Admin creates a license with a pre-determined key that conflicts with a license ID", "", map[string]any{"key": existing}, nil, 422),
 		with(create("Admin creates a legacy encrypted license with a pre-determined key", "", map[string]any{"key": "some-encrypted-key"}, map[string]any{"policy": link("policies", encrypted)}, 422),
 			unproc, "cannot be specified for a legacy encrypted license", "KEY_NOT_SUPPORTED", ptr("/data/attributes/key")),
-		func() wireCase {
+		func() apiCase {
 			c := create("Admin creates a license with a pre-determined ID that conflicts with another license", "", nil, nil, 422)
 			c.r.body.(map[string]any)["data"].(map[string]any)["id"] = existing
 			return with(c, unproc, "must not conflict with another license", "ID_CONFLICT", ptr("/data/id"))
 		}(),
-		func() wireCase {
+		func() apiCase {
 			c := create("Admin creates a license with a pre-determined ID that is not a UUID", "", nil, nil, 400)
 			c.r.body.(map[string]any)["data"].(map[string]any)["id"] = "1"
 			return with(c, bad, "type mismatch (received string expected UUID string)", "", ptr("/data/id"))
@@ -835,7 +817,7 @@ func TestLicenseCreateFeatures(t *testing.T) {
 		with(create("User creates a license for themself (user lacks permission)", "Bearer "+limitedTok, nil, ownRels(f.pol, limitedUser), 403),
 			"Access denied", "You do not have permission to complete the request (user lacks permission to perform action)", "", nil),
 		with(create("User creates an unprotected license for themself", f.ownerAuth, map[string]any{"protected": false}, ownRels(f.pol, f.owner), 400), bad, "unpermitted parameter", "", ptr("/data/attributes/protected")),
-		func() wireCase {
+		func() apiCase {
 			c := create("User creates a license for themself with a pre-determined ID", f.ownerAuth, nil, ownRels(f.pol, f.owner), 400)
 			c.r.body.(map[string]any)["data"].(map[string]any)["id"] = "5e9527ce-a9ba-4f0f-a881-980129f4d36c"
 			return with(c, bad, "unpermitted parameter", "", ptr("/data/id"))
@@ -857,9 +839,9 @@ func TestLicenseCreateFeatures(t *testing.T) {
 		create("Product attempts to create a license using a policy they don't own", f.prodAuth, nil, map[string]any{"policy": link("policies", f.pol2)}, 403),
 		with(create("Product attempts to create a license for a user of another account", f.prodAuth, nil, map[string]any{"policy": link("policies", f.pol), "owner": link("users", "8784f31d-ab66-4384-9fec-e69f1cdb189b")}, 422),
 			unproc, "must exist", "OWNER_NOT_FOUND", ptr("/data/relationships/owner")),
-		with(wireCase{name: r + "Admin sends invalid JSON while attempting to create a license", r: req{method: "POST", path: "/licenses", raw: `{"data":`}, status: 400, noMeta: true},
+		with(apiCase{name: r + "Admin sends invalid JSON while attempting to create a license", r: req{method: "POST", path: "/licenses", raw: `{"data":`}, status: 400, noMeta: true},
 			bad, "The request could not be completed because it contains invalid JSON (check formatting/encoding)", "JSON_INVALID", nil),
-		with(wireCase{name: r + "Admin creates a license for a user of their account with a name that contains a null byte", r: req{method: "POST", path: "/licenses",
+		with(apiCase{name: r + "Admin creates a license for a user of their account with a name that contains a null byte", r: req{method: "POST", path: "/licenses",
 			raw: `{"data":{"type":"licenses","attributes":{"name":"Null\u0000Byte"},"relationships":{"policy":{"data":{"type":"policies","id":"` + f.pol + `"}}}}}`}, status: 400, noMeta: true},
 			bad, "The request could not be completed because it contains an unexpected null byte (check encoding)", "ENCODING_INVALID", nil),
 		with(create("Admin creates a node-locked license that overrides its policy's max machines", "", map[string]any{"maxMachines": 5}, map[string]any{"policy": link("policies", nodeLocked)}, 422),
@@ -867,5 +849,5 @@ func TestLicenseCreateFeatures(t *testing.T) {
 		with(create("Admin creates a license with an invalid max memory override", "", map[string]any{"maxMemory": 0}, nil, 422), unproc, "must be greater than or equal to 1", "MAX_MEMORY_INVALID", ptr("/data/attributes/maxMemory")),
 		with(create("Admin creates a license with an invalid max disk override", "", map[string]any{"maxDisk": 0}, nil, 422), unproc, "must be greater than or equal to 1", "MAX_DISK_INVALID", ptr("/data/attributes/maxDisk")),
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }

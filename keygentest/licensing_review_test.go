@@ -17,7 +17,7 @@ import (
 // validations, app/policies/**, the checkout services) and its request features.
 
 // ids lists the ids of a list answer, sorted.
-func ids(r *reply) []string {
+func sortedIDs(r *reply) []string {
 	out := []string{}
 	for _, x := range r.list() {
 		out = append(out, x.(map[string]any)["id"].(string))
@@ -32,9 +32,9 @@ func sorted(s ...string) []string {
 	return out
 }
 
-func (tt *tester) userToken(email string) (string, string) {
-	id := tt.user(email)
-	_, tok := tt.tokenFor("users", id, nil)
+func (w *world) userToken(email string) (string, string) {
+	id := w.createUser(email)
+	_, tok := w.tokenFor("users", id, nil)
 	return id, "Bearer " + tok
 }
 
@@ -43,7 +43,7 @@ func (tt *tester) userToken(email string) (string, string) {
 // filters take their first operator, expires[in] is an alias of within, expired[…]/expires[…]
 // stay on their side of now, machine matches ids only, blank values are ignored.
 func TestLicenseListFilters(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 5})
 	owner, _ := tt.userToken("owner@example.com")
@@ -55,7 +55,7 @@ func TestLicenseListFilters(t *testing.T) {
 	b := tt.mustLicense(pol, map[string]any{"expiry": iso(48 * time.Hour)}, nil).id()
 	c := tt.mustLicense(pol, nil, map[string]any{"owner": link("users", banned)}).id()
 	d := tt.mustLicense(pol, map[string]any{"expiry": iso(10 * 24 * time.Hour)}, nil).id()
-	m := tt.machine(d, "filter-fp", nil, "")
+	m := tt.postMachine(d, "filter-fp", nil, "")
 	require.Equal(t, 201, m.status, string(m.body))
 	e := tt.seedLicense(pol, func(l *license) { l.Created = now.Add(-200 * 24 * time.Hour) }).ID
 	require.Equal(t, 200, tt.do(req{method: "POST", path: "/users/" + banned + "/actions/ban"}).status)
@@ -111,7 +111,7 @@ func TestLicenseListFilters(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tt.get("/licenses?limit=100&" + tc.query)
 			require.Equal(t, 200, r.status, string(r.body))
-			assert.Equal(t, tc.want, ids(r))
+			assert.Equal(t, tc.want, sortedIDs(r))
 		})
 	}
 }
@@ -119,7 +119,7 @@ func TestLicenseListFilters(t *testing.T) {
 // TestValidationRules pins §3 details: scope echo, nonce, null user scope, validate-key
 // permission (bearer must be allowed to validate the license it names, else 403).
 func TestValidationRules(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true})
 	mixed := tt.policy(prod, map[string]any{"floating": true, "authenticationStrategy": "LICENSE"})
@@ -201,11 +201,11 @@ func TestValidationRules(t *testing.T) {
 // legacy user include is replaced by owner pushed last, includes are de-duplicated, and
 // license/machine files have no links member.
 func TestCheckoutDetails(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true})
 	l := tt.mustLicense(pol, nil, nil)
-	m := tt.machine(l.id(), "co-fp", nil, "")
+	m := tt.postMachine(l.id(), "co-fp", nil, "")
 	require.Equal(t, 201, m.status)
 
 	cases := []struct {
@@ -251,16 +251,16 @@ func TestCheckoutDetails(t *testing.T) {
 
 // TestMachineRules pins §2.7 uniqueness errors and heartbeat permissions.
 func TestMachineRules(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 10, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT"})
 	perPolicy := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 10, "machineUniquenessStrategy": "UNIQUE_PER_POLICY"})
 	a := tt.mustLicense(perAccount, nil, nil).id()
 	b := tt.mustLicense(perPolicy, nil, nil).id()
 	b2 := tt.mustLicense(perPolicy, nil, nil).id()
-	require.Equal(t, 201, tt.machine(a, "dup", nil, "").status)
-	require.Equal(t, 201, tt.machine(b, "pdup", nil, "").status)
-	mid := tt.machine(b, "ping-me", nil, "").id()
+	require.Equal(t, 201, tt.postMachine(a, "dup", nil, "").status)
+	require.Equal(t, 201, tt.postMachine(b, "pdup", nil, "").status)
+	mid := tt.postMachine(b, "ping-me", nil, "").id()
 	// A sales agent, via password login.
 	tt.mustCreate("/users", "users", map[string]any{"email": "sales@example.com", "password": "password", "role": "sales-agent"}, nil)
 	tok := tt.do(req{method: "POST", path: "/tokens", auth: basic("sales@example.com", "password")})
@@ -268,7 +268,7 @@ func TestMachineRules(t *testing.T) {
 	sales := "Bearer " + tok.attrs()["token"].(string)
 
 	t.Run("§2.7 same license under UNIQUE_PER_ACCOUNT: per-license error first, then the strategy's", func(t *testing.T) {
-		r := tt.machine(a, "dup", nil, "")
+		r := tt.postMachine(a, "dup", nil, "")
 		require.Equal(t, 422, r.status, string(r.body))
 		assert.Len(t, r.doc["errors"], 2)
 		assert.Equal(t, "has already been taken", r.err(0)["detail"])
@@ -287,7 +287,7 @@ func TestMachineRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := tt.machine(tc.license, tc.fp, nil, "")
+			r := tt.postMachine(tc.license, tc.fp, nil, "")
 			if tc.status == 201 {
 				require.Equal(t, 201, r.status, string(r.body))
 				return
@@ -314,7 +314,7 @@ func TestMachineRules(t *testing.T) {
 // TestLicenseRelationships pins the §2.6 relationship routes: GET policy/product/owner/
 // user/machines and PUT policy/owner with their policies (features licenses/relationships).
 func TestLicenseRelationships(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	other := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "authenticationStrategy": "MIXED"})
@@ -326,7 +326,7 @@ func TestLicenseRelationships(t *testing.T) {
 	second, _ := tt.userToken("rel-second@example.com")
 	l := tt.mustLicense(pol, map[string]any{"key": "rel-license"}, map[string]any{"owner": link("users", owner)}).id()
 	bare := tt.mustLicense(pol, nil, nil).id()
-	m := tt.machine(l, "rel-fp", nil, "")
+	m := tt.postMachine(l, "rel-fp", nil, "")
 	require.Equal(t, 201, m.status)
 	_, prodTok := tt.tokenFor("products", prod, nil)
 	prodAuth := "Bearer " + prodTok
@@ -407,7 +407,7 @@ func TestLicenseRelationships(t *testing.T) {
 
 // TestLicenseCreateEdges pins §2.6 create edges read from License's validations.
 func TestLicenseCreateEdges(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true})
 	signed := tt.policy(prod, map[string]any{"floating": true, "scheme": "ED25519_SIGN"})

@@ -23,44 +23,44 @@ import (
 
 // fixtures over the real routes --------------------------------------------------------
 
-func (tt *tester) license(policyID string, attrs map[string]any, rels map[string]any) *reply {
-	tt.t.Helper()
+func (w *world) postLicense(policyID string, attrs map[string]any, rels map[string]any) *reply {
+	w.t.Helper()
 	if rels == nil {
 		rels = map[string]any{}
 	}
 	rels["policy"] = link("policies", policyID)
-	return tt.do(req{method: "POST", path: "/licenses", body: doc("licenses", attrs, rels)})
+	return w.do(req{method: "POST", path: "/licenses", body: doc("licenses", attrs, rels)})
 }
 
-func (tt *tester) mustLicense(policyID string, attrs map[string]any, rels map[string]any) *reply {
-	tt.t.Helper()
-	r := tt.license(policyID, attrs, rels)
-	require.Equal(tt.t, 201, r.status, string(r.body))
+func (w *world) mustLicense(policyID string, attrs map[string]any, rels map[string]any) *reply {
+	w.t.Helper()
+	r := w.postLicense(policyID, attrs, rels)
+	require.Equal(w.t, 201, r.status, string(r.body))
 	return r
 }
 
-func (tt *tester) machine(licenseID, fp string, attrs map[string]any, auth string) *reply {
+func (w *world) postMachine(licenseID, fp string, attrs map[string]any, auth string) *reply {
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	attrs["fingerprint"] = fp
-	return tt.do(req{method: "POST", path: "/machines", auth: auth, body: doc("machines", attrs, map[string]any{"license": link("licenses", licenseID)})})
+	return w.do(req{method: "POST", path: "/machines", auth: auth, body: doc("machines", attrs, map[string]any{"license": link("licenses", licenseID)})})
 }
 
-func (tt *tester) patchPolicy(id string, attrs map[string]any) {
-	tt.t.Helper()
-	r := tt.do(req{method: "PATCH", path: "/policies/" + id, body: doc("policies", attrs, nil)})
-	require.Equal(tt.t, 200, r.status, string(r.body))
+func (w *world) patchPolicy(id string, attrs map[string]any) {
+	w.t.Helper()
+	r := w.do(req{method: "PATCH", path: "/policies/" + id, body: doc("policies", attrs, nil)})
+	require.Equal(w.t, 200, r.status, string(r.body))
 }
 
-func (tt *tester) validate(id string, meta map[string]any) map[string]any {
-	tt.t.Helper()
+func (w *world) validate(id string, meta map[string]any) map[string]any {
+	w.t.Helper()
 	var body any
 	if meta != nil {
 		body = map[string]any{"meta": meta}
 	}
-	r := tt.do(req{method: "POST", path: "/licenses/" + id + "/actions/validate", body: body})
-	require.Equal(tt.t, 200, r.status, string(r.body))
+	r := w.do(req{method: "POST", path: "/licenses/" + id + "/actions/validate", body: body})
+	require.Equal(w.t, 200, r.status, string(r.body))
 	m, _ := r.doc["meta"].(map[string]any)
 	return m
 }
@@ -85,12 +85,12 @@ func expectError(t *testing.T, r *reply, status int, code, source, detail string
 
 // TestLicenseCreate pins §2.6 create rules.
 func TestLicenseCreate(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	open := tt.policy(prod, map[string]any{"floating": true, "duration": 86400 * 30, "requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
 	protected := tt.policy(prod, map[string]any{"protected": true})
 	pooled := tt.policy(prod, map[string]any{"usePool": true})
-	user := tt.user("lic-user@example.com")
+	user := tt.createUser("lic-user@example.com")
 	_, userTok := tt.tokenFor("users", user, nil)
 	existing := tt.mustLicense(open, map[string]any{"key": "existing-key"}, nil)
 
@@ -164,7 +164,7 @@ func TestLicenseCreate(t *testing.T) {
 
 // TestLicenseActions pins the action table of §2.6.
 func TestLicenseActions(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	perpetual := tt.policy(prod, map[string]any{"floating": true, "maxUses": 2})
 	timed := tt.policy(prod, map[string]any{"floating": true, "duration": 7889238})
@@ -219,7 +219,7 @@ func TestLicenseActions(t *testing.T) {
 
 // TestValidation pins the evaluation order and codes of §3.
 func TestValidation(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pol := func(attrs map[string]any) string { return tt.policy(prod, attrs) }
 	lic := func(policy string, attrs map[string]any) string { return tt.mustLicense(policy, attrs, nil).id() }
@@ -245,12 +245,12 @@ func TestValidation(t *testing.T) {
 	hb := lic(heartbeat, nil)
 	many := lic(tooMany, nil)
 	for i, fp := range []string{"fp-a", "fp-b"} {
-		require.Equal(t, 201, tt.machine(all, fp, nil, "").status)
-		require.Equal(t, 201, tt.machine(many, "many-"+fp, nil, "").status)
+		require.Equal(t, 201, tt.postMachine(all, fp, nil, "").status)
+		require.Equal(t, 201, tt.postMachine(many, "many-"+fp, nil, "").status)
 		_ = i
 	}
 	tt.patchPolicy(tooMany, map[string]any{"maxMachines": 1})
-	require.Equal(t, 201, tt.machine(hb, "hb-1", nil, "").status)
+	require.Equal(t, 201, tt.postMachine(hb, "hb-1", nil, "").status)
 	tt.srv.Advance(25 * time.Hour) // check-in overdue, heartbeat dead
 
 	cases := []struct {
@@ -319,19 +319,19 @@ func TestValidation(t *testing.T) {
 
 // TestMachines pins §2.7.
 func TestMachines(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 2, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT", "maxCores": 8, "authenticationStrategy": "MIXED"})
 	nodeLocked := tt.policy(prod, nil)
 	revive := tt.policy(prod, map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatDuration": 60, "heartbeatResurrectionStrategy": "5_MINUTE_REVIVE"})
 	culled := tt.policy(prod, map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatDuration": 60})
 	keepDead := tt.policy(prod, map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatDuration": 60, "heartbeatCullStrategy": "KEEP_DEAD"})
-	user := tt.user("m-user@example.com")
+	user := tt.createUser("m-user@example.com")
 	a := tt.mustLicense(perAccount, nil, nil)
 	b := tt.mustLicense(perAccount, nil, nil)
 	n := tt.mustLicense(nodeLocked, nil, nil)
-	require.Equal(t, 201, tt.machine(a.id(), "shared", map[string]any{"cores": 4}, "").status)
-	require.Equal(t, 201, tt.machine(n.id(), "n-1", nil, "").status)
+	require.Equal(t, 201, tt.postMachine(a.id(), "shared", map[string]any{"cores": 4}, "").status)
+	require.Equal(t, 201, tt.postMachine(n.id(), "n-1", nil, "").status)
 	_, actTok := tt.tokenFor("licenses", b.id(), map[string]any{"maxActivations": 1})
 
 	cases := []struct {
@@ -363,18 +363,18 @@ func TestMachines(t *testing.T) {
 		})
 	}
 	t.Run("§2.1 activation token limit", func(t *testing.T) {
-		require.Equal(t, 201, tt.machine(b.id(), "b-1", nil, "Bearer "+actTok).status)
-		expectError(t, tt.machine(b.id(), "b-2", nil, "Bearer "+actTok), 422, "ACTIVATIONS_LIMIT_EXCEEDED", "/data/attributes/activations", "")
+		require.Equal(t, 201, tt.postMachine(b.id(), "b-1", nil, "Bearer "+actTok).status)
+		expectError(t, tt.postMachine(b.id(), "b-2", nil, "Bearer "+actTok), 422, "ACTIVATIONS_LIMIT_EXCEEDED", "/data/attributes/activations", "")
 	})
 	t.Run("§1.14 license key auth activates its own license; 404 for others", func(t *testing.T) {
-		r := tt.machine(a.id(), "a-key", nil, "License "+a.attrs()["key"].(string))
+		r := tt.postMachine(a.id(), "a-key", nil, "License "+a.attrs()["key"].(string))
 		require.Equal(t, 201, r.status, string(r.body))
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/machines/n-1", auth: "License " + a.attrs()["key"].(string)}).status)
 		assert.Equal(t, "a-key", tt.get("/machines/a-key").attrs()["fingerprint"], "§1.1 fingerprint alias")
 	})
 	t.Run("§2.7 heartbeat: ping, dead, resurrect, 422 after window, cull", func(t *testing.T) {
 		l := tt.mustLicense(revive, nil, nil).id()
-		m := tt.machine(l, "hb", nil, "")
+		m := tt.postMachine(l, "hb", nil, "")
 		require.Equal(t, 201, m.status)
 		assert.Equal(t, "ALIVE", m.attrs()["heartbeatStatus"], "§2.7 FROM_CREATION basis sets lastHeartbeat")
 		tt.srv.Advance(2 * time.Minute)
@@ -388,13 +388,13 @@ func TestMachines(t *testing.T) {
 		assert.Equal(t, 404, tt.get("/machines/"+m.id()).status, "§2.7 DEACTIVATE_DEAD culls after the window")
 
 		lk := tt.mustLicense(keepDead, nil, nil).id()
-		mk := tt.machine(lk, "hb-keep", nil, "")
+		mk := tt.postMachine(lk, "hb-keep", nil, "")
 		tt.srv.Advance(10 * time.Minute)
 		r = tt.do(req{method: "POST", path: "/machines/" + mk.id() + "/actions/ping-heartbeat"})
 		expectError(t, r, 422, "MACHINE_HEARTBEAT_DEAD", "", "is dead")
 
 		l2 := tt.mustLicense(culled, nil, nil).id()
-		m2 := tt.machine(l2, "hb2", nil, "")
+		m2 := tt.postMachine(l2, "hb2", nil, "")
 		tt.srv.Advance(10 * time.Minute)
 		assert.Equal(t, 404, tt.get("/machines/"+m2.id()).status, "§2.7 DEACTIVATE_DEAD culls lazily")
 	})
@@ -417,7 +417,7 @@ func TestMachines(t *testing.T) {
 
 // TestCheckOutAndSchemes pins §2.6 check-out, §4.1 signed keys and §4.2 files.
 func TestCheckOutAndSchemes(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	plain := tt.policy(prod, map[string]any{"floating": true})
 	l := tt.mustLicense(plain, nil, nil)
@@ -466,7 +466,7 @@ func TestCheckOutAndSchemes(t *testing.T) {
 		assert.True(t, strings.HasPrefix(string(raw.body), "-----BEGIN LICENSE FILE-----\n"))
 	})
 	t.Run("§4.2 machine file: key+fingerprint, machine/ prefix", func(t *testing.T) {
-		m := tt.machine(l.id(), "mf-1", nil, "")
+		m := tt.postMachine(l.id(), "mf-1", nil, "")
 		r := tt.do(req{method: "POST", path: "/machines/" + m.id() + "/actions/check-out?encrypt=true&include=license"})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, "machine-files", r.data()["type"])

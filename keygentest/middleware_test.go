@@ -13,7 +13,7 @@ import (
 
 // TestRequestChecks pins the checks every request goes through before an action runs.
 func TestRequestChecks(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	cases := []struct {
 		name      string
 		r         req
@@ -61,7 +61,7 @@ func TestRequestChecks(t *testing.T) {
 
 // TestAcceptedMediaTypes: §1.2 absent, */*, JSON and JSON:API Accept values pass.
 func TestAcceptedMediaTypes(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	for _, accept := range []string{"", "*/*", "application/json", "application/vnd.api+json", "text/html, application/json"} {
 		r := tt.do(req{method: "GET", path: "/products", headers: map[string]string{"Accept": accept}})
 		assert.Equal(t, 200, r.status, "Accept %q", accept)
@@ -70,7 +70,7 @@ func TestAcceptedMediaTypes(t *testing.T) {
 
 // TestDefaultHeaders pins §1.13 response headers and the request id shared with meta.id.
 func TestDefaultHeaders(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	r := tt.do(req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "v1.5"}})
 	require.Equal(t, 200, r.status)
 	h := r.header
@@ -91,7 +91,7 @@ func TestDefaultHeaders(t *testing.T) {
 
 // TestAccountBySlug: §1.1 the account resolves by slug too, and links use its UUID.
 func TestAccountBySlug(t *testing.T) {
-	tt := newTester(t, WithAccountSlug("acme"))
+	tt := newWorld(t, WithAccountSlug("acme"))
 	id := tt.product()
 	r := tt.get("/v1/accounts/acme/products/" + id)
 	require.Equal(t, 200, r.status)
@@ -100,7 +100,7 @@ func TestAccountBySlug(t *testing.T) {
 
 // TestAdvanceControl: the control path needs the admin token and moves the clock.
 func TestAdvanceControl(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	before := tt.srv.Now()
 	r := tt.do(req{method: "POST", path: "/_keygentest/advance?by=48h", auth: "-"})
 	assert.Equal(t, 401, r.status)

@@ -11,7 +11,7 @@ import (
 
 // TestPagination pins §1.8 over products (the mechanism is shared by every list).
 func TestPagination(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	var ids []string // oldest first
 	for i := range 12 {
 		ids = append(ids, tt.mustCreate("/products", "products", map[string]any{"name": fmt.Sprint("p", i)}, nil))

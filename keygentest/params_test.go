@@ -9,7 +9,7 @@ import (
 
 // TestTypedParams pins §1.2 strict typing: 400s with source.pointer.
 func TestTypedParams(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}
 	cases := []struct {
@@ -49,7 +49,7 @@ func TestTypedParams(t *testing.T) {
 // TestKeyCasing: §1.2 camel, kebab and snake keys are equivalent; output is camel, and
 // metadata keys come back camel at every depth (snake at depth >1 for API ≤1.4).
 func TestKeyCasing(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	for _, key := range []string{"maxMachines", "max_machines", "max-machines"} {
 		r := tt.do(req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "p", "floating": true, key: 3},

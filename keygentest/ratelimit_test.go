@@ -17,7 +17,7 @@ import (
 func TestRateLimit(t *testing.T) {
 	// The clock starts on a minute boundary, so the test has ~60 s before the window rolls.
 	start := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	tt := newTester(t, WithRateLimit(3, time.Minute), WithStartTime(start))
+	tt := newWorld(t, WithRateLimit(3, time.Minute), WithStartTime(start))
 	reset := strconv.FormatInt(start.Add(time.Minute).Unix(), 10)
 
 	for i := 1; i <= 3; i++ {
@@ -69,7 +69,7 @@ func TestRateLimit(t *testing.T) {
 
 // TestRateLimitOff pins that throttling is off by default (§1.10, self-hosted default).
 func TestRateLimitOff(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	for i := 0; i < 20; i++ {
 		r := tt.get("/products")
 		require.Equal(t, 200, r.status)

@@ -9,7 +9,7 @@ import (
 
 // TestProducts pins §2.2.
 func TestProducts(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	r := tt.do(req{method: "POST", path: "/products", body: doc("products", map[string]any{
 		"name": "Cool App", "code": "cool", "url": "http://example.com", "platforms": []string{"iOS"}}, nil)})
 	require.Equal(t, 201, r.status, string(r.body))
@@ -71,7 +71,7 @@ func TestProducts(t *testing.T) {
 
 // TestPolicies pins §2.3 defaults and validation codes.
 func TestPolicies(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}
 	r := tt.do(req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "Default"}, rel)})
@@ -150,7 +150,7 @@ func TestPolicies(t *testing.T) {
 
 // TestPoolAndKeys pins §2.3 pool pop and §2.8 keys.
 func TestPoolAndKeys(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	pooled := tt.policy(prod, map[string]any{"usePool": true, "floating": true})
 	plain := tt.policy(prod, nil)
@@ -179,7 +179,7 @@ func TestPoolAndKeys(t *testing.T) {
 		})
 	}
 	t.Run("§2.8 users may not create keys", func(t *testing.T) {
-		_, tok := tt.tokenFor("users", tt.user("u@example.com"), nil)
+		_, tok := tt.tokenFor("users", tt.createUser("u@example.com"), nil)
 		r := tt.do(req{method: "POST", path: "/keys", auth: "Bearer " + tok, body: doc("keys", map[string]any{"key": "user-key-0001"}, keyRel(pooled))})
 		assert.Equal(t, 403, r.status)
 	})

@@ -9,17 +9,17 @@ import (
 // TestPolicyValidationWire pins §2.3 validation codes, details and pointers (Policy model
 // messages; one error per code+pointer, as Keygen de-duplicates them).
 func TestPolicyValidationWire(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}
-	pol := func(name string, attrs map[string]any, status int, code, detail, ptr string) wireCase {
+	pol := func(name string, attrs map[string]any, status int, code, detail, ptr string) apiCase {
 		if _, ok := attrs["name"]; !ok {
 			attrs["name"] = "P"
 		}
-		return wireCase{name: name, r: req{method: "POST", path: "/policies", body: doc("policies", attrs, rel)}, status: status,
+		return apiCase{name: name, r: req{method: "POST", path: "/policies", body: doc("policies", attrs, rel)}, status: status,
 			title: "Unprocessable resource", code: code, detail: detail, source: map[string]any{"pointer": ptr}}
 	}
-	cases := []wireCase{
+	cases := []apiCase{
 		{name: "§2.3 name omitted: NAME_MISSING", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{}, rel)}, status: 422,
 			code: "NAME_MISSING", detail: "can't be blank", source: map[string]any{"pointer": "/data/attributes/name"},
 			about: "https://keygen.sh/docs/api/policies/#policies-object-attrs-name"},
@@ -57,24 +57,24 @@ func TestPolicyValidationWire(t *testing.T) {
 		{name: "§1.12 leasingStrategy accepted on 1.6", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "L", "leasingStrategy": "PER_LICENSE"}, rel),
 			headers: map[string]string{"Keygen-Version": "1.6"}}, status: 201, attrs: map[string]any{"leasingStrategy": "PER_LICENSE"}},
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }
 
 // TestResourcesWire pins tokens §2.1, products §2.2, users §2.4, passwords §2.5, keys §2.8,
 // webhook endpoints §2.9 and profile §2.11 over HTTP.
 func TestResourcesWire(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	acct := tt.srv.AccountID
 	prod := tt.product()
 	pooled := tt.policy(prod, map[string]any{"usePool": true})
 	unpooled := tt.policy(prod, nil)
-	uid := tt.user("u@example.com")
+	uid := tt.createUser("u@example.com")
 	_, userTok := tt.tokenFor("users", uid, nil)
 	_, prodTok := tt.tokenFor("products", prod, nil)
-	cases := []wireCase{
+	cases := []apiCase{
 		// §2.1 tokens
 		{name: "§2.1 password login: 201 user token, expiry +14d", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}, status: 201,
-			attrs: map[string]any{"kind": "user-token"}, check: func(t *testing.T, r *reply) {
+			attrs: map[string]any{"kind": "user-token"}, check: func(t *testing.T, _ *world, r *reply) {
 				assert.NotEmpty(t, r.attrs()["token"])
 				assert.NotNil(t, r.attrs()["expiry"])
 				assert.NotEmpty(t, r.header.Get("Location"))
@@ -88,7 +88,7 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§1.12 v1.7 CREDENTIALS_INVALID", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "nope"), headers: map[string]string{"Keygen-Version": "1.7"}},
 			status: 401, code: "CREDENTIALS_INVALID", detail: "email and password must be valid"},
 		{name: "§2.1 generate without credentials", r: req{method: "POST", path: "/tokens", auth: "-"}, status: 401, code: "TOKEN_MISSING"},
-		{name: "§2.1 retrieve has no secret", r: req{method: "GET", path: "/tokens", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, r *reply) {
+		{name: "§2.1 retrieve has no secret", r: req{method: "GET", path: "/tokens", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			for _, x := range r.list() {
 				assert.NotContains(t, x.(map[string]any)["attributes"], "token")
 			}
@@ -109,7 +109,7 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§2.2 user may not create products", r: req{method: "POST", path: "/products", auth: "Bearer " + userTok, body: doc("products", map[string]any{"name": "x"}, nil)}, status: 403,
 			title: "Access denied", detail: "You do not have permission to complete the request (user lacks permission to perform action)"},
 		{name: "§2.2 URL_INVALID", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "url": "not a url"}, nil)}, status: 422},
-		{name: "§2.2 links", r: req{method: "GET", path: "/products/" + prod}, status: 200, check: func(t *testing.T, r *reply) {
+		{name: "§2.2 links", r: req{method: "GET", path: "/products/" + prod}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"])
 			rels := r.data()["relationships"].(map[string]any)
 			assert.Equal(t, map[string]any{"links": map[string]any{"related": "/v1/accounts/" + acct}, "data": map[string]any{"type": "accounts", "id": acct}}, rels["account"])
@@ -128,7 +128,7 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§2.4 user may not set own password via update", r: req{method: "PATCH", path: "/users/" + uid, auth: "Bearer " + userTok,
 			body: doc("users", map[string]any{"password": "newpassword"}, nil)}, status: 400, detail: "unpermitted parameter",
 			source: map[string]any{"pointer": "/data/attributes/password"}},
-		{name: "§2.4 user by email alias", r: req{method: "GET", path: "/users/U@EXAMPLE.COM"}, status: 200, check: func(t *testing.T, r *reply) { assert.Equal(t, uid, r.id()) }},
+		{name: "§2.4 user by email alias", r: req{method: "GET", path: "/users/U@EXAMPLE.COM"}, status: 200, check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, uid, r.id()) }},
 		{name: "§2.4 update-password wrong old", r: req{method: "POST", path: "/users/" + uid + "/actions/update-password", auth: "Bearer " + userTok,
 			body: map[string]any{"meta": map[string]any{"oldPassword": "wrong", "newPassword": "newpassword"}}}, status: 401,
 			detail: "is not valid", source: map[string]any{"pointer": "/meta/oldPassword"}},
@@ -136,7 +136,7 @@ func TestResourcesWire(t *testing.T) {
 		// §2.5 passwords
 		{name: "§2.5 forgot password: 204 even for unknown", r: req{method: "POST", path: "/passwords", auth: "-",
 			body: map[string]any{"meta": map[string]any{"email": "nobody@example.com", "deliver": false}}}, status: 204,
-			check: func(t *testing.T, r *reply) { assert.Empty(t, r.body) }},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Empty(t, r.body) }},
 		{name: "§2.5 email missing: 400", r: req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{}}}, status: 400,
 			detail: "is missing", source: map[string]any{"pointer": "/meta/email"}},
 
@@ -164,7 +164,7 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§2.9 user may not list endpoints", r: req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}, status: 403},
 
 		// §2.11 profile
-		{name: "§2.11 /me with a user token includes the token", r: req{method: "GET", path: "/me", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, r *reply) {
+		{name: "§2.11 /me with a user token includes the token", r: req{method: "GET", path: "/me", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "users", r.data()["type"])
 			inc, _ := r.doc["included"].([]any)
 			if assert.Len(t, inc, 1) {
@@ -173,10 +173,10 @@ func TestResourcesWire(t *testing.T) {
 			}
 		}},
 		{name: "§2.11 /me without auth", r: req{method: "GET", path: "/me", auth: "-"}, status: 401, code: "TOKEN_MISSING"},
-		{name: "§2.11 /profile meta.tokenId", r: req{method: "GET", path: "/profile", auth: "Bearer " + prodTok}, status: 200, check: func(t *testing.T, r *reply) {
+		{name: "§2.11 /profile meta.tokenId", r: req{method: "GET", path: "/profile", auth: "Bearer " + prodTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "products", r.data()["type"])
 			assert.Contains(t, r.doc["meta"], "tokenId")
 		}},
 	}
-	tt.runWire(t, cases)
+	tt.run(t, cases)
 }

@@ -158,7 +158,7 @@ var (
 
 func TestSerializerShapes(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	acct := tt.srv.AccountID
 	p := func(parts ...string) string {
 		s := "/v1/accounts/" + acct
@@ -171,7 +171,7 @@ func TestSerializerShapes(t *testing.T) {
 
 	prod := tt.mustCreate("/products", "products", map[string]any{"name": "App", "code": "app"}, nil)
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 5})
-	uid := tt.user("shape@example.com")
+	uid := tt.createUser("shape@example.com")
 	lic := tt.mustLicense(pol, nil, map[string]any{"owner": link("users", uid)}).id()
 	mr := tt.do(req{method: "POST", path: "/machines", body: doc("machines", map[string]any{"fingerprint": "shape-fp"},
 		map[string]any{"license": link("licenses", lic), "owner": link("users", uid)})})
@@ -306,7 +306,7 @@ func TestSerializerShapes(t *testing.T) {
 		assertShape(t, r.data(), docShape{typ: "machines", attrs: wireMachineAttrs, rels: machineRels("user", linkageOf("users", uid)), self: p("machines", mach)})
 
 		// A machine whose own owner is unset still shows the license owner on ≤1.5.
-		fr := tt.machine(lic, "shape-fp-2", nil, "")
+		fr := tt.postMachine(lic, "shape-fp-2", nil, "")
 		require.Equal(t, 201, fr.status, string(fr.body))
 		r = tt.do(req{method: "GET", path: "/machines/" + fr.id(), headers: map[string]string{"Keygen-Version": "1.5"}})
 		user, _ := r.data()["relationships"].(map[string]any)["user"].(map[string]any)

@@ -23,7 +23,7 @@ import (
 var sigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="ed25519", signature="([^"]+)", headers="\(request-target\) host date digest"$`)
 
 // verify checks a response's signature the way a client does (§1.11, §4.3).
-func verify(t *testing.T, tt *tester, method, target string, r *reply) {
+func verify(t *testing.T, tt *world, method, target string, r *reply) {
 	t.Helper()
 	sum := sha256.Sum256(r.body)
 	digest := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
@@ -49,7 +49,7 @@ func verify(t *testing.T, tt *tester, method, target string, r *reply) {
 // TestResponseSignatures: §1.11 every response of a resolved account is signed, success
 // and error alike, including empty 204 bodies.
 func TestResponseSignatures(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	id := tt.product()
 	base := "/v1/accounts/" + tt.srv.AccountID
 
@@ -73,7 +73,7 @@ func TestResponseSignatures(t *testing.T) {
 
 // TestSignatureTamper: a changed body no longer matches the signed digest.
 func TestSignatureTamper(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	r := tt.get("/products")
 	r.body = append(r.body, ' ')
 	sum := sha256.Sum256(r.body)
@@ -84,7 +84,7 @@ func TestSignatureTamper(t *testing.T) {
 // rsa-sha256 or ecdsa-p256 (with an optional keyid); each answer verifies with the account's
 // RSA or ECDSA public key over the same signing string.
 func TestResponseSignatureAlgorithms(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	base := "/v1/accounts/" + tt.srv.AccountID
 	rsaPub := parsePEMKey(t, tt.srv.RSAPublicKeyPEM()).(*rsa.PublicKey)
 	ecPub := parsePEMKey(t, tt.srv.ECDSAPublicKeyPEM()).(*ecdsa.PublicKey)

@@ -10,8 +10,8 @@ import (
 
 // TestTokenGenerate pins §2.1 password login and its §1.6 credential codes.
 func TestTokenGenerate(t *testing.T) {
-	tt := newTester(t)
-	tt.user("u@example.com")
+	tt := newWorld(t)
+	tt.createUser("u@example.com")
 	passwordless := tt.mustCreate("/users", "users", map[string]any{"email": "nopw@example.com"}, nil)
 	_ = passwordless
 
@@ -72,14 +72,14 @@ func TestTokenGenerate(t *testing.T) {
 		assert.Equal(t, "TOKEN_MISSING", r.code())
 	})
 	t.Run("§2.1 banned user password login", func(t *testing.T) {
-		id := tt.user("b@example.com")
+		id := tt.createUser("b@example.com")
 		tt.do(req{method: "POST", path: "/users/" + id + "/actions/ban"})
 		r := tt.do(req{method: "POST", path: "/tokens", auth: basic("b@example.com", "password")})
 		assert.Equal(t, 403, r.status)
 		assert.Equal(t, "You do not have permission to complete the request (user is banned)", r.detail())
 	})
 	t.Run("§2.1 admin may mint user tokens, not product tokens", func(t *testing.T) {
-		uid := tt.user("minted@example.com")
+		uid := tt.createUser("minted@example.com")
 		r := tt.do(req{method: "POST", path: "/tokens", body: doc("tokens", nil, map[string]any{"bearer": link("users", uid)})})
 		require.Equal(t, 201, r.status, string(r.body))
 		assert.Equal(t, "user-token", r.attrs()["kind"])
@@ -91,10 +91,10 @@ func TestTokenGenerate(t *testing.T) {
 
 // TestTokenLifecycle pins §2.1 relationship routes, list filters, regenerate and revoke.
 func TestTokenLifecycle(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
-	uid := tt.user("u@example.com")
-	other := tt.user("o@example.com")
+	uid := tt.createUser("u@example.com")
+	other := tt.createUser("o@example.com")
 
 	prodTokID, prodTok := tt.tokenFor("products", prod, nil)
 	assert.Regexp(t, `^prod-[0-9a-f]{64}v3$`, prodTok)

@@ -9,7 +9,7 @@ import (
 
 // TestUsers pins §2.4.
 func TestUsers(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	t.Run("anonymous sign-up on an unprotected account", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/users", auth: "-", body: doc("users", map[string]any{
 			"firstName": "Clark", "lastName": "Kent", "email": "Superman@Keygen.sh", "password": "kent <3 lois"}, nil)})
@@ -49,7 +49,7 @@ func TestUsers(t *testing.T) {
 		})
 	}
 
-	u0 := tt.user("u0@example.com")
+	u0 := tt.createUser("u0@example.com")
 	u1 := tt.mustCreate("/users", "users", map[string]any{"email": "u1@example.com", "password": "password", "metadata": map[string]any{"tier": "gold", "seats": 3}}, nil)
 	_, tok0 := tt.tokenFor("users", u0, nil)
 
@@ -101,8 +101,8 @@ func TestUsers(t *testing.T) {
 
 // TestPasswords pins §2.4 update-password and §2.5 forgot-password.
 func TestPasswords(t *testing.T) {
-	tt := newTester(t)
-	uid := tt.user("p@example.com")
+	tt := newWorld(t)
+	uid := tt.createUser("p@example.com")
 	_, keep := tt.tokenFor("users", uid, nil)
 	_, drop := tt.tokenFor("users", uid, nil)
 	path := "/users/" + uid + "/actions/update-password"
@@ -144,7 +144,7 @@ func TestPasswords(t *testing.T) {
 
 		tt.srv.mu.Lock()
 		u := tt.srv.db.users[uid]
-		u.ResetDigest, u.ResetSentAt = digest("reset-token-123"), ptrTime(tt.srv.clock.now())
+		u.ResetDigest, u.ResetSentAt = digest("reset-token-123"), ptr(tt.srv.clock.now())
 		tt.srv.mu.Unlock()
 		tt.srv.Advance(25 * 3600e9)
 		body = map[string]any{"meta": map[string]any{"passwordResetToken": "reset-token-123", "newPassword": "password9"}}

@@ -15,13 +15,13 @@ import (
 // queried value; machine.owner.email == user does not). Every request goes over HTTP.
 
 // ownedLicense makes a license owned by a new user, optionally with a licensee.
-func ownedLicense(f *vf, attrs map[string]any, licensee bool) (l *license, owner, user *user) {
-	p := f.pol(attrs)
-	owner = f.usr("owner@example.com")
+func (w *world) ownedLicense(attrs map[string]any, licensee bool) (l *license, owner, user *user) {
+	p := w.storedPolicy(attrs)
+	owner = w.storedUser("owner@example.com")
 	if licensee {
-		user = f.usr("licensee@example.com")
+		user = w.storedUser("licensee@example.com")
 	}
-	l = f.lic(p, func(l *license) {
+	l = w.storedLicense(p, func(l *license) {
 		l.OwnerID = &owner.ID
 		if user != nil {
 			l.UserIDs = []string{user.ID}
@@ -38,216 +38,198 @@ func TestValidationSecondPass(t *testing.T) {
 	const anon = "-"
 	ownersMismatch := res(false, "user scope does not match (does not match associated machine owners)", "USER_SCOPE_MISMATCH")
 	ownerMismatch := res(false, "user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")
-	cases := []valCase{
+	cases := []apiCase{
 		// --- user scope with a fingerprint, fingerprints or machine ---------------------------
-		{name: "An admin validates a valid license scoped to its owner and a fingerprint (no machine owner)", setup: func(f *vf) req {
-			l, owner, _ := ownedLicense(f, nil, false)
-			m := f.mach(l, nil)
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (no machine owner)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			m := f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint, "user": owner.Email}))
 		}, meta: vValid},
-		{name: "An admin validates a valid license scoped to its owner and a fingerprint (invalid fingerprint)", setup: func(f *vf) req {
-			l, owner, _ := ownedLicense(f, nil, false)
-			f.mach(l, nil)
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (invalid fingerprint)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "foo", "user": owner.Email}))
-		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH"), check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH"), check: func(t *testing.T, f *world, r *reply) {
 			rel := r.data()["relationships"].(map[string]any)["owner"].(map[string]any)
 			assert.Equal(t, "users", rel["data"].(map[string]any)["type"])
 		}},
-		{name: "An admin validates a valid license scoped to its owner and a fingerprint (license owner != machine owner)", setup: func(f *vf) req {
-			l, owner, user := ownedLicense(f, nil, true)
-			m := f.mach(l, ownedBy(user))
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (license owner != machine owner)", setup: func(f *world) req {
+			l, owner, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint, "user": owner.Email}))
 		}, meta: ownersMismatch},
-		{name: "An admin validates a valid license scoped to its user and fingerprints (license user != machine owners)", setup: func(f *vf) req {
-			l, owner, user := ownedLicense(f, nil, true)
-			a, b := f.mach(l, ownedBy(owner)), f.mach(l, ownedBy(user))
+		{name: valFeature + "An admin validates a valid license scoped to its user and fingerprints (license user != machine owners)", setup: func(f *world) req {
+			l, owner, user := f.ownedLicense(nil, true)
+			a, b := f.storedMachine(l, ownedBy(owner)), f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"fingerprints": []string{a.Fingerprint, b.Fingerprint}, "user": user.Email}))
 		}, meta: ownersMismatch},
-		{name: "An admin validates a valid license scoped to its user and fingerprints (license user == machine owners)", setup: func(f *vf) req {
-			l, _, user := ownedLicense(f, nil, true)
-			a, b := f.mach(l, ownedBy(user)), f.mach(l, ownedBy(user))
-			f.mach(l, ownedBy(user))
+		{name: valFeature + "An admin validates a valid license scoped to its user and fingerprints (license user == machine owners)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			a, b := f.storedMachine(l, ownedBy(user)), f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"fingerprints": []string{a.Fingerprint, b.Fingerprint}, "user": user.Email}))
 		}, meta: vValid},
-		{name: "An admin validates a valid license scoped to its owner and fingerprints (invalid user)", setup: func(f *vf) req {
-			l, _, _ := ownedLicense(f, nil, false)
-			m := f.mach(l, nil)
+		{name: valFeature + "An admin validates a valid license scoped to its owner and fingerprints (invalid user)", setup: func(f *world) req {
+			l, _, _ := f.ownedLicense(nil, false)
+			m := f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprints": []string{m.Fingerprint}, "user": "foo@example.com"}))
 		}, meta: res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
-		{name: "An admin validates a valid license scoped to its owner and a machine (license owner != machine owner)", setup: func(f *vf) req {
-			l, owner, user := ownedLicense(f, nil, true)
-			m := f.mach(l, ownedBy(user))
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a machine (license owner != machine owner)", setup: func(f *world) req {
+			l, owner, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": owner.Email}))
 		}, meta: ownerMismatch},
-		{name: "An admin validates a valid license scoped to its user and a machine (license user == machine owner)", setup: func(f *vf) req {
-			l, _, user := ownedLicense(f, nil, true)
-			m := f.mach(l, ownedBy(user))
-			f.mach(l, ownedBy(user))
+		{name: valFeature + "An admin validates a valid license scoped to its user and a machine (license user == machine owner)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": user.Email}))
 		}, meta: vValid},
-		{name: "An admin validates a valid license scoped to its owner and a machine (invalid machine)", setup: func(f *vf) req {
-			l, owner, _ := ownedLicense(f, nil, false)
-			f.mach(l, nil)
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a machine (invalid machine)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"machine": "foo", "user": owner.Email}))
 		}, meta: res(false, "machine is not activated (does not match any associated machines)", "MACHINE_SCOPE_MISMATCH")},
 
 		// --- email normalization (User normalizes :email; queries normalize their value) ------
-		{name: "user scope by a differently cased email matches the owner (users.where(email:) normalizes)", setup: func(f *vf) req {
-			l, _, _ := ownedLicense(f, nil, false)
+		{name: valFeature + "user scope by a differently cased email matches the owner (users.where(email:) normalizes)", setup: func(f *world) req {
+			l, _, _ := f.ownedLicense(nil, false)
 			return byID(l.ID, scoped(map[string]any{"user": " Owner@Example.COM "}))
 		}, meta: vValid},
-		{name: "user scope by a differently cased email and a fingerprint of the user's machine (for_owner normalizes)", setup: func(f *vf) req {
-			l, _, user := ownedLicense(f, nil, true)
-			m := f.mach(l, ownedBy(user))
+		{name: valFeature + "user scope by a differently cased email and a fingerprint of the user's machine (for_owner normalizes)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint, "user": "LICENSEE@example.com"}))
 		}, meta: vValid},
-		{name: "user scope by a differently cased email and the user's machine (machine.owner.email == user is exact)", setup: func(f *vf) req {
-			l, _, user := ownedLicense(f, nil, true)
-			m := f.mach(l, ownedBy(user))
+		{name: valFeature + "user scope by a differently cased email and the user's machine (machine.owner.email == user is exact)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
 			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": "LICENSEE@example.com"}))
 		}, meta: ownerMismatch},
 
 		// --- expired licenses with a scope: only REVOKE_ACCESS expires before the scope ------
-		{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
-			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
-			f.mach(l, nil)
+		{name: valFeature + "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "scope": map[string]any{"fingerprint": "nope"}}},
-		{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: maintain)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
-			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
-			f.mach(l, nil)
+		{name: valFeature + "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: maintain)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: map[string]any{"valid": false, "detail": "fingerprint is not activated (does not match any associated machines)", "code": "FINGERPRINT_SCOPE_MISMATCH", "scope": map[string]any{"fingerprint": "nope"}}},
-		{name: "An admin validates an expired license scoped to a matching machine fingerprint (expiration strategy: allow)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationStrategy": "ALLOW_ACCESS"})
-			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
-			m := f.mach(l, nil)
+		{name: valFeature + "An admin validates an expired license scoped to a matching machine fingerprint (expiration strategy: allow)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "ALLOW_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			m := f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint}))
 		}, meta: res(true, "is expired", "EXPIRED")},
 
 		// --- heartbeats by machine ID --------------------------------------------------------
-		{name: "Anonymous validates a license key that requires a machine heartbeat (by ID)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"heartbeatDuration": 3600, "heartbeatBasis": "FROM_FIRST_PING", "requireHeartbeat": true})
-			l := f.lic(p, nil)
-			m := f.mach(l, nil)
+		{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (by ID)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600, "heartbeatBasis": "FROM_FIRST_PING", "requireHeartbeat": true})
+			l := f.storedLicense(p, nil)
+			m := f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
 		}, meta: res(false, "machine heartbeat is required", "HEARTBEAT_NOT_STARTED")},
-		{name: "Anonymous validates a license key scoped to a dead machine (by ID)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"heartbeatDuration": 3600})
-			l := f.lic(p, nil)
-			m := f.mach(l, func(m *machine) { m.LastHeartbeat = ptrTime(f.tt.srv.clock.now().Add(-2 * time.Hour)) })
+		{name: valFeature + "Anonymous validates a license key scoped to a dead machine (by ID)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600})
+			l := f.storedLicense(p, nil)
+			m := f.storedMachine(l, func(m *machine) { m.LastHeartbeat = ptr(f.srv.clock.now().Add(-2 * time.Hour)) })
 			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
 		}, meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
-		{name: "Anonymous validates a license key scoped to an alive machine (by ID)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"heartbeatDuration": 3600})
-			l := f.lic(p, nil)
-			m := f.mach(l, func(m *machine) { m.LastHeartbeat = ptrTime(f.tt.srv.clock.now().Add(-59 * time.Minute)) })
+		{name: valFeature + "Anonymous validates a license key scoped to an alive machine (by ID)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600})
+			l := f.storedLicense(p, nil)
+			m := f.storedMachine(l, func(m *machine) { m.LastHeartbeat = ptr(f.srv.clock.now().Add(-59 * time.Minute)) })
 			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
 		}, meta: vValid},
 
 		// --- leasing --------------------------------------------------------------------------
-		{name: "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, within overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *vf) req {
-			l, _, user := ownedLicense(f, map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
-			f.mach(l, ownedBy(user))
-			f.mach(l, nil)
-			f.mach(l, nil)
+		{name: valFeature + "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, within overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
+			f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, nil)
+			f.storedMachine(l, nil)
 			return byID(l.ID, nil)
 		}, meta: res(true, "has too many associated machines", "TOO_MANY_MACHINES")},
-		{name: "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, exceeded overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *vf) req {
-			l, _, user := ownedLicense(f, map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
-			f.mach(l, ownedBy(user))
-			f.mach(l, ownedBy(user))
+		{name: valFeature + "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, exceeded overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
+			f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, ownedBy(user))
 			for range 3 {
-				f.mach(l, nil)
+				f.storedMachine(l, nil)
 			}
 			return byID(l.ID, nil)
 		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
 
 		// --- API versions -----------------------------------------------------------------------
-		{name: "A user validates a license key scoped to their own ID (v1.5)", setup: func(f *vf) req {
-			l, owner, _ := ownedLicense(f, nil, false)
-			_, tok := f.tt.tokenFor("users", owner.ID, nil)
+		{name: valFeature + "A user validates a license key scoped to their own ID (v1.5)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			_, tok := f.tokenFor("users", owner.ID, nil)
 			r := byKey(l.Key, scoped(map[string]any{"user": owner.ID}), "Bearer "+tok)
 			r.headers = map[string]string{"Keygen-Version": "1.5"}
 			return r
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			rels := r.data()["relationships"].(map[string]any)
 			assert.NotContains(t, rels, "owner")
 			user, _ := rels["user"].(map[string]any)
 			require.NotNil(t, user, string(r.body))
-			assert.Equal(t, "/v1/accounts/"+f.tt.srv.AccountID+"/licenses/"+r.id()+"/user", user["links"].(map[string]any)["related"])
+			assert.Equal(t, "/v1/accounts/"+f.srv.AccountID+"/licenses/"+r.id()+"/user", user["links"].(map[string]any)["related"])
 		}},
-		{name: "Admin quick validates a strict license that has too many machine cores (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1)", setup: func(f *vf) req {
-			l := overageMachines(f, map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "maxCores": 16, "strict": true}, 3, func(m *machine) { m.Cores = i64(16) })
+		{name: valFeature + "Admin quick validates a strict license that has too many machine cores (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1)", setup: func(f *world) req {
+			l := f.overageMachines(map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "maxCores": 16, "strict": true}, 3, func(m *machine) { m.Cores = ptr[int64](16) })
 			r := quick(l.ID)
 			r.headers = map[string]string{"Keygen-Version": "1.1"}
 			return r
 		}, meta: map[string]any{"valid": false, "detail": "has too many associated machine cores", "constant": "TOO_MANY_CORES"}},
-		{name: "Anonymous validates an invalid license by key (v1.1): the migration also applies without a license", setup: func(f *vf) req {
+		{name: valFeature + "Anonymous validates an invalid license by key (v1.1): the migration also applies without a license", setup: func(f *world) req {
 			r := byKey("invalid", nil, anon)
 			r.headers = map[string]string{"Keygen-Version": "1.1"}
 			return r
-		}, meta: map[string]any{"valid": false, "detail": "does not exist", "constant": "NOT_FOUND"}, check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: map[string]any{"valid": false, "detail": "does not exist", "constant": "NOT_FOUND"}, check: func(t *testing.T, f *world, r *reply) {
 			assert.Nil(t, r.doc["data"])
 			assert.NotContains(t, r.doc["meta"], "code")
 		}},
 
 		// --- nonce, scope echo, touches ---------------------------------------------------------
-		{name: "Anonymous validates an expired license key and sends a nonce", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+		{name: valFeature + "Anonymous validates an expired license key and sends a nonce", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
 			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
-		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)}, check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)}, check: func(t *testing.T, f *world, r *reply) {
 			last, err := time.Parse(time.RFC3339, r.attrs()["lastValidated"].(string))
 			require.NoError(t, err)
 			assert.WithinDuration(t, time.Now(), last, time.Minute)
 		}},
-		{name: "Anonymous validates a valid license key with an empty scope: the empty scope is echoed", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{}), anon)
-		}, meta: map[string]any{"valid": true, "code": "VALID", "scope": map[string]any{}}, check: func(t *testing.T, f *vf, r *reply) {
+		{name: valFeature + "Anonymous validates a valid license key with an empty scope: the empty scope is echoed", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{}), anon)
+		}, meta: map[string]any{"valid": true, "code": "VALID", "scope": map[string]any{}}, check: func(t *testing.T, f *world, r *reply) {
 			assert.NotContains(t, r.doc["meta"], "nonce")
 		}},
-		{name: "Admin quick validates a license from the dashboard origin: no touch", setup: func(f *vf) req {
-			r := quick(f.lic(f.pol(nil), nil).ID)
+		{name: valFeature + "Admin quick validates a license from the dashboard origin: no touch", setup: func(f *world) req {
+			r := quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
 			r.headers = map[string]string{"Origin": "https://app.keygen.sh"}
 			return r
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			assert.Nil(t, r.attrs()["lastValidated"])
 		}},
-		{name: "Admin quick validates a license with a validation expiration basis: no event, no expiry", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
-			return quick(f.lic(p, nil).ID)
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		{name: valFeature + "Admin quick validates a license with a validation expiration basis: no event, no expiry", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			return quick(f.storedLicense(p, nil).ID)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			assert.Nil(t, r.attrs()["expiry"])
 			assert.NotNil(t, r.attrs()["lastValidated"])
 		}},
-		{name: "Anonymous validates a license key with a validation expiration basis that fails validation: the expiry is still set", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952, "strict": true})
-			return byKey(f.lic(p, nil).Key, nil, anon)
-		}, meta: res(false, "must have at least 1 associated machine", "NO_MACHINES"), check: func(t *testing.T, f *vf, r *reply) {
+		{name: valFeature + "Anonymous validates a license key with a validation expiration basis that fails validation: the expiry is still set", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952, "strict": true})
+			return byKey(f.storedLicense(p, nil).Key, nil, anon)
+		}, meta: res(false, "must have at least 1 associated machine", "NO_MACHINES"), check: func(t *testing.T, f *world, r *reply) {
 			exp, err := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
 			require.NoError(t, err)
 			assert.WithinDuration(t, time.Now().AddDate(1, 0, 0), exp, 24*time.Hour)
 		}},
 	}
-	for _, c := range cases {
-		t.Run(valFeature+c.name, func(t *testing.T) {
-			tt := newTester(t)
-			f := &vf{tt: tt}
-			r := tt.do(c.setup(f))
-			want := c.status
-			if want == 0 {
-				want = 200
-			}
-			require.Equal(t, want, r.status, string(r.body))
-			meta, _ := r.doc["meta"].(map[string]any)
-			for k, v := range c.meta {
-				assert.Equal(t, v, meta[k], "meta.%s: %s", k, string(r.body))
-			}
-			if c.check != nil {
-				c.check(t, f, r)
-			}
-		})
-	}
+	runEach(t, func(t *testing.T) *world { return newWorld(t) }, cases)
 }

@@ -15,67 +15,42 @@ import (
 
 const valFeature = "validations.feature: "
 
-// vf builds the fixtures of one case on a fresh server.
-type vf struct {
-	tt   *tester
-	prod string
-}
-
 // pol creates a policy over the API (so that the server defaults apply) and returns it.
-func (f *vf) pol(attrs map[string]any) *policy {
-	f.tt.t.Helper()
-	if f.prod == "" {
-		f.prod = f.tt.product()
+func (w *world) storedPolicy(attrs map[string]any) *policy {
+	w.t.Helper()
+	if w.prod == "" {
+		w.prod = w.product()
 	}
 	a := map[string]any{"floating": true}
 	for k, v := range attrs {
 		a[k] = v
 	}
-	id := f.tt.policy(f.prod, a)
-	f.tt.srv.mu.Lock()
-	defer f.tt.srv.mu.Unlock()
-	return f.tt.srv.db.policies[id]
+	id := w.policy(w.prod, a)
+	w.srv.mu.Lock()
+	defer w.srv.mu.Unlock()
+	return w.srv.db.policies[id]
 }
 
-// set mutates a stored entity under the server lock (fixtures the API refuses).
-func (f *vf) set(fn func()) {
-	f.tt.srv.mu.Lock()
-	defer f.tt.srv.mu.Unlock()
-	fn()
+func (w *world) storedLicense(p *policy, mut func(*license)) *license {
+	return w.seedLicense(p.ID, mut)
 }
 
-func (f *vf) lic(p *policy, mut func(*license)) *license { return f.tt.seedLicense(p.ID, mut) }
-
-func (f *vf) mach(l *license, mut func(*machine)) *machine {
-	f.tt.srv.mu.Lock()
-	defer f.tt.srv.mu.Unlock()
-	m := &machine{base: newBase(f.tt.srv.AccountID, f.tt.srv.clock.now()), LicenseID: l.ID, Fingerprint: newUUID(), Metadata: map[string]any{}}
+func (w *world) storedMachine(l *license, mut func(*machine)) *machine {
+	w.srv.mu.Lock()
+	defer w.srv.mu.Unlock()
+	m := &machine{base: newBase(w.srv.AccountID, w.srv.clock.now()), LicenseID: l.ID, Fingerprint: newUUID(), Metadata: map[string]any{}}
 	if mut != nil {
 		mut(m)
 	}
-	f.tt.srv.db.machines[m.ID] = m
+	w.srv.db.machines[m.ID] = m
 	return m
 }
 
-func (f *vf) usr(email string) *user {
-	id := f.tt.user(email)
-	f.tt.srv.mu.Lock()
-	defer f.tt.srv.mu.Unlock()
-	return f.tt.srv.db.users[id]
-}
-
-func i64(n int64) *int64  { return &n }
-func sp(s string) *string { return &s }
-
-type valCase struct {
-	name   string
-	setup  func(f *vf) req
-	status int            // 200 when zero
-	meta   map[string]any // subset of the top-level meta
-	code   string         // error code, for error answers
-	detail string
-	source map[string]any
-	check  func(t *testing.T, f *vf, r *reply)
+func (w *world) storedUser(email string) *user {
+	id := w.createUser(email)
+	w.srv.mu.Lock()
+	defer w.srv.mu.Unlock()
+	return w.srv.db.users[id]
 }
 
 func byID(id string, meta map[string]any) req {
@@ -107,257 +82,257 @@ var (
 )
 
 // overageMachines makes a policy with attrs and one license holding n seeded machines.
-func overageMachines(f *vf, attrs map[string]any, n int, mut func(*machine)) *license {
-	p := f.pol(attrs)
-	l := f.lic(p, nil)
+func (w *world) overageMachines(attrs map[string]any, n int, mut func(*machine)) *license {
+	p := w.storedPolicy(attrs)
+	l := w.storedLicense(p, nil)
 	for range n {
-		f.mach(l, mut)
+		w.storedMachine(l, mut)
 	}
 	return l
 }
 
 func TestValidationsFeature(t *testing.T) {
 	const anon = "-"
-	var cases []valCase
+	var cases []apiCase
 
 	// --- versions, auth, account state ---------------------------------------------------
 	cases = append(cases,
-		valCase{name: "Admin validates a license (default version)", setup: func(f *vf) req {
-			return quick(f.lic(f.pol(nil), nil).ID)
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		apiCase{name: valFeature + "Admin validates a license (default version)", setup: func(f *world) req {
+			return quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			assert.NotContains(t, r.doc["meta"], "constant")
 			assert.NotEmpty(t, r.attrs()["lastValidated"])
 		}},
-		valCase{name: "Admin validates a license (v1.1)", setup: func(f *vf) req {
-			r := quick(f.lic(f.pol(nil), nil).ID)
+		apiCase{name: valFeature + "Admin validates a license (v1.1)", setup: func(f *world) req {
+			r := quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
 			r.headers = map[string]string{"Keygen-Version": "1.1"}
 			return r
-		}, meta: map[string]any{"valid": true, "detail": "is valid", "constant": "VALID"}, check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: map[string]any{"valid": true, "detail": "is valid", "constant": "VALID"}, check: func(t *testing.T, f *world, r *reply) {
 			assert.NotContains(t, r.doc["meta"], "code")
 		}},
-		valCase{name: "Admin validates a license (v1.2)", setup: func(f *vf) req {
-			r := byID(f.lic(f.pol(nil), nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a license (v1.2)", setup: func(f *world) req {
+			r := byID(f.storedLicense(f.storedPolicy(nil), nil).ID, nil)
 			r.headers = map[string]string{"Keygen-Version": "1.2"}
 			return r
 		}, meta: vValid},
-		valCase{name: "Admin validates a strict license that has too many processes (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1): overage is invalid before 1.2", setup: func(f *vf) req {
-			r := byID(overageMachines(f, map[string]any{"strict": true, "maxMachines": 1, "overageStrategy": "ALWAYS_ALLOW_OVERAGE"}, 3, nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a strict license that has too many processes (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1): overage is invalid before 1.2", setup: func(f *world) req {
+			r := byID(f.overageMachines(map[string]any{"strict": true, "maxMachines": 1, "overageStrategy": "ALWAYS_ALLOW_OVERAGE"}, 3, nil).ID, nil)
 			r.headers = map[string]string{"Keygen-Version": "1.1"}
 			return r
 		}, meta: map[string]any{"valid": false, "detail": "has too many associated machines", "constant": "TOO_MANY_MACHINES"}},
-		valCase{name: "Anonymous validates a license (v1.0)", setup: func(f *vf) req {
-			r := byKey(f.lic(f.pol(nil), nil).Key, nil, anon)
+		apiCase{name: valFeature + "Anonymous validates a license (v1.0)", setup: func(f *world) req {
+			r := byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, nil, anon)
 			r.headers = map[string]string{"Keygen-Version": "1.0"}
 			return r
 		}, meta: map[string]any{"valid": true, "detail": "is valid", "constant": "VALID"}},
-		valCase{name: "Anonymous quick validates a check-in license that is valid", setup: func(f *vf) req {
-			r := quick(f.lic(f.pol(nil), nil).ID)
+		apiCase{name: valFeature + "Anonymous quick validates a check-in license that is valid", setup: func(f *world) req {
+			r := quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
 			r.auth = anon
 			return r
 		}, status: 401, code: "TOKEN_MISSING"},
-		valCase{name: "License quick validates their license", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+		apiCase{name: valFeature + "License quick validates their license", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			_, tok := f.tokenFor("licenses", l.ID, nil)
 			r := quick(l.ID)
 			r.auth = "Bearer " + tok
 			return r
 		}, meta: vValid},
-		valCase{name: "License attempts to quick validate another license", setup: func(f *vf) req {
-			p := f.pol(nil)
-			l, other := f.lic(p, nil), f.lic(p, nil)
-			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+		apiCase{name: valFeature + "License attempts to quick validate another license", setup: func(f *world) req {
+			p := f.storedPolicy(nil)
+			l, other := f.storedLicense(p, nil), f.storedLicense(p, nil)
+			_, tok := f.tokenFor("licenses", l.ID, nil)
 			r := quick(other.ID)
 			r.auth = "Bearer " + tok
 			return r
 		}, status: 404},
-		valCase{name: "License validates their license (without permission)", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *license) { l.Permissions = []string{} })
-			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+		apiCase{name: valFeature + "License validates their license (without permission)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Permissions = []string{} })
+			_, tok := f.tokenFor("licenses", l.ID, nil)
 			r := byID(l.ID, nil)
 			r.auth = "Bearer " + tok
 			return r
 		}, status: 403},
-		valCase{name: "License validates their license (with permission)", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *license) { l.Permissions = []string{"license.validate"} })
-			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+		apiCase{name: valFeature + "License validates their license (with permission)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Permissions = []string{"license.validate"} })
+			_, tok := f.tokenFor("licenses", l.ID, nil)
 			r := byID(l.ID, nil)
 			r.auth = "Bearer " + tok
 			return r
 		}, meta: vValid},
-		valCase{name: "License attempts to validate another license", setup: func(f *vf) req {
-			p := f.pol(nil)
-			l, other := f.lic(p, nil), f.lic(p, nil)
-			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+		apiCase{name: valFeature + "License attempts to validate another license", setup: func(f *world) req {
+			p := f.storedPolicy(nil)
+			l, other := f.storedLicense(p, nil), f.storedLicense(p, nil)
+			_, tok := f.tokenFor("licenses", l.ID, nil)
 			r := byID(other.ID, nil)
 			r.auth = "Bearer " + tok
 			return r
 		}, status: 404},
-		valCase{name: "Anonymous validates a license and sends a nonce", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			_, tok := f.tt.tokenFor("licenses", l.ID, nil)
+		apiCase{name: valFeature + "Anonymous validates a license and sends a nonce", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			_, tok := f.tokenFor("licenses", l.ID, nil)
 			r := byID(l.ID, map[string]any{"nonce": 1574265636})
 			r.auth = "Bearer " + tok
 			return r
 		}, meta: map[string]any{"valid": true, "code": "VALID", "nonce": float64(1574265636)}},
-		valCase{name: "Anonymous validates an expired license key and sends a nonce", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *license) { l.Expiry = ptrTime(time.Now().AddDate(0, -1, 0)) })
+		apiCase{name: valFeature + "Anonymous validates an expired license key and sends a nonce", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
 			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
 		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)},
-			check: func(t *testing.T, f *vf, r *reply) { assert.NotEmpty(t, r.attrs()["lastValidated"]) }},
-		valCase{name: "An admin validates a valid license without a request body", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), nil).ID, nil)
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) { assert.NotContains(t, r.doc["meta"], "scope") }},
-		valCase{name: "Anonymous validates a valid license key with an empty scope", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{}), anon)
+			check: func(t *testing.T, f *world, r *reply) { assert.NotEmpty(t, r.attrs()["lastValidated"]) }},
+		apiCase{name: valFeature + "An admin validates a valid license without a request body", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(nil), nil).ID, nil)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) { assert.NotContains(t, r.doc["meta"], "scope") }},
+		apiCase{name: valFeature + "Anonymous validates a valid license key with an empty scope", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{}), anon)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates an invalid license by key", setup: func(f *vf) req {
+		apiCase{name: valFeature + "Anonymous validates an invalid license by key", setup: func(f *world) req {
 			return byKey("invalid-key", nil, anon)
-		}, meta: res(false, "does not exist", "NOT_FOUND"), check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: res(false, "does not exist", "NOT_FOUND"), check: func(t *testing.T, f *world, r *reply) {
 			assert.Nil(t, r.doc["data"])
 		}},
-		valCase{name: "Anonymous validates an non-existent license key scoped to a specific product", setup: func(f *vf) req {
-			f.pol(nil)
+		apiCase{name: valFeature + "Anonymous validates an non-existent license key scoped to a specific product", setup: func(f *world) req {
+			f.storedPolicy(nil)
 			return byKey("invalid-key", scoped(map[string]any{"product": f.prod}), anon)
 		}, meta: res(false, "does not exist", "NOT_FOUND")},
-		valCase{name: "Anonymous validates a blank license key", setup: func(f *vf) req {
+		apiCase{name: valFeature + "Anonymous validates a blank license key", setup: func(f *world) req {
 			return byKey("", nil, anon)
 		}, status: 400},
-		valCase{name: "Anonymous validates a license key using an invalid content type", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
+		apiCase{name: valFeature + "Anonymous validates a license key using an invalid content type", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
 			return req{method: "POST", path: "/licenses/actions/validate-key", auth: anon, raw: "<validation><meta><key>" + l.Key + "</key></meta></validation>",
 				headers: map[string]string{"Content-Type": "vnd.api+xml"}}
-		}, status: 400, code: "MIME_TYPE_INVALID", detail: "The mime type of the request is not acceptable (check content-type and accept headers)"},
-		valCase{name: "Anonymous validates a valid license key scoped to an environment", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"environment": nil}), anon)
+		}, status: 400, code: "MIME_TYPE_INVALID", detail: "The mime type of the request is not acceptable (check content-type and accept headers)", noMeta: true},
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an environment", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{"environment": nil}), anon)
 		}, status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/meta/scope/environment"}},
-		valCase{name: "Admin validates a license key in an environment", setup: func(f *vf) req {
-			r := byKey(f.lic(f.pol(nil), nil).Key, nil, "")
+		apiCase{name: valFeature + "Admin validates a license key in an environment", setup: func(f *world) req {
+			r := byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, nil, "")
 			r.headers = map[string]string{"Keygen-Environment": "invalid"}
 			return r
 		}, status: 400, code: "ENVIRONMENT_NOT_SUPPORTED", detail: "is unsupported", source: map[string]any{"header": "Keygen-Environment"}},
-		valCase{name: "Anonymous validates a legacy encrypted license by key", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"encrypted": true}), nil)
+		apiCase{name: valFeature + "Anonymous validates a legacy encrypted license by key", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"encrypted": true}), nil)
 			return byKey(l.Key, map[string]any{"encrypted": true}, anon)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates a legacy encrypted license key as an unencrypted key", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"encrypted": true}), nil)
+		apiCase{name: valFeature + "Anonymous validates a legacy encrypted license key as an unencrypted key", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"encrypted": true}), nil)
 			return byKey(l.Key, map[string]any{"encrypted": false}, anon)
 		}, meta: res(false, "does not exist", "NOT_FOUND")},
-		valCase{name: "Anonymous validates an unencrypted license key as a legacy encrypted key", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, map[string]any{"encrypted": true}, anon)
+		apiCase{name: valFeature + "Anonymous validates an unencrypted license key as a legacy encrypted key", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, map[string]any{"encrypted": true}, anon)
 		}, meta: res(false, "does not exist", "NOT_FOUND")},
-		valCase{name: "Anonymous validates a license using scheme ED25519_SIGN by key using the legacy encrypted flag", setup: func(f *vf) req {
-			f.pol(nil)
-			l := f.tt.mustLicense(f.tt.policy(f.prod, map[string]any{"scheme": "ED25519_SIGN"}), nil, nil)
+		apiCase{name: valFeature + "Anonymous validates a license using scheme ED25519_SIGN by key using the legacy encrypted flag", setup: func(f *world) req {
+			f.storedPolicy(nil)
+			l := f.mustLicense(f.policy(f.prod, map[string]any{"scheme": "ED25519_SIGN"}), nil, nil)
 			return byKey(l.attrs()["key"].(string), map[string]any{"legacy_encrypted": true}, anon)
 		}, meta: res(false, "does not exist", "NOT_FOUND")},
-		valCase{name: "Anonymous validates a license using scheme RSA_2048_PKCS1_SIGN_V2 by key", setup: func(f *vf) req {
-			f.pol(nil)
-			l := f.tt.mustLicense(f.tt.policy(f.prod, map[string]any{"scheme": "RSA_2048_PKCS1_SIGN_V2"}), nil, nil)
+		apiCase{name: valFeature + "Anonymous validates a license using scheme RSA_2048_PKCS1_SIGN_V2 by key", setup: func(f *world) req {
+			f.storedPolicy(nil)
+			l := f.mustLicense(f.policy(f.prod, map[string]any{"scheme": "RSA_2048_PKCS1_SIGN_V2"}), nil, nil)
 			return byKey(l.attrs()["key"].(string), map[string]any{"encrypted": false}, anon)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates a valid license by key from a pool", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"usePool": true})
-			r := f.tt.do(req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "pooled-key"}, map[string]any{"policy": link("policies", p.ID)})})
-			require.Equal(f.tt.t, 201, r.status, string(r.body))
-			f.tt.mustLicense(p.ID, nil, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license by key from a pool", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"usePool": true})
+			r := f.do(req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "pooled-key"}, map[string]any{"policy": link("policies", p.ID)})})
+			require.Equal(f.t, 201, r.status, string(r.body))
+			f.mustLicense(p.ID, nil, nil)
 			return byKey("pooled-key", nil, anon)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates a valid license that used a pre-determined key", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *license) { l.Key = "a-pre-determined-key" })
+		apiCase{name: valFeature + "Anonymous validates a valid license that used a pre-determined key", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Key = "a-pre-determined-key" })
 			return byKey(l.Key, nil, anon)
 		}, meta: vValid},
-		valCase{name: "Admin quick validates a license by key that is expired (maintain strategy)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"}), func(l *license) {
+		apiCase{name: valFeature + "Admin quick validates a license by key that is expired (maintain strategy)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"}), func(l *license) {
 				l.Key = "expired-key"
-				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
+				l.Expiry = ptr(time.Now().Add(-time.Hour))
 			})
 			return quick(l.Key)
 		}, meta: res(true, "is expired", "EXPIRED")},
-		valCase{name: "Admin quick validates a license by key that is expired (revoke strategy)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"}), func(l *license) {
+		apiCase{name: valFeature + "Admin quick validates a license by key that is expired (revoke strategy)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"expirationStrategy": "REVOKE_ACCESS"}), func(l *license) {
 				l.Key = "expired-key"
-				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
+				l.Expiry = ptr(time.Now().Add(-time.Hour))
 			})
 			return quick(l.Key)
 		}, meta: res(false, "is expired", "EXPIRED")},
-		valCase{name: "Admin quick validates a license by key that is expired (allow strategy)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"expirationStrategy": "ALLOW_ACCESS"}), func(l *license) {
-				l.Expiry = ptrTime(time.Now().Add(-time.Hour))
+		apiCase{name: valFeature + "Admin quick validates a license by key that is expired (allow strategy)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"expirationStrategy": "ALLOW_ACCESS"}), func(l *license) {
+				l.Expiry = ptr(time.Now().Add(-time.Hour))
 			})
 			return quick(l.Key)
 		}, meta: res(true, "is expired", "EXPIRED")},
-		valCase{name: "Admin validates a license that is expired", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+		apiCase{name: valFeature + "Admin validates a license that is expired", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Expiry = ptr(time.Now().Add(-time.Hour)) })
 			return byID(l.ID, nil)
 		}, meta: res(false, "is expired", "EXPIRED")},
 	)
 
 	// --- basic states -----------------------------------------------------------------
 	cases = append(cases,
-		valCase{name: "Admin quick validates a check-in license that is overdue", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
-			return quick(f.lic(p, func(l *license) { l.LastCheckIn = ptrTime(time.Now().AddDate(0, 0, -2)) }).ID)
+		apiCase{name: valFeature + "Admin quick validates a check-in license that is overdue", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
+			return quick(f.storedLicense(p, func(l *license) { l.LastCheckIn = ptr(time.Now().AddDate(0, 0, -2)) }).ID)
 		}, meta: res(false, "is overdue for check in", "OVERDUE")},
-		valCase{name: "Admin validates a check-in license that is valid", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
-			return byID(f.lic(p, func(l *license) { l.LastCheckIn = ptrTime(time.Now()) }).ID, nil)
+		apiCase{name: valFeature + "Admin validates a check-in license that is valid", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
+			return byID(f.storedLicense(p, func(l *license) { l.LastCheckIn = ptr(time.Now()) }).ID, nil)
 		}, meta: vValid},
-		valCase{name: "Admin validates a suspended license", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), func(l *license) { l.Suspended = true }).ID, nil)
+		apiCase{name: valFeature + "Admin validates a suspended license", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Suspended = true }).ID, nil)
 		}, meta: res(false, "is suspended", "SUSPENDED")},
-		valCase{name: "Admin validates a license belonging to a banned user", setup: func(f *vf) req {
-			u := f.usr("banned@example.com")
-			f.set(func() { u.BannedAt = ptrTime(time.Now().Add(-time.Minute)) })
-			return byID(f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID; l.Suspended = true }).ID, nil)
+		apiCase{name: valFeature + "Admin validates a license belonging to a banned user", setup: func(f *world) req {
+			u := f.storedUser("banned@example.com")
+			f.withStore(func(*store) { u.BannedAt = ptr(time.Now().Add(-time.Minute)) })
+			return byID(f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &u.ID; l.Suspended = true }).ID, nil)
 		}, meta: res(false, "is banned", "BANNED")},
-		valCase{name: "Admin validates a license that has not been used", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a license that has not been used", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(nil), nil).ID, nil)
 		}, meta: vValid},
-		valCase{name: "Admin validates a strict floating license that has not been used", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(map[string]any{"strict": true, "floating": true}), nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a strict floating license that has not been used", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(map[string]any{"strict": true, "floating": true}), nil).ID, nil)
 		}, meta: res(false, "must have at least 1 associated machine", "NO_MACHINES")},
-		valCase{name: "Admin validates a strict license by key that has not been used", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(map[string]any{"strict": true, "floating": false}), nil).Key, nil, "")
+		apiCase{name: valFeature + "Admin validates a strict license by key that has not been used", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(map[string]any{"strict": true, "floating": false}), nil).Key, nil, "")
 		}, meta: res(false, "must have exactly 1 associated machine", "NO_MACHINE")},
-		valCase{name: "Admin validates a strict license that is valid", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"strict": true, "floating": false}), nil)
-			f.mach(l, nil)
+		apiCase{name: valFeature + "Admin validates a strict license that is valid", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"strict": true, "floating": false}), nil)
+			f.storedMachine(l, nil)
 			return byID(l.ID, nil)
 		}, meta: vValid},
-		valCase{name: "Admin validates a strict license that has too many machines", setup: func(f *vf) req {
-			return byID(overageMachines(f, map[string]any{"strict": true, "floating": false}, 2, nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a strict license that has too many machines", setup: func(f *world) req {
+			return byID(f.overageMachines(map[string]any{"strict": true, "floating": false}, 2, nil).ID, nil)
 		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
-		valCase{name: "Admin validates a strict floating license that has too many machines", setup: func(f *vf) req {
-			return byID(overageMachines(f, map[string]any{"strict": true, "maxMachines": 3}, 5, nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a strict floating license that has too many machines", setup: func(f *world) req {
+			return byID(f.overageMachines(map[string]any{"strict": true, "maxMachines": 3}, 5, nil).ID, nil)
 		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
-		valCase{name: "Admin validates a strict floating license that would have too many machines but has overridden max machines", setup: func(f *vf) req {
-			l := overageMachines(f, map[string]any{"strict": true, "maxMachines": 3}, 5, nil)
-			f.set(func() { l.MaxMachines = i64(5) })
+		apiCase{name: valFeature + "Admin validates a strict floating license that would have too many machines but has overridden max machines", setup: func(f *world) req {
+			l := f.overageMachines(map[string]any{"strict": true, "maxMachines": 3}, 5, nil)
+			f.withStore(func(*store) { l.MaxMachines = ptr[int64](5) })
 			return byID(l.ID, nil)
 		}, meta: vValid},
-		valCase{name: "Admin validates a strict floating license that does not have a machine limit", setup: func(f *vf) req {
-			return byID(overageMachines(f, map[string]any{"strict": true}, 5, nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a strict floating license that does not have a machine limit", setup: func(f *world) req {
+			return byID(f.overageMachines(map[string]any{"strict": true}, 5, nil).ID, nil)
 		}, meta: vValid},
-		valCase{name: "Admin validates a non-strict license that has too many machines", setup: func(f *vf) req {
-			return byID(overageMachines(f, map[string]any{"strict": false, "maxMachines": 1}, 3, nil).ID, nil)
+		apiCase{name: valFeature + "Admin validates a non-strict license that has too many machines", setup: func(f *world) req {
+			return byID(f.overageMachines(map[string]any{"strict": false, "maxMachines": 1}, 3, nil).ID, nil)
 		}, meta: vValid},
-		valCase{name: "Admin quick validates a non-strict license that has too many machine cores", setup: func(f *vf) req {
-			return quick(overageMachines(f, map[string]any{"strict": false, "maxCores": 4}, 3, func(m *machine) { m.Cores = i64(4) }).ID)
+		apiCase{name: valFeature + "Admin quick validates a non-strict license that has too many machine cores", setup: func(f *world) req {
+			return quick(f.overageMachines(map[string]any{"strict": false, "maxCores": 4}, 3, func(m *machine) { m.Cores = ptr[int64](4) }).ID)
 		}, meta: vValid},
-		valCase{name: "Admin quick validates a strict license that has too many processes (NO_OVERAGE overage strategy, PER_MACHINE leasing strategy)", setup: func(f *vf) req {
-			return quick(overageMachines(f, map[string]any{"strict": true, "maxProcesses": 1}, 1, nil).ID)
+		apiCase{name: valFeature + "Admin quick validates a strict license that has too many processes (NO_OVERAGE overage strategy, PER_MACHINE leasing strategy)", setup: func(f *world) req {
+			return quick(f.overageMachines(map[string]any{"strict": true, "maxProcesses": 1}, 1, nil).ID)
 		}, meta: vValid},
-		valCase{name: "Admin validates a license scoped to a mismatched machine fingerprint (expired, expiration strategy: maintain): scope first", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
-			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
-			f.mach(l, nil)
+		apiCase{name: valFeature + "Admin validates a license scoped to a mismatched machine fingerprint (expired, expiration strategy: maintain): scope first", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().Add(-time.Hour)) })
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
-		valCase{name: "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
-			l := f.lic(p, func(l *license) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
-			f.mach(l, nil)
+		apiCase{name: valFeature + "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().Add(-time.Hour)) })
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
 		}, meta: res(false, "is expired", "EXPIRED")},
 	)
@@ -373,10 +348,10 @@ func TestValidationsFeature(t *testing.T) {
 		{"ALLOW_1_5X_OVERAGE", 6, true}, {"ALLOW_1_5X_OVERAGE", 7, false}, {"ALLOW_2X_OVERAGE", 8, true},
 		{"ALLOW_2X_OVERAGE", 9, false}, {"NO_OVERAGE", 5, false},
 	} {
-		cases = append(cases, valCase{
-			name: "Admin validates a strict floating license that has too many machines (" + o.strategy + " overage strategy)",
-			setup: func(f *vf) req {
-				return byID(overageMachines(f, map[string]any{"strict": true, "maxMachines": 4, "overageStrategy": o.strategy}, o.n, nil).ID, nil)
+		cases = append(cases, apiCase{
+			name: valFeature + "Admin validates a strict floating license that has too many machines (" + o.strategy + " overage strategy)",
+			setup: func(f *world) req {
+				return byID(f.overageMachines(map[string]any{"strict": true, "maxMachines": 4, "overageStrategy": o.strategy}, o.n, nil).ID, nil)
 			}, meta: res(o.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
 		for _, r := range []struct {
 			attr, detail, code string
@@ -386,33 +361,33 @@ func TestValidationsFeature(t *testing.T) {
 			{"maxMemory", "has too much associated machine memory", "TOO_MUCH_MEMORY", func(m *machine, v int64) { m.Memory = &v }},
 			{"maxDisk", "has too much associated machine disk", "TOO_MUCH_DISK", func(m *machine, v int64) { m.Disk = &v }},
 		} {
-			cases = append(cases, valCase{
-				name: "Admin quick validates a strict license that has too many machine " + r.attr + " (" + o.strategy + " overage strategy)",
-				setup: func(f *vf) req {
+			cases = append(cases, apiCase{
+				name: valFeature + "Admin quick validates a strict license that has too many machine " + r.attr + " (" + o.strategy + " overage strategy)",
+				setup: func(f *world) req {
 					// 2 machines sharing the total: limit 4, total o.n.
-					l := overageMachines(f, map[string]any{"strict": true, "overageStrategy": o.strategy, r.attr: 4}, 1, func(m *machine) { r.set(m, int64(o.n)-1) })
-					f.mach(l, func(m *machine) { r.set(m, 1) })
+					l := f.overageMachines(map[string]any{"strict": true, "overageStrategy": o.strategy, r.attr: 4}, 1, func(m *machine) { r.set(m, int64(o.n)-1) })
+					f.storedMachine(l, func(m *machine) { r.set(m, 1) })
 					return quick(l.ID)
 				}, meta: res(o.valid, r.detail, r.code)})
 		}
-		cases = append(cases, valCase{
-			name: "Admin validates a license that has too many users (" + o.strategy + " overage strategy)",
-			setup: func(f *vf) req {
-				p := f.pol(map[string]any{"overageStrategy": o.strategy, "maxUsers": 4})
-				owner := f.usr("owner@example.com")
-				l := f.lic(p, func(l *license) { l.OwnerID = &owner.ID })
+		cases = append(cases, apiCase{
+			name: valFeature + "Admin validates a license that has too many users (" + o.strategy + " overage strategy)",
+			setup: func(f *world) req {
+				p := f.storedPolicy(map[string]any{"overageStrategy": o.strategy, "maxUsers": 4})
+				owner := f.storedUser("owner@example.com")
+				l := f.storedLicense(p, func(l *license) { l.OwnerID = &owner.ID })
 				for i := range o.n - 1 {
-					u := f.usr("licensee" + string(rune('a'+i)) + "@example.com")
-					f.set(func() { l.UserIDs = append(l.UserIDs, u.ID) })
+					u := f.storedUser("licensee" + string(rune('a'+i)) + "@example.com")
+					f.withStore(func(*store) { l.UserIDs = append(l.UserIDs, u.ID) })
 				}
 				return byID(l.ID, nil)
 			}, meta: res(o.valid, "has too many associated users", "TOO_MANY_USERS")})
 	}
 	for _, o := range []ov{{"ALWAYS_ALLOW_OVERAGE", 5, true}, {"ALLOW_2X_OVERAGE", 2, true}, {"ALLOW_2X_OVERAGE", 3, false}, {"NO_OVERAGE", 2, false}} {
-		cases = append(cases, valCase{
-			name: "Admin validates a strict node-locked license that has too many machines (" + o.strategy + " overage strategy)",
-			setup: func(f *vf) req {
-				return byID(overageMachines(f, map[string]any{"strict": true, "floating": false, "overageStrategy": o.strategy}, o.n, nil).ID, nil)
+		cases = append(cases, apiCase{
+			name: valFeature + "Admin validates a strict node-locked license that has too many machines (" + o.strategy + " overage strategy)",
+			setup: func(f *world) req {
+				return byID(f.overageMachines(map[string]any{"strict": true, "floating": false, "overageStrategy": o.strategy}, o.n, nil).ID, nil)
 			}, meta: res(o.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
 	}
 	// PER_USER leasing: only the scoped user's machines (or the ownerless ones) count.
@@ -440,15 +415,15 @@ func TestValidationsFeature(t *testing.T) {
 		} else {
 			name += " exceeded"
 		}
-		cases = append(cases, valCase{name: name, setup: func(f *vf) req {
-			p := f.pol(map[string]any{"strict": true, "floating": pu.floating, "maxMachines": limit, "overageStrategy": "ALLOW_2X_OVERAGE", "machineLeasingStrategy": "PER_USER"})
-			u := f.usr("leaser@example.com")
-			l := f.lic(p, func(l *license) { l.UserIDs = []string{u.ID} })
+		cases = append(cases, apiCase{name: valFeature + name, setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"strict": true, "floating": pu.floating, "maxMachines": limit, "overageStrategy": "ALLOW_2X_OVERAGE", "machineLeasingStrategy": "PER_USER"})
+			u := f.storedUser("leaser@example.com")
+			l := f.storedLicense(p, func(l *license) { l.UserIDs = []string{u.ID} })
 			for range pu.owned {
-				f.mach(l, func(m *machine) { m.OwnerID = &u.ID })
+				f.storedMachine(l, func(m *machine) { m.OwnerID = &u.ID })
 			}
 			for range pu.others {
-				f.mach(l, nil)
+				f.storedMachine(l, nil)
 			}
 			if pu.scope {
 				return byID(l.ID, scoped(map[string]any{"user": u.Email}))
@@ -459,8 +434,8 @@ func TestValidationsFeature(t *testing.T) {
 
 	// --- quick validation skips scopes ----------------------------------------------------
 	for _, attr := range []string{"requireProductScope", "requirePolicyScope", "requireMachineScope", "requireFingerprintScope", "requireUserScope"} {
-		cases = append(cases, valCase{name: "An admin quick validates a valid license that " + attr, setup: func(f *vf) req {
-			return quick(f.lic(f.pol(map[string]any{attr: true}), nil).ID)
+		cases = append(cases, apiCase{name: valFeature + "An admin quick validates a valid license that " + attr, setup: func(f *world) req {
+			return quick(f.storedLicense(f.storedPolicy(map[string]any{attr: true}), nil).ID)
 		}, meta: vValid})
 	}
 
@@ -474,104 +449,104 @@ func TestValidationsFeature(t *testing.T) {
 		{"requireChecksumScope", "checksum scope is required", "CHECKSUM_SCOPE_REQUIRED"},
 		{"requireVersionScope", "version scope is required", "VERSION_SCOPE_REQUIRED"},
 	} {
-		cases = append(cases, valCase{name: "An admin validates a valid license that " + rq.attr, setup: func(f *vf) req {
-			return byID(f.lic(f.pol(map[string]any{rq.attr: true}), nil).ID, nil)
+		cases = append(cases, apiCase{name: valFeature + "An admin validates a valid license that " + rq.attr, setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(map[string]any{rq.attr: true}), nil).ID, nil)
 		}, meta: res(false, rq.detail, rq.code)})
 	}
 	cases = append(cases,
-		valCase{name: "An admin validates a valid license scoped to a specific product", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"requireProductScope": true})
-			return byID(f.lic(p, nil).ID, scoped(map[string]any{"product": f.prod}))
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		apiCase{name: valFeature + "An admin validates a valid license scoped to a specific product", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"requireProductScope": true})
+			return byID(f.storedLicense(p, nil).ID, scoped(map[string]any{"product": f.prod}))
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			assert.Equal(t, map[string]any{"product": f.prod}, r.doc["meta"].(map[string]any)["scope"])
 		}},
-		valCase{name: "An admin validates a license scoped to a mismatched product", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), nil).ID, scoped(map[string]any{"product": newUUID()}))
+		apiCase{name: valFeature + "An admin validates a license scoped to a mismatched product", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(nil), nil).ID, scoped(map[string]any{"product": newUUID()}))
 		}, meta: res(false, "product scope does not match", "PRODUCT_SCOPE_MISMATCH")},
-		valCase{name: "An admin validates a valid license scoped to a specific policy", setup: func(f *vf) req {
-			p := f.pol(nil)
-			return byID(f.lic(p, nil).ID, scoped(map[string]any{"policy": p.ID}))
+		apiCase{name: valFeature + "An admin validates a valid license scoped to a specific policy", setup: func(f *world) req {
+			p := f.storedPolicy(nil)
+			return byID(f.storedLicense(p, nil).ID, scoped(map[string]any{"policy": p.ID}))
 		}, meta: vValid},
-		valCase{name: "An admin validates a license scoped to a mismatched policy", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), nil).ID, scoped(map[string]any{"policy": newUUID()}))
+		apiCase{name: valFeature + "An admin validates a license scoped to a mismatched policy", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(nil), nil).ID, scoped(map[string]any{"policy": newUUID()}))
 		}, meta: res(false, "policy scope does not match", "POLICY_SCOPE_MISMATCH")},
-		valCase{name: "An admin validates an invalid license scoped to a specific product and machine", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			m := f.mach(l, nil)
+		apiCase{name: valFeature + "An admin validates an invalid license scoped to a specific product and machine", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			m := f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"product": newUUID(), "machine": m.ID}))
 		}, meta: res(false, "product scope does not match", "PRODUCT_SCOPE_MISMATCH")},
-		valCase{name: "Anonymous validates a valid license key scoped to a specific product and machine", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			m := f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to a specific product and machine", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			m := f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"product": f.prod, "machine": m.ID}), anon)
 		}, meta: vValid},
-		valCase{name: "An admin validates a license scoped to a mismatched machine", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			f.mach(l, nil)
+		apiCase{name: valFeature + "An admin validates a license scoped to a mismatched machine", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			f.storedMachine(l, nil)
 			return byID(l.ID, scoped(map[string]any{"machine": newUUID()}))
 		}, meta: res(false, "machine is not activated (does not match any associated machines)", "MACHINE_SCOPE_MISMATCH")},
-		valCase{name: "Anonymous validates a node-locked license key scoped to a machine, but the license has no machines", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(map[string]any{"floating": false}), nil).Key, scoped(map[string]any{"machine": newUUID()}), anon)
+		apiCase{name: valFeature + "Anonymous validates a node-locked license key scoped to a machine, but the license has no machines", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(map[string]any{"floating": false}), nil).Key, scoped(map[string]any{"machine": newUUID()}), anon)
 		}, meta: res(false, "machine is not activated (has no associated machine)", "NO_MACHINE")},
-		valCase{name: "Anonymous validates a floating license key scoped to a machine, but the license has no machines", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"machine": newUUID()}), anon)
+		apiCase{name: valFeature + "Anonymous validates a floating license key scoped to a machine, but the license has no machines", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{"machine": newUUID()}), anon)
 		}, meta: res(false, "machine is not activated (has no associated machines)", "NO_MACHINES")},
-		valCase{name: "An admin validates a floating license scoped to a mismatched machine fingerprint, but the license has no machines", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(nil), nil).ID, scoped(map[string]any{"fingerprint": "x"}))
+		apiCase{name: valFeature + "An admin validates a floating license scoped to a mismatched machine fingerprint, but the license has no machines", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(nil), nil).ID, scoped(map[string]any{"fingerprint": "x"}))
 		}, meta: res(false, "fingerprint is not activated (has no associated machines)", "NO_MACHINES")},
-		valCase{name: "An admin validates a node-locked license scoped to a mismatched machine fingerprint, but the license has no machines", setup: func(f *vf) req {
-			return byID(f.lic(f.pol(map[string]any{"floating": false}), nil).ID, scoped(map[string]any{"fingerprint": "x"}))
+		apiCase{name: valFeature + "An admin validates a node-locked license scoped to a mismatched machine fingerprint, but the license has no machines", setup: func(f *world) req {
+			return byID(f.storedLicense(f.storedPolicy(map[string]any{"floating": false}), nil).ID, scoped(map[string]any{"fingerprint": "x"}))
 		}, meta: res(false, "fingerprint is not activated (has no associated machine)", "NO_MACHINE")},
-		valCase{name: "An admin validates a floating license scoped to a mismatched machine fingerprint, but the license has no machines (quick)", setup: func(f *vf) req {
-			return quick(f.lic(f.pol(nil), nil).ID)
+		apiCase{name: valFeature + "An admin validates a floating license scoped to a mismatched machine fingerprint, but the license has no machines (quick)", setup: func(f *world) req {
+			return quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates a valid license key scoped to a specific machine fingerprint", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"strict": true, "floating": false}), nil)
-			m := f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to a specific machine fingerprint", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"strict": true, "floating": false}), nil)
+			m := f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprint": m.Fingerprint}), anon)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates a valid license key scoped to an empty array of fingerprints", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an empty array of fingerprints", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{}}), anon)
 		}, meta: res(false, "fingerprint scope is empty", "FINGERPRINT_SCOPE_EMPTY")},
-		valCase{name: "Anonymous validates a valid license key scoped to an array of nil fingerprints", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an array of nil fingerprints", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{nil, nil}}), anon)
 		}, status: 400, detail: "cannot be null", source: map[string]any{"pointer": "/meta/scope/fingerprints/0"}},
-		valCase{name: "Anonymous validates a valid license key scoped to an array of fingerprints belonging to another license", setup: func(f *vf) req {
-			p := f.pol(nil)
-			l, other := f.lic(p, nil), f.lic(p, nil)
-			f.mach(l, nil)
-			a, b := f.mach(other, nil), f.mach(other, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an array of fingerprints belonging to another license", setup: func(f *world) req {
+			p := f.storedPolicy(nil)
+			l, other := f.storedLicense(p, nil), f.storedLicense(p, nil)
+			f.storedMachine(l, nil)
+			a, b := f.storedMachine(other, nil), f.storedMachine(other, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{a.Fingerprint, b.Fingerprint}}), anon)
 		}, meta: res(false, "one or more fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
-		valCase{name: "Anonymous validates a valid license key scoped to an array of an invalid fingerprint (matching strategy: MATCH_MOST)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"machineMatchingStrategy": "MATCH_MOST"}), nil)
-			f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an array of an invalid fingerprint (matching strategy: MATCH_MOST)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"machineMatchingStrategy": "MATCH_MOST"}), nil)
+			f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{"nope"}}), anon)
 		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH")},
-		valCase{name: "Anonymous validates a valid license key scoped to an array of duplicate fingerprints (matching strategy: MATCH_ALL)", setup: func(f *vf) req {
-			l := f.lic(f.pol(map[string]any{"machineMatchingStrategy": "MATCH_ALL"}), nil)
-			m := f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an array of duplicate fingerprints (matching strategy: MATCH_ALL)", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(map[string]any{"machineMatchingStrategy": "MATCH_ALL"}), nil)
+			m := f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{m.Fingerprint, m.Fingerprint}}), anon)
 		}, meta: vValid},
-		valCase{name: "Anonymous validates a license key with an entitlement scope (missing all entitlements)", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"entitlements": []any{"FEATURE_A", "FEATURE_B"}}), anon)
+		apiCase{name: valFeature + "Anonymous validates a license key with an entitlement scope (missing all entitlements)", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{"entitlements": []any{"FEATURE_A", "FEATURE_B"}}), anon)
 		}, meta: res(false, "is missing one or more required entitlements", "ENTITLEMENTS_MISSING")},
-		valCase{name: "Anonymous validates a license key with an empty entitlement scope", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(nil), nil).Key, scoped(map[string]any{"entitlements": []any{}}), anon)
+		apiCase{name: valFeature + "Anonymous validates a license key with an empty entitlement scope", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{"entitlements": []any{}}), anon)
 		}, meta: res(false, "entitlements scope is empty", "ENTITLEMENTS_SCOPE_EMPTY")},
-		valCase{name: "Anonymous validates a license key that requires a checksum scope (mismatch)", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(map[string]any{"requireChecksumScope": true}), nil).Key, scoped(map[string]any{"checksum": "abc"}), anon)
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a checksum scope (mismatch)", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(map[string]any{"requireChecksumScope": true}), nil).Key, scoped(map[string]any{"checksum": "abc"}), anon)
 		}, meta: res(false, "checksum scope is not valid (does not match any accessible artifacts)", "CHECKSUM_SCOPE_MISMATCH")},
-		valCase{name: "Anonymous validates a license key that requires a version scope (mismatch)", setup: func(f *vf) req {
-			return byKey(f.lic(f.pol(map[string]any{"requireVersionScope": true}), nil).Key, scoped(map[string]any{"version": "1.0.0"}), anon)
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a version scope (mismatch)", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(map[string]any{"requireVersionScope": true}), nil).Key, scoped(map[string]any{"version": "1.0.0"}), anon)
 		}, meta: res(false, "version scope is not valid (does not match any accessible releases)", "VERSION_SCOPE_MISMATCH")},
-		valCase{name: "Anonymous validates a valid license key scoped to an array of components without a fingerprint scope", setup: func(f *vf) req {
-			l := f.lic(f.pol(nil), nil)
-			m := f.mach(l, nil)
+		apiCase{name: valFeature + "Anonymous validates a valid license key scoped to an array of components without a fingerprint scope", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), nil)
+			m := f.storedMachine(l, nil)
 			return byKey(l.Key, scoped(map[string]any{"fingerprints": []any{m.Fingerprint}, "components": []any{"c"}}), anon)
 		}, meta: res(false, "fingerprint scope is required when using the components scope", "FINGERPRINT_SCOPE_REQUIRED")},
 	)
@@ -600,17 +575,17 @@ func TestValidationsFeature(t *testing.T) {
 		if !ms.ok {
 			want = res(false, ms.detail, "FINGERPRINT_SCOPE_MISMATCH")
 		}
-		cases = append(cases, valCase{name: name, setup: func(f *vf) req {
+		cases = append(cases, apiCase{name: valFeature + name, setup: func(f *world) req {
 			attrs := map[string]any{}
 			if ms.strategy != "" {
 				attrs["machineMatchingStrategy"] = ms.strategy
 			}
-			l := f.lic(f.pol(attrs), nil)
+			l := f.storedLicense(f.storedPolicy(attrs), nil)
 			var fps []any
 			for range ms.valid {
-				fps = append(fps, f.mach(l, nil).Fingerprint)
+				fps = append(fps, f.storedMachine(l, nil).Fingerprint)
 			}
-			f.mach(l, nil)
+			f.storedMachine(l, nil)
 			for range ms.invalid {
 				fps = append(fps, newUUID())
 			}
@@ -634,9 +609,9 @@ func TestValidationsFeature(t *testing.T) {
 		{"requires a user scope (match null)", func(_, _ *user) any { return nil }, true, vValid},
 		{"requires a user scope (mismatch)", func(_, _ *user) any { return newUUID() }, false, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
 	} {
-		cases = append(cases, valCase{name: "Anonymous validates a license key that " + u.name, setup: func(f *vf) req {
-			o, lu := f.usr("owner@example.com"), f.usr("licensee@example.com")
-			l := f.lic(f.pol(map[string]any{"requireUserScope": true}), func(l *license) {
+		cases = append(cases, apiCase{name: valFeature + "Anonymous validates a license key that " + u.name, setup: func(f *world) req {
+			o, lu := f.storedUser("owner@example.com"), f.storedUser("licensee@example.com")
+			l := f.storedLicense(f.storedPolicy(map[string]any{"requireUserScope": true}), func(l *license) {
 				if !u.noOwn {
 					l.OwnerID = &o.ID
 					l.UserIDs = []string{lu.ID}
@@ -663,10 +638,10 @@ func TestValidationsFeature(t *testing.T) {
 		{"scoped to its owner and a machine (license owner != machine owner)", true, 2, 1, res(false, "user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")},
 		{"scoped to its owner and a machine (invalid user)", true, 1, 2, res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
 	} {
-		cases = append(cases, valCase{name: "An admin validates a valid license " + u.name, setup: func(f *vf) req {
-			o, other := f.usr("owner@example.com"), f.usr("other@example.com")
-			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &o.ID })
-			m := f.mach(l, func(m *machine) {
+		cases = append(cases, apiCase{name: valFeature + "An admin validates a valid license " + u.name, setup: func(f *world) req {
+			o, other := f.storedUser("owner@example.com"), f.storedUser("other@example.com")
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &o.ID })
+			m := f.storedMachine(l, func(m *machine) {
 				switch u.owner {
 				case 1:
 					m.OwnerID = &o.ID
@@ -686,55 +661,55 @@ func TestValidationsFeature(t *testing.T) {
 	}
 	// user bearers
 	cases = append(cases,
-		valCase{name: "A user validates a license scoped to their own email", setup: func(f *vf) req {
-			u := f.usr("me@example.com")
-			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID; l.Expiry = ptrTime(time.Now().AddDate(1, 0, 0)) })
+		apiCase{name: valFeature + "A user validates a license scoped to their own email", setup: func(f *world) req {
+			u := f.storedUser("me@example.com")
+			_, tok := f.tokenFor("users", u.ID, nil)
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &u.ID; l.Expiry = ptr(time.Now().AddDate(1, 0, 0)) })
 			r := byID(l.ID, scoped(map[string]any{"user": u.Email}))
 			r.auth = "Bearer " + tok
 			return r
 		}, meta: vValid},
-		valCase{name: "An admin validates a valid license scoped to a specific user email (v1.5)", setup: func(f *vf) req {
-			u := f.usr("me@example.com")
-			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID })
+		apiCase{name: valFeature + "An admin validates a valid license scoped to a specific user email (v1.5)", setup: func(f *world) req {
+			u := f.storedUser("me@example.com")
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &u.ID })
 			r := byID(l.ID, scoped(map[string]any{"user": u.Email}))
 			r.headers = map[string]string{"Keygen-Version": "1.5"}
 			return r
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			rels := r.data()["relationships"].(map[string]any)
 			user, _ := rels["user"].(map[string]any)
 			require.NotNil(t, user, string(r.body))
 			assert.Equal(t, "users", user["data"].(map[string]any)["type"])
 		}},
-		valCase{name: "A user validates a license scoped to a different user", setup: func(f *vf) req {
-			u, other := f.usr("me@example.com"), f.usr("other@example.com")
-			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &other.ID })
+		apiCase{name: valFeature + "A user validates a license scoped to a different user", setup: func(f *world) req {
+			u, other := f.storedUser("me@example.com"), f.storedUser("other@example.com")
+			_, tok := f.tokenFor("users", u.ID, nil)
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &other.ID })
 			r := byID(l.ID, scoped(map[string]any{"user": other.ID}))
 			r.auth = "Bearer " + tok
 			return r
 		}, status: 404},
-		valCase{name: "A user validates a license key scoped to their own ID", setup: func(f *vf) req {
-			u := f.usr("me@example.com")
-			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &u.ID })
+		apiCase{name: valFeature + "A user validates a license key scoped to their own ID", setup: func(f *world) req {
+			u := f.storedUser("me@example.com")
+			_, tok := f.tokenFor("users", u.ID, nil)
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &u.ID })
 			return byKey(l.Key, scoped(map[string]any{"user": u.ID}), "Bearer "+tok)
 		}, meta: vValid},
-		valCase{name: "A user validates a license key scoped to a different user", setup: func(f *vf) req {
-			u, other := f.usr("me@example.com"), f.usr("other@example.com")
-			_, tok := f.tt.tokenFor("users", u.ID, nil)
-			l := f.lic(f.pol(nil), func(l *license) { l.OwnerID = &other.ID })
+		apiCase{name: valFeature + "A user validates a license key scoped to a different user", setup: func(f *world) req {
+			u, other := f.storedUser("me@example.com"), f.storedUser("other@example.com")
+			_, tok := f.tokenFor("users", u.ID, nil)
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.OwnerID = &other.ID })
 			return byKey(l.Key, scoped(map[string]any{"user": other.ID}), "Bearer "+tok)
 		}, status: 403},
 	)
 
 	// --- heartbeats -----------------------------------------------------------------------
-	hb := func(attrs map[string]any, beat *time.Duration, byMachine bool) func(f *vf) req {
-		return func(f *vf) req {
-			l := f.lic(f.pol(attrs), nil)
-			m := f.mach(l, func(m *machine) {
+	hb := func(attrs map[string]any, beat *time.Duration, byMachine bool) func(f *world) req {
+		return func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(attrs), nil)
+			m := f.storedMachine(l, func(m *machine) {
 				if beat != nil {
-					m.LastHeartbeat = ptrTime(time.Now().Add(-*beat))
+					m.LastHeartbeat = ptr(time.Now().Add(-*beat))
 				}
 			})
 			if byMachine {
@@ -747,84 +722,57 @@ func TestValidationsFeature(t *testing.T) {
 	hour := map[string]any{"heartbeatDuration": 3600}
 	req1h := map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true}
 	cases = append(cases,
-		valCase{name: "Anonymous validates a license key scoped to an alive machine (by fingerprint)", setup: hb(hour, &alive, false), meta: vValid},
-		valCase{name: "Anonymous validates a license key scoped to a dead machine (by fingerprint)", setup: hb(hour, &dead, false), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
-		valCase{name: "Anonymous validates a license key scoped to an alive machine (by ID)", setup: hb(hour, &alive, true), meta: vValid},
-		valCase{name: "Anonymous validates a license key scoped to a dead machine (by ID)", setup: hb(hour, &dead, true), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
-		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (alive)", setup: hb(req1h, &alive, false), meta: vValid},
-		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (dead)", setup: hb(req1h, &dead, false), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
-		valCase{name: "Anonymous validates a license key with optional machine heartbeat (not started)", setup: hb(hour, nil, false), meta: vValid},
-		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (not started, FROM_FIRST_PING basis)",
+		apiCase{name: valFeature + "Anonymous validates a license key scoped to an alive machine (by fingerprint)", setup: hb(hour, &alive, false), meta: vValid},
+		apiCase{name: valFeature + "Anonymous validates a license key scoped to a dead machine (by fingerprint)", setup: hb(hour, &dead, false), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		apiCase{name: valFeature + "Anonymous validates a license key scoped to an alive machine (by ID)", setup: hb(hour, &alive, true), meta: vValid},
+		apiCase{name: valFeature + "Anonymous validates a license key scoped to a dead machine (by ID)", setup: hb(hour, &dead, true), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (alive)", setup: hb(req1h, &alive, false), meta: vValid},
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (dead)", setup: hb(req1h, &dead, false), meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		apiCase{name: valFeature + "Anonymous validates a license key with optional machine heartbeat (not started)", setup: hb(hour, nil, false), meta: vValid},
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (not started, FROM_FIRST_PING basis)",
 			setup: hb(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_FIRST_PING"}, nil, false),
 			meta:  res(false, "machine heartbeat is required", "HEARTBEAT_NOT_STARTED")},
-		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (by ID)",
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (by ID)",
 			setup: hb(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_FIRST_PING"}, nil, true),
 			meta:  res(false, "machine heartbeat is required", "HEARTBEAT_NOT_STARTED")},
-		valCase{name: "Anonymous validates a license key that requires a machine heartbeat (not started, FROM_CREATION basis)", setup: func(f *vf) req {
+		apiCase{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (not started, FROM_CREATION basis)", setup: func(f *world) req {
 			// FROM_CREATION starts the heartbeat when the machine is activated (over the API).
-			p := f.pol(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_CREATION"})
-			l := f.lic(p, nil)
-			r := f.tt.machine(l.ID, "fp-1", nil, "")
-			require.Equal(f.tt.t, 201, r.status, string(r.body))
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600, "requireHeartbeat": true, "heartbeatBasis": "FROM_CREATION"})
+			l := f.storedLicense(p, nil)
+			r := f.postMachine(l.ID, "fp-1", nil, "")
+			require.Equal(f.t, 201, r.status, string(r.body))
 			return byKey(l.Key, scoped(map[string]any{"fingerprint": "fp-1"}), anon)
 		}, meta: vValid},
 	)
 
 	// --- expiration basis -------------------------------------------------------------------
 	cases = append(cases,
-		valCase{name: "Anonymous validates a license key with a validation expiration basis (not set)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
-			return byKey(f.lic(p, nil).Key, nil, anon)
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) {
+		apiCase{name: valFeature + "Anonymous validates a license key with a validation expiration basis (not set)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			return byKey(f.storedLicense(p, nil).Key, nil, anon)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
 			exp, _ := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
 			assert.WithinDuration(t, time.Now().AddDate(1, 0, 0), exp, 24*time.Hour)
 		}},
-		valCase{name: "Product validates a license key with a validation expiration basis (not set)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
-			_, tok := f.tt.tokenFor("products", f.prod, nil)
-			return byKey(f.lic(p, nil).Key, nil, "Bearer "+tok)
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) { assert.NotNil(t, r.attrs()["expiry"]) }},
-		valCase{name: "Anonymous validates a license key with an activation expiration basis (not set)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_ACTIVATION", "duration": 31556952})
-			return byKey(f.lic(p, nil).Key, nil, anon)
-		}, meta: vValid, check: func(t *testing.T, f *vf, r *reply) { assert.Nil(t, r.attrs()["expiry"]) }},
-		valCase{name: "Anonymous validates a license key with a validation expiration basis (set)", setup: func(f *vf) req {
-			p := f.pol(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+		apiCase{name: valFeature + "Product validates a license key with a validation expiration basis (not set)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			_, tok := f.tokenFor("products", f.prod, nil)
+			return byKey(f.storedLicense(p, nil).Key, nil, "Bearer "+tok)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) { assert.NotNil(t, r.attrs()["expiry"]) }},
+		apiCase{name: valFeature + "Anonymous validates a license key with an activation expiration basis (not set)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_ACTIVATION", "duration": 31556952})
+			return byKey(f.storedLicense(p, nil).Key, nil, anon)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) { assert.Nil(t, r.attrs()["expiry"]) }},
+		apiCase{name: valFeature + "Anonymous validates a license key with a validation expiration basis (set)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
 			exp := time.Date(2022, 1, 3, 14, 18, 2, 743e6, time.UTC)
-			return byKey(f.lic(p, func(l *license) { l.Expiry = &exp }).Key, nil, anon)
-		}, meta: res(false, "is expired", "EXPIRED"), check: func(t *testing.T, f *vf, r *reply) {
+			return byKey(f.storedLicense(p, func(l *license) { l.Expiry = &exp }).Key, nil, anon)
+		}, meta: res(false, "is expired", "EXPIRED"), check: func(t *testing.T, f *world, r *reply) {
 			assert.Equal(t, "2022-01-03T14:18:02.743Z", r.attrs()["expiry"])
 		}},
 	)
 
-	for _, c := range cases {
-		t.Run(valFeature+c.name, func(t *testing.T) {
-			tt := newTester(t)
-			f := &vf{tt: tt}
-			r := tt.do(c.setup(f))
-			want := c.status
-			if want == 0 {
-				want = 200
-			}
-			require.Equal(t, want, r.status, string(r.body))
-			if c.code != "" {
-				assert.Equal(t, c.code, r.code(), string(r.body))
-			}
-			if c.detail != "" {
-				assert.Equal(t, c.detail, r.detail(), string(r.body))
-			}
-			if c.source != nil {
-				assert.Equal(t, c.source, r.source(), string(r.body))
-			}
-			meta, _ := r.doc["meta"].(map[string]any)
-			for k, v := range c.meta {
-				assert.Equal(t, v, meta[k], "meta.%s: %s", k, string(r.body))
-			}
-			if c.check != nil {
-				c.check(t, f, r)
-			}
-		})
-	}
+	runEach(t, func(t *testing.T) *world { return newWorld(t) }, cases)
 }
 
 // TestValidationsFeatureWebhooks: a validation (not a quick one) emits
@@ -832,17 +780,17 @@ func TestValidationsFeature(t *testing.T) {
 // the license's product only.
 func TestValidationsFeatureWebhooks(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
-	f := &vf{tt: tt}
+	tt := newWorld(t, WithInsecureWebhooks())
+	f := tt
 	other := tt.product()
-	p := f.pol(nil)
+	p := f.storedPolicy(nil)
 	for _, prod := range []string{other, f.prod} {
 		for range 3 {
 			tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/p")}, map[string]any{"product": link("products", prod)})
 		}
 	}
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
-	l := f.lic(p, nil)
+	l := f.storedLicense(p, nil)
 	events := func(event string) int {
 		r := tt.get("/webhook-events?events[]=" + event)
 		require.Equal(t, 200, r.status, string(r.body))

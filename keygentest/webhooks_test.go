@@ -18,7 +18,7 @@ func endpointDoc(typ string, attrs map[string]any, rels map[string]any) map[stri
 // TestWebhookEndpointCreate pins the create validations of keygen-api.md §2.9 (codes,
 // pointers, defaults), §1.6 (422 codes) and §1.2 (typed params 400s).
 func TestWebhookEndpointCreate(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	cases := []struct {
 		name    string // names the section it pins
 		typ     string
@@ -100,11 +100,11 @@ func TestWebhookEndpointCreate(t *testing.T) {
 // TestWebhookEndpointCRUD pins show/list/update/delete and the permissions of §1.15
 // (webhook endpoints CRUD: admin/env; product its own, auto-scoped; user/license none).
 func TestWebhookEndpointCRUD(t *testing.T) {
-	tt := newTester(t)
+	tt := newWorld(t)
 	prod := tt.product()
 	other := tt.product()
 	_, prodTok := tt.tokenFor("products", prod, nil)
-	tt.user("u@example.com")
+	tt.createUser("u@example.com")
 	userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
 
 	id := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/a"}, nil)
@@ -182,13 +182,13 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 // TestInsecureWebhooks pins the keygentest-only option that admits http and loopback URLs.
 func TestInsecureWebhooks(t *testing.T) {
 	t.Run("§2.9 default keeps https only", func(t *testing.T) {
-		tt := newTester(t)
+		tt := newWorld(t)
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook"}, nil)})
 		require.Equal(t, 422, r.status)
 		assert.Equal(t, "URL_PROTOCOL_INVALID", r.code())
 	})
 	t.Run("WithInsecureWebhooks admits http://127.0.0.1", func(t *testing.T) {
-		tt := newTester(t, WithInsecureWebhooks())
+		tt := newWorld(t, WithInsecureWebhooks())
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook"}, nil)})
 		require.Equal(t, 201, r.status, string(r.body))
 		r = tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "ftp://127.0.0.1/hook"}, nil)})
@@ -203,7 +203,7 @@ var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // pagination, show, delete and retry.
 func TestWebhookEvents(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	all := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/policies"), "subscriptions": []string{"policy.created"}, "apiVersion": "1.5"}, nil)
 
@@ -336,7 +336,7 @@ func TestWebhookEvents(t *testing.T) {
 // its endpoints; delete/retry admin only; users nothing.
 func TestWebhookEventPermissions(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	prod := tt.product()
 	other := tt.product()
 	_, prodTok := tt.tokenFor("products", prod, nil)
@@ -371,7 +371,7 @@ func TestWebhookEventPermissions(t *testing.T) {
 		assert.Equal(t, 403, tt.do(req{method: "DELETE", path: "/webhook-events/" + own, auth: "Bearer " + prodTok}).status)
 	})
 	t.Run("§1.15 users may not read events", func(t *testing.T) {
-		tt.user("u@example.com")
+		tt.createUser("u@example.com")
 		userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
 		assert.Equal(t, 403, tt.do(req{method: "GET", path: "/webhook-events", auth: "Bearer " + userTok}).status)
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/webhook-events/" + own, auth: "Bearer " + userTok}).status)
@@ -382,7 +382,7 @@ func TestWebhookEventPermissions(t *testing.T) {
 // each is recorded once for a "*" endpoint, with its payload's resource type.
 func TestOperationsEmitEvents(t *testing.T) {
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/")}, nil)
 
 	prod := tt.product()
@@ -394,7 +394,7 @@ func TestOperationsEmitEvents(t *testing.T) {
 	key3 := tt.mustCreate("/keys", "keys", map[string]any{"key": "pooled-key-3"}, map[string]any{"policy": link("policies", pol)})
 	require.Equal(t, 200, tt.do(req{method: "DELETE", path: "/policies/" + pol + "/pool"}).status) // pops the oldest, key
 	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/keys/" + key3}).status)
-	user := tt.user("e@example.com")
+	user := tt.createUser("e@example.com")
 	tt.do(req{method: "PATCH", path: "/users/" + user, body: doc("users", map[string]any{"firstName": "E"}, nil)})
 	require.Equal(t, 204, tt.do(req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{"email": "e@example.com", "deliver": false}}}).status)
 	tokID, _ := tt.tokenFor("users", user, nil)
@@ -438,8 +438,8 @@ func TestOperationsEmitEvents(t *testing.T) {
 
 // TestControlAdvance pins the control path's answers (DESIGN.md "keygentest").
 func TestControlAdvance(t *testing.T) {
-	tt := newTester(t)
-	tt.user("u@example.com")
+	tt := newWorld(t)
+	tt.createUser("u@example.com")
 	userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
 	before := tt.srv.Now()
 	cases := []struct {
