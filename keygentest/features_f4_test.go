@@ -337,21 +337,10 @@ func TestF4UsersCreate(t *testing.T) {
 	})
 }
 
-func TestF4Validation(t *testing.T) {
+func TestModelValidationProducts(t *testing.T) {
 	tt := newWorld(t)
-	prod := tt.product()
-	pc := "policies/create.feature: "
-	we := "webhook_endpoints/create.feature: "
+	tt.product()
 	ptr := func(attr string) map[string]any { return map[string]any{"pointer": "/data/attributes/" + attr} }
-	policy := func(attrs map[string]any) req {
-		if _, ok := attrs["name"]; !ok {
-			attrs["name"] = "P"
-		}
-		return req{method: "POST", path: "/policies", body: doc("policies", attrs, map[string]any{"product": link("products", prod)})}
-	}
-	hook := func(attrs map[string]any) req {
-		return req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", attrs, nil)}
-	}
 	inv := func(name string, r req, code, attr, detail string) apiCase {
 		return apiCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
 	}
@@ -363,6 +352,24 @@ func TestF4Validation(t *testing.T) {
 			r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "X", "url": "file:///boom.sh"}, nil)}, status: 422},
 		{name: "products/create.feature: Admin attempts to create an incomplete product for their account",
 			r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"url": "https://example.com"}, nil)}, status: 400},
+	})
+}
+
+func TestModelValidationPolicies(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	pc := "policies/create.feature: "
+	ptr := func(attr string) map[string]any { return map[string]any{"pointer": "/data/attributes/" + attr} }
+	policy := func(attrs map[string]any) req {
+		if _, ok := attrs["name"]; !ok {
+			attrs["name"] = "P"
+		}
+		return req{method: "POST", path: "/policies", body: doc("policies", attrs, map[string]any{"product": link("products", prod)})}
+	}
+	inv := func(name string, r req, code, attr, detail string) apiCase {
+		return apiCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
+	}
+	tt.run(t, []apiCase{
 		inv(pc+"Admin creates a policy that has a max uses that exceeds the max value of a 4 byte integer", policy(map[string]any{"maxUses": 2147483648}),
 			"MAX_USES_INVALID", "maxUses", "must be less than or equal to 2147483647"),
 		{name: pc + "Admin creates a policy that has a leasing strategy", r: policy(map[string]any{"leasingStrategy": "PER_MACHINE"}), status: 400,
@@ -421,6 +428,21 @@ func TestF4Validation(t *testing.T) {
 		inv(pc+"Admin creates a policy that has an invalid max disk", policy(map[string]any{"maxDisk": 0}), "MAX_DISK_INVALID", "maxDisk", "must be greater than or equal to 1"),
 		inv(pc+"Admin creates a policy that has an invalid maximum process count", policy(map[string]any{"maxProcesses": 0}), "MAX_PROCESSES_INVALID", "maxProcesses", "must be greater than 0"),
 		{name: pc + "Admin attempts to create an policy for their account with too short of a duration", r: policy(map[string]any{"duration": 3600}), status: 422},
+	})
+}
+
+func TestModelValidationWebhookEndpoints(t *testing.T) {
+	tt := newWorld(t)
+	tt.product()
+	we := "webhook_endpoints/create.feature: "
+	ptr := func(attr string) map[string]any { return map[string]any{"pointer": "/data/attributes/" + attr} }
+	hook := func(attrs map[string]any) req {
+		return req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", attrs, nil)}
+	}
+	inv := func(name string, r req, code, attr, detail string) apiCase {
+		return apiCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
+	}
+	tt.run(t, []apiCase{
 		inv(we+"Admin creates a webhook endpoint for their account that subscribes to no events", hook(map[string]any{"url": "https://example.com", "subscriptions": []any{}}),
 			"SUBSCRIPTIONS_TOO_SHORT", "subscriptions", "must have at least 1 webhook event subscription"),
 		inv(we+"Admin creates a webhook endpoint for their account with an invalid signature algorithm", hook(map[string]any{"url": "https://example.com/", "signatureAlgorithm": "sha1"}),

@@ -196,19 +196,26 @@ func TestF5UserWrites(t *testing.T) {
 	})
 }
 
-func TestF5PasswordsProfiles(t *testing.T) {
+func TestTeamPasswords(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	reset := "passwords/reset.feature: "
 	forgot := func(email string) req {
 		return req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{"email": email, "deliver": false}}}
 	}
-	me := "profiles/me.feature: "
 	tt.run(t, []apiCase{
 		{name: reset + "User resets their password (has password)", r: forgot("user@example.com"), status: 204},
 		{name: reset + "User resets their password with case insensitivity", r: forgot("USER@example.com"), status: 204},
 		{name: reset + "User resets their password using a bad email", r: forgot("bad@example.com"), status: 204},
 		{name: reset + "User resets their password without an email", r: req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{}}}, status: 400},
+	})
+}
+
+func TestTeamProfiles(t *testing.T) {
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	me := "profiles/me.feature: "
+	tt.run(t, []apiCase{
 		{name: me + "Admin requests their profile", r: req{method: "GET", path: "/me"}, status: 200,
 			check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, w.admin, r.id()) }},
 		{name: me + "Product requests their profile", r: req{method: "GET", path: "/me", auth: bearer(w.prodTok)}, status: 200,
@@ -232,13 +239,12 @@ func TestF5PasswordsProfiles(t *testing.T) {
 	})
 }
 
-func TestF5ProductsPolicies(t *testing.T) {
+func TestTeamProducts(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
 	closed := tt.mustCreate("/products", "products", map[string]any{"name": "Closed", "distributionStrategy": "CLOSED"}, nil)
-	open := tt.mustCreate("/products", "products", map[string]any{"name": "Open", "distributionStrategy": "OPEN"}, nil)
-	_ = open
+	tt.mustCreate("/products", "products", map[string]any{"name": "Open", "distributionStrategy": "OPEN"}, nil)
 	ps := "products/show.feature: "
 	pi := "products/index.feature: "
 	get := func(path, auth string) req { return req{method: "GET", path: path, auth: auth} }
@@ -277,6 +283,60 @@ func TestF5ProductsPolicies(t *testing.T) {
 		{name: pi + "User attempts to retrieve their products (explicit permission)", r: get("/products", bearer(permUserTok)), status: 200, check: listLen(2)},
 		{name: pi + "Admin retrieves all products with a limit that is too low", r: get("/products?limit=0", ""), status: 400},
 	})
+
+	pu2 := "products/update.feature: "
+	pdl := "products/destroy.feature: "
+	pcr := "products/create.feature: "
+	patchProd := func(id, auth string) req {
+		return req{method: "PATCH", path: "/products/" + id, auth: auth, body: doc("products", map[string]any{"platforms": []string{"Nintendo"}}, nil)}
+	}
+	rmProd := func(id, auth string) req { return req{method: "DELETE", path: "/products/" + id, auth: auth} }
+	newProd := func(auth string) req {
+		return req{method: "POST", path: "/products", auth: auth, body: doc("products", map[string]any{"name": "Cool App"}, nil)}
+	}
+	tt.run(t, []apiCase{
+		{name: pcr + "Developer creates a product for their account", r: newProd(bearer(w.devTok)), status: 201, attrs: map[string]any{"name": "Cool App", "distributionStrategy": "LICENSED"}},
+		{name: pcr + "Sales attempts to create a product for their account", r: newProd(bearer(w.salesTok)), status: 403},
+		{name: pcr + "Support attempts to create a product for their account", r: newProd(bearer(w.supportTok)), status: 403},
+		{name: pcr + "Read-only attempts to create a product for their account", r: newProd(bearer(w.roTok)), status: 403},
+		{name: pcr + "Product attempts to create a product for their account", r: newProd(bearer(w.prodTok)), status: 403},
+		{name: pu2 + "Developer updates a product for their account", r: patchProd(w.prod, bearer(w.devTok)), status: 200, attrs: map[string]any{"platforms": []any{"Nintendo"}}},
+		{name: pu2 + "Sales updates a product for their account", r: patchProd(w.prod, bearer(w.salesTok)), status: 403},
+		{name: pu2 + "Support updates a product for their account", r: patchProd(w.prod, bearer(w.supportTok)), status: 403},
+		{name: pu2 + "Read-only updates a product for their account", r: patchProd(w.prod, bearer(w.roTok)), status: 403},
+		{name: pu2 + "Product updates the platforms for itself", r: patchProd(w.prod, bearer(w.prodTok)), status: 200},
+		{name: pu2 + "Product attempts to update the platforms for another product", r: patchProd(w.prod2, bearer(w.prodTok)), status: 404},
+		{name: pu2 + "License attempts to update the platforms for their product", r: patchProd(w.prod, bearer(w.licPermTok)), status: 403},
+		{name: pu2 + "License attempts to update the platforms for a product", r: patchProd(w.prod2, bearer(w.licTok)), status: 404},
+		{name: pu2 + "User attempts to update the platforms for their product", r: patchProd(w.prod, bearer(permUserTok)), status: 403},
+		{name: pu2 + "User attempts to update the platforms for a product", r: patchProd(w.prod2, bearer(w.userTok)), status: 404},
+		{name: pu2 + "Admin removes a product's platforms", r: req{method: "PATCH", path: "/products/" + w.prod, body: doc("products", map[string]any{"platforms": nil}, nil)}, status: 200, attrs: map[string]any{"platforms": nil}},
+		{name: pdl + "Sales attempts to delete one of their products", r: rmProd(w.prod, bearer(w.salesTok)), status: 403},
+		{name: pdl + "Read-only attempts to delete one of their products", r: rmProd(w.prod, bearer(w.roTok)), status: 403},
+		{name: pdl + "Product deletes itself", r: rmProd(w.prod, bearer(w.prodTok)), status: 403},
+		{name: pdl + "Product attempts to delete another product for their account", r: rmProd(w.prod2, bearer(w.prodTok)), status: 404},
+		{name: pdl + "License attempts to delete their product", r: rmProd(w.prod, bearer(w.licPermTok)), status: 403},
+		{name: pdl + "License attempts to delete a product", r: rmProd(w.prod2, bearer(w.licTok)), status: 404},
+		{name: pdl + "User attempts to delete a one of their products", r: rmProd(w.prod, bearer(permUserTok)), status: 403},
+		{name: pdl + "User attempts to delete a product", r: rmProd(w.prod2, bearer(w.userTok)), status: 404},
+		{name: pdl + "Anonymous attempts to delete a product", r: rmProd(w.prod, "-"), status: 401},
+		{name: pdl + "Developer deletes one of their products", r: rmProd(closed, bearer(w.devTok)), status: 204},
+	})
+	require.NotEmpty(t, w.prod)
+}
+
+func TestTeamPolicies(t *testing.T) {
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	tt.mustCreate("/products", "products", map[string]any{"name": "Closed", "distributionStrategy": "CLOSED"}, nil)
+	tt.mustCreate("/products", "products", map[string]any{"name": "Open", "distributionStrategy": "OPEN"}, nil)
+	get := func(path, auth string) req { return req{method: "GET", path: path, auth: auth} }
+	permUser := tt.createUser("perm@example.com")
+	tt.srv.mu.Lock()
+	tt.srv.db.users[permUser].Permissions = []string{"user.read", "product.read", "policy.read"}
+	tt.srv.mu.Unlock()
+	tt.licenseOwnedBy(w.pol, permUser)
+	_, permUserTok := tt.tokenFor("users", permUser, nil)
 
 	pols := "policies/show.feature: "
 	poli := "policies/index.feature: "
@@ -337,49 +397,9 @@ func TestF5ProductsPolicies(t *testing.T) {
 		{name: pd + "Anonymous attempts to delete a policy", r: rmPol(w.pol, "-"), status: 401},
 		{name: pd + "Product deletes one of their policies", r: rmPol(tt.policy(w.prod, nil), bearer(w.prodTok)), status: 204},
 	})
-
-	pu2 := "products/update.feature: "
-	pdl := "products/destroy.feature: "
-	pcr := "products/create.feature: "
-	patchProd := func(id, auth string) req {
-		return req{method: "PATCH", path: "/products/" + id, auth: auth, body: doc("products", map[string]any{"platforms": []string{"Nintendo"}}, nil)}
-	}
-	rmProd := func(id, auth string) req { return req{method: "DELETE", path: "/products/" + id, auth: auth} }
-	newProd := func(auth string) req {
-		return req{method: "POST", path: "/products", auth: auth, body: doc("products", map[string]any{"name": "Cool App"}, nil)}
-	}
-	tt.run(t, []apiCase{
-		{name: pcr + "Developer creates a product for their account", r: newProd(bearer(w.devTok)), status: 201, attrs: map[string]any{"name": "Cool App", "distributionStrategy": "LICENSED"}},
-		{name: pcr + "Sales attempts to create a product for their account", r: newProd(bearer(w.salesTok)), status: 403},
-		{name: pcr + "Support attempts to create a product for their account", r: newProd(bearer(w.supportTok)), status: 403},
-		{name: pcr + "Read-only attempts to create a product for their account", r: newProd(bearer(w.roTok)), status: 403},
-		{name: pcr + "Product attempts to create a product for their account", r: newProd(bearer(w.prodTok)), status: 403},
-		{name: pu2 + "Developer updates a product for their account", r: patchProd(w.prod, bearer(w.devTok)), status: 200, attrs: map[string]any{"platforms": []any{"Nintendo"}}},
-		{name: pu2 + "Sales updates a product for their account", r: patchProd(w.prod, bearer(w.salesTok)), status: 403},
-		{name: pu2 + "Support updates a product for their account", r: patchProd(w.prod, bearer(w.supportTok)), status: 403},
-		{name: pu2 + "Read-only updates a product for their account", r: patchProd(w.prod, bearer(w.roTok)), status: 403},
-		{name: pu2 + "Product updates the platforms for itself", r: patchProd(w.prod, bearer(w.prodTok)), status: 200},
-		{name: pu2 + "Product attempts to update the platforms for another product", r: patchProd(w.prod2, bearer(w.prodTok)), status: 404},
-		{name: pu2 + "License attempts to update the platforms for their product", r: patchProd(w.prod, bearer(w.licPermTok)), status: 403},
-		{name: pu2 + "License attempts to update the platforms for a product", r: patchProd(w.prod2, bearer(w.licTok)), status: 404},
-		{name: pu2 + "User attempts to update the platforms for their product", r: patchProd(w.prod, bearer(permUserTok)), status: 403},
-		{name: pu2 + "User attempts to update the platforms for a product", r: patchProd(w.prod2, bearer(w.userTok)), status: 404},
-		{name: pu2 + "Admin removes a product's platforms", r: req{method: "PATCH", path: "/products/" + w.prod, body: doc("products", map[string]any{"platforms": nil}, nil)}, status: 200, attrs: map[string]any{"platforms": nil}},
-		{name: pdl + "Sales attempts to delete one of their products", r: rmProd(w.prod, bearer(w.salesTok)), status: 403},
-		{name: pdl + "Read-only attempts to delete one of their products", r: rmProd(w.prod, bearer(w.roTok)), status: 403},
-		{name: pdl + "Product deletes itself", r: rmProd(w.prod, bearer(w.prodTok)), status: 403},
-		{name: pdl + "Product attempts to delete another product for their account", r: rmProd(w.prod2, bearer(w.prodTok)), status: 404},
-		{name: pdl + "License attempts to delete their product", r: rmProd(w.prod, bearer(w.licPermTok)), status: 403},
-		{name: pdl + "License attempts to delete a product", r: rmProd(w.prod2, bearer(w.licTok)), status: 404},
-		{name: pdl + "User attempts to delete a one of their products", r: rmProd(w.prod, bearer(permUserTok)), status: 403},
-		{name: pdl + "User attempts to delete a product", r: rmProd(w.prod2, bearer(w.userTok)), status: 404},
-		{name: pdl + "Anonymous attempts to delete a product", r: rmProd(w.prod, "-"), status: 401},
-		{name: pdl + "Developer deletes one of their products", r: rmProd(closed, bearer(w.devTok)), status: 204},
-	})
-	require.NotEmpty(t, w.prod)
 }
 
-func TestF5KeysWebhooks(t *testing.T) {
+func TestTeamKeys(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
@@ -426,6 +446,17 @@ func TestF5KeysWebhooks(t *testing.T) {
 		{name: kd + "User attempts to delete a key for their account", r: req{method: "DELETE", path: "/keys/" + key, auth: bearer(w.userTok)}, status: 404},
 		{name: kd + "Product attempts to delete a key for their product", r: req{method: "DELETE", path: "/keys/" + key, auth: bearer(w.prodTok)}, status: 204},
 	})
+}
+
+func TestTeamWebhooks(t *testing.T) {
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
+	pooled := tt.policy(w.prod, map[string]any{"usePool": true})
+	pooled2 := tt.policy(w.prod2, map[string]any{"usePool": true})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "aaaaaaaaaa"}, map[string]any{"policy": link("policies", pooled)})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "bbbbbbbbbb"}, map[string]any{"policy": link("policies", pooled2)})
+	get := func(path, auth string) req { return req{method: "GET", path: path, auth: auth} }
 
 	ep := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
 	tt.createUser("evented@example.com") // emits user.created to the endpoint

@@ -199,7 +199,7 @@ func TestH2StaffUsers(t *testing.T) {
 	assert.Equal(t, 200, r.status, "u4 survives the denied deletes")
 }
 
-func TestH2StaffTokensAndPasswords(t *testing.T) {
+func TestStaffTokens(t *testing.T) {
 	w := newTeamWorld(t)
 	tt := w
 	g := "tokens/generate.feature: "
@@ -218,6 +218,13 @@ func TestH2StaffTokensAndPasswords(t *testing.T) {
 				assert.Equal(t, map[string]any{"type": "users", "id": w.dev}, rel["data"])
 			}},
 		{name: g + "Developer generates a token for an admin", r: forBearer(w.admin), status: 403, title: "Access denied", detail: denied},
+	})
+}
+
+func TestStaffPasswords(t *testing.T) {
+	w := newTeamWorld(t)
+	tt := w
+	tt.run(t, []apiCase{
 		{name: "users/actions/password.feature: Read only updates their password", r: writeAs("POST", "/users/"+w.ro+"/actions/update-password", w.roTok,
 			map[string]any{"meta": map[string]any{"oldPassword": "password", "newPassword": "password2"}}), status: 200},
 		{name: "users/actions/password.feature: Read only updates their password (logs in with it)", r: req{method: "POST", path: "/tokens", auth: basic("ro@example.com", "password2")}, status: 201},
@@ -227,17 +234,14 @@ func TestH2StaffTokensAndPasswords(t *testing.T) {
 // Read-only holds READ_ONLY_PERMISSIONS beyond the features' routes too: it reads keys and
 // webhook endpoints (key.read, webhook-endpoint.read) but writes neither, and the agents'
 // limits stay role checks (app/policies/key_policy.rb, webhook_endpoint_policy.rb).
-func TestH2StaffKeysAndWebhooks(t *testing.T) {
+func TestStaffKeys(t *testing.T) {
 	w := newTeamWorld(t)
 	tt := w
 	pool := tt.policy(w.prod, map[string]any{"usePool": true})
 	key := tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-h2"}, map[string]any{"policy": link("policies", pool)})
-	hook := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
 	newKey := func(tok string) req {
 		return writeAs("POST", "/keys", tok, doc("keys", map[string]any{"key": "k-" + tok[:6]}, map[string]any{"policy": link("policies", pool)}))
-	}
-	newHook := func(tok string) req {
-		return writeAs("POST", "/webhook-endpoints", tok, doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, nil))
 	}
 	tt.run(t, []apiCase{
 		{name: "key_policy.rb#show?: read-only reads a key", r: getAs("/keys/"+key, bearer(w.roTok)), status: 200, check: dataID(key)},
@@ -246,6 +250,19 @@ func TestH2StaffKeysAndWebhooks(t *testing.T) {
 		{name: "key_policy.rb#create?: sales may not create keys", r: newKey(w.salesTok), status: 403, detail: denied},
 		{name: "key_policy.rb#create?: developer creates a key", r: newKey(w.devTok), status: 201},
 		{name: "key_policy.rb#destroy?: read-only lacks key.delete", r: writeAs("DELETE", "/keys/"+key, w.roTok, nil), status: 403, detail: roLacks},
+	})
+}
+
+func TestStaffWebhooks(t *testing.T) {
+	w := newTeamWorld(t)
+	tt := w
+	pool := tt.policy(w.prod, map[string]any{"usePool": true})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-h2"}, map[string]any{"policy": link("policies", pool)})
+	hook := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	newHook := func(tok string) req {
+		return writeAs("POST", "/webhook-endpoints", tok, doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, nil))
+	}
+	tt.run(t, []apiCase{
 		{name: "webhook_endpoint_policy.rb#show?: read-only reads an endpoint", r: getAs("/webhook-endpoints/"+hook, bearer(w.roTok)), status: 200},
 		{name: "webhook_endpoint_policy.rb#show?: sales may not read endpoints", r: getAs("/webhook-endpoints/"+hook, bearer(w.salesTok)), status: 403, detail: denied},
 		{name: "webhook_endpoint_policy.rb#create?: read-only lacks webhook-endpoint.create", r: newHook(w.roTok), status: 403, detail: roLacks},

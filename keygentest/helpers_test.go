@@ -67,6 +67,20 @@ func newWorld(t *testing.T, opts ...Option) *world {
 	return &world{t: t, srv: srv}
 }
 
+// newResourceWorld is a product (prod) with a pooled (poolPol) and an unpooled policy
+// (pol), a user u@example.com (user, password "password") and the tokens of the user
+// (userTok) and the product (prodTok).
+func newResourceWorld(t *testing.T) *world {
+	w := newWorld(t)
+	w.prod = w.product()
+	w.poolPol = w.policy(w.prod, map[string]any{"usePool": true})
+	w.pol = w.policy(w.prod, nil)
+	w.user = w.createUser("u@example.com")
+	_, w.userTok = w.tokenFor("users", w.user, nil)
+	_, w.prodTok = w.tokenFor("products", w.prod, nil)
+	return w
+}
+
 // reply is a decoded answer.
 type reply struct {
 	status int

@@ -416,7 +416,7 @@ func TestMachines(t *testing.T) {
 }
 
 // TestCheckOutAndSchemes pins §2.6 check-out, §4.1 signed keys and §4.2 files.
-func TestCheckOutAndSchemes(t *testing.T) {
+func TestCheckoutFiles(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
 	plain := tt.policy(prod, map[string]any{"floating": true})
@@ -476,6 +476,15 @@ func TestCheckOutAndSchemes(t *testing.T) {
 		p := decryptFile(t, f["enc"], key+"mf-1")
 		assert.Len(t, p["included"], 1)
 	})
+}
+
+func TestLicenseKeySchemes(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	plain := tt.policy(prod, map[string]any{"floating": true})
+	tt.mustLicense(plain, nil, nil)
+	pub, _ := hex.DecodeString(tt.srv.PublicKey)
+
 	schemes := []string{"ED25519_SIGN", "ECDSA_P256_SIGN", "RSA_2048_PKCS1_SIGN_V2", "RSA_2048_PKCS1_PSS_SIGN_V2", "RSA_2048_PKCS1_SIGN"}
 	for _, scheme := range schemes {
 		t.Run("§4.1 "+scheme, func(t *testing.T) {

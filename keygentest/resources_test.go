@@ -149,14 +149,14 @@ func TestPolicies(t *testing.T) {
 }
 
 // TestPoolAndKeys pins §2.3 pool pop and §2.8 keys.
-func TestPoolAndKeys(t *testing.T) {
+func TestKeysCreateAndShow(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
 	pooled := tt.policy(prod, map[string]any{"usePool": true, "floating": true})
 	plain := tt.policy(prod, nil)
 	keyRel := func(pol string) map[string]any { return map[string]any{"policy": link("policies", pol)} }
 
-	first := tt.mustCreate("/keys", "keys", map[string]any{"key": "first-key-0001"}, keyRel(pooled))
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "first-key-0001"}, keyRel(pooled))
 	tt.mustCreate("/keys", "keys", map[string]any{"key": "second-key-002"}, keyRel(pooled))
 
 	cases := []struct {
@@ -188,6 +188,18 @@ func TestPoolAndKeys(t *testing.T) {
 		assert.Equal(t, 404, r.status)
 		assert.Equal(t, "The requested key 'invalid' was not found", r.detail())
 	})
+}
+
+func TestPoliciesPool(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	pooled := tt.policy(prod, map[string]any{"usePool": true, "floating": true})
+	plain := tt.policy(prod, nil)
+	keyRel := func(pol string) map[string]any { return map[string]any{"policy": link("policies", pol)} }
+
+	first := tt.mustCreate("/keys", "keys", map[string]any{"key": "first-key-0001"}, keyRel(pooled))
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "second-key-002"}, keyRel(pooled))
+
 	t.Run("§2.3 pop returns the oldest key and removes it", func(t *testing.T) {
 		r := tt.do(req{method: "DELETE", path: "/policies/" + pooled + "/pool"})
 		require.Equal(t, 200, r.status, string(r.body))

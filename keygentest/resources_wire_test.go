@@ -60,19 +60,12 @@ func TestPolicyValidationWire(t *testing.T) {
 	tt.run(t, cases)
 }
 
-// TestResourcesWire pins tokens §2.1, products §2.2, users §2.4, passwords §2.5, keys §2.8,
-// webhook endpoints §2.9 and profile §2.11 over HTTP.
-func TestResourcesWire(t *testing.T) {
-	tt := newWorld(t)
-	acct := tt.srv.AccountID
-	prod := tt.product()
-	pooled := tt.policy(prod, map[string]any{"usePool": true})
-	unpooled := tt.policy(prod, nil)
-	uid := tt.createUser("u@example.com")
-	_, userTok := tt.tokenFor("users", uid, nil)
-	_, prodTok := tt.tokenFor("products", prod, nil)
-	cases := []apiCase{
-		// §2.1 tokens
+// The wire answers of each resource's routes on a newResourceWorld (tokens, products,
+// users, passwords, keys, webhook endpoints, profile).
+func TestResourcesWireTokens(t *testing.T) {
+	tt := newResourceWorld(t)
+	prod, uid, userTok := tt.prod, tt.user, tt.userTok
+	tt.run(t, []apiCase{
 		{name: "§2.1 password login: 201 user token, expiry +14d", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}, status: 201,
 			attrs: map[string]any{"kind": "user-token"}, check: func(t *testing.T, _ *world, r *reply) {
 				assert.NotEmpty(t, r.attrs()["token"])
@@ -101,8 +94,14 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§2.1 product token route: 200", r: req{method: "POST", path: "/products/" + prod + "/tokens"}, status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil}},
 		{name: "§2.1 user token route: 200", r: req{method: "POST", path: "/users/" + uid + "/tokens"}, status: 200, attrs: map[string]any{"kind": "user-token"}},
 		{name: "§2.1 user cannot mint product tokens (cannot see product → 404)", r: req{method: "POST", path: "/products/" + prod + "/tokens", auth: "Bearer " + userTok}, status: 404},
+	})
+}
 
-		// §2.2 products
+func TestResourcesWireProducts(t *testing.T) {
+	tt := newResourceWorld(t)
+	acct := tt.srv.AccountID
+	prod, userTok := tt.prod, tt.userTok
+	tt.run(t, []apiCase{
 		{name: "§2.2 user sees no licensed product", r: req{method: "GET", path: "/products/" + prod, auth: "Bearer " + userTok}, status: 404,
 			detail: "The requested product '" + prod + "' was not found"},
 		// ProductPolicy#create? verifies product.create first; USER_PERMISSIONS lacks it.
@@ -114,8 +113,13 @@ func TestResourcesWire(t *testing.T) {
 			rels := r.data()["relationships"].(map[string]any)
 			assert.Equal(t, map[string]any{"links": map[string]any{"related": "/v1/accounts/" + acct}, "data": map[string]any{"type": "accounts", "id": acct}}, rels["account"])
 		}},
+	})
+}
 
-		// §2.4 users
+func TestResourcesWireUsers(t *testing.T) {
+	tt := newResourceWorld(t)
+	uid, userTok := tt.user, tt.userTok
+	tt.run(t, []apiCase{
 		{name: "§2.4 EMAIL_TAKEN", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"email": "U@example.com"}, nil)}, status: 422,
 			code: "EMAIL_TAKEN", detail: "has already been taken", source: map[string]any{"pointer": "/data/attributes/email"}},
 		{name: "§2.4 EMAIL_INVALID", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"email": "foo.com"}, nil)}, status: 422,
@@ -132,15 +136,24 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§2.4 update-password wrong old", r: req{method: "POST", path: "/users/" + uid + "/actions/update-password", auth: "Bearer " + userTok,
 			body: map[string]any{"meta": map[string]any{"oldPassword": "wrong", "newPassword": "newpassword"}}}, status: 401,
 			detail: "is not valid", source: map[string]any{"pointer": "/meta/oldPassword"}},
+	})
+}
 
-		// §2.5 passwords
+func TestResourcesWirePasswords(t *testing.T) {
+	tt := newResourceWorld(t)
+	tt.run(t, []apiCase{
 		{name: "§2.5 forgot password: 204 even for unknown", r: req{method: "POST", path: "/passwords", auth: "-",
 			body: map[string]any{"meta": map[string]any{"email": "nobody@example.com", "deliver": false}}}, status: 204,
 			check: func(t *testing.T, _ *world, r *reply) { assert.Empty(t, r.body) }},
 		{name: "§2.5 email missing: 400", r: req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{}}}, status: 400,
 			detail: "is missing", source: map[string]any{"pointer": "/meta/email"}},
+	})
+}
 
-		// §2.8 keys
+func TestResourcesWireKeys(t *testing.T) {
+	tt := newResourceWorld(t)
+	pooled, unpooled, userTok, prodTok := tt.poolPol, tt.pol, tt.userTok, tt.prodTok
+	tt.run(t, []apiCase{
 		{name: "§2.8 key on unpooled policy", r: req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "abcdefgh"},
 			map[string]any{"policy": link("policies", unpooled)})}, status: 422, code: "POLICY_NOT_SUPPORTED", detail: "cannot be added to an unpooled policy",
 			source: map[string]any{"pointer": "/data/relationships/policy"}},
@@ -148,8 +161,13 @@ func TestResourcesWire(t *testing.T) {
 			map[string]any{"policy": link("policies", pooled)})}, status: 201, attrs: map[string]any{"key": "pooled-key-1"}},
 		{name: "§2.8 product token sees its keys", r: req{method: "GET", path: "/keys", auth: "Bearer " + prodTok}, status: 200},
 		{name: "§2.8 user sees no keys list entries", r: req{method: "GET", path: "/keys", auth: "Bearer " + userTok}, status: 403},
+	})
+}
 
-		// §2.9 webhook endpoints
+func TestResourcesWireWebhookEndpoints(t *testing.T) {
+	tt := newResourceWorld(t)
+	userTok := tt.userTok
+	tt.run(t, []apiCase{
 		{name: "§2.9 defaults", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/hook"}, nil)}, status: 201,
 			attrs: map[string]any{"subscriptions": []any{"*"}, "signatureAlgorithm": "ed25519", "apiVersion": "1.8"}},
 		{name: "§2.9 camel type accepted", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhookEndpoint", map[string]any{"url": "https://example.com/camel"}, nil)}, status: 201},
@@ -162,8 +180,13 @@ func TestResourcesWire(t *testing.T) {
 		{name: "§2.9 bad signature algorithm", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "signatureAlgorithm": "md5"}, nil)},
 			status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", source: map[string]any{"pointer": "/data/attributes/signatureAlgorithm"}},
 		{name: "§2.9 user may not list endpoints", r: req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}, status: 403},
+	})
+}
 
-		// §2.11 profile
+func TestResourcesWireProfile(t *testing.T) {
+	tt := newResourceWorld(t)
+	userTok, prodTok := tt.userTok, tt.prodTok
+	tt.run(t, []apiCase{
 		{name: "§2.11 /me with a user token includes the token", r: req{method: "GET", path: "/me", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "users", r.data()["type"])
 			inc, _ := r.doc["included"].([]any)
@@ -177,6 +200,5 @@ func TestResourcesWire(t *testing.T) {
 			assert.Equal(t, "products", r.data()["type"])
 			assert.Contains(t, r.doc["meta"], "tokenId")
 		}},
-	}
-	tt.run(t, cases)
+	})
 }
