@@ -81,36 +81,9 @@ func TestAuthentication(t *testing.T) {
 }
 
 // TestCrossAccountToken: §1.6 a token from another server's account is a 401.
-func TestCrossAccountToken(t *testing.T) {
+func TestAuthenticationCrossAccountToken(t *testing.T) {
 	a, b := newWorld(t), newWorld(t)
 	r := a.do(req{method: "GET", path: "/products", auth: "Bearer " + b.srv.AdminToken})
 	assert.Equal(t, 401, r.status)
 	assert.Equal(t, "TOKEN_INVALID", r.code())
-}
-
-// TestMeProfile: §2.11 /me returns the bearer and includes the token without its secret.
-func TestMeProfile(t *testing.T) {
-	tt := newWorld(t)
-	r := tt.get("/me")
-	require.Equal(t, 200, r.status)
-	assert.Equal(t, "users", r.data()["type"])
-	assert.Equal(t, "admin", r.attrs()["role"])
-	inc := r.doc["included"].([]any)
-	require.Len(t, inc, 1)
-	tok := inc[0].(map[string]any)
-	assert.Equal(t, "tokens", tok["type"])
-	assert.NotContains(t, tok["attributes"], "token")
-
-	prod := tt.product()
-	pol := tt.policy(prod, map[string]any{"authenticationStrategy": "LICENSE"})
-	lic := tt.seedLicense(pol, nil)
-	r = tt.do(req{method: "GET", path: "/me", auth: "License " + lic.Key})
-	require.Equal(t, 200, r.status)
-	assert.Equal(t, "licenses", r.data()["type"])
-	assert.Equal(t, lic.ID, r.id())
-	assert.Nil(t, r.doc["included"], "no token under license-key auth")
-
-	r = tt.get("/profile")
-	require.Equal(t, 200, r.status)
-	assert.Equal(t, r.header.Get("Keygen-Token"), r.doc["meta"].(map[string]any)["tokenId"])
 }

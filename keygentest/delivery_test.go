@@ -84,15 +84,6 @@ func wait(t *testing.T, srv *Server) {
 	require.NoError(t, srv.WaitWebhooks(ctx))
 }
 
-// onlyEvent returns the one webhook event of the given type.
-func (w *world) onlyEvent(event string) map[string]any {
-	w.t.Helper()
-	r := w.get("/webhook-events?events[]=" + event)
-	require.Equal(w.t, 200, r.status)
-	require.Len(w.t, r.list(), 1)
-	return r.list()[0].(map[string]any)["attributes"].(map[string]any)
-}
-
 var hookSigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="([^"]+)", signature="([^"]+)", headers="\(request-target\) host date digest"$`)
 
 // TestWebhookDelivery pins a delivery's request (§5) and its signature (§1.11): headers,

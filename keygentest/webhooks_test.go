@@ -3,9 +3,9 @@ package keygentest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +14,8 @@ import (
 func endpointDoc(typ string, attrs map[string]any, rels map[string]any) map[string]any {
 	return doc(typ, attrs, rels)
 }
+
+var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // TestWebhookEndpointCreate pins the create validations of keygen-api.md §2.9 (codes,
 // pointers, defaults), §1.6 (422 codes) and §1.2 (typed params 400s).
@@ -95,6 +97,62 @@ func TestWebhookEndpointCreate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWebhookEndpointValidation(t *testing.T) {
+	tt := newWorld(t)
+	tt.product()
+	we := "webhook_endpoints/create.feature: "
+	ptr := func(attr string) map[string]any { return map[string]any{"pointer": "/data/attributes/" + attr} }
+	hook := func(attrs map[string]any) req {
+		return req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", attrs, nil)}
+	}
+	inv := func(name string, r req, code, attr, detail string) apiCase {
+		return apiCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
+	}
+	tt.run(t, []apiCase{
+		inv(we+"Admin creates a webhook endpoint for their account that subscribes to no events", hook(map[string]any{"url": "https://example.com", "subscriptions": []any{}}),
+			"SUBSCRIPTIONS_TOO_SHORT", "subscriptions", "must have at least 1 webhook event subscription"),
+		inv(we+"Admin creates a webhook endpoint for their account with an invalid signature algorithm", hook(map[string]any{"url": "https://example.com/", "signatureAlgorithm": "sha1"}),
+			"SIGNATURE_ALGORITHM_NOT_ALLOWED", "signatureAlgorithm", "unsupported signature algorithm"),
+		inv(we+"Admin creates a webhook endpoint for their account with an invalid domain", hook(map[string]any{"url": "https://invalid", "subscriptions": []any{"*"}}),
+			"URL_HOST_INVALID", "url", "must be a URL with a valid host"),
+		inv(we+"Admin creates a webhook endpoint for their account with a forbidden domain", hook(map[string]any{"url": "https://api.keygen.sh/v1/accounts/demo/webhook-events", "subscriptions": []any{"*"}}),
+			"URL_HOST_INVALID", "url", "must be a URL with a valid host"),
+		inv(we+"Admin creates a webhook endpoint for their account with an invalid URI", hook(map[string]any{"url": "1230-12e9 c0ascka-ff.a!", "subscriptions": []any{"*"}}),
+			"URL_INVALID", "url", "must be a valid URL"),
+		inv(we+"Admin creates a localhost webhook endpoint for their account", hook(map[string]any{"url": "https://localhost", "subscriptions": []any{"*"}}),
+			"URL_HOST_INVALID", "url", "must be a URL with a valid host"),
+		inv(we+"Admin creates a webhook endpoint for their account that subscribes to non-existent events", hook(map[string]any{"url": "https://example.com", "subscriptions": []any{"license.created", "foo.bar"}}),
+			"SUBSCRIPTIONS_NOT_ALLOWED", "subscriptions", "unsupported webhook event type for subscription"),
+		{name: we + "Admin creates a webhook endpoint with missing url", r: hook(map[string]any{"subscriptions": []any{"*"}}), status: 400},
+		inv(we+"Admin creates a webhook endpoint with a non-https url", hook(map[string]any{"url": "http://example.com"}),
+			"URL_PROTOCOL_INVALID", "url", "must be a valid URL using one of the following protocols: https"),
+		{name: we + "Admin creates a webhook endpoint with an invalid url protocol", r: hook(map[string]any{"url": "ssh://example.com"}), status: 422},
+		{name: we + "Admin creates a webhook endpoint for their account", r: hook(map[string]any{"url": "https://example.com"}), status: 201,
+			attrs: map[string]any{"signatureAlgorithm": "ed25519", "apiVersion": "1.8", "subscriptions": []any{"*"}}},
+		{name: we + "Admin creates a webhook endpoint for an older API version", r: hook(map[string]any{"url": "https://example.com", "apiVersion": "1.5"}), status: 201,
+			attrs: map[string]any{"apiVersion": "1.5"}},
+	})
+}
+
+func TestWebhookEndpointWire(t *testing.T) {
+	tt := newResourceWorld(t)
+	userTok := tt.userTok
+	tt.run(t, []apiCase{
+		{name: "§2.9 defaults", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/hook"}, nil)}, status: 201,
+			attrs: map[string]any{"subscriptions": []any{"*"}, "signatureAlgorithm": "ed25519", "apiVersion": "1.8"}},
+		{name: "§2.9 camel type accepted", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhookEndpoint", map[string]any{"url": "https://example.com/camel"}, nil)}, status: 201},
+		{name: "§2.9 bad apiVersion: 400 is invalid", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v", "apiVersion": "0.0"}, nil)},
+			status: 400, detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/apiVersion"}},
+		{name: "§2.9 empty subscriptions", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{}}, nil)},
+			status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", source: map[string]any{"pointer": "/data/attributes/subscriptions"}},
+		{name: "§2.9 unknown event", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{"nope.nope"}}, nil)},
+			status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
+		{name: "§2.9 bad signature algorithm", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "signatureAlgorithm": "md5"}, nil)},
+			status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", source: map[string]any{"pointer": "/data/attributes/signatureAlgorithm"}},
+		{name: "§2.9 user may not list endpoints", r: req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}, status: 403},
+	})
 }
 
 // TestWebhookEndpointCRUD pins show/list/update/delete and the permissions of §1.15
@@ -179,6 +237,25 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 	})
 }
 
+func TestWebhookEndpointStaff(t *testing.T) {
+	w := newTeamWorld(t)
+	tt := w
+	pool := tt.policy(w.prod, map[string]any{"usePool": true})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-h2"}, map[string]any{"policy": link("policies", pool)})
+	hook := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	newHook := func(tok string) req {
+		return writeAs("POST", "/webhook-endpoints", tok, doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, nil))
+	}
+	tt.run(t, []apiCase{
+		{name: "webhook_endpoint_policy.rb#show?: read-only reads an endpoint", r: getAs("/webhook-endpoints/"+hook, bearer(w.roTok)), status: 200},
+		{name: "webhook_endpoint_policy.rb#show?: sales may not read endpoints", r: getAs("/webhook-endpoints/"+hook, bearer(w.salesTok)), status: 403, detail: denied},
+		{name: "webhook_endpoint_policy.rb#create?: read-only lacks webhook-endpoint.create", r: newHook(w.roTok), status: 403, detail: roLacks},
+		{name: "webhook_endpoint_policy.rb#create?: support may not create endpoints", r: newHook(w.supportTok), status: 403, detail: denied},
+		{name: "webhook_endpoint_policy.rb#destroy?: read-only lacks webhook-endpoint.delete", r: writeAs("DELETE", "/webhook-endpoints/"+hook, w.roTok, nil), status: 403, detail: roLacks},
+		{name: "webhook_endpoint_policy.rb#destroy?: developer deletes an endpoint", r: writeAs("DELETE", "/webhook-endpoints/"+hook, w.devTok, nil), status: 204},
+	})
+}
+
 // TestInsecureWebhooks pins the keygentest-only option that admits http and loopback URLs.
 func TestInsecureWebhooks(t *testing.T) {
 	t.Run("§2.9 default keeps https only", func(t *testing.T) {
@@ -195,8 +272,6 @@ func TestInsecureWebhooks(t *testing.T) {
 		assert.Equal(t, "URL_PROTOCOL_INVALID", r.code())
 	})
 }
-
-var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // TestWebhookEvents pins event records (§2.10, §5): one per subscribed endpoint, payload a
 // JSON string of the resource document, idempotency token, events[] filter, uncounted
@@ -332,6 +407,45 @@ func TestWebhookEvents(t *testing.T) {
 	})
 }
 
+func TestWebhookEventPages(t *testing.T) {
+	tt := newWorld(t)
+	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	for i := range 22 { // one product.created event each
+		tt.mustCreate("/products", "products", map[string]any{"name": fmt.Sprint("p", i)}, nil)
+	}
+	evs := listedIDs(tt.get("/webhook-events?limit=100"))
+	require.Len(t, evs, 22)
+	base := "/v1/accounts/" + tt.srv.AccountID + "/webhook-events"
+	we := "webhook_events/index.feature: "
+	l := func(n int) string { return fmt.Sprintf("%s?page[number]=%d&page[size]=5", base, n) }
+	c := func(cur string) string { return base + "?page[cursor]=" + cur + "&page[size]=5" }
+	g := func(q string) req { return getAs("/webhook-events?"+q, "") }
+	tt.run(t, []apiCase{
+		{name: we + "Admin retrieves an offset-paginated list of webhook events", r: g("page[number]=2&page[size]=5"), status: 200,
+			check: both(listIDs(evs[5:10]...), wantLinks(map[string]any{"self": l(2), "prev": l(1), "next": l(3)}))},
+		{name: we + "Admin retrieves the first page an offset-paginated list of webhook events", r: g("page[number]=1&page[size]=5"), status: 200,
+			check: wantLinks(map[string]any{"self": l(1), "prev": nil, "next": l(2)})},
+		{name: we + "Admin retrieves the last page of an offset-paginated list of webhook events", r: g("page[number]=5&page[size]=5"), status: 200,
+			check: both(listIDs(evs[20:]...), wantLinks(map[string]any{"self": l(5), "prev": l(4), "next": nil}))},
+		{name: we + "(pagination.rb) an uncounted page past the end still links prev", r: g("page[number]=7&page[size]=5"), status: 200,
+			check: both(listLen(0), wantLinks(map[string]any{"self": l(7), "prev": l(6), "next": nil}))},
+		{name: we + "Admin retrieves a keyset-paginated list of webhook events (first page)", r: g("page[size]=5&page[cursor]="), status: 200,
+			check: both(listIDs(evs[:5]...), wantLinks(map[string]any{"self": c(""), "next": c(evs[4])}))},
+		{name: we + "Admin retrieves a keyset-paginated list of webhook events (last page)", r: g("page[size]=5&page[cursor]=" + evs[14]), status: 200,
+			check: both(listIDs(evs[15:20]...), wantLinks(map[string]any{"self": c(evs[14]), "next": c(evs[19])}))},
+		{name: we + "(keyset) the page that ends the list has a null next", r: g("page[size]=5&page[cursor]=" + evs[16]), status: 200,
+			check: both(listIDs(evs[17:]...), wantLinks(map[string]any{"self": c(evs[16]), "next": nil}))},
+		{name: we + "Admin retrieves all webhook events without a limit for their account", r: getAs("/webhook-events", ""), status: 200, check: both(listLen(10), noLinks)},
+		{name: we + "Admin retrieves all webhook events with a high limit for their account", r: g("limit=20"), status: 200, check: listLen(20)},
+		{name: we + "Admin retrieves filters webhook events by event type", r: g("events[]=product.created&limit=100"), status: 200, check: listLen(22)},
+		{name: we + "Admin retrieves filters webhook events by event type that doesn't exist", r: g("events[]=bad.event"), status: 200, check: listLen(0)},
+		{name: we + "Admin retrieves an offset-paginated list of webhook events with a page size that is too low", r: g("page[number]=1&page[size]=-10"), status: 400,
+			detail: "page size must be a number between 1 and 100 (got -10)", source: map[string]any{"parameter": "page[size]"}},
+		{name: we + "Admin retrieves all webhook events with a limit that is too low", r: g("limit=-10"), status: 400,
+			detail: "limit must be a number between 1 and 100 (got -10)", source: map[string]any{"parameter": "limit"}},
+	})
+}
+
 // TestWebhookEventPermissions pins §1.15: webhook events read by admin and a product for
 // its endpoints; delete/retry admin only; users nothing.
 func TestWebhookEventPermissions(t *testing.T) {
@@ -378,87 +492,50 @@ func TestWebhookEventPermissions(t *testing.T) {
 	})
 }
 
-// TestOperationsEmitEvents pins the events emitted by the operations built so far (§5):
-// each is recorded once for a "*" endpoint, with its payload's resource type.
-func TestOperationsEmitEvents(t *testing.T) {
-	rc := newReceiver(t)
-	tt := newWorld(t, WithInsecureWebhooks())
-	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/")}, nil)
+func TestWebhookFeatures(t *testing.T) {
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
+	pooled := tt.policy(w.prod, map[string]any{"usePool": true})
+	pooled2 := tt.policy(w.prod2, map[string]any{"usePool": true})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "aaaaaaaaaa"}, map[string]any{"policy": link("policies", pooled)})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "bbbbbbbbbb"}, map[string]any{"policy": link("policies", pooled2)})
+	get := func(path, auth string) req { return req{method: "GET", path: path, auth: auth} }
 
-	prod := tt.product()
-	tt.do(req{method: "PATCH", path: "/products/" + prod, body: doc("products", map[string]any{"name": "B"}, nil)})
-	pol := tt.policy(prod, map[string]any{"usePool": true})
-	tt.do(req{method: "PATCH", path: "/policies/" + pol, body: doc("policies", map[string]any{"name": "P2"}, nil)})
-	key := tt.mustCreate("/keys", "keys", map[string]any{"key": "pooled-key-1"}, map[string]any{"policy": link("policies", pol)})
-	tt.do(req{method: "PATCH", path: "/keys/" + key, body: doc("keys", map[string]any{"key": "pooled-key-2"}, nil)})
-	key3 := tt.mustCreate("/keys", "keys", map[string]any{"key": "pooled-key-3"}, map[string]any{"policy": link("policies", pol)})
-	require.Equal(t, 200, tt.do(req{method: "DELETE", path: "/policies/" + pol + "/pool"}).status) // pops the oldest, key
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/keys/" + key3}).status)
-	user := tt.createUser("e@example.com")
-	tt.do(req{method: "PATCH", path: "/users/" + user, body: doc("users", map[string]any{"firstName": "E"}, nil)})
-	require.Equal(t, 204, tt.do(req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{"email": "e@example.com", "deliver": false}}}).status)
-	tokID, _ := tt.tokenFor("users", user, nil)
-	require.Equal(t, 200, tt.do(req{method: "PUT", path: "/tokens/" + tokID}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/tokens/" + tokID}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/users/" + user}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/policies/" + pol}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/products/" + prod}).status)
-	require.NoError(t, tt.srv.WaitWebhooks(context.Background()))
-
-	want := map[string]string{
-		"product.created": "products", "product.updated": "products", "product.deleted": "products",
-		"policy.created": "policies", "policy.updated": "policies", "policy.deleted": "policies",
-		"policy.pool.popped": "keys",
-		"key.created":        "keys", "key.updated": "keys", "key.deleted": "keys",
-		"user.created": "users", "user.updated": "users", "user.deleted": "users",
-		"user.password-reset": "users",
-		"token.generated":     "tokens", "token.regenerated": "tokens", "token.revoked": "tokens",
+	ep := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	tt.createUser("evented@example.com") // emits user.created to the endpoint
+	evs := tt.get("/webhook-events").list()
+	require.NotEmpty(t, evs)
+	ev := evs[0].(map[string]any)["id"].(string)
+	es, ed, eu := "webhook_endpoints/show.feature: ", "webhook_endpoints/destroy.feature: ", "webhook_endpoints/update.feature: "
+	vs, vd := "webhook_events/show.feature: ", "webhook_events/destroy.feature: "
+	patchEp := func(auth string) req {
+		return req{method: "PATCH", path: "/webhook-endpoints/" + ep, auth: auth, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v2"}, nil)}
 	}
-	got := map[string]map[string]any{}
-	for _, d := range rc.deliveries() {
-		a := d.attrs()
-		var payload map[string]any
-		require.NoError(t, json.Unmarshal([]byte(a["payload"].(string)), &payload))
-		got[a["event"].(string)] = payload
-	}
-	for event, typ := range want {
-		t.Run("§5 "+event, func(t *testing.T) {
-			p, ok := got[event]
-			require.True(t, ok, "no %s delivered", event)
-			assert.Equal(t, typ, p["data"].(map[string]any)["type"])
-			if typ == "tokens" {
-				assert.NotContains(t, p["data"].(map[string]any)["attributes"], "token", "token payloads never carry the secret")
-			}
-			if event == "user.password-reset" {
-				assert.NotEmpty(t, p["meta"].(map[string]any)["passwordResetToken"])
-			}
-		})
-	}
-}
-
-// TestControlAdvance pins the control path's answers (DESIGN.md "keygentest").
-func TestControlAdvance(t *testing.T) {
-	tt := newWorld(t)
-	tt.createUser("u@example.com")
-	userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
-	before := tt.srv.Now()
-	cases := []struct {
-		name, path, auth string
-		status           int
-	}{
-		{"no token is 401", "/_keygentest/advance?by=1h", "-", 401},
-		{"unknown token is 401", "/_keygentest/advance?by=1h", "Bearer admin-nope", 401},
-		{"non-admin token is 403", "/_keygentest/advance?by=1h", "Bearer " + userTok, 403},
-		{"bad duration is 400", "/_keygentest/advance?by=two-days", "", 400},
-		{"missing duration is 400", "/_keygentest/advance", "", 400},
-		{"other path is 404", "/_keygentest/rewind?by=1h", "", 404},
-		{"advance answers 204", "/_keygentest/advance?by=48h", "", 204},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tt.do(req{method: "POST", path: tc.path, auth: tc.auth})
-			assert.Equal(t, tc.status, r.status, string(r.body))
-		})
-	}
-	assert.WithinDuration(t, before.Add(48*time.Hour), tt.srv.Now(), time.Minute)
+	tt.run(t, []apiCase{
+		{name: es + "Admin retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, ""), status: 200, attrs: map[string]any{"url": "https://example.com/hooks"}},
+		{name: es + "Admin retrieves an invalid webhook endpoint for their account", r: get("/webhook-endpoints/invalid", ""), status: 404},
+		{name: es + "Admin attempts to retrieve a webhook endpoint for another account", r: get("/webhook-endpoints/"+ep, foreign), status: 401},
+		{name: es + "License retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, bearer(w.licTok)), status: 404},
+		{name: es + "User retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, bearer(w.userTok)), status: 404},
+		{name: es + "Anonymous retrieves a webhook endpoint for an account", r: get("/webhook-endpoints/"+ep, "-"), status: 401},
+		{name: eu + "Product attempts to update a webhook endpoint for their account", r: patchEp(bearer(w.prodTok)), status: 404},
+		{name: eu + "License attempts to update a webhook endpoint for their account", r: patchEp(bearer(w.licTok)), status: 404},
+		{name: eu + "User attempts to update a webhook endpoint for their account", r: patchEp(bearer(w.userTok)), status: 404},
+		{name: eu + "Admin updates a webhook endpoint's url", r: patchEp(""), status: 200, attrs: map[string]any{"url": "https://example.com/v2"}},
+		{name: vs + "Admin retrieves a webhook event for their account", r: get("/webhook-events/"+ev, ""), status: 200},
+		{name: vs + "Admin retrieves an invalid webhook event for their account", r: get("/webhook-events/invalid", ""), status: 404},
+		{name: vs + "Product retrieves a webhook event for their account", r: get("/webhook-events/"+ev, bearer(w.prodTok)), status: 404},
+		{name: vs + "License retrieves a webhook event for their account", r: get("/webhook-events/"+ev, bearer(w.licTok)), status: 404},
+		{name: vs + "User retrieves a webhook event for their account", r: get("/webhook-events/"+ev, bearer(w.userTok)), status: 404},
+		{name: vs + "Anonymous retrieves a webhook event for an account", r: get("/webhook-events/"+ev, "-"), status: 401},
+		{name: vd + "Product attempts to delete a webhook event for their account", r: req{method: "DELETE", path: "/webhook-events/" + ev, auth: bearer(w.prodTok)}, status: 404},
+		{name: vd + "License attempts to delete a webhook event for their account", r: req{method: "DELETE", path: "/webhook-events/" + ev, auth: bearer(w.licTok)}, status: 404},
+		{name: vd + "User attempts to delete a webhook event for their account", r: req{method: "DELETE", path: "/webhook-events/" + ev, auth: bearer(w.userTok)}, status: 404},
+		{name: vd + "Admin deletes one of their webhook events", r: req{method: "DELETE", path: "/webhook-events/" + ev}, status: 204},
+		{name: ed + "Product attempts to delete a webhook endpoint for their account", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep, auth: bearer(w.prodTok)}, status: 404},
+		{name: ed + "License attempts to delete a webhook endpoint for their account", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep, auth: bearer(w.licTok)}, status: 404},
+		{name: ed + "User attempts to delete a webhook endpoint for their account", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep, auth: bearer(w.userTok)}, status: 404},
+		{name: ed + "Admin deletes one of their webhook endpoints", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep}, status: 204},
+	})
 }

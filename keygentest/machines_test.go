@@ -1,88 +1,14 @@
 package keygentest
 
 import (
-	"encoding/base64"
-	"encoding/json"
+	"fmt"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// Machines (keygen-api.md §2.7), heartbeats, license and machine check-out (§4.2) and
-// license usage (§2.6), pinned over real HTTP against the behaviours the real server's
-// request specs assert. Each case names the feature file and a scenario title.
-
-func newProductWorld(t *testing.T) *world {
-	w := newWorld(t)
-	w.prod = w.product()
-	return w
-}
-
-func (w *world) floatingPolicy(attrs map[string]any) string {
-	if attrs == nil {
-		attrs = map[string]any{}
-	}
-	if _, ok := attrs["floating"]; !ok {
-		attrs["floating"] = true
-	}
-	return w.policy(w.prod, attrs)
-}
-
-// license makes a license for pol (a new default floating policy when empty).
-func (w *world) createLicense(pol string, attrs map[string]any, owner string) (id, key string) {
-	if pol == "" {
-		pol = w.floatingPolicy(nil)
-	}
-	var rels map[string]any
-	if owner != "" {
-		rels = map[string]any{"owner": link("users", owner)}
-	}
-	r := w.mustLicense(pol, attrs, rels)
-	return r.id(), r.attrs()["key"].(string)
-}
-
-func (w *world) createMachine(lic, fp string, attrs map[string]any) string {
-	w.t.Helper()
-	r := w.postMachine(lic, fp, attrs, "")
-	require.Equal(w.t, 201, r.status, string(r.body))
-	return r.id()
-}
-
-// licenseAuth is an activation token of the license.
-func (w *world) licenseAuth(lic string, attrs map[string]any) string {
-	_, tok := w.tokenFor("licenses", lic, attrs)
-	return "Bearer " + tok
-}
-
-// roleAuth makes a staff user with the role and logs them in.
-func (w *world) roleAuth(role string) string {
-	w.t.Helper()
-	email := role + "@example.com"
-	w.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
-	r := w.do(req{method: "POST", path: "/tokens", auth: basic(email, "password")})
-	require.Equal(w.t, 201, r.status, string(r.body))
-	return "Bearer " + r.attrs()["token"].(string)
-}
-
-func (w *world) productAuth(prod string) string {
-	_, tok := w.tokenFor("products", prod, nil)
-	return "Bearer " + tok
-}
-
-// mut changes stored state the public API cannot set directly (the features' factories).
-func (w *world) withStore(fn func(db *store)) {
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	fn(w.srv.db)
-}
-
-func (w *world) addLicenseUser(lic, user string) {
-	w.withStore(func(db *store) { db.licenses[lic].UserIDs = append(db.licenses[lic].UserIDs, user) })
-}
 
 func machineBody(lic, fp string, attrs map[string]any, rels map[string]any) map[string]any {
 	if attrs == nil {
@@ -94,18 +20,6 @@ func machineBody(lic, fp string, attrs map[string]any, rels map[string]any) map[
 	}
 	rels["license"] = link("licenses", lic)
 	return doc("machines", attrs, rels)
-}
-
-func rel(r *reply, name string) map[string]any {
-	rels, _ := r.data()["relationships"].(map[string]any)
-	m, _ := rels[name].(map[string]any)
-	return m
-}
-
-func (w *world) machineCount() int {
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	return len(w.srv.db.machines)
 }
 
 const (
@@ -120,7 +34,105 @@ const (
 	luses    = "licenses/actions/uses.feature"
 )
 
-func TestMachineFeatures(t *testing.T) {
+// TestMachines pins §2.7.
+func TestMachines(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 2, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT", "maxCores": 8, "authenticationStrategy": "MIXED"})
+	nodeLocked := tt.policy(prod, nil)
+	revive := tt.policy(prod, map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatDuration": 60, "heartbeatResurrectionStrategy": "5_MINUTE_REVIVE"})
+	culled := tt.policy(prod, map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatDuration": 60})
+	keepDead := tt.policy(prod, map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatDuration": 60, "heartbeatCullStrategy": "KEEP_DEAD"})
+	user := tt.createUser("m-user@example.com")
+	a := tt.mustLicense(perAccount, nil, nil)
+	b := tt.mustLicense(perAccount, nil, nil)
+	n := tt.mustLicense(nodeLocked, nil, nil)
+	require.Equal(t, 201, tt.postMachine(a.id(), "shared", map[string]any{"cores": 4}, "").status)
+	require.Equal(t, 201, tt.postMachine(n.id(), "n-1", nil, "").status)
+	_, actTok := tt.tokenFor("licenses", b.id(), map[string]any{"maxActivations": 1})
+
+	cases := []struct {
+		name, license, fp string
+		attrs             map[string]any
+		auth              string
+		rels              map[string]any
+		code, source      string
+		detail            string
+	}{
+		{"§2.7 FINGERPRINT_TAKEN per account", b.id(), "shared", nil, "", nil, "FINGERPRINT_TAKEN", "/data/attributes/fingerprint", "has already been taken for this account"},
+		{"§2.7 MACHINE_LIMIT_EXCEEDED node-locked", n.id(), "n-2", nil, "", nil, "MACHINE_LIMIT_EXCEEDED", "/data", "machine count has exceeded maximum allowed for license (1)"},
+		{"§2.7 MACHINE_CORE_LIMIT_EXCEEDED", a.id(), "cores", map[string]any{"cores": 5}, "", nil, "MACHINE_CORE_LIMIT_EXCEEDED", "/data", "machine core count has exceeded maximum allowed for license (8)"},
+		{"§2.7 LICENSE_NOT_FOUND", tt.srv.AccountID, "x-1", nil, "", nil, "LICENSE_NOT_FOUND", "/data/relationships/license", ""},
+		{"§2.7 OWNER_INVALID", a.id(), "x-2", nil, "", map[string]any{"owner": link("users", user)}, "OWNER_INVALID", "/data/relationships/owner", "must be a valid license user"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rels := map[string]any{"license": link("licenses", c.license)}
+			for k, v := range c.rels {
+				rels[k] = v
+			}
+			attrs := map[string]any{"fingerprint": c.fp}
+			for k, v := range c.attrs {
+				attrs[k] = v
+			}
+			r := tt.do(req{method: "POST", path: "/machines", auth: c.auth, body: doc("machines", attrs, rels)})
+			expectError(t, r, 422, c.code, c.source, c.detail)
+		})
+	}
+	t.Run("§2.1 activation token limit", func(t *testing.T) {
+		require.Equal(t, 201, tt.postMachine(b.id(), "b-1", nil, "Bearer "+actTok).status)
+		expectError(t, tt.postMachine(b.id(), "b-2", nil, "Bearer "+actTok), 422, "ACTIVATIONS_LIMIT_EXCEEDED", "/data/attributes/activations", "")
+	})
+	t.Run("§1.14 license key auth activates its own license; 404 for others", func(t *testing.T) {
+		r := tt.postMachine(a.id(), "a-key", nil, "License "+a.attrs()["key"].(string))
+		require.Equal(t, 201, r.status, string(r.body))
+		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/machines/n-1", auth: "License " + a.attrs()["key"].(string)}).status)
+		assert.Equal(t, "a-key", tt.get("/machines/a-key").attrs()["fingerprint"], "§1.1 fingerprint alias")
+	})
+	t.Run("§2.7 heartbeat: ping, dead, resurrect, 422 after window, cull", func(t *testing.T) {
+		l := tt.mustLicense(revive, nil, nil).id()
+		m := tt.postMachine(l, "hb", nil, "")
+		require.Equal(t, 201, m.status)
+		assert.Equal(t, "ALIVE", m.attrs()["heartbeatStatus"], "§2.7 FROM_CREATION basis sets lastHeartbeat")
+		tt.srv.Advance(2 * time.Minute)
+		assert.Equal(t, "DEAD", tt.get("/machines/" + m.id()).attrs()["heartbeatStatus"], "§2.7 dead, kept during the revive window")
+		r := tt.do(req{method: "POST", path: "/machines/" + m.id() + "/actions/ping"})
+		require.Equal(t, 200, r.status, string(r.body))
+		assert.Equal(t, "RESURRECTED", r.attrs()["heartbeatStatus"])
+		tt.srv.Advance(4 * time.Minute)
+		assert.Equal(t, "DEAD", tt.get("/machines/" + m.id()).attrs()["heartbeatStatus"], "§2.7 still within the revive window")
+		tt.srv.Advance(4 * time.Minute)
+		assert.Equal(t, 404, tt.get("/machines/"+m.id()).status, "§2.7 DEACTIVATE_DEAD culls after the window")
+
+		lk := tt.mustLicense(keepDead, nil, nil).id()
+		mk := tt.postMachine(lk, "hb-keep", nil, "")
+		tt.srv.Advance(10 * time.Minute)
+		r = tt.do(req{method: "POST", path: "/machines/" + mk.id() + "/actions/ping-heartbeat"})
+		expectError(t, r, 422, "MACHINE_HEARTBEAT_DEAD", "", "is dead")
+
+		l2 := tt.mustLicense(culled, nil, nil).id()
+		m2 := tt.postMachine(l2, "hb2", nil, "")
+		tt.srv.Advance(10 * time.Minute)
+		assert.Equal(t, 404, tt.get("/machines/"+m2.id()).status, "§2.7 DEACTIVATE_DEAD culls lazily")
+	})
+	t.Run("§2.7 reset, delete 204", func(t *testing.T) {
+		r := tt.do(req{method: "POST", path: "/machines/a-key/actions/reset"})
+		require.Equal(t, 200, r.status)
+		assert.Nil(t, r.attrs()["lastHeartbeat"])
+		assert.Equal(t, 204, tt.do(req{method: "DELETE", path: "/machines/a-key"}).status)
+	})
+	t.Run("§1.6 license key auth: suspended and REVOKE expired", func(t *testing.T) {
+		key := a.attrs()["key"].(string)
+		tt.do(req{method: "POST", path: "/licenses/" + a.id() + "/actions/suspend"})
+		expectError(t, tt.do(req{method: "GET", path: "/me", auth: "License " + key}), 403, "LICENSE_SUSPENDED", "", "")
+		tt.do(req{method: "POST", path: "/licenses/" + a.id() + "/actions/reinstate"})
+		tt.patchPolicy(perAccount, map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
+		tt.do(req{method: "PATCH", path: "/licenses/" + a.id(), body: doc("licenses", map[string]any{"expiry": "2001-01-01T00:00:00Z"}, nil)})
+		expectError(t, tt.do(req{method: "GET", path: "/me", auth: "License " + key}), 403, "LICENSE_EXPIRED", "", "")
+	})
+}
+
+func TestMachinesCreate(t *testing.T) {
 	post := func(auth string, body any) req { return req{method: "POST", path: "/machines", auth: auth, body: body} }
 	cases := []apiCase{
 		// machines/create.feature ------------------------------------------------------
@@ -522,7 +534,230 @@ func TestMachineFeatures(t *testing.T) {
 	runEach(t, newProductWorld, cases)
 }
 
-func TestMachineReadWriteFeatures(t *testing.T) {
+func TestMachinesCreateAttributes(t *testing.T) {
+	const fp = "Pm:L2:UP:ti:9Z:eJ:Ts:4k:Zv:Gn:LJ:cv:sn:dW:hw"
+	mk := func(lic string, attrs map[string]any, auth string) req {
+		return req{method: "POST", path: "/machines", auth: auth, body: machineBody(lic, fp, attrs, nil)}
+	}
+	unproc := "Unprocessable resource"
+	data := map[string]any{"pointer": "/data"}
+	cases := []apiCase{
+		{name: mcreate + ": Admin creates a machine for their account (defaults)", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, f.createUser("o@example.com"))
+			return mk(lic, nil, "")
+		}, status: 201, attrs: map[string]any{"fingerprint": fp, "name": nil, "ip": nil, "hostname": nil, "platform": nil, "cores": nil, "memory": nil, "disk": nil,
+			"requireHeartbeat": false, "heartbeatStatus": "NOT_STARTED", "heartbeatDuration": float64(600), "lastHeartbeat": nil, "nextHeartbeat": nil, "lastCheckOut": nil,
+			"maxProcesses": nil, "metadata": map[string]any{}},
+			check: func(t *testing.T, f *world, r *reply) {
+				o := rel(r, "owner")
+				assert.Nil(t, o["data"])
+				assert.Equal(t, "/v1/accounts/"+f.srv.AccountID+"/machines/"+r.id()+"/owner", o["links"].(map[string]any)["related"])
+			}},
+		{name: mcreate + ": Admin creates a machine with a null owner (relationship)", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, f.createUser("o@example.com"))
+			q := mk(lic, nil, "")
+			q.body.(map[string]any)["data"].(map[string]any)["relationships"].(map[string]any)["owner"] = nil
+			return q
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) { assert.Nil(t, rel(r, "owner")["data"]) }},
+		{name: mcreate + ": Admin creates a machine for their account with a UUID fingerprint", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return req{method: "POST", path: "/machines", body: machineBody(lic, "977f1752-d6a9-4669-a6af-b039154ec40f", nil, nil)}
+		}, status: 201, attrs: map[string]any{"fingerprint": "977f1752-d6a9-4669-a6af-b039154ec40f"}},
+		{name: mcreate + ": Developer creates a machine for their account", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return mk(lic, nil, f.roleAuth("developer"))
+		}, status: 201},
+		{name: mcreate + ": User creates a machine for their license (as licensee, other owner)", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			me, auth := f.userToken("me@example.com")
+			other := f.createUser("other@example.com")
+			f.addLicenseUser(lic, me)
+			f.addLicenseUser(lic, other)
+			return req{method: "POST", path: "/machines", auth: auth, body: machineBody(lic, fp, nil, map[string]any{"owner": link("users", other)})}
+		}, status: 403},
+		{name: mcreate + ": User creates a machine for an unprotected license", setup: func(f *world) req {
+			me, auth := f.userToken("me@example.com")
+			lic, _ := f.createLicense("", map[string]any{"protected": false}, me)
+			return mk(lic, nil, auth)
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			lr := f.get("/licenses/" + r.data()["relationships"].(map[string]any)["license"].(map[string]any)["data"].(map[string]any)["id"].(string))
+			assert.Equal(t, map[string]any{"cores": float64(0), "memory": float64(0), "disk": float64(0), "count": float64(1)}, rel(lr, "machines")["meta"])
+		}},
+		{name: mcreate + ": License creates a machine for their license (token activations)", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return mk(lic, nil, f.licenseAuth(lic, nil))
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			tr := f.get("/tokens")
+			for _, x := range tr.list() {
+				a := x.(map[string]any)["attributes"].(map[string]any)
+				if a["kind"] == "activation-token" {
+					assert.Equal(t, float64(1), a["activations"])
+				}
+			}
+		}},
+		{name: mcreate + ": License creates a machine for their license with a duplicate fingerprint (activations unchanged)", setup: func(f *world) req {
+			lic, _ := f.createLicense("", map[string]any{"protected": true}, "")
+			f.createMachine(lic, fp, nil)
+			return mk(lic, nil, f.licenseAuth(lic, map[string]any{"maxActivations": 1}))
+		}, status: 422, title: unproc, code: "FINGERPRINT_TAKEN", detail: "has already been taken", source: map[string]any{"pointer": "/data/attributes/fingerprint"},
+			check: func(t *testing.T, f *world, r *reply) {
+				for _, x := range f.get("/tokens").list() {
+					a := x.(map[string]any)["attributes"].(map[string]any)
+					if a["kind"] == "activation-token" {
+						assert.Equal(t, float64(0), a["activations"])
+					}
+				}
+			}},
+		{name: mcreate + ": License activates a machine without permission", setup: func(f *world) req {
+			lic, _ := f.createLicense("", map[string]any{"permissions": []string{"license.validate"}}, "")
+			return mk(lic, nil, f.licenseAuth(lic, nil))
+		}, status: 403},
+		{name: mcreate + ": License creates a machine with nested hardware components (no permission)", setup: func(f *world) req {
+			lic, key := f.createLicense(f.floatingPolicy(map[string]any{"authenticationStrategy": "LICENSE"}), map[string]any{"permissions": []string{"machine.create"}}, "")
+			comps := map[string]any{"data": []any{map[string]any{"type": "components", "attributes": map[string]any{"fingerprint": "E31EE496D46E4C33A3D27BD3745F3B00", "name": "MOBO"}}}}
+			return req{method: "POST", path: "/machines", auth: "License " + key, body: machineBody(lic, fp, map[string]any{"name": "Windows Desktop"}, map[string]any{"components": comps})}
+		}, status: 403, title: "Access denied", detail: "You do not have permission to complete the request (license lacks permission to perform action)",
+			check: func(t *testing.T, f *world, r *reply) { assert.Zero(t, f.machineCount()) }},
+		{name: mcreate + ": License activates a machine with a token lacking machine.create", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return mk(lic, nil, f.licenseAuth(lic, map[string]any{"permissions": []string{"license.validate"}}))
+		}, status: 403, title: "Access denied", detail: "You do not have permission to complete the request (token lacks permission to perform action)"},
+		{name: mcreate + ": Admin creates a machine for a floating license that has already reached its limit (allows overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "strict": true}, 5, nil), nil, "")
+		}, status: 201},
+		{name: mcreate + ": Admin creates a machine for a floating license that has already reached its limit (allows 1.5x overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "ALLOW_1_5X_OVERAGE", "maxMachines": 4, "strict": true}, 5, nil), nil, "")
+		}, status: 201},
+		{name: mcreate + ": Admin creates a machine for a floating license that has exceeded its limit (allows 1.5x overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "ALLOW_1_5X_OVERAGE", "maxMachines": 4, "strict": true}, 6, nil), nil, "")
+		}, status: 422, title: unproc, code: "MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed for license (4)", source: data},
+		{name: mcreate + ": Admin creates a machine for a floating license that has already reached its limit (allows 2x overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 5, "strict": true}, 9, nil), nil, "")
+		}, status: 201},
+		{name: mcreate + ": Admin creates a machine for a floating license that has exceeded its limit (allows 2x overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 5, "strict": true}, 10, nil), nil, "")
+		}, status: 422, title: unproc, code: "MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed for license (5)", source: data},
+		{name: mcreate + ": Admin creates a machine for a floating license that does not have a limit (no overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": nil, "strict": true}, 5, nil), nil, "")
+		}, status: 201},
+		{name: mcreate + ": Admin creates a machine for a floating license that has almost reached its limit (no overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 5, "strict": true}, 4, nil), nil, "")
+		}, status: 201},
+		{name: mcreate + ": Admin creates a machine for a node-locked license that has already reached its limit (allow overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, 1, nil), nil, "")
+		}, status: 201},
+		{name: mcreate + ": Admin creates a machine for a node-locked license that has already reached its limit (no overages)", setup: func(f *world) req {
+			return mk(f.overLimit(map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, 1, nil), nil, "")
+		}, status: 422, title: unproc, code: "MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed for license (1)", source: data},
+		{name: mcreate + ": Admin creates a machine for a floating license that has exceeded its memory overage limit (allow 1.5x overage)", setup: func(f *world) req {
+			lic := f.overLimit(map[string]any{"overageStrategy": "ALLOW_1_5X_OVERAGE", "maxMachines": 10, "maxMemory": 32768, "strict": true}, 6, func(m *machine) { v := int64(8192); m.Memory = &v })
+			return mk(lic, map[string]any{"memory": 16384}, "")
+		}, status: 422, title: unproc, code: "MACHINE_MEMORY_LIMIT_EXCEEDED", detail: "machine memory has exceeded maximum allowed for license (32768)", source: data},
+		{name: mcreate + ": Admin creates a machine for a floating license that is under its disk overage limit (allow 2x overage)", setup: func(f *world) req {
+			lic := f.overLimit(map[string]any{"overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 10, "maxDisk": 1048576, "strict": true}, 7, func(m *machine) { v := int64(262144); m.Disk = &v })
+			return mk(lic, map[string]any{"disk": 262144}, "")
+		}, status: 201, attrs: map[string]any{"disk": float64(262144)}},
+		{name: mcreate + ": Admin creates a machine with an invalid memory count", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return mk(lic, map[string]any{"memory": 0}, "")
+		}, status: 422, title: unproc, code: "MEMORY_INVALID", detail: "must be greater than or equal to 1", source: map[string]any{"pointer": "/data/attributes/memory"}},
+		{name: mcreate + ": Admin creates a machine with a large core count but policy has no maximum", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return mk(lic, map[string]any{"cores": 2147483647}, "")
+		}, status: 201, attrs: map[string]any{"cores": float64(2147483647)}},
+		{name: mcreate + ": License activates a machine with an activation expiration basis (not set)", setup: func(f *world) req {
+			pol := f.floatingPolicy(map[string]any{"expirationBasis": "FROM_FIRST_ACTIVATION", "duration": 31556952})
+			lic, _ := f.createLicense(pol, nil, "")
+			return mk(lic, map[string]any{"cores": 2147483647}, f.licenseAuth(lic, nil))
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			lid := r.data()["relationships"].(map[string]any)["license"].(map[string]any)["data"].(map[string]any)["id"].(string)
+			a := f.get("/licenses/" + lid).attrs()
+			exp, err := time.Parse(time.RFC3339, a["expiry"].(string))
+			require.NoError(t, err)
+			cr, _ := time.Parse(time.RFC3339, r.attrs()["created"].(string))
+			assert.Equal(t, cr.AddDate(1, 0, 0), exp.UTC())
+		}},
+		{name: mcreate + ": Product activates a machine with an activation expiration basis (not set)", setup: func(f *world) req {
+			pol := f.floatingPolicy(map[string]any{"expirationBasis": "FROM_FIRST_ACTIVATION", "duration": 2629746})
+			lic, _ := f.createLicense(pol, nil, "")
+			return mk(lic, nil, f.productAuth(f.prod))
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			lid := r.data()["relationships"].(map[string]any)["license"].(map[string]any)["data"].(map[string]any)["id"].(string)
+			exp, err := time.Parse(time.RFC3339, f.get("/licenses/" + lid).attrs()["expiry"].(string))
+			require.NoError(t, err)
+			cr, _ := time.Parse(time.RFC3339, r.attrs()["created"].(string))
+			assert.Equal(t, cr.AddDate(0, 1, 0), exp.UTC())
+		}},
+		{name: mcreate + ": License activates a machine with a validation expiration basis (not set)", setup: func(f *world) req {
+			pol := f.floatingPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			lic, _ := f.createLicense(pol, nil, "")
+			return mk(lic, nil, f.licenseAuth(lic, nil))
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			lid := r.data()["relationships"].(map[string]any)["license"].(map[string]any)["data"].(map[string]any)["id"].(string)
+			assert.Nil(t, f.get("/licenses/" + lid).attrs()["expiry"])
+		}},
+		{name: mcreate + ": License activates a machine with an activation expiration basis (set)", setup: func(f *world) req {
+			pol := f.floatingPolicy(map[string]any{"expirationBasis": "FROM_FIRST_ACTIVATION", "duration": 31556952})
+			lic, _ := f.createLicense(pol, map[string]any{"expiry": "2099-01-03T14:18:02.743Z"}, "")
+			return mk(lic, nil, f.licenseAuth(lic, nil))
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			lid := r.data()["relationships"].(map[string]any)["license"].(map[string]any)["data"].(map[string]any)["id"].(string)
+			assert.Equal(t, "2099-01-03T14:18:02.743Z", f.get("/licenses/" + lid).attrs()["expiry"])
+		}},
+		{name: mcreate + ": License activates a machine with their key (auth strategy allowed, expired, maintain access)", setup: func(f *world) req {
+			pol := f.floatingPolicy(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS", "authenticationStrategy": "LICENSE"})
+			lic, key := f.createLicense(pol, map[string]any{"expiry": f.srv.clock.now().Add(-14 * 24 * time.Hour).Format(time.RFC3339)}, "")
+			return mk(lic, nil, "License "+key)
+		}, status: 201},
+		{name: mcreate + ": License activates a machine with their key (auth strategy allowed, expired, allow access)", setup: func(f *world) req {
+			pol := f.floatingPolicy(map[string]any{"expirationStrategy": "ALLOW_ACCESS", "authenticationStrategy": "LICENSE"})
+			lic, key := f.createLicense(pol, map[string]any{"expiry": f.srv.clock.now().Add(-14 * 24 * time.Hour).Format(time.RFC3339)}, "")
+			return mk(lic, nil, "License "+key)
+		}, status: 201},
+		{name: mcreate + ": License activates a machine with a token (mixed auth strategy)", setup: func(f *world) req {
+			lic, _ := f.createLicense(f.floatingPolicy(map[string]any{"authenticationStrategy": "MIXED"}), nil, "")
+			return mk(lic, nil, f.licenseAuth(lic, nil))
+		}, status: 201},
+		{name: mcreate + ": License activates a machine with their key (mixed auth strategy)", setup: func(f *world) req {
+			lic, key := f.createLicense(f.floatingPolicy(map[string]any{"authenticationStrategy": "MIXED"}), nil, "")
+			return mk(lic, nil, "License "+key)
+		}, status: 201},
+		{name: mcreate + ": License activates a machine with a token (no auth strategy)", setup: func(f *world) req {
+			pol := f.floatingPolicy(nil)
+			lic, _ := f.createLicense(pol, nil, "")
+			auth := f.licenseAuth(lic, nil)
+			f.patchPolicy(pol, map[string]any{"authenticationStrategy": "NONE"})
+			return mk(lic, nil, auth)
+		}, status: 403, title: "Access denied", code: "TOKEN_NOT_ALLOWED", detail: "Token authentication is not allowed by policy"},
+		{name: mcreate + ": License activates a machine with their key (no auth strategy)", setup: func(f *world) req {
+			lic, key := f.createLicense(f.floatingPolicy(map[string]any{"authenticationStrategy": "NONE"}), nil, "")
+			return mk(lic, nil, "License "+key)
+		}, status: 403, title: "Access denied", code: "LICENSE_NOT_ALLOWED", detail: "License key authentication is not allowed by policy"},
+		{name: mcreate + ": License activates a machine with their key (auth strategy allowed)", setup: func(f *world) req {
+			lic, key := f.createLicense(f.floatingPolicy(map[string]any{"authenticationStrategy": "LICENSE"}), nil, "")
+			return mk(lic, nil, "License "+key)
+		}, status: 201},
+		{name: mcreate + ": License creates a grouped machine for their account", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return req{method: "POST", path: "/machines", auth: f.licenseAuth(lic, nil), body: machineBody(lic, fp, nil, map[string]any{"group": link("groups", "a5370623-b753-4114-830c-610db808543d")})}
+		}, status: 400, title: "Bad request", detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/relationships/group"}},
+		{name: mcreate + ": Admin creates a grouped machine for their account (null group)", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return req{method: "POST", path: "/machines", body: machineBody(lic, fp, nil, map[string]any{"group": map[string]any{"data": nil}})}
+		}, status: 201, check: func(t *testing.T, f *world, r *reply) {
+			g := rel(r, "group")
+			assert.Contains(t, g, "data")
+			assert.Nil(t, g["data"])
+		}},
+		{name: mcreate + ": Admin of another account attempts to create a machine", setup: func(f *world) req {
+			lic, _ := f.createLicense("", nil, "")
+			return mk(lic, nil, "Bearer "+newWorld(t).srv.AdminToken)
+		}, status: 401},
+	}
+	runEach(t, newProductWorld, cases)
+}
+
+func TestMachinesShowIndexUpdateDestroy(t *testing.T) {
 	at := func(method, path, auth string, body any) req {
 		return req{method: method, path: path, auth: auth, body: body}
 	}
@@ -792,517 +1027,127 @@ func TestMachineReadWriteFeatures(t *testing.T) {
 	runEach(t, newProductWorld, cases)
 }
 
-func TestHeartbeatFeatures(t *testing.T) {
-	// A machine of a license with a 10-minute heartbeat, its last heartbeat `ago` ago
-	// (never when ago is 0).
-	beat := func(f *world, polAttrs map[string]any, ago time.Duration, owner string) (lic, m string) {
-		if polAttrs == nil {
-			polAttrs = map[string]any{}
-		}
-		if _, ok := polAttrs["heartbeatDuration"]; !ok {
-			polAttrs["heartbeatDuration"] = 600
-		}
-		lic, _ = f.createLicense(f.floatingPolicy(polAttrs), nil, owner)
-		m = f.createMachine(lic, "4d:Eq:UV:D3", nil)
-		if ago != 0 {
-			f.withStore(func(db *store) { t := time.Now().Add(-ago); db.machines[m].LastHeartbeat = &t })
-		}
-		return lic, m
-	}
-	act := func(m, action, auth string) req {
-		return req{method: "POST", path: "/machines/" + m + "/actions/" + action, auth: auth}
-	}
-	status := func(required bool, st string, hasLast bool) func(t *testing.T, f *world, r *reply) {
-		return func(t *testing.T, f *world, r *reply) {
-			a := r.attrs()
-			assert.Equal(t, required, a["requireHeartbeat"])
-			assert.Equal(t, st, a["heartbeatStatus"])
-			assert.Equal(t, hasLast, a["lastHeartbeat"] != nil, "lastHeartbeat")
-			assert.Equal(t, hasLast, a["nextHeartbeat"] != nil, "nextHeartbeat")
-		}
-	}
-	cases := []apiCase{
-		{name: mbeat + ": Admin requests a machine whose heartbeat has not started", status: 200,
-			setup: func(f *world) req { _, m := beat(f, nil, 0, ""); return req{method: "GET", path: "/machines/" + m} },
-			check: status(false, "NOT_STARTED", false)},
-		{name: mbeat + ": Admin requests a machine whose heartbeat is alive", status: 200,
-			setup: func(f *world) req {
-				_, m := beat(f, nil, time.Minute, "")
-				return req{method: "GET", path: "/machines/" + m}
-			},
-			check: status(true, "ALIVE", true)},
-		{name: mbeat + ": Admin requests a machine whose heartbeat is dead", status: 200,
-			setup: func(f *world) req {
-				_, m := beat(f, nil, time.Hour, "")
-				return req{method: "GET", path: "/machines/" + m}
-			},
-			check: status(true, "DEAD", true)},
-		{name: mbeat + ": Anonymous pings a machine's heartbeat for the first time", status: 401,
-			setup: func(f *world) req { _, m := beat(f, nil, 0, ""); return act(m, "ping-heartbeat", "-") }},
-		{name: mbeat + ": Admin pings a machine's heartbeat for the first time by fingerprint", status: 200,
-			setup: func(f *world) req { beat(f, nil, 0, ""); return act("4d:Eq:UV:D3", "ping-heartbeat", "") },
-			check: status(true, "ALIVE", true)},
-		{name: mbeat + ": Admin pings a dead machine's heartbeat", status: 422,
-			setup: func(f *world) req { _, m := beat(f, nil, time.Hour, ""); return act(m, "ping-heartbeat", "") },
-			title: "Unprocessable entity", code: "MACHINE_HEARTBEAT_DEAD", detail: "is dead"},
-		{name: mbeat + ": Admin pings a dead machine's heartbeat that supports resurrection (period not passed)", status: 200,
-			setup: func(f *world) req {
-				_, m := beat(f, map[string]any{"heartbeatResurrectionStrategy": "5_MINUTE_REVIVE", "heartbeatCullStrategy": "KEEP_DEAD", "heartbeatDuration": 300}, 7*time.Minute, "")
-				return act(m, "ping-heartbeat", "")
-			},
-			check: func(t *testing.T, f *world, r *reply) {
-				status(true, "RESURRECTED", true)(t, f, r)
-				assert.Equal(t, "ALIVE", f.get("/machines/" + r.id()).attrs()["heartbeatStatus"])
-			}},
-		{name: mbeat + ": Admin pings a dead machine's heartbeat that supports resurrection (period passed)", status: 422,
-			setup: func(f *world) req {
-				_, m := beat(f, map[string]any{"heartbeatResurrectionStrategy": "5_MINUTE_REVIVE", "heartbeatCullStrategy": "KEEP_DEAD"}, time.Hour, "")
-				return act(m, "ping-heartbeat", "")
-			},
-			code: "MACHINE_HEARTBEAT_DEAD", detail: "is dead"},
-		{name: mbeat + ": Admin pings a dead machine's heartbeat that supports resurrection (always revive, from creation basis)", status: 200,
-			setup: func(f *world) req {
-				_, m := beat(f, map[string]any{"heartbeatResurrectionStrategy": "ALWAYS_REVIVE", "heartbeatCullStrategy": "KEEP_DEAD", "heartbeatBasis": "FROM_CREATION"}, 24*time.Hour, "")
-				return act(m, "ping-heartbeat", "")
-			},
-			check: status(true, "RESURRECTED", true)},
-		{name: mbeat + ": License pings a machine's heartbeat with a custom heartbeat duration", status: 200,
-			setup: func(f *world) req {
-				l, m := beat(f, map[string]any{"heartbeatDuration": 604800}, 0, "")
-				return act(m, "ping-heartbeat", f.licenseAuth(l, nil))
-			},
-			check: func(t *testing.T, f *world, r *reply) {
-				next, _ := time.Parse(time.RFC3339, r.attrs()["nextHeartbeat"].(string))
-				assert.WithinDuration(t, time.Now().Add(7*24*time.Hour), next, time.Minute)
-			}},
-		{name: mbeat + ": License pings a machine's heartbeat that doesn't belong to them", status: 404,
-			setup: func(f *world) req {
-				_, m := beat(f, nil, 0, "")
-				o, _ := f.createLicense("", nil, "")
-				return act(m, "ping-heartbeat", f.licenseAuth(o, nil))
-			}},
-		{name: mbeat + ": User pings an unprotected machine's heartbeat (license owner)", status: 200,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				_, m := beat(f, nil, 0, u)
-				return act(m, "ping", auth)
-			}},
-		{name: mbeat + ": User pings an unprotected machine's heartbeat (license user, not owner)", status: 403,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l, m := beat(f, nil, 0, "")
-				f.addLicenseUser(l, u)
-				return act(m, "ping", auth)
-			}},
-		{name: mbeat + ": User pings a protected machine's heartbeat", status: 403,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				_, m := beat(f, map[string]any{"protected": true}, 0, u)
-				return act(m, "ping-heartbeat", auth)
-			}},
-		{name: mbeat + ": Admin resets a machine's heartbeat", status: 200,
-			setup: func(f *world) req { _, m := beat(f, nil, time.Minute, ""); return act(m, "reset", "") },
-			check: status(false, "NOT_STARTED", false)},
-		{name: mbeat + ": Product resets a machine's heartbeat that doesn't belong to them", status: 404,
-			setup: func(f *world) req {
-				_, m := beat(f, nil, time.Minute, "")
-				return act(m, "reset-heartbeat", f.productAuth(f.product()))
-			}},
-		{name: mbeat + ": Product resets a machine's heartbeat", status: 200,
-			setup: func(f *world) req {
-				_, m := beat(f, nil, time.Minute, "")
-				return act(m, "reset-heartbeat", f.productAuth(f.prod))
-			}},
-		{name: mbeat + ": License resets a machine's heartbeat", status: 403,
-			setup: func(f *world) req {
-				l, m := beat(f, nil, time.Minute, "")
-				return act(m, "reset-heartbeat", f.licenseAuth(l, nil))
-			}},
-		{name: mbeat + ": User resets a machine's heartbeat", status: 403,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				_, m := beat(f, nil, time.Minute, u)
-				return act(m, "reset-heartbeat", auth)
-			}},
-	}
-	runEach(t, newProductWorld, cases)
-}
+// TestMachineRules pins §2.7 uniqueness errors and heartbeat permissions.
+func TestMachinesUniqueness(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 10, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT"})
+	perPolicy := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 10, "machineUniquenessStrategy": "UNIQUE_PER_POLICY"})
+	a := tt.mustLicense(perAccount, nil, nil).id()
+	b := tt.mustLicense(perPolicy, nil, nil).id()
+	b2 := tt.mustLicense(perPolicy, nil, nil).id()
+	require.Equal(t, 201, tt.postMachine(a, "dup", nil, "").status)
+	require.Equal(t, 201, tt.postMachine(b, "pdup", nil, "").status)
+	tt.postMachine(b, "ping-me", nil, "").id()
+	// A sales agent, via password login.
+	tt.mustCreate("/users", "users", map[string]any{"email": "sales@example.com", "password": "password", "role": "sales-agent"}, nil)
+	tok := tt.do(req{method: "POST", path: "/tokens", auth: basic("sales@example.com", "password")})
+	require.Equal(t, 201, tok.status, string(tok.body))
 
-func TestCheckoutFeatures(t *testing.T) {
-	co := func(method, path, auth string, body any) req {
-		return req{method: method, path: path, auth: auth, body: body}
-	}
-	meta := func(m map[string]any) any { return map[string]any{"meta": m} }
-	badReq := func(code, detail, param string) apiCase {
-		return apiCase{status: 400, title: "Bad request", code: code, detail: detail, source: map[string]any{"parameter": param}}
-	}
-	with := func(c apiCase, feature, scenario string, setup func(f *world) req) apiCase {
-		c.name, c.setup = feature+": "+scenario, setup
-		return c
-	}
-	lic := func(f *world) string { l, _ := f.createLicense("", nil, ""); return l }
-	mach := func(f *world) string { return f.createMachine(lic(f), "41:34:7C", nil) }
-	fileAttrs := func(ttl any) func(t *testing.T, f *world, r *reply) {
-		return func(t *testing.T, f *world, r *reply) {
-			assert.Equal(t, ttl, r.attrs()["ttl"])
-			assert.Equal(t, ttl == nil, r.attrs()["expiry"] == nil)
-		}
-	}
-	cases := []apiCase{
-		{name: lcheck + ": Admin performs a license checkout with defaults (POST)", status: 200,
-			setup: func(f *world) req { return co("POST", "/licenses/"+lic(f)+"/actions/check-out", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) {
-				assert.Equal(t, "license-files", r.data()["type"])
-				assert.Equal(t, 2629746.0, r.attrs()["ttl"])
-				assert.Equal(t, "application/vnd.api+json; charset=utf-8", r.header.Get("Content-Type"))
-				l := rel(r, "license")
-				assert.Contains(t, l["links"].(map[string]any)["related"], "/licenses/")
-				lr := f.get("/licenses/" + l["data"].(map[string]any)["id"].(string))
-				assert.NotNil(t, lr.attrs()["lastCheckOut"])
-			}},
-		{name: lcheck + ": Admin performs a license checkout with defaults (GET)", status: 200,
-			setup: func(f *world) req { return co("GET", "/licenses/"+lic(f)+"/actions/check-out", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) {
-				assert.Equal(t, "application/octet-stream", r.header.Get("Content-Type"))
-				assert.Regexp(t, `^attachment; filename="[0-9a-f-]{36}\.lic"$`, r.header.Get("Content-Disposition"))
-				assert.Contains(t, string(r.body), "-----BEGIN LICENSE FILE-----")
-			}},
-		{name: lcheck + ": Admin performs an encrypted license checkout with blank value (GET)", status: 200,
-			setup: func(f *world) req { return co("GET", "/licenses/"+lic(f)+"/actions/check-out?encrypt=", "", nil) }},
-		{name: lcheck + ": Admin performs an encrypted license checkout with blank value (GET): a non-truthy value is false", status: 200,
-			setup: func(f *world) req { return co("POST", "/licenses/"+lic(f)+"/actions/check-out?encrypt=foo", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) { assert.Equal(t, "base64+ed25519", r.attrs()["algorithm"]) }},
-		{name: lcheck + ": Admin performs an encrypted license checkout (GET)", status: 200,
-			setup: func(f *world) req { return co("POST", "/licenses/"+lic(f)+"/actions/check-out?encrypt=1", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) { assert.Equal(t, "aes-256-gcm+ed25519", r.attrs()["algorithm"]) }},
-		with(badReq("CHECKOUT_TTL_INVALID", "must be greater than or equal to 3600 (1 hour)", "ttl"), lcheck,
-			"Admin performs a license checkout with a TTL that is too short (GET): a non-numeric TTL coerces to 0",
-			func(f *world) req { return co("GET", "/licenses/"+lic(f)+"/actions/check-out?ttl=abc", "", nil) }),
-		{name: lcheck + ": Admin performs a license checkout with a nil TTL (POST)", status: 200,
-			setup: func(f *world) req {
-				return co("POST", "/licenses/"+lic(f)+"/actions/check-out", "", meta(map[string]any{"ttl": nil}))
-			},
-			check: fileAttrs(nil)},
-		{name: lcheck + ": Admin performs a license checkout with an empty TTL (GET)", status: 200,
-			setup: func(f *world) req { return co("POST", "/licenses/"+lic(f)+"/actions/check-out?ttl=", "", nil) },
-			check: fileAttrs(nil)},
-		{name: lcheck + ": Admin performs a license checkout with a TTL that is very long (GET)", status: 200,
-			setup: func(f *world) req { return co("POST", "/licenses/"+lic(f)+"/actions/check-out?ttl=189341712", "", nil) },
-			check: fileAttrs(189341712.0)},
-		with(badReq("CHECKOUT_TTL_INVALID", "must be greater than or equal to 3600 (1 hour)", "ttl"), lcheck,
-			"Admin performs a license checkout with a TTL that is too short (POST)",
-			func(f *world) req {
-				return co("POST", "/licenses/"+lic(f)+"/actions/check-out", "", meta(map[string]any{"ttl": 60}))
-			}),
-		with(badReq("CHECKOUT_TTL_INVALID", "must be greater than or equal to 3600 (1 hour)", "ttl"), mcheck,
-			"Admin performs a machine checkout with a TTL that is too short (GET)",
-			func(f *world) req { return co("GET", "/machines/"+mach(f)+"/actions/check-out?ttl=1", "", nil) }),
-		with(badReq("CHECKOUT_ALGORITHM_INVALID", "invalid encoding algorithm", "algorithm"), lcheck,
-			"Admin performs a license checkout with an invalid encoding algorithm (POST)",
-			func(f *world) req {
-				return co("POST", "/licenses/"+lic(f)+"/actions/check-out", "", meta(map[string]any{"algorithm": "foo+ed25519"}))
-			}),
-		with(badReq("CHECKOUT_ALGORITHM_INVALID", "invalid signing algorithm", "algorithm"), mcheck,
-			"Admin performs a machines checkout with an invalid signing algorithm (POST)",
-			func(f *world) req {
-				return co("POST", "/machines/"+mach(f)+"/actions/check-out", "", meta(map[string]any{"algorithm": "aes-256-gcm+foo"}))
-			}),
-		with(badReq("CHECKOUT_INCLUDE_INVALID", "invalid includes", "include"), lcheck,
-			"Admin performs a license checkout with invalid includes (GET)",
-			func(f *world) req {
-				return co("GET", "/licenses/"+lic(f)+"/actions/check-out?include=account", "", nil)
-			}),
-		with(badReq("CHECKOUT_INCLUDE_INVALID", "invalid includes", "include"), mcheck,
-			"Admin performs a machine checkout with invalid includes (POST)",
-			func(f *world) req {
-				return co("POST", "/machines/"+mach(f)+"/actions/check-out", "", meta(map[string]any{"include": []any{"account"}}))
-			}),
-		{name: lcheck + ": Admin performs a license checkout with an owner include (POST)", status: 200,
-			setup: func(f *world) req {
-				l, _ := f.createLicense("", nil, f.createUser("u@example.com"))
-				return co("POST", "/licenses/"+l+"/actions/check-out?include=owner", "", nil)
-			},
-			check: func(t *testing.T, f *world, r *reply) { assert.Equal(t, []any{"owner"}, r.attrs()["includes"]) }},
-		{name: lcheck + ": Admin performs a license checkout with empty includes (GET)", status: 200,
-			setup: func(f *world) req { return co("POST", "/licenses/"+lic(f)+"/actions/check-out?include=", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) { assert.Equal(t, []any{}, r.attrs()["includes"]) }},
-		{name: lcheck + ": Admin performs a license checkout by key (GET)", status: 200,
-			setup: func(f *world) req {
-				_, k := f.createLicense("", map[string]any{"key": "0092E3-41347C-7EB2AD-65965A-0C3224-V3"}, "")
-				return co("GET", "/licenses/"+k+"/actions/check-out", "", nil)
-			}},
-		{name: lcheck + ": Product performs a checkout for a license of another product (POST)", status: 404,
-			setup: func(f *world) req {
-				return co("POST", "/licenses/"+lic(f)+"/actions/check-out", f.productAuth(f.product()), nil)
-			}},
-		{name: lcheck + ": License performs a license checkout for another license (GET)", status: 404,
-			setup: func(f *world) req {
-				return co("GET", "/licenses/"+lic(f)+"/actions/check-out", f.licenseAuth(lic(f), nil), nil)
-			}},
-		{name: lcheck + ": User performs a license checkout for their unprotected license (POST, licensee)", status: 200,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l := lic(f)
-				f.addLicenseUser(l, u)
-				return co("POST", "/licenses/"+l+"/actions/check-out", auth, nil)
-			}},
-		{name: lcheck + ": User performs a license checkout for their protected license (GET)", status: 403,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l, _ := f.createLicense(f.floatingPolicy(map[string]any{"protected": true}), nil, u)
-				return co("GET", "/licenses/"+l+"/actions/check-out", auth, nil)
-			}},
-		{name: lcheck + ": User performs a license checkout for a license they don't own (POST)", status: 404,
-			setup: func(f *world) req {
-				_, auth := f.userToken("u@example.com")
-				return co("POST", "/licenses/"+lic(f)+"/actions/check-out", auth, nil)
-			}},
-		{name: lcheck + ": Anonymous performs a license checkout (GET)", status: 401,
-			setup: func(f *world) req { return co("GET", "/licenses/"+lic(f)+"/actions/check-out", "-", nil) }},
-		// machines/actions/checkouts.feature
-		{name: mcheck + ": Admin performs a machine checkout with defaults (POST)", status: 200,
-			setup: func(f *world) req { return co("POST", "/machines/"+mach(f)+"/actions/check-out", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) {
-				assert.Equal(t, "machine-files", r.data()["type"])
-				m := rel(r, "machine")["data"].(map[string]any)["id"].(string)
-				assert.NotNil(t, f.get("/machines/" + m).attrs()["lastCheckOut"])
-			}},
-		{name: mcheck + ": Admin performs a machine checkout by fingerprint (GET)", status: 200,
-			setup: func(f *world) req { mach(f); return co("GET", "/machines/41:34:7C/actions/check-out", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) {
-				assert.Contains(t, string(r.body), "-----BEGIN MACHINE FILE-----")
-			}},
-		{name: mcheck + ": Admin performs a machine checkout with empty includes (GET)", status: 200,
-			setup: func(f *world) req { return co("POST", "/machines/"+mach(f)+"/actions/check-out?include=", "", nil) },
-			check: func(t *testing.T, f *world, r *reply) { assert.Equal(t, []any{}, r.attrs()["includes"]) }},
-		{name: mcheck + ": Product performs a checkout for a machine of another product (GET)", status: 404,
-			setup: func(f *world) req {
-				return co("GET", "/machines/"+mach(f)+"/actions/check-out", f.productAuth(f.product()), nil)
-			}},
-		{name: mcheck + ": License performs a machine checkout for another machine (POST)", status: 404,
-			setup: func(f *world) req {
-				return co("POST", "/machines/"+mach(f)+"/actions/check-out", f.licenseAuth(lic(f), nil), nil)
-			}},
-		{name: mcheck + ": User performs a machine checkout for their machine (POST, licensee)", status: 200,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l := lic(f)
-				f.addLicenseUser(l, u)
-				return co("POST", "/machines/"+f.createMachine(l, "fp", nil)+"/actions/check-out", auth, nil)
-			}},
-		{name: mcheck + ": User performs a machine checkout for their machine (GET, license owner)", status: 200,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l, _ := f.createLicense("", nil, u)
-				return co("GET", "/machines/"+f.createMachine(l, "fp", nil)+"/actions/check-out", auth, nil)
-			}},
-		{name: mcheck + ": User performs a machine checkout for a machine they don't own (GET)", status: 404,
-			setup: func(f *world) req {
-				_, auth := f.userToken("u@example.com")
-				return co("GET", "/machines/"+mach(f)+"/actions/check-out", auth, nil)
-			}},
-	}
-	runEach(t, newProductWorld, cases)
-}
-
-// fileDoc decodes the payload of a base64-encoded license or machine file (POST answer).
-func fileDoc(t *testing.T, r *reply, kind string) map[string]any {
-	t.Helper()
-	f := parseCert(t, r.attrs()["certificate"].(string), kind)
-	raw, err := base64.StdEncoding.DecodeString(f["enc"])
-	require.NoError(t, err)
-	var d map[string]any
-	require.NoError(t, json.Unmarshal(raw, &d))
-	return d
-}
-
-// includedTypes lists type/id of the payload's included resources, in order.
-func includedTypes(d map[string]any) []string {
-	out := []string{}
-	incl, _ := d["included"].([]any)
-	for _, x := range incl {
-		out = append(out, x.(map[string]any)["type"].(string)+"/"+x.(map[string]any)["id"].(string))
-	}
-	return out
-}
-
-func TestCheckoutIncludeFeatures(t *testing.T) {
-	type fixture struct{ lic, mach, owner, pol, other string }
-	setup := func(f *world) fixture {
-		owner := f.createUser("owner@example.com")
-		other := f.createUser("other@example.com")
-		pol := f.floatingPolicy(nil)
-		l, _ := f.createLicense(pol, nil, owner)
-		f.addLicenseUser(l, other)
-		return fixture{lic: l, mach: f.createMachine(l, "fp", nil), owner: owner, pol: pol, other: other}
-	}
+	t.Run("§2.7 same license under UNIQUE_PER_ACCOUNT: per-license error first, then the strategy's", func(t *testing.T) {
+		r := tt.postMachine(a, "dup", nil, "")
+		require.Equal(t, 422, r.status, string(r.body))
+		assert.Len(t, r.doc["errors"], 2)
+		assert.Equal(t, "has already been taken", r.err(0)["detail"])
+		assert.Equal(t, "FINGERPRINT_TAKEN", r.err(0)["code"])
+		assert.Equal(t, "has already been taken for this account", r.err(1)["detail"])
+	})
+	// The strategy applied is the new machine's policy's.
 	cases := []struct {
-		feature, scenario, path, kind string
-		want                          func(x fixture, f *world) []string
+		name, license, fp string
+		status            int
+		detail            string
 	}{
-		{mcheck, "Admin performs a machine checkout with a license include (POST)", "machines/%m/actions/check-out?include=license", "MACHINE",
-			func(x fixture, f *world) []string { return []string{"licenses/" + x.lic} }},
-		{mcheck, "Admin performs a machine checkout with a license owner include (POST)", "machines/%m/actions/check-out?include=license.owner", "MACHINE",
-			func(x fixture, f *world) []string { return []string{"licenses/" + x.lic, "users/" + x.owner} }},
-		{mcheck, "Admin performs a machine checkout with a policy include (POST)", "machines/%m/actions/check-out?include=license.policy", "MACHINE",
-			func(x fixture, f *world) []string { return []string{"licenses/" + x.lic, "policies/" + x.pol} }},
-		{mcheck, "Admin performs a machine checkout with a license users include (POST)", "machines/%m/actions/check-out?include=license.users", "MACHINE",
-			func(x fixture, f *world) []string {
-				return []string{"licenses/" + x.lic, "users/" + x.owner, "users/" + x.other}
-			}},
-		{mcheck, "Admin performs a machine checkout with encrypted includes (POST) (unencrypted here)", "machines/%m/actions/check-out?include=license.policy,license.user", "MACHINE",
-			func(x fixture, f *world) []string {
-				return []string{"licenses/" + x.lic, "policies/" + x.pol, "users/" + x.owner}
-			}},
-		{mcheck, "Admin performs a machine checkout with an owner include (POST)", "machines/%m/actions/check-out?include=owner", "MACHINE",
-			func(x fixture, f *world) []string { return []string{} }},
-		{lcheck, "Admin performs a license checkout with a policy include (POST)", "licenses/%l/actions/check-out?include=policy", "LICENSE",
-			func(x fixture, f *world) []string { return []string{"policies/" + x.pol} }},
-		{lcheck, "Admin performs a license checkout a product include (GET)", "licenses/%l/actions/check-out?include=product", "LICENSE",
-			func(x fixture, f *world) []string { return []string{"products/" + f.prod} }},
-		{lcheck, "Admin performs a license checkout with encrypted includes (GET) (unencrypted here)", "licenses/%l/actions/check-out?include=policy,user", "LICENSE",
-			func(x fixture, f *world) []string { return []string{"policies/" + x.pol, "users/" + x.owner} }},
+		{"§2.7 UNIQUE_PER_POLICY ignores a fingerprint under another policy", b, "dup", 201, ""},
+		{"§2.7 UNIQUE_PER_POLICY other license same policy", b2, "pdup", 422, "has already been taken for this policy"},
+		{"§2.7 UNIQUE_PER_ACCOUNT rejects a fingerprint under any policy", a, "pdup", 422, "has already been taken for this account"},
 	}
-	for _, c := range cases {
-		t.Run(c.feature+": "+c.scenario, func(t *testing.T) {
-			f := newProductWorld(t)
-			x := setup(f)
-			path := "/" + c.path
-			if c.kind == "MACHINE" {
-				path = strings.Replace(path, "%m", x.mach, 1)
-			} else {
-				path = strings.Replace(path, "%l", x.lic, 1)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tt.postMachine(tc.license, tc.fp, nil, "")
+			if tc.status == 201 {
+				require.Equal(t, 201, r.status, string(r.body))
+				return
 			}
-			r := f.do(req{method: "POST", path: path})
-			require.Equal(t, 200, r.status, string(r.body))
-			assert.Equal(t, c.want(x, f), includedTypes(fileDoc(t, r, c.kind)))
+			expectError(t, r, 422, "FINGERPRINT_TAKEN", "/data/attributes/fingerprint", tc.detail)
 		})
 	}
 }
 
-func TestUsageFeatures(t *testing.T) {
-	// A license with the given uses under a policy with maxUses (nil: no limit).
-	withUses := func(f *world, maxUses any, uses int64, licAttrs map[string]any) string {
-		l, _ := f.createLicense(f.floatingPolicy(map[string]any{"maxUses": maxUses}), licAttrs, "")
-		f.withStore(func(db *store) { db.licenses[l].Uses = uses })
-		return l
+func TestMachinesFilters(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	pol, pol2 := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 100}), tt.policy(prod, map[string]any{"floating": true, "maxMachines": 100})
+	owner := tt.createUser("owner@example.com")
+	lic := tt.mustLicense(pol, nil, map[string]any{"owner": link("users", owner)}).id()
+	other := tt.mustLicense(pol2, nil, nil).id()
+	first := tt.mustCreate("/machines", "machines", map[string]any{"fingerprint": "foo:bar:baz:qux", "ip": "127.0.1.1", "hostname": "SomeHostname",
+		"metadata": map[string]any{"nodeId": "68666bf8b"}}, map[string]any{"license": link("licenses", lic), "owner": link("users", owner)})
+	require.Equal(t, 201, tt.postMachine(other, "second", map[string]any{"metadata": map[string]any{"nodeId": "68666bf80"}}, "").status)
+	for i := range 5 {
+		require.Equal(t, 201, tt.postMachine(other, fmt.Sprint("fp-", i), nil, "").status)
 	}
-	act := func(l, action, auth string, body any) req {
-		return req{method: "POST", path: "/licenses/" + l + "/actions/" + action, auth: auth, body: body}
+	base := "/v1/accounts/" + tt.srv.AccountID + "/machines"
+	mi := "machines/index.feature: "
+	g := func(q string) req { return getAs("/machines?"+q, "") }
+	one := func(q string) map[string]any {
+		l := base + "?" + q
+		return map[string]any{"self": l, "prev": nil, "next": nil, "first": l, "last": l, "meta": map[string]any{"pages": float64(1), "count": float64(1)}}
 	}
+	tt.run(t, []apiCase{
+		{name: mi + "Admin retrieves an offset-paginated list of machines scoped to policy", r: g("page[number]=1&page[size]=100&policy=" + pol), status: 200,
+			check: both(listIDs(first), wantLinks(one("page[number]=1&page[size]=100&policy="+pol)))},
+		{name: mi + "Admin retrieves an offset-paginated list of machines scoped to owner", r: g("page[number]=1&page[size]=100&owner=" + owner), status: 200,
+			check: both(listIDs(first), wantLinks(one("owner="+owner+"&page[number]=1&page[size]=100")))},
+		{name: mi + "Admin retrieves an offset-paginated list of machines scoped to user", r: g("page[number]=1&page[size]=100&user=" + owner), status: 200,
+			check: both(listIDs(first), wantLinks(one("page[number]=1&page[size]=100&user="+owner)))},
+		{name: mi + "Admin retrieves all machines filtered by fingerprint", r: g("fingerprint=foo:bar:baz:qux"), status: 200, check: listIDs(first)},
+		{name: mi + "Admin retrieves all machines filtered by IP", r: g("ip=127.0.1.1"), status: 200, check: listIDs(first)},
+		{name: mi + "Admin retrieves all machines filtered by hostname", r: g("hostname=SomeHostname"), status: 200, check: listIDs(first)},
+		{name: mi + "Admin retrieves all machines filtered by metadata node ID (camelcase)", r: g("metadata[nodeId]=68666bf8b"), status: 200, check: listIDs(first)},
+		{name: mi + "Admin retrieves all machines filtered by metadata node ID (snakecase)", r: g("metadata[node_id]=68666bf8b"), status: 200, check: listIDs(first)},
+		{name: mi + "User attempts to retrieve machines for their account scoped by a fingerprint that doesn't exist", r: g("fingerprint=invalid"), status: 200, check: listLen(0)},
+		{name: mi + "(Machine.for_license) license= matches the license id", r: g("license=" + lic), status: 200, check: listIDs(first)},
+		{name: mi + "(Machine.for_license) license= does not take a key; key= does", r: g("license=" + tt.get("/licenses/" + lic).attrs()["key"].(string)), status: 200, check: listLen(0)},
+		{name: mi + "(Machine.for_key) key= matches the license key", r: g("key=" + tt.get("/licenses/" + lic).attrs()["key"].(string)), status: 200, check: listIDs(first)},
+		{name: mi + "(has_scope) a blank filter value is not applied", r: g("fingerprint=&limit=100"), status: 200, check: listLen(7)},
+		{name: mi + "Admin retrieves an offset-paginated list of machines with a page size that is too low", r: g("page[number]=1&page[size]=0"), status: 400,
+			detail: "page size must be a number between 1 and 100 (got 0)", source: map[string]any{"parameter": "page[size]"}},
+		{name: mi + "Admin retrieves all machines with a limit that is too low", r: g("limit=0"), status: 400,
+			detail: "limit must be a number between 1 and 100 (got 0)", source: map[string]any{"parameter": "limit"}},
+	})
+}
+
+func TestMachinesStaff(t *testing.T) {
+	w := newTeamWorld(t)
+	tt := w
+	machine := func(fp string) string {
+		lic := tt.licenseOwnedBy(w.pol, "")
+		return tt.mustCreate("/machines", "machines", map[string]any{"fingerprint": fp}, map[string]any{"license": link("licenses", lic)})
+	}
+	m0, m1, m2, m3 := machine("fp-0"), machine("fp-1"), machine("fp-2"), machine("fp-3")
+	create := func(tok, fp string) req {
+		lic := tt.licenseOwnedBy(w.pol, "")
+		return writeAs("POST", "/machines", tok, doc("machines", map[string]any{"fingerprint": fp}, map[string]any{"license": link("licenses", lic)}))
+	}
+	update := func(tok string) req {
+		return writeAs("PATCH", "/machines/"+m0, tok, doc("machines", map[string]any{"name": "Updated"}, nil))
+	}
+	c, d, u := "machines/create.feature: ", "machines/destroy.feature: ", "machines/update.feature: "
 	cases := []apiCase{
-		{name: luses + ": Anonymous increments the usage count for a license", status: 401,
-			setup: func(f *world) req { return act(withUses(f, 5, 0, nil), "increment-usage", "-", nil) }},
-		{name: luses + ": Admin increments the usage count for a license by key", status: 200,
-			setup: func(f *world) req {
-				l := withUses(f, 5, 0, nil)
-				f.withStore(func(db *store) { db.licenses[l].Key = "key1" })
-				return act("key1", "increment-usage", "", nil)
-			},
-			attrs: map[string]any{"uses": 1.0}},
-		{name: luses + ": Admin increments the usage count for a license by 100", status: 200,
-			setup: func(f *world) req {
-				return act(withUses(f, 100, 0, nil), "increment-usage", "", map[string]any{"meta": map[string]any{"increment": 100}})
-			},
-			attrs: map[string]any{"uses": 100.0}},
-		{name: luses + ": Admin increments the usage count for a license by 100 for a policy that only allows 99", status: 422,
-			setup: func(f *world) req {
-				return act(withUses(f, 99, 0, nil), "increment-usage", "", map[string]any{"meta": map[string]any{"increment": 100}})
-			},
-			code: "USES_LIMIT_EXCEEDED"},
-		{name: luses + ": Admin increments the usage count for a license by a int larger than max int", status: 400,
-			setup: func(f *world) req {
-				r := act(withUses(f, nil, 0, nil), "increment-usage", "", nil)
-				r.raw = `{"meta":{"increment":46116860184273879031}}`
-				return r
-			},
-			title: "Bad request", detail: "integer is too large", source: map[string]any{"pointer": "/meta/increment"}},
-		{name: luses + ": Admin increments the usage count for a license that is at its usage limit", status: 422,
-			setup: func(f *world) req { return act(withUses(f, 5, 5, nil), "increment-usage", "", nil) },
-			title: "Unprocessable resource", code: "USES_LIMIT_EXCEEDED", detail: "usage exceeds maximum allowed for license (5)",
-			source: map[string]any{"pointer": "/data/attributes/uses"}},
-		{name: luses + ": Admin increments the usage count for a license that would be at its usage limit but has an override", status: 200,
-			setup: func(f *world) req {
-				return act(withUses(f, 5, 5, map[string]any{"maxUses": 10}), "increment-usage", "", nil)
-			},
-			attrs: map[string]any{"uses": 6.0}},
-		{name: luses + ": User increments the usage count for their license (license owner)", status: 200,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l := withUses(f, 5, 4, nil)
-				f.withStore(func(db *store) { db.licenses[l].OwnerID = &u })
-				return act(l, "increment-usage", auth, nil)
-			},
-			attrs: map[string]any{"uses": 5.0}},
-		{name: luses + ": User increments the usage count for their license (license user)", status: 403,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l := withUses(f, 5, 4, nil)
-				f.addLicenseUser(l, u)
-				return act(l, "increment-usage", auth, nil)
-			}},
-		{name: luses + ": License increments the usage count for itself", status: 200,
-			setup: func(f *world) req {
-				l := withUses(f, 5, 4, nil)
-				return act(l, "increment-usage", f.licenseAuth(l, nil), nil)
-			},
-			attrs: map[string]any{"uses": 5.0}},
-		{name: luses + ": Product decrements the usage count for a license", status: 200,
-			setup: func(f *world) req {
-				l := withUses(f, 5, 5, nil)
-				return act(l, "decrement-usage", f.productAuth(f.prod), nil)
-			},
-			attrs: map[string]any{"uses": 4.0}},
-		{name: luses + ": Admin decrements the usage count for a license by 50", status: 200,
-			setup: func(f *world) req {
-				return act(withUses(f, 100, 75, nil), "decrement-usage", "", map[string]any{"meta": map[string]any{"decrement": 50}})
-			},
-			attrs: map[string]any{"uses": 25.0}},
-		{name: luses + ": Admin decrements the usage count for a license that is at 0", status: 422,
-			setup: func(f *world) req { return act(withUses(f, 5, 0, nil), "decrement-usage", "", nil) },
-			title: "Unprocessable resource", code: "USES_INVALID", detail: "must be greater than or equal to 0",
-			source: map[string]any{"pointer": "/data/attributes/uses"}},
-		{name: luses + ": User decrements the usage count for their license (license owner)", status: 403,
-			setup: func(f *world) req {
-				u, auth := f.userToken("u@example.com")
-				l := withUses(f, 5, 1, nil)
-				f.withStore(func(db *store) { db.licenses[l].OwnerID = &u })
-				return act(l, "decrement-usage", auth, nil)
-			}},
-		{name: luses + ": License decrements the usage count for itself", status: 403,
-			setup: func(f *world) req {
-				l := withUses(f, 5, 4, nil)
-				return act(l, "decrement-usage", f.licenseAuth(l, nil), nil)
-			}},
-		{name: luses + ": License decrements the usage count for another license", status: 404,
-			setup: func(f *world) req {
-				l := withUses(f, 5, 4, nil)
-				return act(withUses(f, 5, 4, nil), "decrement-usage", f.licenseAuth(l, nil), nil)
-			}},
-		{name: luses + ": Admin resets the usage count for a license", status: 200,
-			setup: func(f *world) req { return act(withUses(f, 5, 2, nil), "reset-usage", "", nil) },
-			attrs: map[string]any{"uses": 0.0}},
-		{name: luses + ": License decrements the usage count for itself (reset-usage)", status: 403,
-			setup: func(f *world) req {
-				l := withUses(f, 5, 4, nil)
-				return act(l, "reset-usage", f.licenseAuth(l, nil), nil)
-			}},
-		{name: luses + ": License increments its usage count with a usage expiration basis (not set)", status: 200,
-			setup: func(f *world) req {
-				l, _ := f.createLicense(f.floatingPolicy(map[string]any{"expirationBasis": "FROM_FIRST_USE", "duration": 31556952}), nil, "")
-				return act(l, "increment-usage", f.licenseAuth(l, nil), nil)
-			},
-			check: func(t *testing.T, f *world, r *reply) {
-				exp, _ := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
-				assert.WithinDuration(t, time.Now().AddDate(1, 0, 0), exp, 2*time.Hour)
-			}},
-		{name: luses + ": License increments its usage count with a usage expiration basis (set)", status: 200,
-			setup: func(f *world) req {
-				l, _ := f.createLicense(f.floatingPolicy(map[string]any{"expirationBasis": "FROM_FIRST_USE", "duration": 31556952}),
-					map[string]any{"expiry": "2032-01-03T14:18:02.743Z"}, "")
-				return act(l, "increment-usage", f.licenseAuth(l, nil), nil)
-			},
-			attrs: map[string]any{"expiry": "2032-01-03T14:18:02.743Z"}},
+		{name: c + "Developer creates a machine for their account", r: create(w.devTok, "fp-dev"), status: 201},
+		{name: c + "Sales creates a machine for their account", r: create(w.salesTok, "fp-sales"), status: 201},
+		{name: c + "Support attempts to create a machine for their account", r: create(w.supportTok, "fp-support"), status: 403, detail: denied},
+		{name: c + "Read-only attempts to create a machine for their account", r: create(w.roTok, "fp-ro"), status: 403, detail: roLacks},
+		{name: d + "Developer deletes one of their machines", r: writeAs("DELETE", "/machines/"+m1, w.devTok, nil), status: 204},
+		{name: d + "Sales deletes one of their machines", r: writeAs("DELETE", "/machines/"+m2, w.salesTok, nil), status: 204},
+		{name: d + "Support deletes one of their machines", r: writeAs("DELETE", "/machines/"+m3, w.supportTok, nil), status: 403, detail: denied},
+		{name: d + "Read-only deletes one of their machines", r: writeAs("DELETE", "/machines/"+m3, w.roTok, nil), status: 403, detail: roLacks},
+		{name: u + "Developer updates a machine", r: update(w.devTok), status: 200, attrs: map[string]any{"name": "Updated"}},
+		{name: u + "Sales updates a machine", r: update(w.salesTok), status: 200},
+		{name: u + "Support updates a machine", r: update(w.supportTok), status: 200},
+		{name: u + "Read-only updates a machine", r: update(w.roTok), status: 403, detail: roLacks},
 	}
-	runEach(t, newProductWorld, cases)
+	tt.run(t, append(w.staffReads("machine", "machines", m0), cases...))
+	assert.Len(t, tt.get("/machines").list(), 4) // 4 fixtures + 2 created - 2 deleted
 }

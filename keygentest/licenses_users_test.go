@@ -9,11 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The license users relationship (GET|POST|DELETE /licenses/{id}/users, keygen-api.md
-// §2.6, §1.15) and the tokens relationships of users, products and licenses (§2.1),
-// drawn from the real server's request specs and played over real HTTP. Each case names
-// the feature file and scenario it pins (features/api/v1/…).
-
 const luFeature = "licenses/relationships/users.feature: "
 
 // usersBody is an attach/detach body naming the users in order.
@@ -33,32 +28,9 @@ func detachUsers(lic, auth string, ids ...string) req {
 	return req{method: "DELETE", path: "/licenses/" + lic + "/users", auth: auth, body: usersBody(ids...)}
 }
 
-// usersCount reads relationships.users.meta.count of a license.
-func (w *world) usersCount(lic string) any {
-	w.t.Helper()
-	r := w.get("/licenses/" + lic)
-	require.Equal(w.t, 200, r.status, string(r.body))
-	rels, _ := r.data()["relationships"].(map[string]any)
-	users, _ := rels["users"].(map[string]any)
-	meta, _ := users["meta"].(map[string]any)
-	return meta["count"]
-}
-
-func (w *world) mutLicense(id string, f func(l *license)) {
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	f(w.srv.db.licenses[id])
-}
-
-func (w *world) mutUser(id string, f func(u *user)) {
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	f(w.srv.db.users[id])
-}
-
 // TestH1LicenseUsersRead: w.lic is owned by user with user3 attached; licPerm (read
 // permissions, no owner) has user2 attached.
-func TestH1LicenseUsersRead(t *testing.T) {
+func TestLicensesUsersRead(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	tt.mutLicense(w.licPerm, func(l *license) { l.UserIDs = []string{w.user2} })
@@ -102,7 +74,7 @@ func TestH1LicenseUsersRead(t *testing.T) {
 
 // TestH1LicenseUsersAttach plays the attach scenarios in order on one world; each case
 // notes the state it relies on.
-func TestH1LicenseUsersAttach(t *testing.T) {
+func TestLicensesUsersAttach(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	other := newWorld(t)
@@ -171,7 +143,7 @@ func TestH1LicenseUsersAttach(t *testing.T) {
 
 // TestH1LicenseUsersLimits: the users limit counts the owner and the attached users, each
 // new one in turn, with the policy's overage allowance (users.feature, max users limit).
-func TestH1LicenseUsersLimits(t *testing.T) {
+func TestLicensesUsersLimits(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
 	var users []string
@@ -216,7 +188,7 @@ func TestH1LicenseUsersLimits(t *testing.T) {
 
 // TestH1LicenseUsersDetach: w.lic is owned by user with user3 attached; detaching checks
 // the owner first (403), then that every user is attached (422).
-func TestH1LicenseUsersDetach(t *testing.T) {
+func TestLicensesUsersDetach(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	other := newWorld(t)
@@ -260,7 +232,7 @@ func TestH1LicenseUsersDetach(t *testing.T) {
 // TestH1LicenseUsersCount: attached users count wherever a license's users do: the users
 // scope of a teammate, the license filter user=, machine owners, and detaching one
 // releases its machines (LicenseUser#nullify_machines_for_user) and events.
-func TestH1LicenseUsersCount(t *testing.T) {
+func TestLicensesUsersCount(t *testing.T) {
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/hooks"),
@@ -300,75 +272,4 @@ func TestH1LicenseUsersCount(t *testing.T) {
 		assert.Equal(t, "license-users", payload.Data[0]["type"], ev)
 		assert.Equal(t, luID, payload.Data[0]["id"], ev)
 	}
-}
-
-func postToken(path, auth string, attrs map[string]any) req {
-	r := req{method: "POST", path: path, auth: auth}
-	if attrs != nil {
-		r.body = doc("tokens", attrs, nil)
-	}
-	return r
-}
-
-// TestH1UserTokens: users/relationships/tokens.feature (non-EE scenarios). user owns
-// w.lic (product prod) with user3 attached; user2 holds no license.
-func TestH1UserTokens(t *testing.T) {
-	w := newTeamWorld(t).addLicensees()
-	tt := w
-	f := "users/relationships/tokens.feature: "
-	ut := func(id string) string { return "/users/" + id + "/tokens" }
-	expiry := func(want any) func(t *testing.T, w *world, r *reply) {
-		return func(t *testing.T, _ *world, r *reply) { assert.Equal(t, want, r.attrs()["expiry"], string(r.body)) }
-	}
-	tt.run(t, []apiCase{
-		{name: f + "Admin requests tokens for one of their users", r: getAs(ut(w.user2), ""), status: 200, check: listLen(1)},
-		{name: f + "Product requests tokens for one of their users", r: getAs(ut(w.user), bearer(w.prodTok)), status: 200, check: listLen(1)},
-		{name: f + "License requests tokens for a user", r: getAs(ut(w.user2), bearer(w.licTok)), status: 404},
-		{name: f + "User requests their tokens while authenticated", r: getAs(ut(w.user), bearer(w.userTok)), status: 200, check: listLen(1)},
-		{name: f + "User requests tokens for another user", r: getAs(ut(w.user), bearer(w.user2Tok)), status: 404},
-		{name: f + "Anonymous requests a user's tokens", r: getAs(ut(w.user), "-"), status: 401},
-
-		{name: f + "Admin generates an admin token (themself)", r: postToken(ut(w.admin), "", nil), status: 200, attrs: map[string]any{"kind": "admin-token", "expiry": nil}},
-		{name: f + "Admin generates a user token (has password)", r: postToken(ut(w.user), "", nil), status: 200, attrs: map[string]any{"kind": "user-token"},
-			check: func(t *testing.T, _ *world, r *reply) {
-				assert.NotNil(t, r.attrs()["expiry"])
-				assert.NotEmpty(t, r.attrs()["token"])
-			}},
-		{name: f + "Admin generates a named user token", r: postToken(ut(w.user), "", map[string]any{"name": "Client Token"}), status: 200, attrs: map[string]any{"name": "Client Token"}},
-		{name: f + "Admin generates a user token with a custom expiry (present)", r: postToken(ut(w.user), "", map[string]any{"expiry": "2016-10-05T22:53:37.000Z"}), status: 200,
-			attrs: map[string]any{"kind": "user-token"}, check: expiry("2016-10-05T22:53:37.000Z")},
-		{name: f + "Admin generates a user token with a custom expiry (null)", r: postToken(ut(w.user), "", map[string]any{"expiry": nil}), status: 200, check: expiry(nil)},
-		{name: f + "Product generates a user token (with license)", r: postToken(ut(w.user), bearer(w.prodTok), nil), status: 200, attrs: map[string]any{"kind": "user-token"}},
-		{name: f + "License generates a user token", r: postToken(ut(w.user), bearer(w.licTok), nil), status: 403},
-		{name: f + "User generates a user token", r: postToken(ut(w.user), bearer(w.userTok), nil), status: 403},
-		{name: f + "Anonymous generates a user token", r: postToken(ut(w.user), "-", nil), status: 401},
-	})
-}
-
-// TestH1ProductTokens: products/relationships/tokens.feature (non-EE scenarios). user
-// holds a license of prod; user2 holds none.
-func TestH1ProductTokens(t *testing.T) {
-	w := newTeamWorld(t).addLicensees()
-	tt := w
-	foreign := bearer(newWorld(t).srv.AdminToken)
-	f := "products/relationships/tokens.feature: "
-	pt := func(id string) string { return "/products/" + id + "/tokens" }
-	tt.run(t, []apiCase{
-		{name: f + "Admin requests tokens for one of their products", r: getAs(pt(w.prod), ""), status: 200, check: listLen(1)},
-		{name: f + "Product requests their tokens", r: getAs(pt(w.prod), bearer(w.prodTok)), status: 200, check: listLen(1)},
-		{name: f + "Product requests tokens for another product", r: getAs(pt(w.prod2), bearer(w.prodTok)), status: 404},
-		{name: f + "License requests tokens for a product", r: getAs(pt(w.prod2), bearer(w.licTok)), status: 404},
-		{name: f + "User requests tokens for a product", r: getAs(pt(w.prod), bearer(w.user2Tok)), status: 404},
-
-		{name: f + "Admin generates a product token", r: postToken(pt(w.prod), "", nil), status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil},
-			check: func(t *testing.T, _ *world, r *reply) { assert.NotEmpty(t, r.attrs()["token"]) }},
-		{name: f + "Admin generates a named product token", r: postToken(pt(w.prod), "", map[string]any{"name": "Server Token"}), status: 200, attrs: map[string]any{"name": "Server Token"}},
-		{name: f + "Product attempts to generate a token", r: postToken(pt(w.prod), bearer(w.prodTok), nil), status: 403},
-		{name: f + "Product attempts to generate a token for another product", r: postToken(pt(w.prod2), bearer(w.prodTok), nil), status: 404},
-		{name: f + "License attempts to generate token for their product", r: postToken(pt(w.prod), bearer(w.licTok), nil), status: 403},
-		{name: f + "License attempts to generate token for a product", r: postToken(pt(w.prod2), bearer(w.licTok), nil), status: 404},
-		{name: f + "User attempts to generate token for their product", r: postToken(pt(w.prod), bearer(w.userTok), nil), status: 403},
-		{name: f + "User attempts to generate token for a product", r: postToken(pt(w.prod), bearer(w.user2Tok), nil), status: 404},
-		{name: f + "Admin attempts to generate a product token for another account", r: postToken(pt(w.prod), foreign, nil), status: 401},
-	})
 }

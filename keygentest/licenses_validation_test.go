@@ -8,50 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Table test over real HTTP for keygen-api.md §3 (license validation), one case per
-// distinct rule of features/api/v1/licenses/actions/validations.feature (named
-// "feature: scenario title"). Fixtures the public API cannot produce (more machines than a
-// limit, licensees) are seeded in the store; the request under test always goes over HTTP.
-
 const valFeature = "validations.feature: "
-
-// pol creates a policy over the API (so that the server defaults apply) and returns it.
-func (w *world) storedPolicy(attrs map[string]any) *policy {
-	w.t.Helper()
-	if w.prod == "" {
-		w.prod = w.product()
-	}
-	a := map[string]any{"floating": true}
-	for k, v := range attrs {
-		a[k] = v
-	}
-	id := w.policy(w.prod, a)
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	return w.srv.db.policies[id]
-}
-
-func (w *world) storedLicense(p *policy, mut func(*license)) *license {
-	return w.seedLicense(p.ID, mut)
-}
-
-func (w *world) storedMachine(l *license, mut func(*machine)) *machine {
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	m := &machine{base: newBase(w.srv.AccountID, w.srv.clock.now()), LicenseID: l.ID, Fingerprint: newUUID(), Metadata: map[string]any{}}
-	if mut != nil {
-		mut(m)
-	}
-	w.srv.db.machines[m.ID] = m
-	return m
-}
-
-func (w *world) storedUser(email string) *user {
-	id := w.createUser(email)
-	w.srv.mu.Lock()
-	defer w.srv.mu.Unlock()
-	return w.srv.db.users[id]
-}
 
 func byID(id string, meta map[string]any) req {
 	var body any
@@ -81,17 +38,192 @@ var (
 	vValid = res(true, "is valid", "VALID")
 )
 
-// overageMachines makes a policy with attrs and one license holding n seeded machines.
-func (w *world) overageMachines(attrs map[string]any, n int, mut func(*machine)) *license {
-	p := w.storedPolicy(attrs)
-	l := w.storedLicense(p, nil)
-	for range n {
-		w.storedMachine(l, mut)
-	}
-	return l
+func ownedBy(u *user) func(*machine) {
+	return func(m *machine) { m.OwnerID = &u.ID }
 }
 
-func TestValidationsFeature(t *testing.T) {
+// TestValidation pins the evaluation order and codes of §3.
+func TestLicensesValidationOrder(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	pol := func(attrs map[string]any) string { return tt.policy(prod, attrs) }
+	lic := func(policy string, attrs map[string]any) string { return tt.mustLicense(policy, attrs, nil).id() }
+	floating := pol(map[string]any{"floating": true})
+	strictNode := pol(map[string]any{"strict": true})
+	revoke := pol(map[string]any{"floating": true, "expirationStrategy": "REVOKE_ACCESS"})
+	maintain := pol(map[string]any{"floating": true, "expirationStrategy": "MAINTAIN_ACCESS"})
+	checkIn := pol(map[string]any{"floating": true, "requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
+	reqProduct := pol(map[string]any{"floating": true, "requireProductScope": true})
+	matchAll := pol(map[string]any{"floating": true, "machineMatchingStrategy": "MATCH_ALL"})
+	heartbeat := pol(map[string]any{"floating": true, "requireHeartbeat": true, "heartbeatCullStrategy": "KEEP_DEAD", "heartbeatDuration": 120})
+	firstValidation := pol(map[string]any{"floating": true, "duration": 86400, "expirationBasis": "FROM_FIRST_VALIDATION"})
+	tooMany := pol(map[string]any{"floating": true, "strict": true})
+
+	base := lic(floating, nil)
+	suspended := lic(floating, map[string]any{"suspended": true})
+	revoked := lic(revoke, map[string]any{"expiry": "2001-01-01T00:00:00Z"})
+	maintained := lic(maintain, map[string]any{"expiry": "2001-01-01T00:00:00Z"})
+	overdue := lic(checkIn, nil)
+	prodScoped := lic(reqProduct, nil)
+	nodeLocked := lic(strictNode, nil)
+	all := lic(matchAll, nil)
+	hb := lic(heartbeat, nil)
+	many := lic(tooMany, nil)
+	for i, fp := range []string{"fp-a", "fp-b"} {
+		require.Equal(t, 201, tt.postMachine(all, fp, nil, "").status)
+		require.Equal(t, 201, tt.postMachine(many, "many-"+fp, nil, "").status)
+		_ = i
+	}
+	tt.patchPolicy(tooMany, map[string]any{"maxMachines": 1})
+	require.Equal(t, 201, tt.postMachine(hb, "hb-1", nil, "").status)
+	tt.srv.Advance(25 * time.Hour) // check-in overdue, heartbeat dead
+
+	cases := []struct {
+		name    string
+		license string
+		scope   map[string]any
+		valid   bool
+		code    string
+	}{
+		{"§3 step 15 valid", base, nil, true, "VALID"},
+		{"§3 step 3 suspended", suspended, nil, false, "SUSPENDED"},
+		{"§3 step 4 REVOKE expired before scopes", revoked, map[string]any{"fingerprint": "x"}, false, "EXPIRED"},
+		{"§3 step 14 MAINTAIN expired is valid", maintained, nil, true, "EXPIRED"},
+		{"§3 step 6 MAINTAIN scope first", maintained, map[string]any{"fingerprint": "x"}, false, "NO_MACHINES"},
+		{"§3 step 5 overdue", overdue, nil, false, "OVERDUE"},
+		{"§3 step 6b product scope required", prodScoped, nil, false, "PRODUCT_SCOPE_REQUIRED"},
+		{"§3 step 6b product scope mismatch", base, map[string]any{"product": tt.srv.AccountID}, false, "PRODUCT_SCOPE_MISMATCH"},
+		{"§3 step 6c policy scope mismatch", base, map[string]any{"policy": strictNode}, false, "POLICY_SCOPE_MISMATCH"},
+		{"§3 step 6d user scope mismatch", base, map[string]any{"user": "nobody@example.com"}, false, "USER_SCOPE_MISMATCH"},
+		{"§3 step 6e entitlements empty", base, map[string]any{"entitlements": []string{}}, false, "ENTITLEMENTS_SCOPE_EMPTY"},
+		{"§3 step 6e entitlements missing", base, map[string]any{"entitlements": []string{"PRO"}}, false, "ENTITLEMENTS_MISSING"},
+		{"§3 step 6f machine scope mismatch", all, map[string]any{"machine": tt.srv.AccountID}, false, "MACHINE_SCOPE_MISMATCH"},
+		{"§3 step 6g fingerprint empty", all, map[string]any{"fingerprints": []string{}}, false, "FINGERPRINT_SCOPE_EMPTY"},
+		{"§3 step 6g MATCH_ALL mismatch", all, map[string]any{"fingerprints": []string{"fp-a", "fp-c"}}, false, "FINGERPRINT_SCOPE_MISMATCH"},
+		{"§3 step 6g MATCH_ALL match", all, map[string]any{"fingerprints": []string{"fp-a", "fp-b"}}, true, "VALID"},
+		{"§3 step 6g heartbeat dead", hb, map[string]any{"fingerprint": "hb-1"}, false, "HEARTBEAT_DEAD"},
+		{"§3 step 6h components need fingerprint", base, map[string]any{"components": []string{"c"}}, false, "FINGERPRINT_SCOPE_REQUIRED"},
+		{"§3 step 6i checksum mismatch (no releases)", base, map[string]any{"checksum": "abc"}, false, "CHECKSUM_SCOPE_MISMATCH"},
+		{"§3 step 6j version mismatch (no releases)", base, map[string]any{"version": "1.0.0"}, false, "VERSION_SCOPE_MISMATCH"},
+		{"§3 step 9 strict node-locked no machine", nodeLocked, nil, false, "NO_MACHINE"},
+		{"§3 step 12 too many machines", many, nil, false, "TOO_MANY_MACHINES"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var meta map[string]any
+			if c.scope != nil {
+				meta = map[string]any{"scope": c.scope}
+			}
+			m := tt.validate(c.license, meta)
+			assert.Equal(t, c.code, m["code"], m["detail"])
+			assert.Equal(t, c.valid, m["valid"])
+			if c.scope != nil {
+				assert.NotNil(t, m["scope"], "§3 scope echoed")
+			}
+			assert.NotContains(t, m, "nonce", "§3 nonce only when sent")
+		})
+	}
+	t.Run("§3 nonce echo, lastValidated, unknown scope key", func(t *testing.T) {
+		r := tt.do(req{method: "POST", path: "/licenses/" + base + "/actions/validate", body: map[string]any{"meta": map[string]any{"nonce": 42}}})
+		assert.Equal(t, float64(42), r.doc["meta"].(map[string]any)["nonce"])
+		assert.NotNil(t, r.attrs()["lastValidated"])
+		r = tt.do(req{method: "POST", path: "/licenses/" + base + "/actions/validate", body: map[string]any{"meta": map[string]any{"scope": map[string]any{"bogus": "x"}}}})
+		expectError(t, r, 400, "", "/meta/scope/bogus", "unpermitted parameter")
+	})
+	t.Run("§3 quick validate skips scopes", func(t *testing.T) {
+		r := tt.get("/licenses/" + prodScoped + "/actions/validate")
+		assert.Equal(t, "VALID", r.doc["meta"].(map[string]any)["code"])
+	})
+	t.Run("§2.3 FROM_FIRST_VALIDATION sets expiry", func(t *testing.T) {
+		id := lic(firstValidation, nil)
+		assert.Nil(t, tt.get("/licenses/" + id).attrs()["expiry"])
+		tt.validate(id, nil)
+		assert.NotNil(t, tt.get("/licenses/" + id).attrs()["expiry"])
+	})
+}
+
+// TestValidationRules pins §3 details: scope echo, nonce, null user scope, validate-key
+// permission (bearer must be allowed to validate the license it names, else 403).
+func TestLicensesValidationDetails(t *testing.T) {
+	tt := newWorld(t)
+	prod := tt.product()
+	pol := tt.policy(prod, map[string]any{"floating": true})
+	mixed := tt.policy(prod, map[string]any{"floating": true, "authenticationStrategy": "LICENSE"})
+	owner, ownerAuth := tt.userToken("val-owner@example.com")
+	_, otherAuth := tt.userToken("val-other@example.com")
+	unowned := tt.mustLicense(pol, map[string]any{"key": "unowned-key"}, nil)
+	owned := tt.mustLicense(pol, map[string]any{"key": "owned-key"}, map[string]any{"owner": link("users", owner)})
+	licAuth := tt.mustLicense(mixed, map[string]any{"key": "license-auth-key"}, nil)
+
+	type exp struct {
+		status      int
+		valid       any
+		code        string
+		scope, echo bool
+	}
+	cases := []struct {
+		name, path, auth string
+		method           string
+		body             any
+		want             exp
+	}{
+		{"§3 null user scope matches an ownerless license", "/licenses/" + unowned.id() + "/actions/validate", "", "POST",
+			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": nil}}}, exp{200, true, "VALID", true, true}},
+		{"§3 null user scope does not match an owned license", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
+			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": nil}}}, exp{200, false, "USER_SCOPE_MISMATCH", true, true}},
+		{"§3 user scope by owner email", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
+			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": "val-owner@example.com"}}}, exp{200, true, "VALID", true, true}},
+		{"§3 empty scope is still echoed", "/licenses/" + unowned.id() + "/actions/validate", "", "POST",
+			map[string]any{"meta": map[string]any{"scope": map[string]any{}}}, exp{200, true, "VALID", true, true}},
+		{"§3 validate-key anonymous", "/licenses/actions/validate-key", "-", "POST",
+			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{200, true, "VALID", false, false}},
+		{"§3 validate-key by the owner", "/licenses/actions/validate-key", ownerAuth, "POST",
+			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{200, true, "VALID", false, false}},
+		{"§3 validate-key for a license the bearer does not own → 403", "/licenses/actions/validate-key", otherAuth, "POST",
+			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{status: 403}},
+		{"§3 validate-key unknown key with a bearer → data null", "/licenses/actions/validate-key", otherAuth, "POST",
+			map[string]any{"meta": map[string]any{"key": "no-such-key"}}, exp{200, false, "NOT_FOUND", false, false}},
+		{"§3 validate-key with License auth of another license → 403", "/licenses/actions/validate-key", "License license-auth-key", "POST",
+			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{status: 403}},
+		{"§1.14 License auth validates itself by id", "/licenses/" + licAuth.id() + "/actions/validate", "License license-auth-key", "POST",
+			nil, exp{200, true, "VALID", false, false}},
+		{"§1.15 another user's license → 404", "/licenses/" + owned.id() + "/actions/validate", otherAuth, "POST", nil, exp{status: 404}},
+		{"§3 quick validate of another user's license → 404", "/licenses/" + owned.id() + "/actions/validate", otherAuth, "GET", nil, exp{status: 404}},
+		{"§3 scope user must be a string or null", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
+			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": 1}}}, exp{status: 400}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tt.do(req{method: tc.method, path: tc.path, auth: tc.auth, body: tc.body})
+			require.Equal(t, tc.want.status, r.status, string(r.body))
+			if r.status != 200 {
+				if r.status == 403 {
+					assert.Equal(t, "Access denied", r.err(0)["title"])
+				}
+				return
+			}
+			meta := r.doc["meta"].(map[string]any)
+			assert.Equal(t, tc.want.valid, meta["valid"])
+			assert.Equal(t, tc.want.code, meta["code"])
+			_, hasScope := meta["scope"]
+			assert.Equal(t, tc.want.echo, hasScope, "§3 scope echoed only when sent")
+			assert.Contains(t, meta, "ts")
+			if tc.want.code == "NOT_FOUND" {
+				assert.Nil(t, r.doc["data"])
+			}
+		})
+	}
+	t.Run("§3 nonce 0 is echoed; quick GET validate never echoes", func(t *testing.T) {
+		r := tt.do(req{method: "POST", path: "/licenses/" + unowned.id() + "/actions/validate", body: map[string]any{"meta": map[string]any{"nonce": 0}}})
+		assert.Equal(t, float64(0), r.doc["meta"].(map[string]any)["nonce"])
+		q := tt.get("/licenses/unowned-key/actions/validate?nonce=5")
+		require.Equal(t, 200, q.status)
+		assert.NotContains(t, q.doc["meta"], "nonce")
+		assert.NotContains(t, q.doc["meta"], "scope")
+	})
+}
+
+func TestLicensesValidationsFeature(t *testing.T) {
 	const anon = "-"
 	var cases []apiCase
 
@@ -775,10 +907,210 @@ func TestValidationsFeature(t *testing.T) {
 	runEach(t, func(t *testing.T) *world { return newWorld(t) }, cases)
 }
 
+func TestLicensesValidationsFeatureEdges(t *testing.T) {
+	const anon = "-"
+	ownersMismatch := res(false, "user scope does not match (does not match associated machine owners)", "USER_SCOPE_MISMATCH")
+	ownerMismatch := res(false, "user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")
+	cases := []apiCase{
+		// --- user scope with a fingerprint, fingerprints or machine ---------------------------
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (no machine owner)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			m := f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint, "user": owner.Email}))
+		}, meta: vValid},
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (invalid fingerprint)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": "foo", "user": owner.Email}))
+		}, meta: res(false, "fingerprint is not activated (does not match any associated machines)", "FINGERPRINT_SCOPE_MISMATCH"), check: func(t *testing.T, f *world, r *reply) {
+			rel := r.data()["relationships"].(map[string]any)["owner"].(map[string]any)
+			assert.Equal(t, "users", rel["data"].(map[string]any)["type"])
+		}},
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (license owner != machine owner)", setup: func(f *world) req {
+			l, owner, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint, "user": owner.Email}))
+		}, meta: ownersMismatch},
+		{name: valFeature + "An admin validates a valid license scoped to its user and fingerprints (license user != machine owners)", setup: func(f *world) req {
+			l, owner, user := f.ownedLicense(nil, true)
+			a, b := f.storedMachine(l, ownedBy(owner)), f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"fingerprints": []string{a.Fingerprint, b.Fingerprint}, "user": user.Email}))
+		}, meta: ownersMismatch},
+		{name: valFeature + "An admin validates a valid license scoped to its user and fingerprints (license user == machine owners)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			a, b := f.storedMachine(l, ownedBy(user)), f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"fingerprints": []string{a.Fingerprint, b.Fingerprint}, "user": user.Email}))
+		}, meta: vValid},
+		{name: valFeature + "An admin validates a valid license scoped to its owner and fingerprints (invalid user)", setup: func(f *world) req {
+			l, _, _ := f.ownedLicense(nil, false)
+			m := f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprints": []string{m.Fingerprint}, "user": "foo@example.com"}))
+		}, meta: res(false, "user scope does not match", "USER_SCOPE_MISMATCH")},
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a machine (license owner != machine owner)", setup: func(f *world) req {
+			l, owner, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": owner.Email}))
+		}, meta: ownerMismatch},
+		{name: valFeature + "An admin validates a valid license scoped to its user and a machine (license user == machine owner)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": user.Email}))
+		}, meta: vValid},
+		{name: valFeature + "An admin validates a valid license scoped to its owner and a machine (invalid machine)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"machine": "foo", "user": owner.Email}))
+		}, meta: res(false, "machine is not activated (does not match any associated machines)", "MACHINE_SCOPE_MISMATCH")},
+
+		// --- email normalization (User normalizes :email; queries normalize their value) ------
+		{name: valFeature + "user scope by a differently cased email matches the owner (users.where(email:) normalizes)", setup: func(f *world) req {
+			l, _, _ := f.ownedLicense(nil, false)
+			return byID(l.ID, scoped(map[string]any{"user": " Owner@Example.COM "}))
+		}, meta: vValid},
+		{name: valFeature + "user scope by a differently cased email and a fingerprint of the user's machine (for_owner normalizes)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint, "user": "LICENSEE@example.com"}))
+		}, meta: vValid},
+		{name: valFeature + "user scope by a differently cased email and the user's machine (machine.owner.email == user is exact)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(nil, true)
+			m := f.storedMachine(l, ownedBy(user))
+			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": "LICENSEE@example.com"}))
+		}, meta: ownerMismatch},
+
+		// --- expired licenses with a scope: only REVOKE_ACCESS expires before the scope ------
+		{name: valFeature + "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
+		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "scope": map[string]any{"fingerprint": "nope"}}},
+		{name: valFeature + "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: maintain)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "MAINTAIN_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": "nope"}))
+		}, meta: map[string]any{"valid": false, "detail": "fingerprint is not activated (does not match any associated machines)", "code": "FINGERPRINT_SCOPE_MISMATCH", "scope": map[string]any{"fingerprint": "nope"}}},
+		{name: valFeature + "An admin validates an expired license scoped to a matching machine fingerprint (expiration strategy: allow)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationStrategy": "ALLOW_ACCESS"})
+			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			m := f.storedMachine(l, nil)
+			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint}))
+		}, meta: res(true, "is expired", "EXPIRED")},
+
+		// --- heartbeats by machine ID --------------------------------------------------------
+		{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (by ID)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600, "heartbeatBasis": "FROM_FIRST_PING", "requireHeartbeat": true})
+			l := f.storedLicense(p, nil)
+			m := f.storedMachine(l, nil)
+			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
+		}, meta: res(false, "machine heartbeat is required", "HEARTBEAT_NOT_STARTED")},
+		{name: valFeature + "Anonymous validates a license key scoped to a dead machine (by ID)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600})
+			l := f.storedLicense(p, nil)
+			m := f.storedMachine(l, func(m *machine) { m.LastHeartbeat = ptr(f.srv.clock.now().Add(-2 * time.Hour)) })
+			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
+		}, meta: res(false, "machine heartbeat is dead", "HEARTBEAT_DEAD")},
+		{name: valFeature + "Anonymous validates a license key scoped to an alive machine (by ID)", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600})
+			l := f.storedLicense(p, nil)
+			m := f.storedMachine(l, func(m *machine) { m.LastHeartbeat = ptr(f.srv.clock.now().Add(-59 * time.Minute)) })
+			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
+		}, meta: vValid},
+
+		// --- leasing --------------------------------------------------------------------------
+		{name: valFeature + "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, within overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
+			f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, nil)
+			f.storedMachine(l, nil)
+			return byID(l.ID, nil)
+		}, meta: res(true, "has too many associated machines", "TOO_MANY_MACHINES")},
+		{name: valFeature + "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, exceeded overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *world) req {
+			l, _, user := f.ownedLicense(map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
+			f.storedMachine(l, ownedBy(user))
+			f.storedMachine(l, ownedBy(user))
+			for range 3 {
+				f.storedMachine(l, nil)
+			}
+			return byID(l.ID, nil)
+		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
+
+		// --- API versions -----------------------------------------------------------------------
+		{name: valFeature + "A user validates a license key scoped to their own ID (v1.5)", setup: func(f *world) req {
+			l, owner, _ := f.ownedLicense(nil, false)
+			_, tok := f.tokenFor("users", owner.ID, nil)
+			r := byKey(l.Key, scoped(map[string]any{"user": owner.ID}), "Bearer "+tok)
+			r.headers = map[string]string{"Keygen-Version": "1.5"}
+			return r
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
+			rels := r.data()["relationships"].(map[string]any)
+			assert.NotContains(t, rels, "owner")
+			user, _ := rels["user"].(map[string]any)
+			require.NotNil(t, user, string(r.body))
+			assert.Equal(t, "/v1/accounts/"+f.srv.AccountID+"/licenses/"+r.id()+"/user", user["links"].(map[string]any)["related"])
+		}},
+		{name: valFeature + "Admin quick validates a strict license that has too many machine cores (ALWAYS_ALLOW_OVERAGE overage strategy, v1.1)", setup: func(f *world) req {
+			l := f.overageMachines(map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "maxCores": 16, "strict": true}, 3, func(m *machine) { m.Cores = ptr[int64](16) })
+			r := quick(l.ID)
+			r.headers = map[string]string{"Keygen-Version": "1.1"}
+			return r
+		}, meta: map[string]any{"valid": false, "detail": "has too many associated machine cores", "constant": "TOO_MANY_CORES"}},
+		{name: valFeature + "Anonymous validates an invalid license by key (v1.1): the migration also applies without a license", setup: func(f *world) req {
+			r := byKey("invalid", nil, anon)
+			r.headers = map[string]string{"Keygen-Version": "1.1"}
+			return r
+		}, meta: map[string]any{"valid": false, "detail": "does not exist", "constant": "NOT_FOUND"}, check: func(t *testing.T, f *world, r *reply) {
+			assert.Nil(t, r.doc["data"])
+			assert.NotContains(t, r.doc["meta"], "code")
+		}},
+
+		// --- nonce, scope echo, touches ---------------------------------------------------------
+		{name: valFeature + "Anonymous validates an expired license key and sends a nonce", setup: func(f *world) req {
+			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
+			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
+		}, meta: map[string]any{"valid": false, "detail": "is expired", "code": "EXPIRED", "nonce": float64(9048238457)}, check: func(t *testing.T, f *world, r *reply) {
+			last, err := time.Parse(time.RFC3339, r.attrs()["lastValidated"].(string))
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now(), last, time.Minute)
+		}},
+		{name: valFeature + "Anonymous validates a valid license key with an empty scope: the empty scope is echoed", setup: func(f *world) req {
+			return byKey(f.storedLicense(f.storedPolicy(nil), nil).Key, scoped(map[string]any{}), anon)
+		}, meta: map[string]any{"valid": true, "code": "VALID", "scope": map[string]any{}}, check: func(t *testing.T, f *world, r *reply) {
+			assert.NotContains(t, r.doc["meta"], "nonce")
+		}},
+		{name: valFeature + "Admin quick validates a license from the dashboard origin: no touch", setup: func(f *world) req {
+			r := quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
+			r.headers = map[string]string{"Origin": "https://app.keygen.sh"}
+			return r
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
+			assert.Nil(t, r.attrs()["lastValidated"])
+		}},
+		{name: valFeature + "Admin quick validates a license with a validation expiration basis: no event, no expiry", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
+			return quick(f.storedLicense(p, nil).ID)
+		}, meta: vValid, check: func(t *testing.T, f *world, r *reply) {
+			assert.Nil(t, r.attrs()["expiry"])
+			assert.NotNil(t, r.attrs()["lastValidated"])
+		}},
+		{name: valFeature + "Anonymous validates a license key with a validation expiration basis that fails validation: the expiry is still set", setup: func(f *world) req {
+			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952, "strict": true})
+			return byKey(f.storedLicense(p, nil).Key, nil, anon)
+		}, meta: res(false, "must have at least 1 associated machine", "NO_MACHINES"), check: func(t *testing.T, f *world, r *reply) {
+			exp, err := time.Parse(time.RFC3339, r.attrs()["expiry"].(string))
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now().AddDate(1, 0, 0), exp, 24*time.Hour)
+		}},
+	}
+	runEach(t, func(t *testing.T) *world { return newWorld(t) }, cases)
+}
+
 // TestValidationsFeatureWebhooks: a validation (not a quick one) emits
 // license.validation.succeeded/failed to the account-wide endpoints and to the endpoints of
 // the license's product only.
-func TestValidationsFeatureWebhooks(t *testing.T) {
+func TestLicensesValidationWebhooks(t *testing.T) {
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	f := tt
