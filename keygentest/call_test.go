@@ -13,7 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestWireConventions pins keygen-api.md §1.1, §1.2, §1.6, §1.12–§1.14 over HTTP.
+// The dispatch pipeline every request goes through (call.go): media types, parsing, routing,
+// account resolution, versions, headers and the conventions every route shares
+// (lib/keygen/middleware.rb, app/controllers/application_controller.rb).
+
+// TestDispatchConventions pins the conventions every route shares: authentication, routing
+// and account resolution, media types and parsing, typed params, versioning and headers
+// (lib/keygen/middleware.rb, app/controllers/application_controller.rb,
+// config/initializers/request_migrations.rb).
 func TestDispatchConventions(t *testing.T) {
 	tt := newWorld(t)
 	acct := tt.srv.AccountID
@@ -21,121 +28,121 @@ func TestDispatchConventions(t *testing.T) {
 	prod := tt.product()
 	const docs = "https://keygen.sh/docs/api/authentication/"
 	cases := []apiCase{
-		// §1.14 authentication schemes and codes
-		{name: "§1.14 no credentials: TOKEN_MISSING + challenge", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
+		// authentication schemes and codes
+		{name: "no credentials: TOKEN_MISSING + challenge", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
 			title: "Unauthorized", code: "TOKEN_MISSING", detail: "You must be authenticated to complete the request", about: docs,
 			headers: map[string]string{"WWW-Authenticate": `Bearer realm="keygen"`}},
-		{name: "§1.14 unknown token: TOKEN_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer admin-nope"}, status: 401,
+		{name: "unknown token: TOKEN_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer admin-nope"}, status: 401,
 			code: "TOKEN_INVALID", detail: "You must be authenticated to complete the request", about: docs + "#token-authentication",
 			headers: map[string]string{"WWW-Authenticate": `Bearer realm="keygen"`}},
-		{name: "§1.14 UUID as token: TOKEN_FORMAT_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer " + prod}, status: 401,
+		{name: "UUID as token: TOKEN_FORMAT_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer " + prod}, status: 401,
 			code: "TOKEN_FORMAT_INVALID", detail: "Token format is invalid (make sure that you're providing a token value, not a token's UUID identifier)"},
-		{name: "§1.14 Token scheme alias", r: req{method: "GET", path: "/products", auth: "Token " + tt.srv.AdminToken}, status: 200},
-		{name: "§1.14 scheme is case-insensitive", r: req{method: "GET", path: "/products", auth: "bearer " + tt.srv.AdminToken}, status: 200},
-		{name: "§1.14 Basic token:<t>", r: req{method: "GET", path: "/products", auth: basic("token", tt.srv.AdminToken)}, status: 200},
-		{name: "§1.14 Basic legacy <t>:", r: req{method: "GET", path: "/products", auth: basic(tt.srv.AdminToken, "")}, status: 200},
-		{name: "§1.14 ?token=", r: req{method: "GET", path: "/products?token=" + url.QueryEscape(tt.srv.AdminToken), auth: "-"}, status: 200},
-		{name: "§1.14 ?auth=token:", r: req{method: "GET", path: "/products?auth=token:" + url.QueryEscape(tt.srv.AdminToken), auth: "-"}, status: 200},
-		{name: "§1.14 Basic with empty credentials: TOKEN_INVALID, Basic challenge", r: req{method: "GET", path: "/products", auth: basic("", "")}, status: 401,
+		{name: "Token scheme alias", r: req{method: "GET", path: "/products", auth: "Token " + tt.srv.AdminToken}, status: 200},
+		{name: "scheme is case-insensitive", r: req{method: "GET", path: "/products", auth: "bearer " + tt.srv.AdminToken}, status: 200},
+		{name: "Basic token:<t>", r: req{method: "GET", path: "/products", auth: basic("token", tt.srv.AdminToken)}, status: 200},
+		{name: "Basic legacy <t>:", r: req{method: "GET", path: "/products", auth: basic(tt.srv.AdminToken, "")}, status: 200},
+		{name: "?token=", r: req{method: "GET", path: "/products?token=" + url.QueryEscape(tt.srv.AdminToken), auth: "-"}, status: 200},
+		{name: "?auth=token:", r: req{method: "GET", path: "/products?auth=token:" + url.QueryEscape(tt.srv.AdminToken), auth: "-"}, status: 200},
+		{name: "Basic with empty credentials: TOKEN_INVALID, Basic challenge", r: req{method: "GET", path: "/products", auth: basic("", "")}, status: 401,
 			code: "TOKEN_INVALID", headers: map[string]string{"WWW-Authenticate": `Basic realm="keygen"`}},
-		{name: "§1.14 License scheme with unknown key: LICENSE_INVALID", r: req{method: "GET", path: "/products", auth: "License NOPE-NOPE"}, status: 401,
+		{name: "License scheme with unknown key: LICENSE_INVALID", r: req{method: "GET", path: "/products", auth: "License NOPE-NOPE"}, status: 401,
 			code: "LICENSE_INVALID", about: docs + "#license-authentication", headers: map[string]string{"WWW-Authenticate": `License realm="keygen"`}},
-		{name: "§1.14 unknown scheme is no credentials", r: req{method: "GET", path: "/products", auth: "Digest abc"}, status: 401, code: "TOKEN_MISSING"},
-		{name: "§1.14 another account's token: 401 TOKEN_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer " + other.srv.AdminToken}, status: 401, code: "TOKEN_INVALID"},
-		{name: "§1.14 bad credentials are refused even where auth is optional", r: req{method: "POST", path: "/users", auth: "Bearer admin-nope",
+		{name: "unknown scheme is no credentials", r: req{method: "GET", path: "/products", auth: "Digest abc"}, status: 401, code: "TOKEN_MISSING"},
+		{name: "another account's token: 401 TOKEN_INVALID", r: req{method: "GET", path: "/products", auth: "Bearer " + other.srv.AdminToken}, status: 401, code: "TOKEN_INVALID"},
+		{name: "bad credentials are refused even where auth is optional", r: req{method: "POST", path: "/users", auth: "Bearer admin-nope",
 			body: doc("users", map[string]any{"email": "x@example.com"}, nil)}, status: 401, code: "TOKEN_INVALID"},
-		{name: "§2.5 forgot-password never authenticates", r: req{method: "POST", path: "/passwords", auth: "Bearer admin-nope",
+		{name: "forgot-password never authenticates", r: req{method: "POST", path: "/passwords", auth: "Bearer admin-nope",
 			body: map[string]any{"meta": map[string]any{"email": "x@example.com"}}}, status: 204},
 
-		// §1.1 routing and account resolution
-		{name: "§1.1 unknown account", r: req{method: "GET", path: "/v1/accounts/nope/products"}, status: 404, title: "Not found", code: "NOT_FOUND",
+		// routing and account resolution
+		{name: "unknown account", r: req{method: "GET", path: "/v1/accounts/nope/products"}, status: 404, title: "Not found", code: "NOT_FOUND",
 			detail: "The requested account 'nope' was not found"},
-		{name: "§1.1 account by slug", r: req{method: "GET", path: "/v1/accounts/" + tt.srv.AccountSlug + "/products/" + prod}, status: 200,
+		{name: "account by slug", r: req{method: "GET", path: "/v1/accounts/" + tt.srv.AccountSlug + "/products/" + prod}, status: 200,
 			check: func(t *testing.T, _ *world, r *reply) {
-				assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"], "§1.3 links use the account UUID")
+				assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"], "links use the account UUID")
 				assert.Equal(t, acct, r.header.Get("Keygen-Account"))
 			}},
-		{name: "§1.2 unroutable path: rack 404", r: req{method: "GET", path: "/nothing-here"}, status: 404, code: "NOT_FOUND", noMeta: true,
+		{name: "unroutable path: rack 404", r: req{method: "GET", path: "/nothing-here"}, status: 404, code: "NOT_FOUND", noMeta: true,
 			detail: "The requested endpoint was not found (check your HTTP method, Accept header, and URL path)"},
-		{name: "§1.2 unroutable method: rack 404", r: req{method: "POST", path: "/products/" + prod + "/actions/validate"}, status: 404, noMeta: true},
-		{name: "§1.6 unknown resource: 404 with model name", r: req{method: "GET", path: "/policies/00000000-0000-4000-8000-000000000000"}, status: 404,
+		{name: "unroutable method: rack 404", r: req{method: "POST", path: "/products/" + prod + "/actions/validate"}, status: 404, noMeta: true},
+		{name: "unknown resource: 404 with model name", r: req{method: "GET", path: "/policies/00000000-0000-4000-8000-000000000000"}, status: 404,
 			code: "NOT_FOUND", detail: "The requested policy '00000000-0000-4000-8000-000000000000' was not found"},
-		{name: "§1.6 unknown webhook endpoint: humanized model name", r: req{method: "GET", path: "/webhook-endpoints/nope"}, status: 404,
+		{name: "unknown webhook endpoint: humanized model name", r: req{method: "GET", path: "/webhook-endpoints/nope"}, status: 404,
 			detail: "The requested webhook endpoint 'nope' was not found"},
 
-		// §1.2 media types and parsing
-		{name: "§1.2 Accept text/html refused", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "text/html"}}, status: 400,
+		// media types and parsing
+		{name: "Accept text/html refused", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "text/html"}}, status: 400,
 			code: "MIME_TYPE_INVALID", noMeta: true, detail: "The mime type of the request is not acceptable (check content-type and accept headers)"},
-		{name: "§1.2 Accept application/json allowed", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "application/json"}}, status: 200,
+		{name: "Accept application/json allowed", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "application/json"}}, status: 200,
 			headers: map[string]string{"Content-Type": "application/json; charset=utf-8"}}, // licenses/show.feature: JSON is answered as JSON
-		{name: "§1.2 Accept */* allowed", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "*/*"}}, status: 200},
-		{name: "§1.2 invalid JSON", r: req{method: "POST", path: "/products", raw: `{"data":`}, status: 400, code: "JSON_INVALID", noMeta: true,
+		{name: "Accept */* allowed", r: req{method: "GET", path: "/products", headers: map[string]string{"Accept": "*/*"}}, status: 200},
+		{name: "invalid JSON", r: req{method: "POST", path: "/products", raw: `{"data":`}, status: 400, code: "JSON_INVALID", noMeta: true,
 			detail: "The request could not be completed because it contains invalid JSON (check formatting/encoding)"},
-		{name: "§1.2 null byte", r: req{method: "POST", path: "/products", raw: `{"data":{"type":"products","attributes":{"name":"a\u0000b"}}}`}, status: 400,
+		{name: "null byte", r: req{method: "POST", path: "/products", raw: `{"data":{"type":"products","attributes":{"name":"a\u0000b"}}}`}, status: 400,
 			code: "ENCODING_INVALID", noMeta: true, detail: "The request could not be completed because it contains an unexpected null byte (check encoding)"},
-		{name: "§1.2 invalid UTF-8 in a body is a JSON parse error (users/create.feature, bad UTF-8 encoding)", r: req{method: "POST", path: "/products", raw: "{\"data\":{\"type\":\"products\",\"attributes\":{\"name\":\"\xff\"}}}"}, status: 400,
+		{name: "invalid UTF-8 in a body is a JSON parse error (users/create.feature, bad UTF-8 encoding)", r: req{method: "POST", path: "/products", raw: "{\"data\":{\"type\":\"products\",\"attributes\":{\"name\":\"\xff\"}}}"}, status: 400,
 			code: "JSON_INVALID", noMeta: true, detail: "The request could not be completed because it contains invalid JSON (check formatting/encoding)"},
-		{name: "§1.2 no Content-Type is read as JSON", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "NoCT"}, nil),
+		{name: "no Content-Type is read as JSON", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "NoCT"}, nil),
 			headers: map[string]string{"Content-Type": ""}}, status: 201},
-		{name: "§1.2 application/vnd.keygen+json accepted", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "KG"}, nil),
+		{name: "application/vnd.keygen+json accepted", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "KG"}, nil),
 			headers: map[string]string{"Content-Type": "application/vnd.keygen+json"}}, status: 201},
-		{name: "§1.2 kebab-case keys", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "Kebab", "distribution-strategy": "OPEN"}, nil)},
+		{name: "kebab-case keys", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "Kebab", "distribution-strategy": "OPEN"}, nil)},
 			status: 201, attrs: map[string]any{"distributionStrategy": "OPEN"}},
-		{name: "§1.2 singular type accepted", r: req{method: "POST", path: "/products", body: doc("product", map[string]any{"name": "Singular"}, nil)}, status: 201},
-		{name: "§1.2 update ignores data.id", r: req{method: "PATCH", path: "/products/" + prod, body: map[string]any{"data": map[string]any{"type": "products", "id": "whatever", "attributes": map[string]any{"name": "App"}}}},
+		{name: "singular type accepted", r: req{method: "POST", path: "/products", body: doc("product", map[string]any{"name": "Singular"}, nil)}, status: 201},
+		{name: "update ignores data.id", r: req{method: "PATCH", path: "/products/" + prod, body: map[string]any{"data": map[string]any{"type": "products", "id": "whatever", "attributes": map[string]any{"name": "App"}}}},
 			status: 200, check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, prod, r.id()) }},
 
-		// §1.2 typed params (typed_params: inclusion "is invalid", null, blank)
-		{name: "§1.2 wrong data.type: is invalid", r: req{method: "POST", path: "/products", body: doc("licenses", map[string]any{"name": "x"}, nil)}, status: 400,
+		// typed params (typed_params: inclusion "is invalid", null, blank)
+		{name: "wrong data.type: is invalid", r: req{method: "POST", path: "/products", body: doc("licenses", map[string]any{"name": "x"}, nil)}, status: 400,
 			title: "Bad request", detail: "is invalid", source: map[string]any{"pointer": "/data/type"}},
-		{name: "§1.2 required param null: cannot be null", r: req{method: "POST", path: "/tokens", body: map[string]any{"data": map[string]any{"type": "tokens",
+		{name: "required param null: cannot be null", r: req{method: "POST", path: "/tokens", body: map[string]any{"data": map[string]any{"type": "tokens",
 			"relationships": map[string]any{"bearer": map[string]any{"data": nil}}}}}, status: 400, detail: "cannot be null",
 			source: map[string]any{"pointer": "/data/relationships/bearer/data"}},
-		{name: "§1.2 optional param null is ignored", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "NullCode", "code": nil}, nil)},
+		{name: "optional param null is ignored", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "NullCode", "code": nil}, nil)},
 			status: 201, attrs: map[string]any{"code": nil}},
-		{name: "§1.2 blank string: cannot be blank", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": ""}, nil)}, status: 400,
+		{name: "blank string: cannot be blank", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": ""}, nil)}, status: 400,
 			detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/name"}},
-		{name: "§1.2 unpermitted parameter points camel", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "secret_thing": 1}, nil)},
+		{name: "unpermitted parameter points camel", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "secret_thing": 1}, nil)},
 			status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/attributes/secretThing"}},
-		{name: "§1.2 unpermitted top-level key", r: req{method: "POST", path: "/products", body: map[string]any{"data": map[string]any{"type": "products", "attributes": map[string]any{"name": "x"}}, "extra": true}},
+		{name: "unpermitted top-level key", r: req{method: "POST", path: "/products", body: map[string]any{"data": map[string]any{"type": "products", "attributes": map[string]any{"name": "x"}}, "extra": true}},
 			status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/extra"}},
-		{name: "§1.2 object expected", r: req{method: "POST", path: "/products", body: map[string]any{"data": map[string]any{"type": "products", "attributes": "x"}}},
+		{name: "object expected", r: req{method: "POST", path: "/products", body: map[string]any{"data": map[string]any{"type": "products", "attributes": "x"}}},
 			status: 400, detail: "type mismatch (received string expected object)", source: map[string]any{"pointer": "/data/attributes"}},
-		{name: "§1.2 array expected", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "platforms": "iOS"}, nil)},
+		{name: "array expected", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "platforms": "iOS"}, nil)},
 			status: 400, detail: "type mismatch (received string expected array)", source: map[string]any{"pointer": "/data/attributes/platforms"}},
-		{name: "§1.2 array item type", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "platforms": []any{"iOS", 1}}, nil)},
+		{name: "array item type", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "platforms": []any{"iOS", 1}}, nil)},
 			status: 400, detail: "type mismatch (received integer expected string)", source: map[string]any{"pointer": "/data/attributes/platforms/1"}},
-		{name: "§1.2 boolean expected", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "p", "strict": "true"}, map[string]any{"product": link("products", prod)})},
+		{name: "boolean expected", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "p", "strict": "true"}, map[string]any{"product": link("products", prod)})},
 			status: 400, detail: "type mismatch (received string expected boolean)", source: map[string]any{"pointer": "/data/attributes/strict"}},
-		{name: "§1.2 time coercion failure", r: req{method: "POST", path: "/tokens", body: doc("tokens", map[string]any{"expiry": true}, nil)},
+		{name: "time coercion failure", r: req{method: "POST", path: "/tokens", body: doc("tokens", map[string]any{"expiry": true}, nil)},
 			status: 400, detail: "failed to coerce boolean to time", source: map[string]any{"pointer": "/data/attributes/expiry"}},
-		{name: "§1.4 integer expiry is a Unix time", r: req{method: "POST", path: "/products/" + prod + "/tokens", body: doc("tokens", map[string]any{"expiry": 4102444800}, nil)},
+		{name: "integer expiry is a Unix time", r: req{method: "POST", path: "/products/" + prod + "/tokens", body: doc("tokens", map[string]any{"expiry": 4102444800}, nil)},
 			status: 200, attrs: map[string]any{"expiry": "2100-01-01T00:00:00.000Z"}},
 
-		// §1.12 versioning
-		{name: "§1.12 unsupported version", r: req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "1.9"}}, status: 400,
+		// versioning
+		{name: "unsupported version", r: req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "1.9"}}, status: 400,
 			code: "INVALID_API_VERSION", detail: "unsupported API version requested", about: "https://keygen.sh/docs/api/versioning/"},
-		{name: "§1.12 leading v stripped and echoed", r: req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "v1.5"}}, status: 200,
+		{name: "leading v stripped and echoed", r: req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "v1.5"}}, status: 200,
 			headers: map[string]string{"Keygen-Version": "1.5"}},
-		{name: "§1.12 default is the account's version", r: req{method: "GET", path: "/products"}, status: 200, headers: map[string]string{"Keygen-Version": "1.8"}},
+		{name: "default is the account's version", r: req{method: "GET", path: "/products"}, status: 200, headers: map[string]string{"Keygen-Version": "1.8"}},
 
-		// §1.13 headers
-		{name: "§1.13 Keygen-* headers on token auth", r: req{method: "GET", path: "/products"}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
+		// headers
+		{name: "Keygen-* headers on token auth", r: req{method: "GET", path: "/products"}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, acct, r.header.Get("Keygen-Account"))
 			assert.NotEmpty(t, r.header.Get("Keygen-Bearer"))
 			assert.NotEmpty(t, r.header.Get("Keygen-Token"))
 			assert.Equal(t, "no-transform, no-store, max-age=0", r.header.Get("Cache-Control"))
 			assert.Contains(t, []string{"CE", "EE"}, r.header.Get("Keygen-Edition"))
 		}},
-		{name: "§1.13 no bearer headers without auth", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
+		{name: "no bearer headers without auth", r: req{method: "GET", path: "/products", auth: "-"}, status: 401,
 			headers: map[string]string{"Keygen-Bearer": "", "Keygen-Token": "", "Keygen-Account": acct}},
-		{name: "§1.3 204 has an empty body and no content type", r: req{method: "DELETE", path: "/products/" + tt.product()}, status: 204,
+		{name: "204 has an empty body and no content type", r: req{method: "DELETE", path: "/products/" + tt.product()}, status: 204,
 			headers: map[string]string{"Content-Type": ""}, check: func(t *testing.T, _ *world, r *reply) { assert.Empty(t, r.body) }},
 	}
 	tt.run(t, cases)
 }
 
-// TestRequestChecks pins the checks every request goes through before an action runs.
+// TestDispatchChecks pins the checks every request goes through before an action runs.
 func TestDispatchChecks(t *testing.T) {
 	tt := newWorld(t)
 	cases := []struct {
@@ -144,24 +151,24 @@ func TestDispatchChecks(t *testing.T) {
 		status    int
 		code      string
 		detail    string
-		rackLevel bool // no meta.id, unsigned (§1.6)
+		rackLevel bool // no meta.id, unsigned (lib/keygen/middleware.rb)
 	}{
-		{"§1.2 unsupported Accept", req{method: "GET", path: "/products", headers: map[string]string{"Accept": "text/plain, text/html"}},
+		{"unsupported Accept", req{method: "GET", path: "/products", headers: map[string]string{"Accept": "text/plain, text/html"}},
 			400, "MIME_TYPE_INVALID", "The mime type of the request is not acceptable (check content-type and accept headers)", true},
-		{"§1.2 unroutable path", req{method: "GET", path: "/nope"}, 404, "NOT_FOUND",
+		{"unroutable path", req{method: "GET", path: "/nope"}, 404, "NOT_FOUND",
 			"The requested endpoint was not found (check your HTTP method, Accept header, and URL path)", true},
-		{"§1.2 unroutable method", req{method: "PATCH", path: "/products"}, 404, "NOT_FOUND", "", true},
-		{"§1.2 invalid JSON", req{method: "POST", path: "/products", raw: `{"data":`}, 400, "JSON_INVALID",
+		{"unroutable method", req{method: "PATCH", path: "/products"}, 404, "NOT_FOUND", "", true},
+		{"invalid JSON", req{method: "POST", path: "/products", raw: `{"data":`}, 400, "JSON_INVALID",
 			"The request could not be completed because it contains invalid JSON (check formatting/encoding)", true},
-		{"§1.1 unknown account", req{method: "GET", path: "/v1/accounts/nope/products"}, 404, "NOT_FOUND",
+		{"unknown account", req{method: "GET", path: "/v1/accounts/nope/products"}, 404, "NOT_FOUND",
 			"The requested account 'nope' was not found", false},
-		{"§1.12 unsupported version", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "2.0"}},
+		{"unsupported version", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "2.0"}},
 			400, "INVALID_API_VERSION", "unsupported API version requested", false},
-		{"§1.12 version 1.9 unsupported", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "1.9"}},
+		{"version 1.9 unsupported", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "1.9"}},
 			400, "INVALID_API_VERSION", "", false},
-		{"§1.11 unsupported signature algorithm", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Accept-Signature": `algorithm="rsa-sha512"`}},
+		{"unsupported signature algorithm", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Accept-Signature": `algorithm="rsa-sha512"`}},
 			400, "", "invalid accept-signature header (unsupported algorithm)", false},
-		{"§1.11 wrong keyid", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Accept-Signature": `keyid="x", algorithm="ed25519"`}},
+		{"wrong keyid", req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Accept-Signature": `keyid="x", algorithm="ed25519"`}},
 			400, "", "invalid accept-signature header (keyid not found)", false},
 	}
 	for _, c := range cases {
@@ -183,7 +190,8 @@ func TestDispatchChecks(t *testing.T) {
 	}
 }
 
-// TestAcceptedMediaTypes: §1.2 absent, */*, JSON and JSON:API Accept values pass.
+// TestDispatchAcceptedMediaTypes: absent, */*, JSON and JSON:API Accept values pass
+// (lib/keygen/middleware.rb).
 func TestDispatchAcceptedMediaTypes(t *testing.T) {
 	tt := newWorld(t)
 	for _, accept := range []string{"", "*/*", "application/json", "application/vnd.api+json", "text/html, application/json"} {
@@ -192,7 +200,8 @@ func TestDispatchAcceptedMediaTypes(t *testing.T) {
 	}
 }
 
-// §1.2: a Content-Type that is no type/subtype pair is refused by Rack before routing, unsigned.
+// TestDispatchMalformedContentType: a Content-Type that is no type/subtype pair is refused by
+// Rack before routing, unsigned (lib/keygen/middleware.rb).
 func TestDispatchMalformedContentType(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
@@ -212,7 +221,8 @@ func TestDispatchMalformedContentType(t *testing.T) {
 	}
 }
 
-// TestDefaultHeaders pins §1.13 response headers and the request id shared with meta.id.
+// TestDispatchDefaultHeaders pins the response headers and the request id shared with meta.id
+// (app/controllers/concerns/default_headers.rb).
 func TestDispatchDefaultHeaders(t *testing.T) {
 	tt := newWorld(t)
 	r := tt.do(req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "v1.5"}})
@@ -223,17 +233,18 @@ func TestDispatchDefaultHeaders(t *testing.T) {
 	assert.NotEmpty(t, h.Get("Keygen-Token"))
 	assert.Equal(t, "CE", h.Get("Keygen-Edition"))
 	assert.Equal(t, "multiplayer", h.Get("Keygen-Mode"))
-	assert.Equal(t, "1.5", h.Get("Keygen-Version"), "leading v stripped and echoed (§1.12)")
+	assert.Equal(t, "1.5", h.Get("Keygen-Version"), "leading v stripped and echoed")
 	assert.Equal(t, "no-transform, no-store, max-age=0", h.Get("Cache-Control"))
 	assert.Regexp(t, regexp.MustCompile(`^[0-9a-f-]{36}$`), h.Get("X-Request-Id"))
 
 	e := tt.do(req{method: "GET", path: "/products/nope"})
 	require.Equal(t, 404, e.status)
 	meta := e.doc["meta"].(map[string]any)
-	assert.Equal(t, e.header.Get("X-Request-Id"), meta["id"], "§1.6 meta.id is the request id")
+	assert.Equal(t, e.header.Get("X-Request-Id"), meta["id"], "meta.id is the request id")
 }
 
-// TestAccountBySlug: §1.1 the account resolves by slug too, and links use its UUID.
+// TestDispatchAccountBySlug: the account resolves by slug too, and links use its UUID
+// (app/services/resolve_account_service.rb).
 func TestDispatchAccountBySlug(t *testing.T) {
 	tt := newWorld(t, WithAccountSlug("acme"))
 	id := tt.product()
@@ -242,7 +253,8 @@ func TestDispatchAccountBySlug(t *testing.T) {
 	assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/products/"+id, r.data()["links"].(map[string]any)["self"])
 }
 
-// Rack (and so Keygen) keeps the last value of a repeated scalar query parameter.
+// TestDispatchRepeatedQueryParameter: Rack (and so Keygen) keeps the last value of a repeated
+// scalar query parameter.
 func TestDispatchRepeatedQueryParameter(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -255,7 +267,7 @@ func TestDispatchRepeatedQueryParameter(t *testing.T) {
 	}
 }
 
-// TestConcurrentRequests exercises the store lock under -race.
+// TestDispatchConcurrentRequests exercises the store lock under -race.
 func TestDispatchConcurrentRequests(t *testing.T) {
 	tt := newWorld(t)
 	var wg sync.WaitGroup

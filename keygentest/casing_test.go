@@ -7,7 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestKeyCasing: §1.2 camel, kebab and snake keys are equivalent; output is camel, and
+// Key casing of requests and answers (casing.go).
+
+// TestCasingKeys: camel, kebab and snake keys are equivalent; output is camel, and
 // metadata keys come back camel at every depth (snake at depth >1 for API ≤1.4).
 func TestCasingKeys(t *testing.T) {
 	tt := newWorld(t)

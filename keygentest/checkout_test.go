@@ -15,6 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// License and machine check-out and their files
+// (features/api/v1/licenses/actions/checkouts.feature,
+// features/api/v1/machines/actions/checkouts.feature, app/services/abstract_checkout_service.rb).
+
 // parseCert checks the armour (60-character lines) and returns {"enc","sig","alg"}.
 func parseCert(t *testing.T, cert, kind string) map[string]string {
 	t.Helper()
@@ -72,7 +76,8 @@ func includedTypes(d map[string]any) []string {
 	return out
 }
 
-// TestCheckOutAndSchemes pins §2.6 check-out, §4.1 signed keys and §4.2 files.
+// TestCheckoutFiles pins license and machine check-out and their files
+// (app/services/abstract_checkout_service.rb).
 func TestCheckoutFiles(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -81,7 +86,7 @@ func TestCheckoutFiles(t *testing.T) {
 	key := l.attrs()["key"].(string)
 	pub, _ := hex.DecodeString(tt.srv.PublicKey)
 
-	t.Run("§2.6 check-out errors", func(t *testing.T) {
+	t.Run("check-out errors", func(t *testing.T) {
 		for _, c := range []struct{ name, query, code, param string }{
 			{"ttl below 3600", "?ttl=60", "CHECKOUT_TTL_INVALID", "ttl"},
 			{"bad include", "?include=machines", "CHECKOUT_INCLUDE_INVALID", "include"},
@@ -91,24 +96,24 @@ func TestCheckoutFiles(t *testing.T) {
 			expectError(t, r, 400, c.code, c.param, "")
 		}
 	})
-	t.Run("§4.2 base64+ed25519 license file", func(t *testing.T) {
+	t.Run("base64+ed25519 license file", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/licenses/" + l.id() + "/actions/check-out?include=product,user"})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, "license-files", r.data()["type"])
-		assert.Equal(t, float64(2629746), r.attrs()["ttl"], "§2.6 default ttl")
-		assert.Equal(t, []any{"product", "owner"}, r.attrs()["includes"], "§2.6 user alias")
+		assert.Equal(t, float64(2629746), r.attrs()["ttl"], "default ttl")
+		assert.Equal(t, []any{"product", "owner"}, r.attrs()["includes"], "user alias")
 		f := parseCert(t, r.attrs()["certificate"].(string), "LICENSE")
 		assert.Equal(t, "base64+ed25519", f["alg"])
 		sig, _ := base64.StdEncoding.DecodeString(f["sig"])
-		assert.True(t, ed25519.Verify(pub, []byte("license/"+f["enc"]), sig), "§4.2 signature over license/<enc>")
+		assert.True(t, ed25519.Verify(pub, []byte("license/"+f["enc"]), sig), "signature over license/<enc>")
 		payload, _ := base64.StdEncoding.DecodeString(f["enc"])
 		var p map[string]any
 		require.NoError(t, json.Unmarshal(payload, &p))
 		assert.Equal(t, l.id(), p["data"].(map[string]any)["id"])
 		assert.NotNil(t, p["meta"].(map[string]any)["expiry"])
-		assert.NotNil(t, tt.get("/licenses/" + l.id()).attrs()["lastCheckOut"], "§2.6 lastCheckOut")
+		assert.NotNil(t, tt.get("/licenses/" + l.id()).attrs()["lastCheckOut"], "lastCheckOut")
 	})
-	t.Run("§4.2 aes-256-gcm license file, null ttl, raw GET", func(t *testing.T) {
+	t.Run("aes-256-gcm license file, null ttl, raw GET", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/licenses/" + l.id() + "/actions/check-out", body: map[string]any{"meta": map[string]any{"encrypt": true, "ttl": nil}}})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Nil(t, r.attrs()["expiry"])
@@ -122,7 +127,7 @@ func TestCheckoutFiles(t *testing.T) {
 		assert.Equal(t, `attachment; filename="`+l.id()+`.lic"`, raw.header.Get("Content-Disposition"))
 		assert.True(t, strings.HasPrefix(string(raw.body), "-----BEGIN LICENSE FILE-----\n"))
 	})
-	t.Run("§4.2 machine file: key+fingerprint, machine/ prefix", func(t *testing.T) {
+	t.Run("machine file: key+fingerprint, machine/ prefix", func(t *testing.T) {
 		m := tt.postMachine(l.id(), "mf-1", nil, "")
 		r := tt.do(req{method: "POST", path: "/machines/" + m.id() + "/actions/check-out?encrypt=true&include=license"})
 		require.Equal(t, 200, r.status, string(r.body))
@@ -135,7 +140,7 @@ func TestCheckoutFiles(t *testing.T) {
 	})
 }
 
-// TestCheckoutDetails pins §2.6/§2.7 check-out details from the checkout services: the
+// TestCheckoutIncludeRules pins check-out details from the checkout services: the
 // legacy user include is replaced by owner pushed last, includes are de-duplicated, and
 // license/machine files have no links member.
 func TestCheckoutIncludeRules(t *testing.T) {
@@ -154,15 +159,15 @@ func TestCheckoutIncludeRules(t *testing.T) {
 		code       string
 		param      string
 	}{
-		{"§2.6 user include → owner appended last", "/licenses/" + l.id() + "/actions/check-out?include=user,product", nil, 200, []any{"product", "owner"}, "", ""},
-		{"§2.6 includes de-duplicated", "/licenses/" + l.id() + "/actions/check-out?include=product,policy,product", nil, 200, []any{"product", "policy"}, "", ""},
-		{"§2.6 meta include wins over query", "/licenses/" + l.id() + "/actions/check-out?include=product", map[string]any{"meta": map[string]any{"include": []string{"policy"}}}, 200, []any{"policy"}, "", ""},
-		{"§2.6 no include → []", "/licenses/" + l.id() + "/actions/check-out", nil, 200, []any{}, "", ""},
-		{"§2.7 license.user include → license.owner appended last", "/machines/" + m.id() + "/actions/check-out?include=license.user,license", nil, 200, []any{"license", "license.owner"}, "", ""},
-		{"§2.7 license-file includes are invalid for machines", "/machines/" + m.id() + "/actions/check-out?include=product", nil, 400, nil, "CHECKOUT_INCLUDE_INVALID", "include"},
-		{"§2.6 include checked before ttl", "/licenses/" + l.id() + "/actions/check-out?include=bogus&ttl=1", nil, 400, nil, "CHECKOUT_INCLUDE_INVALID", "include"},
-		{"§2.6 ttl checked before algorithm", "/licenses/" + l.id() + "/actions/check-out?ttl=1&algorithm=bogus", nil, 400, nil, "CHECKOUT_TTL_INVALID", "ttl"},
-		{"§2.6 encoding without signature", "/licenses/" + l.id() + "/actions/check-out?algorithm=base64", nil, 400, nil, "CHECKOUT_ALGORITHM_INVALID", "algorithm"},
+		{"user include → owner appended last", "/licenses/" + l.id() + "/actions/check-out?include=user,product", nil, 200, []any{"product", "owner"}, "", ""},
+		{"includes de-duplicated", "/licenses/" + l.id() + "/actions/check-out?include=product,policy,product", nil, 200, []any{"product", "policy"}, "", ""},
+		{"meta include wins over query", "/licenses/" + l.id() + "/actions/check-out?include=product", map[string]any{"meta": map[string]any{"include": []string{"policy"}}}, 200, []any{"policy"}, "", ""},
+		{"no include → []", "/licenses/" + l.id() + "/actions/check-out", nil, 200, []any{}, "", ""},
+		{"license.user include → license.owner appended last", "/machines/" + m.id() + "/actions/check-out?include=license.user,license", nil, 200, []any{"license", "license.owner"}, "", ""},
+		{"license-file includes are invalid for machines", "/machines/" + m.id() + "/actions/check-out?include=product", nil, 400, nil, "CHECKOUT_INCLUDE_INVALID", "include"},
+		{"include checked before ttl", "/licenses/" + l.id() + "/actions/check-out?include=bogus&ttl=1", nil, 400, nil, "CHECKOUT_INCLUDE_INVALID", "include"},
+		{"ttl checked before algorithm", "/licenses/" + l.id() + "/actions/check-out?ttl=1&algorithm=bogus", nil, 400, nil, "CHECKOUT_TTL_INVALID", "ttl"},
+		{"encoding without signature", "/licenses/" + l.id() + "/actions/check-out?algorithm=base64", nil, 400, nil, "CHECKOUT_ALGORITHM_INVALID", "algorithm"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,7 +183,7 @@ func TestCheckoutIncludeRules(t *testing.T) {
 			assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/licenses/"+l.id(), rel["links"].(map[string]any)["related"])
 		})
 	}
-	t.Run("§2.7 raw machine check-out headers", func(t *testing.T) {
+	t.Run("raw machine check-out headers", func(t *testing.T) {
 		r := tt.get("/machines/" + m.id() + "/actions/check-out?ttl=")
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, "application/octet-stream", r.header.Get("Content-Type"))

@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestControlAdvance pins the control path's answers (DESIGN.md "keygentest").
+// The control path POST /_keygentest/advance (control.go).
+
+// TestControlAdvance pins the answers of the control path POST /_keygentest/advance, the
+// keygentest extension that moves the server clock.
 func TestControlAdvance(t *testing.T) {
 	tt := newWorld(t)
 	tt.createUser("u@example.com")
@@ -34,7 +37,7 @@ func TestControlAdvance(t *testing.T) {
 	assert.WithinDuration(t, before.Add(48*time.Hour), tt.srv.Now(), time.Minute)
 }
 
-// TestAdvanceControl: the control path needs the admin token and moves the clock.
+// TestControlAdvanceAuth: the control path needs the admin token and moves the clock.
 func TestControlAdvanceAuth(t *testing.T) {
 	tt := newWorld(t)
 	before := tt.srv.Now()

@@ -22,6 +22,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Webhook delivery (delivery.go, after app/workers/webhook_worker.rb).
+
 // receiver is a webhook endpoint under test: it records every delivery and answers with
 // respond (200 "ok" when nil).
 type receiver struct {
@@ -86,9 +88,9 @@ func wait(t *testing.T, srv *Server) {
 
 var hookSigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="([^"]+)", signature="([^"]+)", headers="\(request-target\) host date digest"$`)
 
-// TestWebhookDelivery pins a delivery's request (§5) and its signature (§1.11): headers,
-// the webhook-events document as body, and an ed25519 signature with the account key
-// over "post", the endpoint's path and query, and its host without the port.
+// TestWebhookDelivery pins a delivery's request (app/workers/webhook_worker.rb) and its
+// signature: headers, the webhook-events document as body, and an ed25519 signature with the
+// account key over "post", the endpoint's path and query, and its host without the port.
 func TestWebhookDelivery(t *testing.T) {
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
@@ -101,7 +103,7 @@ func TestWebhookDelivery(t *testing.T) {
 	d := got[0]
 	h := d.header
 
-	t.Run("§5 request line and headers", func(t *testing.T) {
+	t.Run("request line and headers", func(t *testing.T) {
 		assert.Equal(t, "POST", d.method)
 		assert.Equal(t, "/hooks/keygen", d.path)
 		assert.Equal(t, "source=test", d.rawQuery)
@@ -113,7 +115,7 @@ func TestWebhookDelivery(t *testing.T) {
 		_, err := http.ParseTime(h.Get("Date"))
 		assert.NoError(t, err)
 	})
-	t.Run("§5 body is the webhook-events document", func(t *testing.T) {
+	t.Run("body is the webhook-events document", func(t *testing.T) {
 		data := d.doc["data"].(map[string]any)
 		assert.Equal(t, "webhook-events", data["type"])
 		a := data["attributes"].(map[string]any)
@@ -132,7 +134,7 @@ func TestWebhookDelivery(t *testing.T) {
 		assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/webhook-events/"+data["id"].(string), data["links"].(map[string]any)["self"])
 		assert.Regexp(t, hex64, data["meta"].(map[string]any)["idempotencyToken"])
 	})
-	t.Run("§1.11 digest and ed25519 signature verify", func(t *testing.T) {
+	t.Run("digest and ed25519 signature verify", func(t *testing.T) {
 		sum := sha256.Sum256(d.body)
 		assert.Equal(t, "sha-256="+base64.StdEncoding.EncodeToString(sum[:]), h.Get("Digest"))
 		m := hookSigRE.FindStringSubmatch(h.Get("Keygen-Signature"))
@@ -152,7 +154,7 @@ func TestWebhookDelivery(t *testing.T) {
 			"digest: " + h.Get("Digest")
 		assert.True(t, ed25519.Verify(ed25519.PublicKey(pub), []byte(msg), sig), "signature over %q", msg)
 	})
-	t.Run("§5 2xx marks the event DELIVERED with the response", func(t *testing.T) {
+	t.Run("2xx marks the event DELIVERED with the response", func(t *testing.T) {
 		a := tt.onlyEvent("product.created")
 		assert.Equal(t, "DELIVERED", a["status"])
 		assert.Equal(t, float64(200), a["lastResponseCode"])
@@ -160,7 +162,7 @@ func TestWebhookDelivery(t *testing.T) {
 	})
 }
 
-// TestWebhookSignedTargetWithoutQuery pins §5: the signed target is the endpoint's path
+// TestWebhookSignedTargetWithoutQuery: the signed target is the endpoint's path
 // alone when it has no query, and "/" when it has no path.
 func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
 	rc := newReceiver(t)
@@ -179,11 +181,11 @@ func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
 	assert.True(t, ed25519.Verify(pub, []byte(msg), sig))
 }
 
-// TestWebhookFailures pins the failure paths of §5 / §2.10: FAILING then retried, FAILED
-// when the retries are spent, RES_BODY_TOO_LARGE, CONN_REFUSED without retry, 410
-// disabling the endpoint.
+// TestWebhookFailures pins the failure paths of app/workers/webhook_worker.rb: FAILING then
+// retried, FAILED when the retries are spent, RES_BODY_TOO_LARGE, CONN_REFUSED without retry,
+// 410 disabling the endpoint.
 func TestWebhookFailures(t *testing.T) {
-	t.Run("§5 non-2xx is FAILING, then retried to DELIVERED", func(t *testing.T) {
+	t.Run("non-2xx is FAILING, then retried to DELIVERED", func(t *testing.T) {
 		rc := newReceiver(t)
 		release := make(chan struct{})
 		rc.setRespond(func(n int, w http.ResponseWriter) {
@@ -211,7 +213,7 @@ func TestWebhookFailures(t *testing.T) {
 		got := rc.deliveries()
 		assert.Equal(t, got[0].doc["data"].(map[string]any)["meta"], got[1].doc["data"].(map[string]any)["meta"], "a retry resends the same event")
 	})
-	t.Run("§5 retries spent is FAILED", func(t *testing.T) {
+	t.Run("retries spent is FAILED", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) {
 			w.WriteHeader(500)
@@ -225,9 +227,9 @@ func TestWebhookFailures(t *testing.T) {
 		a := tt.onlyEvent("product.created")
 		assert.Equal(t, "FAILED", a["status"])
 		assert.Equal(t, float64(500), a["lastResponseCode"])
-		assert.Equal(t, "RES_BODY_TOO_LARGE", a["lastResponseBody"], "§2.10 bodies over 2048 bytes")
+		assert.Equal(t, "RES_BODY_TOO_LARGE", a["lastResponseBody"], "bodies over 2048 bytes")
 	})
-	t.Run("§2.10 a 2048-byte body is kept", func(t *testing.T) {
+	t.Run("a 2048-byte body is kept", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { _, _ = io.WriteString(w, strings.Repeat("y", 2048)) })
 		tt := newWorld(t, WithInsecureWebhooks())
@@ -236,7 +238,7 @@ func TestWebhookFailures(t *testing.T) {
 		wait(t, tt.srv)
 		assert.Equal(t, strings.Repeat("y", 2048), tt.onlyEvent("product.created")["lastResponseBody"])
 	})
-	t.Run("§5 connection refused is FAILED at once with CONN_REFUSED", func(t *testing.T) {
+	t.Run("connection refused is FAILED at once with CONN_REFUSED", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		addr := ln.Addr().String()
@@ -259,7 +261,7 @@ func TestWebhookFailures(t *testing.T) {
 		assert.Equal(t, "FAILED", a["status"])
 		assert.Equal(t, "DNS_ERROR", a["lastResponseBody"])
 	})
-	t.Run("§5 timeout is REQ_TIMEOUT and retried", func(t *testing.T) {
+	t.Run("timeout is REQ_TIMEOUT and retried", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { time.Sleep(200 * time.Millisecond) })
 		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookTimeout(20*time.Millisecond), WithWebhookRetries(1, time.Millisecond))
@@ -271,7 +273,7 @@ func TestWebhookFailures(t *testing.T) {
 		assert.Equal(t, "REQ_TIMEOUT", a["lastResponseBody"])
 		assert.Len(t, rc.deliveries(), 2)
 	})
-	t.Run("§2.9 410 fails the event and disables the endpoint", func(t *testing.T) {
+	t.Run("410 fails the event and disables the endpoint", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { w.WriteHeader(410) })
 		tt := newWorld(t, WithInsecureWebhooks())
@@ -282,7 +284,7 @@ func TestWebhookFailures(t *testing.T) {
 		assert.Equal(t, []any{}, tt.get("/webhook-endpoints/" + ep).attrs()["subscriptions"])
 		assert.Len(t, rc.deliveries(), 1)
 	})
-	t.Run("§2.10 deleting the endpoint drops queued deliveries", func(t *testing.T) {
+	t.Run("deleting the endpoint drops queued deliveries", func(t *testing.T) {
 		rc := newReceiver(t)
 		rc.setRespond(func(n int, w http.ResponseWriter) { w.WriteHeader(500) })
 		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookRetries(3, 200*time.Millisecond))
@@ -351,8 +353,8 @@ func deliveryGoroutines() bool {
 	return strings.Contains(string(buf[:n]), "keygentest.(*deliverer)")
 }
 
-// The default delivery transport dials loopback receivers only: other hosts, names or IP
-// literals alike, are refused before any lookup or connection.
+// TestDialLoopbackOnly: the default delivery transport dials loopback receivers only: other
+// hosts, names or IP literals alike, are refused before any lookup or connection.
 func TestDialLoopbackOnly(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -9,8 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestOperationsEmitEvents pins the events emitted by the operations built so far (§5):
-// each is recorded once for a "*" endpoint, with its payload's resource type.
+// The webhook events that operations emit (events.go).
+
+// TestEventsEmitted pins the events emitted by the operations
+// (app/services/broadcast_event_service.rb): each is recorded once for a "*" endpoint, with its
+// payload's resource type.
 func TestEventsEmitted(t *testing.T) {
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
@@ -53,7 +56,7 @@ func TestEventsEmitted(t *testing.T) {
 		got[a["event"].(string)] = payload
 	}
 	for event, typ := range want {
-		t.Run("§5 "+event, func(t *testing.T) {
+		t.Run(event, func(t *testing.T) {
 			p, ok := got[event]
 			require.True(t, ok, "no %s delivered", event)
 			assert.Equal(t, typ, p["data"].(map[string]any)["type"])

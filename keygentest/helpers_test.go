@@ -300,7 +300,7 @@ func relData(r *reply, name string) map[string]any {
 	return d
 }
 
-// idsOf returns the ids of a list answer in order.
+// listedIDs returns the ids of a list answer in order.
 func listedIDs(r *reply) []string {
 	var ids []string
 	for _, d := range r.list() {
@@ -309,7 +309,7 @@ func listedIDs(r *reply) []string {
 	return ids
 }
 
-// ids lists the ids of a list answer, sorted.
+// sortedIDs lists the ids of a list answer, sorted.
 func sortedIDs(r *reply) []string {
 	out := []string{}
 	for _, x := range r.list() {
@@ -412,15 +412,19 @@ func (c apiCase) verify(t *testing.T, w *world, r *reply) {
 	}
 }
 
+// Error details of app/policies: a bearer whose permission set lacks the action fails
+// ApplicationPolicy#verify_permissions! ("<role> lacks permission to perform action"); one
+// that holds it but fails the role check gets the default deny detail (denied). Staff
+// users hold Permission::ADMIN_PERMISSIONS except read-only, which holds
+// READ_ONLY_PERMISSIONS (so a read-only mutation is roLacks, an agent's is denied).
 const (
 	noPerm      = "You do not have permission to complete the request"
 	denied      = noPerm + " (ensure the token or license is allowed to access all resources)"
 	userLacks   = noPerm + " (user lacks permission to perform action)"
 	licLacks    = noPerm + " (license lacks permission to perform action)"
+	roLacks     = noPerm + " (read only lacks permission to perform action)"
 	unprocessed = "Unprocessable resource"
 )
-
-const roLacks = noPerm + " (read only lacks permission to perform action)"
 
 func dataID(id string) func(t *testing.T, w *world, r *reply) {
 	return func(t *testing.T, _ *world, r *reply) { assert.Equal(t, id, r.id(), string(r.body)) }
@@ -484,7 +488,7 @@ func expectError(t *testing.T, r *reply, status int, code, source, detail string
 	}
 }
 
-// lfTime asserts an attribute is a timestamp within a minute of want.
+// assertTimeNear asserts an attribute is a timestamp within a minute of want.
 func assertTimeNear(t *testing.T, r *reply, attr string, want time.Time) {
 	t.Helper()
 	s, _ := r.attrs()[attr].(string)
@@ -587,9 +591,10 @@ func (w *world) tokenFor(kind, id string, attrs map[string]any) (string, string)
 	return r.id(), r.attrs()["token"].(string)
 }
 
-// loginToken makes a user token by password login (POST /tokens with Basic), the way a
-// team member (developer, agent, read-only, another admin) gets one: an admin may only
-// make tokens for role-user users and itself through /users/{id}/tokens (§2.1).
+// loginToken makes a user token by password login (POST /tokens with Basic), the way a team
+// member (developer, agent, read-only, another admin) gets one: an admin may only make tokens
+// for role-user users and itself through /users/{id}/tokens
+// (app/policies/users/token_policy.rb).
 func (w *world) loginToken(email string) (string, string) {
 	w.t.Helper()
 	r := w.do(req{method: "POST", path: "/tokens", auth: basic(email, "password")})
@@ -603,7 +608,7 @@ func (w *world) userToken(email string) (string, string) {
 	return id, "Bearer " + tok
 }
 
-// lfRole makes a user with the role and returns its id and bearer header.
+// roleUserAuth makes a user with the role and returns its id and bearer header.
 func (w *world) roleUserAuth(email, role string) (string, string) {
 	w.t.Helper()
 	id := w.mustCreate("/users", "users", map[string]any{"email": email, "password": "password", "role": role}, nil)
@@ -621,7 +626,7 @@ func (w *world) roleAuth(role string) string {
 	return "Bearer " + r.attrs()["token"].(string)
 }
 
-// lfBearer makes a token for a product or license and returns the bearer header.
+// bearerAuth makes a token for a product or license and returns the bearer header.
 func (w *world) bearerAuth(kind, id string) string {
 	w.t.Helper()
 	_, tok := w.tokenFor(kind, id, nil)
@@ -655,7 +660,7 @@ func (w *world) mustLicense(policyID string, attrs map[string]any, rels map[stri
 	return r
 }
 
-// license makes a license for pol (a new default floating policy when empty).
+// createLicense makes a license for pol (a new default floating policy when empty).
 func (w *world) createLicense(pol string, attrs map[string]any, owner string) (id, key string) {
 	if pol == "" {
 		pol = w.floatingPolicy(nil)
@@ -676,7 +681,7 @@ func (w *world) licenseOwnedBy(policyID, ownerID string) string {
 	return w.mustCreate("/licenses", "licenses", nil, rels)
 }
 
-// lic makes a license of the policy; owned gives it the owner; licenseUser attaches the
+// licenseOf makes a license of the policy; owned gives it the owner; licenseUser attaches the
 // license user (users limit permitting).
 func (w *world) licenseOf(pol string, owned, licenseUser bool, attrs map[string]any) string {
 	var rels map[string]any
@@ -698,8 +703,8 @@ func (w *world) licenseOf(pol string, owned, licenseUser bool, attrs map[string]
 	return id
 }
 
-// seedLicense stores a license directly: licenses are served by a later part of
-// keygentest, but authentication and rendering already need them.
+// seedLicense stores a license directly in the store, past the create route's rules (the
+// features' factories make states the API refuses).
 func (w *world) seedLicense(policyID string, mutate func(*license)) *license {
 	w.srv.mu.Lock()
 	defer w.srv.mu.Unlock()
@@ -711,7 +716,7 @@ func (w *world) seedLicense(policyID string, mutate func(*license)) *license {
 	return l
 }
 
-// pol creates a policy over the API (so that the server defaults apply) and returns it.
+// storedPolicy creates a policy over the API (so that the server defaults apply) and returns it.
 func (w *world) storedPolicy(attrs map[string]any) *policy {
 	w.t.Helper()
 	if w.prod == "" {
@@ -818,7 +823,7 @@ func (w *world) patchPolicy(id string, attrs map[string]any) {
 	require.Equal(w.t, 200, r.status, string(r.body))
 }
 
-// mut changes stored state the public API cannot set directly (the features' factories).
+// withStore changes stored state the public API cannot set directly (the features' factories).
 func (w *world) withStore(fn func(db *store)) {
 	w.srv.mu.Lock()
 	defer w.srv.mu.Unlock()
@@ -873,7 +878,7 @@ func (w *world) onlyEvent(event string) map[string]any {
 	return r.list()[0].(map[string]any)["attributes"].(map[string]any)
 }
 
-// h2Reads: every staff role reads the collection and one record (each feature has one
+// staffReads: every staff role reads the collection and one record (each feature has one
 // scenario per role, all 200).
 func (w *world) staffReads(feature, plural, one string) []apiCase {
 	var cases []apiCase

@@ -7,7 +7,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPoolAndKeys pins §2.3 pool pop and §2.8 keys.
+// Keys, a policy's pool of license keys (features/api/v1/keys/*.feature,
+// app/policies/key_policy.rb).
+
+// TestKeysCreateAndShow pins key creation errors and reads
+// (app/controllers/api/v1/keys_controller.rb).
 func TestKeysCreateAndShow(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -25,9 +29,9 @@ func TestKeysCreateAndShow(t *testing.T) {
 		code    string
 		pointer string
 	}{
-		{"§2.8 KEY_TAKEN", map[string]any{"key": "first-key-0001"}, pooled, "KEY_TAKEN", "/data/attributes/key"},
-		{"§2.8 KEY_TOO_SHORT", map[string]any{"key": "short"}, pooled, "KEY_TOO_SHORT", "/data/attributes/key"},
-		{"§2.8 unpooled policy", map[string]any{"key": "whatever-key"}, plain, "POLICY_NOT_SUPPORTED", "/data/relationships/policy"},
+		{"KEY_TAKEN", map[string]any{"key": "first-key-0001"}, pooled, "KEY_TAKEN", "/data/attributes/key"},
+		{"KEY_TOO_SHORT", map[string]any{"key": "short"}, pooled, "KEY_TOO_SHORT", "/data/attributes/key"},
+		{"unpooled policy", map[string]any{"key": "whatever-key"}, plain, "POLICY_NOT_SUPPORTED", "/data/relationships/policy"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -37,12 +41,12 @@ func TestKeysCreateAndShow(t *testing.T) {
 			assert.Equal(t, c.pointer, r.source()["pointer"])
 		})
 	}
-	t.Run("§2.8 users may not create keys", func(t *testing.T) {
+	t.Run("users may not create keys", func(t *testing.T) {
 		_, tok := tt.tokenFor("users", tt.createUser("u@example.com"), nil)
 		r := tt.do(req{method: "POST", path: "/keys", auth: "Bearer " + tok, body: doc("keys", map[string]any{"key": "user-key-0001"}, keyRel(pooled))})
 		assert.Equal(t, 403, r.status)
 	})
-	t.Run("§2.8 show unknown key", func(t *testing.T) {
+	t.Run("show unknown key", func(t *testing.T) {
 		r := tt.get("/keys/invalid")
 		assert.Equal(t, 404, r.status)
 		assert.Equal(t, "The requested key 'invalid' was not found", r.detail())
@@ -53,13 +57,13 @@ func TestKeysWire(t *testing.T) {
 	tt := newResourceWorld(t)
 	pooled, unpooled, userTok, prodTok := tt.poolPol, tt.pol, tt.userTok, tt.prodTok
 	tt.run(t, []apiCase{
-		{name: "§2.8 key on unpooled policy", r: req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "abcdefgh"},
+		{name: "key on unpooled policy", r: req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "abcdefgh"},
 			map[string]any{"policy": link("policies", unpooled)})}, status: 422, code: "POLICY_NOT_SUPPORTED", detail: "cannot be added to an unpooled policy",
 			source: map[string]any{"pointer": "/data/relationships/policy"}},
-		{name: "§2.8 key create 201", r: req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "pooled-key-1"},
+		{name: "key create 201", r: req{method: "POST", path: "/keys", body: doc("keys", map[string]any{"key": "pooled-key-1"},
 			map[string]any{"policy": link("policies", pooled)})}, status: 201, attrs: map[string]any{"key": "pooled-key-1"}},
-		{name: "§2.8 product token sees its keys", r: req{method: "GET", path: "/keys", auth: "Bearer " + prodTok}, status: 200},
-		{name: "§2.8 user sees no keys list entries", r: req{method: "GET", path: "/keys", auth: "Bearer " + userTok}, status: 403},
+		{name: "product token sees its keys", r: req{method: "GET", path: "/keys", auth: "Bearer " + prodTok}, status: 200},
+		{name: "user sees no keys list entries", r: req{method: "GET", path: "/keys", auth: "Bearer " + userTok}, status: 403},
 	})
 }
 
@@ -112,14 +116,14 @@ func TestKeysFeatures(t *testing.T) {
 	})
 }
 
-// Read-only holds READ_ONLY_PERMISSIONS beyond the features' routes too: it reads keys and
-// webhook endpoints (key.read, webhook-endpoint.read) but writes neither, and the agents'
-// limits stay role checks (app/policies/key_policy.rb, webhook_endpoint_policy.rb).
+// TestKeysStaff: read-only holds READ_ONLY_PERMISSIONS beyond the features' routes too: it
+// reads keys and webhook endpoints (key.read, webhook-endpoint.read) but writes neither, and
+// the agents' limits stay role checks (app/policies/key_policy.rb, webhook_endpoint_policy.rb).
 func TestKeysStaff(t *testing.T) {
 	w := newTeamWorld(t)
 	tt := w
 	pool := tt.policy(w.prod, map[string]any{"usePool": true})
-	key := tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-h2"}, map[string]any{"policy": link("policies", pool)})
+	key := tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-staff"}, map[string]any{"policy": link("policies", pool)})
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
 	newKey := func(tok string) req {
 		return writeAs("POST", "/keys", tok, doc("keys", map[string]any{"key": "k-" + tok[:6]}, map[string]any{"policy": link("policies", pool)}))

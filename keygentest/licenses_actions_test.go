@@ -8,7 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLicenseActions pins the action table of §2.6.
+// License actions: suspend, reinstate, renew, check-in, revoke and usage
+// (features/api/v1/licenses/actions/permits.feature, uses.feature).
+
+// TestLicensesActions pins the license actions (app/controllers/api/v1/licenses/actions/).
 func TestLicensesActions(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -20,36 +23,36 @@ func TestLicensesActions(t *testing.T) {
 
 	r := post("/licenses/"+lic+"/actions/suspend", nil)
 	require.Equal(t, 200, r.status)
-	assert.Equal(t, "SUSPENDED", r.attrs()["status"], "§2.6 suspend")
+	assert.Equal(t, "SUSPENDED", r.attrs()["status"], "suspend")
 	cases := []struct {
 		name, path   string
 		body         any
 		code, source string
 		detail       string
 	}{
-		{"§2.6 suspend twice", "/licenses/" + lic + "/actions/suspend", nil, "", "/data/attributes/suspended", "is already suspended"},
-		{"§2.6 renew without duration", "/licenses/" + lic + "/actions/renew", nil, "", "", "cannot be renewed because the policy does not have a duration"},
-		{"§2.6 check-in not required", "/licenses/" + lic + "/actions/check-in", nil, "", "", "cannot be checked in because the policy does not require it"},
-		{"§2.6 USES_LIMIT_EXCEEDED", "/licenses/" + lic + "/actions/increment-usage", map[string]any{"meta": map[string]any{"increment": 3}}, "USES_LIMIT_EXCEEDED", "/data/attributes/uses", "usage exceeds maximum allowed for license (2)"},
-		{"§2.6 USES_INVALID", "/licenses/" + lic + "/actions/decrement-usage", nil, "USES_INVALID", "/data/attributes/uses", "must be greater than or equal to 0"},
+		{"suspend twice", "/licenses/" + lic + "/actions/suspend", nil, "", "/data/attributes/suspended", "is already suspended"},
+		{"renew without duration", "/licenses/" + lic + "/actions/renew", nil, "", "", "cannot be renewed because the policy does not have a duration"},
+		{"check-in not required", "/licenses/" + lic + "/actions/check-in", nil, "", "", "cannot be checked in because the policy does not require it"},
+		{"USES_LIMIT_EXCEEDED", "/licenses/" + lic + "/actions/increment-usage", map[string]any{"meta": map[string]any{"increment": 3}}, "USES_LIMIT_EXCEEDED", "/data/attributes/uses", "usage exceeds maximum allowed for license (2)"},
+		{"USES_INVALID", "/licenses/" + lic + "/actions/decrement-usage", nil, "USES_INVALID", "/data/attributes/uses", "must be greater than or equal to 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			expectError(t, post(c.path, c.body), 422, c.code, c.source, c.detail)
 		})
 	}
-	t.Run("§2.6 reinstate then reinstate again", func(t *testing.T) {
+	t.Run("reinstate then reinstate again", func(t *testing.T) {
 		assert.Equal(t, false, post("/licenses/"+lic+"/actions/reinstate", nil).attrs()["suspended"])
 		expectError(t, post("/licenses/"+lic+"/actions/reinstate", nil), 422, "", "/data/attributes/suspended", "is not suspended")
 	})
-	t.Run("§2.6 renew FROM_EXPIRY adds calendar months", func(t *testing.T) {
+	t.Run("renew FROM_EXPIRY adds calendar months", func(t *testing.T) {
 		assert.Equal(t, "2021-10-19T00:00:00.000Z", post("/licenses/"+tl+"/actions/renew", nil).attrs()["expiry"])
 	})
-	t.Run("§2.6 usage increment/reset", func(t *testing.T) {
+	t.Run("usage increment/reset", func(t *testing.T) {
 		assert.Equal(t, float64(2), post("/licenses/"+lic+"/actions/increment-usage", map[string]any{"meta": map[string]any{"increment": 2}}).attrs()["uses"])
 		assert.Equal(t, float64(0), post("/licenses/"+lic+"/actions/reset-usage", nil).attrs()["uses"])
 	})
-	t.Run("§2.6 validate-key unknown and missing key", func(t *testing.T) {
+	t.Run("validate-key unknown and missing key", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/licenses/actions/validate-key", auth: "-", body: map[string]any{"meta": map[string]any{"key": "nope-nope"}}})
 		require.Equal(t, 200, r.status)
 		assert.Nil(t, r.doc["data"])
@@ -57,13 +60,13 @@ func TestLicensesActions(t *testing.T) {
 		r = tt.do(req{method: "POST", path: "/licenses/actions/validate-key", auth: "-", body: map[string]any{"meta": map[string]any{}}})
 		expectError(t, r, 400, "", "/meta/key", "is missing")
 	})
-	t.Run("§2.6 revoke is DELETE 204", func(t *testing.T) {
+	t.Run("revoke is DELETE 204", func(t *testing.T) {
 		assert.Equal(t, 204, tt.do(req{method: "DELETE", path: "/licenses/" + lic + "/actions/revoke"}).status)
 		assert.Equal(t, 404, tt.get("/licenses/"+lic).status)
 	})
 }
 
-// TestLicensePermitFeatures pins licenses/actions/permits.feature (check-in, suspend,
+// TestLicensesPermits pins licenses/actions/permits.feature (check-in, suspend,
 // reinstate, renew).
 func TestLicensesPermits(t *testing.T) {
 	f := newLicensingWorld(t, map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1, "duration": 30 * 86400})

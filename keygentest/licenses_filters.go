@@ -249,7 +249,8 @@ func isDigits(s string) bool {
 	return true
 }
 
-// ago and fromNow apply a calendar duration like ActiveSupport's Duration#ago/#from_now.
+// durationShift applies a calendar duration like ActiveSupport's Duration#from_now (sign 1)
+// or Duration#ago (sign -1).
 func durationShift(t time.Time, years, months, days int, rest time.Duration, sign int) time.Time {
 	t = addMonths(t, sign*(years*12+months))
 	t = t.AddDate(0, 0, sign*days)

@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLicenseListFilters pins §1.9 license filters as License's model scopes apply them:
+// License lists and their filters (features/api/v1/licenses/index.feature, the has_scope
+// list of app/controllers/api/v1/licenses_controller.rb).
+
+// TestLicensesFilters pins the license list filters as License's model scopes apply them:
 // status values are independent scopes (not the status attribute's precedence), hash
 // filters take their first operator, expires[in] is an alias of within, expired[…]/expires[…]
 // stay on their side of now, machine matches ids only, blank values are ignored.
@@ -37,47 +40,47 @@ func TestLicensesFilters(t *testing.T) {
 		name, query string
 		want        []string
 	}{
-		{"§1.9 status=ACTIVE: active scope keeps suspended/expired, drops banned and idle", "status=ACTIVE", sorted(a, b, d)},
-		{"§1.9 status=active is case-insensitive", "status=active", sorted(a, b, d)},
-		{"§1.9 status=SUSPENDED", "status=SUSPENDED", []string{a}},
-		{"§1.9 status=EXPIRED (suspended too)", "status=EXPIRED", []string{a}},
-		{"§1.9 status=EXPIRING", "status=EXPIRING", []string{b}},
-		{"§1.9 status=BANNED", "status=BANNED", []string{c}},
-		{"§1.9 status=INACTIVE", "status=INACTIVE", []string{e}},
-		{"§1.9 unknown status → empty list", "status=BOGUS", []string{}},
-		{"§1.9 suspended=false", "suspended=false", sorted(b, c, d, e)},
-		{"§1.9 suspended=off is false (ActiveRecord cast)", "suspended=off", sorted(b, c, d, e)},
-		{"§1.9 suspended=no is true (ActiveRecord cast)", "suspended=no", []string{a}},
-		{"§1.9 expiring=true", "expiring=true", []string{b}},
-		{"§1.9 expiring=false", "expiring=false", sorted(a, c, d, e)},
-		{"§1.9 expired=true", "expired=true", []string{a}},
-		{"§1.9 expired=false", "expired=false", sorted(b, c, d, e)},
-		{"§1.9 expires[within]=3d", "expires[within]=3d", []string{b}},
-		{"§1.9 expires[in] is within", "expires[in]=P3D", []string{b}},
-		{"§1.9 expires[within] seconds", "expires[within]=" + strconv.Itoa(30*86400), sorted(b, d)},
-		{"§1.9 expires[before] only future expiries", "expires[before]=" + url.QueryEscape(iso(5*24*time.Hour)), []string{b}},
-		{"§1.9 expires[after]", "expires[after]=" + url.QueryEscape(iso(5*24*time.Hour)), []string{d}},
-		{"§1.9 expires[on]", "expires[on]=" + now.Add(48*time.Hour).UTC().Format("2006-01-02"), []string{b}},
-		{"§1.9 expires[bogus] only → none", "expires[bogus]=1", []string{}},
-		{"§1.9 expires[within] unparsable → none", "expires[within]=soon", []string{}},
-		{"§1.9 expired[within]=3d", "expired[within]=3d", []string{a}},
-		{"§1.9 expired[before] only past expiries", "expired[before]=" + url.QueryEscape(iso(30*24*time.Hour)), []string{a}},
-		{"§1.9 expired[after] unix", "expired[after]=" + strconv.FormatInt(now.Add(-72*time.Hour).Unix(), 10), []string{a}},
-		{"§1.9 activity[inside]=30d", "activity[inside]=30d", sorted(a, b, d)},
-		{"§1.9 activity[outside]=30d", "activity[outside]=30d", []string{e}},
-		{"§1.9 activity[after]", "activity[after]=" + url.QueryEscape(iso(-time.Hour)), sorted(a, b, d)},
-		{"§1.9 activity[before]", "activity[before]=" + url.QueryEscape(iso(-time.Hour)), []string{e}},
-		{"§1.9 activations[gt]=0", "activations[gt]=0", []string{d}},
-		{"§1.9 activations: first operator wins (eq before gt)", "activations[gt]=0&activations[eq]=0", sorted(a, b, c, e)},
-		{"§1.9 activated=true", "activated=true", []string{d}},
-		{"§1.9 activated=false", "activated=false", sorted(a, b, c, e)},
-		{"§1.9 machine by id", "machine=" + m.id(), []string{d}},
-		{"§1.9 machine by fingerprint → none", "machine=filter-fp", []string{}},
-		{"§1.9 owner by email", "owner=owner%40example.com", []string{a}},
-		{"§1.9 user by id", "user=" + owner, []string{a}},
-		{"§1.9 assigned=true", "assigned=true", sorted(a, c)},
-		{"§1.9 unassigned=true", "unassigned=true", sorted(b, d, e)},
-		{"§1.9 blank filter is not applied", "product=&policy=", all},
+		{"status=ACTIVE: active scope keeps suspended/expired, drops banned and idle", "status=ACTIVE", sorted(a, b, d)},
+		{"status=active is case-insensitive", "status=active", sorted(a, b, d)},
+		{"status=SUSPENDED", "status=SUSPENDED", []string{a}},
+		{"status=EXPIRED (suspended too)", "status=EXPIRED", []string{a}},
+		{"status=EXPIRING", "status=EXPIRING", []string{b}},
+		{"status=BANNED", "status=BANNED", []string{c}},
+		{"status=INACTIVE", "status=INACTIVE", []string{e}},
+		{"unknown status → empty list", "status=BOGUS", []string{}},
+		{"suspended=false", "suspended=false", sorted(b, c, d, e)},
+		{"suspended=off is false (ActiveRecord cast)", "suspended=off", sorted(b, c, d, e)},
+		{"suspended=no is true (ActiveRecord cast)", "suspended=no", []string{a}},
+		{"expiring=true", "expiring=true", []string{b}},
+		{"expiring=false", "expiring=false", sorted(a, c, d, e)},
+		{"expired=true", "expired=true", []string{a}},
+		{"expired=false", "expired=false", sorted(b, c, d, e)},
+		{"expires[within]=3d", "expires[within]=3d", []string{b}},
+		{"expires[in] is within", "expires[in]=P3D", []string{b}},
+		{"expires[within] seconds", "expires[within]=" + strconv.Itoa(30*86400), sorted(b, d)},
+		{"expires[before] only future expiries", "expires[before]=" + url.QueryEscape(iso(5*24*time.Hour)), []string{b}},
+		{"expires[after]", "expires[after]=" + url.QueryEscape(iso(5*24*time.Hour)), []string{d}},
+		{"expires[on]", "expires[on]=" + now.Add(48*time.Hour).UTC().Format("2006-01-02"), []string{b}},
+		{"expires[bogus] only → none", "expires[bogus]=1", []string{}},
+		{"expires[within] unparsable → none", "expires[within]=soon", []string{}},
+		{"expired[within]=3d", "expired[within]=3d", []string{a}},
+		{"expired[before] only past expiries", "expired[before]=" + url.QueryEscape(iso(30*24*time.Hour)), []string{a}},
+		{"expired[after] unix", "expired[after]=" + strconv.FormatInt(now.Add(-72*time.Hour).Unix(), 10), []string{a}},
+		{"activity[inside]=30d", "activity[inside]=30d", sorted(a, b, d)},
+		{"activity[outside]=30d", "activity[outside]=30d", []string{e}},
+		{"activity[after]", "activity[after]=" + url.QueryEscape(iso(-time.Hour)), sorted(a, b, d)},
+		{"activity[before]", "activity[before]=" + url.QueryEscape(iso(-time.Hour)), []string{e}},
+		{"activations[gt]=0", "activations[gt]=0", []string{d}},
+		{"activations: first operator wins (eq before gt)", "activations[gt]=0&activations[eq]=0", sorted(a, b, c, e)},
+		{"activated=true", "activated=true", []string{d}},
+		{"activated=false", "activated=false", sorted(a, b, c, e)},
+		{"machine by id", "machine=" + m.id(), []string{d}},
+		{"machine by fingerprint → none", "machine=filter-fp", []string{}},
+		{"owner by email", "owner=owner%40example.com", []string{a}},
+		{"user by id", "user=" + owner, []string{a}},
+		{"assigned=true", "assigned=true", sorted(a, c)},
+		{"unassigned=true", "unassigned=true", sorted(b, d, e)},
+		{"blank filter is not applied", "product=&policy=", all},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,7 +91,7 @@ func TestLicensesFilters(t *testing.T) {
 	}
 }
 
-// TestLicenseIndexFeatures pins licenses/index.feature: who lists what, metadata filter
+// TestLicensesIndex pins licenses/index.feature: who lists what, metadata filter
 // typing, and the user filter under a user's own scope.
 func TestLicensesIndex(t *testing.T) {
 	f := newLicensingWorld(t, nil)

@@ -8,7 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLicenseRelationships pins the §2.6 relationship routes: GET policy/product/owner/
+// License relationships: policy, product, owner, user and machines
+// (features/api/v1/licenses/relationships/*.feature).
+
+// TestLicensesRelationships pins the license relationship routes: GET policy/product/owner/
 // user/machines and PUT policy/owner with their policies (features licenses/relationships).
 func TestLicensesRelationships(t *testing.T) {
 	tt := newWorld(t)
@@ -33,22 +36,22 @@ func TestLicensesRelationships(t *testing.T) {
 		status           int
 		typ              string
 	}{
-		{"§2.6 GET policy", "/licenses/" + l + "/policy", "", 200, "policies"},
-		{"§2.6 GET product by key", "/licenses/rel-license/product", "", 200, "products"},
-		{"§2.6 GET owner", "/licenses/" + l + "/owner", "", 200, "users"},
-		{"§2.6 GET owner (none) → data null", "/licenses/" + bare + "/owner", "", 200, ""},
-		{"§1.12 GET user (legacy)", "/licenses/" + l + "/user", "", 200, "users"},
-		{"§2.6 GET machines", "/licenses/" + l + "/machines", "", 200, ""},
-		{"§2.6 GET machine by fingerprint", "/licenses/" + l + "/machines/rel-fp", "", 200, "machines"},
-		{"§2.6 GET machine of another license → 404", "/licenses/" + bare + "/machines/" + m.id(), "", 404, ""},
-		{"§1.15 product GET policy", "/licenses/" + l + "/policy", prodAuth, 200, "policies"},
-		{"§1.15 user GET policy → 403 (no policy.read)", "/licenses/" + l + "/policy", ownerAuth, 403, ""},
-		{"§1.15 user GET product → 403 (no product.read)", "/licenses/" + l + "/product", ownerAuth, 403, ""},
-		{"§1.15 user GET owner", "/licenses/" + l + "/owner", ownerAuth, 200, "users"},
-		{"§1.15 user GET machines", "/licenses/" + l + "/machines", ownerAuth, 200, ""},
-		{"§1.15 user GET other license owner → 404", "/licenses/" + bare + "/owner", ownerAuth, 404, ""},
-		{"§1.15 license GET owner → 403 (no user.read)", "/licenses/" + l + "/owner", "License rel-license", 403, ""},
-		{"§1.15 license GET machines", "/licenses/" + l + "/machines", "License rel-license", 200, ""},
+		{"GET policy", "/licenses/" + l + "/policy", "", 200, "policies"},
+		{"GET product by key", "/licenses/rel-license/product", "", 200, "products"},
+		{"GET owner", "/licenses/" + l + "/owner", "", 200, "users"},
+		{"GET owner (none) → data null", "/licenses/" + bare + "/owner", "", 200, ""},
+		{"GET user (legacy)", "/licenses/" + l + "/user", "", 200, "users"},
+		{"GET machines", "/licenses/" + l + "/machines", "", 200, ""},
+		{"GET machine by fingerprint", "/licenses/" + l + "/machines/rel-fp", "", 200, "machines"},
+		{"GET machine of another license → 404", "/licenses/" + bare + "/machines/" + m.id(), "", 404, ""},
+		{"product GET policy", "/licenses/" + l + "/policy", prodAuth, 200, "policies"},
+		{"user GET policy → 403 (no policy.read)", "/licenses/" + l + "/policy", ownerAuth, 403, ""},
+		{"user GET product → 403 (no product.read)", "/licenses/" + l + "/product", ownerAuth, 403, ""},
+		{"user GET owner", "/licenses/" + l + "/owner", ownerAuth, 200, "users"},
+		{"user GET machines", "/licenses/" + l + "/machines", ownerAuth, 200, ""},
+		{"user GET other license owner → 404", "/licenses/" + bare + "/owner", ownerAuth, 404, ""},
+		{"license GET owner → 403 (no user.read)", "/licenses/" + l + "/owner", "License rel-license", 403, ""},
+		{"license GET machines", "/licenses/" + l + "/machines", "License rel-license", 200, ""},
 	}
 	for _, tc := range gets {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,7 +60,7 @@ func TestLicensesRelationships(t *testing.T) {
 			if tc.status == 200 && tc.typ != "" {
 				assert.Equal(t, tc.typ, r.data()["type"])
 			}
-			if tc.name == "§2.6 GET owner (none) → data null" {
+			if tc.name == "GET owner (none) → data null" {
 				assert.JSONEq(t, `{"data":null}`, string(r.body))
 			}
 		})
@@ -68,14 +71,14 @@ func TestLicensesRelationships(t *testing.T) {
 		status           int
 		code, pointer    string
 	}{
-		{"§2.6 product transfers to a policy of another product → 403", "/licenses/" + l + "/policy", prodAuth, link("policies", foreign), 403, "", ""},
-		{"§2.6 owner transfers between unprotected policies", "/licenses/" + l + "/policy", ownerAuth, link("policies", pol2), 200, "", ""},
-		{"§2.6 owner may not transfer to a protected policy", "/licenses/" + l + "/policy", ownerAuth, link("policies", protected), 403, "", ""},
-		{"§2.6 admin transfer to unknown policy", "/licenses/" + l + "/policy", "", link("policies", tt.srv.AccountID), 422, "POLICY_NOT_FOUND", "/data/relationships/policy"},
-		{"§2.6 user may not change the owner", "/licenses/" + l + "/owner", ownerAuth, link("users", second), 403, "", ""},
-		{"§2.6 owner not found", "/licenses/" + l + "/owner", "", link("users", tt.srv.AccountID), 422, "OWNER_NOT_FOUND", "/data/relationships/owner"},
-		{"§2.6 product changes owner", "/licenses/" + bare + "/owner", prodAuth, link("users", second), 200, "", ""},
-		{"§2.6 owner removed with null", "/licenses/" + bare + "/owner", "", map[string]any{"data": nil}, 200, "", ""},
+		{"product transfers to a policy of another product → 403", "/licenses/" + l + "/policy", prodAuth, link("policies", foreign), 403, "", ""},
+		{"owner transfers between unprotected policies", "/licenses/" + l + "/policy", ownerAuth, link("policies", pol2), 200, "", ""},
+		{"owner may not transfer to a protected policy", "/licenses/" + l + "/policy", ownerAuth, link("policies", protected), 403, "", ""},
+		{"admin transfer to unknown policy", "/licenses/" + l + "/policy", "", link("policies", tt.srv.AccountID), 422, "POLICY_NOT_FOUND", "/data/relationships/policy"},
+		{"user may not change the owner", "/licenses/" + l + "/owner", ownerAuth, link("users", second), 403, "", ""},
+		{"owner not found", "/licenses/" + l + "/owner", "", link("users", tt.srv.AccountID), 422, "OWNER_NOT_FOUND", "/data/relationships/owner"},
+		{"product changes owner", "/licenses/" + bare + "/owner", prodAuth, link("users", second), 200, "", ""},
+		{"owner removed with null", "/licenses/" + bare + "/owner", "", map[string]any{"data": nil}, 200, "", ""},
 	}
 	for _, tc := range puts {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +92,7 @@ func TestLicensesRelationships(t *testing.T) {
 			}
 		})
 	}
-	t.Run("§2.6 owner attach over maxUsers → USER_LIMIT_EXCEEDED", func(t *testing.T) {
+	t.Run("owner attach over maxUsers → USER_LIMIT_EXCEEDED", func(t *testing.T) {
 		cl := tt.mustLicense(capped, nil, nil).id()
 		require.Equal(t, 200, tt.do(req{method: "PUT", path: "/licenses/" + cl + "/owner", body: link("users", owner)}).status)
 		// Two users (one licensee seeded) exceed 1 with NO_OVERAGE.
@@ -102,7 +105,7 @@ func TestLicensesRelationships(t *testing.T) {
 	})
 }
 
-// TestLicensePolicyRelationshipFeatures pins licenses/relationships/policy.feature.
+// TestLicensesPolicyRelationship pins licenses/relationships/policy.feature.
 func TestLicensesPolicyRelationship(t *testing.T) {
 	f := newLicensingWorld(t, nil)
 	tt := f
@@ -221,7 +224,7 @@ func TestLicensesPolicyRelationship(t *testing.T) {
 	_ = encrypted
 }
 
-// TestLicenseOwnerRelationshipFeatures pins licenses/relationships/owner.feature.
+// TestLicensesOwnerRelationship pins licenses/relationships/owner.feature.
 func TestLicensesOwnerRelationship(t *testing.T) {
 	f := newLicensingWorld(t, nil)
 	tt := f

@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// License key schemes: signed and encrypted keys of a policy's scheme (app/models/license.rb).
+
 // keyDataset returns the signed dataset carried by a scheme's license key.
 func keyDataset(t *testing.T, scheme, key string) string {
 	t.Helper()
@@ -65,7 +67,7 @@ func TestLicensesKeySchemes(t *testing.T) {
 
 	schemes := []string{"ED25519_SIGN", "ECDSA_P256_SIGN", "RSA_2048_PKCS1_SIGN_V2", "RSA_2048_PKCS1_PSS_SIGN_V2", "RSA_2048_PKCS1_SIGN"}
 	for _, scheme := range schemes {
-		t.Run("§4.1 "+scheme, func(t *testing.T) {
+		t.Run(scheme, func(t *testing.T) {
 			pol := tt.policy(prod, map[string]any{"scheme": scheme})
 			r := tt.mustLicense(pol, map[string]any{"key": `{"id":"{{id}}"}`}, nil)
 			k := r.attrs()["key"].(string)
@@ -80,7 +82,7 @@ func TestLicensesKeySchemes(t *testing.T) {
 				require.True(t, strings.HasPrefix(signing, "key/"))
 				dataset = string(mustB64URL(t, strings.TrimPrefix(signing, "key/")))
 			}
-			assert.Equal(t, `{"id":"`+r.id()+`"}`, dataset, "§4.1 template substitution")
+			assert.Equal(t, `{"id":"`+r.id()+`"}`, dataset, "template substitution")
 			sum := sha256.Sum256(data)
 			switch scheme {
 			case "ED25519_SIGN":
@@ -94,11 +96,11 @@ func TestLicensesKeySchemes(t *testing.T) {
 			}
 			if scheme == "ECDSA_P256_SIGN" {
 				cr := tt.do(req{method: "POST", path: "/licenses/" + r.id() + "/actions/check-out"})
-				assert.Equal(t, "base64+ecdsa-p256", cr.attrs()["algorithm"], "§2.6 file alg follows the scheme")
+				assert.Equal(t, "base64+ecdsa-p256", cr.attrs()["algorithm"], "file alg follows the scheme")
 			}
 		})
 	}
-	t.Run("§4.1 default dataset", func(t *testing.T) {
+	t.Run("default dataset", func(t *testing.T) {
 		r := tt.mustLicense(tt.policy(prod, map[string]any{"scheme": "ED25519_SIGN"}), nil, nil)
 		k := r.attrs()["key"].(string)
 		var ds map[string]any
@@ -108,8 +110,8 @@ func TestLicensesKeySchemes(t *testing.T) {
 	})
 }
 
-// §4.1: the default dataset is Ruby's to_json, which leaves <, > and & unescaped; the owner's
-// email shows it.
+// TestLicensesDefaultDatasetNotHTMLEscaped: the default dataset is Ruby's to_json, which leaves
+// <, > and & unescaped; the owner's email shows it.
 func TestLicensesDefaultDatasetNotHTMLEscaped(t *testing.T) {
 	db := &store{users: map[string]*user{}}
 	email := "a&b<c>@example.com"

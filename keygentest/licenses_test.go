@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Licenses: create, show, update, destroy and the staff roles
+// (features/api/v1/licenses/{create,show,update,destroy}.feature).
+
 // licBody is a license create document for the policy with optional extra relationships.
 func licBody(pol string, attrs map[string]any, rels map[string]any) map[string]any {
 	if rels == nil {
@@ -21,7 +24,8 @@ func licBody(pol string, attrs map[string]any, rels map[string]any) map[string]a
 
 const lcreate = "licenses/create.feature"
 
-// TestLicenseCreate pins §2.6 create rules.
+// TestLicensesCreate pins the create rules (app/models/license.rb,
+// app/controllers/api/v1/licenses_controller.rb).
 func TestLicensesCreate(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -32,15 +36,15 @@ func TestLicensesCreate(t *testing.T) {
 	_, userTok := tt.tokenFor("users", user, nil)
 	existing := tt.mustLicense(open, map[string]any{"key": "existing-key"}, nil)
 
-	t.Run("§2.6 defaults on create", func(t *testing.T) {
+	t.Run("defaults on create", func(t *testing.T) {
 		r := tt.mustLicense(open, nil, map[string]any{"owner": link("users", user)})
 		a := r.attrs()
-		assert.Regexp(t, `^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}-V3$`, a["key"], "§2.6 default key format")
-		assert.Equal(t, false, a["protected"], "§2.6 protected ← policy")
+		assert.Regexp(t, `^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}-V3$`, a["key"], "default key format")
+		assert.Equal(t, false, a["protected"], "protected ← policy")
 		assert.Equal(t, "ACTIVE", a["status"])
 		exp, _ := time.Parse(timeFormat, a["expiry"].(string))
-		assert.WithinDuration(t, tt.srv.Now().AddDate(0, 0, 30), exp, 5*time.Second, "§2.6 expiry ← now+duration")
-		assert.NotNil(t, a["lastCheckIn"], "§2.6 lastCheckIn ← now when requireCheckIn")
+		assert.WithinDuration(t, tt.srv.Now().AddDate(0, 0, 30), exp, 5*time.Second, "expiry ← now+duration")
+		assert.NotNil(t, a["lastCheckIn"], "lastCheckIn ← now when requireCheckIn")
 		assert.NotNil(t, a["nextCheckIn"])
 	})
 	cases := []struct {
@@ -51,17 +55,17 @@ func TestLicensesCreate(t *testing.T) {
 		status       int
 		code, source string
 	}{
-		{"§2.6 KEY_TAKEN", open, map[string]any{"key": "existing-key"}, nil, "", 422, "KEY_TAKEN", "/data/attributes/key"},
-		{"§2.6 KEY_CONFLICT", open, map[string]any{"key": existing.id()}, nil, "", 422, "KEY_CONFLICT", "/data/attributes/key"},
-		{"§2.6 KEY_TOO_SHORT", open, map[string]any{"key": "short"}, nil, "", 422, "KEY_TOO_SHORT", "/data/attributes/key"},
-		{"§1.5 POLICY_NOT_FOUND", tt.srv.AccountID, nil, nil, "", 422, "POLICY_NOT_FOUND", "/data/relationships/policy"},
-		{"§1.5 OWNER_NOT_FOUND", open, nil, map[string]any{"owner": link("users", tt.srv.AccountID)}, "", 422, "OWNER_NOT_FOUND", "/data/relationships/owner"},
-		{"§2.6 POLICY_POOL_EMPTY", pooled, nil, nil, "", 422, "POLICY_POOL_EMPTY", "/data/relationships/policy"},
-		{"§2.6 privileged expiry unpermitted for users", open, map[string]any{"expiry": "2099-01-01T00:00:00Z"}, map[string]any{"user": link("users", user)}, "Bearer " + userTok, 400, "", "/data/attributes/expiry"},
-		{"§1.15 user on protected policy 403", protected, nil, map[string]any{"owner": link("users", user)}, "Bearer " + userTok, 403, "", ""},
-		{"§1.15 user for someone else 403", open, nil, nil, "Bearer " + userTok, 403, "", ""},
-		{"§1.15 user for self on unprotected policy", open, nil, map[string]any{"owner": link("users", user)}, "Bearer " + userTok, 201, "", ""},
-		{"§1.14 anonymous 401", open, nil, nil, "-", 401, "TOKEN_MISSING", ""},
+		{"KEY_TAKEN", open, map[string]any{"key": "existing-key"}, nil, "", 422, "KEY_TAKEN", "/data/attributes/key"},
+		{"KEY_CONFLICT", open, map[string]any{"key": existing.id()}, nil, "", 422, "KEY_CONFLICT", "/data/attributes/key"},
+		{"KEY_TOO_SHORT", open, map[string]any{"key": "short"}, nil, "", 422, "KEY_TOO_SHORT", "/data/attributes/key"},
+		{"POLICY_NOT_FOUND", tt.srv.AccountID, nil, nil, "", 422, "POLICY_NOT_FOUND", "/data/relationships/policy"},
+		{"OWNER_NOT_FOUND", open, nil, map[string]any{"owner": link("users", tt.srv.AccountID)}, "", 422, "OWNER_NOT_FOUND", "/data/relationships/owner"},
+		{"POLICY_POOL_EMPTY", pooled, nil, nil, "", 422, "POLICY_POOL_EMPTY", "/data/relationships/policy"},
+		{"privileged expiry unpermitted for users", open, map[string]any{"expiry": "2099-01-01T00:00:00Z"}, map[string]any{"user": link("users", user)}, "Bearer " + userTok, 400, "", "/data/attributes/expiry"},
+		{"user on protected policy 403", protected, nil, map[string]any{"owner": link("users", user)}, "Bearer " + userTok, 403, "", ""},
+		{"user for someone else 403", open, nil, nil, "Bearer " + userTok, 403, "", ""},
+		{"user for self on unprotected policy", open, nil, map[string]any{"owner": link("users", user)}, "Bearer " + userTok, 201, "", ""},
+		{"anonymous 401", open, nil, nil, "-", 401, "TOKEN_MISSING", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,30 +81,30 @@ func TestLicensesCreate(t *testing.T) {
 			expectError(t, r, c.status, c.code, c.source, "")
 		})
 	}
-	t.Run("§2.6 pooled policy pops the oldest key", func(t *testing.T) {
+	t.Run("pooled policy pops the oldest key", func(t *testing.T) {
 		for _, k := range []string{"pool-key-0001", "pool-key-0002"} {
 			tt.mustCreate("/keys", "keys", map[string]any{"key": k}, map[string]any{"policy": link("policies", pooled)})
 			time.Sleep(2 * time.Millisecond)
 		}
 		assert.Equal(t, "pool-key-0001", tt.mustLicense(pooled, nil, nil).attrs()["key"])
 	})
-	t.Run("§2.6 get by key, patch expiry null, list filters, delete", func(t *testing.T) {
-		assert.Equal(t, existing.id(), tt.get("/licenses/existing-key").id(), "§1.1 key alias")
+	t.Run("get by key, patch expiry null, list filters, delete", func(t *testing.T) {
+		assert.Equal(t, existing.id(), tt.get("/licenses/existing-key").id(), "key alias")
 		r := tt.do(req{method: "PATCH", path: "/licenses/" + existing.id(), body: doc("licenses", map[string]any{"expiry": nil, "name": "N", "metadata": map[string]any{"tier": "gold"}}, nil)})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Nil(t, r.attrs()["expiry"])
-		assert.Len(t, tt.get("/licenses?metadata[tier]=gold").list(), 1, "§1.9 metadata filter")
-		assert.Len(t, tt.get("/licenses?policy="+protected).list(), 0, "§1.9 policy filter")
-		assert.Len(t, tt.get("/licenses?owner="+user).list(), 2, "§1.9 owner filter")
-		assert.Len(t, tt.get("/licenses?expires[within]=31d").list(), 2, "§1.9 expires[within]")
-		assert.Len(t, tt.do(req{method: "GET", path: "/licenses", auth: "Bearer " + userTok}).list(), 2, "§1.15 users see their own")
-		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/licenses/" + existing.id(), auth: "Bearer " + userTok}).status, "§1.15 others' → 404")
+		assert.Len(t, tt.get("/licenses?metadata[tier]=gold").list(), 1, "metadata filter")
+		assert.Len(t, tt.get("/licenses?policy="+protected).list(), 0, "policy filter")
+		assert.Len(t, tt.get("/licenses?owner="+user).list(), 2, "owner filter")
+		assert.Len(t, tt.get("/licenses?expires[within]=31d").list(), 2, "expires[within]")
+		assert.Len(t, tt.do(req{method: "GET", path: "/licenses", auth: "Bearer " + userTok}).list(), 2, "users see their own")
+		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/licenses/" + existing.id(), auth: "Bearer " + userTok}).status, "others' → 404")
 		assert.Equal(t, 204, tt.do(req{method: "DELETE", path: "/licenses/" + existing.id()}).status)
 		assert.Equal(t, 404, tt.get("/licenses/"+existing.id()).status)
 	})
 }
 
-// TestLicenseCreateFeatures pins licenses/create.feature (errors and bearer rules).
+// TestLicensesCreateFeature pins licenses/create.feature (errors and bearer rules).
 func TestLicensesCreateFeature(t *testing.T) {
 	f := newLicensingWorld(t, nil)
 	tt := f
@@ -227,7 +231,7 @@ func TestLicensesCreateAttributes(t *testing.T) {
 				o := rel(r, "owner")
 				assert.Equal(t, "/v1/accounts/"+f.srv.AccountID+"/licenses/"+r.id()+"/owner", o["links"].(map[string]any)["related"])
 				assert.Equal(t, "users", o["data"].(map[string]any)["type"])
-				assert.Regexp(t, `^([0-9A-F]{6}-){5}V3$`, r.attrs()["key"], "§4.1 default key format")
+				assert.Regexp(t, `^([0-9A-F]{6}-){5}V3$`, r.attrs()["key"], "default key format")
 			}},
 		{name: lcreate + ": Admin creates a license for a user of their account (v1.5)", setup: func(f *world) req {
 			q := post(plain, nil, withUser)(f)
@@ -511,7 +515,8 @@ func TestLicensesCreateAttributes(t *testing.T) {
 	runEach(t, newProductWorld, cases)
 }
 
-// TestLicenseCreateEdges pins §2.6 create edges read from License's validations.
+// TestLicensesCreateValidations pins create edges read from License's validations
+// (app/models/license.rb).
 func TestLicensesCreateValidations(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -526,12 +531,12 @@ func TestLicensesCreateValidations(t *testing.T) {
 		detail        string
 	}{
 		// features/api/v1/licenses/create.feature: typed params refuse a blank key (400).
-		{"§1.2 blank key → cannot be blank", pol, map[string]any{"key": ""}, nil, nil, 400, "", "/data/attributes/key", "cannot be blank"},
-		{"§1.2 blank key with a scheme too", signed, map[string]any{"key": ""}, nil, nil, 400, "", "/data/attributes/key", "cannot be blank"},
-		{"§4.1 short key allowed with a scheme", signed, map[string]any{"key": "abc"}, nil, nil, 201, "", "", ""},
-		{"§2.6 reserved key", pol, map[string]any{"key": "actions"}, nil, nil, 422, "KEY_NOT_ALLOWED", "/data/attributes/key", "is reserved"},
-		{"§1.12 v1.5 names the owner relationship user", pol, nil, map[string]any{"user": link("users", tt.srv.AccountID)}, map[string]string{"Keygen-Version": "1.5"}, 422, "USER_NOT_FOUND", "/data/relationships/user", "must exist"},
-		{"§1.5 v1.8 owner not found", pol, nil, map[string]any{"owner": link("users", tt.srv.AccountID)}, nil, 422, "OWNER_NOT_FOUND", "/data/relationships/owner", "must exist"},
+		{"blank key → cannot be blank", pol, map[string]any{"key": ""}, nil, nil, 400, "", "/data/attributes/key", "cannot be blank"},
+		{"blank key with a scheme too", signed, map[string]any{"key": ""}, nil, nil, 400, "", "/data/attributes/key", "cannot be blank"},
+		{"short key allowed with a scheme", signed, map[string]any{"key": "abc"}, nil, nil, 201, "", "", ""},
+		{"reserved key", pol, map[string]any{"key": "actions"}, nil, nil, 422, "KEY_NOT_ALLOWED", "/data/attributes/key", "is reserved"},
+		{"v1.5 names the owner relationship user", pol, nil, map[string]any{"user": link("users", tt.srv.AccountID)}, map[string]string{"Keygen-Version": "1.5"}, 422, "USER_NOT_FOUND", "/data/relationships/user", "must exist"},
+		{"v1.8 owner not found", pol, nil, map[string]any{"owner": link("users", tt.srv.AccountID)}, nil, 422, "OWNER_NOT_FOUND", "/data/relationships/owner", "must exist"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -542,7 +547,7 @@ func TestLicensesCreateValidations(t *testing.T) {
 			r := tt.do(req{method: "POST", path: "/licenses", headers: tc.headers, body: doc("licenses", tc.attrs, rels)})
 			if tc.status == 201 {
 				require.Equal(t, 201, r.status, string(r.body))
-				assert.Equal(t, tt.srv.URL+"/v1/accounts/"+tt.srv.AccountID+"/licenses/"+r.id(), r.header.Get("Location"), "§1.3 Location on 201")
+				assert.Equal(t, tt.srv.URL+"/v1/accounts/"+tt.srv.AccountID+"/licenses/"+r.id(), r.header.Get("Location"), "Location on 201")
 				return
 			}
 			expectError(t, r, tc.status, tc.code, tc.pointer, tc.detail)
@@ -550,7 +555,7 @@ func TestLicensesCreateValidations(t *testing.T) {
 	}
 }
 
-// TestLicenseShowFeatures pins licenses/show.feature.
+// TestLicensesShow pins licenses/show.feature.
 func TestLicensesShow(t *testing.T) {
 	tt := newWorld(t)
 	other := newWorld(t)
@@ -671,7 +676,7 @@ func TestLicensesShow(t *testing.T) {
 	tt.run(t, cases)
 }
 
-// TestLicenseUpdateFeatures pins licenses/update.feature.
+// TestLicensesUpdate pins licenses/update.feature.
 func TestLicensesUpdate(t *testing.T) {
 	f := newLicensingWorld(t, nil)
 	tt := f
@@ -729,7 +734,7 @@ func TestLicensesUpdate(t *testing.T) {
 	tt.run(t, cases)
 }
 
-// TestLicenseDestroyFeatures pins licenses/destroy.feature and the revoke scenarios of
+// TestLicensesDestroy pins licenses/destroy.feature and the revoke scenarios of
 // licenses/actions/permits.feature (the same LicensePolicy#destroy? rule).
 func TestLicensesDestroy(t *testing.T) {
 	f := newLicensingWorld(t, nil)

@@ -9,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// License users: GET|POST|DELETE /licenses/{id}/users
+// (features/api/v1/licenses/relationships/users.feature).
+
 const luFeature = "licenses/relationships/users.feature: "
 
 // usersBody is an attach/detach body naming the users in order.
@@ -28,7 +31,7 @@ func detachUsers(lic, auth string, ids ...string) req {
 	return req{method: "DELETE", path: "/licenses/" + lic + "/users", auth: auth, body: usersBody(ids...)}
 }
 
-// TestH1LicenseUsersRead: w.lic is owned by user with user3 attached; licPerm (read
+// TestLicensesUsersRead: w.lic is owned by user with user3 attached; licPerm (read
 // permissions, no owner) has user2 attached.
 func TestLicensesUsersRead(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
@@ -72,7 +75,7 @@ func TestLicensesUsersRead(t *testing.T) {
 	})
 }
 
-// TestH1LicenseUsersAttach plays the attach scenarios in order on one world; each case
+// TestLicensesUsersAttach plays the attach scenarios in order on one world; each case
 // notes the state it relies on.
 func TestLicensesUsersAttach(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
@@ -141,7 +144,7 @@ func TestLicensesUsersAttach(t *testing.T) {
 	assert.EqualValues(t, 3, tt.usersCount(w.lic), "owner, user3 and a; b rolled back")
 }
 
-// TestH1LicenseUsersLimits: the users limit counts the owner and the attached users, each
+// TestLicensesUsersLimits: the users limit counts the owner and the attached users, each
 // new one in turn, with the policy's overage allowance (users.feature, max users limit).
 func TestLicensesUsersLimits(t *testing.T) {
 	tt := newWorld(t)
@@ -186,7 +189,7 @@ func TestLicensesUsersLimits(t *testing.T) {
 	})
 }
 
-// TestH1LicenseUsersDetach: w.lic is owned by user with user3 attached; detaching checks
+// TestLicensesUsersDetach: w.lic is owned by user with user3 attached; detaching checks
 // the owner first (403), then that every user is attached (422).
 func TestLicensesUsersDetach(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
@@ -229,7 +232,7 @@ func TestLicensesUsersDetach(t *testing.T) {
 	assert.EqualValues(t, 0, tt.usersCount(w.lic2))
 }
 
-// TestH1LicenseUsersCount: attached users count wherever a license's users do: the users
+// TestLicensesUsersCount: attached users count wherever a license's users do: the users
 // scope of a teammate, the license filter user=, machine owners, and detaching one
 // releases its machines (LicenseUser#nullify_machines_for_user) and events.
 func TestLicensesUsersCount(t *testing.T) {

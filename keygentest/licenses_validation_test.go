@@ -8,6 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// License validation (features/api/v1/licenses/actions/validations.feature,
+// app/services/license_validation_service.rb), one case per distinct rule, named "feature:
+// scenario title". Fixtures the public API cannot produce (more machines than a limit,
+// licensees) are seeded in the store; the request under test always goes over HTTP.
+
 const valFeature = "validations.feature: "
 
 func byID(id string, meta map[string]any) req {
@@ -42,7 +47,8 @@ func ownedBy(u *user) func(*machine) {
 	return func(m *machine) { m.OwnerID = &u.ID }
 }
 
-// TestValidation pins the evaluation order and codes of §3.
+// TestLicensesValidationOrder pins the evaluation order and codes of
+// app/services/license_validation_service.rb.
 func TestLicensesValidationOrder(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -85,28 +91,28 @@ func TestLicensesValidationOrder(t *testing.T) {
 		valid   bool
 		code    string
 	}{
-		{"§3 step 15 valid", base, nil, true, "VALID"},
-		{"§3 step 3 suspended", suspended, nil, false, "SUSPENDED"},
-		{"§3 step 4 REVOKE expired before scopes", revoked, map[string]any{"fingerprint": "x"}, false, "EXPIRED"},
-		{"§3 step 14 MAINTAIN expired is valid", maintained, nil, true, "EXPIRED"},
-		{"§3 step 6 MAINTAIN scope first", maintained, map[string]any{"fingerprint": "x"}, false, "NO_MACHINES"},
-		{"§3 step 5 overdue", overdue, nil, false, "OVERDUE"},
-		{"§3 step 6b product scope required", prodScoped, nil, false, "PRODUCT_SCOPE_REQUIRED"},
-		{"§3 step 6b product scope mismatch", base, map[string]any{"product": tt.srv.AccountID}, false, "PRODUCT_SCOPE_MISMATCH"},
-		{"§3 step 6c policy scope mismatch", base, map[string]any{"policy": strictNode}, false, "POLICY_SCOPE_MISMATCH"},
-		{"§3 step 6d user scope mismatch", base, map[string]any{"user": "nobody@example.com"}, false, "USER_SCOPE_MISMATCH"},
-		{"§3 step 6e entitlements empty", base, map[string]any{"entitlements": []string{}}, false, "ENTITLEMENTS_SCOPE_EMPTY"},
-		{"§3 step 6e entitlements missing", base, map[string]any{"entitlements": []string{"PRO"}}, false, "ENTITLEMENTS_MISSING"},
-		{"§3 step 6f machine scope mismatch", all, map[string]any{"machine": tt.srv.AccountID}, false, "MACHINE_SCOPE_MISMATCH"},
-		{"§3 step 6g fingerprint empty", all, map[string]any{"fingerprints": []string{}}, false, "FINGERPRINT_SCOPE_EMPTY"},
-		{"§3 step 6g MATCH_ALL mismatch", all, map[string]any{"fingerprints": []string{"fp-a", "fp-c"}}, false, "FINGERPRINT_SCOPE_MISMATCH"},
-		{"§3 step 6g MATCH_ALL match", all, map[string]any{"fingerprints": []string{"fp-a", "fp-b"}}, true, "VALID"},
-		{"§3 step 6g heartbeat dead", hb, map[string]any{"fingerprint": "hb-1"}, false, "HEARTBEAT_DEAD"},
-		{"§3 step 6h components need fingerprint", base, map[string]any{"components": []string{"c"}}, false, "FINGERPRINT_SCOPE_REQUIRED"},
-		{"§3 step 6i checksum mismatch (no releases)", base, map[string]any{"checksum": "abc"}, false, "CHECKSUM_SCOPE_MISMATCH"},
-		{"§3 step 6j version mismatch (no releases)", base, map[string]any{"version": "1.0.0"}, false, "VERSION_SCOPE_MISMATCH"},
-		{"§3 step 9 strict node-locked no machine", nodeLocked, nil, false, "NO_MACHINE"},
-		{"§3 step 12 too many machines", many, nil, false, "TOO_MANY_MACHINES"},
+		{"step 15 valid", base, nil, true, "VALID"},
+		{"step 3 suspended", suspended, nil, false, "SUSPENDED"},
+		{"step 4 REVOKE expired before scopes", revoked, map[string]any{"fingerprint": "x"}, false, "EXPIRED"},
+		{"step 14 MAINTAIN expired is valid", maintained, nil, true, "EXPIRED"},
+		{"step 6 MAINTAIN scope first", maintained, map[string]any{"fingerprint": "x"}, false, "NO_MACHINES"},
+		{"step 5 overdue", overdue, nil, false, "OVERDUE"},
+		{"step 6b product scope required", prodScoped, nil, false, "PRODUCT_SCOPE_REQUIRED"},
+		{"step 6b product scope mismatch", base, map[string]any{"product": tt.srv.AccountID}, false, "PRODUCT_SCOPE_MISMATCH"},
+		{"step 6c policy scope mismatch", base, map[string]any{"policy": strictNode}, false, "POLICY_SCOPE_MISMATCH"},
+		{"step 6d user scope mismatch", base, map[string]any{"user": "nobody@example.com"}, false, "USER_SCOPE_MISMATCH"},
+		{"step 6e entitlements empty", base, map[string]any{"entitlements": []string{}}, false, "ENTITLEMENTS_SCOPE_EMPTY"},
+		{"step 6e entitlements missing", base, map[string]any{"entitlements": []string{"PRO"}}, false, "ENTITLEMENTS_MISSING"},
+		{"step 6f machine scope mismatch", all, map[string]any{"machine": tt.srv.AccountID}, false, "MACHINE_SCOPE_MISMATCH"},
+		{"step 6g fingerprint empty", all, map[string]any{"fingerprints": []string{}}, false, "FINGERPRINT_SCOPE_EMPTY"},
+		{"step 6g MATCH_ALL mismatch", all, map[string]any{"fingerprints": []string{"fp-a", "fp-c"}}, false, "FINGERPRINT_SCOPE_MISMATCH"},
+		{"step 6g MATCH_ALL match", all, map[string]any{"fingerprints": []string{"fp-a", "fp-b"}}, true, "VALID"},
+		{"step 6g heartbeat dead", hb, map[string]any{"fingerprint": "hb-1"}, false, "HEARTBEAT_DEAD"},
+		{"step 6h components need fingerprint", base, map[string]any{"components": []string{"c"}}, false, "FINGERPRINT_SCOPE_REQUIRED"},
+		{"step 6i checksum mismatch (no releases)", base, map[string]any{"checksum": "abc"}, false, "CHECKSUM_SCOPE_MISMATCH"},
+		{"step 6j version mismatch (no releases)", base, map[string]any{"version": "1.0.0"}, false, "VERSION_SCOPE_MISMATCH"},
+		{"step 9 strict node-locked no machine", nodeLocked, nil, false, "NO_MACHINE"},
+		{"step 12 too many machines", many, nil, false, "TOO_MANY_MACHINES"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -118,23 +124,23 @@ func TestLicensesValidationOrder(t *testing.T) {
 			assert.Equal(t, c.code, m["code"], m["detail"])
 			assert.Equal(t, c.valid, m["valid"])
 			if c.scope != nil {
-				assert.NotNil(t, m["scope"], "§3 scope echoed")
+				assert.NotNil(t, m["scope"], "scope echoed")
 			}
-			assert.NotContains(t, m, "nonce", "§3 nonce only when sent")
+			assert.NotContains(t, m, "nonce", "nonce only when sent")
 		})
 	}
-	t.Run("§3 nonce echo, lastValidated, unknown scope key", func(t *testing.T) {
+	t.Run("nonce echo, lastValidated, unknown scope key", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/licenses/" + base + "/actions/validate", body: map[string]any{"meta": map[string]any{"nonce": 42}}})
 		assert.Equal(t, float64(42), r.doc["meta"].(map[string]any)["nonce"])
 		assert.NotNil(t, r.attrs()["lastValidated"])
 		r = tt.do(req{method: "POST", path: "/licenses/" + base + "/actions/validate", body: map[string]any{"meta": map[string]any{"scope": map[string]any{"bogus": "x"}}}})
 		expectError(t, r, 400, "", "/meta/scope/bogus", "unpermitted parameter")
 	})
-	t.Run("§3 quick validate skips scopes", func(t *testing.T) {
+	t.Run("quick validate skips scopes", func(t *testing.T) {
 		r := tt.get("/licenses/" + prodScoped + "/actions/validate")
 		assert.Equal(t, "VALID", r.doc["meta"].(map[string]any)["code"])
 	})
-	t.Run("§2.3 FROM_FIRST_VALIDATION sets expiry", func(t *testing.T) {
+	t.Run("FROM_FIRST_VALIDATION sets expiry", func(t *testing.T) {
 		id := lic(firstValidation, nil)
 		assert.Nil(t, tt.get("/licenses/" + id).attrs()["expiry"])
 		tt.validate(id, nil)
@@ -142,8 +148,8 @@ func TestLicensesValidationOrder(t *testing.T) {
 	})
 }
 
-// TestValidationRules pins §3 details: scope echo, nonce, null user scope, validate-key
-// permission (bearer must be allowed to validate the license it names, else 403).
+// TestLicensesValidationDetails pins validation details: scope echo, nonce, null user scope,
+// validate-key permission (bearer must be allowed to validate the license it names, else 403).
 func TestLicensesValidationDetails(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -167,29 +173,29 @@ func TestLicensesValidationDetails(t *testing.T) {
 		body             any
 		want             exp
 	}{
-		{"§3 null user scope matches an ownerless license", "/licenses/" + unowned.id() + "/actions/validate", "", "POST",
+		{"null user scope matches an ownerless license", "/licenses/" + unowned.id() + "/actions/validate", "", "POST",
 			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": nil}}}, exp{200, true, "VALID", true, true}},
-		{"§3 null user scope does not match an owned license", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
+		{"null user scope does not match an owned license", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
 			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": nil}}}, exp{200, false, "USER_SCOPE_MISMATCH", true, true}},
-		{"§3 user scope by owner email", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
+		{"user scope by owner email", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
 			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": "val-owner@example.com"}}}, exp{200, true, "VALID", true, true}},
-		{"§3 empty scope is still echoed", "/licenses/" + unowned.id() + "/actions/validate", "", "POST",
+		{"empty scope is still echoed", "/licenses/" + unowned.id() + "/actions/validate", "", "POST",
 			map[string]any{"meta": map[string]any{"scope": map[string]any{}}}, exp{200, true, "VALID", true, true}},
-		{"§3 validate-key anonymous", "/licenses/actions/validate-key", "-", "POST",
+		{"validate-key anonymous", "/licenses/actions/validate-key", "-", "POST",
 			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{200, true, "VALID", false, false}},
-		{"§3 validate-key by the owner", "/licenses/actions/validate-key", ownerAuth, "POST",
+		{"validate-key by the owner", "/licenses/actions/validate-key", ownerAuth, "POST",
 			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{200, true, "VALID", false, false}},
-		{"§3 validate-key for a license the bearer does not own → 403", "/licenses/actions/validate-key", otherAuth, "POST",
+		{"validate-key for a license the bearer does not own → 403", "/licenses/actions/validate-key", otherAuth, "POST",
 			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{status: 403}},
-		{"§3 validate-key unknown key with a bearer → data null", "/licenses/actions/validate-key", otherAuth, "POST",
+		{"validate-key unknown key with a bearer → data null", "/licenses/actions/validate-key", otherAuth, "POST",
 			map[string]any{"meta": map[string]any{"key": "no-such-key"}}, exp{200, false, "NOT_FOUND", false, false}},
-		{"§3 validate-key with License auth of another license → 403", "/licenses/actions/validate-key", "License license-auth-key", "POST",
+		{"validate-key with License auth of another license → 403", "/licenses/actions/validate-key", "License license-auth-key", "POST",
 			map[string]any{"meta": map[string]any{"key": "owned-key"}}, exp{status: 403}},
-		{"§1.14 License auth validates itself by id", "/licenses/" + licAuth.id() + "/actions/validate", "License license-auth-key", "POST",
+		{"License auth validates itself by id", "/licenses/" + licAuth.id() + "/actions/validate", "License license-auth-key", "POST",
 			nil, exp{200, true, "VALID", false, false}},
-		{"§1.15 another user's license → 404", "/licenses/" + owned.id() + "/actions/validate", otherAuth, "POST", nil, exp{status: 404}},
-		{"§3 quick validate of another user's license → 404", "/licenses/" + owned.id() + "/actions/validate", otherAuth, "GET", nil, exp{status: 404}},
-		{"§3 scope user must be a string or null", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
+		{"another user's license → 404", "/licenses/" + owned.id() + "/actions/validate", otherAuth, "POST", nil, exp{status: 404}},
+		{"quick validate of another user's license → 404", "/licenses/" + owned.id() + "/actions/validate", otherAuth, "GET", nil, exp{status: 404}},
+		{"scope user must be a string or null", "/licenses/" + owned.id() + "/actions/validate", "", "POST",
 			map[string]any{"meta": map[string]any{"scope": map[string]any{"user": 1}}}, exp{status: 400}},
 	}
 	for _, tc := range cases {
@@ -206,14 +212,14 @@ func TestLicensesValidationDetails(t *testing.T) {
 			assert.Equal(t, tc.want.valid, meta["valid"])
 			assert.Equal(t, tc.want.code, meta["code"])
 			_, hasScope := meta["scope"]
-			assert.Equal(t, tc.want.echo, hasScope, "§3 scope echoed only when sent")
+			assert.Equal(t, tc.want.echo, hasScope, "scope echoed only when sent")
 			assert.Contains(t, meta, "ts")
 			if tc.want.code == "NOT_FOUND" {
 				assert.Nil(t, r.doc["data"])
 			}
 		})
 	}
-	t.Run("§3 nonce 0 is echoed; quick GET validate never echoes", func(t *testing.T) {
+	t.Run("nonce 0 is echoed; quick GET validate never echoes", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/licenses/" + unowned.id() + "/actions/validate", body: map[string]any{"meta": map[string]any{"nonce": 0}}})
 		assert.Equal(t, float64(0), r.doc["meta"].(map[string]any)["nonce"])
 		q := tt.get("/licenses/unowned-key/actions/validate?nonce=5")
@@ -227,7 +233,6 @@ func TestLicensesValidationsFeature(t *testing.T) {
 	const anon = "-"
 	var cases []apiCase
 
-	// --- versions, auth, account state ---------------------------------------------------
 	cases = append(cases,
 		apiCase{name: valFeature + "Admin validates a license (default version)", setup: func(f *world) req {
 			return quick(f.storedLicense(f.storedPolicy(nil), nil).ID)
@@ -400,7 +405,6 @@ func TestLicensesValidationsFeature(t *testing.T) {
 		}, meta: res(false, "is expired", "EXPIRED")},
 	)
 
-	// --- basic states -----------------------------------------------------------------
 	cases = append(cases,
 		apiCase{name: valFeature + "Admin quick validates a check-in license that is overdue", setup: func(f *world) req {
 			p := f.storedPolicy(map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
@@ -469,7 +473,6 @@ func TestLicensesValidationsFeature(t *testing.T) {
 		}, meta: res(false, "is expired", "EXPIRED")},
 	)
 
-	// --- overage: machines, cores, memory, disk, users ----------------------------------
 	type ov struct {
 		strategy string
 		n        int
@@ -564,14 +567,12 @@ func TestLicensesValidationsFeature(t *testing.T) {
 		}, meta: res(pu.valid, "has too many associated machines", "TOO_MANY_MACHINES")})
 	}
 
-	// --- quick validation skips scopes ----------------------------------------------------
 	for _, attr := range []string{"requireProductScope", "requirePolicyScope", "requireMachineScope", "requireFingerprintScope", "requireUserScope"} {
 		cases = append(cases, apiCase{name: valFeature + "An admin quick validates a valid license that " + attr, setup: func(f *world) req {
 			return quick(f.storedLicense(f.storedPolicy(map[string]any{attr: true}), nil).ID)
 		}, meta: vValid})
 	}
 
-	// --- scopes ---------------------------------------------------------------------------
 	for _, rq := range []struct{ attr, detail, code string }{
 		{"requireProductScope", "product scope is required", "PRODUCT_SCOPE_REQUIRED"},
 		{"requirePolicyScope", "policy scope is required", "POLICY_SCOPE_REQUIRED"},
@@ -835,7 +836,6 @@ func TestLicensesValidationsFeature(t *testing.T) {
 		}, status: 403},
 	)
 
-	// --- heartbeats -----------------------------------------------------------------------
 	hb := func(attrs map[string]any, beat *time.Duration, byMachine bool) func(f *world) req {
 		return func(f *world) req {
 			l := f.storedLicense(f.storedPolicy(attrs), nil)
@@ -877,7 +877,6 @@ func TestLicensesValidationsFeature(t *testing.T) {
 		}, meta: vValid},
 	)
 
-	// --- expiration basis -------------------------------------------------------------------
 	cases = append(cases,
 		apiCase{name: valFeature + "Anonymous validates a license key with a validation expiration basis (not set)", setup: func(f *world) req {
 			p := f.storedPolicy(map[string]any{"expirationBasis": "FROM_FIRST_VALIDATION", "duration": 31556952})
@@ -912,7 +911,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 	ownersMismatch := res(false, "user scope does not match (does not match associated machine owners)", "USER_SCOPE_MISMATCH")
 	ownerMismatch := res(false, "user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")
 	cases := []apiCase{
-		// --- user scope with a fingerprint, fingerprints or machine ---------------------------
 		{name: valFeature + "An admin validates a valid license scoped to its owner and a fingerprint (no machine owner)", setup: func(f *world) req {
 			l, owner, _ := f.ownedLicense(nil, false)
 			m := f.storedMachine(l, nil)
@@ -964,7 +962,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 			return byID(l.ID, scoped(map[string]any{"machine": "foo", "user": owner.Email}))
 		}, meta: res(false, "machine is not activated (does not match any associated machines)", "MACHINE_SCOPE_MISMATCH")},
 
-		// --- email normalization (User normalizes :email; queries normalize their value) ------
 		{name: valFeature + "user scope by a differently cased email matches the owner (users.where(email:) normalizes)", setup: func(f *world) req {
 			l, _, _ := f.ownedLicense(nil, false)
 			return byID(l.ID, scoped(map[string]any{"user": " Owner@Example.COM "}))
@@ -980,7 +977,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 			return byID(l.ID, scoped(map[string]any{"machine": m.ID, "user": "LICENSEE@example.com"}))
 		}, meta: ownerMismatch},
 
-		// --- expired licenses with a scope: only REVOKE_ACCESS expires before the scope ------
 		{name: valFeature + "An admin validates an expired license scoped to a mismatched machine fingerprint (expiration strategy: revoke)", setup: func(f *world) req {
 			p := f.storedPolicy(map[string]any{"expirationStrategy": "REVOKE_ACCESS"})
 			l := f.storedLicense(p, func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
@@ -1000,7 +996,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 			return byID(l.ID, scoped(map[string]any{"fingerprint": m.Fingerprint}))
 		}, meta: res(true, "is expired", "EXPIRED")},
 
-		// --- heartbeats by machine ID --------------------------------------------------------
 		{name: valFeature + "Anonymous validates a license key that requires a machine heartbeat (by ID)", setup: func(f *world) req {
 			p := f.storedPolicy(map[string]any{"heartbeatDuration": 3600, "heartbeatBasis": "FROM_FIRST_PING", "requireHeartbeat": true})
 			l := f.storedLicense(p, nil)
@@ -1020,7 +1015,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 			return byKey(l.Key, scoped(map[string]any{"machine": m.ID}), anon)
 		}, meta: vValid},
 
-		// --- leasing --------------------------------------------------------------------------
 		{name: valFeature + "Admin validates a strict node-locked license that has too many machines (ALLOW_2X_OVERAGE overage strategy, within overage allowance, PER_USER leasing strategy, no owner)", setup: func(f *world) req {
 			l, _, user := f.ownedLicense(map[string]any{"machineLeasingStrategy": "PER_USER", "overageStrategy": "ALLOW_2X_OVERAGE", "maxMachines": 1, "floating": false, "strict": true}, true)
 			f.storedMachine(l, ownedBy(user))
@@ -1038,7 +1032,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 			return byID(l.ID, nil)
 		}, meta: res(false, "has too many associated machines", "TOO_MANY_MACHINES")},
 
-		// --- API versions -----------------------------------------------------------------------
 		{name: valFeature + "A user validates a license key scoped to their own ID (v1.5)", setup: func(f *world) req {
 			l, owner, _ := f.ownedLicense(nil, false)
 			_, tok := f.tokenFor("users", owner.ID, nil)
@@ -1067,7 +1060,6 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 			assert.NotContains(t, r.doc["meta"], "code")
 		}},
 
-		// --- nonce, scope echo, touches ---------------------------------------------------------
 		{name: valFeature + "Anonymous validates an expired license key and sends a nonce", setup: func(f *world) req {
 			l := f.storedLicense(f.storedPolicy(nil), func(l *license) { l.Expiry = ptr(time.Now().AddDate(0, -1, 0)) })
 			return byKey(l.Key, map[string]any{"nonce": 9048238457}, anon)
@@ -1107,7 +1099,7 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 	runEach(t, func(t *testing.T) *world { return newWorld(t) }, cases)
 }
 
-// TestValidationsFeatureWebhooks: a validation (not a quick one) emits
+// TestLicensesValidationWebhooks: a validation (not a quick one) emits
 // license.validation.succeeded/failed to the account-wide endpoints and to the endpoints of
 // the license's product only.
 func TestLicensesValidationWebhooks(t *testing.T) {

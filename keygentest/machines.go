@@ -214,7 +214,7 @@ func (c *call) findMachineFor(p *principal, id string) (*machine, error) {
 	return nil, errNotFound("machine", id)
 }
 
-// machineLicenseOwnedBy: the user owns the machine or its license.
+// machineOwnedBy: the user owns the machine or its license.
 func (c *call) machineOwnedBy(p *principal, m *machine, l *license) bool {
 	if p.user == nil {
 		return false

@@ -8,6 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Machine heartbeats: ping, reset, death, resurrection and culling
+// (features/api/v1/machines/actions/heartbeats.feature).
+
 func TestMachinesHeartbeats(t *testing.T) {
 	// A machine of a license with a 10-minute heartbeat, its last heartbeat `ago` ago
 	// (never when ago is 0).
@@ -165,9 +168,9 @@ func TestMachinesHeartbeatPermissions(t *testing.T) {
 		name, action, auth string
 		status             int
 	}{
-		{"§1.15 sales agent may not ping (HeartbeatPolicy)", "ping", sales, 403},
-		{"§1.15 sales agent may reset", "reset", sales, 200},
-		{"§1.15 admin pings", "ping", "", 200},
+		{"sales agent may not ping (HeartbeatPolicy)", "ping", sales, 403},
+		{"sales agent may reset", "reset", sales, 200},
+		{"admin pings", "ping", "", 200},
 	}
 	for _, tc := range heartbeat {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,9 @@ package keygentest
 
 import "testing"
 
+// Machine relationships: license, owner, product and user
+// (features/api/v1/machines/relationships/*.feature).
+
 func TestMachinesRelationships(t *testing.T) {
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w

@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Machines: activation, show, index, update, destroy and the staff roles
+// (features/api/v1/machines/*.feature).
+
 func machineBody(lic, fp string, attrs map[string]any, rels map[string]any) map[string]any {
 	if attrs == nil {
 		attrs = map[string]any{}
@@ -34,7 +37,8 @@ const (
 	luses    = "licenses/actions/uses.feature"
 )
 
-// TestMachines pins §2.7.
+// TestMachines pins machine activation, heartbeats and deactivation
+// (app/controllers/api/v1/machines_controller.rb, app/models/machine.rb).
 func TestMachines(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -59,11 +63,11 @@ func TestMachines(t *testing.T) {
 		code, source      string
 		detail            string
 	}{
-		{"§2.7 FINGERPRINT_TAKEN per account", b.id(), "shared", nil, "", nil, "FINGERPRINT_TAKEN", "/data/attributes/fingerprint", "has already been taken for this account"},
-		{"§2.7 MACHINE_LIMIT_EXCEEDED node-locked", n.id(), "n-2", nil, "", nil, "MACHINE_LIMIT_EXCEEDED", "/data", "machine count has exceeded maximum allowed for license (1)"},
-		{"§2.7 MACHINE_CORE_LIMIT_EXCEEDED", a.id(), "cores", map[string]any{"cores": 5}, "", nil, "MACHINE_CORE_LIMIT_EXCEEDED", "/data", "machine core count has exceeded maximum allowed for license (8)"},
-		{"§2.7 LICENSE_NOT_FOUND", tt.srv.AccountID, "x-1", nil, "", nil, "LICENSE_NOT_FOUND", "/data/relationships/license", ""},
-		{"§2.7 OWNER_INVALID", a.id(), "x-2", nil, "", map[string]any{"owner": link("users", user)}, "OWNER_INVALID", "/data/relationships/owner", "must be a valid license user"},
+		{"FINGERPRINT_TAKEN per account", b.id(), "shared", nil, "", nil, "FINGERPRINT_TAKEN", "/data/attributes/fingerprint", "has already been taken for this account"},
+		{"MACHINE_LIMIT_EXCEEDED node-locked", n.id(), "n-2", nil, "", nil, "MACHINE_LIMIT_EXCEEDED", "/data", "machine count has exceeded maximum allowed for license (1)"},
+		{"MACHINE_CORE_LIMIT_EXCEEDED", a.id(), "cores", map[string]any{"cores": 5}, "", nil, "MACHINE_CORE_LIMIT_EXCEEDED", "/data", "machine core count has exceeded maximum allowed for license (8)"},
+		{"LICENSE_NOT_FOUND", tt.srv.AccountID, "x-1", nil, "", nil, "LICENSE_NOT_FOUND", "/data/relationships/license", ""},
+		{"OWNER_INVALID", a.id(), "x-2", nil, "", map[string]any{"owner": link("users", user)}, "OWNER_INVALID", "/data/relationships/owner", "must be a valid license user"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,30 +83,30 @@ func TestMachines(t *testing.T) {
 			expectError(t, r, 422, c.code, c.source, c.detail)
 		})
 	}
-	t.Run("§2.1 activation token limit", func(t *testing.T) {
+	t.Run("activation token limit", func(t *testing.T) {
 		require.Equal(t, 201, tt.postMachine(b.id(), "b-1", nil, "Bearer "+actTok).status)
 		expectError(t, tt.postMachine(b.id(), "b-2", nil, "Bearer "+actTok), 422, "ACTIVATIONS_LIMIT_EXCEEDED", "/data/attributes/activations", "")
 	})
-	t.Run("§1.14 license key auth activates its own license; 404 for others", func(t *testing.T) {
+	t.Run("license key auth activates its own license; 404 for others", func(t *testing.T) {
 		r := tt.postMachine(a.id(), "a-key", nil, "License "+a.attrs()["key"].(string))
 		require.Equal(t, 201, r.status, string(r.body))
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/machines/n-1", auth: "License " + a.attrs()["key"].(string)}).status)
-		assert.Equal(t, "a-key", tt.get("/machines/a-key").attrs()["fingerprint"], "§1.1 fingerprint alias")
+		assert.Equal(t, "a-key", tt.get("/machines/a-key").attrs()["fingerprint"], "fingerprint alias")
 	})
-	t.Run("§2.7 heartbeat: ping, dead, resurrect, 422 after window, cull", func(t *testing.T) {
+	t.Run("heartbeat: ping, dead, resurrect, 422 after window, cull", func(t *testing.T) {
 		l := tt.mustLicense(revive, nil, nil).id()
 		m := tt.postMachine(l, "hb", nil, "")
 		require.Equal(t, 201, m.status)
-		assert.Equal(t, "ALIVE", m.attrs()["heartbeatStatus"], "§2.7 FROM_CREATION basis sets lastHeartbeat")
+		assert.Equal(t, "ALIVE", m.attrs()["heartbeatStatus"], "FROM_CREATION basis sets lastHeartbeat")
 		tt.srv.Advance(2 * time.Minute)
-		assert.Equal(t, "DEAD", tt.get("/machines/" + m.id()).attrs()["heartbeatStatus"], "§2.7 dead, kept during the revive window")
+		assert.Equal(t, "DEAD", tt.get("/machines/" + m.id()).attrs()["heartbeatStatus"], "dead, kept during the revive window")
 		r := tt.do(req{method: "POST", path: "/machines/" + m.id() + "/actions/ping"})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, "RESURRECTED", r.attrs()["heartbeatStatus"])
 		tt.srv.Advance(4 * time.Minute)
-		assert.Equal(t, "DEAD", tt.get("/machines/" + m.id()).attrs()["heartbeatStatus"], "§2.7 still within the revive window")
+		assert.Equal(t, "DEAD", tt.get("/machines/" + m.id()).attrs()["heartbeatStatus"], "still within the revive window")
 		tt.srv.Advance(4 * time.Minute)
-		assert.Equal(t, 404, tt.get("/machines/"+m.id()).status, "§2.7 DEACTIVATE_DEAD culls after the window")
+		assert.Equal(t, 404, tt.get("/machines/"+m.id()).status, "DEACTIVATE_DEAD culls after the window")
 
 		lk := tt.mustLicense(keepDead, nil, nil).id()
 		mk := tt.postMachine(lk, "hb-keep", nil, "")
@@ -113,15 +117,15 @@ func TestMachines(t *testing.T) {
 		l2 := tt.mustLicense(culled, nil, nil).id()
 		m2 := tt.postMachine(l2, "hb2", nil, "")
 		tt.srv.Advance(10 * time.Minute)
-		assert.Equal(t, 404, tt.get("/machines/"+m2.id()).status, "§2.7 DEACTIVATE_DEAD culls lazily")
+		assert.Equal(t, 404, tt.get("/machines/"+m2.id()).status, "DEACTIVATE_DEAD culls lazily")
 	})
-	t.Run("§2.7 reset, delete 204", func(t *testing.T) {
+	t.Run("reset, delete 204", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/machines/a-key/actions/reset"})
 		require.Equal(t, 200, r.status)
 		assert.Nil(t, r.attrs()["lastHeartbeat"])
 		assert.Equal(t, 204, tt.do(req{method: "DELETE", path: "/machines/a-key"}).status)
 	})
-	t.Run("§1.6 license key auth: suspended and REVOKE expired", func(t *testing.T) {
+	t.Run("license key auth: suspended and REVOKE expired", func(t *testing.T) {
 		key := a.attrs()["key"].(string)
 		tt.do(req{method: "POST", path: "/licenses/" + a.id() + "/actions/suspend"})
 		expectError(t, tt.do(req{method: "GET", path: "/me", auth: "License " + key}), 403, "LICENSE_SUSPENDED", "", "")
@@ -1027,7 +1031,7 @@ func TestMachinesShowIndexUpdateDestroy(t *testing.T) {
 	runEach(t, newProductWorld, cases)
 }
 
-// TestMachineRules pins §2.7 uniqueness errors and heartbeat permissions.
+// TestMachinesUniqueness pins the fingerprint uniqueness errors (app/models/machine.rb).
 func TestMachinesUniqueness(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -1044,7 +1048,7 @@ func TestMachinesUniqueness(t *testing.T) {
 	tok := tt.do(req{method: "POST", path: "/tokens", auth: basic("sales@example.com", "password")})
 	require.Equal(t, 201, tok.status, string(tok.body))
 
-	t.Run("§2.7 same license under UNIQUE_PER_ACCOUNT: per-license error first, then the strategy's", func(t *testing.T) {
+	t.Run("same license under UNIQUE_PER_ACCOUNT: per-license error first, then the strategy's", func(t *testing.T) {
 		r := tt.postMachine(a, "dup", nil, "")
 		require.Equal(t, 422, r.status, string(r.body))
 		assert.Len(t, r.doc["errors"], 2)
@@ -1058,9 +1062,9 @@ func TestMachinesUniqueness(t *testing.T) {
 		status            int
 		detail            string
 	}{
-		{"§2.7 UNIQUE_PER_POLICY ignores a fingerprint under another policy", b, "dup", 201, ""},
-		{"§2.7 UNIQUE_PER_POLICY other license same policy", b2, "pdup", 422, "has already been taken for this policy"},
-		{"§2.7 UNIQUE_PER_ACCOUNT rejects a fingerprint under any policy", a, "pdup", 422, "has already been taken for this account"},
+		{"UNIQUE_PER_POLICY ignores a fingerprint under another policy", b, "dup", 201, ""},
+		{"UNIQUE_PER_POLICY other license same policy", b2, "pdup", 422, "has already been taken for this policy"},
+		{"UNIQUE_PER_ACCOUNT rejects a fingerprint under any policy", a, "pdup", 422, "has already been taken for this account"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,7 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPagination pins §1.8 over products (the mechanism is shared by every list).
+// Pagination, limits and ordering of the list routes (pagination.go,
+// features/api/v1/*/index.feature).
+
+// TestPagination pins app/controllers/concerns/pagination.rb over products (the mechanism is
+// shared by every list).
 func TestPagination(t *testing.T) {
 	tt := newWorld(t)
 	var ids []string // oldest first
@@ -72,14 +76,14 @@ func TestPagination(t *testing.T) {
 	errs := []struct {
 		name, query, detail, param string
 	}{
-		{"§1.8 limit too high", "limit=101", "limit must be a number between 1 and 100 (got 101)", "limit"},
-		{"§1.8 limit zero", "limit=0", "limit must be a number between 1 and 100 (got 0)", "limit"},
-		{"§1.8 page size too high", "page[number]=1&page[size]=250", "page size must be a number between 1 and 100 (got 250)", "page[size]"},
-		{"§1.8 page number zero", "page[number]=0", "page number must be a number between 1 and 100 (got 0)", "page[number]"},
-		{"§1.8 page number past 100", "page[number]=101", "page number must be a number between 1 and 100 (got 101, please use cursor-based pagination instead)", "page[number]"},
-		{"§1.8 page without number or cursor", "page[size]=5", "page must be an object containing a cursor or number and optional size", "page"},
-		{"§1.8 cursor not a UUID", "page[cursor]=abc", `page cursor must be a valid UUID (got "abc")`, "page[cursor]"},
-		{"§1.8 bad order", "order=up", "order is invalid", "order"},
+		{"limit too high", "limit=101", "limit must be a number between 1 and 100 (got 101)", "limit"},
+		{"limit zero", "limit=0", "limit must be a number between 1 and 100 (got 0)", "limit"},
+		{"page size too high", "page[number]=1&page[size]=250", "page size must be a number between 1 and 100 (got 250)", "page[size]"},
+		{"page number zero", "page[number]=0", "page number must be a number between 1 and 100 (got 0)", "page[number]"},
+		{"page number past 100", "page[number]=101", "page number must be a number between 1 and 100 (got 101, please use cursor-based pagination instead)", "page[number]"},
+		{"page without number or cursor", "page[size]=5", "page must be an object containing a cursor or number and optional size", "page"},
+		{"cursor not a UUID", "page[cursor]=abc", `page cursor must be a valid UUID (got "abc")`, "page[cursor]"},
+		{"bad order", "order=up", "order is invalid", "order"},
 	}
 	for _, c := range errs {
 		t.Run(c.name, func(t *testing.T) {
@@ -142,7 +146,7 @@ func TestPaginationIndexes(t *testing.T) {
 			check: both(listLen(5), wantLinks(offset(1, 5, 4, 20, nil, 2, "limit=5&")))},
 		{name: li + "(source: Kaminari) a page past the last has no prev or next", r: g("page[number]=9&page[size]=5"), status: 200,
 			check: both(listLen(0), wantLinks(offset(9, 5, 4, 20, nil, nil, "")))},
-		{name: li + "(§1.8) order=asc pages oldest first", r: g("order=asc&page[number]=1&page[size]=3"), status: 200,
+		{name: li + "order=asc pages oldest first", r: g("order=asc&page[number]=1&page[size]=3"), status: 200,
 			check: both(listIDs(lics[0], lics[1], lics[2]), wantLinks(offset(1, 3, 7, 20, nil, 2, "order=asc&")))},
 		{name: li + "Admin retrieves a keyset-paginated list of licenses (first page)", r: g("page[size]=5&page[cursor]="), status: 200,
 			check: both(listIDs(newest(1, 5)...), wantLinks(cur("", 5, at(-5), "")))},

@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestTypedParams pins §1.2 strict typing: 400s with source.pointer.
+// Typed request parameters (params.go, config/initializers/typed_params.rb).
+
+// TestParamsTyped pins strict typing: 400s with source.pointer
+// (config/initializers/typed_params.rb).
 func TestParamsTyped(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()

@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
+// Forgot password (features/api/v1/passwords/reset.feature).
+
 func TestPasswordsReset(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
 	tt := w
@@ -24,10 +26,10 @@ func TestPasswordsReset(t *testing.T) {
 func TestPasswordsWire(t *testing.T) {
 	tt := newResourceWorld(t)
 	tt.run(t, []apiCase{
-		{name: "§2.5 forgot password: 204 even for unknown", r: req{method: "POST", path: "/passwords", auth: "-",
+		{name: "forgot password: 204 even for unknown", r: req{method: "POST", path: "/passwords", auth: "-",
 			body: map[string]any{"meta": map[string]any{"email": "nobody@example.com", "deliver": false}}}, status: 204,
 			check: func(t *testing.T, _ *world, r *reply) { assert.Empty(t, r.body) }},
-		{name: "§2.5 email missing: 400", r: req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{}}}, status: 400,
+		{name: "email missing: 400", r: req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{}}}, status: 400,
 			detail: "is missing", source: map[string]any{"pointer": "/meta/email"}},
 	})
 }

@@ -7,6 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Policy relationships: the key pool, licenses and product
+// (features/api/v1/policies/relationships/*.feature).
+
 func TestPoliciesPool(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -17,7 +20,7 @@ func TestPoliciesPool(t *testing.T) {
 	first := tt.mustCreate("/keys", "keys", map[string]any{"key": "first-key-0001"}, keyRel(pooled))
 	tt.mustCreate("/keys", "keys", map[string]any{"key": "second-key-002"}, keyRel(pooled))
 
-	t.Run("§2.3 pop returns the oldest key and removes it", func(t *testing.T) {
+	t.Run("pop returns the oldest key and removes it", func(t *testing.T) {
 		r := tt.do(req{method: "DELETE", path: "/policies/" + pooled + "/pool"})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, "keys", r.data()["type"])
@@ -25,7 +28,7 @@ func TestPoliciesPool(t *testing.T) {
 		assert.Equal(t, 404, tt.get("/keys/"+first).status)
 		assert.Len(t, tt.get("/keys?policy="+pooled).list(), 1)
 	})
-	t.Run("§2.3 pool errors", func(t *testing.T) {
+	t.Run("pool errors", func(t *testing.T) {
 		tt.do(req{method: "DELETE", path: "/policies/" + pooled + "/pool"})
 		r := tt.do(req{method: "DELETE", path: "/policies/" + pooled + "/pool"})
 		require.Equal(t, 422, r.status)

@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPolicies pins §2.3 defaults and validation codes.
+// Policies: create, show, index, update, destroy, validations and the staff roles
+// (features/api/v1/policies/*.feature, app/models/policy.rb).
+
+// TestPolicies pins policy defaults and validation codes (app/models/policy.rb).
 func TestPolicies(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -33,8 +36,8 @@ func TestPolicies(t *testing.T) {
 
 	r = tt.do(req{method: "POST", path: "/policies", headers: map[string]string{"Keygen-Version": "1.1"}, body: doc("policies", map[string]any{"name": "Old"}, rel)})
 	require.Equal(t, 201, r.status)
-	assert.Equal(t, "ALWAYS_ALLOW_OVERAGE", r.attrs()["overageStrategy"], "§1.12 v1.1 default overage")
-	assert.Equal(t, "PER_MACHINE", r.attrs()["leasingStrategy"], "§1.12 ≤1.6 leasingStrategy name")
+	assert.Equal(t, "ALWAYS_ALLOW_OVERAGE", r.attrs()["overageStrategy"], "v1.1 default overage")
+	assert.Equal(t, "PER_MACHINE", r.attrs()["leasingStrategy"], "≤1.6 leasingStrategy name")
 
 	cases := []struct {
 		name    string
@@ -43,18 +46,18 @@ func TestPolicies(t *testing.T) {
 		pointer string
 		detail  string
 	}{
-		{"§2.3 name missing", map[string]any{}, "NAME_MISSING", "/data/attributes/name", "can't be blank"},
-		{"§2.3 node-locked max machines", map[string]any{"name": "n", "floating": false, "maxMachines": 5}, "MAX_MACHINES_INVALID", "/data/attributes/maxMachines", "must be equal to 1 for non-floating policy"},
-		{"§2.3 floating max machines 0", map[string]any{"name": "n", "floating": true, "maxMachines": 0}, "MAX_MACHINES_INVALID", "/data/attributes/maxMachines", "must be greater than or equal to 1 for floating policy"},
-		{"§2.3 duration too short", map[string]any{"name": "n", "duration": 3600}, "DURATION_INVALID", "/data/attributes/duration", "must be greater than or equal to 86400 (1 day)"},
-		{"§2.3 heartbeat too short", map[string]any{"name": "n", "heartbeatDuration": 10}, "HEARTBEAT_DURATION_INVALID", "/data/attributes/heartbeatDuration", "must be greater than or equal to 60 (1 minute)"},
-		{"§2.3 unknown scheme", map[string]any{"name": "n", "scheme": "ROT13"}, "SCHEME_NOT_ALLOWED", "/data/attributes/scheme", "unsupported signing scheme"},
-		{"§2.3 unknown strategy", map[string]any{"name": "n", "expirationStrategy": "NEVER"}, "EXPIRATION_STRATEGY_NOT_ALLOWED", "/data/attributes/expirationStrategy", "unsupported expiration strategy"},
-		{"§2.3 1.25x on node-locked", map[string]any{"name": "n", "overageStrategy": "ALLOW_1_25X_OVERAGE"}, "OVERAGE_STRATEGY_NOT_ALLOWED", "/data/attributes/overageStrategy", "incompatible overage strategy (cannot use ALLOW_1_25X_OVERAGE for node-locked policy)"},
-		{"§2.3 1.5x divisibility", map[string]any{"name": "n", "floating": true, "maxMachines": 3, "overageStrategy": "ALLOW_1_5X_OVERAGE"}, "OVERAGE_STRATEGY_NOT_ALLOWED", "/data/attributes/overageStrategy", "incompatible overage strategy (cannot use ALLOW_1_5X_OVERAGE with a max machines value not divisible by 2)"},
-		{"§2.3 check-in interval", map[string]any{"name": "n", "requireCheckIn": true, "checkInIntervalCount": 1}, "CHECK_IN_INTERVAL_NOT_ALLOWED", "/data/attributes/checkInInterval", "must be one of: day, week, month, year"},
-		{"§2.3 pool with scheme", map[string]any{"name": "n", "usePool": true, "scheme": "ED25519_SIGN"}, "SCHEME_NOT_SUPPORTED", "/data/attributes/scheme", "cannot use a scheme and use a pool"},
-		{"§2.3 ALWAYS_REVIVE needs KEEP_DEAD", map[string]any{"name": "n", "heartbeatResurrectionStrategy": "ALWAYS_REVIVE"}, "HEARTBEAT_CULL_STRATEGY_NOT_ALLOWED", "/data/attributes/heartbeatCullStrategy", ""},
+		{"name missing", map[string]any{}, "NAME_MISSING", "/data/attributes/name", "can't be blank"},
+		{"node-locked max machines", map[string]any{"name": "n", "floating": false, "maxMachines": 5}, "MAX_MACHINES_INVALID", "/data/attributes/maxMachines", "must be equal to 1 for non-floating policy"},
+		{"floating max machines 0", map[string]any{"name": "n", "floating": true, "maxMachines": 0}, "MAX_MACHINES_INVALID", "/data/attributes/maxMachines", "must be greater than or equal to 1 for floating policy"},
+		{"duration too short", map[string]any{"name": "n", "duration": 3600}, "DURATION_INVALID", "/data/attributes/duration", "must be greater than or equal to 86400 (1 day)"},
+		{"heartbeat too short", map[string]any{"name": "n", "heartbeatDuration": 10}, "HEARTBEAT_DURATION_INVALID", "/data/attributes/heartbeatDuration", "must be greater than or equal to 60 (1 minute)"},
+		{"unknown scheme", map[string]any{"name": "n", "scheme": "ROT13"}, "SCHEME_NOT_ALLOWED", "/data/attributes/scheme", "unsupported signing scheme"},
+		{"unknown strategy", map[string]any{"name": "n", "expirationStrategy": "NEVER"}, "EXPIRATION_STRATEGY_NOT_ALLOWED", "/data/attributes/expirationStrategy", "unsupported expiration strategy"},
+		{"1.25x on node-locked", map[string]any{"name": "n", "overageStrategy": "ALLOW_1_25X_OVERAGE"}, "OVERAGE_STRATEGY_NOT_ALLOWED", "/data/attributes/overageStrategy", "incompatible overage strategy (cannot use ALLOW_1_25X_OVERAGE for node-locked policy)"},
+		{"1.5x divisibility", map[string]any{"name": "n", "floating": true, "maxMachines": 3, "overageStrategy": "ALLOW_1_5X_OVERAGE"}, "OVERAGE_STRATEGY_NOT_ALLOWED", "/data/attributes/overageStrategy", "incompatible overage strategy (cannot use ALLOW_1_5X_OVERAGE with a max machines value not divisible by 2)"},
+		{"check-in interval", map[string]any{"name": "n", "requireCheckIn": true, "checkInIntervalCount": 1}, "CHECK_IN_INTERVAL_NOT_ALLOWED", "/data/attributes/checkInInterval", "must be one of: day, week, month, year"},
+		{"pool with scheme", map[string]any{"name": "n", "usePool": true, "scheme": "ED25519_SIGN"}, "SCHEME_NOT_SUPPORTED", "/data/attributes/scheme", "cannot use a scheme and use a pool"},
+		{"ALWAYS_REVIVE needs KEEP_DEAD", map[string]any{"name": "n", "heartbeatResurrectionStrategy": "ALWAYS_REVIVE"}, "HEARTBEAT_CULL_STRATEGY_NOT_ALLOWED", "/data/attributes/heartbeatCullStrategy", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,18 +70,18 @@ func TestPolicies(t *testing.T) {
 			}
 		})
 	}
-	t.Run("§1.5 unknown product", func(t *testing.T) {
+	t.Run("unknown product", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "n"}, map[string]any{"product": link("products", tt.srv.AccountID)})})
 		require.Equal(t, 422, r.status)
 		assert.Equal(t, "PRODUCT_NOT_FOUND", r.code())
 		assert.Equal(t, "/data/relationships/product", r.source()["pointer"])
 	})
-	t.Run("§2.3 update cannot change usePool", func(t *testing.T) {
+	t.Run("update cannot change usePool", func(t *testing.T) {
 		r := tt.do(req{method: "PATCH", path: "/policies/" + polID, body: doc("policies", map[string]any{"usePool": true}, nil)})
 		assert.Equal(t, 400, r.status)
 		assert.Equal(t, "unpermitted parameter", r.detail())
 	})
-	t.Run("§1.9 product filter", func(t *testing.T) {
+	t.Run("product filter", func(t *testing.T) {
 		other := tt.product()
 		tt.policy(other, nil)
 		assert.Len(t, tt.get("/policies?product="+other).list(), 1)
@@ -86,7 +89,7 @@ func TestPolicies(t *testing.T) {
 	})
 }
 
-// TestPolicyValidationWire pins §2.3 validation codes, details and pointers (Policy model
+// TestPoliciesValidationWire pins validation codes, details and pointers (Policy model
 // messages; one error per code+pointer, as Keygen de-duplicates them).
 func TestPoliciesValidationWire(t *testing.T) {
 	tt := newWorld(t)
@@ -100,41 +103,41 @@ func TestPoliciesValidationWire(t *testing.T) {
 			title: "Unprocessable resource", code: code, detail: detail, source: map[string]any{"pointer": ptr}}
 	}
 	cases := []apiCase{
-		{name: "§2.3 name omitted: NAME_MISSING", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{}, rel)}, status: 422,
+		{name: "name omitted: NAME_MISSING", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{}, rel)}, status: 422,
 			code: "NAME_MISSING", detail: "can't be blank", source: map[string]any{"pointer": "/data/attributes/name"},
 			about: "https://keygen.sh/docs/api/policies/#policies-object-attrs-name"},
-		pol("§2.3 duration below a day", map[string]any{"duration": 3600}, 422, "DURATION_INVALID", "must be greater than or equal to 86400 (1 day)", "/data/attributes/duration"),
-		pol("§2.3 duration zero: first message only", map[string]any{"duration": 0}, 422, "DURATION_INVALID", "must be greater than 0", "/data/attributes/duration"),
-		pol("§2.3 heartbeat below a minute", map[string]any{"heartbeatDuration": 30}, 422, "HEARTBEAT_DURATION_INVALID", "must be greater than or equal to 60 (1 minute)", "/data/attributes/heartbeatDuration"),
-		pol("§2.3 node-locked maxMachines", map[string]any{"floating": false, "maxMachines": 2}, 422, "MAX_MACHINES_INVALID", "must be equal to 1 for non-floating policy", "/data/attributes/maxMachines"),
-		pol("§2.3 floating maxMachines 0", map[string]any{"floating": true, "maxMachines": 0}, 422, "MAX_MACHINES_INVALID", "must be greater than or equal to 1 for floating policy", "/data/attributes/maxMachines"),
-		pol("§2.3 maxUsers 0", map[string]any{"maxUsers": 0}, 422, "MAX_USERS_INVALID", "must be greater than 0", "/data/attributes/maxUsers"),
-		pol("§2.3 maxUses negative", map[string]any{"maxUses": -1}, 422, "MAX_USES_INVALID", "must be greater than or equal to 0", "/data/attributes/maxUses"),
-		pol("§2.3 expiration strategy", map[string]any{"expirationStrategy": "NOPE"}, 422, "EXPIRATION_STRATEGY_NOT_ALLOWED", "unsupported expiration strategy", "/data/attributes/expirationStrategy"),
-		pol("§2.3 authentication strategy", map[string]any{"authenticationStrategy": "NOPE"}, 422, "AUTHENTICATION_STRATEGY_NOT_ALLOWED", "unsupported authentication strategy", "/data/attributes/authenticationStrategy"),
-		pol("§2.3 overage strategy", map[string]any{"overageStrategy": "NOPE"}, 422, "OVERAGE_STRATEGY_NOT_ALLOWED", "unsupported overage strategy", "/data/attributes/overageStrategy"),
-		pol("§2.3 1.25x node-locked", map[string]any{"floating": false, "maxMachines": 1, "overageStrategy": "ALLOW_1_25X_OVERAGE"}, 422, "OVERAGE_STRATEGY_NOT_ALLOWED",
+		pol("duration below a day", map[string]any{"duration": 3600}, 422, "DURATION_INVALID", "must be greater than or equal to 86400 (1 day)", "/data/attributes/duration"),
+		pol("duration zero: first message only", map[string]any{"duration": 0}, 422, "DURATION_INVALID", "must be greater than 0", "/data/attributes/duration"),
+		pol("heartbeat below a minute", map[string]any{"heartbeatDuration": 30}, 422, "HEARTBEAT_DURATION_INVALID", "must be greater than or equal to 60 (1 minute)", "/data/attributes/heartbeatDuration"),
+		pol("node-locked maxMachines", map[string]any{"floating": false, "maxMachines": 2}, 422, "MAX_MACHINES_INVALID", "must be equal to 1 for non-floating policy", "/data/attributes/maxMachines"),
+		pol("floating maxMachines 0", map[string]any{"floating": true, "maxMachines": 0}, 422, "MAX_MACHINES_INVALID", "must be greater than or equal to 1 for floating policy", "/data/attributes/maxMachines"),
+		pol("maxUsers 0", map[string]any{"maxUsers": 0}, 422, "MAX_USERS_INVALID", "must be greater than 0", "/data/attributes/maxUsers"),
+		pol("maxUses negative", map[string]any{"maxUses": -1}, 422, "MAX_USES_INVALID", "must be greater than or equal to 0", "/data/attributes/maxUses"),
+		pol("expiration strategy", map[string]any{"expirationStrategy": "NOPE"}, 422, "EXPIRATION_STRATEGY_NOT_ALLOWED", "unsupported expiration strategy", "/data/attributes/expirationStrategy"),
+		pol("authentication strategy", map[string]any{"authenticationStrategy": "NOPE"}, 422, "AUTHENTICATION_STRATEGY_NOT_ALLOWED", "unsupported authentication strategy", "/data/attributes/authenticationStrategy"),
+		pol("overage strategy", map[string]any{"overageStrategy": "NOPE"}, 422, "OVERAGE_STRATEGY_NOT_ALLOWED", "unsupported overage strategy", "/data/attributes/overageStrategy"),
+		pol("1.25x node-locked", map[string]any{"floating": false, "maxMachines": 1, "overageStrategy": "ALLOW_1_25X_OVERAGE"}, 422, "OVERAGE_STRATEGY_NOT_ALLOWED",
 			"incompatible overage strategy (cannot use ALLOW_1_25X_OVERAGE for node-locked policy)", "/data/attributes/overageStrategy"),
-		pol("§2.3 1.5x needs even maxMachines", map[string]any{"floating": true, "maxMachines": 3, "overageStrategy": "ALLOW_1_5X_OVERAGE"}, 422, "OVERAGE_STRATEGY_NOT_ALLOWED",
+		pol("1.5x needs even maxMachines", map[string]any{"floating": true, "maxMachines": 3, "overageStrategy": "ALLOW_1_5X_OVERAGE"}, 422, "OVERAGE_STRATEGY_NOT_ALLOWED",
 			"incompatible overage strategy (cannot use ALLOW_1_5X_OVERAGE with a max machines value not divisible by 2)", "/data/attributes/overageStrategy"),
-		pol("§2.3 ALWAYS_REVIVE needs KEEP_DEAD", map[string]any{"heartbeatResurrectionStrategy": "ALWAYS_REVIVE"}, 422, "HEARTBEAT_CULL_STRATEGY_NOT_ALLOWED",
+		pol("ALWAYS_REVIVE needs KEEP_DEAD", map[string]any{"heartbeatResurrectionStrategy": "ALWAYS_REVIVE"}, 422, "HEARTBEAT_CULL_STRATEGY_NOT_ALLOWED",
 			"incompatible heartbeat cull strategy (must be KEEP_DEAD when resurrection strategy is ALWAYS_REVIVE)", "/data/attributes/heartbeatCullStrategy"),
-		pol("§2.3 check-in count range", map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 0}, 422, "CHECK_IN_INTERVAL_COUNT_NOT_ALLOWED",
+		pol("check-in count range", map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 0}, 422, "CHECK_IN_INTERVAL_COUNT_NOT_ALLOWED",
 			"must be a number between 1 and 365 inclusive", "/data/attributes/checkInIntervalCount"),
-		pol("§2.3 pool excludes scheme", map[string]any{"usePool": true, "scheme": "ED25519_SIGN"}, 422, "SCHEME_NOT_SUPPORTED", "cannot use a scheme and use a pool", "/data/attributes/scheme"),
-		pol("§2.3 unknown scheme", map[string]any{"scheme": "ROT13"}, 422, "SCHEME_NOT_ALLOWED", "unsupported signing scheme", "/data/attributes/scheme"),
-		{name: "§2.3 policy name blank: 400", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": ""}, rel)}, status: 400,
+		pol("pool excludes scheme", map[string]any{"usePool": true, "scheme": "ED25519_SIGN"}, 422, "SCHEME_NOT_SUPPORTED", "cannot use a scheme and use a pool", "/data/attributes/scheme"),
+		pol("unknown scheme", map[string]any{"scheme": "ROT13"}, 422, "SCHEME_NOT_ALLOWED", "unsupported signing scheme", "/data/attributes/scheme"),
+		{name: "policy name blank: 400", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": ""}, rel)}, status: 400,
 			detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/name"}},
-		{name: "§2.3 unknown product: PRODUCT_NOT_FOUND", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "P"},
+		{name: "unknown product: PRODUCT_NOT_FOUND", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "P"},
 			map[string]any{"product": link("products", "00000000-0000-4000-8000-000000000000")})}, status: 422, code: "PRODUCT_NOT_FOUND",
 			source: map[string]any{"pointer": "/data/relationships/product"}},
-		{name: "§2.3 null optional integer clears nothing on create", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "N", "maxMachines": nil, "floating": true}, rel)},
+		{name: "null optional integer clears nothing on create", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "N", "maxMachines": nil, "floating": true}, rel)},
 			status: 201, attrs: map[string]any{"maxMachines": nil, "overageStrategy": "NO_OVERAGE", "heartbeatBasis": "FROM_FIRST_PING"}},
-		{name: "§1.12 v1.1 default overage ALWAYS_ALLOW_OVERAGE", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "Old", "floating": true}, rel),
+		{name: "v1.1 default overage ALWAYS_ALLOW_OVERAGE", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "Old", "floating": true}, rel),
 			headers: map[string]string{"Keygen-Version": "1.1"}}, status: 201, attrs: map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE"}},
-		{name: "§1.12 leasingStrategy is unpermitted on 1.8", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "L", "leasingStrategy": "PER_MACHINE"}, rel)},
+		{name: "leasingStrategy is unpermitted on 1.8", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "L", "leasingStrategy": "PER_MACHINE"}, rel)},
 			status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/attributes/leasingStrategy"}},
-		{name: "§1.12 leasingStrategy accepted on 1.6", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "L", "leasingStrategy": "PER_LICENSE"}, rel),
+		{name: "leasingStrategy accepted on 1.6", r: req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "L", "leasingStrategy": "PER_LICENSE"}, rel),
 			headers: map[string]string{"Keygen-Version": "1.6"}}, status: 201, attrs: map[string]any{"leasingStrategy": "PER_LICENSE"}},
 	}
 	tt.run(t, cases)

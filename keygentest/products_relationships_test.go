@@ -2,6 +2,9 @@ package keygentest
 
 import "testing"
 
+// Product relationships: policies, licenses, machines and users
+// (features/api/v1/products/relationships/*.feature).
+
 func TestProductsRelationships(t *testing.T) {
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w

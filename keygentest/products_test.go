@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestProducts pins §2.2.
+// Products: create, show, index, update, destroy and the staff roles
+// (features/api/v1/products/*.feature).
+
+// TestProducts pins the product routes (app/controllers/api/v1/products_controller.rb).
 func TestProducts(t *testing.T) {
 	tt := newWorld(t)
 	r := tt.do(req{method: "POST", path: "/products", body: doc("products", map[string]any{
@@ -15,13 +18,13 @@ func TestProducts(t *testing.T) {
 	require.Equal(t, 201, r.status, string(r.body))
 	id := r.id()
 	assert.Equal(t, "LICENSED", r.attrs()["distributionStrategy"], "default distribution")
-	assert.Equal(t, map[string]any{}, r.attrs()["metadata"], "§1.4 metadata {} when empty")
-	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`, r.attrs()["created"], "§1.4 time format")
+	assert.Equal(t, map[string]any{}, r.attrs()["metadata"], "metadata {} when empty")
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`, r.attrs()["created"], "time format")
 	assert.Equal(t, tt.srv.URL+"/v1/accounts/"+tt.srv.AccountID+"/products/"+id, r.header.Get("Location"))
 	rel := r.data()["relationships"].(map[string]any)
 	assert.Equal(t, map[string]any{"links": map[string]any{"related": "/v1/accounts/" + tt.srv.AccountID + "/products/" + id + "/policies"}}, rel["policies"])
 
-	assert.Equal(t, id, tt.get("/products/COOL").id(), "§1.1 code alias, case-insensitive")
+	assert.Equal(t, id, tt.get("/products/COOL").id(), "code alias, case-insensitive")
 
 	cases := []struct {
 		name    string
@@ -29,10 +32,10 @@ func TestProducts(t *testing.T) {
 		code    string
 		pointer string
 	}{
-		{"§2.2 CODE_TAKEN", map[string]any{"name": "x", "code": "Cool"}, "CODE_TAKEN", "/data/attributes/code"},
-		{"§2.2 bad protocol", map[string]any{"name": "x", "url": "file:///boom.sh"}, "URL_PROTOCOL_INVALID", "/data/attributes/url"},
-		{"§2.2 distribution", map[string]any{"name": "x", "distributionStrategy": "FREE"}, "DISTRIBUTION_STRATEGY_NOT_ALLOWED", "/data/attributes/distributionStrategy"},
-		{"§1.1 reserved code", map[string]any{"name": "x", "code": "actions"}, "CODE_NOT_ALLOWED", "/data/attributes/code"},
+		{"CODE_TAKEN", map[string]any{"name": "x", "code": "Cool"}, "CODE_TAKEN", "/data/attributes/code"},
+		{"bad protocol", map[string]any{"name": "x", "url": "file:///boom.sh"}, "URL_PROTOCOL_INVALID", "/data/attributes/url"},
+		{"distribution", map[string]any{"name": "x", "distributionStrategy": "FREE"}, "DISTRIBUTION_STRATEGY_NOT_ALLOWED", "/data/attributes/distributionStrategy"},
+		{"reserved code", map[string]any{"name": "x", "code": "actions"}, "CODE_NOT_ALLOWED", "/data/attributes/code"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -178,13 +181,13 @@ func TestProductsWire(t *testing.T) {
 	acct := tt.srv.AccountID
 	prod, userTok := tt.prod, tt.userTok
 	tt.run(t, []apiCase{
-		{name: "§2.2 user sees no licensed product", r: req{method: "GET", path: "/products/" + prod, auth: "Bearer " + userTok}, status: 404,
+		{name: "user sees no licensed product", r: req{method: "GET", path: "/products/" + prod, auth: "Bearer " + userTok}, status: 404,
 			detail: "The requested product '" + prod + "' was not found"},
 		// ProductPolicy#create? verifies product.create first; USER_PERMISSIONS lacks it.
-		{name: "§2.2 user may not create products", r: req{method: "POST", path: "/products", auth: "Bearer " + userTok, body: doc("products", map[string]any{"name": "x"}, nil)}, status: 403,
+		{name: "user may not create products", r: req{method: "POST", path: "/products", auth: "Bearer " + userTok, body: doc("products", map[string]any{"name": "x"}, nil)}, status: 403,
 			title: "Access denied", detail: "You do not have permission to complete the request (user lacks permission to perform action)"},
-		{name: "§2.2 URL_INVALID", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "url": "not a url"}, nil)}, status: 422},
-		{name: "§2.2 links", r: req{method: "GET", path: "/products/" + prod}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
+		{name: "URL_INVALID", r: req{method: "POST", path: "/products", body: doc("products", map[string]any{"name": "x", "url": "not a url"}, nil)}, status: 422},
+		{name: "links", r: req{method: "GET", path: "/products/" + prod}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "/v1/accounts/"+acct+"/products/"+prod, r.data()["links"].(map[string]any)["self"])
 			rels := r.data()["relationships"].(map[string]any)
 			assert.Equal(t, map[string]any{"links": map[string]any{"related": "/v1/accounts/" + acct}, "data": map[string]any{"type": "accounts", "id": acct}}, rels["account"])

@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMeProfile: §2.11 /me returns the bearer and includes the token without its secret.
+// The bearer's profile: GET /me and GET /profile (features/api/v1/profiles/*.feature).
+
+// TestProfileMe: /me returns the bearer and includes the token without its secret
+// (app/controllers/api/v1/profiles_controller.rb).
 func TestProfileMe(t *testing.T) {
 	tt := newWorld(t)
 	r := tt.get("/me")
@@ -66,7 +69,7 @@ func TestProfileWire(t *testing.T) {
 	tt := newResourceWorld(t)
 	userTok, prodTok := tt.userTok, tt.prodTok
 	tt.run(t, []apiCase{
-		{name: "§2.11 /me with a user token includes the token", r: req{method: "GET", path: "/me", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
+		{name: "/me with a user token includes the token", r: req{method: "GET", path: "/me", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "users", r.data()["type"])
 			inc, _ := r.doc["included"].([]any)
 			if assert.Len(t, inc, 1) {
@@ -74,8 +77,8 @@ func TestProfileWire(t *testing.T) {
 				assert.NotContains(t, inc[0].(map[string]any)["attributes"], "token")
 			}
 		}},
-		{name: "§2.11 /me without auth", r: req{method: "GET", path: "/me", auth: "-"}, status: 401, code: "TOKEN_MISSING"},
-		{name: "§2.11 /profile meta.tokenId", r: req{method: "GET", path: "/profile", auth: "Bearer " + prodTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
+		{name: "/me without auth", r: req{method: "GET", path: "/me", auth: "-"}, status: 401, code: "TOKEN_MISSING"},
+		{name: "/profile meta.tokenId", r: req{method: "GET", path: "/profile", auth: "Bearer " + prodTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			assert.Equal(t, "products", r.data()["type"])
 			assert.Contains(t, r.doc["meta"], "tokenId")
 		}},

@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLicenseAndMachineDocuments pins the §2.6/§2.7 renderers later parts reuse.
+// Documents as the serializers render them (render.go and each resource's view).
+
+// TestRenderLicenseAndMachine pins the license and machine renderers
+// (app/serializers/license_serializer.rb, app/serializers/machine_serializer.rb).
 func TestRenderLicenseAndMachine(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -49,7 +52,7 @@ func TestRenderLicenseAndMachine(t *testing.T) {
 }
 
 // Document shapes pinned against keygen-api's serializers (app/serializers/*_serializer.rb
-// at f70c4f4e, API 1.8; keygen-api.md §1.3, §2), as a CE server renders them: the
+// at f70c4f4e, API 1.8; app/serializers/base_serializer.rb), as a CE server renders them: the
 // serializers' `ee do` blocks (the permissions attribute and the environment relationship)
 // are absent. Every resource is made through the API and read back over HTTP, and the
 // exact attribute and relationship KEY SETS are compared, so a key that is missing or

@@ -6,6 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
+// The tokens of a bearer: /users|products|licenses/{id}/tokens
+// (features/api/v1/*/relationships/tokens.feature).
+
 func postToken(path, auth string, attrs map[string]any) req {
 	r := req{method: "POST", path: path, auth: auth}
 	if attrs != nil {
@@ -14,7 +17,7 @@ func postToken(path, auth string, attrs map[string]any) req {
 	return r
 }
 
-// The tokens relationships of users and products (keygen-api.md §2.1; features
+// TestTokensOfBearers: the tokens relationships of users and products (features
 // users/relationships/tokens.feature and products/relationships/tokens.feature, with
 // Users::TokenPolicy and Products::TokenPolicy).
 func TestTokensOfBearers(t *testing.T) {
@@ -37,7 +40,7 @@ func TestTokensOfBearers(t *testing.T) {
 	})
 }
 
-// TestH1UserTokens: users/relationships/tokens.feature (non-EE scenarios). user owns
+// TestTokensOfUsers: users/relationships/tokens.feature (non-EE scenarios). user owns
 // w.lic (product prod) with user3 attached; user2 holds no license.
 func TestTokensOfUsers(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
@@ -72,7 +75,7 @@ func TestTokensOfUsers(t *testing.T) {
 	})
 }
 
-// TestH1ProductTokens: products/relationships/tokens.feature (non-EE scenarios). user
+// TestTokensOfProducts: products/relationships/tokens.feature (non-EE scenarios). user
 // holds a license of prod; user2 holds none.
 func TestTokensOfProducts(t *testing.T) {
 	w := newTeamWorld(t).addLicensees()
@@ -100,7 +103,7 @@ func TestTokensOfProducts(t *testing.T) {
 	})
 }
 
-// TestLicenseTokensRelationshipFeatures pins licenses/relationships/tokens.feature.
+// TestTokensOfLicenses pins licenses/relationships/tokens.feature.
 func TestTokensOfLicenses(t *testing.T) {
 	f := newLicensingWorld(t, nil)
 	tt := f

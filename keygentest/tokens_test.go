@@ -8,6 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Tokens: password login, generate, show, index, regenerate and revoke
+// (features/api/v1/tokens/*.feature).
+
 func tokenBody(attrs map[string]any, bearerType, bearerID string) map[string]any {
 	var rels map[string]any
 	if bearerType != "" {
@@ -16,7 +19,8 @@ func tokenBody(attrs map[string]any, bearerType, bearerID string) map[string]any
 	return doc("tokens", attrs, rels)
 }
 
-// TestTokenGenerate pins §2.1 password login and its §1.6 credential codes.
+// TestTokensGenerate pins password login and its credential codes
+// (app/controllers/api/v1/tokens_controller.rb).
 func TestTokensGenerate(t *testing.T) {
 	tt := newWorld(t)
 	tt.createUser("u@example.com")
@@ -53,12 +57,12 @@ func TestTokensGenerate(t *testing.T) {
 	cases := []struct {
 		name, auth, version, code, detail string
 	}{
-		{"§1.6 not an email", basic("@", "x"), "", "EMAIL_REQUIRED", "email is required"},
-		{"§1.6 unknown email", basic("nobody@example.com", "x"), "", "EMAIL_INVALID", "email must be valid"},
-		{"§1.6 passwordless user", basic("nopw@example.com", "x"), "", "PASSWORD_NOT_SUPPORTED", "password is unsupported"},
-		{"§1.6 empty password", basic("u@example.com", ""), "", "PASSWORD_REQUIRED", "password is required"},
-		{"§1.6 wrong password", basic("u@example.com", "nope"), "", "PASSWORD_INVALID", "password must be valid"},
-		{"§1.12 v1.7 collapses codes", basic("u@example.com", "nope"), "1.7", "CREDENTIALS_INVALID", "email and password must be valid"},
+		{"not an email", basic("@", "x"), "", "EMAIL_REQUIRED", "email is required"},
+		{"unknown email", basic("nobody@example.com", "x"), "", "EMAIL_INVALID", "email must be valid"},
+		{"passwordless user", basic("nopw@example.com", "x"), "", "PASSWORD_NOT_SUPPORTED", "password is unsupported"},
+		{"empty password", basic("u@example.com", ""), "", "PASSWORD_REQUIRED", "password is required"},
+		{"wrong password", basic("u@example.com", "nope"), "", "PASSWORD_INVALID", "password must be valid"},
+		{"v1.7 collapses codes", basic("u@example.com", "nope"), "1.7", "CREDENTIALS_INVALID", "email and password must be valid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -74,19 +78,19 @@ func TestTokensGenerate(t *testing.T) {
 		})
 	}
 
-	t.Run("§2.1 no credentials", func(t *testing.T) {
+	t.Run("no credentials", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/tokens", auth: "-"})
 		assert.Equal(t, 401, r.status)
 		assert.Equal(t, "TOKEN_MISSING", r.code())
 	})
-	t.Run("§2.1 banned user password login", func(t *testing.T) {
+	t.Run("banned user password login", func(t *testing.T) {
 		id := tt.createUser("b@example.com")
 		tt.do(req{method: "POST", path: "/users/" + id + "/actions/ban"})
 		r := tt.do(req{method: "POST", path: "/tokens", auth: basic("b@example.com", "password")})
 		assert.Equal(t, 403, r.status)
 		assert.Equal(t, "You do not have permission to complete the request (user is banned)", r.detail())
 	})
-	t.Run("§2.1 admin may mint user tokens, not product tokens", func(t *testing.T) {
+	t.Run("admin may mint user tokens, not product tokens", func(t *testing.T) {
 		uid := tt.createUser("minted@example.com")
 		r := tt.do(req{method: "POST", path: "/tokens", body: doc("tokens", nil, map[string]any{"bearer": link("users", uid)})})
 		require.Equal(t, 201, r.status, string(r.body))
@@ -97,7 +101,7 @@ func TestTokensGenerate(t *testing.T) {
 	})
 }
 
-// TestTokenLifecycle pins §2.1 relationship routes, list filters, regenerate and revoke.
+// TestTokensLifecycle pins relationship routes, list filters, regenerate and revoke.
 func TestTokensLifecycle(t *testing.T) {
 	tt := newWorld(t)
 	prod := tt.product()
@@ -367,40 +371,39 @@ func TestTokensRegenerateExpiry(t *testing.T) {
 	})
 }
 
-// The wire answers of each resource's routes on a newResourceWorld (tokens, products,
-// users, passwords, keys, webhook endpoints, profile).
+// TestTokensWire pins the wire answers of the token routes on a newResourceWorld.
 func TestTokensWire(t *testing.T) {
 	tt := newResourceWorld(t)
 	prod, uid, userTok := tt.prod, tt.user, tt.userTok
 	tt.run(t, []apiCase{
-		{name: "§2.1 password login: 201 user token, expiry +14d", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}, status: 201,
+		{name: "password login: 201 user token, expiry +14d", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}, status: 201,
 			attrs: map[string]any{"kind": "user-token"}, check: func(t *testing.T, _ *world, r *reply) {
 				assert.NotEmpty(t, r.attrs()["token"])
 				assert.NotNil(t, r.attrs()["expiry"])
 				assert.NotEmpty(t, r.header.Get("Location"))
 			}},
-		{name: "§2.1 wrong password", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "nope")}, status: 401,
+		{name: "wrong password", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "nope")}, status: 401,
 			code: "PASSWORD_INVALID", detail: "password must be valid", source: map[string]any{"header": "Authorization"}},
-		{name: "§2.1 unknown email", r: req{method: "POST", path: "/tokens", auth: basic("who@example.com", "password")}, status: 401,
+		{name: "unknown email", r: req{method: "POST", path: "/tokens", auth: basic("who@example.com", "password")}, status: 401,
 			code: "EMAIL_INVALID", detail: "email must be valid", source: map[string]any{"header": "Authorization"}},
-		{name: "§2.1 blank password", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "")}, status: 401,
+		{name: "blank password", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "")}, status: 401,
 			code: "PASSWORD_REQUIRED", detail: "password is required", source: map[string]any{"header": "Authorization"}},
-		{name: "§1.12 v1.7 CREDENTIALS_INVALID", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "nope"), headers: map[string]string{"Keygen-Version": "1.7"}},
+		{name: "v1.7 CREDENTIALS_INVALID", r: req{method: "POST", path: "/tokens", auth: basic("u@example.com", "nope"), headers: map[string]string{"Keygen-Version": "1.7"}},
 			status: 401, code: "CREDENTIALS_INVALID", detail: "email and password must be valid"},
-		{name: "§2.1 generate without credentials", r: req{method: "POST", path: "/tokens", auth: "-"}, status: 401, code: "TOKEN_MISSING"},
-		{name: "§2.1 retrieve has no secret", r: req{method: "GET", path: "/tokens", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
+		{name: "generate without credentials", r: req{method: "POST", path: "/tokens", auth: "-"}, status: 401, code: "TOKEN_MISSING"},
+		{name: "retrieve has no secret", r: req{method: "GET", path: "/tokens", auth: "Bearer " + userTok}, status: 200, check: func(t *testing.T, _ *world, r *reply) {
 			for _, x := range r.list() {
 				assert.NotContains(t, x.(map[string]any)["attributes"], "token")
 			}
 		}},
-		{name: "§2.1 token id as bearer", r: req{method: "GET", path: "/tokens", auth: "Bearer " + uid}, status: 401, code: "TOKEN_FORMAT_INVALID"},
-		{name: "§1.2 blank token name: cannot be blank", r: req{method: "POST", path: "/products/" + prod + "/tokens", body: doc("tokens", map[string]any{"name": ""}, nil)},
+		{name: "token id as bearer", r: req{method: "GET", path: "/tokens", auth: "Bearer " + uid}, status: 401, code: "TOKEN_FORMAT_INVALID"},
+		{name: "blank token name: cannot be blank", r: req{method: "POST", path: "/products/" + prod + "/tokens", body: doc("tokens", map[string]any{"name": ""}, nil)},
 			status: 400, detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/name"}},
-		{name: "§1.2 blank webhook apiVersion: cannot be blank", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/b", "apiVersion": ""}, nil)},
+		{name: "blank webhook apiVersion: cannot be blank", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/b", "apiVersion": ""}, nil)},
 			status: 400, detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/apiVersion"}},
-		{name: "§2.1 product token route: 200", r: req{method: "POST", path: "/products/" + prod + "/tokens"}, status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil}},
-		{name: "§2.1 user token route: 200", r: req{method: "POST", path: "/users/" + uid + "/tokens"}, status: 200, attrs: map[string]any{"kind": "user-token"}},
-		{name: "§2.1 user cannot mint product tokens (cannot see product → 404)", r: req{method: "POST", path: "/products/" + prod + "/tokens", auth: "Bearer " + userTok}, status: 404},
+		{name: "product token route: 200", r: req{method: "POST", path: "/products/" + prod + "/tokens"}, status: 200, attrs: map[string]any{"kind": "product-token", "expiry": nil}},
+		{name: "user token route: 200", r: req{method: "POST", path: "/users/" + uid + "/tokens"}, status: 200, attrs: map[string]any{"kind": "user-token"}},
+		{name: "user cannot mint product tokens (cannot see product → 404)", r: req{method: "POST", path: "/products/" + prod + "/tokens", auth: "Bearer " + userTok}, status: 404},
 	})
 }
 

@@ -7,7 +7,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPasswords pins §2.4 update-password and §2.5 forgot-password.
+// User password actions: update-password and reset-password
+// (features/api/v1/users/actions/password.feature), and forgot-password next to them.
+
+// TestUsersPasswords pins update-password
+// (app/controllers/api/v1/users/actions/password_controller.rb) and forgot-password
+// (app/controllers/api/v1/passwords_controller.rb).
 func TestUsersPasswords(t *testing.T) {
 	tt := newWorld(t)
 	uid := tt.createUser("p@example.com")
@@ -31,11 +36,11 @@ func TestUsersPasswords(t *testing.T) {
 	assert.Equal(t, 401, tt.do(req{method: "GET", path: "/me", auth: "Bearer " + drop}).status, "other tokens are revoked")
 	assert.Equal(t, 201, tt.do(req{method: "POST", path: "/tokens", auth: basic("p@example.com", "password2")}).status)
 
-	t.Run("§2.4 admins use update, not update-password", func(t *testing.T) {
+	t.Run("admins use update, not update-password", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: path, body: map[string]any{"meta": map[string]any{"oldPassword": "password2", "newPassword": "password3"}}})
 		assert.Equal(t, 403, r.status)
 	})
-	t.Run("§2.5 forgot password is always 204", func(t *testing.T) {
+	t.Run("forgot password is always 204", func(t *testing.T) {
 		for _, email := range []string{"p@example.com", "unknown@example.com"} {
 			r := tt.do(req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{"email": email, "deliver": false}}})
 			assert.Equal(t, 204, r.status)
@@ -45,7 +50,7 @@ func TestUsersPasswords(t *testing.T) {
 		assert.Equal(t, 400, r.status)
 		assert.Equal(t, "/meta/email", r.source()["pointer"])
 	})
-	t.Run("§2.4 reset-password with a bad token is 404, an old one 401", func(t *testing.T) {
+	t.Run("reset-password with a bad token is 404, an old one 401", func(t *testing.T) {
 		rp := "/users/" + uid + "/actions/reset-password"
 		body := map[string]any{"meta": map[string]any{"passwordResetToken": "nope", "newPassword": "password9"}}
 		assert.Equal(t, 404, tt.do(req{method: "POST", path: rp, auth: "-", body: body}).status)

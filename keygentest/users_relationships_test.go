@@ -2,6 +2,9 @@ package keygentest
 
 import "testing"
 
+// User relationships: licenses, machines and products
+// (features/api/v1/users/relationships/*.feature).
+
 func TestUsersRelationships(t *testing.T) {
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w

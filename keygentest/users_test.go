@@ -7,7 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestUsers pins §2.4.
+// Users: create, show, index, update, destroy and the staff roles
+// (features/api/v1/users/*.feature).
+
+// TestUsers pins the user routes (app/controllers/api/v1/users_controller.rb).
 func TestUsers(t *testing.T) {
 	tt := newWorld(t)
 	t.Run("anonymous sign-up on an unprotected account", func(t *testing.T) {
@@ -27,13 +30,13 @@ func TestUsers(t *testing.T) {
 		pointer    string
 		detail     string
 	}{
-		{"§2.4 role is unpermitted for anonymous", "-", map[string]any{"email": "t@keygen.sh", "role": "admin"}, 400, "", "/data/attributes/role", "unpermitted parameter"},
-		{"§2.4 short password", "-", map[string]any{"email": "s@keygen.sh", "password": "short"}, 422, "PASSWORD_TOO_SHORT", "/data/attributes/password", "is too short (minimum is 6 characters)"},
-		{"§2.4 email taken", "", map[string]any{"email": "SUPERMAN@keygen.sh"}, 422, "EMAIL_TAKEN", "/data/attributes/email", "has already been taken"},
-		{"§2.4 email invalid", "", map[string]any{"email": "nope"}, 422, "EMAIL_INVALID", "/data/attributes/email", ""},
-		{"§2.4 email missing", "", map[string]any{"firstName": "x"}, 400, "", "/data/attributes/email", "is missing"},
-		{"§2.4 admin may set a role", "", map[string]any{"email": "dev@keygen.sh", "role": "developer"}, 201, "", "", ""},
-		{"§2.4 role must be known", "", map[string]any{"email": "x@keygen.sh", "role": "king"}, 400, "", "/data/attributes/role", ""},
+		{"role is unpermitted for anonymous", "-", map[string]any{"email": "t@keygen.sh", "role": "admin"}, 400, "", "/data/attributes/role", "unpermitted parameter"},
+		{"short password", "-", map[string]any{"email": "s@keygen.sh", "password": "short"}, 422, "PASSWORD_TOO_SHORT", "/data/attributes/password", "is too short (minimum is 6 characters)"},
+		{"email taken", "", map[string]any{"email": "SUPERMAN@keygen.sh"}, 422, "EMAIL_TAKEN", "/data/attributes/email", "has already been taken"},
+		{"email invalid", "", map[string]any{"email": "nope"}, 422, "EMAIL_INVALID", "/data/attributes/email", ""},
+		{"email missing", "", map[string]any{"firstName": "x"}, 400, "", "/data/attributes/email", "is missing"},
+		{"admin may set a role", "", map[string]any{"email": "dev@keygen.sh", "role": "developer"}, 201, "", "", ""},
+		{"role must be known", "", map[string]any{"email": "x@keygen.sh", "role": "king"}, 400, "", "/data/attributes/role", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -53,14 +56,14 @@ func TestUsers(t *testing.T) {
 	u1 := tt.mustCreate("/users", "users", map[string]any{"email": "u1@example.com", "password": "password", "metadata": map[string]any{"tier": "gold", "seats": 3}}, nil)
 	_, tok0 := tt.tokenFor("users", u0, nil)
 
-	t.Run("§1.1 email alias, case-insensitive", func(t *testing.T) {
+	t.Run("email alias, case-insensitive", func(t *testing.T) {
 		assert.Equal(t, u1, tt.get("/users/U1@Example.com").id())
 	})
-	t.Run("§1.15 another user's record is 404", func(t *testing.T) {
+	t.Run("another user's record is 404", func(t *testing.T) {
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/users/" + u1, auth: "Bearer " + tok0}).status)
 		assert.Equal(t, 200, tt.do(req{method: "GET", path: "/users/" + u0, auth: "Bearer " + tok0}).status)
 	})
-	t.Run("§1.9 list hides non-user roles by default", func(t *testing.T) {
+	t.Run("list hides non-user roles by default", func(t *testing.T) {
 		for _, u := range tt.get("/users?limit=100").list() {
 			assert.Equal(t, "user", u.(map[string]any)["attributes"].(map[string]any)["role"])
 		}
@@ -68,18 +71,18 @@ func TestUsers(t *testing.T) {
 		require.Len(t, r.list(), 1)
 		assert.Equal(t, tt.srv.AdminEmail, r.list()[0].(map[string]any)["attributes"].(map[string]any)["email"])
 	})
-	t.Run("§1.9 metadata filters match typed values", func(t *testing.T) {
+	t.Run("metadata filters match typed values", func(t *testing.T) {
 		assert.Len(t, tt.get("/users?metadata[tier]=gold").list(), 1)
 		assert.Len(t, tt.get("/users?metadata[seats]=3").list(), 1)
 		assert.Len(t, tt.get("/users?metadata[seats]=4").list(), 0)
 	})
-	t.Run("§2.4 a user may not set their own metadata", func(t *testing.T) {
+	t.Run("a user may not set their own metadata", func(t *testing.T) {
 		r := tt.do(req{method: "PATCH", path: "/users/" + u0, auth: "Bearer " + tok0, body: doc("users", map[string]any{"metadata": map[string]any{"a": 1}}, nil)})
 		assert.Equal(t, 400, r.status)
 		r = tt.do(req{method: "PATCH", path: "/users/" + u0, auth: "Bearer " + tok0, body: doc("users", map[string]any{"firstName": "Zero"}, nil)})
 		assert.Equal(t, 200, r.status)
 	})
-	t.Run("§2.4 ban and unban", func(t *testing.T) {
+	t.Run("ban and unban", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/users/" + u1 + "/actions/ban"})
 		require.Equal(t, 200, r.status)
 		assert.Equal(t, "BANNED", r.attrs()["status"])
@@ -87,13 +90,13 @@ func TestUsers(t *testing.T) {
 		r = tt.do(req{method: "POST", path: "/users/" + u1 + "/actions/unban"})
 		assert.Equal(t, "ACTIVE", r.attrs()["status"])
 	})
-	t.Run("§2.4 the last admin cannot be deleted", func(t *testing.T) {
+	t.Run("the last admin cannot be deleted", func(t *testing.T) {
 		me := tt.get("/me")
 		r := tt.do(req{method: "DELETE", path: "/users/" + me.id()})
 		require.Equal(t, 422, r.status)
 		assert.Equal(t, "ACCOUNT_ADMINS_REQUIRED", r.code())
 	})
-	t.Run("§2.4 delete user", func(t *testing.T) {
+	t.Run("delete user", func(t *testing.T) {
 		assert.Equal(t, 204, tt.do(req{method: "DELETE", path: "/users/" + u1}).status)
 		assert.Equal(t, 404, tt.get("/users/"+u1).status)
 	})
@@ -329,20 +332,20 @@ func TestUsersWire(t *testing.T) {
 	tt := newResourceWorld(t)
 	uid, userTok := tt.user, tt.userTok
 	tt.run(t, []apiCase{
-		{name: "§2.4 EMAIL_TAKEN", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"email": "U@example.com"}, nil)}, status: 422,
+		{name: "EMAIL_TAKEN", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"email": "U@example.com"}, nil)}, status: 422,
 			code: "EMAIL_TAKEN", detail: "has already been taken", source: map[string]any{"pointer": "/data/attributes/email"}},
-		{name: "§2.4 EMAIL_INVALID", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"email": "foo.com"}, nil)}, status: 422,
+		{name: "EMAIL_INVALID", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"email": "foo.com"}, nil)}, status: 422,
 			code: "EMAIL_INVALID", detail: "is invalid"},
-		{name: "§2.4 email missing: 400", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"firstName": "A"}, nil)}, status: 400,
+		{name: "email missing: 400", r: req{method: "POST", path: "/users", body: doc("users", map[string]any{"firstName": "A"}, nil)}, status: 400,
 			detail: "is missing", source: map[string]any{"pointer": "/data/attributes/email"}},
-		{name: "§2.4 invalid role: 400 is invalid", r: req{method: "PATCH", path: "/users/" + uid, body: doc("users", map[string]any{"role": "mod"}, nil)}, status: 400,
+		{name: "invalid role: 400 is invalid", r: req{method: "PATCH", path: "/users/" + uid, body: doc("users", map[string]any{"role": "mod"}, nil)}, status: 400,
 			detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/role"}},
-		{name: "§2.4 blank first name allowed", r: req{method: "PATCH", path: "/users/" + uid, body: doc("users", map[string]any{"firstName": ""}, nil)}, status: 200},
-		{name: "§2.4 user may not set own password via update", r: req{method: "PATCH", path: "/users/" + uid, auth: "Bearer " + userTok,
+		{name: "blank first name allowed", r: req{method: "PATCH", path: "/users/" + uid, body: doc("users", map[string]any{"firstName": ""}, nil)}, status: 200},
+		{name: "user may not set own password via update", r: req{method: "PATCH", path: "/users/" + uid, auth: "Bearer " + userTok,
 			body: doc("users", map[string]any{"password": "newpassword"}, nil)}, status: 400, detail: "unpermitted parameter",
 			source: map[string]any{"pointer": "/data/attributes/password"}},
-		{name: "§2.4 user by email alias", r: req{method: "GET", path: "/users/U@EXAMPLE.COM"}, status: 200, check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, uid, r.id()) }},
-		{name: "§2.4 update-password wrong old", r: req{method: "POST", path: "/users/" + uid + "/actions/update-password", auth: "Bearer " + userTok,
+		{name: "user by email alias", r: req{method: "GET", path: "/users/U@EXAMPLE.COM"}, status: 200, check: func(t *testing.T, _ *world, r *reply) { assert.Equal(t, uid, r.id()) }},
+		{name: "update-password wrong old", r: req{method: "POST", path: "/users/" + uid + "/actions/update-password", auth: "Bearer " + userTok,
 			body: map[string]any{"meta": map[string]any{"oldPassword": "wrong", "newPassword": "newpassword"}}}, status: 401,
 			detail: "is not valid", source: map[string]any{"pointer": "/meta/oldPassword"}},
 	})

@@ -139,7 +139,7 @@ var (
 	updateEndpointSchema = endpointSchema(false)
 )
 
-// mayReadEndpoints: admins, developers, read-only users and environments read every
+// mayReadHooks: admins, developers, read-only users and environments read every
 // endpoint; a product reads its own (WebhookEndpointPolicy#index?/show?).
 func mayReadHooks(p *principal) bool {
 	return p.hasRole("admin", "developer", "read-only", "environment")

@@ -11,14 +11,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Webhook endpoints and webhook events (features/api/v1/webhook_endpoints/*.feature,
+// features/api/v1/webhook_events/*.feature).
+
 func endpointDoc(typ string, attrs map[string]any, rels map[string]any) map[string]any {
 	return doc(typ, attrs, rels)
 }
 
 var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// TestWebhookEndpointCreate pins the create validations of keygen-api.md §2.9 (codes,
-// pointers, defaults), §1.6 (422 codes) and §1.2 (typed params 400s).
+// TestWebhookEndpointCreate pins the create validations of app/models/webhook_endpoint.rb
+// (codes, pointers, defaults; 422s) and of the typed params (400s).
 func TestWebhookEndpointCreate(t *testing.T) {
 	tt := newWorld(t)
 	cases := []struct {
@@ -31,43 +34,43 @@ func TestWebhookEndpointCreate(t *testing.T) {
 		pointer string
 		check   func(t *testing.T, a map[string]any)
 	}{
-		{name: "§2.9 defaults: subscriptions [*], ed25519, apiVersion 1.8", attrs: map[string]any{"url": "https://example.com"}, status: 201,
+		{name: "defaults: subscriptions [*], ed25519, apiVersion 1.8", attrs: map[string]any{"url": "https://example.com"}, status: 201,
 			check: func(t *testing.T, a map[string]any) {
 				assert.Equal(t, []any{"*"}, a["subscriptions"])
 				assert.Equal(t, "ed25519", a["signatureAlgorithm"])
 				assert.Equal(t, "1.8", a["apiVersion"])
 				assert.Equal(t, "https://example.com", a["url"])
 			}},
-		{name: "§2.9 apiVersion defaults to the request's Keygen-Version", attrs: map[string]any{"url": "https://example.com"},
+		{name: "apiVersion defaults to the request's Keygen-Version", attrs: map[string]any{"url": "https://example.com"},
 			headers: map[string]string{"Keygen-Version": "1.5"}, status: 201,
 			check: func(t *testing.T, a map[string]any) { assert.Equal(t, "1.5", a["apiVersion"]) }},
-		{name: "§2.9 explicit apiVersion", attrs: map[string]any{"url": "https://example.com", "apiVersion": "1.3"}, status: 201,
+		{name: "explicit apiVersion", attrs: map[string]any{"url": "https://example.com", "apiVersion": "1.3"}, status: 201,
 			check: func(t *testing.T, a map[string]any) { assert.Equal(t, "1.3", a["apiVersion"]) }},
-		{name: "§2.9 unsupported apiVersion is a 400", attrs: map[string]any{"url": "https://example.com", "apiVersion": "2.0"}, status: 400, pointer: "/data/attributes/apiVersion"},
-		{name: "§2.9 subscriptions de-duplicated", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "license.created", "user.created"}}, status: 201,
+		{name: "unsupported apiVersion is a 400", attrs: map[string]any{"url": "https://example.com", "apiVersion": "2.0"}, status: 400, pointer: "/data/attributes/apiVersion"},
+		{name: "subscriptions de-duplicated", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "license.created", "user.created"}}, status: 201,
 			check: func(t *testing.T, a map[string]any) {
 				assert.Equal(t, []any{"license.created", "user.created"}, a["subscriptions"])
 			}},
-		{name: "§2.9 empty subscriptions", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{}}, status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", pointer: "/data/attributes/subscriptions"},
-		{name: "§2.9 unknown event type", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "foo.bar"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED", pointer: "/data/attributes/subscriptions"},
-		{name: "§2.9 wildcard only alone", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"*", "license.created"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
-		{name: "§2.9 http url", attrs: map[string]any{"url": "http://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID", pointer: "/data/attributes/url"},
-		{name: "§2.9 ssh url", attrs: map[string]any{"url": "ssh://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID"},
-		{name: "§2.9 unparsable url", attrs: map[string]any{"url": "1230-12e9 c0ascka-ff.a!"}, status: 422, code: "URL_INVALID", pointer: "/data/attributes/url"},
-		{name: "§2.9 host without TLD", attrs: map[string]any{"url": "https://invalid"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 localhost", attrs: map[string]any{"url": "https://localhost"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 loopback IP", attrs: map[string]any{"url": "https://127.0.0.1:8443/hook"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 Keygen's own host", attrs: map[string]any{"url": "https://api.keygen.sh/v1/accounts/demo/webhook-events"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 missing url is a 400", attrs: map[string]any{"subscriptions": []string{"*"}}, status: 400, pointer: "/data/attributes/url"},
-		{name: "§1.2 unknown attribute is a 400", attrs: map[string]any{"url": "https://example.com", "secret": "x"}, status: 400, pointer: "/data/attributes/secret"},
-		{name: "§2.9 signature algorithm rsa-pss-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-pss-sha256"}, status: 201},
-		{name: "§2.9 signature algorithm rsa-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-sha256"}, status: 201},
-		{name: "§2.9 signature algorithm ecdsa-p256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "ecdsa-p256"}, status: 201},
-		{name: "§2.9 unknown signature algorithm", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "hmac-sha256"}, status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", pointer: "/data/attributes/signatureAlgorithm"},
-		{name: "§2.9 type webhookEndpoint", typ: "webhookEndpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
-		{name: "§2.9 type webhook_endpoints", typ: "webhook_endpoints", attrs: map[string]any{"url": "https://example.com"}, status: 201},
-		{name: "§2.9 type webhook-endpoint", typ: "webhook-endpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
-		{name: "§1.2 wrong type is a 400", typ: "products", attrs: map[string]any{"url": "https://example.com"}, status: 400, pointer: "/data/type"},
+		{name: "empty subscriptions", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{}}, status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", pointer: "/data/attributes/subscriptions"},
+		{name: "unknown event type", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "foo.bar"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED", pointer: "/data/attributes/subscriptions"},
+		{name: "wildcard only alone", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"*", "license.created"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
+		{name: "http url", attrs: map[string]any{"url": "http://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID", pointer: "/data/attributes/url"},
+		{name: "ssh url", attrs: map[string]any{"url": "ssh://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID"},
+		{name: "unparsable url", attrs: map[string]any{"url": "1230-12e9 c0ascka-ff.a!"}, status: 422, code: "URL_INVALID", pointer: "/data/attributes/url"},
+		{name: "host without TLD", attrs: map[string]any{"url": "https://invalid"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "localhost", attrs: map[string]any{"url": "https://localhost"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "loopback IP", attrs: map[string]any{"url": "https://127.0.0.1:8443/hook"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "Keygen's own host", attrs: map[string]any{"url": "https://api.keygen.sh/v1/accounts/demo/webhook-events"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "missing url is a 400", attrs: map[string]any{"subscriptions": []string{"*"}}, status: 400, pointer: "/data/attributes/url"},
+		{name: "unknown attribute is a 400", attrs: map[string]any{"url": "https://example.com", "secret": "x"}, status: 400, pointer: "/data/attributes/secret"},
+		{name: "signature algorithm rsa-pss-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-pss-sha256"}, status: 201},
+		{name: "signature algorithm rsa-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-sha256"}, status: 201},
+		{name: "signature algorithm ecdsa-p256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "ecdsa-p256"}, status: 201},
+		{name: "unknown signature algorithm", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "hmac-sha256"}, status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", pointer: "/data/attributes/signatureAlgorithm"},
+		{name: "type webhookEndpoint", typ: "webhookEndpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
+		{name: "type webhook_endpoints", typ: "webhook_endpoints", attrs: map[string]any{"url": "https://example.com"}, status: 201},
+		{name: "type webhook-endpoint", typ: "webhook-endpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
+		{name: "wrong type is a 400", typ: "products", attrs: map[string]any{"url": "https://example.com"}, status: 400, pointer: "/data/type"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,22 +143,23 @@ func TestWebhookEndpointWire(t *testing.T) {
 	tt := newResourceWorld(t)
 	userTok := tt.userTok
 	tt.run(t, []apiCase{
-		{name: "§2.9 defaults", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/hook"}, nil)}, status: 201,
+		{name: "defaults", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/hook"}, nil)}, status: 201,
 			attrs: map[string]any{"subscriptions": []any{"*"}, "signatureAlgorithm": "ed25519", "apiVersion": "1.8"}},
-		{name: "§2.9 camel type accepted", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhookEndpoint", map[string]any{"url": "https://example.com/camel"}, nil)}, status: 201},
-		{name: "§2.9 bad apiVersion: 400 is invalid", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v", "apiVersion": "0.0"}, nil)},
+		{name: "camel type accepted", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhookEndpoint", map[string]any{"url": "https://example.com/camel"}, nil)}, status: 201},
+		{name: "bad apiVersion: 400 is invalid", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v", "apiVersion": "0.0"}, nil)},
 			status: 400, detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/apiVersion"}},
-		{name: "§2.9 empty subscriptions", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{}}, nil)},
+		{name: "empty subscriptions", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{}}, nil)},
 			status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", source: map[string]any{"pointer": "/data/attributes/subscriptions"}},
-		{name: "§2.9 unknown event", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{"nope.nope"}}, nil)},
+		{name: "unknown event", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{"nope.nope"}}, nil)},
 			status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
-		{name: "§2.9 bad signature algorithm", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "signatureAlgorithm": "md5"}, nil)},
+		{name: "bad signature algorithm", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "signatureAlgorithm": "md5"}, nil)},
 			status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", source: map[string]any{"pointer": "/data/attributes/signatureAlgorithm"}},
-		{name: "§2.9 user may not list endpoints", r: req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}, status: 403},
+		{name: "user may not list endpoints", r: req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}, status: 403},
 	})
 }
 
-// TestWebhookEndpointCRUD pins show/list/update/delete and the permissions of §1.15
+// TestWebhookEndpointCRUD pins show/list/update/delete and the permissions of
+// app/policies/webhook_endpoint_policy.rb
 // (webhook endpoints CRUD: admin/env; product its own, auto-scoped; user/license none).
 func TestWebhookEndpointCRUD(t *testing.T) {
 	tt := newWorld(t)
@@ -167,28 +171,28 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 
 	id := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/a"}, nil)
 
-	t.Run("§2.9 show", func(t *testing.T) {
+	t.Run("show", func(t *testing.T) {
 		r := tt.get("/webhook-endpoints/" + id)
 		require.Equal(t, 200, r.status)
 		assert.Equal(t, id, r.id())
 	})
-	t.Run("§2.9 show unknown is 404", func(t *testing.T) {
+	t.Run("show unknown is 404", func(t *testing.T) {
 		r := tt.get("/webhook-endpoints/" + newUUID())
 		require.Equal(t, 404, r.status)
 		assert.Equal(t, "NOT_FOUND", r.code())
 	})
-	t.Run("§2.9 PATCH updates subscriptions and keeps the rest", func(t *testing.T) {
+	t.Run("PATCH updates subscriptions and keeps the rest", func(t *testing.T) {
 		r := tt.do(req{method: "PATCH", path: "/webhook-endpoints/" + id, body: doc("webhook-endpoints", map[string]any{"subscriptions": []string{"license.created"}}, nil)})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, []any{"license.created"}, r.attrs()["subscriptions"])
 		assert.Equal(t, "https://example.com/a", r.attrs()["url"])
 	})
-	t.Run("§2.9 PUT validates like create", func(t *testing.T) {
+	t.Run("PUT validates like create", func(t *testing.T) {
 		r := tt.do(req{method: "PUT", path: "/webhook-endpoints/" + id, body: doc("webhook-endpoints", map[string]any{"url": "http://example.com"}, nil)})
 		require.Equal(t, 422, r.status)
 		assert.Equal(t, "URL_PROTOCOL_INVALID", r.code())
 	})
-	t.Run("§2.9 admin creates for a product", func(t *testing.T) {
+	t.Run("admin creates for a product", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/p"}, map[string]any{"product": link("products", prod)})})
 		require.Equal(t, 201, r.status, string(r.body))
 		rel := r.data()["relationships"].(map[string]any)["product"].(map[string]any)
@@ -196,18 +200,18 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 		assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/products/"+prod, rel["links"].(map[string]any)["related"])
 	})
 	var prodEndpoint string
-	t.Run("§2.9 a product bearer's endpoint is auto-scoped", func(t *testing.T) {
+	t.Run("a product bearer's endpoint is auto-scoped", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", auth: "Bearer " + prodTok, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/own"}, nil)})
 		require.Equal(t, 201, r.status, string(r.body))
 		prodEndpoint = r.id()
 		rel := r.data()["relationships"].(map[string]any)["product"].(map[string]any)
 		assert.Equal(t, prod, rel["data"].(map[string]any)["id"])
 	})
-	t.Run("§1.15 product may not create for another product", func(t *testing.T) {
+	t.Run("product may not create for another product", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", auth: "Bearer " + prodTok, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, map[string]any{"product": link("products", other)})})
 		assert.Equal(t, 403, r.status)
 	})
-	t.Run("§1.15 product lists only its endpoints", func(t *testing.T) {
+	t.Run("product lists only its endpoints", func(t *testing.T) {
 		r := tt.do(req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + prodTok})
 		require.Equal(t, 200, r.status)
 		for _, x := range r.list() {
@@ -217,19 +221,19 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 		assert.Len(t, r.list(), 2)
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/webhook-endpoints/" + id, auth: "Bearer " + prodTok}).status)
 	})
-	t.Run("§1.15 users may not read or create endpoints", func(t *testing.T) {
+	t.Run("users may not read or create endpoints", func(t *testing.T) {
 		assert.Equal(t, 403, tt.do(req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}).status)
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/webhook-endpoints/" + id, auth: "Bearer " + userTok}).status)
 		assert.Equal(t, 403, tt.do(req{method: "POST", path: "/webhook-endpoints", auth: "Bearer " + userTok, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com"}, nil)}).status)
 		assert.Equal(t, 401, tt.do(req{method: "GET", path: "/webhook-endpoints", auth: "-"}).status)
 	})
-	t.Run("§1.8 endpoints list is counted", func(t *testing.T) {
+	t.Run("endpoints list is counted", func(t *testing.T) {
 		r := tt.get("/webhook-endpoints?page[number]=1&page[size]=2")
 		require.Equal(t, 200, r.status)
 		links := r.doc["links"].(map[string]any)
 		assert.Equal(t, float64(3), links["meta"].(map[string]any)["count"])
 	})
-	t.Run("§2.9 DELETE answers 204, then 404", func(t *testing.T) {
+	t.Run("DELETE answers 204, then 404", func(t *testing.T) {
 		r := tt.do(req{method: "DELETE", path: "/webhook-endpoints/" + prodEndpoint, auth: "Bearer " + prodTok})
 		require.Equal(t, 204, r.status)
 		assert.Empty(t, r.body)
@@ -241,7 +245,7 @@ func TestWebhookEndpointStaff(t *testing.T) {
 	w := newTeamWorld(t)
 	tt := w
 	pool := tt.policy(w.prod, map[string]any{"usePool": true})
-	tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-h2"}, map[string]any{"policy": link("policies", pool)})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-staff"}, map[string]any{"policy": link("policies", pool)})
 	hook := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
 	newHook := func(tok string) req {
 		return writeAs("POST", "/webhook-endpoints", tok, doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, nil))
@@ -258,7 +262,7 @@ func TestWebhookEndpointStaff(t *testing.T) {
 
 // TestInsecureWebhooks pins the keygentest-only option that admits http and loopback URLs.
 func TestInsecureWebhooks(t *testing.T) {
-	t.Run("§2.9 default keeps https only", func(t *testing.T) {
+	t.Run("default keeps https only", func(t *testing.T) {
 		tt := newWorld(t)
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook"}, nil)})
 		require.Equal(t, 422, r.status)
@@ -273,9 +277,9 @@ func TestInsecureWebhooks(t *testing.T) {
 	})
 }
 
-// TestWebhookEvents pins event records (§2.10, §5): one per subscribed endpoint, payload a
-// JSON string of the resource document, idempotency token, events[] filter, uncounted
-// pagination, show, delete and retry.
+// TestWebhookEvents pins event records (app/models/webhook_event.rb): one per subscribed
+// endpoint, payload a JSON string of the resource document, idempotency token, events[] filter,
+// uncounted pagination, show, delete and retry.
 func TestWebhookEvents(t *testing.T) {
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
@@ -299,7 +303,7 @@ func TestWebhookEvents(t *testing.T) {
 	}
 	require.NotNil(t, created)
 
-	t.Run("§2.10 event attributes", func(t *testing.T) {
+	t.Run("event attributes", func(t *testing.T) {
 		a := created["attributes"].(map[string]any)
 		assert.Equal(t, "webhook-events", created["type"])
 		assert.Equal(t, rc.url("/all"), a["endpoint"])
@@ -315,7 +319,7 @@ func TestWebhookEvents(t *testing.T) {
 		assert.NotContains(t, rels, "product")
 		assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/webhook-events/"+created["id"].(string), created["links"].(map[string]any)["self"])
 	})
-	t.Run("§5 payload is a JSON string of the resource document", func(t *testing.T) {
+	t.Run("payload is a JSON string of the resource document", func(t *testing.T) {
 		payload, ok := created["attributes"].(map[string]any)["payload"].(string)
 		require.True(t, ok, "payload must be a string")
 		var d map[string]any
@@ -324,7 +328,7 @@ func TestWebhookEvents(t *testing.T) {
 		assert.Equal(t, "products", data["type"])
 		assert.Equal(t, prod, data["id"])
 	})
-	t.Run("§1.9 events[] filter", func(t *testing.T) {
+	t.Run("events[] filter", func(t *testing.T) {
 		r := tt.get("/webhook-events?events[]=product.updated")
 		require.Equal(t, 200, r.status)
 		require.Len(t, r.list(), 1)
@@ -334,7 +338,7 @@ func TestWebhookEvents(t *testing.T) {
 		r = tt.get("/webhook-events?events[]=license.created")
 		assert.Len(t, r.list(), 0)
 	})
-	t.Run("§1.8 webhook events are not counted", func(t *testing.T) {
+	t.Run("webhook events are not counted", func(t *testing.T) {
 		r := tt.get("/webhook-events?page[number]=1&page[size]=1")
 		require.Equal(t, 200, r.status)
 		links := r.doc["links"].(map[string]any)
@@ -348,12 +352,12 @@ func TestWebhookEvents(t *testing.T) {
 		assert.Nil(t, links["next"], "a short page has no next")
 		assert.NotNil(t, links["prev"])
 	})
-	t.Run("§2.10 show", func(t *testing.T) {
+	t.Run("show", func(t *testing.T) {
 		r := tt.get("/webhook-events/" + created["id"].(string))
 		require.Equal(t, 200, r.status)
 		assert.Equal(t, created["id"], r.id())
 	})
-	t.Run("§5 subscriptions select endpoints, each with its apiVersion", func(t *testing.T) {
+	t.Run("subscriptions select endpoints, each with its apiVersion", func(t *testing.T) {
 		tt.policy(prod, nil)
 		require.NoError(t, tt.srv.WaitWebhooks(context.Background()))
 		r := tt.get("/webhook-events?events[]=policy.created")
@@ -364,7 +368,7 @@ func TestWebhookEvents(t *testing.T) {
 		}
 		assert.Equal(t, map[any]bool{"1.8": true, "1.5": true}, versions)
 	})
-	t.Run("§2.10 retry creates a new event with the same token", func(t *testing.T) {
+	t.Run("retry creates a new event with the same token", func(t *testing.T) {
 		id := created["id"].(string)
 		r := tt.do(req{method: "POST", path: "/webhook-events/" + id + "/actions/retry"})
 		require.Equal(t, 201, r.status, string(r.body))
@@ -386,13 +390,13 @@ func TestWebhookEvents(t *testing.T) {
 		}
 		assert.Equal(t, 2, tokens, "the retry is delivered with the original idempotency token")
 	})
-	t.Run("§2.10 DELETE answers 204, then 404", func(t *testing.T) {
+	t.Run("DELETE answers 204, then 404", func(t *testing.T) {
 		id := created["id"].(string)
 		r := tt.do(req{method: "DELETE", path: "/webhook-events/" + id})
 		require.Equal(t, 204, r.status)
 		assert.Equal(t, 404, tt.get("/webhook-events/"+id).status)
 	})
-	t.Run("§2.10 retry fails with 422 when the endpoint is gone", func(t *testing.T) {
+	t.Run("retry fails with 422 when the endpoint is gone", func(t *testing.T) {
 		ev := tt.get("/webhook-events?events[]=product.updated").list()[0].(map[string]any)
 		require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/webhook-endpoints/" + all}).status)
 		r := tt.do(req{method: "POST", path: "/webhook-events/" + ev["id"].(string) + "/actions/retry"})
@@ -400,7 +404,7 @@ func TestWebhookEvents(t *testing.T) {
 		assert.Equal(t, "webhook event failed to retry", r.detail())
 		assert.Equal(t, "Unprocessable entity", r.err(0)["title"])
 	})
-	t.Run("§2.9 endpoint CRUD emits no events", func(t *testing.T) {
+	t.Run("endpoint CRUD emits no events", func(t *testing.T) {
 		for _, x := range tt.get("/webhook-events?limit=100").list() {
 			assert.NotContains(t, x.(map[string]any)["attributes"].(map[string]any)["event"], "webhook")
 		}
@@ -446,8 +450,8 @@ func TestWebhookEventPages(t *testing.T) {
 	})
 }
 
-// TestWebhookEventPermissions pins §1.15: webhook events read by admin and a product for
-// its endpoints; delete/retry admin only; users nothing.
+// TestWebhookEventPermissions pins app/policies/webhook_event_policy.rb: webhook events read by
+// admin and a product for its endpoints; delete/retry admin only; users nothing.
 func TestWebhookEventPermissions(t *testing.T) {
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
@@ -460,7 +464,7 @@ func TestWebhookEventPermissions(t *testing.T) {
 	tt.policy(other, nil) // not by the product's endpoint
 	require.NoError(t, tt.srv.WaitWebhooks(context.Background()))
 
-	t.Run("§5 product-scoped endpoints get only their product's resources", func(t *testing.T) {
+	t.Run("product-scoped endpoints get only their product's resources", func(t *testing.T) {
 		r := tt.get("/webhook-events?events[]=policy.created")
 		require.Len(t, r.list(), 3)
 		for _, d := range rc.deliveries() {
@@ -473,18 +477,18 @@ func TestWebhookEventPermissions(t *testing.T) {
 		}
 	})
 	var own string
-	t.Run("§1.15 product reads its endpoints' events", func(t *testing.T) {
+	t.Run("product reads its endpoints' events", func(t *testing.T) {
 		r := tt.do(req{method: "GET", path: "/webhook-events", auth: "Bearer " + prodTok})
 		require.Equal(t, 200, r.status, string(r.body))
 		require.Len(t, r.list(), 1)
 		own = r.list()[0].(map[string]any)["id"].(string)
 		assert.Equal(t, rc.url("/p"), r.list()[0].(map[string]any)["attributes"].(map[string]any)["endpoint"])
 	})
-	t.Run("§1.15 product may not retry or delete", func(t *testing.T) {
+	t.Run("product may not retry or delete", func(t *testing.T) {
 		assert.Equal(t, 403, tt.do(req{method: "POST", path: "/webhook-events/" + own + "/actions/retry", auth: "Bearer " + prodTok}).status)
 		assert.Equal(t, 403, tt.do(req{method: "DELETE", path: "/webhook-events/" + own, auth: "Bearer " + prodTok}).status)
 	})
-	t.Run("§1.15 users may not read events", func(t *testing.T) {
+	t.Run("users may not read events", func(t *testing.T) {
 		tt.createUser("u@example.com")
 		userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
 		assert.Equal(t, 403, tt.do(req{method: "GET", path: "/webhook-events", auth: "Bearer " + userTok}).status)
