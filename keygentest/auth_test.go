@@ -14,6 +14,7 @@ import (
 // TestAuthentication pins the authentication schemes and codes
 // (app/controllers/concerns/authentication.rb).
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	tokenPol := tt.policy(prod, nil)
@@ -87,6 +88,7 @@ func TestAuthentication(t *testing.T) {
 // TestAuthenticationCrossAccountToken: a token from another server's account is a 401
 // (app/controllers/concerns/authentication.rb).
 func TestAuthenticationCrossAccountToken(t *testing.T) {
+	t.Parallel()
 	a, b := newWorld(t), newWorld(t)
 	r := a.do(req{method: "GET", path: "/products", auth: "Bearer " + b.srv.AdminToken})
 	assert.Equal(t, 401, r.status)

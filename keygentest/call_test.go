@@ -22,6 +22,7 @@ import (
 // (lib/keygen/middleware.rb, app/controllers/application_controller.rb,
 // config/initializers/request_migrations.rb).
 func TestDispatchConventions(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	acct := tt.srv.AccountID
 	other := newWorld(t)
@@ -144,6 +145,7 @@ func TestDispatchConventions(t *testing.T) {
 
 // TestDispatchChecks pins the checks every request goes through before an action runs.
 func TestDispatchChecks(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	cases := []struct {
 		name      string
@@ -193,6 +195,7 @@ func TestDispatchChecks(t *testing.T) {
 // TestDispatchAcceptedMediaTypes: absent, */*, JSON and JSON:API Accept values pass
 // (lib/keygen/middleware.rb).
 func TestDispatchAcceptedMediaTypes(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	for _, accept := range []string{"", "*/*", "application/json", "application/vnd.api+json", "text/html, application/json"} {
 		r := tt.do(req{method: "GET", path: "/products", headers: map[string]string{"Accept": accept}})
@@ -203,6 +206,7 @@ func TestDispatchAcceptedMediaTypes(t *testing.T) {
 // TestDispatchMalformedContentType: a Content-Type that is no type/subtype pair is refused by
 // Rack before routing, unsigned (lib/keygen/middleware.rb).
 func TestDispatchMalformedContentType(t *testing.T) {
+	t.Parallel()
 	srv := NewServer()
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/v1/accounts/"+srv.AccountID+"/licenses/actions/validate-key", strings.NewReader(`{"meta":{"key":"X"}}`))
@@ -224,6 +228,7 @@ func TestDispatchMalformedContentType(t *testing.T) {
 // TestDispatchDefaultHeaders pins the response headers and the request id shared with meta.id
 // (app/controllers/concerns/default_headers.rb).
 func TestDispatchDefaultHeaders(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	r := tt.do(req{method: "GET", path: "/products", headers: map[string]string{"Keygen-Version": "v1.5"}})
 	require.Equal(t, 200, r.status)
@@ -246,6 +251,7 @@ func TestDispatchDefaultHeaders(t *testing.T) {
 // TestDispatchAccountBySlug: the account resolves by slug too, and links use its UUID
 // (app/services/resolve_account_service.rb).
 func TestDispatchAccountBySlug(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t, WithAccountSlug("acme"))
 	id := tt.product()
 	r := tt.get("/v1/accounts/acme/products/" + id)
@@ -256,6 +262,7 @@ func TestDispatchAccountBySlug(t *testing.T) {
 // TestDispatchRepeatedQueryParameter: Rack (and so Keygen) keeps the last value of a repeated
 // scalar query parameter.
 func TestDispatchRepeatedQueryParameter(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	for range 3 {
@@ -269,6 +276,7 @@ func TestDispatchRepeatedQueryParameter(t *testing.T) {
 
 // TestDispatchConcurrentRequests exercises the store lock under -race.
 func TestDispatchConcurrentRequests(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	var wg sync.WaitGroup
 	for i := range 20 {

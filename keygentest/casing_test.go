@@ -12,6 +12,7 @@ import (
 // TestCasingKeys: camel, kebab and snake keys are equivalent; output is camel, and
 // metadata keys come back camel at every depth (snake at depth >1 for API ≤1.4).
 func TestCasingKeys(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	for _, key := range []string{"maxMachines", "max_machines", "max-machines"} {
@@ -29,6 +30,7 @@ func TestCasingKeys(t *testing.T) {
 }
 
 func TestCasingSnakeCamel(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"maxMachines": "max_machines", "max-machines": "max_machines", "HTTPServer": "http_server", "already_snake": "already_snake", "requireCheckIn": "require_check_in"} {
 		assert.Equal(t, want, snake(in), in)
 	}

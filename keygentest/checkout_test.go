@@ -79,6 +79,7 @@ func includedTypes(d map[string]any) []string {
 // TestCheckoutFiles pins license and machine check-out and their files
 // (app/services/abstract_checkout_service.rb).
 func TestCheckoutFiles(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	plain := tt.policy(prod, map[string]any{"floating": true})
@@ -144,6 +145,7 @@ func TestCheckoutFiles(t *testing.T) {
 // legacy user include is replaced by owner pushed last, includes are de-duplicated, and
 // license/machine files have no links member.
 func TestCheckoutIncludeRules(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true})
@@ -193,6 +195,7 @@ func TestCheckoutIncludeRules(t *testing.T) {
 }
 
 func TestCheckoutActions(t *testing.T) {
+	t.Parallel()
 	co := func(method, path, auth string, body any) req {
 		return req{method: method, path: path, auth: auth, body: body}
 	}
@@ -370,6 +373,7 @@ func TestCheckoutActions(t *testing.T) {
 }
 
 func TestCheckoutIncludes(t *testing.T) {
+	t.Parallel()
 	type fixture struct{ lic, mach, owner, pol, other string }
 	setup := func(f *world) fixture {
 		owner := f.createUser("owner@example.com")

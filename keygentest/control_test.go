@@ -12,6 +12,7 @@ import (
 // TestControlAdvance pins the answers of the control path POST /_keygentest/advance, the
 // keygentest extension that moves the server clock.
 func TestControlAdvance(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	tt.createUser("u@example.com")
 	userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
@@ -39,6 +40,7 @@ func TestControlAdvance(t *testing.T) {
 
 // TestControlAdvanceAuth: the control path needs the admin token and moves the clock.
 func TestControlAdvanceAuth(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	before := tt.srv.Now()
 	r := tt.do(req{method: "POST", path: "/_keygentest/advance?by=48h", auth: "-"})

@@ -92,6 +92,7 @@ var hookSigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="([^"]+)", signa
 // signature: headers, the webhook-events document as body, and an ed25519 signature with the
 // account key over "post", the endpoint's path and query, and its host without the port.
 func TestWebhookDelivery(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/hooks/keygen?source=test"), "apiVersion": "1.7", "subscriptions": []string{"product.created"}}, nil)
@@ -165,6 +166,7 @@ func TestWebhookDelivery(t *testing.T) {
 // TestWebhookSignedTargetWithoutQuery: the signed target is the endpoint's path
 // alone when it has no query, and "/" when it has no path.
 func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.srv.URL, "subscriptions": []string{"product.created"}}, nil)
@@ -185,6 +187,7 @@ func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
 // retried, FAILED when the retries are spent, RES_BODY_TOO_LARGE, CONN_REFUSED without retry,
 // 410 disabling the endpoint.
 func TestWebhookFailures(t *testing.T) {
+	t.Parallel()
 	t.Run("non-2xx is FAILING, then retried to DELIVERED", func(t *testing.T) {
 		rc := newReceiver(t)
 		release := make(chan struct{})
@@ -300,6 +303,7 @@ func TestWebhookFailures(t *testing.T) {
 
 // TestWebhookDeliveryOrder pins that one endpoint receives its events in creation order.
 func TestWebhookDeliveryOrder(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created", "product.updated"}}, nil)
@@ -319,7 +323,9 @@ func TestWebhookDeliveryOrder(t *testing.T) {
 }
 
 // TestWebhookCloseStopsDeliveries pins that Close cancels in-flight deliveries and leaves
-// no delivery goroutine behind.
+// no delivery goroutine behind. It is not parallel: it looks for delivery goroutines among
+// all of the process's, and parallel tests' servers have their own (sequential tests run
+// before any parallel one resumes).
 func TestWebhookCloseStopsDeliveries(t *testing.T) {
 	rc := newReceiver(t)
 	block := make(chan struct{})
@@ -356,6 +362,7 @@ func deliveryGoroutines() bool {
 // TestDialLoopbackOnly: the default delivery transport dials loopback receivers only: other
 // hosts, names or IP literals alike, are refused before any lookup or connection.
 func TestDialLoopbackOnly(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()

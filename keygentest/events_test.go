@@ -15,6 +15,7 @@ import (
 // (app/services/broadcast_event_service.rb): each is recorded once for a "*" endpoint, with its
 // payload's resource type.
 func TestEventsEmitted(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/")}, nil)

@@ -356,11 +356,12 @@ func (w *world) run(t *testing.T, cases []apiCase) {
 }
 
 // runEach plays each case on a fresh world made by fresh: setup builds the case's
-// fixtures and returns its request.
+// fixtures and returns its request. The cases share nothing, so they run in parallel.
 func runEach(t *testing.T, fresh func(t *testing.T) *world, cases []apiCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			w := fresh(t)
 			c.verify(t, w, w.do(c.setup(w)))
 		})

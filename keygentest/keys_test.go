@@ -13,6 +13,7 @@ import (
 // TestKeysCreateAndShow pins key creation errors and reads
 // (app/controllers/api/v1/keys_controller.rb).
 func TestKeysCreateAndShow(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pooled := tt.policy(prod, map[string]any{"usePool": true, "floating": true})
@@ -54,6 +55,7 @@ func TestKeysCreateAndShow(t *testing.T) {
 }
 
 func TestKeysWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	pooled, unpooled, userTok, prodTok := tt.poolPol, tt.pol, tt.userTok, tt.prodTok
 	tt.run(t, []apiCase{
@@ -68,6 +70,7 @@ func TestKeysWire(t *testing.T) {
 }
 
 func TestKeysFeatures(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
@@ -120,6 +123,7 @@ func TestKeysFeatures(t *testing.T) {
 // reads keys and webhook endpoints (key.read, webhook-endpoint.read) but writes neither, and
 // the agents' limits stay role checks (app/policies/key_policy.rb, webhook_endpoint_policy.rb).
 func TestKeysStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	pool := tt.policy(w.prod, map[string]any{"usePool": true})
@@ -139,6 +143,7 @@ func TestKeysStaff(t *testing.T) {
 }
 
 func TestKeysRelationships(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)

@@ -13,6 +13,7 @@ import (
 
 // TestLicensesActions pins the license actions (app/controllers/api/v1/licenses/actions/).
 func TestLicensesActions(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	perpetual := tt.policy(prod, map[string]any{"floating": true, "maxUses": 2})
@@ -69,6 +70,7 @@ func TestLicensesActions(t *testing.T) {
 // TestLicensesPermits pins licenses/actions/permits.feature (check-in, suspend,
 // reinstate, renew).
 func TestLicensesPermits(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, map[string]any{"requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1, "duration": 30 * 86400})
 	tt := f
 	const p = "licenses/actions/permits.feature: "
@@ -153,6 +155,7 @@ func TestLicensesPermits(t *testing.T) {
 }
 
 func TestLicensesUsage(t *testing.T) {
+	t.Parallel()
 	// A license with the given uses under a policy with maxUses (nil: no limit).
 	withUses := func(f *world, maxUses any, uses int64, licAttrs map[string]any) string {
 		l, _ := f.createLicense(f.floatingPolicy(map[string]any{"maxUses": maxUses}), licAttrs, "")

@@ -18,6 +18,7 @@ import (
 // filters take their first operator, expires[in] is an alias of within, expired[…]/expires[…]
 // stay on their side of now, machine matches ids only, blank values are ignored.
 func TestLicensesFilters(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 5})
@@ -94,6 +95,7 @@ func TestLicensesFilters(t *testing.T) {
 // TestLicensesIndex pins licenses/index.feature: who lists what, metadata filter
 // typing, and the user filter under a user's own scope.
 func TestLicensesIndex(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const r = "licenses/index.feature: "

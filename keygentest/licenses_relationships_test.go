@@ -14,6 +14,7 @@ import (
 // TestLicensesRelationships pins the license relationship routes: GET policy/product/owner/
 // user/machines and PUT policy/owner with their policies (features licenses/relationships).
 func TestLicensesRelationships(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	other := tt.product()
@@ -107,6 +108,7 @@ func TestLicensesRelationships(t *testing.T) {
 
 // TestLicensesPolicyRelationship pins licenses/relationships/policy.feature.
 func TestLicensesPolicyRelationship(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const r = "licenses/relationships/policy.feature: "
@@ -226,6 +228,7 @@ func TestLicensesPolicyRelationship(t *testing.T) {
 
 // TestLicensesOwnerRelationship pins licenses/relationships/owner.feature.
 func TestLicensesOwnerRelationship(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const r = "licenses/relationships/owner.feature: "
@@ -316,6 +319,7 @@ func TestLicensesOwnerRelationship(t *testing.T) {
 }
 
 func TestLicensesRelationshipsFeatures(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)

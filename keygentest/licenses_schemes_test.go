@@ -59,6 +59,7 @@ func parsePub(t *testing.T, p string) any {
 }
 
 func TestLicensesKeySchemes(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	plain := tt.policy(prod, map[string]any{"floating": true})
@@ -113,6 +114,7 @@ func TestLicensesKeySchemes(t *testing.T) {
 // TestLicensesDefaultDatasetNotHTMLEscaped: the default dataset is Ruby's to_json, which leaves
 // <, > and & unescaped; the owner's email shows it.
 func TestLicensesDefaultDatasetNotHTMLEscaped(t *testing.T) {
+	t.Parallel()
 	db := &store{users: map[string]*user{}}
 	email := "a&b<c>@example.com"
 	owner := "u1"

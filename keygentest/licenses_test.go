@@ -27,6 +27,7 @@ const lcreate = "licenses/create.feature"
 // TestLicensesCreate pins the create rules (app/models/license.rb,
 // app/controllers/api/v1/licenses_controller.rb).
 func TestLicensesCreate(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	open := tt.policy(prod, map[string]any{"floating": true, "duration": 86400 * 30, "requireCheckIn": true, "checkInInterval": "day", "checkInIntervalCount": 1})
@@ -106,6 +107,7 @@ func TestLicensesCreate(t *testing.T) {
 
 // TestLicensesCreateFeature pins licenses/create.feature (errors and bearer rules).
 func TestLicensesCreateFeature(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const r = "licenses/create.feature: "
@@ -206,6 +208,7 @@ func TestLicensesCreateFeature(t *testing.T) {
 }
 
 func TestLicensesCreateAttributes(t *testing.T) {
+	t.Parallel()
 	post := func(pol func(f *world) string, attrs map[string]any, rels func(f *world) map[string]any) func(f *world) req {
 		return func(f *world) req {
 			var rs map[string]any
@@ -518,6 +521,7 @@ func TestLicensesCreateAttributes(t *testing.T) {
 // TestLicensesCreateValidations pins create edges read from License's validations
 // (app/models/license.rb).
 func TestLicensesCreateValidations(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true})
@@ -557,6 +561,7 @@ func TestLicensesCreateValidations(t *testing.T) {
 
 // TestLicensesShow pins licenses/show.feature.
 func TestLicensesShow(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	other := newWorld(t)
 	prod := tt.product()
@@ -678,6 +683,7 @@ func TestLicensesShow(t *testing.T) {
 
 // TestLicensesUpdate pins licenses/update.feature.
 func TestLicensesUpdate(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const u = "licenses/update.feature: "
@@ -737,6 +743,7 @@ func TestLicensesUpdate(t *testing.T) {
 // TestLicensesDestroy pins licenses/destroy.feature and the revoke scenarios of
 // licenses/actions/permits.feature (the same LicensePolicy#destroy? rule).
 func TestLicensesDestroy(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const d, p = "licenses/destroy.feature: ", "licenses/actions/permits.feature: "
@@ -778,6 +785,7 @@ func TestLicensesDestroy(t *testing.T) {
 }
 
 func TestLicensesStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	l3, l4 := tt.licenseOwnedBy(w.pol, ""), tt.licenseOwnedBy(w.pol, "")

@@ -34,6 +34,7 @@ func detachUsers(lic, auth string, ids ...string) req {
 // TestLicensesUsersRead: w.lic is owned by user with user3 attached; licPerm (read
 // permissions, no owner) has user2 attached.
 func TestLicensesUsersRead(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	tt.mutLicense(w.licPerm, func(l *license) { l.UserIDs = []string{w.user2} })
@@ -78,6 +79,7 @@ func TestLicensesUsersRead(t *testing.T) {
 // TestLicensesUsersAttach plays the attach scenarios in order on one world; each case
 // notes the state it relies on.
 func TestLicensesUsersAttach(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	other := newWorld(t)
@@ -147,6 +149,7 @@ func TestLicensesUsersAttach(t *testing.T) {
 // TestLicensesUsersLimits: the users limit counts the owner and the attached users, each
 // new one in turn, with the policy's overage allowance (users.feature, max users limit).
 func TestLicensesUsersLimits(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	var users []string
@@ -192,6 +195,7 @@ func TestLicensesUsersLimits(t *testing.T) {
 // TestLicensesUsersDetach: w.lic is owned by user with user3 attached; detaching checks
 // the owner first (403), then that every user is attached (422).
 func TestLicensesUsersDetach(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	other := newWorld(t)
@@ -236,6 +240,7 @@ func TestLicensesUsersDetach(t *testing.T) {
 // scope of a teammate, the license filter user=, machine owners, and detaching one
 // releases its machines (LicenseUser#nullify_machines_for_user) and events.
 func TestLicensesUsersCount(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/hooks"),

@@ -50,6 +50,7 @@ func ownedBy(u *user) func(*machine) {
 // TestLicensesValidationOrder pins the evaluation order and codes of
 // app/services/license_validation_service.rb.
 func TestLicensesValidationOrder(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := func(attrs map[string]any) string { return tt.policy(prod, attrs) }
@@ -151,6 +152,7 @@ func TestLicensesValidationOrder(t *testing.T) {
 // TestLicensesValidationDetails pins validation details: scope echo, nonce, null user scope,
 // validate-key permission (bearer must be allowed to validate the license it names, else 403).
 func TestLicensesValidationDetails(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true})
@@ -230,6 +232,7 @@ func TestLicensesValidationDetails(t *testing.T) {
 }
 
 func TestLicensesValidationsFeature(t *testing.T) {
+	t.Parallel()
 	const anon = "-"
 	var cases []apiCase
 
@@ -907,6 +910,7 @@ func TestLicensesValidationsFeature(t *testing.T) {
 }
 
 func TestLicensesValidationsFeatureEdges(t *testing.T) {
+	t.Parallel()
 	const anon = "-"
 	ownersMismatch := res(false, "user scope does not match (does not match associated machine owners)", "USER_SCOPE_MISMATCH")
 	ownerMismatch := res(false, "user scope does not match (does not match associated machine owner)", "USER_SCOPE_MISMATCH")
@@ -1103,6 +1107,7 @@ func TestLicensesValidationsFeatureEdges(t *testing.T) {
 // license.validation.succeeded/failed to the account-wide endpoints and to the endpoints of
 // the license's product only.
 func TestLicensesValidationWebhooks(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	f := tt

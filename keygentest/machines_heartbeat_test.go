@@ -12,6 +12,7 @@ import (
 // (features/api/v1/machines/actions/heartbeats.feature).
 
 func TestMachinesHeartbeats(t *testing.T) {
+	t.Parallel()
 	// A machine of a license with a 10-minute heartbeat, its last heartbeat `ago` ago
 	// (never when ago is 0).
 	beat := func(f *world, polAttrs map[string]any, ago time.Duration, owner string) (lic, m string) {
@@ -148,6 +149,7 @@ func TestMachinesHeartbeats(t *testing.T) {
 }
 
 func TestMachinesHeartbeatPermissions(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 10, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT"})

@@ -6,6 +6,7 @@ import "testing"
 // (features/api/v1/machines/relationships/*.feature).
 
 func TestMachinesRelationships(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)

@@ -40,6 +40,7 @@ const (
 // TestMachines pins machine activation, heartbeats and deactivation
 // (app/controllers/api/v1/machines_controller.rb, app/models/machine.rb).
 func TestMachines(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 2, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT", "maxCores": 8, "authenticationStrategy": "MIXED"})
@@ -137,6 +138,7 @@ func TestMachines(t *testing.T) {
 }
 
 func TestMachinesCreate(t *testing.T) {
+	t.Parallel()
 	post := func(auth string, body any) req { return req{method: "POST", path: "/machines", auth: auth, body: body} }
 	cases := []apiCase{
 		// machines/create.feature ------------------------------------------------------
@@ -539,6 +541,7 @@ func TestMachinesCreate(t *testing.T) {
 }
 
 func TestMachinesCreateAttributes(t *testing.T) {
+	t.Parallel()
 	const fp = "Pm:L2:UP:ti:9Z:eJ:Ts:4k:Zv:Gn:LJ:cv:sn:dW:hw"
 	mk := func(lic string, attrs map[string]any, auth string) req {
 		return req{method: "POST", path: "/machines", auth: auth, body: machineBody(lic, fp, attrs, nil)}
@@ -762,6 +765,7 @@ func TestMachinesCreateAttributes(t *testing.T) {
 }
 
 func TestMachinesShowIndexUpdateDestroy(t *testing.T) {
+	t.Parallel()
 	at := func(method, path, auth string, body any) req {
 		return req{method: method, path: path, auth: auth, body: body}
 	}
@@ -1033,6 +1037,7 @@ func TestMachinesShowIndexUpdateDestroy(t *testing.T) {
 
 // TestMachinesUniqueness pins the fingerprint uniqueness errors (app/models/machine.rb).
 func TestMachinesUniqueness(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	perAccount := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 10, "machineUniquenessStrategy": "UNIQUE_PER_ACCOUNT"})
@@ -1079,6 +1084,7 @@ func TestMachinesUniqueness(t *testing.T) {
 }
 
 func TestMachinesFilters(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol, pol2 := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 100}), tt.policy(prod, map[string]any{"floating": true, "maxMachines": 100})
@@ -1123,6 +1129,7 @@ func TestMachinesFilters(t *testing.T) {
 }
 
 func TestMachinesStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	machine := func(fp string) string {

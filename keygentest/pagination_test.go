@@ -15,6 +15,7 @@ import (
 // TestPagination pins app/controllers/concerns/pagination.rb over products (the mechanism is
 // shared by every list).
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	var ids []string // oldest first
 	for i := range 12 {
@@ -96,6 +97,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestPaginationIndexes(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, nil)

@@ -12,6 +12,7 @@ import (
 // TestParamsTyped pins strict typing: 400s with source.pointer
 // (config/initializers/typed_params.rb).
 func TestParamsTyped(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}

@@ -9,6 +9,7 @@ import (
 // Forgot password (features/api/v1/passwords/reset.feature).
 
 func TestPasswordsReset(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	reset := "passwords/reset.feature: "
@@ -24,6 +25,7 @@ func TestPasswordsReset(t *testing.T) {
 }
 
 func TestPasswordsWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	tt.run(t, []apiCase{
 		{name: "forgot password: 204 even for unknown", r: req{method: "POST", path: "/passwords", auth: "-",

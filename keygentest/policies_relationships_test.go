@@ -11,6 +11,7 @@ import (
 // (features/api/v1/policies/relationships/*.feature).
 
 func TestPoliciesPool(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pooled := tt.policy(prod, map[string]any{"usePool": true, "floating": true})
@@ -41,6 +42,7 @@ func TestPoliciesPool(t *testing.T) {
 }
 
 func TestPoliciesRelationships(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)

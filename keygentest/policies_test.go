@@ -12,6 +12,7 @@ import (
 
 // TestPolicies pins policy defaults and validation codes (app/models/policy.rb).
 func TestPolicies(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}
@@ -92,6 +93,7 @@ func TestPolicies(t *testing.T) {
 // TestPoliciesValidationWire pins validation codes, details and pointers (Policy model
 // messages; one error per code+pointer, as Keygen de-duplicates them).
 func TestPoliciesValidationWire(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}
@@ -144,6 +146,7 @@ func TestPoliciesValidationWire(t *testing.T) {
 }
 
 func TestPoliciesValidation(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pc := "policies/create.feature: "
@@ -220,6 +223,7 @@ func TestPoliciesValidation(t *testing.T) {
 }
 
 func TestPoliciesFeatures(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	tt.mustCreate("/products", "products", map[string]any{"name": "Closed", "distributionStrategy": "CLOSED"}, nil)
@@ -294,6 +298,7 @@ func TestPoliciesFeatures(t *testing.T) {
 }
 
 func TestPoliciesStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	p3, p4 := tt.policy(w.prod, nil), tt.policy(w.prod, nil)

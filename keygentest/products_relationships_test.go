@@ -6,6 +6,7 @@ import "testing"
 // (features/api/v1/products/relationships/*.feature).
 
 func TestProductsRelationships(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees().addPoolsAndMachines()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)

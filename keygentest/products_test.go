@@ -12,6 +12,7 @@ import (
 
 // TestProducts pins the product routes (app/controllers/api/v1/products_controller.rb).
 func TestProducts(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	r := tt.do(req{method: "POST", path: "/products", body: doc("products", map[string]any{
 		"name": "Cool App", "code": "cool", "url": "http://example.com", "platforms": []string{"iOS"}}, nil)})
@@ -73,6 +74,7 @@ func TestProducts(t *testing.T) {
 }
 
 func TestProductsFeatures(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
@@ -159,6 +161,7 @@ func TestProductsFeatures(t *testing.T) {
 }
 
 func TestProductsValidation(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	tt.product()
 	ptr := func(attr string) map[string]any { return map[string]any{"pointer": "/data/attributes/" + attr} }
@@ -177,6 +180,7 @@ func TestProductsValidation(t *testing.T) {
 }
 
 func TestProductsWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	acct := tt.srv.AccountID
 	prod, userTok := tt.prod, tt.userTok
@@ -196,6 +200,7 @@ func TestProductsWire(t *testing.T) {
 }
 
 func TestProductsStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	p3, p4 := tt.product(), tt.product()

@@ -12,6 +12,7 @@ import (
 // TestProfileMe: /me returns the bearer and includes the token without its secret
 // (app/controllers/api/v1/profiles_controller.rb).
 func TestProfileMe(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	r := tt.get("/me")
 	require.Equal(t, 200, r.status)
@@ -38,6 +39,7 @@ func TestProfileMe(t *testing.T) {
 }
 
 func TestProfileFeatures(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	me := "profiles/me.feature: "
@@ -66,6 +68,7 @@ func TestProfileFeatures(t *testing.T) {
 }
 
 func TestProfileWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	userTok, prodTok := tt.userTok, tt.prodTok
 	tt.run(t, []apiCase{

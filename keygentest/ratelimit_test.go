@@ -17,6 +17,7 @@ import (
 // credential) gets n requests per window; then a rack-level 429 with Retry-After and
 // X-RateLimit-*; windows follow the server clock.
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	// The clock starts on a minute boundary, so the test has ~60 s before the window rolls.
 	start := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 	tt := newWorld(t, WithRateLimit(3, time.Minute), WithStartTime(start))
@@ -71,6 +72,7 @@ func TestRateLimit(t *testing.T) {
 
 // TestRateLimitOff pins that throttling is off by default (as on a self-hosted server).
 func TestRateLimitOff(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	for i := 0; i < 20; i++ {
 		r := tt.get("/products")
@@ -82,6 +84,7 @@ func TestRateLimitOff(t *testing.T) {
 // TestThrottleKey pins Rack::Attack's discriminator (config/initializers/rack_attack.rb):
 // account, IP, credential hash.
 func TestThrottleKey(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, auth, query, want string }{
 		{"bearer", "Bearer abc", "", "abc"},
 		{"license scheme", "License KEY-1", "", "KEY-1"},

@@ -15,6 +15,7 @@ import (
 // TestRenderLicenseAndMachine pins the license and machine renderers
 // (app/serializers/license_serializer.rb, app/serializers/machine_serializer.rb).
 func TestRenderLicenseAndMachine(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	pol := tt.policy(prod, map[string]any{"floating": true, "maxMachines": 3, "requireCheckIn": true, "checkInInterval": "week", "checkInIntervalCount": 2})
@@ -199,6 +200,7 @@ var (
 )
 
 func TestRenderSerializerShapes(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	acct := tt.srv.AccountID

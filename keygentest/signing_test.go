@@ -52,6 +52,7 @@ func verify(t *testing.T, tt *world, method, target string, r *reply) {
 // TestResponseSignatures: every response of a resolved account is signed, success
 // and error alike, including empty 204 bodies.
 func TestResponseSignatures(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	id := tt.product()
 	base := "/v1/accounts/" + tt.srv.AccountID
@@ -76,6 +77,7 @@ func TestResponseSignatures(t *testing.T) {
 
 // TestSignatureTamper: a changed body no longer matches the signed digest.
 func TestSignatureTamper(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	r := tt.get("/products")
 	r.body = append(r.body, ' ')
@@ -87,6 +89,7 @@ func TestSignatureTamper(t *testing.T) {
 // rsa-sha256 or ecdsa-p256 (with an optional keyid); each answer verifies with the account's
 // RSA or ECDSA public key over the same signing string.
 func TestResponseSignatureAlgorithms(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	base := "/v1/accounts/" + tt.srv.AccountID
 	rsaPub := parsePEMKey(t, tt.srv.RSAPublicKeyPEM()).(*rsa.PublicKey)

@@ -21,6 +21,7 @@ func postToken(path, auth string, attrs map[string]any) req {
 // users/relationships/tokens.feature and products/relationships/tokens.feature, with
 // Users::TokenPolicy and Products::TokenPolicy).
 func TestTokensOfBearers(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	ut := "users/relationships/tokens.feature: "
@@ -43,6 +44,7 @@ func TestTokensOfBearers(t *testing.T) {
 // TestTokensOfUsers: users/relationships/tokens.feature (non-EE scenarios). user owns
 // w.lic (product prod) with user3 attached; user2 holds no license.
 func TestTokensOfUsers(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	f := "users/relationships/tokens.feature: "
@@ -78,6 +80,7 @@ func TestTokensOfUsers(t *testing.T) {
 // TestTokensOfProducts: products/relationships/tokens.feature (non-EE scenarios). user
 // holds a license of prod; user2 holds none.
 func TestTokensOfProducts(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
@@ -105,6 +108,7 @@ func TestTokensOfProducts(t *testing.T) {
 
 // TestTokensOfLicenses pins licenses/relationships/tokens.feature.
 func TestTokensOfLicenses(t *testing.T) {
+	t.Parallel()
 	f := newLicensingWorld(t, nil)
 	tt := f
 	const r = "licenses/relationships/tokens.feature: "

@@ -22,6 +22,7 @@ func tokenBody(attrs map[string]any, bearerType, bearerID string) map[string]any
 // TestTokensGenerate pins password login and its credential codes
 // (app/controllers/api/v1/tokens_controller.rb).
 func TestTokensGenerate(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	tt.createUser("u@example.com")
 	passwordless := tt.mustCreate("/users", "users", map[string]any{"email": "nopw@example.com"}, nil)
@@ -103,6 +104,7 @@ func TestTokensGenerate(t *testing.T) {
 
 // TestTokensLifecycle pins relationship routes, list filters, regenerate and revoke.
 func TestTokensLifecycle(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	uid := tt.createUser("u@example.com")
@@ -168,6 +170,7 @@ func TestTokensLifecycle(t *testing.T) {
 }
 
 func TestTokensGenerateShowRegenerateRevoke(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	gen := "tokens/generate.feature: "
@@ -310,6 +313,7 @@ func TestTokensGenerateShowRegenerateRevoke(t *testing.T) {
 }
 
 func TestTokensIndex(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	var prods, users, lics []string
 	for i := 0; i < 3; i++ {
@@ -350,6 +354,7 @@ func TestTokensIndex(t *testing.T) {
 }
 
 func TestTokensRegenerateExpiry(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	u := tt.createUser("u@example.com")
 	_, userTok := tt.tokenFor("users", u, map[string]any{"expiry": tt.srv.Now().Add(7 * 24 * time.Hour).Format(time.RFC3339)})
@@ -373,6 +378,7 @@ func TestTokensRegenerateExpiry(t *testing.T) {
 
 // TestTokensWire pins the wire answers of the token routes on a newResourceWorld.
 func TestTokensWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	prod, uid, userTok := tt.prod, tt.user, tt.userTok
 	tt.run(t, []apiCase{
@@ -408,6 +414,7 @@ func TestTokensWire(t *testing.T) {
 }
 
 func TestTokensStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	g := "tokens/generate.feature: "

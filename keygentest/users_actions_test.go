@@ -14,6 +14,7 @@ import (
 // (app/controllers/api/v1/users/actions/password_controller.rb) and forgot-password
 // (app/controllers/api/v1/passwords_controller.rb).
 func TestUsersPasswords(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	uid := tt.createUser("p@example.com")
 	_, keep := tt.tokenFor("users", uid, nil)
@@ -69,6 +70,7 @@ func TestUsersPasswords(t *testing.T) {
 }
 
 func TestUsersUpdatePasswordStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	tt.run(t, []apiCase{

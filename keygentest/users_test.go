@@ -12,6 +12,7 @@ import (
 
 // TestUsers pins the user routes (app/controllers/api/v1/users_controller.rb).
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	t.Run("anonymous sign-up on an unprotected account", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/users", auth: "-", body: doc("users", map[string]any{
@@ -103,6 +104,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestUsersCreate(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	cr := "users/create.feature: "
@@ -166,6 +168,7 @@ func TestUsersCreate(t *testing.T) {
 }
 
 func TestUsersShowIndex(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
@@ -228,6 +231,7 @@ func TestUsersShowIndex(t *testing.T) {
 }
 
 func TestUsersUpdateDestroyActions(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	bans := "users/actions/bans.feature: "
@@ -329,6 +333,7 @@ func TestUsersUpdateDestroyActions(t *testing.T) {
 }
 
 func TestUsersWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	uid, userTok := tt.user, tt.userTok
 	tt.run(t, []apiCase{
@@ -352,6 +357,7 @@ func TestUsersWire(t *testing.T) {
 }
 
 func TestUsersStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	u3, u4 := tt.createUser("u3@example.com"), tt.createUser("u4@example.com")

@@ -23,6 +23,7 @@ var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // TestWebhookEndpointCreate pins the create validations of app/models/webhook_endpoint.rb
 // (codes, pointers, defaults; 422s) and of the typed params (400s).
 func TestWebhookEndpointCreate(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	cases := []struct {
 		name    string // names the section it pins
@@ -103,6 +104,7 @@ func TestWebhookEndpointCreate(t *testing.T) {
 }
 
 func TestWebhookEndpointValidation(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	tt.product()
 	we := "webhook_endpoints/create.feature: "
@@ -140,6 +142,7 @@ func TestWebhookEndpointValidation(t *testing.T) {
 }
 
 func TestWebhookEndpointWire(t *testing.T) {
+	t.Parallel()
 	tt := newResourceWorld(t)
 	userTok := tt.userTok
 	tt.run(t, []apiCase{
@@ -162,6 +165,7 @@ func TestWebhookEndpointWire(t *testing.T) {
 // app/policies/webhook_endpoint_policy.rb
 // (webhook endpoints CRUD: admin/env; product its own, auto-scoped; user/license none).
 func TestWebhookEndpointCRUD(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	prod := tt.product()
 	other := tt.product()
@@ -242,6 +246,7 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 }
 
 func TestWebhookEndpointStaff(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t)
 	tt := w
 	pool := tt.policy(w.prod, map[string]any{"usePool": true})
@@ -262,6 +267,7 @@ func TestWebhookEndpointStaff(t *testing.T) {
 
 // TestInsecureWebhooks pins the keygentest-only option that admits http and loopback URLs.
 func TestInsecureWebhooks(t *testing.T) {
+	t.Parallel()
 	t.Run("default keeps https only", func(t *testing.T) {
 		tt := newWorld(t)
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook"}, nil)})
@@ -281,6 +287,7 @@ func TestInsecureWebhooks(t *testing.T) {
 // endpoint, payload a JSON string of the resource document, idempotency token, events[] filter,
 // uncounted pagination, show, delete and retry.
 func TestWebhookEvents(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	all := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
@@ -412,6 +419,7 @@ func TestWebhookEvents(t *testing.T) {
 }
 
 func TestWebhookEventPages(t *testing.T) {
+	t.Parallel()
 	tt := newWorld(t)
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
 	for i := range 22 { // one product.created event each
@@ -453,6 +461,7 @@ func TestWebhookEventPages(t *testing.T) {
 // TestWebhookEventPermissions pins app/policies/webhook_event_policy.rb: webhook events read by
 // admin and a product for its endpoints; delete/retry admin only; users nothing.
 func TestWebhookEventPermissions(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
 	tt := newWorld(t, WithInsecureWebhooks())
 	prod := tt.product()
@@ -497,6 +506,7 @@ func TestWebhookEventPermissions(t *testing.T) {
 }
 
 func TestWebhookFeatures(t *testing.T) {
+	t.Parallel()
 	w := newTeamWorld(t).addLicensees()
 	tt := w
 	foreign := bearer(newWorld(t).srv.AdminToken)
