@@ -170,9 +170,6 @@ func (v *invalid) record(model, typ, detail string) *invalid {
 	return v
 }
 
-// any reports whether an error was added.
-func (v *invalid) any() bool { return len(v.errors) > 0 }
-
 // err returns the 422 answer, or nil when nothing was added.
 func (v *invalid) err() error {
 	if len(v.errors) == 0 {

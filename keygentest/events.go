@@ -77,24 +77,6 @@ func (c *call) emit(eventType string, res *resource, meta map[string]any) {
 	c.s.emitFor(c.acct, eventType, b, func(prod *product) bool { return c.productMayRead(prod, res) })
 }
 
-// emit is the account-less hook kept for callers outside a request (scheduled events): it
-// emits to the endpoints of the server's account; product-scoped endpoints get the event
-// only when the payload's product relationship names their product. Called with the lock
-// held.
-func (s *Server) emit(eventType string, payload []byte) {
-	acct := s.db.accounts[s.AccountID]
-	if acct == nil {
-		return
-	}
-	var doc struct {
-		Data *resource `json:"data"`
-	}
-	_ = json.Unmarshal(payload, &doc)
-	s.emitFor(acct, eventType, payload, func(prod *product) bool {
-		return doc.Data != nil && resourceProductID(doc.Data) == prod.ID
-	})
-}
-
 // emitFor creates one DELIVERING webhook-events record per endpoint of the account that is
 // subscribed to eventType (and, for product-scoped endpoints, whose product may read the
 // resource), then enqueues its delivery. Called with the store lock held.

@@ -34,18 +34,6 @@ type machine struct {
 	Metadata       map[string]any
 }
 
-func (db *store) findMachine(acct, idOrFingerprint string) *machine {
-	if m := db.machines[idOrFingerprint]; m != nil && m.AccountID == acct {
-		return m
-	}
-	for _, m := range db.machines {
-		if m.AccountID == acct && m.Fingerprint == idOrFingerprint {
-			return m
-		}
-	}
-	return nil
-}
-
 // licenseMachines returns the machines of a license, newest first.
 func (db *store) licenseMachines(l *license) []*machine {
 	return ofAccount(db.machines, l.AccountID, func(m *machine) bool { return m.LicenseID == l.ID })

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Each resource file has the store's finders of its model (store.findX). Finders resolve a
-// path id within an account. Aliases follow app/services/find_by_alias_service.rb: a value
+// Resource files hold their model's store finders (store.findX). Finders resolve a path id
+// within an account. Aliases follow app/services/find_by_alias_service.rb: a value
 // that is not a UUID is matched only against the alias column; a UUID matches the id or
 // the alias. A nil result means not found.
 

@@ -34,20 +34,6 @@ type webhookEvent struct {
 	IdempotencyToken string
 }
 
-func (db *store) findEndpoint(acct, id string) *webhookEndpoint {
-	if e := db.endpoints[id]; e != nil && e.AccountID == acct {
-		return e
-	}
-	return nil
-}
-
-func (db *store) findEvent(acct, id string) *webhookEvent {
-	if e := db.events[id]; e != nil && e.AccountID == acct {
-		return e
-	}
-	return nil
-}
-
 // subscribed reports whether an endpoint receives an event type.
 func (e *webhookEndpoint) subscribed(event string) bool {
 	for _, s := range e.Subscriptions {
