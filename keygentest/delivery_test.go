@@ -186,8 +186,10 @@ func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
 // TestWebhookFailures pins the failure paths of app/workers/webhook_worker.rb: FAILING then
 // retried, FAILED when the retries are spent, RES_BODY_TOO_LARGE, CONN_REFUSED without retry,
 // 410 disabling the endpoint.
+//
+// It is not parallel: its subtests race real timers (a 20 ms timeout, 200 ms backoffs)
+// against the test's own steps, which parallel tests on a loaded machine would delay.
 func TestWebhookFailures(t *testing.T) {
-	t.Parallel()
 	t.Run("non-2xx is FAILING, then retried to DELIVERED", func(t *testing.T) {
 		rc := newReceiver(t)
 		release := make(chan struct{})
