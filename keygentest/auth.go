@@ -5,13 +5,14 @@ import (
 	"strings"
 )
 
-// principal is the authenticated bearer of a request (keygen-api.md §1.14): a user (of any
-// role), a product, a license or an environment, and the token used, if any.
+// principal is the authenticated bearer of a request
+// (app/controllers/concerns/authentication.rb): a user (of any role), a product, a license or
+// an environment, and the token used, if any.
 type principal struct {
-	user    *User
-	product *Product
-	license *License
-	token   *Token // nil for license-key and password authentication
+	user    *user
+	product *product
+	license *license
+	token   *token // nil for license-key and password authentication
 }
 
 // kind is the bearer's type: "user", "product", "license" or "environment".
@@ -155,7 +156,8 @@ func decodeBasic(v string) (user, pass string, ok bool) {
 	return user, pass, true
 }
 
-// tokenAuth authenticates a token secret (keygen-api.md §1.14, §1.6).
+// tokenAuth authenticates a token secret (app/controllers/concerns/authentication.rb,
+// app/services/token_lookup_service.rb).
 func (c *call) tokenAuth(secret string) (*principal, error) {
 	if secret == "" {
 		return nil, nil
@@ -197,7 +199,7 @@ func (c *call) tokenAuth(secret string) (*principal, error) {
 }
 
 // licenseAuth authenticates a license key: allowed only when the policy's
-// authenticationStrategy is LICENSE or MIXED (keygen-api.md §1.14).
+// authenticationStrategy is LICENSE or MIXED (app/models/policy.rb).
 func (c *call) licenseAuth(key string) (*principal, error) {
 	if key == "" {
 		return nil, nil
@@ -223,11 +225,11 @@ func (c *call) licenseAuth(key string) (*principal, error) {
 	return &principal{license: l}, nil
 }
 
-func supportsTokenAuth(p *Policy) bool {
+func supportsTokenAuth(p *policy) bool {
 	return p.AuthenticationStrategy == "TOKEN" || p.AuthenticationStrategy == "MIXED"
 }
 
-func supportsLicenseAuth(p *Policy) bool {
+func supportsLicenseAuth(p *policy) bool {
 	return p.AuthenticationStrategy == "LICENSE" || p.AuthenticationStrategy == "MIXED"
 }
 

@@ -8,20 +8,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestAuthentication pins §1.14 schemes and the §1.6 authentication codes.
+// Authentication schemes, credentials and their error codes
+// (app/controllers/concerns/authentication.rb).
+
+// TestAuthentication pins the authentication schemes and codes
+// (app/controllers/concerns/authentication.rb).
 func TestAuthentication(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	prod := tt.product()
 	tokenPol := tt.policy(prod, nil)
 	licensePol := tt.policy(prod, map[string]any{"authenticationStrategy": "LICENSE"})
 	revokePol := tt.policy(prod, map[string]any{"authenticationStrategy": "MIXED", "expirationStrategy": "REVOKE_ACCESS"})
 	tokenLic := tt.seedLicense(tokenPol, nil)
 	keyLic := tt.seedLicense(licensePol, nil)
-	suspended := tt.seedLicense(licensePol, func(l *License) { l.Suspended = true })
-	expired := tt.seedLicense(revokePol, func(l *License) { l.Expiry = ptrTime(time.Now().Add(-time.Hour)) })
+	suspended := tt.seedLicense(licensePol, func(l *license) { l.Suspended = true })
+	expired := tt.seedLicense(revokePol, func(l *license) { l.Expiry = ptr(time.Now().Add(-time.Hour)) })
 	_, licTok := tt.tokenFor("licenses", keyLic.ID, nil)
-	_, expiring := tt.tokenFor("users", tt.user("e@example.com"), map[string]any{"expiry": time.Now().Add(time.Hour).Format(time.RFC3339)})
-	banned := tt.user("banned@example.com")
+	_, expiring := tt.tokenFor("users", tt.createUser("e@example.com"), map[string]any{"expiry": time.Now().Add(time.Hour).Format(time.RFC3339)})
+	banned := tt.createUser("banned@example.com")
 	_, bannedTok := tt.tokenFor("users", banned, nil)
 	require.Equal(t, 200, tt.do(req{method: "POST", path: "/users/" + banned + "/actions/ban"}).status)
 
@@ -33,25 +38,25 @@ func TestAuthentication(t *testing.T) {
 		code   string
 		detail string
 	}{
-		{"§1.6 no credentials", "-", "/me", 401, "TOKEN_MISSING", "You must be authenticated to complete the request"},
-		{"§1.6 unknown token", "Bearer admin-0000v3", "/me", 401, "TOKEN_INVALID", ""},
-		{"§1.6 UUID as token", "Bearer " + tt.srv.AccountID, "/me", 401, "TOKEN_FORMAT_INVALID",
+		{"no credentials", "-", "/me", 401, "TOKEN_MISSING", "You must be authenticated to complete the request"},
+		{"unknown token", "Bearer admin-0000v3", "/me", 401, "TOKEN_INVALID", ""},
+		{"UUID as token", "Bearer " + tt.srv.AccountID, "/me", 401, "TOKEN_FORMAT_INVALID",
 			"Token format is invalid (make sure that you're providing a token value, not a token's UUID identifier)"},
-		{"§1.14 Token scheme alias", "Token " + tt.srv.AdminToken, "/me", 200, "", ""},
-		{"§1.14 Basic token:<t>", basic("token", tt.srv.AdminToken), "/me", 200, "", ""},
-		{"§1.14 Basic legacy <t>:", basic(tt.srv.AdminToken, ""), "/me", 200, "", ""},
-		{"§1.14 query token", "-", "/me?token=" + tt.srv.AdminToken, 200, "", ""},
-		{"§1.14 query auth", "-", "/me?auth=token:" + tt.srv.AdminToken, 200, "", ""},
-		{"§1.14 License key with LICENSE strategy", "License " + keyLic.Key, "/me", 200, "", ""},
-		{"§1.14 Basic license:<key>", basic("license", keyLic.Key), "/me", 200, "", ""},
-		{"§1.14 License key with TOKEN strategy", "License " + tokenLic.Key, "/me", 403, "LICENSE_NOT_ALLOWED", "License key authentication is not allowed by policy"},
-		{"§1.6 unknown license key", "License NOPE", "/me", 401, "LICENSE_INVALID", ""},
-		{"§1.6 suspended license", "License " + suspended.Key, "/me", 403, "LICENSE_SUSPENDED", "License is suspended"},
-		{"§1.6 expired license REVOKE_ACCESS", "License " + expired.Key, "/me", 403, "LICENSE_EXPIRED", "License is expired"},
-		{"§1.14 license token under LICENSE strategy", "Bearer " + licTok, "/me", 403, "TOKEN_NOT_ALLOWED", "Token authentication is not allowed by policy"},
-		{"§1.6 banned user", "Bearer " + bannedTok, "/me", 403, "USER_BANNED", "User is banned"},
-		{"§1.6 password only on POST /tokens", basic(tt.srv.AdminEmail, "password"), "/me", 401, "TOKEN_INVALID", ""},
-		{"§1.6 expiring token still valid", "Bearer " + expiring, "/me", 200, "", ""},
+		{"Token scheme alias", "Token " + tt.srv.AdminToken, "/me", 200, "", ""},
+		{"Basic token:<t>", basic("token", tt.srv.AdminToken), "/me", 200, "", ""},
+		{"Basic legacy <t>:", basic(tt.srv.AdminToken, ""), "/me", 200, "", ""},
+		{"query token", "-", "/me?token=" + tt.srv.AdminToken, 200, "", ""},
+		{"query auth", "-", "/me?auth=token:" + tt.srv.AdminToken, 200, "", ""},
+		{"License key with LICENSE strategy", "License " + keyLic.Key, "/me", 200, "", ""},
+		{"Basic license:<key>", basic("license", keyLic.Key), "/me", 200, "", ""},
+		{"License key with TOKEN strategy", "License " + tokenLic.Key, "/me", 403, "LICENSE_NOT_ALLOWED", "License key authentication is not allowed by policy"},
+		{"unknown license key", "License NOPE", "/me", 401, "LICENSE_INVALID", ""},
+		{"suspended license", "License " + suspended.Key, "/me", 403, "LICENSE_SUSPENDED", "License is suspended"},
+		{"expired license REVOKE_ACCESS", "License " + expired.Key, "/me", 403, "LICENSE_EXPIRED", "License is expired"},
+		{"license token under LICENSE strategy", "Bearer " + licTok, "/me", 403, "TOKEN_NOT_ALLOWED", "Token authentication is not allowed by policy"},
+		{"banned user", "Bearer " + bannedTok, "/me", 403, "USER_BANNED", "User is banned"},
+		{"password only on POST /tokens", basic(tt.srv.AdminEmail, "password"), "/me", 401, "TOKEN_INVALID", ""},
+		{"expiring token still valid", "Bearer " + expiring, "/me", 200, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,11 +72,11 @@ func TestAuthentication(t *testing.T) {
 		})
 	}
 
-	t.Run("§1.6 TOKEN_MISSING challenge", func(t *testing.T) {
+	t.Run("TOKEN_MISSING challenge", func(t *testing.T) {
 		r := tt.do(req{method: "GET", path: "/me", auth: "-"})
 		assert.Equal(t, `Bearer realm="keygen"`, r.header.Get("WWW-Authenticate"))
 	})
-	t.Run("§1.14 token expiry follows the server clock", func(t *testing.T) {
+	t.Run("token expiry follows the server clock", func(t *testing.T) {
 		tt.srv.Advance(2 * time.Hour)
 		r := tt.do(req{method: "GET", path: "/me", auth: "Bearer " + expiring})
 		assert.Equal(t, 401, r.status)
@@ -80,37 +85,12 @@ func TestAuthentication(t *testing.T) {
 	})
 }
 
-// TestCrossAccountToken: §1.6 a token from another server's account is a 401.
-func TestCrossAccountToken(t *testing.T) {
-	a, b := newTester(t), newTester(t)
+// TestAuthenticationCrossAccountToken: a token from another server's account is a 401
+// (app/controllers/concerns/authentication.rb).
+func TestAuthenticationCrossAccountToken(t *testing.T) {
+	t.Parallel()
+	a, b := newWorld(t), newWorld(t)
 	r := a.do(req{method: "GET", path: "/products", auth: "Bearer " + b.srv.AdminToken})
 	assert.Equal(t, 401, r.status)
 	assert.Equal(t, "TOKEN_INVALID", r.code())
-}
-
-// TestMeProfile: §2.11 /me returns the bearer and includes the token without its secret.
-func TestMeProfile(t *testing.T) {
-	tt := newTester(t)
-	r := tt.get("/me")
-	require.Equal(t, 200, r.status)
-	assert.Equal(t, "users", r.data()["type"])
-	assert.Equal(t, "admin", r.attrs()["role"])
-	inc := r.doc["included"].([]any)
-	require.Len(t, inc, 1)
-	tok := inc[0].(map[string]any)
-	assert.Equal(t, "tokens", tok["type"])
-	assert.NotContains(t, tok["attributes"], "token")
-
-	prod := tt.product()
-	pol := tt.policy(prod, map[string]any{"authenticationStrategy": "LICENSE"})
-	lic := tt.seedLicense(pol, nil)
-	r = tt.do(req{method: "GET", path: "/me", auth: "License " + lic.Key})
-	require.Equal(t, 200, r.status)
-	assert.Equal(t, "licenses", r.data()["type"])
-	assert.Equal(t, lic.ID, r.id())
-	assert.Nil(t, r.doc["included"], "no token under license-key auth")
-
-	r = tt.get("/profile")
-	require.Equal(t, 200, r.status)
-	assert.Equal(t, r.header.Get("Keygen-Token"), r.doc["meta"].(map[string]any)["tokenId"])
 }

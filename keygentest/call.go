@@ -24,7 +24,7 @@ type call struct {
 	query url.Values
 	reqID string
 	minor int // the requested API version is 1.<minor>
-	acct  *Account
+	acct  *account
 	body  any // decoded JSON body with snake_case keys; nil when none was sent
 
 	auth    *principal // set by authenticate
@@ -118,8 +118,9 @@ func (s *Server) dispatch(r *http.Request) *response {
 	return c.finish(true)
 }
 
-// environmentUnsupported: environments are EE-only, so CE refuses a Keygen-Environment
-// header or an environment query parameter once the account is known (keygen-api.md §1.13).
+// environmentUnsupported: environments are EE-only, so CE refuses a Keygen-Environment header
+// or an environment query parameter once the account is known
+// (app/controllers/concerns/current_environment_scope.rb).
 func environmentUnsupported(r *http.Request, query url.Values) *apiError {
 	if _, ok := r.Header["Keygen-Environment"]; ok {
 		e := errBadRequest("is unsupported", header("Keygen-Environment"))
@@ -146,7 +147,7 @@ func (c *call) run(h handlerFunc) (err error) {
 }
 
 // readBody decodes a JSON request body. Like Keygen, writes sent without a Content-Type
-// (or as a form or text) are read as JSON (keygen-api.md §1.2).
+// (or as a form or text) are read as JSON (lib/keygen/middleware.rb).
 func (c *call) readBody() *apiError {
 	if c.r.Body == nil {
 		return nil
@@ -183,7 +184,8 @@ func (c *call) readBody() *apiError {
 }
 
 // malformedContentType reports a Content-Type that is not a type/subtype pair (e.g.
-// "vnd.api+xml"): Rack refuses it before routing, with MIME_TYPE_INVALID (keygen-api.md §1.2).
+// "vnd.api+xml"): Rack refuses it before routing, with MIME_TYPE_INVALID
+// (lib/keygen/middleware.rb).
 func malformedContentType(ct string) bool {
 	ct = strings.TrimSpace(ct)
 	if ct == "" {
@@ -211,7 +213,7 @@ func jsonContentType(r *http.Request) bool {
 }
 
 // acceptable implements Keygen's Accept check: absent, */*, JSON:API, JSON or
-// octet-stream pass; anything else is a 400 MIME_TYPE_INVALID (keygen-api.md §1.2).
+// octet-stream pass; anything else is a 400 MIME_TYPE_INVALID (lib/keygen/middleware.rb).
 func acceptable(values []string) bool {
 	if len(values) == 0 {
 		return true
@@ -230,7 +232,7 @@ func acceptable(values []string) bool {
 }
 
 // negotiateVersion reads Keygen-Version (leading "v" stripped); without it the account's
-// pinned version applies. Supported: 1.0–1.8 (keygen-api.md §1.12).
+// pinned version applies. Supported: 1.0–1.8 (config/initializers/request_migrations.rb).
 func (c *call) negotiateVersion() *apiError {
 	v := strings.TrimSpace(c.r.Header.Get("Keygen-Version"))
 	if v == "" {
@@ -288,84 +290,4 @@ func (c *call) parse(schema *param) (params, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// rubyEscapes rewrites string escapes the way Ruby's JSON parser reads them: an unknown
-// escape such as \l or \x stands for the character itself ("ro\le" is "role"), while an
-// unpaired UTF-16 surrogate (\ud888) is a parse error (users/create.feature, the
-// "unicode injection" and "stray backslash injection" scenarios).
-func rubyEscapes(raw []byte) ([]byte, bool) {
-	if !bytes.Contains(raw, []byte{'\\'}) {
-		return raw, true
-	}
-	out := make([]byte, 0, len(raw))
-	inStr := false
-	hex4 := func(i int) (rune, bool) {
-		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
-			return 0, false
-		}
-		var r rune
-		for _, h := range raw[i+2 : i+6] {
-			switch {
-			case h >= '0' && h <= '9':
-				r = r<<4 | rune(h-'0')
-			case h >= 'a' && h <= 'f':
-				r = r<<4 | rune(h-'a'+10)
-			case h >= 'A' && h <= 'F':
-				r = r<<4 | rune(h-'A'+10)
-			default:
-				return 0, false
-			}
-		}
-		return r, true
-	}
-	for i := 0; i < len(raw); i++ {
-		b := raw[i]
-		if !inStr {
-			if b == '"' {
-				inStr = true
-			}
-			out = append(out, b)
-			continue
-		}
-		switch b {
-		case '"':
-			inStr = false
-			out = append(out, b)
-		case '\\':
-			if i+1 >= len(raw) {
-				return nil, false
-			}
-			switch n := raw[i+1]; n {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				out = append(out, b, n)
-				i++
-			case 'u':
-				r, ok := hex4(i)
-				if !ok {
-					return nil, false
-				}
-				if r >= 0xD800 && r <= 0xDBFF {
-					lo, ok := hex4(i + 6)
-					if !ok || lo < 0xDC00 || lo > 0xDFFF {
-						return nil, false
-					}
-					out = append(out, raw[i:i+12]...)
-					i += 11
-					continue
-				}
-				if r >= 0xDC00 && r <= 0xDFFF {
-					return nil, false
-				}
-				out = append(out, raw[i:i+6]...)
-				i += 5
-			default:
-				i++ // the backslash is dropped; the next byte is copied below
-				out = append(out, raw[i])
-			}
-		default:
-			out = append(out, b)
-		}
-	}
-	return out, true
 }

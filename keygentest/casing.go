@@ -6,8 +6,8 @@ import (
 )
 
 // snake converts a key to snake_case the way Keygen normalises request keys
-// (keygen-api.md §1.2): "maxMachines", "max-machines" and "max_machines" all become
-// "max_machines", and acronyms stay together ("HTTPServer" → "http_server").
+// (app/controllers/application_controller.rb): "maxMachines", "max-machines" and "max_machines"
+// all become "max_machines", and acronyms stay together ("HTTPServer" → "http_server").
 func snake(s string) string {
 	rs := []rune(s)
 	var b strings.Builder
@@ -75,7 +75,8 @@ func snakeKeys(v any) any {
 
 // camelKeys converts object keys to lowerCamelCase down to maxDepth levels of nesting
 // (-1: all levels); deeper keys are left as stored. Metadata uses it: Keygen emits camel
-// keys at every depth since 1.5, and only at the top level before (keygen-api.md §1.2).
+// keys at every depth since 1.5, and only at the top level before
+// (app/migrations/update_nested_key_casing_to_snakecase_for_metadata_migration.rb).
 func camelKeys(v any, maxDepth int) any {
 	switch t := v.(type) {
 	case map[string]any:

@@ -13,7 +13,10 @@ import (
 	"time"
 )
 
-// License and machine check-out (keygen-api.md §2.6, §2.7, §4.2).
+// License and machine check-out
+// (app/controllers/api/v1/licenses/actions/checkouts_controller.rb,
+// app/controllers/api/v1/machines/actions/checkouts_controller.rb,
+// app/services/abstract_checkout_service.rb).
 
 // routeCheckout registers the routes for license and machine check-out.
 func (s *Server) routeCheckout(r *router) {
@@ -147,8 +150,9 @@ func (o *checkoutOptions) resolveAlgorithm(scheme *string) (enc, sig string, err
 	return enc, sig, nil
 }
 
-// issueFile renders the payload document, encodes or encrypts it, signs "<prefix>/<enc>"
-// and armours the result (§4.2). It returns the certificate and the file's times.
+// issueFile renders the payload document, encodes or encrypts it, signs "<prefix>/<enc>" and
+// armours the result (app/services/abstract_checkout_service.rb). It returns the certificate
+// and the file's times.
 func (c *call) issueFile(prefix, secret string, data *resource, included []*resource, o *checkoutOptions, encAlg, sigAlg string) (cert string, issued time.Time, expiry *time.Time) {
 	issued = c.now()
 	var ttl any
@@ -257,7 +261,7 @@ func (s *Server) checkOutLicense(raw bool) handlerFunc {
 
 // licenseIncludes renders the requested related resources of a license (entitlements,
 // environments and groups are not modelled, so they include nothing).
-func (c *call) licenseIncludes(l *License, include []string) []*resource {
+func (c *call) licenseIncludes(l *license, include []string) []*resource {
 	db, v := c.db(), c.view()
 	var out []*resource
 	pol := db.policies[l.PolicyID]
@@ -345,4 +349,37 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 		c.emit("machine.checked-out", c.view().machine(m), nil)
 		return c.answerFile(raw, res, cert, m.ID)
 	}
+}
+
+// schemeSigningAlgorithm is the file signing algorithm that follows a policy scheme
+// (app/services/license_checkout_service.rb): PSS schemes rsa-pss-sha256, other RSA schemes
+// rsa-sha256, ED25519_SIGN ed25519, ECDSA_P256_SIGN ecdsa-p256, none ed25519.
+func schemeSigningAlgorithm(scheme *string) string {
+	if scheme == nil {
+		return "ed25519"
+	}
+	switch *scheme {
+	case "RSA_2048_PKCS1_PSS_SIGN_V2", "RSA_2048_PKCS1_PSS_SIGN":
+		return "rsa-pss-sha256"
+	case "RSA_2048_PKCS1_SIGN_V2", "RSA_2048_PKCS1_SIGN", "RSA_2048_PKCS1_ENCRYPT", "RSA_2048_JWT_RS256":
+		return "rsa-sha256"
+	case "ECDSA_P256_SIGN":
+		return "ecdsa-p256"
+	}
+	return "ed25519"
+}
+
+// certificate wraps a file document in Keygen's armour
+// (app/services/abstract_checkout_service.rb): base64 of the JSON {"enc","sig","alg"} wrapped
+// at 60 characters between BEGIN/END lines.
+func certificate(kind string, enc, sig, alg string) string {
+	doc, _ := json.Marshal(orderedJSON{{"enc", enc}, {"sig", sig}, {"alg", alg}})
+	b64 := base64.StdEncoding.EncodeToString(doc)
+	var lines []string
+	for len(b64) > 60 {
+		lines = append(lines, b64[:60])
+		b64 = b64[60:]
+	}
+	lines = append(lines, b64)
+	return "-----BEGIN " + kind + " FILE-----\n" + strings.Join(lines, "\n") + "\n-----END " + kind + " FILE-----\n"
 }

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// Webhook delivery (keygen-api.md §5), after Keygen's WebhookWorker.
+// Webhook delivery after Keygen's WebhookWorker (app/workers/webhook_worker.rb).
 //
 // Each webhook-events record is POSTed to its endpoint by background goroutines, never
 // under the store lock: one goroutine per endpoint drains that endpoint's queue in the
@@ -259,7 +259,7 @@ func (d *deliverer) attempt(job *hookJob) bool {
 }
 
 // post sends one signed delivery and classifies the result.
-func (d *deliverer) post(acct *Account, target, alg, version string, now time.Time, body []byte) outcome {
+func (d *deliverer) post(acct *account, target, alg, version string, now time.Time, body []byte) outcome {
 	u, err := url.Parse(target)
 	if err != nil {
 		return outcome{status: "FAILED", body: strPtr("DNS_ERROR")}

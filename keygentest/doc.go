@@ -11,8 +11,10 @@
 //	req.Header.Set("Authorization", "Bearer "+srv.AdminToken)
 //	res, _ := http.DefaultClient.Do(req)
 //
-// The server is written from the wire reference (keygen-api.md) and never shares decoding
-// code with the SDK, so a decoding bug in the SDK cannot hide behind the same bug here.
+// The server is written from the real server's behaviour and never shares decoding code
+// with the SDK, so a decoding bug in the SDK cannot hide behind the same bug here. Comments
+// cite the real server's source by its path in github.com/keygen-sh/keygen-api (app/…,
+// config/…, lib/…, features/api/v1/….feature).
 //
 // # Webhooks and rate limits
 //
@@ -34,11 +36,26 @@
 //
 // # Layout for contributors
 //
-// Every resource lives in its own file, which registers its routes in a routeX method
-// called from Server.routes. Handlers run with the store mutex held (see call.go), read the
-// clock with c.now(), parse bodies with c.parse and a schema (params.go), find resources with
-// the store's finders (store_find.go), check visibility and permissions (permissions.go),
-// raise errors built in errors.go, render documents with the view (documents.go) and answer
-// with c.ok, c.created, c.noContent (respond.go) or paginate (pagination.go). Operations
-// report webhook events through c.emit (events.go).
+// Every resource lives in one file named after it (tokens.go, products.go, policies.go,
+// keys.go, users.go, licenses.go, machines.go, webhooks.go, …), or in a family of files
+// sharing its prefix (licenses_actions.go, licenses_validation.go, machines_heartbeat.go,
+// users_relationships.go, …). The main file holds the resource's model, its store finders
+// (store.findX), its visibility rule (c.seesX), its renderer (view.x), its routes (a routeX
+// method) and its handlers. Adding a resource is one new file plus one line in the route
+// registry (resourceRoutes in router.go).
+//
+// The other files know no resource: the dispatch pipeline (call.go), the router
+// (router.go), answers (respond.go), documents (render.go), typed parameters (params.go),
+// key casing (casing.go), Ruby's JSON quirks (rubyjson.go), errors (errors.go),
+// authentication (auth.go), the permission engine (permissions.go), the store (store.go),
+// the account and its keys (account.go), webhook events and their delivery (events.go,
+// delivery.go), response signatures (signing.go), the clock (clock.go), pagination
+// (pagination.go), list filters (filters.go), rate limits (ratelimit.go), secrets
+// (secrets.go) and small shared helpers (helpers.go).
+//
+// Handlers run with the store mutex held (see call.go), read the clock with c.now(), parse
+// bodies with c.parse and a schema, find resources with the store's finders, check
+// visibility and permissions, raise errors built in errors.go, render documents with the
+// view and answer with c.ok, c.created, c.noContent or paginate. Operations report webhook
+// events through c.emit.
 package keygentest

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// errObject is one JSON:API error object (keygen-api.md §1.6).
+// errObject is one JSON:API error object (lib/keygen/jsonapi/errors.rb).
 type errObject struct {
 	Title  string            `json:"title"`
 	Detail string            `json:"detail,omitempty"`
@@ -19,7 +19,7 @@ type apiError struct {
 	status int
 	errors []errObject
 	// rack marks errors Keygen raises before reaching a controller: they carry no meta.id
-	// and are never signed (keygen-api.md §1.6).
+	// and are never signed (lib/keygen/middleware.rb).
 	rack bool
 	// header holds extra response headers (WWW-Authenticate, Retry-After, ...).
 	header http.Header
@@ -32,7 +32,7 @@ func (e *apiError) Error() string {
 	return e.errors[0].Title + ": " + e.errors[0].Detail
 }
 
-// titles are the error titles per status (keygen-api.md §1.6).
+// titles are the error titles per status (app/controllers/application_controller.rb).
 var titles = map[int]string{
 	400: "Bad request",
 	401: "Unauthorized",
@@ -109,18 +109,19 @@ func rackError(status int, detail, code string) *apiError {
 	return e
 }
 
-// errRouteNotFound is the 404 for an unroutable method and path (keygen-api.md §1.2).
+// errRouteNotFound is the 404 for an unroutable method and path (lib/keygen/middleware.rb).
 func errRouteNotFound() *apiError {
 	return rackError(404, "The requested endpoint was not found (check your HTTP method, Accept header, and URL path)", "NOT_FOUND")
 }
 
 // Validation errors (422) ---------------------------------------------------------------
 
-// invalid collects model validation errors, like a Rails record's errors, and renders them
-// with Keygen's code rule (keygen-api.md §1.6): code = <ATTR PATH>_<TYPE> in upper snake
-// case, where callers pass TYPE already mapped (numeric → INVALID, inclusion/exclusion →
-// NOT_ALLOWED, blank attribute → MISSING, blank relationship → NOT_FOUND, others as named:
-// TAKEN, TOO_SHORT, ...). Errors on the record itself use the model name and pointer /data.
+// invalid collects model validation errors, like a Rails record's errors, and renders them with
+// Keygen's code rule (app/controllers/application_controller.rb): code = <ATTR PATH>_<TYPE> in
+// upper snake case, where callers pass TYPE already mapped (numeric → INVALID,
+// inclusion/exclusion → NOT_ALLOWED, blank attribute → MISSING, blank relationship → NOT_FOUND,
+// others as named: TAKEN, TOO_SHORT, ...). Errors on the record itself use the model name and
+// pointer /data.
 type invalid struct {
 	topic  string // docs topic for links.about, e.g. "licenses"
 	errors []errObject
@@ -168,9 +169,6 @@ func (v *invalid) record(model, typ, detail string) *invalid {
 	})
 	return v
 }
-
-// any reports whether an error was added.
-func (v *invalid) any() bool { return len(v.errors) > 0 }
 
 // err returns the 422 answer, or nil when nothing was added.
 func (v *invalid) err() error {

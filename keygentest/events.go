@@ -5,13 +5,13 @@ import (
 	"sort"
 )
 
-// Webhook events (keygen-api.md §2.10, §5). Every operation reports what happened through
-// c.emit; emit turns it into one webhook-events record per subscribed endpoint of the
-// account and hands each record to the deliverer (delivery.go), which POSTs it in the
+// Webhook events (app/services/broadcast_event_service.rb). Every operation reports what
+// happened through c.emit; emit turns it into one webhook-events record per subscribed endpoint
+// of the account and hands each record to the deliverer (delivery.go), which POSTs it in the
 // background. emit runs with the store lock held, so it only records and enqueues.
 
 // eventTypes are the event types Keygen seeds (db/seeds.rb); an endpoint may subscribe to
-// these or to ["*"] (keygen-api.md §5).
+// these or to ["*"] (app/models/webhook_endpoint.rb).
 var eventTypes = func() map[string]bool {
 	m := map[string]bool{}
 	for _, e := range []string{
@@ -61,16 +61,6 @@ var eventTypes = func() map[string]bool {
 	return m
 }()
 
-// subscribed reports whether an endpoint receives an event type.
-func (e *WebhookEndpoint) subscribed(event string) bool {
-	for _, s := range e.Subscriptions {
-		if s == "*" || s == event {
-			return true
-		}
-	}
-	return false
-}
-
 // emit renders a resource (and optional camelCase meta) as an event payload and emits it
 // to the subscribed endpoints of the request's account. Token payloads never include the
 // secret: pass a resource rendered without it. Emit before deleting, so the payload carries
@@ -84,33 +74,15 @@ func (c *call) emit(eventType string, res *resource, meta map[string]any) {
 	if c.acct == nil {
 		return
 	}
-	c.s.emitFor(c.acct, eventType, b, func(prod *Product) bool { return c.productMayRead(prod, res) })
-}
-
-// emit is the account-less hook kept for callers outside a request (scheduled events): it
-// emits to the endpoints of the server's account; product-scoped endpoints get the event
-// only when the payload's product relationship names their product. Called with the lock
-// held.
-func (s *Server) emit(eventType string, payload []byte) {
-	acct := s.db.accounts[s.AccountID]
-	if acct == nil {
-		return
-	}
-	var doc struct {
-		Data *resource `json:"data"`
-	}
-	_ = json.Unmarshal(payload, &doc)
-	s.emitFor(acct, eventType, payload, func(prod *Product) bool {
-		return doc.Data != nil && resourceProductID(doc.Data) == prod.ID
-	})
+	c.s.emitFor(c.acct, eventType, b, func(prod *product) bool { return c.productMayRead(prod, res) })
 }
 
 // emitFor creates one DELIVERING webhook-events record per endpoint of the account that is
 // subscribed to eventType (and, for product-scoped endpoints, whose product may read the
 // resource), then enqueues its delivery. Called with the store lock held.
-func (s *Server) emitFor(acct *Account, eventType string, payload []byte, productMayRead func(*Product) bool) {
+func (s *Server) emitFor(acct *account, eventType string, payload []byte, productMayRead func(*product) bool) {
 	db := s.db
-	endpoints := ofAccount(db.endpoints, acct.ID, func(e *WebhookEndpoint) bool { return e.subscribed(eventType) })
+	endpoints := ofAccount(db.endpoints, acct.ID, func(e *webhookEndpoint) bool { return e.subscribed(eventType) })
 	// oldest endpoint first, so events of one emit are recorded in a stable order
 	sort.SliceStable(endpoints, func(i, j int) bool { return endpoints[i].Created.Before(endpoints[j].Created) })
 	now := s.clock.now()
@@ -122,7 +94,7 @@ func (s *Server) emitFor(acct *Account, eventType string, payload []byte, produc
 			}
 		}
 		version := ep.APIVersion
-		ev := &WebhookEvent{
+		ev := &webhookEvent{
 			base:             newBase(acct.ID, now),
 			EndpointID:       ep.ID,
 			Endpoint:         ep.URL,
@@ -139,7 +111,7 @@ func (s *Server) emitFor(acct *Account, eventType string, payload []byte, produc
 
 // enqueueDelivery renders the event document at the endpoint's API version, as Keygen
 // does when it creates the event, and hands it to the deliverer. Lock held.
-func (s *Server) enqueueDelivery(acct *Account, ev *WebhookEvent, ep *WebhookEndpoint) {
+func (s *Server) enqueueDelivery(acct *account, ev *webhookEvent, ep *webhookEndpoint) {
 	minor, ok := parseMinor(ep.APIVersion)
 	if !ok {
 		minor = 8
@@ -154,10 +126,11 @@ func (s *Server) enqueueDelivery(acct *Account, ev *WebhookEvent, ep *WebhookEnd
 	}
 }
 
-// productMayRead reports whether a product bearer may read the resource of a payload, as
-// Keygen checks before sending an event to a product-scoped endpoint (keygen-api.md §2.9).
-// The stored entity is used when it still exists; otherwise the payload's product linkage.
-func (c *call) productMayRead(prod *Product, res *resource) bool {
+// productMayRead reports whether a product bearer may read the resource of a payload, as Keygen
+// checks before sending an event to a product-scoped endpoint
+// (app/services/broadcast_event_service.rb). The stored entity is used when it still exists;
+// otherwise the payload's product linkage.
+func (c *call) productMayRead(prod *product, res *resource) bool {
 	if res == nil {
 		return false
 	}

@@ -1,6 +1,57 @@
 package keygentest
 
-// Keys: a policy's pool of pre-made license keys (keygen-api.md §2.8).
+// Keys: a policy's pool of pre-made license keys (app/models/key.rb,
+// app/controllers/api/v1/keys_controller.rb).
+
+// key is a pooled key of a policy (app/models/key.rb).
+type key struct {
+	base
+	PolicyID string
+	Key      string
+}
+
+func (db *store) findKey(acct, id string) *key {
+	if k := db.keys[id]; k != nil && k.AccountID == acct {
+		return k
+	}
+	return nil
+}
+
+// popKey removes and returns the oldest key of a policy's pool (nil when empty). License
+// creation on a pooled policy consumes keys the same way.
+func (db *store) popKey(pol *policy) *key {
+	keys := ofAccount(db.keys, pol.AccountID, func(k *key) bool { return k.PolicyID == pol.ID })
+	if len(keys) == 0 {
+		return nil
+	}
+	k := keys[len(keys)-1]
+	delete(db.keys, k.ID)
+	return k
+}
+
+// seesKey: staff all; a product the keys of its policies. Users and licenses none.
+func (c *call) seesKey(p *principal, k *key) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		pol := c.db().policies[k.PolicyID]
+		return pol != nil && p.isProduct(pol.ProductID)
+	}
+	return false
+}
+
+func (v view) key(k *key) *resource {
+	r := v.newResource("keys", k.ID, stamp(map[string]any{"key": k.Key}, &k.base))
+	var productID *string
+	if p := v.db.policies[k.PolicyID]; p != nil {
+		productID = strPtr(p.ProductID)
+	}
+	policyID := k.PolicyID
+	r.Relationships["product"] = toOne(v.path("keys", k.ID, "product"), "products", productID)
+	r.Relationships["policy"] = toOne(v.path("keys", k.ID, "policy"), "policies", &policyID)
+	return r
+}
 
 func (s *Server) routeKeys(r *router) {
 	r.post("/keys", s.createKey)
@@ -26,12 +77,12 @@ var (
 )
 
 // mayWriteKey: admins, developers and environments any key; a product its own.
-func (c *call) mayWriteKey(p *principal, pol *Policy) bool {
+func (c *call) mayWriteKey(p *principal, pol *policy) bool {
 	return p.canWriteAll() || (pol != nil && p.isProduct(pol.ProductID))
 }
 
 // findKey resolves a key the bearer may see, else 404.
-func (c *call) findKey(p *principal, id string) (*Key, error) {
+func (c *call) findKey(p *principal, id string) (*key, error) {
 	k := c.db().findKey(c.acct.ID, id)
 	if k == nil || !c.seesKey(p, k) {
 		return nil, errNotFound("key", id)
@@ -41,7 +92,7 @@ func (c *call) findKey(p *principal, id string) (*Key, error) {
 
 // validateKey applies the key model's validations: 8..1024 characters, not reserved,
 // unique per account, and not a license's id or key.
-func (c *call) validateKey(k *Key, create bool) error {
+func (c *call) validateKey(k *key, create bool) error {
 	db := c.db()
 	v := newInvalid("keys")
 	pol := db.findPolicy(c.acct.ID, k.PolicyID)
@@ -90,8 +141,8 @@ func (s *Server) createKey(c *call) error {
 	if err := c.authorize(p, "key.create", c.mayWriteKey(p, pol)); err != nil {
 		return err
 	}
-	key, _ := in.obj("data").obj("attributes").str("key")
-	k := &Key{base: newBase(c.acct.ID, c.now()), PolicyID: policyID, Key: key}
+	value, _ := in.obj("data").obj("attributes").str("key")
+	k := &key{base: newBase(c.acct.ID, c.now()), PolicyID: policyID, Key: value}
 	if err := c.validateKey(k, true); err != nil {
 		return err
 	}
@@ -111,7 +162,7 @@ func (s *Server) listKeys(c *call) error {
 	}
 	db := c.db()
 	product, policy := c.query.Get("product"), c.query.Get("policy")
-	items := ofAccount(db.keys, c.acct.ID, func(k *Key) bool {
+	items := ofAccount(db.keys, c.acct.ID, func(k *key) bool {
 		pol := db.policies[k.PolicyID]
 		return c.seesKey(p, k) && (policy == "" || k.PolicyID == policy) && (product == "" || (pol != nil && pol.ProductID == product))
 	})

@@ -2,12 +2,327 @@ package keygentest
 
 import (
 	"fmt"
+	"time"
 )
 
-// Licenses (keygen-api.md §2.6) and their actions. Validation is in validation.go and
-// check-out in checkout.go.
+// Licenses (app/models/license.rb, app/controllers/api/v1/licenses_controller.rb): the
+// model, its finders, visibility, derived states, renderer, routes and CRUD handlers. The
+// rest of the family: licenses_actions.go, licenses_filters.go, licenses_relationships.go,
+// licenses_users.go, licenses_validation.go and licenses_schemes.go; check-out is in
+// checkout.go.
 
-// routeLicenses registers the routes for licenses (§2.6) and their actions.
+// license is a license (app/models/license.rb). Limits hold the license's own overrides; the
+// effective value falls back to the policy's (see effective).
+type license struct {
+	base
+	PolicyID string
+	OwnerID  *string
+	GroupID  *string
+	UserIDs  []string // attached licensees, besides the owner
+	// userLinks holds the license-users records of UserIDs by user id (licenses_users.go);
+	// made on first use for licensees set directly.
+	userLinks     map[string]*licenseUser
+	Name          *string
+	Key           string
+	Expiry        *time.Time
+	Uses          int64
+	Suspended     bool
+	Protected     *bool // nil: inherit the policy's flag
+	Version       *string
+	MaxMachines   *int64
+	MaxProcesses  *int64
+	MaxUsers      *int64
+	MaxCores      *int64
+	MaxMemory     *int64
+	MaxDisk       *int64
+	MaxUses       *int64
+	LastValidated *time.Time
+	LastCheckIn   *time.Time
+	LastCheckOut  *time.Time
+	Permissions   []string
+	Metadata      map[string]any
+}
+
+func (db *store) findLicense(acct, idOrKey string) *license {
+	if l := db.licenses[idOrKey]; l != nil && l.AccountID == acct {
+		return l
+	}
+	return db.findLicenseByKey(acct, idOrKey)
+}
+
+func (db *store) findLicenseByKey(acct, key string) *license {
+	for _, l := range db.licenses {
+		if l.AccountID == acct && l.Key == key {
+			return l
+		}
+	}
+	return nil
+}
+
+// productOfLicense returns the product of a license through its policy (nil if gone).
+func (db *store) productOfLicense(l *license) *product {
+	if p := db.policies[l.PolicyID]; p != nil {
+		return db.products[p.ProductID]
+	}
+	return nil
+}
+
+// deleteLicense removes a license with its machines and tokens.
+func (db *store) deleteLicense(l *license) {
+	for _, m := range db.machines {
+		if m.LicenseID == l.ID {
+			delete(db.machines, m.ID)
+		}
+	}
+	db.deleteTokensOf("licenses", l.ID, nil)
+	delete(db.licenses, l.ID)
+}
+
+// licenseHasUser reports whether the user owns the license or is one of its licensees.
+func licenseHasUser(l *license, userID string) bool {
+	if l.OwnerID != nil && *l.OwnerID == userID {
+		return true
+	}
+	for _, id := range l.UserIDs {
+		if id == userID {
+			return true
+		}
+	}
+	return false
+}
+
+func anyLicense(ls []*license, f func(*license) bool) bool {
+	for _, l := range ls {
+		if f(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// findLicenseIn resolves a license by id or key among candidates, else 404.
+func findLicenseIn(items []*license, id string) (*license, error) {
+	for _, l := range items {
+		if l.ID == lower(id) || l.ID == id {
+			return l, nil
+		}
+	}
+	for _, l := range items {
+		if l.Key == id {
+			return l, nil
+		}
+	}
+	return nil, errNotFound("license", id)
+}
+
+// seesLicense: staff all; a product its licenses; users those they own or are attached
+// to; a license itself.
+func (c *call) seesLicense(p *principal, l *license) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		return c.licenseProductID(l) == p.product.ID
+	case p.user != nil:
+		return licenseHasUser(l, p.user.ID)
+	case p.license != nil:
+		return p.isLicense(l.ID)
+	}
+	return false
+}
+
+// licenseProductID is the product of a license (through its policy).
+func (c *call) licenseProductID(l *license) string {
+	if pol := c.db().policies[l.PolicyID]; pol != nil {
+		return pol.ProductID
+	}
+	return ""
+}
+
+// Derived states are computed lazily from stored fields and the server clock, as Keygen
+// computes them on read, so Advance changes them without any background work.
+
+// inactiveAfter is how long without activity makes a license (or user) INACTIVE.
+const inactiveAfter = 90 * day
+
+// expiringWithin is how close to its expiry a license is EXPIRING.
+const expiringWithin = 3 * day
+
+func (c *call) licenseExpired(l *license) bool { return licenseExpiredAt(l, c.now()) }
+
+func licenseExpiredAt(l *license, now time.Time) bool {
+	return l.Expiry != nil && l.Expiry.Before(now)
+}
+
+// licenseBanned: a license is banned when its owner is (app/models/license.rb).
+func (c *call) licenseBanned(l *license) bool { return licenseBannedIn(c.db(), l) }
+
+func licenseBannedIn(db *store, l *license) bool {
+	if l.OwnerID == nil {
+		return false
+	}
+	u := db.users[*l.OwnerID]
+	return u != nil && u.BannedAt != nil
+}
+
+// licenseStatus applies Keygen's precedence: banned > suspended > expired > expiring
+// (within 3 days) > inactive (no activity in 90 days) > active.
+func licenseStatus(db *store, l *license, now time.Time) string {
+	switch {
+	case licenseBannedIn(db, l):
+		return "BANNED"
+	case l.Suspended:
+		return "SUSPENDED"
+	case licenseExpiredAt(l, now):
+		return "EXPIRED"
+	case l.Expiry != nil && l.Expiry.Before(now.Add(expiringWithin)):
+		return "EXPIRING"
+	case lastActivity(l).Before(now.Add(-inactiveAfter)):
+		return "INACTIVE"
+	}
+	return "ACTIVE"
+}
+
+// lastActivity is the latest of creation, validation, check-in and check-out.
+func lastActivity(l *license) time.Time {
+	t := l.Created
+	for _, x := range []*time.Time{l.LastValidated, l.LastCheckIn, l.LastCheckOut} {
+		if x != nil && x.After(t) {
+			t = *x
+		}
+	}
+	return t
+}
+
+// licenseProtected is the license's own flag, else its policy's.
+func licenseProtected(db *store, l *license) bool {
+	if l.Protected != nil {
+		return *l.Protected
+	}
+	if p := db.policies[l.PolicyID]; p != nil {
+		return p.Protected
+	}
+	return false
+}
+
+// effective returns the license override when set, else the policy value.
+func effective(own, policy *int64) *int64 {
+	if own != nil {
+		return own
+	}
+	return policy
+}
+
+// nextCheckIn is lastCheckIn plus the policy's check-in interval, in calendar units.
+func nextCheckIn(p *policy, l *license) *time.Time {
+	if p == nil || !p.RequireCheckIn || l.LastCheckIn == nil || p.CheckInInterval == nil || p.CheckInIntervalCount == nil {
+		return nil
+	}
+	n := int(*p.CheckInIntervalCount)
+	t := *l.LastCheckIn
+	switch *p.CheckInInterval {
+	case "day":
+		t = t.AddDate(0, 0, n)
+	case "week":
+		t = t.AddDate(0, 0, 7*n)
+	case "month":
+		t = t.AddDate(0, n, 0)
+	case "year":
+		t = t.AddDate(n, 0, 0)
+	default:
+		return nil
+	}
+	return &t
+}
+
+// checkInOverdue: the policy requires check-in and the last check-in is older than the
+// interval (License#check_in_overdue?; a null lastCheckIn is never overdue).
+func checkInOverdue(p *policy, l *license, now time.Time) bool {
+	next := nextCheckIn(p, l)
+	return next != nil && next.Before(now)
+}
+
+func (v view) license(l *license) *resource { return v.licenseDoc(l, false) }
+
+// licenseDoc renders a license. LicenseSerializer omits key for a legacy encrypted license
+// unless its raw key is at hand, which is only while the create request that generated it
+// runs (withRaw): afterwards only the key's digest is stored.
+func (v view) licenseDoc(l *license, withRaw bool) *resource {
+	db := v.db
+	pol := db.policies[l.PolicyID]
+	if pol == nil {
+		pol = &policy{}
+	}
+	maxMachines := effective(l.MaxMachines, pol.MaxMachines)
+	if !pol.Floating && pol.ID != "" && l.MaxMachines == nil {
+		one := int64(1)
+		maxMachines = &one
+	}
+	attrs := map[string]any{
+		"name":             opt(l.Name),
+		"key":              l.Key,
+		"expiry":           optTime(l.Expiry),
+		"status":           licenseStatus(db, l, v.now),
+		"uses":             l.Uses,
+		"suspended":        l.Suspended,
+		"scheme":           opt(pol.Scheme),
+		"encrypted":        pol.Encrypted,
+		"strict":           pol.Strict,
+		"floating":         pol.Floating,
+		"protected":        licenseProtected(db, l),
+		"version":          opt(l.Version),
+		"maxMachines":      opt(maxMachines),
+		"maxProcesses":     opt(effective(l.MaxProcesses, pol.MaxProcesses)),
+		"maxUsers":         opt(effective(l.MaxUsers, pol.MaxUsers)),
+		"maxCores":         opt(effective(l.MaxCores, pol.MaxCores)),
+		"maxMemory":        opt(effective(l.MaxMemory, pol.MaxMemory)),
+		"maxDisk":          opt(effective(l.MaxDisk, pol.MaxDisk)),
+		"maxUses":          opt(effective(l.MaxUses, pol.MaxUses)),
+		"requireHeartbeat": pol.RequireHeartbeat,
+		"requireCheckIn":   pol.RequireCheckIn,
+		"lastValidated":    optTime(l.LastValidated),
+		"lastCheckIn":      optTime(l.LastCheckIn),
+		"nextCheckIn":      optTime(nextCheckIn(pol, l)),
+		"lastCheckOut":     optTime(l.LastCheckOut),
+		"metadata":         v.metadata(l.Metadata),
+	}
+	if pol.Encrypted && pol.Scheme != nil && *pol.Scheme == "LEGACY_ENCRYPT" && !withRaw {
+		delete(attrs, "key")
+	}
+	r := v.newResource("licenses", l.ID, stamp(attrs, &l.base))
+	var productID *string
+	if pol.ID != "" {
+		productID = strPtr(pol.ProductID)
+	}
+	policyID := l.PolicyID
+	r.Relationships["product"] = toOne(v.path("licenses", l.ID, "product"), "products", productID)
+	r.Relationships["policy"] = toOne(v.path("licenses", l.ID, "policy"), "policies", &policyID)
+	r.Relationships["group"] = toOne(v.path("licenses", l.ID, "group"), "groups", l.GroupID)
+	if v.minor <= 5 {
+		r.Relationships["user"] = toOne(v.path("licenses", l.ID, "user"), "users", l.OwnerID)
+	} else {
+		r.Relationships["owner"] = toOne(v.path("licenses", l.ID, "owner"), "users", l.OwnerID)
+	}
+	users := len(l.UserIDs)
+	if l.OwnerID != nil {
+		users++
+	}
+	r.Relationships["users"] = toMany(v.path("licenses", l.ID, "users"), map[string]any{"count": users})
+	var cores, memory, disk int64
+	machines := db.licenseMachines(l)
+	for _, m := range machines {
+		cores += deref(m.Cores)
+		memory += deref(m.Memory)
+		disk += deref(m.Disk)
+	}
+	r.Relationships["machines"] = toMany(v.path("licenses", l.ID, "machines"),
+		map[string]any{"cores": cores, "memory": memory, "disk": disk, "count": len(machines)})
+	r.Relationships["tokens"] = toMany(v.path("licenses", l.ID, "tokens"), nil)
+	r.Relationships["entitlements"] = toMany(v.path("licenses", l.ID, "entitlements"), nil)
+	return r
+}
+
+// routeLicenses registers the routes for licenses (config/routes.rb) and their actions.
 func (s *Server) routeLicenses(r *router) {
 	r.post("/licenses", s.lazy(s.createLicense))
 	r.get("/licenses", s.lazy(s.listLicenses))
@@ -85,17 +400,8 @@ func licenseSchema(p *principal, create bool) *param {
 	return obj(fields{"data": obj(data)})
 }
 
-// lazy wraps a handler so that the clock-driven state is brought up to date first:
-// dead machines are culled as Keygen's periodic worker would have (machines.go).
-func (s *Server) lazy(h handlerFunc) handlerFunc {
-	return func(c *call) error {
-		c.cullDeadMachines()
-		return h(c)
-	}
-}
-
 // findLicenseFor resolves a license by id or key as the bearer may see it, else 404.
-func (c *call) findLicenseFor(p *principal, id string) (*License, error) {
+func (c *call) findLicenseFor(p *principal, id string) (*license, error) {
 	l := c.db().findLicense(c.acct.ID, id)
 	if l == nil || p == nil || !c.seesLicense(p, l) {
 		return nil, errNotFound("license", id)
@@ -104,21 +410,21 @@ func (c *call) findLicenseFor(p *principal, id string) (*License, error) {
 }
 
 // licensePolicy returns a license's policy (a zero policy when it is gone).
-func (c *call) licensePolicy(l *License) *Policy {
+func (c *call) licensePolicy(l *license) *policy {
 	if pol := c.db().policies[l.PolicyID]; pol != nil {
 		return pol
 	}
-	return &Policy{}
+	return &policy{}
 }
 
-func (c *call) isLicenseOwner(p *principal, l *License) bool {
+func (c *call) isLicenseOwner(p *principal, l *license) bool {
 	return p.user != nil && l.OwnerID != nil && *l.OwnerID == p.user.ID
 }
 
 // mayManageLicense implements LicensePolicy for destroy, revoke and renew: admins,
 // developers, sales agents, environments; a product its own; a user its owned license
 // on an unprotected policy.
-func (c *call) mayManageLicense(p *principal, l *License) bool {
+func (c *call) mayManageLicense(p *principal, l *license) bool {
 	switch {
 	case p.hasRole("admin", "developer", "sales-agent", "environment"):
 		return true
@@ -132,7 +438,7 @@ func (c *call) mayManageLicense(p *principal, l *License) bool {
 
 // mayAdministerLicense implements update, suspend and reinstate: staff but read-only,
 // and a product its own.
-func (c *call) mayAdministerLicense(p *principal, l *License) bool {
+func (c *call) mayAdministerLicense(p *principal, l *license) bool {
 	return p.hasRole("admin", "developer", "sales-agent", "support-agent", "environment") ||
 		(p.product != nil && p.isProduct(c.licenseProductID(l)))
 }
@@ -153,7 +459,7 @@ func (s *Server) createLicense(c *call) error {
 	policyID, _ := rels.obj("policy").obj("data").str("id")
 	pol := db.findPolicy(c.acct.ID, policyID)
 	now := c.now()
-	l := &License{base: newBase(c.acct.ID, now), PolicyID: policyID, Metadata: map[string]any{}}
+	l := &license{base: newBase(c.acct.ID, now), PolicyID: policyID, Metadata: map[string]any{}}
 	if id, ok := data.str("id"); ok {
 		l.ID = id
 	}
@@ -188,11 +494,12 @@ func (s *Server) createLicense(c *call) error {
 	if pol == nil {
 		v.rel("policy", "NOT_FOUND", "must exist")
 	}
-	var owner *User
+	var owner *user
 	if ownerID != nil {
 		if owner = db.findUser(c.acct.ID, *ownerID); owner == nil || owner.ID != *ownerID {
 			owner = nil
-			// API ≤1.5 names the relationship user (keygen-api.md §1.12).
+			// API ≤1.5 names the relationship user
+			// (app/migrations/rename_owner_relationship_to_user_for_license_migration.rb).
 			rel := "owner"
 			if c.minor <= 5 {
 				rel = "user"
@@ -280,7 +587,7 @@ func (s *Server) createLicense(c *call) error {
 }
 
 // applyLicense copies the sent attributes (create or update) onto a license.
-func (c *call) applyLicense(l *License, a params) {
+func (c *call) applyLicense(l *license, a params) {
 	if a.has("name") {
 		l.Name = a.strPtr("name")
 	}
@@ -306,7 +613,7 @@ func (c *call) applyLicense(l *License, a params) {
 	}
 }
 
-func licenseLimit(l *License, k string) **int64 {
+func licenseLimit(l *license, k string) **int64 {
 	switch k {
 	case "max_machines":
 		return &l.MaxMachines
@@ -325,7 +632,7 @@ func licenseLimit(l *License, k string) **int64 {
 }
 
 // validateLicenseLimits applies the license model's validations of its overrides.
-func validateLicenseLimits(v *invalid, l *License, pol *Policy) {
+func validateLicenseLimits(v *invalid, l *license, pol *policy) {
 	const maxInt = 2147483647
 	if l.Name != nil && len(*l.Name) > 1024 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 1024 characters)")

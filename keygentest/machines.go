@@ -5,9 +5,135 @@ import (
 	"time"
 )
 
-// Machines (keygen-api.md §2.7) and heartbeats. Machine check-out is in checkout.go.
+// Machines (app/models/machine.rb, app/controllers/api/v1/machines_controller.rb).
+// Heartbeats are in machines_heartbeat.go, relationships in machines_relationships.go and
+// check-out in checkout.go.
 
-// routeMachines registers the routes for machines (§2.7) and heartbeats.
+// machine is an activated machine (app/models/machine.rb).
+type machine struct {
+	base
+	LicenseID     string
+	OwnerID       *string
+	GroupID       *string
+	Fingerprint   string
+	Cores         *int64
+	Memory        *int64
+	Disk          *int64
+	IP            *string
+	Hostname      *string
+	Platform      *string
+	Name          *string
+	LastHeartbeat *time.Time
+	LastCheckOut  *time.Time
+	// ResurrectedAt is set by a reviving ping; the status is RESURRECTED until the next ping.
+	ResurrectedAt *time.Time
+	// HeartbeatEverSent makes requireHeartbeat true even when the policy does not require it.
+	HeartbeatEverSent bool
+	// DeathEventSent is set once machine.heartbeat.dead was emitted (reset on resurrection).
+	DeathEventSent bool
+	Metadata       map[string]any
+}
+
+// licenseMachines returns the machines of a license, newest first.
+func (db *store) licenseMachines(l *license) []*machine {
+	return ofAccount(db.machines, l.AccountID, func(m *machine) bool { return m.LicenseID == l.ID })
+}
+
+// machinePolicy returns a machine's policy through its license (nil if gone).
+func machinePolicy(db *store, m *machine) *policy {
+	if l := db.licenses[m.LicenseID]; l != nil {
+		return db.policies[l.PolicyID]
+	}
+	return nil
+}
+
+// findMachineIn resolves a machine by id or fingerprint among candidates, else 404.
+func findMachineIn(items []*machine, id string) (*machine, error) {
+	for _, m := range items {
+		if m.ID == lower(id) || m.ID == id {
+			return m, nil
+		}
+	}
+	for _, m := range items {
+		if m.Fingerprint == id {
+			return m, nil
+		}
+	}
+	return nil, errNotFound("machine", id)
+}
+
+// seesMachine: staff all; a product its machines; users the machines they own or of their
+// licenses; a license its machines.
+func (c *call) seesMachine(p *principal, m *machine) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.license != nil:
+		return m.LicenseID == p.license.ID
+	}
+	l := c.db().licenses[m.LicenseID]
+	if l == nil {
+		return false
+	}
+	switch {
+	case p.product != nil:
+		return c.licenseProductID(l) == p.product.ID
+	case p.user != nil:
+		return (m.OwnerID != nil && *m.OwnerID == p.user.ID) || licenseHasUser(l, p.user.ID)
+	}
+	return false
+}
+
+func (v view) machine(m *machine) *resource {
+	db := v.db
+	var maxProcesses *int64
+	var productID *string
+	if l := db.licenses[m.LicenseID]; l != nil {
+		if pol := db.policies[l.PolicyID]; pol != nil {
+			maxProcesses = effective(l.MaxProcesses, pol.MaxProcesses)
+			productID = strPtr(pol.ProductID)
+		}
+	}
+	attrs := map[string]any{
+		"fingerprint":       m.Fingerprint,
+		"cores":             opt(m.Cores),
+		"memory":            opt(m.Memory),
+		"disk":              opt(m.Disk),
+		"ip":                opt(m.IP),
+		"hostname":          opt(m.Hostname),
+		"platform":          opt(m.Platform),
+		"name":              opt(m.Name),
+		"requireHeartbeat":  machineRequiresHeartbeat(db, m),
+		"heartbeatStatus":   heartbeatStatus(db, m, v.now),
+		"heartbeatDuration": heartbeatDuration(machinePolicy(db, m)),
+		"maxProcesses":      opt(maxProcesses),
+		"lastCheckOut":      optTime(m.LastCheckOut),
+		"lastHeartbeat":     optTime(m.LastHeartbeat),
+		"nextHeartbeat":     optTime(nextHeartbeat(db, m)),
+		"metadata":          v.metadata(m.Metadata),
+	}
+	r := v.newResource("machines", m.ID, stamp(attrs, &m.base))
+	licenseID := m.LicenseID
+	r.Relationships["product"] = toOne(v.path("machines", m.ID, "product"), "products", productID)
+	r.Relationships["license"] = toOne(v.path("machines", m.ID, "license"), "licenses", &licenseID)
+	r.Relationships["group"] = toOne(v.path("machines", m.ID, "group"), "groups", m.GroupID)
+	if v.minor <= 5 {
+		// AddUserRelationshipToMachineMigration (API ≤1.5): a user relationship holding the
+		// license's owner replaces the machine's owner relationship.
+		var licenseOwner *string
+		if l := db.licenses[m.LicenseID]; l != nil {
+			licenseOwner = l.OwnerID
+		}
+		r.Relationships["user"] = toOne(v.path("machines", m.ID, "user"), "users", licenseOwner)
+	} else {
+		r.Relationships["owner"] = toOne(v.path("machines", m.ID, "owner"), "users", m.OwnerID)
+	}
+	r.Relationships["components"] = toMany(v.path("machines", m.ID, "components"), nil)
+	r.Relationships["processes"] = toMany(v.path("machines", m.ID, "processes"), nil)
+	return r
+}
+
+// routeMachines registers the routes for machines (config/routes.rb) and heartbeats.
 func (s *Server) routeMachines(r *router) {
 	r.post("/machines", s.lazy(s.createMachine))
 	r.get("/machines", s.lazy(s.listMachines))
@@ -23,42 +149,6 @@ func (s *Server) routeMachines(r *router) {
 	}
 	for _, a := range []string{"reset", "reset-heartbeat"} {
 		r.post("/machines/{id}/actions/"+a, s.lazy(s.resetMachine))
-	}
-}
-
-// cullEvery is the period of Keygen's CullDeadMachinesWorker (every 2 minutes).
-const cullEvery = 2 * time.Minute
-
-// cullDeadMachines does lazily what Keygen's cron worker does every two minutes: each
-// machine that requires a heartbeat and is dead gets machine.heartbeat.dead once, and is
-// deleted when its policy's cull strategy is DEACTIVATE_DEAD and any revive window has
-// passed (never with ALWAYS_REVIVE). It runs before every licensing request, judging each
-// machine at the latest 2-minute tick of the server clock with its policy as it is now
-// (when the policy was not changed since that tick), so Server.Advance culls dead
-// machines on the next read, as Keygen's worker would have meanwhile.
-func (c *call) cullDeadMachines() {
-	db := c.db()
-	tick := c.now().Truncate(cullEvery)
-	for _, m := range ofAccount(db.machines, c.acct.ID, nil) {
-		pol := machinePolicy(db, m)
-		if pol == nil || !machineRequiresHeartbeat(db, m) || heartbeatStatus(db, m, tick) != "DEAD" {
-			continue
-		}
-		if !m.DeathEventSent {
-			m.DeathEventSent = true
-			c.emit("machine.heartbeat.dead", c.view().machine(m), nil)
-		}
-		// The policy is known only since its last change: a tick before it judged the
-		// machine under other settings, so a new cull strategy waits for the next tick.
-		if !tick.After(pol.Updated) || pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" {
-			continue
-		}
-		if resurrects(pol) && !resurrectionPeriodPassed(db, m, tick) {
-			continue
-		}
-		if pol.HeartbeatCullStrategy != "KEEP_DEAD" {
-			delete(db.machines, m.ID)
-		}
 	}
 }
 
@@ -99,7 +189,7 @@ func machineSchema(p *principal, create bool) *param {
 // Like Keygen's FindByAliasService over the authorized scope, the id or fingerprint is
 // looked up among the visible machines only, so a fingerprint shared with another
 // license's machine still finds the bearer's own.
-func (c *call) findMachineFor(p *principal, id string) (*Machine, error) {
+func (c *call) findMachineFor(p *principal, id string) (*machine, error) {
 	db := c.db()
 	if m := db.machines[id]; m != nil && m.AccountID == c.acct.ID && c.seesMachine(p, m) {
 		return m, nil
@@ -112,8 +202,8 @@ func (c *call) findMachineFor(p *principal, id string) (*Machine, error) {
 	return nil, errNotFound("machine", id)
 }
 
-// machineLicenseOwnedBy: the user owns the machine or its license.
-func (c *call) machineOwnedBy(p *principal, m *Machine, l *License) bool {
+// machineOwnedBy: the user owns the machine or its license.
+func (c *call) machineOwnedBy(p *principal, m *machine, l *license) bool {
 	if p.user == nil {
 		return false
 	}
@@ -121,7 +211,7 @@ func (c *call) machineOwnedBy(p *principal, m *Machine, l *License) bool {
 }
 
 // mayWriteMachine implements MachinePolicy create/destroy (del) and update.
-func (c *call) mayWriteMachine(p *principal, m *Machine, l *License, action string) bool {
+func (c *call) mayWriteMachine(p *principal, m *machine, l *license, action string) bool {
 	switch {
 	case p.hasRole("admin", "developer", "sales-agent", "environment"):
 		return true
@@ -137,25 +227,9 @@ func (c *call) mayWriteMachine(p *principal, m *Machine, l *License, action stri
 	return false
 }
 
-// overageAllows reports whether count over limit is tolerated by the overage strategy.
-func overageAllows(strategy string, count, limit int64, nodeLocked bool) bool {
-	c, l := float64(count), float64(limit)
-	switch strategy {
-	case "ALWAYS_ALLOW_OVERAGE":
-		return true
-	case "ALLOW_1_25X_OVERAGE":
-		return !nodeLocked && c <= l*1.25
-	case "ALLOW_1_5X_OVERAGE":
-		return !nodeLocked && c <= l*1.5
-	case "ALLOW_2X_OVERAGE":
-		return c <= l*2
-	}
-	return false
-}
-
 // licenseMaxMachines is the effective machine limit: the override, else the policy's
 // (node-locked policies always 1).
-func licenseMaxMachines(l *License, pol *Policy) *int64 {
+func licenseMaxMachines(l *license, pol *policy) *int64 {
 	if l.MaxMachines != nil {
 		return l.MaxMachines
 	}
@@ -168,8 +242,8 @@ func licenseMaxMachines(l *License, pol *Policy) *int64 {
 
 // leasedMachines are the machines counted against a limit: all of the license's, or with
 // PER_USER leasing those with the same owner (a nil owner counts as its own group).
-func leasedMachines(db *store, l *License, pol *Policy, owner *string, except string) []*Machine {
-	var out []*Machine
+func leasedMachines(db *store, l *license, pol *policy, owner *string, except string) []*machine {
+	var out []*machine
 	for _, m := range db.licenseMachines(l) {
 		if m.ID == except {
 			continue
@@ -183,7 +257,7 @@ func leasedMachines(db *store, l *License, pol *Policy, owner *string, except st
 }
 
 // validateMachineResources checks the core, memory and disk limits (create and update).
-func validateMachineResources(v *invalid, db *store, m *Machine, l *License, pol *Policy) {
+func validateMachineResources(v *invalid, db *store, m *machine, l *license, pol *policy) {
 	scope := "license"
 	if pol.MachineLeasingStrategy == "PER_USER" {
 		scope = "user"
@@ -192,11 +266,11 @@ func validateMachineResources(v *invalid, db *store, m *Machine, l *License, pol
 	for _, r := range []struct {
 		typ, noun string
 		limit     *int64
-		get       func(*Machine) *int64
+		get       func(*machine) *int64
 	}{
-		{"CORE_LIMIT_EXCEEDED", "machine core count", effective(l.MaxCores, pol.MaxCores), func(x *Machine) *int64 { return x.Cores }},
-		{"MEMORY_LIMIT_EXCEEDED", "machine memory", effective(l.MaxMemory, pol.MaxMemory), func(x *Machine) *int64 { return x.Memory }},
-		{"DISK_LIMIT_EXCEEDED", "machine disk", effective(l.MaxDisk, pol.MaxDisk), func(x *Machine) *int64 { return x.Disk }},
+		{"CORE_LIMIT_EXCEEDED", "machine core count", effective(l.MaxCores, pol.MaxCores), func(x *machine) *int64 { return x.Cores }},
+		{"MEMORY_LIMIT_EXCEEDED", "machine memory", effective(l.MaxMemory, pol.MaxMemory), func(x *machine) *int64 { return x.Memory }},
+		{"DISK_LIMIT_EXCEEDED", "machine disk", effective(l.MaxDisk, pol.MaxDisk), func(x *machine) *int64 { return x.Disk }},
 	} {
 		if r.limit == nil || pol.OverageStrategy == "ALWAYS_ALLOW_OVERAGE" {
 			continue
@@ -234,7 +308,7 @@ func (s *Server) createMachine(c *call) error {
 		l = nil
 	}
 	now := c.now()
-	m := &Machine{base: newBase(c.acct.ID, now), LicenseID: licenseID, Fingerprint: fp, Metadata: map[string]any{}}
+	m := &machine{base: newBase(c.acct.ID, now), LicenseID: licenseID, Fingerprint: fp, Metadata: map[string]any{}}
 	if id, ok := data.str("id"); ok {
 		m.ID = id
 	}
@@ -258,7 +332,7 @@ func (s *Server) createMachine(c *call) error {
 	if !c.mayWriteMachine(p, m, l, "create") {
 		return errDenied()
 	}
-	pol := &Policy{}
+	pol := &policy{}
 	if l != nil {
 		pol = c.licensePolicy(l)
 		if m.GroupID == nil {
@@ -313,7 +387,7 @@ func (s *Server) createMachine(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	// An activation token counts its activations (keygen-api.md §2.1).
+	// An activation token counts its activations (app/models/token.rb).
 	if t := p.token; t != nil && t.Kind == "activation-token" {
 		if t.MaxActivations != nil && t.Activations+1 > *t.MaxActivations {
 			return newInvalid("tokens").attr("activations", "LIMIT_EXCEEDED", fmt.Sprintf("exceeds maximum allowed (%d)", *t.MaxActivations)).err()
@@ -333,7 +407,7 @@ func (s *Server) createMachine(c *call) error {
 // fingerprintTaken lists the FINGERPRINT_TAKEN details, in Keygen's validation order: the
 // model's uniqueness per license ("has already been taken") always applies, then the
 // policy's machine uniqueness strategy adds its own error.
-func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) []string {
+func fingerprintTaken(db *store, acct, fp string, l *license, pol *policy) []string {
 	var sameLicense, sameAccount, sameProduct, samePolicy bool
 	for _, o := range db.machines {
 		if o.AccountID != acct || o.Fingerprint != fp {
@@ -373,7 +447,7 @@ func fingerprintTaken(db *store, acct, fp string, l *License, pol *Policy) []str
 	return out
 }
 
-func applyMachine(m *Machine, a params) {
+func applyMachine(m *machine, a params) {
 	for k, f := range map[string]**string{"name": &m.Name, "ip": &m.IP, "hostname": &m.Hostname, "platform": &m.Platform} {
 		if a.has(k) {
 			*f = a.strPtr(k)
@@ -389,7 +463,7 @@ func applyMachine(m *Machine, a params) {
 	}
 }
 
-func validateMachineAttrs(v *invalid, m *Machine) {
+func validateMachineAttrs(v *invalid, m *machine) {
 	for _, r := range []struct {
 		name string
 		n    *int64
@@ -426,7 +500,7 @@ func (s *Server) listMachines(c *call) error {
 		u := db.users[*id]
 		return *id == want || (u != nil && u.Email == lower(want))
 	}
-	items := ofAccount(db.machines, c.acct.ID, func(m *Machine) bool {
+	items := ofAccount(db.machines, c.acct.ID, func(m *machine) bool {
 		if !c.seesMachine(p, m) {
 			return false
 		}
@@ -545,80 +619,4 @@ func (s *Server) deleteMachine(c *call) error {
 	c.emit("machine.deleted", c.view().machine(m), nil)
 	delete(c.db().machines, m.ID)
 	return c.noContent()
-}
-
-// mayHeartbeat implements Machines::HeartbeatPolicy: ping for admins, developers,
-// environments (not agents or read-only), the product, the owner of the machine or of an
-// unprotected license and the license itself; reset only for admins, developers, sales
-// agents, environments and the product.
-func (c *call) mayHeartbeat(p *principal, m *Machine, reset bool) bool {
-	l := c.db().licenses[m.LicenseID]
-	switch {
-	case p.hasRole("admin", "developer", "environment"):
-		return true
-	case reset && p.hasRole("sales-agent"):
-		return true
-	case p.product != nil:
-		return l != nil && p.isProduct(c.licenseProductID(l))
-	case reset:
-		return false
-	case c.machineOwnedBy(p, m, l):
-		return l == nil || !licenseProtected(c.db(), l)
-	}
-	return p.license != nil && p.isLicense(m.LicenseID)
-}
-
-// pingMachine records a heartbeat (§2.7): a dead machine is revived when the policy's
-// resurrection strategy and window allow (RESURRECTED), else 422 MACHINE_HEARTBEAT_DEAD.
-func (s *Server) pingMachine(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	m, err := c.findMachineFor(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	if err := c.authorize(p, "machine.heartbeat.ping", c.mayHeartbeat(p, m, false)); err != nil {
-		return err
-	}
-	db, now := c.db(), c.now()
-	dead := heartbeatStatus(db, m, now) == "DEAD"
-	if dead {
-		pol := machinePolicy(db, m)
-		if !resurrects(pol) || resurrectionPeriodPassed(db, m, now) {
-			return errUnprocessableEntity("is dead", "MACHINE_HEARTBEAT_DEAD", nil)
-		}
-	}
-	m.LastHeartbeat = &now
-	m.HeartbeatEverSent = true
-	m.Updated = now
-	res := c.view().machine(m)
-	if dead {
-		m.DeathEventSent = false
-		res.Attributes["heartbeatStatus"] = "RESURRECTED"
-		c.emit("machine.heartbeat.resurrected", res, nil)
-	} else {
-		c.emit("machine.heartbeat.ping", res, nil)
-	}
-	return c.ok(res)
-}
-
-func (s *Server) resetMachine(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	m, err := c.findMachineFor(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	if err := c.authorize(p, "machine.heartbeat.reset", c.mayHeartbeat(p, m, true)); err != nil {
-		return err
-	}
-	m.LastHeartbeat = nil
-	m.Updated = c.now()
-	res := c.view().machine(m)
-	c.emit("machine.heartbeat.reset", res, nil)
-	return c.ok(res)
 }

@@ -12,8 +12,9 @@ type config struct {
 	adminEmail    string
 	adminPassword string
 	start         time.Time
-	// rateLimit and rateWindow configure the generic request limiter (keygen-api.md §1.10);
-	// zero means disabled, like a self-hosted Keygen by default.
+	// rateLimit and rateWindow configure the generic request limiter
+	// (config/initializers/rack_attack.rb); zero means disabled, like a self-hosted Keygen by
+	// default.
 	rateLimit  int
 	rateWindow time.Duration
 	// webhook delivery (delivery.go)
@@ -56,8 +57,9 @@ func WithAdmin(email, password string) Option {
 // clock and jumps with Server.Advance.
 func WithStartTime(t time.Time) Option { return func(c *config) { c.start = t } }
 
-// WithRateLimit limits every credential to n requests per window, answering 429 like
-// Keygen's generic throttles (keygen-api.md §1.10). Zero n disables limiting (the default).
+// WithRateLimit limits every credential to n requests per window, answering 429 like Keygen's
+// generic throttles (config/initializers/rack_attack.rb). Zero n disables limiting (the
+// default).
 func WithRateLimit(n int, window time.Duration) Option {
 	return func(c *config) { c.rateLimit, c.rateWindow = n, window }
 }
@@ -65,7 +67,7 @@ func WithRateLimit(n int, window time.Duration) Option {
 // WithInsecureWebhooks lets webhook endpoints use http:// URLs and loopback or IP hosts
 // (http://127.0.0.1:8080/hook), so tests can receive deliveries with a plain
 // httptest.Server. This is a keygentest-only deviation: by default, like Keygen, endpoint
-// URLs must be https with a public host name (keygen-api.md §2.9).
+// URLs must be https with a public host name (app/models/webhook_endpoint.rb).
 func WithInsecureWebhooks() Option { return func(c *config) { c.insecureHooks = true } }
 
 // WithWebhookTimeout sets the timeout of one webhook delivery attempt (default 15 s, as

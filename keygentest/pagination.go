@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// Pagination follows keygen-api.md §1.8: without a page parameter a list is in "limit
-// mode" (limit, default 10, no links); page[number]/page[size] pages by offset with
+// Pagination follows app/controllers/concerns/pagination.rb: without a page parameter a list is
+// in "limit mode" (limit, default 10, no links); page[number]/page[size] pages by offset with
 // self/prev/next/first/last links and links.meta {pages,count} (uncounted models such as
 // webhook events get only self/prev/next); page[cursor] pages by keyset. order=asc|desc.
 
@@ -158,6 +158,17 @@ func paginate[T entity](c *call, items []T, counted bool, render func(T) *resour
 		doc.Links = links
 	}
 	return c.json(http.StatusOK, doc)
+}
+
+// relIndex pages items after the relationship policy (pagination errors first).
+func relIndex[T entity](c *call, p *principal, perm string, allow bool, items []T, render func(T) *resource) error {
+	if _, err := c.pager(); err != nil {
+		return err
+	}
+	if err := c.relAllow(p, perm, allow); err != nil {
+		return err
+	}
+	return paginate(c, items, true, render)
 }
 
 // offsetLinks builds Kaminari-style links: prev and next are null on the first and last

@@ -10,10 +10,11 @@ import (
 	"unicode"
 )
 
-// Typed request parameters, after Keygen's strict typed params (keygen-api.md §1.2): every
-// body is checked against a schema before a handler reads it. Unknown keys are refused
-// with 400 "unpermitted parameter", wrong JSON types with 400 "type mismatch (received X
-// expected Y)", missing required keys with 400 "is missing", each with source.pointer.
+// Typed request parameters, after Keygen's strict typed params
+// (config/initializers/typed_params.rb): every body is checked against a schema before a
+// handler reads it. Unknown keys are refused with 400 "unpermitted parameter", wrong JSON types
+// with 400 "type mismatch (received X expected Y)", missing required keys with 400 "is
+// missing", each with source.pointer.
 //
 // Build schemas from the constructors below. A param is required unless .opt() is called,
 // like Keygen's; .null() allows an explicit null. Example (POST /products):
@@ -78,10 +79,11 @@ func arrayOf(item *param) *param { return &param{kind: kArray, items: item} }
 func strs() *param               { return arrayOf(str()) }
 
 // metadataParam is the free-form metadata object; requests may nest it at most 2 levels
-// deep (keygen-api.md §1.4).
+// deep (app/validators/json_validator.rb).
 func metadataParam() *param { return &param{kind: kHash, maxDepth: 2, optional: true} }
 
-// typeOf accepts the singular or plural of each given JSON:API type (keygen-api.md §1.2).
+// typeOf accepts the singular or plural of each given JSON:API type
+// (config/initializers/typed_params.rb).
 func typeOf(singulars ...string) *param {
 	var names []string
 	for _, s := range singulars {
@@ -544,7 +546,8 @@ func plainJSON(v any) any {
 	return v
 }
 
-// parseTime accepts the ISO-8601 forms clients send for times (keygen-api.md §1.4).
+// parseTime accepts the ISO-8601 forms clients send for times
+// (config/initializers/typed_params.rb).
 func parseTime(s string) (time.Time, bool) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05Z0700", "2006-01-02 15:04:05Z07:00", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -570,13 +573,4 @@ func sortedFieldNames(f fields) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

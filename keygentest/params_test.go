@@ -7,9 +7,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestTypedParams pins §1.2 strict typing: 400s with source.pointer.
-func TestTypedParams(t *testing.T) {
-	tt := newTester(t)
+// Typed request parameters (params.go, config/initializers/typed_params.rb).
+
+// TestParamsTyped pins strict typing: 400s with source.pointer
+// (config/initializers/typed_params.rb).
+func TestParamsTyped(t *testing.T) {
+	t.Parallel()
+	tt := newWorld(t)
 	prod := tt.product()
 	rel := map[string]any{"product": link("products", prod)}
 	cases := []struct {
@@ -43,33 +47,5 @@ func TestTypedParams(t *testing.T) {
 			assert.Equal(t, c.detail, r.detail())
 			assert.Equal(t, c.pointer, r.source()["pointer"])
 		})
-	}
-}
-
-// TestKeyCasing: §1.2 camel, kebab and snake keys are equivalent; output is camel, and
-// metadata keys come back camel at every depth (snake at depth >1 for API ≤1.4).
-func TestKeyCasing(t *testing.T) {
-	tt := newTester(t)
-	prod := tt.product()
-	for _, key := range []string{"maxMachines", "max_machines", "max-machines"} {
-		r := tt.do(req{method: "POST", path: "/policies", body: doc("policies", map[string]any{"name": "p", "floating": true, key: 3},
-			map[string]any{"product": link("products", prod)})})
-		require.Equal(t, 201, r.status, string(r.body))
-		assert.EqualValues(t, 3, r.attrs()["maxMachines"], key)
-	}
-	meta := map[string]any{"some_key": map[string]any{"inner_key": 1}}
-	id := tt.mustCreate("/products", "products", map[string]any{"name": "m", "metadata": meta}, nil)
-	r := tt.get("/products/" + id)
-	assert.Equal(t, map[string]any{"someKey": map[string]any{"innerKey": float64(1)}}, r.attrs()["metadata"])
-	r = tt.do(req{method: "GET", path: "/products/" + id, headers: map[string]string{"Keygen-Version": "1.4"}})
-	assert.Equal(t, map[string]any{"someKey": map[string]any{"inner_key": float64(1)}}, r.attrs()["metadata"])
-}
-
-func TestSnakeCamel(t *testing.T) {
-	for in, want := range map[string]string{"maxMachines": "max_machines", "max-machines": "max_machines", "HTTPServer": "http_server", "already_snake": "already_snake", "requireCheckIn": "require_check_in"} {
-		assert.Equal(t, want, snake(in), in)
-	}
-	for in, want := range map[string]string{"max_machines": "maxMachines", "require_check_in": "requireCheckIn", "x": "x"} {
-		assert.Equal(t, want, camel(in), in)
 	}
 }

@@ -1,6 +1,6 @@
 package keygentest
 
-// Forgot password (keygen-api.md §2.5).
+// Forgot password (app/controllers/api/v1/passwords_controller.rb).
 
 func (s *Server) routePasswords(r *router) {
 	r.post("/passwords", s.forgotPassword)

@@ -2,10 +2,10 @@ package keygentest
 
 import "strings"
 
-// Permissions follow keygen-api.md §1.15 with the convention the features assert: a
-// bearer that cannot see a resource gets 404 (errNotFound), one that sees it but may not
-// act gets 403 (errDenied / errForbidden). Each resource handler finds the record, checks
-// c.sees*(…) for visibility, then a role predicate for the action.
+// Permissions follow app/policies (ApplicationPolicy and one policy per resource) with the
+// convention the features assert: a bearer that cannot see a resource gets 404 (errNotFound),
+// one that sees it but may not act gets 403 (errDenied / errForbidden). Each resource handler
+// finds the record, checks c.sees*(…) for visibility, then a role predicate for the action.
 
 // hasRole reports whether the bearer's role is one of roles.
 func (p *principal) hasRole(roles ...string) bool {
@@ -34,163 +34,15 @@ func (p *principal) isProduct(id string) bool { return p.product != nil && p.pro
 func (p *principal) isUser(id string) bool    { return p.user != nil && p.user.ID == id }
 func (p *principal) isLicense(id string) bool { return p.license != nil && p.license.ID == id }
 
-// seesProduct: staff all; a product itself; users the open products and those they hold a
-// license of; a license its own product.
-func (c *call) seesProduct(p *principal, prod *Product) bool {
-	switch {
-	case p.isStaff():
-		return true
-	case p.product != nil:
-		return p.isProduct(prod.ID)
-	case p.license != nil:
-		// Product.for_license: its product when LICENSED, and every OPEN product.
-		return productIs(prod, "OPEN") || productIs(prod, "LICENSED") && c.licenseProductID(p.license) == prod.ID
-	case p.user != nil:
-		if productIs(prod, "OPEN") {
-			return true
-		}
-		for _, l := range c.db().licensesOfUser(p.user) {
-			if c.licenseProductID(l) == prod.ID {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// seesPolicy: staff all; a product its policies; users the policies of their licenses; a
-// license its own policy.
-func (c *call) seesPolicy(p *principal, pol *Policy) bool {
-	switch {
-	case p.isStaff():
-		return true
-	case p.product != nil:
-		return p.isProduct(pol.ProductID)
-	case p.license != nil:
-		return p.license.PolicyID == pol.ID
-	case p.user != nil:
-		for _, l := range c.db().licensesOfUser(p.user) {
-			if l.PolicyID == pol.ID {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// seesKey: staff all; a product the keys of its policies. Users and licenses none.
-func (c *call) seesKey(p *principal, k *Key) bool {
-	switch {
-	case p.isStaff():
-		return true
-	case p.product != nil:
-		pol := c.db().policies[k.PolicyID]
-		return pol != nil && p.isProduct(pol.ProductID)
-	}
-	return false
-}
-
-// seesUser: admins all; other staff, environments and products only role-user users (a
-// product: those holding its licenses); a user itself; a license its owner and users.
-func (c *call) seesUser(p *principal, u *User) bool {
-	switch {
-	case p.isAdmin():
-		return true
-	case p.isStaff():
-		return u.Role == "user"
-	case p.product != nil:
-		if u.Role != "user" {
-			return false
-		}
-		for _, l := range c.db().licensesOfUser(u) {
-			if c.licenseProductID(l) == p.product.ID {
-				return true
-			}
-		}
-		return false
-	case p.user != nil:
-		return p.isUser(u.ID)
-	case p.license != nil:
-		return licenseHasUser(p.license, u.ID)
-	}
-	return false
-}
-
-// seesLicense: staff all; a product its licenses; users those they own or are attached
-// to; a license itself.
-func (c *call) seesLicense(p *principal, l *License) bool {
-	switch {
-	case p.isStaff():
-		return true
-	case p.product != nil:
-		return c.licenseProductID(l) == p.product.ID
-	case p.user != nil:
-		return licenseHasUser(l, p.user.ID)
-	case p.license != nil:
-		return p.isLicense(l.ID)
-	}
-	return false
-}
-
-// seesMachine: staff all; a product its machines; users the machines they own or of their
-// licenses; a license its machines.
-func (c *call) seesMachine(p *principal, m *Machine) bool {
-	switch {
-	case p.isStaff():
-		return true
-	case p.license != nil:
-		return m.LicenseID == p.license.ID
-	}
-	l := c.db().licenses[m.LicenseID]
-	if l == nil {
-		return false
-	}
-	switch {
-	case p.product != nil:
-		return c.licenseProductID(l) == p.product.ID
-	case p.user != nil:
-		return (m.OwnerID != nil && *m.OwnerID == p.user.ID) || licenseHasUser(l, p.user.ID)
-	}
-	return false
-}
-
-// seesToken: staff all; a product its own and its users' and licenses' tokens; others
-// their own tokens.
-func (c *call) seesToken(p *principal, t *Token) bool {
-	db := c.db()
-	switch {
-	case p.isStaff():
-		return true
-	case p.product != nil:
-		switch t.BearerType {
-		case "products":
-			return p.isProduct(t.BearerID)
-		case "licenses":
-			l := db.licenses[t.BearerID]
-			return l != nil && c.licenseProductID(l) == p.product.ID
-		case "users":
-			u := db.users[t.BearerID]
-			return u != nil && c.seesUser(p, u)
-		}
-		return false
-	}
-	return t.BearerID == p.bearerID()
-}
-
-// licenseProductID is the product of a license (through its policy).
-func (c *call) licenseProductID(l *License) string {
-	if pol := c.db().policies[l.PolicyID]; pol != nil {
-		return pol.ProductID
-	}
-	return ""
-}
+// isRoleUser: the bearer is a user of role user (Role(:user) in Keygen's policies).
+func (p *principal) isRoleUser() bool { return p.user != nil && p.hasRole("user") }
 
 // Default permission sets: a user's defaults are Permission::USER_PERMISSIONS less
 // account.read, policy.read, product.read and license.users.attach/detach; a license's
 // are Permission::LICENSE_PERMISSIONS less account.read, policy.read, product.read and
 // user.read. An action outside the role's available set (e.g. policy.pool.pop for a
 // user) is never a default. Explicit (EE) permissions replace the defaults ("*" grants
-// all), and a license's set is intersected with its owner's (keygen-api.md §1.15).
+// all), and a license's set is intersected with its owner's (app/models/permission.rb).
 var (
 	userAvailable = strings.Fields(`account.read arch.read artifact.read component.create component.delete
 		component.read component.update channel.read constraint.read engine.read entitlement.read
@@ -279,52 +131,6 @@ func (c *call) verifyPermission(p *principal, action string) error {
 	return nil
 }
 
-// scopesUser is the users scope (User.accessible_by): staff every user, products and
-// environments every role-user user, a user themself and their teammates (the users of
-// any license they own or are attached to), a license its owner and users.
-func (c *call) scopesUser(p *principal, u *User) bool {
-	switch {
-	case p.hasRole("admin", "developer", "read-only", "sales-agent", "support-agent"):
-		return true
-	case p.hasRole("environment", "product"):
-		return u.Role == "user"
-	case p.user != nil:
-		if p.isUser(u.ID) {
-			return true
-		}
-		db := c.db()
-		for _, l := range db.licensesOfUser(p.user) {
-			if licenseHasUser(l, u.ID) {
-				return true
-			}
-		}
-		return false
-	case p.license != nil:
-		return licenseHasUser(p.license, u.ID)
-	}
-	return false
-}
-
-// productIs reports the product's distribution strategy (nil counts as LICENSED).
-func productIs(prod *Product, strategy string) bool {
-	if prod.DistributionStrategy == nil {
-		return strategy == "LICENSED"
-	}
-	return *prod.DistributionStrategy == strategy
-}
-
-// readsProduct is ProductPolicy#show? past the scope: product.read, then a user or license
-// only OPEN products or LICENSED ones they hold a license of (CLOSED ones are 403).
-func (c *call) readsProduct(p *principal, prod *Product) error {
-	if err := c.verifyPermission(p, "product.read"); err != nil {
-		return err
-	}
-	if (p.user != nil && p.user.Role == "user" || p.license != nil) && productIs(prod, "CLOSED") {
-		return errDenied()
-	}
-	return nil
-}
-
 // roleRank is Role::ROLE_RANK: a bearer may not create, update or delete a user of a
 // higher rank (UserPolicy#verify_privileges!).
 var roleRank = map[string]int{
@@ -347,6 +153,22 @@ func (c *call) authorize(p *principal, action string, allowed bool) error {
 	}
 	if !allowed {
 		return errDenied()
+	}
+	return nil
+}
+
+// Relationship routes (the <resource>_relationships.go files, after
+// app/controllers/api/v1/*/relationships/) share one convention. Each follows its Keygen
+// controller: the parent is looked up in the bearer's scope (404),
+// an index pages the related records in the bearer's scope (a bad page is 400 before any
+// 403), a show finds the related record among the parent's, and then the relationship
+// policy runs: verify_permissions! of the read permission (403 naming who lacks it), then
+// the role check (403).
+
+// relAllow is a relationship policy: the permission, then the role predicate.
+func (c *call) relAllow(p *principal, perm string, allow bool) error {
+	if err := c.authorize(p, perm, allow); err != nil {
+		return err
 	}
 	return nil
 }

@@ -2,7 +2,172 @@ package keygentest
 
 import "fmt"
 
-// Policies (keygen-api.md §2.3).
+// Policies (app/models/policy.rb, app/controllers/api/v1/policies_controller.rb). The pool
+// and the other relationships are in policies_relationships.go.
+
+// policy is a license policy (app/models/policy.rb), holding every attribute with its default.
+type policy struct {
+	base
+	ProductID                     string
+	Name                          string
+	Duration                      *int64
+	Strict                        bool
+	Floating                      bool
+	UsePool                       bool
+	MaxMachines                   *int64
+	MaxProcesses                  *int64
+	MaxUsers                      *int64
+	MaxCores                      *int64
+	MaxMemory                     *int64
+	MaxDisk                       *int64
+	MaxUses                       *int64
+	MachineUniquenessStrategy     string
+	MachineMatchingStrategy       string
+	ComponentUniquenessStrategy   string
+	ComponentMatchingStrategy     string
+	ExpirationStrategy            string
+	ExpirationBasis               string
+	RenewalBasis                  string
+	TransferStrategy              string
+	AuthenticationStrategy        string
+	MachineLeasingStrategy        string
+	ProcessLeasingStrategy        string
+	OverageStrategy               string
+	Scheme                        *string
+	Encrypted                     bool
+	Protected                     bool
+	RequireProductScope           bool
+	RequirePolicyScope            bool
+	RequireMachineScope           bool
+	RequireFingerprintScope       bool
+	RequireComponentsScope        bool
+	RequireUserScope              bool
+	RequireChecksumScope          bool
+	RequireVersionScope           bool
+	RequireCheckIn                bool
+	CheckInInterval               *string
+	CheckInIntervalCount          *int64
+	HeartbeatDuration             *int64
+	HeartbeatCullStrategy         string
+	HeartbeatResurrectionStrategy string
+	HeartbeatBasis                string
+	RequireHeartbeat              bool
+	Metadata                      map[string]any
+}
+
+func (db *store) findPolicy(acct, id string) *policy {
+	if p := db.policies[id]; p != nil && p.AccountID == acct {
+		return p
+	}
+	return nil
+}
+
+// deletePolicy removes a policy with its pool, its licenses and their machines and tokens
+// (Keygen cascades these asynchronously).
+func (db *store) deletePolicy(p *policy) {
+	for _, k := range db.keys {
+		if k.PolicyID == p.ID {
+			delete(db.keys, k.ID)
+		}
+	}
+	for _, l := range db.licenses {
+		if l.PolicyID == p.ID {
+			db.deleteLicense(l)
+		}
+	}
+	delete(db.policies, p.ID)
+}
+
+// seesPolicy: staff all; a product its policies; users the policies of their licenses; a
+// license its own policy.
+func (c *call) seesPolicy(p *principal, pol *policy) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		return p.isProduct(pol.ProductID)
+	case p.license != nil:
+		return p.license.PolicyID == pol.ID
+	case p.user != nil:
+		for _, l := range c.db().licensesOfUser(p.user) {
+			if l.PolicyID == pol.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (v view) policy(p *policy) *resource {
+	attrs := map[string]any{
+		"name":                          p.Name,
+		"duration":                      opt(p.Duration),
+		"strict":                        p.Strict,
+		"floating":                      p.Floating,
+		"usePool":                       p.UsePool,
+		"maxMachines":                   opt(p.MaxMachines),
+		"maxProcesses":                  opt(p.MaxProcesses),
+		"maxUsers":                      opt(p.MaxUsers),
+		"maxCores":                      opt(p.MaxCores),
+		"maxMemory":                     opt(p.MaxMemory),
+		"maxDisk":                       opt(p.MaxDisk),
+		"maxUses":                       opt(p.MaxUses),
+		"machineUniquenessStrategy":     p.MachineUniquenessStrategy,
+		"machineMatchingStrategy":       p.MachineMatchingStrategy,
+		"componentUniquenessStrategy":   p.ComponentUniquenessStrategy,
+		"componentMatchingStrategy":     p.ComponentMatchingStrategy,
+		"expirationStrategy":            p.ExpirationStrategy,
+		"expirationBasis":               p.ExpirationBasis,
+		"renewalBasis":                  p.RenewalBasis,
+		"transferStrategy":              p.TransferStrategy,
+		"authenticationStrategy":        p.AuthenticationStrategy,
+		"machineLeasingStrategy":        p.MachineLeasingStrategy,
+		"processLeasingStrategy":        p.ProcessLeasingStrategy,
+		"overageStrategy":               p.OverageStrategy,
+		"scheme":                        opt(p.Scheme),
+		"encrypted":                     p.Encrypted,
+		"protected":                     p.Protected,
+		"requireProductScope":           p.RequireProductScope,
+		"requirePolicyScope":            p.RequirePolicyScope,
+		"requireMachineScope":           p.RequireMachineScope,
+		"requireFingerprintScope":       p.RequireFingerprintScope,
+		"requireComponentsScope":        p.RequireComponentsScope,
+		"requireUserScope":              p.RequireUserScope,
+		"requireChecksumScope":          p.RequireChecksumScope,
+		"requireVersionScope":           p.RequireVersionScope,
+		"requireCheckIn":                p.RequireCheckIn,
+		"checkInInterval":               opt(p.CheckInInterval),
+		"checkInIntervalCount":          opt(p.CheckInIntervalCount),
+		"heartbeatDuration":             opt(p.HeartbeatDuration),
+		"heartbeatCullStrategy":         p.HeartbeatCullStrategy,
+		"heartbeatResurrectionStrategy": p.HeartbeatResurrectionStrategy,
+		"heartbeatBasis":                p.HeartbeatBasis,
+		"requireHeartbeat":              p.RequireHeartbeat,
+		"metadata":                      v.metadata(p.Metadata),
+	}
+	// Older API versions name some attributes differently
+	// (config/initializers/request_migrations.rb).
+	if v.minor <= 6 {
+		attrs["leasingStrategy"] = attrs["processLeasingStrategy"]
+		delete(attrs, "processLeasingStrategy")
+	}
+	if v.minor <= 3 {
+		attrs["fingerprintUniquenessStrategy"] = attrs["machineUniquenessStrategy"]
+		attrs["fingerprintMatchingStrategy"] = attrs["machineMatchingStrategy"]
+		delete(attrs, "machineUniquenessStrategy")
+		delete(attrs, "machineMatchingStrategy")
+	}
+	if v.minor <= 1 {
+		attrs["concurrent"] = p.OverageStrategy != "NO_OVERAGE"
+	}
+	r := v.newResource("policies", p.ID, stamp(attrs, &p.base))
+	productID := p.ProductID
+	r.Relationships["product"] = toOne(v.path("policies", p.ID, "product"), "products", &productID)
+	r.Relationships["pool"] = toMany(v.path("policies", p.ID, "pool"), nil)
+	r.Relationships["licenses"] = toMany(v.path("policies", p.ID, "licenses"), nil)
+	r.Relationships["entitlements"] = toMany(v.path("policies", p.ID, "entitlements"), nil)
+	return r
+}
 
 func (s *Server) routePolicies(r *router) {
 	r.post("/policies", s.createPolicy)
@@ -26,53 +191,53 @@ var cryptoSchemes = []string{"LEGACY_ENCRYPT", "RSA_2048_PKCS1_ENCRYPT", "RSA_20
 var policyEnums = []struct {
 	attr, noun, def string
 	values          []string
-	field           func(*Policy) *string
+	field           func(*policy) *string
 }{
-	{"machineUniquenessStrategy", "machine uniqueness strategy", "UNIQUE_PER_LICENSE", []string{"UNIQUE_PER_ACCOUNT", "UNIQUE_PER_PRODUCT", "UNIQUE_PER_POLICY", "UNIQUE_PER_LICENSE"}, func(p *Policy) *string { return &p.MachineUniquenessStrategy }},
-	{"machineMatchingStrategy", "machine matching strategy", "MATCH_ANY", []string{"MATCH_ANY", "MATCH_TWO", "MATCH_MOST", "MATCH_ALL"}, func(p *Policy) *string { return &p.MachineMatchingStrategy }},
-	{"componentUniquenessStrategy", "component uniqueness strategy", "UNIQUE_PER_MACHINE", []string{"UNIQUE_PER_ACCOUNT", "UNIQUE_PER_PRODUCT", "UNIQUE_PER_POLICY", "UNIQUE_PER_LICENSE", "UNIQUE_PER_MACHINE"}, func(p *Policy) *string { return &p.ComponentUniquenessStrategy }},
-	{"componentMatchingStrategy", "component matching strategy", "MATCH_ANY", []string{"MATCH_ANY", "MATCH_TWO", "MATCH_MOST", "MATCH_ALL"}, func(p *Policy) *string { return &p.ComponentMatchingStrategy }},
-	{"expirationStrategy", "expiration strategy", "RESTRICT_ACCESS", []string{"RESTRICT_ACCESS", "REVOKE_ACCESS", "MAINTAIN_ACCESS", "ALLOW_ACCESS"}, func(p *Policy) *string { return &p.ExpirationStrategy }},
-	{"expirationBasis", "expiration basis", "FROM_CREATION", []string{"FROM_CREATION", "FROM_FIRST_VALIDATION", "FROM_FIRST_ACTIVATION", "FROM_FIRST_DOWNLOAD", "FROM_FIRST_USE"}, func(p *Policy) *string { return &p.ExpirationBasis }},
-	{"renewalBasis", "renewal basis", "FROM_EXPIRY", []string{"FROM_EXPIRY", "FROM_NOW", "FROM_NOW_IF_EXPIRED"}, func(p *Policy) *string { return &p.RenewalBasis }},
-	{"authenticationStrategy", "authentication strategy", "TOKEN", []string{"TOKEN", "LICENSE", "SESSION", "MIXED", "NONE"}, func(p *Policy) *string { return &p.AuthenticationStrategy }},
-	{"heartbeatCullStrategy", "heartbeat cull strategy", "DEACTIVATE_DEAD", []string{"DEACTIVATE_DEAD", "KEEP_DEAD"}, func(p *Policy) *string { return &p.HeartbeatCullStrategy }},
-	{"heartbeatResurrectionStrategy", "heartbeat resurrection strategy", "NO_REVIVE", []string{"ALWAYS_REVIVE", "15_MINUTE_REVIVE", "10_MINUTE_REVIVE", "5_MINUTE_REVIVE", "2_MINUTE_REVIVE", "1_MINUTE_REVIVE", "NO_REVIVE"}, func(p *Policy) *string { return &p.HeartbeatResurrectionStrategy }},
-	{"heartbeatBasis", "heartbeat basis", "", []string{"FROM_CREATION", "FROM_FIRST_PING"}, func(p *Policy) *string { return &p.HeartbeatBasis }},
-	{"transferStrategy", "transfer strategy", "KEEP_EXPIRY", []string{"RESET_EXPIRY", "KEEP_EXPIRY"}, func(p *Policy) *string { return &p.TransferStrategy }},
-	{"machineLeasingStrategy", "machine leasing strategy", "PER_LICENSE", []string{"PER_LICENSE", "PER_USER"}, func(p *Policy) *string { return &p.MachineLeasingStrategy }},
-	{"processLeasingStrategy", "process leasing strategy", "PER_MACHINE", []string{"PER_LICENSE", "PER_MACHINE", "PER_USER"}, func(p *Policy) *string { return &p.ProcessLeasingStrategy }},
-	{"overageStrategy", "overage strategy", "", []string{"ALWAYS_ALLOW_OVERAGE", "ALLOW_1_25X_OVERAGE", "ALLOW_1_5X_OVERAGE", "ALLOW_2X_OVERAGE", "NO_OVERAGE"}, func(p *Policy) *string { return &p.OverageStrategy }},
+	{"machineUniquenessStrategy", "machine uniqueness strategy", "UNIQUE_PER_LICENSE", []string{"UNIQUE_PER_ACCOUNT", "UNIQUE_PER_PRODUCT", "UNIQUE_PER_POLICY", "UNIQUE_PER_LICENSE"}, func(p *policy) *string { return &p.MachineUniquenessStrategy }},
+	{"machineMatchingStrategy", "machine matching strategy", "MATCH_ANY", []string{"MATCH_ANY", "MATCH_TWO", "MATCH_MOST", "MATCH_ALL"}, func(p *policy) *string { return &p.MachineMatchingStrategy }},
+	{"componentUniquenessStrategy", "component uniqueness strategy", "UNIQUE_PER_MACHINE", []string{"UNIQUE_PER_ACCOUNT", "UNIQUE_PER_PRODUCT", "UNIQUE_PER_POLICY", "UNIQUE_PER_LICENSE", "UNIQUE_PER_MACHINE"}, func(p *policy) *string { return &p.ComponentUniquenessStrategy }},
+	{"componentMatchingStrategy", "component matching strategy", "MATCH_ANY", []string{"MATCH_ANY", "MATCH_TWO", "MATCH_MOST", "MATCH_ALL"}, func(p *policy) *string { return &p.ComponentMatchingStrategy }},
+	{"expirationStrategy", "expiration strategy", "RESTRICT_ACCESS", []string{"RESTRICT_ACCESS", "REVOKE_ACCESS", "MAINTAIN_ACCESS", "ALLOW_ACCESS"}, func(p *policy) *string { return &p.ExpirationStrategy }},
+	{"expirationBasis", "expiration basis", "FROM_CREATION", []string{"FROM_CREATION", "FROM_FIRST_VALIDATION", "FROM_FIRST_ACTIVATION", "FROM_FIRST_DOWNLOAD", "FROM_FIRST_USE"}, func(p *policy) *string { return &p.ExpirationBasis }},
+	{"renewalBasis", "renewal basis", "FROM_EXPIRY", []string{"FROM_EXPIRY", "FROM_NOW", "FROM_NOW_IF_EXPIRED"}, func(p *policy) *string { return &p.RenewalBasis }},
+	{"authenticationStrategy", "authentication strategy", "TOKEN", []string{"TOKEN", "LICENSE", "SESSION", "MIXED", "NONE"}, func(p *policy) *string { return &p.AuthenticationStrategy }},
+	{"heartbeatCullStrategy", "heartbeat cull strategy", "DEACTIVATE_DEAD", []string{"DEACTIVATE_DEAD", "KEEP_DEAD"}, func(p *policy) *string { return &p.HeartbeatCullStrategy }},
+	{"heartbeatResurrectionStrategy", "heartbeat resurrection strategy", "NO_REVIVE", []string{"ALWAYS_REVIVE", "15_MINUTE_REVIVE", "10_MINUTE_REVIVE", "5_MINUTE_REVIVE", "2_MINUTE_REVIVE", "1_MINUTE_REVIVE", "NO_REVIVE"}, func(p *policy) *string { return &p.HeartbeatResurrectionStrategy }},
+	{"heartbeatBasis", "heartbeat basis", "", []string{"FROM_CREATION", "FROM_FIRST_PING"}, func(p *policy) *string { return &p.HeartbeatBasis }},
+	{"transferStrategy", "transfer strategy", "KEEP_EXPIRY", []string{"RESET_EXPIRY", "KEEP_EXPIRY"}, func(p *policy) *string { return &p.TransferStrategy }},
+	{"machineLeasingStrategy", "machine leasing strategy", "PER_LICENSE", []string{"PER_LICENSE", "PER_USER"}, func(p *policy) *string { return &p.MachineLeasingStrategy }},
+	{"processLeasingStrategy", "process leasing strategy", "PER_MACHINE", []string{"PER_LICENSE", "PER_MACHINE", "PER_USER"}, func(p *policy) *string { return &p.ProcessLeasingStrategy }},
+	{"overageStrategy", "overage strategy", "", []string{"ALWAYS_ALLOW_OVERAGE", "ALLOW_1_25X_OVERAGE", "ALLOW_1_5X_OVERAGE", "ALLOW_2X_OVERAGE", "NO_OVERAGE"}, func(p *policy) *string { return &p.OverageStrategy }},
 }
 
 // policyBools are the boolean attributes settable on create and update.
-var policyBools = map[string]func(*Policy) *bool{
-	"strict": func(p *Policy) *bool { return &p.Strict }, "floating": func(p *Policy) *bool { return &p.Floating },
-	"protected":                 func(p *Policy) *bool { return &p.Protected },
-	"require_product_scope":     func(p *Policy) *bool { return &p.RequireProductScope },
-	"require_policy_scope":      func(p *Policy) *bool { return &p.RequirePolicyScope },
-	"require_machine_scope":     func(p *Policy) *bool { return &p.RequireMachineScope },
-	"require_fingerprint_scope": func(p *Policy) *bool { return &p.RequireFingerprintScope },
-	"require_components_scope":  func(p *Policy) *bool { return &p.RequireComponentsScope },
-	"require_user_scope":        func(p *Policy) *bool { return &p.RequireUserScope },
-	"require_checksum_scope":    func(p *Policy) *bool { return &p.RequireChecksumScope },
-	"require_version_scope":     func(p *Policy) *bool { return &p.RequireVersionScope },
-	"require_check_in":          func(p *Policy) *bool { return &p.RequireCheckIn },
-	"require_heartbeat":         func(p *Policy) *bool { return &p.RequireHeartbeat },
+var policyBools = map[string]func(*policy) *bool{
+	"strict": func(p *policy) *bool { return &p.Strict }, "floating": func(p *policy) *bool { return &p.Floating },
+	"protected":                 func(p *policy) *bool { return &p.Protected },
+	"require_product_scope":     func(p *policy) *bool { return &p.RequireProductScope },
+	"require_policy_scope":      func(p *policy) *bool { return &p.RequirePolicyScope },
+	"require_machine_scope":     func(p *policy) *bool { return &p.RequireMachineScope },
+	"require_fingerprint_scope": func(p *policy) *bool { return &p.RequireFingerprintScope },
+	"require_components_scope":  func(p *policy) *bool { return &p.RequireComponentsScope },
+	"require_user_scope":        func(p *policy) *bool { return &p.RequireUserScope },
+	"require_checksum_scope":    func(p *policy) *bool { return &p.RequireChecksumScope },
+	"require_version_scope":     func(p *policy) *bool { return &p.RequireVersionScope },
+	"require_check_in":          func(p *policy) *bool { return &p.RequireCheckIn },
+	"require_heartbeat":         func(p *policy) *bool { return &p.RequireHeartbeat },
 }
 
 // policyInts are the nullable integer attributes.
-var policyInts = map[string]func(*Policy) **int64{
-	"duration": func(p *Policy) **int64 { return &p.Duration }, "max_machines": func(p *Policy) **int64 { return &p.MaxMachines },
-	"max_processes": func(p *Policy) **int64 { return &p.MaxProcesses }, "max_users": func(p *Policy) **int64 { return &p.MaxUsers },
-	"max_cores": func(p *Policy) **int64 { return &p.MaxCores }, "max_memory": func(p *Policy) **int64 { return &p.MaxMemory },
-	"max_disk": func(p *Policy) **int64 { return &p.MaxDisk }, "max_uses": func(p *Policy) **int64 { return &p.MaxUses },
-	"check_in_interval_count": func(p *Policy) **int64 { return &p.CheckInIntervalCount },
-	"heartbeat_duration":      func(p *Policy) **int64 { return &p.HeartbeatDuration },
+var policyInts = map[string]func(*policy) **int64{
+	"duration": func(p *policy) **int64 { return &p.Duration }, "max_machines": func(p *policy) **int64 { return &p.MaxMachines },
+	"max_processes": func(p *policy) **int64 { return &p.MaxProcesses }, "max_users": func(p *policy) **int64 { return &p.MaxUsers },
+	"max_cores": func(p *policy) **int64 { return &p.MaxCores }, "max_memory": func(p *policy) **int64 { return &p.MaxMemory },
+	"max_disk": func(p *policy) **int64 { return &p.MaxDisk }, "max_uses": func(p *policy) **int64 { return &p.MaxUses },
+	"check_in_interval_count": func(p *policy) **int64 { return &p.CheckInIntervalCount },
+	"heartbeat_duration":      func(p *policy) **int64 { return &p.HeartbeatDuration },
 }
 
 // policyAttrs is the attribute schema for a request at API version 1.minor; legacy names
-// are accepted only by the versions that had them (keygen-api.md §1.12).
+// are accepted only by the versions that had them (config/initializers/request_migrations.rb).
 func policyAttrs(create bool, minor int) fields {
 	f := fields{"name": str().opt(), "check_in_interval": str().opt().nullOnly(), "metadata": metadataParam()}
 	for k := range policyBools {
@@ -114,7 +279,7 @@ func policySchema(create bool, minor int) *param {
 }
 
 // applyPolicy copies sent attributes onto a policy, mapping legacy names.
-func applyPolicy(pol *Policy, a params) {
+func applyPolicy(pol *policy, a params) {
 	if s, ok := a.str("name"); ok {
 		pol.Name = s
 	}
@@ -151,7 +316,7 @@ func applyPolicy(pol *Policy, a params) {
 }
 
 // findPolicy resolves a policy the bearer may see, else 404.
-func (c *call) findPolicy(p *principal, id string) (*Policy, error) {
+func (c *call) findPolicy(p *principal, id string) (*policy, error) {
 	pol := c.db().findPolicy(c.acct.ID, id)
 	if pol == nil || !c.seesPolicy(p, pol) {
 		return nil, errNotFound("policy", id)
@@ -182,7 +347,7 @@ func (s *Server) createPolicy(c *call) error {
 	if prod != nil && !mayWritePolicy(p, prod.ID, false) || prod == nil && !p.canWriteAll() && !p.hasRole("sales-agent") {
 		return errDenied()
 	}
-	pol := &Policy{base: newBase(c.acct.ID, c.now()), Protected: c.acct.Protected, Metadata: map[string]any{}}
+	pol := &policy{base: newBase(c.acct.ID, c.now()), Protected: c.acct.Protected, Metadata: map[string]any{}}
 	if prod != nil {
 		pol.ProductID = prod.ID
 	}
@@ -233,7 +398,7 @@ func (s *Server) createPolicy(c *call) error {
 }
 
 // validatePolicy applies the policy model's validations in Keygen's order.
-func validatePolicy(v *invalid, pol *Policy) {
+func validatePolicy(v *invalid, pol *policy) {
 	const maxInt = 2147483647
 	if pol.Name == "" {
 		v.attr("name", "MISSING", "can't be blank")
@@ -313,7 +478,7 @@ func validatePolicy(v *invalid, pol *Policy) {
 
 // validateOverage: node-locked policies cannot use 1.25x/1.5x; 1.25x needs limits divisible
 // by 4 and 1.5x by 2.
-func validateOverage(v *invalid, pol *Policy) {
+func validateOverage(v *invalid, pol *policy) {
 	for _, rule := range []struct {
 		strategy, factor string
 		div              int64
@@ -336,13 +501,29 @@ func validateOverage(v *invalid, pol *Policy) {
 	}
 }
 
+// overageAllows reports whether count over limit is tolerated by the overage strategy.
+func overageAllows(strategy string, count, limit int64, nodeLocked bool) bool {
+	c, l := float64(count), float64(limit)
+	switch strategy {
+	case "ALWAYS_ALLOW_OVERAGE":
+		return true
+	case "ALLOW_1_25X_OVERAGE":
+		return !nodeLocked && c <= l*1.25
+	case "ALLOW_1_5X_OVERAGE":
+		return !nodeLocked && c <= l*1.5
+	case "ALLOW_2X_OVERAGE":
+		return c <= l*2
+	}
+	return false
+}
+
 func (s *Server) listPolicies(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
 		return err
 	}
 	product := c.query.Get("product")
-	items := ofAccount(c.db().policies, c.acct.ID, func(pol *Policy) bool {
+	items := ofAccount(c.db().policies, c.acct.ID, func(pol *policy) bool {
 		return c.seesPolicy(p, pol) && (product == "" || pol.ProductID == product)
 	})
 	v := c.view()
@@ -415,66 +596,4 @@ func (s *Server) deletePolicy(c *call) error {
 	c.emit("policy.deleted", c.view().policy(pol), nil)
 	c.db().deletePolicy(pol)
 	return c.noContent()
-}
-
-func (s *Server) listPool(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	pol, err := c.findPolicy(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	// Policies::PoolPolicy#index?: key.read, then staff and the policy's product.
-	items := ofAccount(c.db().keys, c.acct.ID, func(k *Key) bool { return k.PolicyID == pol.ID && c.seesKey(p, k) })
-	return relIndex(c, p, "key.read", p.isStaff() || p.isProduct(pol.ProductID), items, c.view().key)
-}
-
-func (s *Server) showPoolKey(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	pol, err := c.findPolicy(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	k := c.db().findKey(c.acct.ID, c.param("key"))
-	if k == nil || k.PolicyID != pol.ID {
-		return errNotFound("key", c.param("key"))
-	}
-	// Policies::PoolPolicy#show?: key.read, then staff and the policy's product.
-	if err := c.relAllow(p, "key.read", p.isStaff() || p.isProduct(pol.ProductID)); err != nil {
-		return err
-	}
-	return c.ok(c.view().key(k))
-}
-
-// popPool is DELETE /policies/{id}/pool: removes the oldest pooled key and answers 200
-// with it (keygen-api.md §2.3).
-func (s *Server) popPool(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	pol, err := c.findPolicy(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	// Policies::PoolPolicy#pop?: policy.pool.pop, then admins, developers, environments
-	// and the policy's product.
-	if err := c.relAllow(p, "policy.pool.pop", mayWritePolicy(p, pol.ProductID, true)); err != nil {
-		return err
-	}
-	if !pol.UsePool {
-		return errUnprocessableEntity("pool is not supported", "", pointer("/data/relationships/pool"))
-	}
-	k := c.db().popKey(pol)
-	if k == nil {
-		return errUnprocessableEntity("pool is empty", "", pointer("/data/relationships/pool"))
-	}
-	res := c.view().key(k)
-	c.emit("policy.pool.popped", res, nil)
-	return c.ok(res)
 }

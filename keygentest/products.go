@@ -5,7 +5,93 @@ import (
 	"regexp"
 )
 
-// Products (keygen-api.md §2.2).
+// Products (app/models/product.rb, app/controllers/api/v1/products_controller.rb).
+// Relationships are in products_relationships.go.
+
+// product is a product of the account (app/models/product.rb).
+type product struct {
+	base
+	Name                 string
+	Code                 *string
+	DistributionStrategy *string // LICENSED by default; nullable on update
+	URL                  *string
+	Platforms            []string // nil renders as null
+	Permissions          []string
+	Metadata             map[string]any
+}
+
+func (db *store) findProduct(acct, idOrCode string) *product {
+	if p := db.products[idOrCode]; p != nil && p.AccountID == acct {
+		return p
+	}
+	code := lower(idOrCode)
+	for _, p := range db.products {
+		if p.AccountID == acct && p.Code != nil && lower(*p.Code) == code {
+			return p
+		}
+	}
+	return nil
+}
+
+// seesProduct: staff all; a product itself; users the open products and those they hold a
+// license of; a license its own product.
+func (c *call) seesProduct(p *principal, prod *product) bool {
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		return p.isProduct(prod.ID)
+	case p.license != nil:
+		// Product.for_license: its product when LICENSED, and every OPEN product.
+		return productIs(prod, "OPEN") || productIs(prod, "LICENSED") && c.licenseProductID(p.license) == prod.ID
+	case p.user != nil:
+		if productIs(prod, "OPEN") {
+			return true
+		}
+		for _, l := range c.db().licensesOfUser(p.user) {
+			if c.licenseProductID(l) == prod.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// productIs reports the product's distribution strategy (nil counts as LICENSED).
+func productIs(prod *product, strategy string) bool {
+	if prod.DistributionStrategy == nil {
+		return strategy == "LICENSED"
+	}
+	return *prod.DistributionStrategy == strategy
+}
+
+// readsProduct is ProductPolicy#show? past the scope: product.read, then a user or license
+// only OPEN products or LICENSED ones they hold a license of (CLOSED ones are 403).
+func (c *call) readsProduct(p *principal, prod *product) error {
+	if err := c.verifyPermission(p, "product.read"); err != nil {
+		return err
+	}
+	if (p.user != nil && p.user.Role == "user" || p.license != nil) && productIs(prod, "CLOSED") {
+		return errDenied()
+	}
+	return nil
+}
+
+func (v view) product(p *product) *resource {
+	attrs := map[string]any{
+		"name":                 p.Name,
+		"code":                 opt(p.Code),
+		"distributionStrategy": opt(p.DistributionStrategy),
+		"url":                  opt(p.URL),
+		"platforms":            list(p.Platforms),
+		"metadata":             v.metadata(p.Metadata),
+	}
+	r := v.newResource("products", p.ID, stamp(attrs, &p.base))
+	for _, rel := range []string{"policies", "licenses", "machines", "users", "tokens", "platforms", "channels", "releases", "artifacts"} {
+		r.Relationships[rel] = toMany(v.path("products", p.ID, rel), nil)
+	}
+	return r
+}
 
 func (s *Server) routeProducts(r *router) {
 	r.post("/products", s.createProduct)
@@ -21,7 +107,8 @@ func (s *Server) routeProducts(r *router) {
 
 var distributionStrategies = []string{"LICENSED", "OPEN", "CLOSED"}
 
-// reservedAliases may not be used as codes, keys or fingerprints (keygen-api.md §1.1).
+// reservedAliases may not be used as codes, keys or fingerprints (EXCLUDED_ALIASES in
+// app/models/product.rb).
 var reservedAliases = []string{"actions", "action"}
 
 func productAttrs(create bool) fields {
@@ -56,7 +143,7 @@ var (
 )
 
 // findProduct resolves a product by id or code as the bearer may see it, else 404.
-func (c *call) findProduct(p *principal, id string) (*Product, error) {
+func (c *call) findProduct(p *principal, id string) (*product, error) {
 	prod := c.db().findProduct(c.acct.ID, id)
 	if prod == nil || !c.seesProduct(p, prod) {
 		return nil, errNotFound("product", id)
@@ -76,7 +163,7 @@ func (s *Server) createProduct(c *call) error {
 	if err := c.authorize(p, "product.create", p.canWriteAll()); err != nil {
 		return err
 	}
-	prod := &Product{base: newBase(c.acct.ID, c.now()), Metadata: map[string]any{}}
+	prod := &product{base: newBase(c.acct.ID, c.now()), Metadata: map[string]any{}}
 	attrs := in.obj("data").obj("attributes")
 	c.applyProduct(prod, attrs)
 	if prod.DistributionStrategy == nil {
@@ -92,7 +179,7 @@ func (s *Server) createProduct(c *call) error {
 }
 
 // applyProduct copies the sent attributes onto a product.
-func (c *call) applyProduct(prod *Product, attrs params) {
+func (c *call) applyProduct(prod *product, attrs params) {
 	if s, ok := attrs.str("name"); ok {
 		prod.Name = s
 	}
@@ -117,7 +204,7 @@ func (c *call) applyProduct(prod *Product, attrs params) {
 }
 
 // validateProduct applies the product model's validations (422s).
-func (c *call) validateProduct(prod *Product) error {
+func (c *call) validateProduct(prod *product) error {
 	v := newInvalid("products")
 	if prod.Name == "" {
 		v.attr("name", "MISSING", "can't be blank")
@@ -174,7 +261,7 @@ func (s *Server) listProducts(c *call) error {
 	if err != nil {
 		return err
 	}
-	items := ofAccount(c.db().products, c.acct.ID, func(prod *Product) bool { return c.seesProduct(p, prod) })
+	items := ofAccount(c.db().products, c.acct.ID, func(prod *product) bool { return c.seesProduct(p, prod) })
 	v := c.view()
 	if _, err := c.pager(); err != nil {
 		return err
@@ -261,22 +348,4 @@ func (s *Server) deleteProduct(c *call) error {
 	db.deleteTokensOf("products", prod.ID, nil)
 	delete(db.products, prod.ID)
 	return c.noContent()
-}
-
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
 }

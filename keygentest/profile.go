@@ -1,6 +1,6 @@
 package keygentest
 
-// Profile (keygen-api.md §2.11).
+// Profile (app/controllers/api/v1/profiles_controller.rb).
 
 func (s *Server) routeProfile(r *router) {
 	r.get("/me", s.me)

@@ -12,11 +12,11 @@ import (
 	"time"
 )
 
-// Request throttling (keygen-api.md §1.10), after Keygen's Rack::Attack generic throttle
-// (req/ip/1s, req/ip/1m): with WithRateLimit(n, window), each (account in the path,
-// client IP, SHA-256 of the credential) may make n requests per window. Windows are fixed
-// and aligned on the server clock's epoch seconds, like Rack::Attack's periods, so
-// Server.Advance past a window's end starts a fresh one. Off by default.
+// Request throttling (config/initializers/rack_attack.rb), after Keygen's Rack::Attack generic
+// throttle (req/ip/1s, req/ip/1m): with WithRateLimit(n, window), each (account in the path,
+// client IP, SHA-256 of the credential) may make n requests per window. Windows are fixed and
+// aligned on the server clock's epoch seconds, like Rack::Attack's periods, so Server.Advance
+// past a window's end starts a fresh one. Off by default.
 
 type limiter struct {
 	limit  int

@@ -11,19 +11,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRateLimit pins §1.10: with WithRateLimit, each (account, IP, credential) gets n
-// requests per window; then a rack-level 429 with Retry-After and X-RateLimit-*; windows
-// follow the server clock.
+// Request throttling (ratelimit.go, config/initializers/rack_attack.rb).
+
+// TestRateLimit pins config/initializers/rack_attack.rb: with WithRateLimit, each (account, IP,
+// credential) gets n requests per window; then a rack-level 429 with Retry-After and
+// X-RateLimit-*; windows follow the server clock.
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	// The clock starts on a minute boundary, so the test has ~60 s before the window rolls.
 	start := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	tt := newTester(t, WithRateLimit(3, time.Minute), WithStartTime(start))
+	tt := newWorld(t, WithRateLimit(3, time.Minute), WithStartTime(start))
 	reset := strconv.FormatInt(start.Add(time.Minute).Unix(), 10)
 
 	for i := 1; i <= 3; i++ {
 		r := tt.get("/products")
 		require.Equal(t, 200, r.status, "request %d", i)
-		t.Run("§1.10 passing answers carry X-RateLimit-* #"+strconv.Itoa(i), func(t *testing.T) {
+		t.Run("passing answers carry X-RateLimit-* #"+strconv.Itoa(i), func(t *testing.T) {
 			assert.Equal(t, "1m", r.header.Get("X-RateLimit-Window"))
 			assert.Equal(t, strconv.Itoa(i), r.header.Get("X-RateLimit-Count"))
 			assert.Equal(t, "3", r.header.Get("X-RateLimit-Limit"))
@@ -33,12 +36,12 @@ func TestRateLimit(t *testing.T) {
 	}
 
 	r := tt.get("/products")
-	t.Run("§1.10 past the limit: 429 body", func(t *testing.T) {
+	t.Run("past the limit: 429 body", func(t *testing.T) {
 		require.Equal(t, 429, r.status)
 		assert.JSONEq(t, `{"errors":[{"title":"Too many requests","detail":"Throttle limit has been reached for your IP address. Please slow down. See https://keygen.sh/docs/api/rate-limiting/ for more info.","code":"TOO_MANY_REQUESTS"}]}`, string(r.body))
 		assert.Equal(t, "application/vnd.api+json; charset=utf-8", r.header.Get("Content-Type"))
 	})
-	t.Run("§1.10 429 headers", func(t *testing.T) {
+	t.Run("429 headers", func(t *testing.T) {
 		assert.Equal(t, "1m", r.header.Get("X-RateLimit-Window"))
 		assert.Equal(t, "4", r.header.Get("X-RateLimit-Count"))
 		assert.Equal(t, "3", r.header.Get("X-RateLimit-Limit"))
@@ -48,17 +51,17 @@ func TestRateLimit(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, ra >= 1 && ra <= 60, "Retry-After %d", ra)
 	})
-	t.Run("§1.6 429 is rack-level: no meta, unsigned", func(t *testing.T) {
+	t.Run("429 is rack-level: no meta, unsigned", func(t *testing.T) {
 		assert.NotContains(t, r.doc, "meta")
 		assert.Empty(t, r.header.Get("Keygen-Signature"))
 		assert.Empty(t, r.header.Get("Digest"))
 	})
-	t.Run("§1.10 another credential has its own count", func(t *testing.T) {
+	t.Run("another credential has its own count", func(t *testing.T) {
 		o := tt.do(req{method: "GET", path: "/products", auth: "-"})
 		assert.Equal(t, 401, o.status)
 		assert.Equal(t, "1", o.header.Get("X-RateLimit-Count"))
 	})
-	t.Run("§1.10 the window resets with the server clock", func(t *testing.T) {
+	t.Run("the window resets with the server clock", func(t *testing.T) {
 		tt.srv.Advance(time.Minute)
 		r := tt.get("/products")
 		require.Equal(t, 200, r.status)
@@ -67,9 +70,10 @@ func TestRateLimit(t *testing.T) {
 	})
 }
 
-// TestRateLimitOff pins that throttling is off by default (§1.10, self-hosted default).
+// TestRateLimitOff pins that throttling is off by default (as on a self-hosted server).
 func TestRateLimitOff(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	for i := 0; i < 20; i++ {
 		r := tt.get("/products")
 		require.Equal(t, 200, r.status)
@@ -77,8 +81,10 @@ func TestRateLimitOff(t *testing.T) {
 	}
 }
 
-// TestThrottleKey pins Rack::Attack's discriminator (§1.10): account, IP, credential hash.
+// TestThrottleKey pins Rack::Attack's discriminator (config/initializers/rack_attack.rb):
+// account, IP, credential hash.
 func TestThrottleKey(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, auth, query, want string }{
 		{"bearer", "Bearer abc", "", "abc"},
 		{"license scheme", "License KEY-1", "", "KEY-1"},
@@ -88,7 +94,7 @@ func TestThrottleKey(t *testing.T) {
 		{"none", "", "", ""},
 	}
 	for _, tc := range cases {
-		t.Run("§1.10 "+tc.name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			r := newRequest(t, "/v1/accounts/acme/products?"+tc.query, tc.auth)
 			assert.Equal(t, tc.want, requestCredential(r))
 		})

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// resource is a JSON:API resource object (keygen-api.md §1.3).
+// resource is a JSON:API resource object (app/serializers/base_serializer.rb).
 type resource struct {
 	ID            string         `json:"id"`
 	Type          string         `json:"type"`
@@ -19,7 +19,7 @@ type resource struct {
 // from c.view(); webhook delivery builds one with the endpoint's version.
 type view struct {
 	db    *store
-	acct  *Account
+	acct  *account
 	minor int
 	now   time.Time
 }
@@ -94,7 +94,8 @@ func list(s []string) any {
 }
 
 // metadata renders stored (snake_case) metadata with lowerCamelCase keys at every depth,
-// or only the top level for API ≤1.4; empty metadata is {} (keygen-api.md §1.2, §1.4).
+// or only the top level for API ≤1.4; empty metadata is {}
+// (app/migrations/update_nested_key_casing_to_snakecase_for_metadata_migration.rb).
 func (v view) metadata(m map[string]any) map[string]any {
 	if len(m) == 0 {
 		return map[string]any{}
@@ -115,3 +116,10 @@ func stamp(attrs map[string]any, b *base) map[string]any {
 
 // strPtr is a helper for literal nullable strings.
 func strPtr(s string) *string { return &s }
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -11,8 +11,8 @@ import (
 
 const jsonAPIType = "application/vnd.api+json; charset=utf-8"
 
-// document is a top-level JSON:API document (keygen-api.md §1.3). Links appear only on
-// paginated lists, meta only on specific actions, included only where Keygen sends it.
+// document is a top-level JSON:API document (lib/keygen/jsonapi/renderer.rb). Links appear only
+// on paginated lists, meta only on specific actions, included only where Keygen sends it.
 type document struct {
 	Data     any            `json:"data"`
 	Links    any            `json:"links,omitempty"`
@@ -114,7 +114,7 @@ func (c *call) errorResponse(err error, signed bool) *response {
 }
 
 // rackResponse renders an error raised before the controller: no meta, no signature,
-// only the content type (keygen-api.md §1.6).
+// only the content type (lib/keygen/middleware.rb).
 func (c *call) rackResponse(ae *apiError) *response {
 	h := http.Header{}
 	for k, vs := range ae.header {

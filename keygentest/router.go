@@ -16,8 +16,33 @@ type route struct {
 }
 
 // router matches account-relative paths ("/licenses/{id}/actions/validate") to handlers.
-// Each resource file registers its own routes in a routeX method (see Server.routes).
+// Each resource file registers its own routes in a routeX method (see resourceRoutes).
 type router struct{ routes []*route }
+
+// resourceRoutes is the route registry: each resource file owns one routeX method that
+// registers its routes, and a new resource adds its method here. Routes are registered in
+// this order; when two routes match a path equally well, the first registered wins.
+var resourceRoutes = []func(*Server, *router){
+	(*Server).routeTokens,
+	(*Server).routeProducts,
+	(*Server).routePolicies,
+	(*Server).routeKeys,
+	(*Server).routeUsers,
+	(*Server).routePasswords,
+	(*Server).routeProfile,
+	(*Server).routeLicenses,
+	(*Server).routeMachines,
+	(*Server).routeValidation,
+	(*Server).routeCheckout,
+	(*Server).routeWebhooks,
+}
+
+// routes registers every resource's routes (resourceRoutes).
+func (s *Server) routes() {
+	for _, register := range resourceRoutes {
+		register(s, s.router)
+	}
+}
 
 // handle registers a handler for a method and an account-relative pattern whose
 // "{name}" segments become path variables (c.param("name")).
@@ -31,7 +56,7 @@ func (rt *router) put(p string, h handlerFunc)  { rt.handle("PUT", p, h) }
 func (rt *router) del(p string, h handlerFunc)  { rt.handle("DELETE", p, h) }
 
 // update registers both PATCH and PUT, which Keygen routes to the same update action
-// (keygen-api.md §1.2).
+// (config/routes.rb).
 func (rt *router) update(p string, h handlerFunc) {
 	rt.handle("PATCH", p, h)
 	rt.handle("PUT", p, h)

@@ -37,7 +37,7 @@ func digest(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// tokenPrefixes maps a bearer kind to the prefix of its token secrets (keygen-api.md §1.14).
+// tokenPrefixes maps a bearer kind to the prefix of its token secrets (app/models/token.rb).
 var tokenPrefixes = map[string]string{
 	"admin-token":       "admin",
 	"developer-token":   "dev",
@@ -84,7 +84,8 @@ func (h *passwordHash) matches(pw string) bool {
 }
 
 // newLicenseKey makes Keygen's default license key: 32 hex characters whose last two are
-// forced to "v3", upper-cased and grouped by 6 with dashes (keygen-api.md §2.6).
+// forced to "v3", upper-cased and grouped by 6 with dashes (generate_unencrypted_key! in
+// app/models/license.rb).
 func newLicenseKey() string {
 	raw := strings.ToUpper(randomHex(15) + "v3")
 	var groups []string

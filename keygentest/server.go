@@ -80,23 +80,6 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// routes registers every resource's routes. Each resource file owns its routeX method.
-func (s *Server) routes() {
-	r := s.router
-	s.routeTokens(r)
-	s.routeProducts(r)
-	s.routePolicies(r)
-	s.routeKeys(r)
-	s.routeUsers(r)
-	s.routePasswords(r)
-	s.routeProfile(r)
-	s.routeLicenses(r)
-	s.routeMachines(r)
-	s.routeValidation(r)
-	s.routeCheckout(r)
-	s.routeWebhooks(r)
-}
-
 // seed creates the account, its signing key, its admin user and the admin's token.
 func (s *Server) seed() error {
 	now := s.clock.now()
@@ -104,11 +87,11 @@ func (s *Server) seed() error {
 	if err != nil {
 		return err
 	}
-	acct := &Account{base: newBase("", now), Slug: lower(s.cfg.slug), Name: s.cfg.slug, APIVersion: "1.8", PrivateKey: priv}
+	acct := &account{base: newBase("", now), Slug: lower(s.cfg.slug), Name: s.cfg.slug, APIVersion: "1.8", PrivateKey: priv}
 	acct.AccountID = acct.ID
 	s.db.accounts[acct.ID] = acct
 
-	admin := &User{base: newBase(acct.ID, now), Email: lower(s.cfg.adminEmail), Role: "admin", Metadata: map[string]any{}}
+	admin := &user{base: newBase(acct.ID, now), Email: lower(s.cfg.adminEmail), Role: "admin", Metadata: map[string]any{}}
 	if s.cfg.adminPassword != "" {
 		admin.Password = hashPassword(s.cfg.adminPassword)
 	}

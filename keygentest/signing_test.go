@@ -20,10 +20,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Response signatures (signing.go, app/controllers/concerns/signature_headers.rb).
+
 var sigRE = regexp.MustCompile(`^keyid="([^"]+)", algorithm="ed25519", signature="([^"]+)", headers="\(request-target\) host date digest"$`)
 
-// verify checks a response's signature the way a client does (§1.11, §4.3).
-func verify(t *testing.T, tt *tester, method, target string, r *reply) {
+// verify checks a response's signature the way a client does
+// (app/controllers/concerns/signature_headers.rb).
+func verify(t *testing.T, tt *world, method, target string, r *reply) {
 	t.Helper()
 	sum := sha256.Sum256(r.body)
 	digest := "sha-256=" + base64.StdEncoding.EncodeToString(sum[:])
@@ -41,15 +44,16 @@ func verify(t *testing.T, tt *tester, method, target string, r *reply) {
 	require.NoError(t, err)
 	pub, err := hex.DecodeString(tt.srv.PublicKey)
 	require.NoError(t, err)
-	host, _, _ := strings.Cut(tt.srv.URL[len("http://"):], ":") // signed without the port (§1.11, Rails request.host)
+	host, _, _ := strings.Cut(tt.srv.URL[len("http://"):], ":") // signed without the port (Rails request.host)
 	msg := "(request-target): " + method + " " + target + "\nhost: " + host + "\ndate: " + date + "\ndigest: " + digest
 	assert.True(t, ed25519.Verify(pub, []byte(msg), sig), "signature over %q", msg)
 }
 
-// TestResponseSignatures: §1.11 every response of a resolved account is signed, success
+// TestResponseSignatures: every response of a resolved account is signed, success
 // and error alike, including empty 204 bodies.
 func TestResponseSignatures(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	id := tt.product()
 	base := "/v1/accounts/" + tt.srv.AccountID
 
@@ -73,18 +77,20 @@ func TestResponseSignatures(t *testing.T) {
 
 // TestSignatureTamper: a changed body no longer matches the signed digest.
 func TestSignatureTamper(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	r := tt.get("/products")
 	r.body = append(r.body, ' ')
 	sum := sha256.Sum256(r.body)
 	assert.NotEqual(t, "sha-256="+base64.StdEncoding.EncodeToString(sum[:]), r.header.Get("Digest"))
 }
 
-// TestResponseSignatureAlgorithms: §1.11 Keygen-Accept-Signature selects rsa-pss-sha256,
+// TestResponseSignatureAlgorithms: Keygen-Accept-Signature selects rsa-pss-sha256,
 // rsa-sha256 or ecdsa-p256 (with an optional keyid); each answer verifies with the account's
 // RSA or ECDSA public key over the same signing string.
 func TestResponseSignatureAlgorithms(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	base := "/v1/accounts/" + tt.srv.AccountID
 	rsaPub := parsePEMKey(t, tt.srv.RSAPublicKeyPEM()).(*rsa.PublicKey)
 	ecPub := parsePEMKey(t, tt.srv.ECDSAPublicKeyPEM()).(*ecdsa.PublicKey)

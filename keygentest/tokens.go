@@ -2,12 +2,101 @@ package keygentest
 
 import (
 	"regexp"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// Tokens (keygen-api.md §2.1).
+// Tokens (app/models/token.rb, app/controllers/api/v1/tokens_controller.rb). The tokens of
+// a bearer (/users|products|licenses/{id}/tokens) are in tokens_bearers.go.
+
+// token is an API token (app/models/token.rb). Only a digest of its secret is kept.
+type token struct {
+	base
+	Kind             string // admin-token, user-token, product-token, activation-token, ...
+	BearerType       string // users, products, licenses, environments
+	BearerID         string
+	Digest           string // hex SHA-256 of the secret
+	Name             *string
+	Expiry           *time.Time
+	MaxActivations   *int
+	Activations      int
+	MaxDeactivations *int
+	Deactivations    int
+	Permissions      []string
+}
+
+func (db *store) findToken(acct, id string) *token {
+	if t := db.tokens[id]; t != nil && t.AccountID == acct {
+		return t
+	}
+	return nil
+}
+
+// putToken stores a token and indexes its digest.
+func (db *store) putToken(t *token) {
+	db.tokens[t.ID] = t
+	db.tokenDigests[t.Digest] = t
+}
+
+// deleteToken removes a token and its digest index.
+func (db *store) deleteToken(t *token) {
+	delete(db.tokens, t.ID)
+	delete(db.tokenDigests, t.Digest)
+}
+
+// deleteTokensOf removes every token of a bearer, except keep (may be nil).
+func (db *store) deleteTokensOf(bearerType, bearerID string, keep *token) {
+	for _, t := range db.tokens {
+		if t.BearerType == bearerType && t.BearerID == bearerID && t != keep {
+			db.deleteToken(t)
+		}
+	}
+}
+
+// seesToken: staff all; a product its own and its users' and licenses' tokens; others
+// their own tokens.
+func (c *call) seesToken(p *principal, t *token) bool {
+	db := c.db()
+	switch {
+	case p.isStaff():
+		return true
+	case p.product != nil:
+		switch t.BearerType {
+		case "products":
+			return p.isProduct(t.BearerID)
+		case "licenses":
+			l := db.licenses[t.BearerID]
+			return l != nil && c.licenseProductID(l) == p.product.ID
+		case "users":
+			u := db.users[t.BearerID]
+			return u != nil && c.seesUser(p, u)
+		}
+		return false
+	}
+	return t.BearerID == p.bearerID()
+}
+
+// token renders a token; secret is the raw value, shown only by generate/regenerate.
+func (v view) token(t *token, secret string) *resource {
+	attrs := map[string]any{
+		"kind":   t.Kind,
+		"expiry": optTime(t.Expiry),
+		"name":   opt(t.Name),
+	}
+	if secret != "" {
+		attrs["token"] = secret
+	}
+	if t.Kind == "activation-token" {
+		attrs["maxActivations"] = opt(t.MaxActivations)
+		attrs["activations"] = t.Activations
+		attrs["maxDeactivations"] = opt(t.MaxDeactivations)
+		attrs["deactivations"] = t.Deactivations
+	}
+	r := v.newResource("tokens", t.ID, stamp(attrs, &t.base))
+	bearerID := t.BearerID
+	r.Relationships["bearer"] = toOne(v.path(t.BearerType, t.BearerID), t.BearerType, &bearerID)
+	return r
+}
 
 const tokenDuration = 14 * day // default expiry of user tokens
 
@@ -26,9 +115,9 @@ func (s *Server) routeTokens(r *router) {
 }
 
 // newToken makes a token with a fresh secret; only its digest is stored.
-func newToken(acct string, now time.Time, bearerType, bearerID, kind string) (*Token, string) {
+func newToken(acct string, now time.Time, bearerType, bearerID, kind string) (*token, string) {
 	secret := newTokenSecret(kind)
-	return &Token{base: newBase(acct, now), Kind: kind, BearerType: bearerType, BearerID: bearerID, Digest: digest(secret)}, secret
+	return &token{base: newBase(acct, now), Kind: kind, BearerType: bearerType, BearerID: bearerID, Digest: digest(secret)}, secret
 }
 
 // tokenKindFor names the kind of a bearer's tokens.
@@ -59,14 +148,14 @@ func tokenKindFor(db *store, bearerType, bearerID string) string {
 }
 
 // isUserToken: the bearer is a user with role user (Keygen's user_token?).
-func isUserToken(db *store, t *Token) bool {
+func isUserToken(db *store, t *token) bool {
 	u := db.users[t.BearerID]
 	return t.BearerType == "users" && u != nil && u.Role == "user"
 }
 
 // issueToken stores a new token for a bearer with the optional name/expiry attributes;
 // without an expiry, user tokens expire in 14 days and all others never.
-func (c *call) issueToken(bearerType, bearerID string, attrs params) (*Token, string) {
+func (c *call) issueToken(bearerType, bearerID string, attrs params) (*token, string) {
 	db := c.db()
 	t, secret := newToken(c.acct.ID, c.now(), bearerType, bearerID, tokenKindFor(db, bearerType, bearerID))
 	t.Name = attrs.strPtr("name")
@@ -122,7 +211,7 @@ var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 var loginEmailRE = regexp.MustCompile(`(?i)^[^@\s]+@(?:[-a-z0-9]+\.)+[a-z]{2,}$`)
 
 // generateToken is POST /tokens: log in with Basic email:password, or mint a token with
-// a token (keygen-api.md §2.1).
+// a token (app/controllers/api/v1/tokens_controller.rb).
 func (s *Server) generateToken(c *call) error {
 	var p *principal
 	if user, pass, ok := passwordCredentials(c); ok {
@@ -153,7 +242,7 @@ func (s *Server) generateToken(c *call) error {
 	}
 	// An unknown bearer fails authorization, not validation (tokens/generate.feature,
 	// "Admin generates a new token for an invalid product", "… for an invalid user").
-	var bearerUser *User
+	var bearerUser *user
 	switch bearerType {
 	case "users":
 		bearerUser = db.users[bearerID]
@@ -191,7 +280,7 @@ func (s *Server) generateToken(c *call) error {
 }
 
 // passwordCredentials reports Basic credentials whose user part holds an "@": only those
-// are a password login (keygen-api.md §1.14).
+// are a password login (app/controllers/api/v1/tokens_controller.rb).
 func passwordCredentials(c *call) (string, string, bool) {
 	scheme, value := authorization(c)
 	if scheme != "basic" {
@@ -213,9 +302,10 @@ func containsAt(s string) bool {
 	return false
 }
 
-// passwordAuth checks an email and password in Keygen's order (keygen-api.md §1.6); for
-// API ≤1.7 every credential error reads CREDENTIALS_INVALID.
-func (c *call) passwordAuth(email, password string) (*User, error) {
+// passwordAuth checks an email and password in Keygen's order
+// (app/controllers/api/v1/tokens_controller.rb); for API ≤1.7 every credential error reads
+// CREDENTIALS_INVALID.
+func (c *call) passwordAuth(email, password string) (*user, error) {
 	fail := func(code, detail string) error {
 		if c.minor <= 7 {
 			code, detail = "CREDENTIALS_INVALID", "email and password must be valid"
@@ -252,18 +342,19 @@ func (s *Server) listTokens(c *call) error {
 		return err
 	}
 	f := tokenFilter(c)
-	items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return c.seesToken(p, t) && f(t) })
+	items := ofAccount(c.db().tokens, c.acct.ID, func(t *token) bool { return c.seesToken(p, t) && f(t) })
 	v := c.view()
-	return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
+	return paginate(c, items, true, func(t *token) *resource { return v.token(t, "") })
 }
 
-// tokenFilter applies bearer[type], bearer[id] and bearer[role] (keygen-api.md §1.9).
-func tokenFilter(c *call) func(*Token) bool {
+// tokenFilter applies bearer[type], bearer[id] and bearer[role] (has_scope in
+// app/controllers/api/v1/tokens_controller.rb).
+func tokenFilter(c *call) func(*token) bool {
 	q := c.query
 	typ, id := q.Get("bearer[type]"), q.Get("bearer[id]")
 	roles := append(q["bearer[role]"], q["bearer[role][]"]...)
 	db := c.db()
-	return func(t *Token) bool {
+	return func(t *token) bool {
 		if typ != "" && plural(lower(typ)) != t.BearerType {
 			return false
 		}
@@ -282,7 +373,7 @@ func tokenFilter(c *call) func(*Token) bool {
 }
 
 // findToken resolves a token the bearer may see, else 404.
-func (c *call) findToken(p *principal, id string) (*Token, error) {
+func (c *call) findToken(p *principal, id string) (*token, error) {
 	t := c.db().findToken(c.acct.ID, id)
 	if t == nil || !c.seesToken(p, t) {
 		return nil, errNotFound("token", id)
@@ -307,7 +398,7 @@ func (s *Server) showToken(c *call) error {
 
 // mayManageToken is Keygen's regenerate?/revoke? rule: admins and environments manage
 // tokens below them, products their users' and licenses' tokens, everyone their own.
-func (c *call) mayManageToken(p *principal, t *Token, revoke bool) bool {
+func (c *call) mayManageToken(p *principal, t *token, revoke bool) bool {
 	db := c.db()
 	switch {
 	case t.BearerID == p.bearerID():
@@ -329,7 +420,7 @@ func (c *call) mayManageToken(p *principal, t *Token, revoke bool) bool {
 }
 
 // regenerate gives a token a new secret; an expiring token's expiry restarts at 14 days.
-func (c *call) regenerate(t *Token) error {
+func (c *call) regenerate(t *token) error {
 	db := c.db()
 	db.deleteToken(t)
 	secret := newTokenSecret(t.Kind)
@@ -386,183 +477,4 @@ func (s *Server) revokeToken(c *call) error {
 	c.emit("token.revoked", c.view().token(t, ""), nil)
 	c.db().deleteToken(t)
 	return c.noContent()
-}
-
-// tokenOwner resolves the {owner} of /products|licenses|users/{owner}/tokens, as the
-// bearer may see it (404 otherwise).
-func (c *call) tokenOwner(p *principal, owner string) (bearerType, bearerID string, err error) {
-	db := c.db()
-	id := c.param("owner")
-	switch owner {
-	case "products":
-		prod := db.findProduct(c.acct.ID, id)
-		if prod == nil || !c.seesProduct(p, prod) {
-			return "", "", errNotFound("product", id)
-		}
-		return owner, prod.ID, nil
-	case "licenses":
-		l := db.findLicense(c.acct.ID, id)
-		if l == nil || !c.seesLicense(p, l) {
-			return "", "", errNotFound("license", id)
-		}
-		return owner, l.ID, nil
-	default:
-		u := db.findUser(c.acct.ID, id)
-		if u == nil || !c.scopesUser(p, u) { // the users scope, as Users::TokensController
-			return "", "", errNotFound("user", id)
-		}
-		return owner, u.ID, nil
-	}
-}
-
-// createBearerToken is POST /{products|licenses|users}/{id}/tokens, answering 200
-// (keygen-api.md §2.1).
-func (s *Server) createBearerToken(owner string) handlerFunc {
-	extra := fields{}
-	if owner == "licenses" {
-		extra = fields{"max_activations": integer().opt(), "max_deactivations": integer().opt()}
-	}
-	schema := obj(fields{"data": obj(fields{
-		"type":          typeOf("token"),
-		"attributes":    obj(tokenAttrs(extra)).opt(),
-		"relationships": obj(fields{}).opt(),
-	}).opt()}).opt()
-	return func(c *call) error {
-		p, err := c.requireAuth()
-		if err != nil {
-			return err
-		}
-		bearerType, bearerID, err := c.tokenOwner(p, owner)
-		if err != nil {
-			return err
-		}
-		in, err := c.parse(schema)
-		if err != nil {
-			return err
-		}
-		if err := c.verifyPermission(p, strings.TrimSuffix(owner, "s")+".tokens.generate"); err != nil {
-			return err
-		}
-		if !c.mayCreateBearerToken(p, bearerType, bearerID) {
-			return errDenied()
-		}
-		attrs := in.obj("data").obj("attributes")
-		v := newInvalid("tokens")
-		for _, k := range []string{"max_activations", "max_deactivations"} {
-			if n, ok := attrs.int(k); ok && n < 0 {
-				v.attr(camel(k), "INVALID", "must be greater than or equal to 0")
-			}
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		t, secret := c.issueToken(bearerType, bearerID, attrs)
-		c.emit("token.generated", c.view().token(t, ""), nil)
-		return c.ok(c.view().token(t, secret))
-	}
-}
-
-// mayCreateBearerToken (Products|Licenses|Users::TokenPolicy#create?): admins/developers
-// any product, license or user (a role-user or themselves); environments products,
-// licenses and role-users; sales agents licenses; a product its licenses and the role-users
-// holding one of its licenses.
-func (c *call) mayCreateBearerToken(p *principal, bearerType, bearerID string) bool {
-	db := c.db()
-	switch bearerType {
-	case "products":
-		return p.canWriteAll()
-	case "licenses":
-		if p.canWriteAll() || p.hasRole("sales-agent") {
-			return true
-		}
-		return p.product != nil && c.licenseProductID(db.licenses[bearerID]) == p.product.ID
-	default:
-		u := db.users[bearerID]
-		switch {
-		case p.isAdmin():
-			return u.Role == "user" || p.isUser(u.ID)
-		case p.hasRole("environment"):
-			return u.Role == "user"
-		case p.product != nil:
-			return u.Role == "user" && c.userHasProduct(u, p.product.ID)
-		}
-		return false
-	}
-}
-
-func (s *Server) listBearerTokens(owner string) handlerFunc {
-	return func(c *call) error {
-		p, err := c.requireAuth()
-		if err != nil {
-			return err
-		}
-		_, bearerID, err := c.tokenOwner(p, owner)
-		if err != nil {
-			return err
-		}
-		if err := c.authorize(p, "token.read", c.mayReadBearerTokens(p, owner, bearerID, false)); err != nil {
-			return err
-		}
-		items := ofAccount(c.db().tokens, c.acct.ID, func(t *Token) bool { return t.BearerID == bearerID && c.seesToken(p, t) })
-		v := c.view()
-		return paginate(c, items, true, func(t *Token) *resource { return v.token(t, "") })
-	}
-}
-
-func (s *Server) showBearerToken(owner string) handlerFunc {
-	return func(c *call) error {
-		p, err := c.requireAuth()
-		if err != nil {
-			return err
-		}
-		_, bearerID, err := c.tokenOwner(p, owner)
-		if err != nil {
-			return err
-		}
-		t, err := c.findToken(p, c.param("id"))
-		if err != nil || t.BearerID != bearerID {
-			return errNotFound("token", c.param("id"))
-		}
-		if err := c.authorize(p, "token.read", c.mayReadBearerTokens(p, owner, bearerID, true)); err != nil {
-			return err
-		}
-		return c.ok(c.view().token(t, ""))
-	}
-}
-
-// mayReadBearerTokens is {Licenses,Products,Users}::TokenPolicy#index?/show? past the
-// token.read permission: staff always; a license's tokens also for its product (visibility
-// already narrowed products to their own); a product's tokens for the product itself; a
-// user's tokens for products and environments when a role-user (a product's show also
-// needs the user to hold one of its licenses) and for the user themself.
-func (c *call) mayReadBearerTokens(p *principal, owner, bearerID string, show bool) bool {
-	if p.hasRole("admin", "developer", "sales-agent", "support-agent", "read-only") {
-		return true
-	}
-	switch owner {
-	case "licenses":
-		return p.hasRole("environment") || p.product != nil
-	case "products":
-		return p.hasRole("environment") || (p.product != nil && p.product.ID == bearerID)
-	}
-	u := c.db().users[bearerID]
-	switch {
-	case u == nil:
-		return false
-	case p.hasRole("environment"):
-		return u.Role == "user"
-	case p.product != nil:
-		return u.Role == "user" && (!show || c.userHasProduct(u, p.product.ID))
-	}
-	return p.user != nil && p.isUser(u.ID)
-}
-
-// userHasProduct reports whether the user owns or is attached to a license of the product.
-func (c *call) userHasProduct(u *User, productID string) bool {
-	for _, l := range c.db().licensesOfUser(u) {
-		if c.licenseProductID(l) == productID {
-			return true
-		}
-	}
-	return false
 }

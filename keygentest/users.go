@@ -1,11 +1,150 @@
 package keygentest
 
 import (
-	"strconv"
 	"strings"
+	"time"
 )
 
-// Users (keygen-api.md §2.4).
+// Users (app/models/user.rb, app/controllers/api/v1/users_controller.rb). Actions are in
+// users_actions.go, relationships in users_relationships.go.
+
+// user is a person of the account (app/models/user.rb); admins are users with role admin.
+type user struct {
+	base
+	Email       string // stored lower-cased
+	FirstName   *string
+	LastName    *string
+	Role        string // user, admin, developer, sales-agent, support-agent, read-only
+	Permissions []string
+	Metadata    map[string]any // keys snake_case, as received after key conversion
+	GroupID     *string
+	BannedAt    *time.Time
+	// Password is a salted hash; nil means the user has no password.
+	Password *passwordHash
+	// ResetDigest is the SHA-256 (hex) of the last password-reset token handed out.
+	ResetDigest string
+	ResetSentAt *time.Time
+}
+
+func (db *store) findUser(acct, idOrEmail string) *user {
+	if u := db.users[idOrEmail]; u != nil && u.AccountID == acct {
+		return u
+	}
+	email := lower(idOrEmail)
+	for _, u := range db.users {
+		if u.AccountID == acct && u.Email == email {
+			return u
+		}
+	}
+	return nil
+}
+
+func (db *store) findUserByEmail(acct, email string) *user {
+	email = lower(email)
+	for _, u := range db.users {
+		if u.AccountID == acct && u.Email == email {
+			return u
+		}
+	}
+	return nil
+}
+
+// licensesOfUser returns the licenses a user owns or is attached to.
+func (db *store) licensesOfUser(u *user) []*license {
+	return ofAccount(db.licenses, u.AccountID, func(l *license) bool { return licenseHasUser(l, u.ID) })
+}
+
+// seesUser: admins all; other staff, environments and products only role-user users (a
+// product: those holding its licenses); a user itself; a license its owner and users.
+func (c *call) seesUser(p *principal, u *user) bool {
+	switch {
+	case p.isAdmin():
+		return true
+	case p.isStaff():
+		return u.Role == "user"
+	case p.product != nil:
+		if u.Role != "user" {
+			return false
+		}
+		for _, l := range c.db().licensesOfUser(u) {
+			if c.licenseProductID(l) == p.product.ID {
+				return true
+			}
+		}
+		return false
+	case p.user != nil:
+		return p.isUser(u.ID)
+	case p.license != nil:
+		return licenseHasUser(p.license, u.ID)
+	}
+	return false
+}
+
+// scopesUser is the users scope (User.accessible_by): staff every user, products and
+// environments every role-user user, a user themself and their teammates (the users of
+// any license they own or are attached to), a license its owner and users.
+func (c *call) scopesUser(p *principal, u *user) bool {
+	switch {
+	case p.hasRole("admin", "developer", "read-only", "sales-agent", "support-agent"):
+		return true
+	case p.hasRole("environment", "product"):
+		return u.Role == "user"
+	case p.user != nil:
+		if p.isUser(u.ID) {
+			return true
+		}
+		db := c.db()
+		for _, l := range db.licensesOfUser(p.user) {
+			if licenseHasUser(l, u.ID) {
+				return true
+			}
+		}
+		return false
+	case p.license != nil:
+		return licenseHasUser(p.license, u.ID)
+	}
+	return false
+}
+
+// userStatus: BANNED when banned; ACTIVE when created within 90 days or holding an active
+// license; else INACTIVE (app/models/user.rb).
+func userStatus(db *store, u *user, now time.Time) string {
+	if u.BannedAt != nil {
+		return "BANNED"
+	}
+	if u.Created.After(now.Add(-inactiveAfter)) {
+		return "ACTIVE"
+	}
+	for _, l := range db.licensesOfUser(u) {
+		if licenseStatus(db, l, now) == "ACTIVE" {
+			return "ACTIVE"
+		}
+	}
+	return "INACTIVE"
+}
+
+func (v view) user(u *user) *resource {
+	var full any
+	if u.FirstName != nil && u.LastName != nil {
+		full = *u.FirstName + " " + *u.LastName
+	}
+	attrs := map[string]any{
+		"fullName":  full,
+		"firstName": opt(u.FirstName),
+		"lastName":  opt(u.LastName),
+		"email":     u.Email,
+		"status":    userStatus(v.db, u, v.now),
+		"role":      u.Role,
+		"metadata":  v.metadata(u.Metadata),
+	}
+	r := v.newResource("users", u.ID, stamp(attrs, &u.base))
+	r.Relationships["group"] = toOne(v.path("users", u.ID, "group"), "groups", u.GroupID)
+	for _, rel := range []string{"products", "licenses", "machines", "tokens"} {
+		r.Relationships[rel] = toMany(v.path("users", u.ID, rel), nil)
+	}
+	r.Relationships["secondFactors"] = toMany(v.path("users", u.ID, "second-factors"), nil)
+	return r
+}
 
 func (s *Server) routeUsers(r *router) {
 	r.post("/users", s.createUser)
@@ -64,7 +203,7 @@ func userSchema(p *principal, create bool) *param {
 }
 
 // findUser resolves a user by id or email as the bearer may see them, else 404.
-func (c *call) findUser(p *principal, id string) (*User, error) {
+func (c *call) findUser(p *principal, id string) (*user, error) {
 	u := c.db().findUser(c.acct.ID, id)
 	if u == nil || !c.scopesUser(p, u) {
 		return nil, errNotFound("user", id)
@@ -82,7 +221,7 @@ func (s *Server) createUser(c *call) error {
 		return err
 	}
 	a := in.obj("data").obj("attributes")
-	u := &User{base: newBase(c.acct.ID, c.now()), Role: "user", Metadata: map[string]any{}}
+	u := &user{base: newBase(c.acct.ID, c.now()), Role: "user", Metadata: map[string]any{}}
 	if r, ok := a.str("role"); ok {
 		u.Role = r
 	}
@@ -117,7 +256,7 @@ func (s *Server) createUser(c *call) error {
 }
 
 // applyUser copies sent attributes onto a user (emails are stored lower-cased).
-func (c *call) applyUser(u *User, a params) {
+func (c *call) applyUser(u *user, a params) {
 	if a.has("first_name") {
 		u.FirstName = a.strPtr("first_name")
 	}
@@ -139,7 +278,7 @@ func (c *call) applyUser(u *User, a params) {
 }
 
 // validateUser checks email and password; the password is hashed only when valid.
-func (c *call) validateUser(u *User, a params) *invalid {
+func (c *call) validateUser(u *user, a params) *invalid {
 	v := newInvalid("users")
 	switch {
 	case u.Email == "":
@@ -163,7 +302,7 @@ func (c *call) validateUser(u *User, a params) *invalid {
 	return v
 }
 
-// validatePassword applies the 6..72 byte rule (keygen-api.md §2.4).
+// validatePassword applies the 6..72 byte rule (app/models/user.rb).
 func validatePassword(v *invalid, pw string) bool {
 	switch {
 	case len(pw) < 6:
@@ -182,7 +321,7 @@ func (s *Server) listUsers(c *call) error {
 		return err
 	}
 	keep := c.userFilter()
-	items := ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return c.scopesUser(p, u) && keep(u) })
+	items := ofAccount(c.db().users, c.acct.ID, func(u *user) bool { return c.scopesUser(p, u) && keep(u) })
 	v := c.view()
 	if err := c.verifyPermission(p, "user.read"); err != nil {
 		if _, perr := c.pager(); perr != nil {
@@ -193,16 +332,16 @@ func (s *Server) listUsers(c *call) error {
 	return paginate(c, items, true, v.user)
 }
 
-// userFilter applies the list filters of keygen-api.md §1.9: roles[] (default only role
-// user), product, license, status, assigned/active and metadata[key].
-func (c *call) userFilter() func(*User) bool {
+// userFilter applies the list filters of app/controllers/api/v1/users_controller.rb: roles[]
+// (default only role user), product, license, status, assigned/active and metadata[key].
+func (c *call) userFilter() func(*user) bool {
 	q, db, now := c.query, c.db(), c.now()
 	roles := append(append([]string{}, q["roles[]"]...), q["roles"]...)
 	if len(roles) == 0 {
 		roles = []string{"user"}
 	}
 	meta := metadataFilters(q)
-	return func(u *User) bool {
+	return func(u *user) bool {
 		if !contains(roles, u.Role) {
 			return false
 		}
@@ -210,10 +349,10 @@ func (c *call) userFilter() func(*User) bool {
 			return false
 		}
 		licenses := db.licensesOfUser(u)
-		if prod := q.Get("product"); prod != "" && !anyLicense(licenses, func(l *License) bool { return c.licenseProductID(l) == prod }) {
+		if prod := q.Get("product"); prod != "" && !anyLicense(licenses, func(l *license) bool { return c.licenseProductID(l) == prod }) {
 			return false
 		}
-		if lic := q.Get("license"); lic != "" && !anyLicense(licenses, func(l *License) bool { return l.ID == lic || l.Key == lic }) {
+		if lic := q.Get("license"); lic != "" && !anyLicense(licenses, func(l *license) bool { return l.ID == lic || l.Key == lic }) {
 			return false
 		}
 		if g := q.Get("group"); g != "" && (u.GroupID == nil || *u.GroupID != g) {
@@ -226,66 +365,6 @@ func (c *call) userFilter() func(*User) bool {
 		}
 		return matchMetadata(u.Metadata, meta)
 	}
-}
-
-func anyLicense(ls []*License, f func(*License) bool) bool {
-	for _, l := range ls {
-		if f(l) {
-			return true
-		}
-	}
-	return false
-}
-
-// metadataFilters collects metadata[key]=value query parameters (keys snake_cased).
-func metadataFilters(q map[string][]string) map[string]string {
-	out := map[string]string{}
-	for k, vs := range q {
-		if strings.HasPrefix(k, "metadata[") && strings.HasSuffix(k, "]") {
-			out[snake(k[9:len(k)-1])] = vs[0]
-		}
-	}
-	return out
-}
-
-// matchMetadata: every filter must match, either as the string or as the value it
-// denotes ("true", "false", "null", integers, floats).
-func matchMetadata(m map[string]any, filters map[string]string) bool {
-	for k, want := range filters {
-		got, ok := m[k]
-		if !ok || !metadataEqual(got, want) {
-			return false
-		}
-	}
-	return true
-}
-
-func metadataEqual(got any, want string) bool {
-	switch g := got.(type) {
-	case string:
-		return g == want
-	case nil:
-		return want == "null"
-	case bool:
-		return strconv.FormatBool(g) == want
-	case int64:
-		n, err := strconv.ParseInt(want, 10, 64)
-		return err == nil && n == g
-	case float64:
-		f, err := strconv.ParseFloat(want, 64)
-		return err == nil && f == g
-	}
-	return false
-}
-
-func queryBool(s string) (bool, bool) {
-	switch lower(s) {
-	case "true", "1", "t", "yes":
-		return true, true
-	case "false", "0", "f", "no":
-		return false, true
-	}
-	return false, false
 }
 
 func (s *Server) showUser(c *call) error {
@@ -356,7 +435,7 @@ func (s *Server) updateUser(c *call) error {
 
 // adminCount counts the account's admins (the last one may not go).
 func (c *call) adminCount() int {
-	return len(ofAccount(c.db().users, c.acct.ID, func(u *User) bool { return u.Role == "admin" }))
+	return len(ofAccount(c.db().users, c.acct.ID, func(u *user) bool { return u.Role == "admin" }))
 }
 
 func (s *Server) deleteUser(c *call) error {
@@ -423,128 +502,4 @@ func (c *call) verifyUserPermission(p *principal, action, role string) error {
 		return c.verifyPermission(p, "admin."+action)
 	}
 	return nil
-}
-
-func removeString(list []string, s string) []string {
-	out := list[:0]
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// banUser is POST /users/{id}/actions/ban|unban; only role-user users can be banned.
-func (s *Server) banUser(ban bool) handlerFunc {
-	return func(c *call) error {
-		p, err := c.requireAuth()
-		if err != nil {
-			return err
-		}
-		u, err := c.findUser(p, c.param("id"))
-		if err != nil {
-			return err
-		}
-		if err := c.verifyPermission(p, map[bool]string{true: "user.ban", false: "user.unban"}[ban]); err != nil {
-			return err
-		}
-		if u.Role != "user" {
-			return errForbidden("must have a user role")
-		}
-		if !p.hasRole("admin", "developer", "sales-agent", "support-agent", "product", "environment") {
-			return errDenied()
-		}
-		event := "user.unbanned"
-		if ban {
-			now := c.now()
-			u.BannedAt, event = &now, "user.banned"
-		} else {
-			u.BannedAt = nil
-		}
-		u.Updated = c.now()
-		res := c.view().user(u)
-		c.emit(event, res, nil)
-		return c.ok(res)
-	}
-}
-
-var (
-	updatePasswordSchema = obj(fields{"meta": obj(fields{"old_password": str(), "new_password": str()})})
-	resetPasswordSchema  = obj(fields{"meta": obj(fields{"password_reset_token": str(), "new_password": str()})})
-)
-
-// updatePassword: a user changes their own password with the old one; every other token
-// of theirs is revoked (keygen-api.md §2.4). No event is emitted.
-func (s *Server) updatePassword(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	u, err := c.findUser(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	in, err := c.parse(updatePasswordSchema)
-	if err != nil {
-		return err
-	}
-	if !p.isUser(u.ID) || p.token == nil {
-		return errDenied()
-	}
-	meta := in.obj("meta")
-	old, _ := meta.str("old_password")
-	if !u.Password.matches(old) {
-		e := errUnauthorized("", "is not valid")
-		e.errors[0].Source = pointer("/meta/oldPassword")
-		return e
-	}
-	pw, _ := meta.str("new_password")
-	v := newInvalid("users")
-	if !validatePassword(v, pw) {
-		return v.err()
-	}
-	u.Password, u.ResetDigest, u.ResetSentAt = hashPassword(pw), "", nil
-	u.Updated = c.now()
-	c.db().deleteTokensOf("users", u.ID, p.token)
-	return c.ok(c.view().user(u))
-}
-
-// resetPassword sets a new password with a reset token from POST /passwords; tokens are
-// valid 24 hours. A wrong token answers as if the user did not exist (keygen-api.md §2.4).
-func (s *Server) resetPassword(c *call) error {
-	if _, err := c.authenticate(); err != nil {
-		return err
-	}
-	id := c.param("id")
-	u := c.db().findUser(c.acct.ID, id)
-	if u == nil {
-		return errNotFound("user", id)
-	}
-	in, err := c.parse(resetPasswordSchema)
-	if err != nil {
-		return err
-	}
-	meta := in.obj("meta")
-	if c.acct.Protected && u.Role == "user" && u.Password == nil {
-		return errDenied()
-	}
-	tok, _ := meta.str("password_reset_token")
-	if u.ResetDigest == "" || u.ResetSentAt == nil || digest(tok) != u.ResetDigest {
-		return errNotFound("user", id)
-	}
-	if u.ResetSentAt.Before(c.now().Add(-day)) {
-		e := errUnauthorized("", "is expired")
-		e.errors[0].Source = pointer("/meta/passwordResetToken")
-		return e
-	}
-	pw, _ := meta.str("new_password")
-	v := newInvalid("users")
-	if !validatePassword(v, pw) {
-		return v.err()
-	}
-	u.Password, u.ResetDigest, u.ResetSentAt = hashPassword(pw), "", nil
-	u.Updated = c.now()
-	c.db().deleteTokensOf("users", u.ID, nil)
-	return c.ok(c.view().user(u))
 }

@@ -6,8 +6,78 @@ import (
 	"strings"
 )
 
-// Webhook endpoints (keygen-api.md §2.9) and webhook events (§2.10). Events are created by
+// Webhook endpoints (app/controllers/api/v1/webhook_endpoints_controller.rb) and webhook
+// events (app/controllers/api/v1/webhook_events_controller.rb). Events are created by
 // emit (events.go) and delivered by the deliverer (delivery.go).
+
+// webhookEndpoint is a registered webhook receiver (app/models/webhook_endpoint.rb).
+type webhookEndpoint struct {
+	base
+	URL                string
+	Subscriptions      []string
+	SignatureAlgorithm string
+	APIVersion         string
+	ProductID          *string
+}
+
+// webhookEvent is one delivery record (app/models/webhook_event.rb).
+type webhookEvent struct {
+	base
+	EndpointID       string
+	Endpoint         string
+	APIVersion       *string
+	Payload          string // the rendered resource document, as a JSON string
+	Event            string
+	Status           string // DELIVERING, DELIVERED, FAILING, FAILED
+	LastResponseCode *int
+	LastResponseBody *string
+	IdempotencyToken string
+}
+
+// subscribed reports whether an endpoint receives an event type.
+func (e *webhookEndpoint) subscribed(event string) bool {
+	for _, s := range e.Subscriptions {
+		if s == "*" || s == event {
+			return true
+		}
+	}
+	return false
+}
+
+func (v view) webhookEndpoint(e *webhookEndpoint) *resource {
+	attrs := map[string]any{
+		"url":                e.URL,
+		"subscriptions":      e.Subscriptions,
+		"signatureAlgorithm": e.SignatureAlgorithm,
+		"apiVersion":         e.APIVersion,
+	}
+	r := v.newResource("webhook-endpoints", e.ID, stamp(attrs, &e.base))
+	// Keygen links the product itself (or null), not a nested relationship route.
+	var related any
+	if e.ProductID != nil {
+		related = v.path("products", *e.ProductID)
+	}
+	r.Relationships["product"] = map[string]any{"links": map[string]any{"related": related}, "data": nil}
+	if e.ProductID != nil {
+		r.Relationships["product"].(map[string]any)["data"] = map[string]any{"type": "products", "id": *e.ProductID}
+	}
+	return r
+}
+
+func (v view) webhookEvent(e *webhookEvent) *resource {
+	attrs := map[string]any{
+		"endpoint":         e.Endpoint,
+		"apiVersion":       opt(e.APIVersion),
+		"payload":          e.Payload,
+		"event":            e.Event,
+		"status":           e.Status,
+		"lastResponseCode": opt(e.LastResponseCode),
+		"lastResponseBody": opt(e.LastResponseBody),
+	}
+	r := v.newResource("webhook-events", e.ID, stamp(attrs, &e.base))
+	r.Meta = map[string]any{"idempotencyToken": e.IdempotencyToken}
+	return r
+}
 
 // routeWebhooks registers the routes for webhook endpoints and events.
 func (s *Server) routeWebhooks(r *router) {
@@ -55,7 +125,7 @@ var (
 	updateEndpointSchema = endpointSchema(false)
 )
 
-// mayReadEndpoints: admins, developers, read-only users and environments read every
+// mayReadHooks: admins, developers, read-only users and environments read every
 // endpoint; a product reads its own (WebhookEndpointPolicy#index?/show?).
 func mayReadHooks(p *principal) bool {
 	return p.hasRole("admin", "developer", "read-only", "environment")
@@ -63,7 +133,7 @@ func mayReadHooks(p *principal) bool {
 
 // seesEndpoint: staff see every endpoint (agents then get 403), a product its own;
 // users and licenses none (404).
-func seesEndpoint(p *principal, e *WebhookEndpoint) bool {
+func seesEndpoint(p *principal, e *webhookEndpoint) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -73,7 +143,7 @@ func seesEndpoint(p *principal, e *WebhookEndpoint) bool {
 	return false
 }
 
-func (c *call) findEndpoint(p *principal, id string) (*WebhookEndpoint, error) {
+func (c *call) findEndpoint(p *principal, id string) (*webhookEndpoint, error) {
 	e := c.db().endpoints[lower(id)]
 	if e == nil || e.AccountID != c.acct.ID || !seesEndpoint(p, e) {
 		return nil, errNotFound("webhook endpoint", id)
@@ -82,7 +152,7 @@ func (c *call) findEndpoint(p *principal, id string) (*WebhookEndpoint, error) {
 }
 
 // mayWriteEndpoint: admins, developers and environments; a product for endpoints of its own.
-func mayWriteEndpoint(p *principal, e *WebhookEndpoint) bool {
+func mayWriteEndpoint(p *principal, e *webhookEndpoint) bool {
 	if p.canWriteAll() {
 		return true
 	}
@@ -98,7 +168,7 @@ func (s *Server) createEndpoint(c *call) error {
 	if err != nil {
 		return err
 	}
-	e := &WebhookEndpoint{base: newBase(c.acct.ID, c.now()), Subscriptions: []string{"*"}, SignatureAlgorithm: "ed25519", APIVersion: c.version()}
+	e := &webhookEndpoint{base: newBase(c.acct.ID, c.now()), Subscriptions: []string{"*"}, SignatureAlgorithm: "ed25519", APIVersion: c.version()}
 	if p.product != nil {
 		id := p.product.ID // a product bearer's endpoint is scoped to it
 		e.ProductID = &id
@@ -117,9 +187,10 @@ func (s *Server) createEndpoint(c *call) error {
 	return c.created(c.view().webhookEndpoint(e))
 }
 
-// applyEndpoint copies the sent attributes and product relationship onto an endpoint.
-// An unsupported apiVersion is a 400 from request typing (keygen-api.md §2.9).
-func (c *call) applyEndpoint(e *WebhookEndpoint, in params) error {
+// applyEndpoint copies the sent attributes and product relationship onto an endpoint. An
+// unsupported apiVersion is a 400 from request typing
+// (app/controllers/api/v1/webhook_endpoints_controller.rb).
+func (c *call) applyEndpoint(e *webhookEndpoint, in params) error {
 	attrs := in.obj("data").obj("attributes")
 	if s, ok := attrs.str("url"); ok {
 		e.URL = s
@@ -149,7 +220,7 @@ func (c *call) applyEndpoint(e *WebhookEndpoint, in params) error {
 }
 
 // validateEndpoint applies the WebhookEndpoint model's validations, in their order.
-func (c *call) validateEndpoint(e *WebhookEndpoint) error {
+func (c *call) validateEndpoint(e *webhookEndpoint) error {
 	v := newInvalid("webhook-endpoints")
 	if len(e.Subscriptions) < 1 {
 		v.attr("subscriptions", "TOO_SHORT", "must have at least 1 webhook event subscription")
@@ -228,18 +299,6 @@ func uriChars(s string) bool {
 	return true
 }
 
-func uniq(in []string) []string {
-	out := make([]string, 0, len(in))
-	seen := map[string]bool{}
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 func (s *Server) listEndpoints(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
@@ -248,7 +307,7 @@ func (s *Server) listEndpoints(c *call) error {
 	if err := c.authorize(p, "webhook-endpoint.read", mayReadHooks(p) || p.product != nil); err != nil {
 		return err
 	}
-	items := ofAccount(c.db().endpoints, c.acct.ID, func(e *WebhookEndpoint) bool { return seesEndpoint(p, e) })
+	items := ofAccount(c.db().endpoints, c.acct.ID, func(e *webhookEndpoint) bool { return seesEndpoint(p, e) })
 	v := c.view()
 	return paginate(c, items, true, v.webhookEndpoint)
 }
@@ -317,7 +376,7 @@ func (s *Server) deleteEndpoint(c *call) error {
 // Webhook events ----------------------------------------------------------------------
 
 // eventProductID is the product of an event's endpoint, if it still exists and is scoped.
-func (c *call) eventProductID(ev *WebhookEvent) string {
+func (c *call) eventProductID(ev *webhookEvent) string {
 	if ep := c.db().endpoints[ev.EndpointID]; ep != nil && ep.ProductID != nil {
 		return *ep.ProductID
 	}
@@ -326,7 +385,7 @@ func (c *call) eventProductID(ev *WebhookEvent) string {
 
 // seesEvent: staff see every event (agents then get 403), a product the events of its
 // endpoints; users and licenses none.
-func (c *call) seesEvent(p *principal, ev *WebhookEvent) bool {
+func (c *call) seesEvent(p *principal, ev *webhookEvent) bool {
 	switch {
 	case p.isStaff():
 		return true
@@ -336,7 +395,7 @@ func (c *call) seesEvent(p *principal, ev *WebhookEvent) bool {
 	return false
 }
 
-func (c *call) findEvent(p *principal, id string) (*WebhookEvent, error) {
+func (c *call) findEvent(p *principal, id string) (*webhookEvent, error) {
 	ev := c.db().events[lower(id)]
 	if ev == nil || ev.AccountID != c.acct.ID || !c.seesEvent(p, ev) {
 		return nil, errNotFound("webhook event", id)
@@ -345,7 +404,7 @@ func (c *call) findEvent(p *principal, id string) (*WebhookEvent, error) {
 }
 
 // listEvents is GET /webhook-events, filtered by events[]= and paginated without counts
-// (keygen-api.md §1.8, §1.9).
+// (app/controllers/api/v1/webhook_events_controller.rb).
 func (s *Server) listEvents(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
@@ -358,7 +417,7 @@ func (s *Server) listEvents(c *call) error {
 	if vs, ok := c.query["events[]"]; ok {
 		filter = vs
 	}
-	items := ofAccount(c.db().events, c.acct.ID, func(ev *WebhookEvent) bool {
+	items := ofAccount(c.db().events, c.acct.ID, func(ev *webhookEvent) bool {
 		return c.seesEvent(p, ev) && (filter == nil || contains(filter, ev.Event))
 	})
 	v := c.view()
@@ -414,7 +473,7 @@ func (s *Server) retryEvent(c *call) error {
 	db := c.db()
 	ep := db.endpoints[ev.EndpointID]
 	if ep == nil {
-		for _, x := range ofAccount(db.endpoints, c.acct.ID, func(x *WebhookEndpoint) bool { return x.URL == ev.Endpoint }) {
+		for _, x := range ofAccount(db.endpoints, c.acct.ID, func(x *webhookEndpoint) bool { return x.URL == ev.Endpoint }) {
 			ep = x
 			break
 		}
@@ -422,7 +481,7 @@ func (s *Server) retryEvent(c *call) error {
 	if ep == nil {
 		return errUnprocessableEntity("webhook event failed to retry", "", nil)
 	}
-	next := &WebhookEvent{
+	next := &webhookEvent{
 		base:             newBase(c.acct.ID, c.now()),
 		EndpointID:       ep.ID,
 		Endpoint:         ev.Endpoint,

@@ -3,22 +3,28 @@ package keygentest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// Webhook endpoints and webhook events (features/api/v1/webhook_endpoints/*.feature,
+// features/api/v1/webhook_events/*.feature).
+
 func endpointDoc(typ string, attrs map[string]any, rels map[string]any) map[string]any {
 	return doc(typ, attrs, rels)
 }
 
-// TestWebhookEndpointCreate pins the create validations of keygen-api.md §2.9 (codes,
-// pointers, defaults), §1.6 (422 codes) and §1.2 (typed params 400s).
+var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// TestWebhookEndpointCreate pins the create validations of app/models/webhook_endpoint.rb
+// (codes, pointers, defaults; 422s) and of the typed params (400s).
 func TestWebhookEndpointCreate(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	cases := []struct {
 		name    string // names the section it pins
 		typ     string
@@ -29,43 +35,43 @@ func TestWebhookEndpointCreate(t *testing.T) {
 		pointer string
 		check   func(t *testing.T, a map[string]any)
 	}{
-		{name: "§2.9 defaults: subscriptions [*], ed25519, apiVersion 1.8", attrs: map[string]any{"url": "https://example.com"}, status: 201,
+		{name: "defaults: subscriptions [*], ed25519, apiVersion 1.8", attrs: map[string]any{"url": "https://example.com"}, status: 201,
 			check: func(t *testing.T, a map[string]any) {
 				assert.Equal(t, []any{"*"}, a["subscriptions"])
 				assert.Equal(t, "ed25519", a["signatureAlgorithm"])
 				assert.Equal(t, "1.8", a["apiVersion"])
 				assert.Equal(t, "https://example.com", a["url"])
 			}},
-		{name: "§2.9 apiVersion defaults to the request's Keygen-Version", attrs: map[string]any{"url": "https://example.com"},
+		{name: "apiVersion defaults to the request's Keygen-Version", attrs: map[string]any{"url": "https://example.com"},
 			headers: map[string]string{"Keygen-Version": "1.5"}, status: 201,
 			check: func(t *testing.T, a map[string]any) { assert.Equal(t, "1.5", a["apiVersion"]) }},
-		{name: "§2.9 explicit apiVersion", attrs: map[string]any{"url": "https://example.com", "apiVersion": "1.3"}, status: 201,
+		{name: "explicit apiVersion", attrs: map[string]any{"url": "https://example.com", "apiVersion": "1.3"}, status: 201,
 			check: func(t *testing.T, a map[string]any) { assert.Equal(t, "1.3", a["apiVersion"]) }},
-		{name: "§2.9 unsupported apiVersion is a 400", attrs: map[string]any{"url": "https://example.com", "apiVersion": "2.0"}, status: 400, pointer: "/data/attributes/apiVersion"},
-		{name: "§2.9 subscriptions de-duplicated", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "license.created", "user.created"}}, status: 201,
+		{name: "unsupported apiVersion is a 400", attrs: map[string]any{"url": "https://example.com", "apiVersion": "2.0"}, status: 400, pointer: "/data/attributes/apiVersion"},
+		{name: "subscriptions de-duplicated", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "license.created", "user.created"}}, status: 201,
 			check: func(t *testing.T, a map[string]any) {
 				assert.Equal(t, []any{"license.created", "user.created"}, a["subscriptions"])
 			}},
-		{name: "§2.9 empty subscriptions", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{}}, status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", pointer: "/data/attributes/subscriptions"},
-		{name: "§2.9 unknown event type", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "foo.bar"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED", pointer: "/data/attributes/subscriptions"},
-		{name: "§2.9 wildcard only alone", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"*", "license.created"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
-		{name: "§2.9 http url", attrs: map[string]any{"url": "http://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID", pointer: "/data/attributes/url"},
-		{name: "§2.9 ssh url", attrs: map[string]any{"url": "ssh://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID"},
-		{name: "§2.9 unparsable url", attrs: map[string]any{"url": "1230-12e9 c0ascka-ff.a!"}, status: 422, code: "URL_INVALID", pointer: "/data/attributes/url"},
-		{name: "§2.9 host without TLD", attrs: map[string]any{"url": "https://invalid"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 localhost", attrs: map[string]any{"url": "https://localhost"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 loopback IP", attrs: map[string]any{"url": "https://127.0.0.1:8443/hook"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 Keygen's own host", attrs: map[string]any{"url": "https://api.keygen.sh/v1/accounts/demo/webhook-events"}, status: 422, code: "URL_HOST_INVALID"},
-		{name: "§2.9 missing url is a 400", attrs: map[string]any{"subscriptions": []string{"*"}}, status: 400, pointer: "/data/attributes/url"},
-		{name: "§1.2 unknown attribute is a 400", attrs: map[string]any{"url": "https://example.com", "secret": "x"}, status: 400, pointer: "/data/attributes/secret"},
-		{name: "§2.9 signature algorithm rsa-pss-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-pss-sha256"}, status: 201},
-		{name: "§2.9 signature algorithm rsa-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-sha256"}, status: 201},
-		{name: "§2.9 signature algorithm ecdsa-p256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "ecdsa-p256"}, status: 201},
-		{name: "§2.9 unknown signature algorithm", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "hmac-sha256"}, status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", pointer: "/data/attributes/signatureAlgorithm"},
-		{name: "§2.9 type webhookEndpoint", typ: "webhookEndpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
-		{name: "§2.9 type webhook_endpoints", typ: "webhook_endpoints", attrs: map[string]any{"url": "https://example.com"}, status: 201},
-		{name: "§2.9 type webhook-endpoint", typ: "webhook-endpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
-		{name: "§1.2 wrong type is a 400", typ: "products", attrs: map[string]any{"url": "https://example.com"}, status: 400, pointer: "/data/type"},
+		{name: "empty subscriptions", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{}}, status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", pointer: "/data/attributes/subscriptions"},
+		{name: "unknown event type", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"license.created", "foo.bar"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED", pointer: "/data/attributes/subscriptions"},
+		{name: "wildcard only alone", attrs: map[string]any{"url": "https://example.com", "subscriptions": []string{"*", "license.created"}}, status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
+		{name: "http url", attrs: map[string]any{"url": "http://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID", pointer: "/data/attributes/url"},
+		{name: "ssh url", attrs: map[string]any{"url": "ssh://example.com"}, status: 422, code: "URL_PROTOCOL_INVALID"},
+		{name: "unparsable url", attrs: map[string]any{"url": "1230-12e9 c0ascka-ff.a!"}, status: 422, code: "URL_INVALID", pointer: "/data/attributes/url"},
+		{name: "host without TLD", attrs: map[string]any{"url": "https://invalid"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "localhost", attrs: map[string]any{"url": "https://localhost"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "loopback IP", attrs: map[string]any{"url": "https://127.0.0.1:8443/hook"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "Keygen's own host", attrs: map[string]any{"url": "https://api.keygen.sh/v1/accounts/demo/webhook-events"}, status: 422, code: "URL_HOST_INVALID"},
+		{name: "missing url is a 400", attrs: map[string]any{"subscriptions": []string{"*"}}, status: 400, pointer: "/data/attributes/url"},
+		{name: "unknown attribute is a 400", attrs: map[string]any{"url": "https://example.com", "secret": "x"}, status: 400, pointer: "/data/attributes/secret"},
+		{name: "signature algorithm rsa-pss-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-pss-sha256"}, status: 201},
+		{name: "signature algorithm rsa-sha256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "rsa-sha256"}, status: 201},
+		{name: "signature algorithm ecdsa-p256", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "ecdsa-p256"}, status: 201},
+		{name: "unknown signature algorithm", attrs: map[string]any{"url": "https://example.com", "signatureAlgorithm": "hmac-sha256"}, status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", pointer: "/data/attributes/signatureAlgorithm"},
+		{name: "type webhookEndpoint", typ: "webhookEndpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
+		{name: "type webhook_endpoints", typ: "webhook_endpoints", attrs: map[string]any{"url": "https://example.com"}, status: 201},
+		{name: "type webhook-endpoint", typ: "webhook-endpoint", attrs: map[string]any{"url": "https://example.com"}, status: 201},
+		{name: "wrong type is a 400", typ: "products", attrs: map[string]any{"url": "https://example.com"}, status: 400, pointer: "/data/type"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,40 +103,100 @@ func TestWebhookEndpointCreate(t *testing.T) {
 	}
 }
 
-// TestWebhookEndpointCRUD pins show/list/update/delete and the permissions of §1.15
+func TestWebhookEndpointValidation(t *testing.T) {
+	t.Parallel()
+	tt := newWorld(t)
+	tt.product()
+	we := "webhook_endpoints/create.feature: "
+	ptr := func(attr string) map[string]any { return map[string]any{"pointer": "/data/attributes/" + attr} }
+	hook := func(attrs map[string]any) req {
+		return req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", attrs, nil)}
+	}
+	inv := func(name string, r req, code, attr, detail string) apiCase {
+		return apiCase{name: name, r: r, status: 422, title: "Unprocessable resource", code: code, source: ptr(attr), detail: detail}
+	}
+	tt.run(t, []apiCase{
+		inv(we+"Admin creates a webhook endpoint for their account that subscribes to no events", hook(map[string]any{"url": "https://example.com", "subscriptions": []any{}}),
+			"SUBSCRIPTIONS_TOO_SHORT", "subscriptions", "must have at least 1 webhook event subscription"),
+		inv(we+"Admin creates a webhook endpoint for their account with an invalid signature algorithm", hook(map[string]any{"url": "https://example.com/", "signatureAlgorithm": "sha1"}),
+			"SIGNATURE_ALGORITHM_NOT_ALLOWED", "signatureAlgorithm", "unsupported signature algorithm"),
+		inv(we+"Admin creates a webhook endpoint for their account with an invalid domain", hook(map[string]any{"url": "https://invalid", "subscriptions": []any{"*"}}),
+			"URL_HOST_INVALID", "url", "must be a URL with a valid host"),
+		inv(we+"Admin creates a webhook endpoint for their account with a forbidden domain", hook(map[string]any{"url": "https://api.keygen.sh/v1/accounts/demo/webhook-events", "subscriptions": []any{"*"}}),
+			"URL_HOST_INVALID", "url", "must be a URL with a valid host"),
+		inv(we+"Admin creates a webhook endpoint for their account with an invalid URI", hook(map[string]any{"url": "1230-12e9 c0ascka-ff.a!", "subscriptions": []any{"*"}}),
+			"URL_INVALID", "url", "must be a valid URL"),
+		inv(we+"Admin creates a localhost webhook endpoint for their account", hook(map[string]any{"url": "https://localhost", "subscriptions": []any{"*"}}),
+			"URL_HOST_INVALID", "url", "must be a URL with a valid host"),
+		inv(we+"Admin creates a webhook endpoint for their account that subscribes to non-existent events", hook(map[string]any{"url": "https://example.com", "subscriptions": []any{"license.created", "foo.bar"}}),
+			"SUBSCRIPTIONS_NOT_ALLOWED", "subscriptions", "unsupported webhook event type for subscription"),
+		{name: we + "Admin creates a webhook endpoint with missing url", r: hook(map[string]any{"subscriptions": []any{"*"}}), status: 400},
+		inv(we+"Admin creates a webhook endpoint with a non-https url", hook(map[string]any{"url": "http://example.com"}),
+			"URL_PROTOCOL_INVALID", "url", "must be a valid URL using one of the following protocols: https"),
+		{name: we + "Admin creates a webhook endpoint with an invalid url protocol", r: hook(map[string]any{"url": "ssh://example.com"}), status: 422},
+		{name: we + "Admin creates a webhook endpoint for their account", r: hook(map[string]any{"url": "https://example.com"}), status: 201,
+			attrs: map[string]any{"signatureAlgorithm": "ed25519", "apiVersion": "1.8", "subscriptions": []any{"*"}}},
+		{name: we + "Admin creates a webhook endpoint for an older API version", r: hook(map[string]any{"url": "https://example.com", "apiVersion": "1.5"}), status: 201,
+			attrs: map[string]any{"apiVersion": "1.5"}},
+	})
+}
+
+func TestWebhookEndpointWire(t *testing.T) {
+	t.Parallel()
+	tt := newResourceWorld(t)
+	userTok := tt.userTok
+	tt.run(t, []apiCase{
+		{name: "defaults", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/hook"}, nil)}, status: 201,
+			attrs: map[string]any{"subscriptions": []any{"*"}, "signatureAlgorithm": "ed25519", "apiVersion": "1.8"}},
+		{name: "camel type accepted", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhookEndpoint", map[string]any{"url": "https://example.com/camel"}, nil)}, status: 201},
+		{name: "bad apiVersion: 400 is invalid", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v", "apiVersion": "0.0"}, nil)},
+			status: 400, detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/apiVersion"}},
+		{name: "empty subscriptions", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{}}, nil)},
+			status: 422, code: "SUBSCRIPTIONS_TOO_SHORT", source: map[string]any{"pointer": "/data/attributes/subscriptions"}},
+		{name: "unknown event", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "subscriptions": []any{"nope.nope"}}, nil)},
+			status: 422, code: "SUBSCRIPTIONS_NOT_ALLOWED"},
+		{name: "bad signature algorithm", r: req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/s", "signatureAlgorithm": "md5"}, nil)},
+			status: 422, code: "SIGNATURE_ALGORITHM_NOT_ALLOWED", source: map[string]any{"pointer": "/data/attributes/signatureAlgorithm"}},
+		{name: "user may not list endpoints", r: req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}, status: 403},
+	})
+}
+
+// TestWebhookEndpointCRUD pins show/list/update/delete and the permissions of
+// app/policies/webhook_endpoint_policy.rb
 // (webhook endpoints CRUD: admin/env; product its own, auto-scoped; user/license none).
 func TestWebhookEndpointCRUD(t *testing.T) {
-	tt := newTester(t)
+	t.Parallel()
+	tt := newWorld(t)
 	prod := tt.product()
 	other := tt.product()
 	_, prodTok := tt.tokenFor("products", prod, nil)
-	tt.user("u@example.com")
+	tt.createUser("u@example.com")
 	userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
 
 	id := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/a"}, nil)
 
-	t.Run("§2.9 show", func(t *testing.T) {
+	t.Run("show", func(t *testing.T) {
 		r := tt.get("/webhook-endpoints/" + id)
 		require.Equal(t, 200, r.status)
 		assert.Equal(t, id, r.id())
 	})
-	t.Run("§2.9 show unknown is 404", func(t *testing.T) {
+	t.Run("show unknown is 404", func(t *testing.T) {
 		r := tt.get("/webhook-endpoints/" + newUUID())
 		require.Equal(t, 404, r.status)
 		assert.Equal(t, "NOT_FOUND", r.code())
 	})
-	t.Run("§2.9 PATCH updates subscriptions and keeps the rest", func(t *testing.T) {
+	t.Run("PATCH updates subscriptions and keeps the rest", func(t *testing.T) {
 		r := tt.do(req{method: "PATCH", path: "/webhook-endpoints/" + id, body: doc("webhook-endpoints", map[string]any{"subscriptions": []string{"license.created"}}, nil)})
 		require.Equal(t, 200, r.status, string(r.body))
 		assert.Equal(t, []any{"license.created"}, r.attrs()["subscriptions"])
 		assert.Equal(t, "https://example.com/a", r.attrs()["url"])
 	})
-	t.Run("§2.9 PUT validates like create", func(t *testing.T) {
+	t.Run("PUT validates like create", func(t *testing.T) {
 		r := tt.do(req{method: "PUT", path: "/webhook-endpoints/" + id, body: doc("webhook-endpoints", map[string]any{"url": "http://example.com"}, nil)})
 		require.Equal(t, 422, r.status)
 		assert.Equal(t, "URL_PROTOCOL_INVALID", r.code())
 	})
-	t.Run("§2.9 admin creates for a product", func(t *testing.T) {
+	t.Run("admin creates for a product", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/p"}, map[string]any{"product": link("products", prod)})})
 		require.Equal(t, 201, r.status, string(r.body))
 		rel := r.data()["relationships"].(map[string]any)["product"].(map[string]any)
@@ -138,18 +204,18 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 		assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/products/"+prod, rel["links"].(map[string]any)["related"])
 	})
 	var prodEndpoint string
-	t.Run("§2.9 a product bearer's endpoint is auto-scoped", func(t *testing.T) {
+	t.Run("a product bearer's endpoint is auto-scoped", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", auth: "Bearer " + prodTok, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/own"}, nil)})
 		require.Equal(t, 201, r.status, string(r.body))
 		prodEndpoint = r.id()
 		rel := r.data()["relationships"].(map[string]any)["product"].(map[string]any)
 		assert.Equal(t, prod, rel["data"].(map[string]any)["id"])
 	})
-	t.Run("§1.15 product may not create for another product", func(t *testing.T) {
+	t.Run("product may not create for another product", func(t *testing.T) {
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", auth: "Bearer " + prodTok, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, map[string]any{"product": link("products", other)})})
 		assert.Equal(t, 403, r.status)
 	})
-	t.Run("§1.15 product lists only its endpoints", func(t *testing.T) {
+	t.Run("product lists only its endpoints", func(t *testing.T) {
 		r := tt.do(req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + prodTok})
 		require.Equal(t, 200, r.status)
 		for _, x := range r.list() {
@@ -159,19 +225,19 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 		assert.Len(t, r.list(), 2)
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/webhook-endpoints/" + id, auth: "Bearer " + prodTok}).status)
 	})
-	t.Run("§1.15 users may not read or create endpoints", func(t *testing.T) {
+	t.Run("users may not read or create endpoints", func(t *testing.T) {
 		assert.Equal(t, 403, tt.do(req{method: "GET", path: "/webhook-endpoints", auth: "Bearer " + userTok}).status)
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/webhook-endpoints/" + id, auth: "Bearer " + userTok}).status)
 		assert.Equal(t, 403, tt.do(req{method: "POST", path: "/webhook-endpoints", auth: "Bearer " + userTok, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com"}, nil)}).status)
 		assert.Equal(t, 401, tt.do(req{method: "GET", path: "/webhook-endpoints", auth: "-"}).status)
 	})
-	t.Run("§1.8 endpoints list is counted", func(t *testing.T) {
+	t.Run("endpoints list is counted", func(t *testing.T) {
 		r := tt.get("/webhook-endpoints?page[number]=1&page[size]=2")
 		require.Equal(t, 200, r.status)
 		links := r.doc["links"].(map[string]any)
 		assert.Equal(t, float64(3), links["meta"].(map[string]any)["count"])
 	})
-	t.Run("§2.9 DELETE answers 204, then 404", func(t *testing.T) {
+	t.Run("DELETE answers 204, then 404", func(t *testing.T) {
 		r := tt.do(req{method: "DELETE", path: "/webhook-endpoints/" + prodEndpoint, auth: "Bearer " + prodTok})
 		require.Equal(t, 204, r.status)
 		assert.Empty(t, r.body)
@@ -179,16 +245,37 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 	})
 }
 
+func TestWebhookEndpointStaff(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t)
+	tt := w
+	pool := tt.policy(w.prod, map[string]any{"usePool": true})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "pool-key-staff"}, map[string]any{"policy": link("policies", pool)})
+	hook := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	newHook := func(tok string) req {
+		return writeAs("POST", "/webhook-endpoints", tok, doc("webhook-endpoints", map[string]any{"url": "https://example.com/x"}, nil))
+	}
+	tt.run(t, []apiCase{
+		{name: "webhook_endpoint_policy.rb#show?: read-only reads an endpoint", r: getAs("/webhook-endpoints/"+hook, bearer(w.roTok)), status: 200},
+		{name: "webhook_endpoint_policy.rb#show?: sales may not read endpoints", r: getAs("/webhook-endpoints/"+hook, bearer(w.salesTok)), status: 403, detail: denied},
+		{name: "webhook_endpoint_policy.rb#create?: read-only lacks webhook-endpoint.create", r: newHook(w.roTok), status: 403, detail: roLacks},
+		{name: "webhook_endpoint_policy.rb#create?: support may not create endpoints", r: newHook(w.supportTok), status: 403, detail: denied},
+		{name: "webhook_endpoint_policy.rb#destroy?: read-only lacks webhook-endpoint.delete", r: writeAs("DELETE", "/webhook-endpoints/"+hook, w.roTok, nil), status: 403, detail: roLacks},
+		{name: "webhook_endpoint_policy.rb#destroy?: developer deletes an endpoint", r: writeAs("DELETE", "/webhook-endpoints/"+hook, w.devTok, nil), status: 204},
+	})
+}
+
 // TestInsecureWebhooks pins the keygentest-only option that admits http and loopback URLs.
 func TestInsecureWebhooks(t *testing.T) {
-	t.Run("§2.9 default keeps https only", func(t *testing.T) {
-		tt := newTester(t)
+	t.Parallel()
+	t.Run("default keeps https only", func(t *testing.T) {
+		tt := newWorld(t)
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook"}, nil)})
 		require.Equal(t, 422, r.status)
 		assert.Equal(t, "URL_PROTOCOL_INVALID", r.code())
 	})
 	t.Run("WithInsecureWebhooks admits http://127.0.0.1", func(t *testing.T) {
-		tt := newTester(t, WithInsecureWebhooks())
+		tt := newWorld(t, WithInsecureWebhooks())
 		r := tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook"}, nil)})
 		require.Equal(t, 201, r.status, string(r.body))
 		r = tt.do(req{method: "POST", path: "/webhook-endpoints", body: doc("webhook-endpoints", map[string]any{"url": "ftp://127.0.0.1/hook"}, nil)})
@@ -196,14 +283,13 @@ func TestInsecureWebhooks(t *testing.T) {
 	})
 }
 
-var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-// TestWebhookEvents pins event records (§2.10, §5): one per subscribed endpoint, payload a
-// JSON string of the resource document, idempotency token, events[] filter, uncounted
-// pagination, show, delete and retry.
+// TestWebhookEvents pins event records (app/models/webhook_event.rb): one per subscribed
+// endpoint, payload a JSON string of the resource document, idempotency token, events[] filter,
+// uncounted pagination, show, delete and retry.
 func TestWebhookEvents(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	all := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
 	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/policies"), "subscriptions": []string{"policy.created"}, "apiVersion": "1.5"}, nil)
 
@@ -224,7 +310,7 @@ func TestWebhookEvents(t *testing.T) {
 	}
 	require.NotNil(t, created)
 
-	t.Run("§2.10 event attributes", func(t *testing.T) {
+	t.Run("event attributes", func(t *testing.T) {
 		a := created["attributes"].(map[string]any)
 		assert.Equal(t, "webhook-events", created["type"])
 		assert.Equal(t, rc.url("/all"), a["endpoint"])
@@ -240,7 +326,7 @@ func TestWebhookEvents(t *testing.T) {
 		assert.NotContains(t, rels, "product")
 		assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/webhook-events/"+created["id"].(string), created["links"].(map[string]any)["self"])
 	})
-	t.Run("§5 payload is a JSON string of the resource document", func(t *testing.T) {
+	t.Run("payload is a JSON string of the resource document", func(t *testing.T) {
 		payload, ok := created["attributes"].(map[string]any)["payload"].(string)
 		require.True(t, ok, "payload must be a string")
 		var d map[string]any
@@ -249,7 +335,7 @@ func TestWebhookEvents(t *testing.T) {
 		assert.Equal(t, "products", data["type"])
 		assert.Equal(t, prod, data["id"])
 	})
-	t.Run("§1.9 events[] filter", func(t *testing.T) {
+	t.Run("events[] filter", func(t *testing.T) {
 		r := tt.get("/webhook-events?events[]=product.updated")
 		require.Equal(t, 200, r.status)
 		require.Len(t, r.list(), 1)
@@ -259,7 +345,7 @@ func TestWebhookEvents(t *testing.T) {
 		r = tt.get("/webhook-events?events[]=license.created")
 		assert.Len(t, r.list(), 0)
 	})
-	t.Run("§1.8 webhook events are not counted", func(t *testing.T) {
+	t.Run("webhook events are not counted", func(t *testing.T) {
 		r := tt.get("/webhook-events?page[number]=1&page[size]=1")
 		require.Equal(t, 200, r.status)
 		links := r.doc["links"].(map[string]any)
@@ -273,12 +359,12 @@ func TestWebhookEvents(t *testing.T) {
 		assert.Nil(t, links["next"], "a short page has no next")
 		assert.NotNil(t, links["prev"])
 	})
-	t.Run("§2.10 show", func(t *testing.T) {
+	t.Run("show", func(t *testing.T) {
 		r := tt.get("/webhook-events/" + created["id"].(string))
 		require.Equal(t, 200, r.status)
 		assert.Equal(t, created["id"], r.id())
 	})
-	t.Run("§5 subscriptions select endpoints, each with its apiVersion", func(t *testing.T) {
+	t.Run("subscriptions select endpoints, each with its apiVersion", func(t *testing.T) {
 		tt.policy(prod, nil)
 		require.NoError(t, tt.srv.WaitWebhooks(context.Background()))
 		r := tt.get("/webhook-events?events[]=policy.created")
@@ -289,7 +375,7 @@ func TestWebhookEvents(t *testing.T) {
 		}
 		assert.Equal(t, map[any]bool{"1.8": true, "1.5": true}, versions)
 	})
-	t.Run("§2.10 retry creates a new event with the same token", func(t *testing.T) {
+	t.Run("retry creates a new event with the same token", func(t *testing.T) {
 		id := created["id"].(string)
 		r := tt.do(req{method: "POST", path: "/webhook-events/" + id + "/actions/retry"})
 		require.Equal(t, 201, r.status, string(r.body))
@@ -311,13 +397,13 @@ func TestWebhookEvents(t *testing.T) {
 		}
 		assert.Equal(t, 2, tokens, "the retry is delivered with the original idempotency token")
 	})
-	t.Run("§2.10 DELETE answers 204, then 404", func(t *testing.T) {
+	t.Run("DELETE answers 204, then 404", func(t *testing.T) {
 		id := created["id"].(string)
 		r := tt.do(req{method: "DELETE", path: "/webhook-events/" + id})
 		require.Equal(t, 204, r.status)
 		assert.Equal(t, 404, tt.get("/webhook-events/"+id).status)
 	})
-	t.Run("§2.10 retry fails with 422 when the endpoint is gone", func(t *testing.T) {
+	t.Run("retry fails with 422 when the endpoint is gone", func(t *testing.T) {
 		ev := tt.get("/webhook-events?events[]=product.updated").list()[0].(map[string]any)
 		require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/webhook-endpoints/" + all}).status)
 		r := tt.do(req{method: "POST", path: "/webhook-events/" + ev["id"].(string) + "/actions/retry"})
@@ -325,18 +411,59 @@ func TestWebhookEvents(t *testing.T) {
 		assert.Equal(t, "webhook event failed to retry", r.detail())
 		assert.Equal(t, "Unprocessable entity", r.err(0)["title"])
 	})
-	t.Run("§2.9 endpoint CRUD emits no events", func(t *testing.T) {
+	t.Run("endpoint CRUD emits no events", func(t *testing.T) {
 		for _, x := range tt.get("/webhook-events?limit=100").list() {
 			assert.NotContains(t, x.(map[string]any)["attributes"].(map[string]any)["event"], "webhook")
 		}
 	})
 }
 
-// TestWebhookEventPermissions pins §1.15: webhook events read by admin and a product for
-// its endpoints; delete/retry admin only; users nothing.
+func TestWebhookEventPages(t *testing.T) {
+	t.Parallel()
+	tt := newWorld(t)
+	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	for i := range 22 { // one product.created event each
+		tt.mustCreate("/products", "products", map[string]any{"name": fmt.Sprint("p", i)}, nil)
+	}
+	evs := listedIDs(tt.get("/webhook-events?limit=100"))
+	require.Len(t, evs, 22)
+	base := "/v1/accounts/" + tt.srv.AccountID + "/webhook-events"
+	we := "webhook_events/index.feature: "
+	l := func(n int) string { return fmt.Sprintf("%s?page[number]=%d&page[size]=5", base, n) }
+	c := func(cur string) string { return base + "?page[cursor]=" + cur + "&page[size]=5" }
+	g := func(q string) req { return getAs("/webhook-events?"+q, "") }
+	tt.run(t, []apiCase{
+		{name: we + "Admin retrieves an offset-paginated list of webhook events", r: g("page[number]=2&page[size]=5"), status: 200,
+			check: both(listIDs(evs[5:10]...), wantLinks(map[string]any{"self": l(2), "prev": l(1), "next": l(3)}))},
+		{name: we + "Admin retrieves the first page an offset-paginated list of webhook events", r: g("page[number]=1&page[size]=5"), status: 200,
+			check: wantLinks(map[string]any{"self": l(1), "prev": nil, "next": l(2)})},
+		{name: we + "Admin retrieves the last page of an offset-paginated list of webhook events", r: g("page[number]=5&page[size]=5"), status: 200,
+			check: both(listIDs(evs[20:]...), wantLinks(map[string]any{"self": l(5), "prev": l(4), "next": nil}))},
+		{name: we + "(pagination.rb) an uncounted page past the end still links prev", r: g("page[number]=7&page[size]=5"), status: 200,
+			check: both(listLen(0), wantLinks(map[string]any{"self": l(7), "prev": l(6), "next": nil}))},
+		{name: we + "Admin retrieves a keyset-paginated list of webhook events (first page)", r: g("page[size]=5&page[cursor]="), status: 200,
+			check: both(listIDs(evs[:5]...), wantLinks(map[string]any{"self": c(""), "next": c(evs[4])}))},
+		{name: we + "Admin retrieves a keyset-paginated list of webhook events (last page)", r: g("page[size]=5&page[cursor]=" + evs[14]), status: 200,
+			check: both(listIDs(evs[15:20]...), wantLinks(map[string]any{"self": c(evs[14]), "next": c(evs[19])}))},
+		{name: we + "(keyset) the page that ends the list has a null next", r: g("page[size]=5&page[cursor]=" + evs[16]), status: 200,
+			check: both(listIDs(evs[17:]...), wantLinks(map[string]any{"self": c(evs[16]), "next": nil}))},
+		{name: we + "Admin retrieves all webhook events without a limit for their account", r: getAs("/webhook-events", ""), status: 200, check: both(listLen(10), noLinks)},
+		{name: we + "Admin retrieves all webhook events with a high limit for their account", r: g("limit=20"), status: 200, check: listLen(20)},
+		{name: we + "Admin retrieves filters webhook events by event type", r: g("events[]=product.created&limit=100"), status: 200, check: listLen(22)},
+		{name: we + "Admin retrieves filters webhook events by event type that doesn't exist", r: g("events[]=bad.event"), status: 200, check: listLen(0)},
+		{name: we + "Admin retrieves an offset-paginated list of webhook events with a page size that is too low", r: g("page[number]=1&page[size]=-10"), status: 400,
+			detail: "page size must be a number between 1 and 100 (got -10)", source: map[string]any{"parameter": "page[size]"}},
+		{name: we + "Admin retrieves all webhook events with a limit that is too low", r: g("limit=-10"), status: 400,
+			detail: "limit must be a number between 1 and 100 (got -10)", source: map[string]any{"parameter": "limit"}},
+	})
+}
+
+// TestWebhookEventPermissions pins app/policies/webhook_event_policy.rb: webhook events read by
+// admin and a product for its endpoints; delete/retry admin only; users nothing.
 func TestWebhookEventPermissions(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
+	tt := newWorld(t, WithInsecureWebhooks())
 	prod := tt.product()
 	other := tt.product()
 	_, prodTok := tt.tokenFor("products", prod, nil)
@@ -346,7 +473,7 @@ func TestWebhookEventPermissions(t *testing.T) {
 	tt.policy(other, nil) // not by the product's endpoint
 	require.NoError(t, tt.srv.WaitWebhooks(context.Background()))
 
-	t.Run("§5 product-scoped endpoints get only their product's resources", func(t *testing.T) {
+	t.Run("product-scoped endpoints get only their product's resources", func(t *testing.T) {
 		r := tt.get("/webhook-events?events[]=policy.created")
 		require.Len(t, r.list(), 3)
 		for _, d := range rc.deliveries() {
@@ -359,106 +486,70 @@ func TestWebhookEventPermissions(t *testing.T) {
 		}
 	})
 	var own string
-	t.Run("§1.15 product reads its endpoints' events", func(t *testing.T) {
+	t.Run("product reads its endpoints' events", func(t *testing.T) {
 		r := tt.do(req{method: "GET", path: "/webhook-events", auth: "Bearer " + prodTok})
 		require.Equal(t, 200, r.status, string(r.body))
 		require.Len(t, r.list(), 1)
 		own = r.list()[0].(map[string]any)["id"].(string)
 		assert.Equal(t, rc.url("/p"), r.list()[0].(map[string]any)["attributes"].(map[string]any)["endpoint"])
 	})
-	t.Run("§1.15 product may not retry or delete", func(t *testing.T) {
+	t.Run("product may not retry or delete", func(t *testing.T) {
 		assert.Equal(t, 403, tt.do(req{method: "POST", path: "/webhook-events/" + own + "/actions/retry", auth: "Bearer " + prodTok}).status)
 		assert.Equal(t, 403, tt.do(req{method: "DELETE", path: "/webhook-events/" + own, auth: "Bearer " + prodTok}).status)
 	})
-	t.Run("§1.15 users may not read events", func(t *testing.T) {
-		tt.user("u@example.com")
+	t.Run("users may not read events", func(t *testing.T) {
+		tt.createUser("u@example.com")
 		userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
 		assert.Equal(t, 403, tt.do(req{method: "GET", path: "/webhook-events", auth: "Bearer " + userTok}).status)
 		assert.Equal(t, 404, tt.do(req{method: "GET", path: "/webhook-events/" + own, auth: "Bearer " + userTok}).status)
 	})
 }
 
-// TestOperationsEmitEvents pins the events emitted by the operations built so far (§5):
-// each is recorded once for a "*" endpoint, with its payload's resource type.
-func TestOperationsEmitEvents(t *testing.T) {
-	rc := newReceiver(t)
-	tt := newTester(t, WithInsecureWebhooks())
-	tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/")}, nil)
+func TestWebhookFeatures(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t).addLicensees()
+	tt := w
+	foreign := bearer(newWorld(t).srv.AdminToken)
+	pooled := tt.policy(w.prod, map[string]any{"usePool": true})
+	pooled2 := tt.policy(w.prod2, map[string]any{"usePool": true})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "aaaaaaaaaa"}, map[string]any{"policy": link("policies", pooled)})
+	tt.mustCreate("/keys", "keys", map[string]any{"key": "bbbbbbbbbb"}, map[string]any{"policy": link("policies", pooled2)})
+	get := func(path, auth string) req { return req{method: "GET", path: path, auth: auth} }
 
-	prod := tt.product()
-	tt.do(req{method: "PATCH", path: "/products/" + prod, body: doc("products", map[string]any{"name": "B"}, nil)})
-	pol := tt.policy(prod, map[string]any{"usePool": true})
-	tt.do(req{method: "PATCH", path: "/policies/" + pol, body: doc("policies", map[string]any{"name": "P2"}, nil)})
-	key := tt.mustCreate("/keys", "keys", map[string]any{"key": "pooled-key-1"}, map[string]any{"policy": link("policies", pol)})
-	tt.do(req{method: "PATCH", path: "/keys/" + key, body: doc("keys", map[string]any{"key": "pooled-key-2"}, nil)})
-	key3 := tt.mustCreate("/keys", "keys", map[string]any{"key": "pooled-key-3"}, map[string]any{"policy": link("policies", pol)})
-	require.Equal(t, 200, tt.do(req{method: "DELETE", path: "/policies/" + pol + "/pool"}).status) // pops the oldest, key
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/keys/" + key3}).status)
-	user := tt.user("e@example.com")
-	tt.do(req{method: "PATCH", path: "/users/" + user, body: doc("users", map[string]any{"firstName": "E"}, nil)})
-	require.Equal(t, 204, tt.do(req{method: "POST", path: "/passwords", auth: "-", body: map[string]any{"meta": map[string]any{"email": "e@example.com", "deliver": false}}}).status)
-	tokID, _ := tt.tokenFor("users", user, nil)
-	require.Equal(t, 200, tt.do(req{method: "PUT", path: "/tokens/" + tokID}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/tokens/" + tokID}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/users/" + user}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/policies/" + pol}).status)
-	require.Equal(t, 204, tt.do(req{method: "DELETE", path: "/products/" + prod}).status)
-	require.NoError(t, tt.srv.WaitWebhooks(context.Background()))
-
-	want := map[string]string{
-		"product.created": "products", "product.updated": "products", "product.deleted": "products",
-		"policy.created": "policies", "policy.updated": "policies", "policy.deleted": "policies",
-		"policy.pool.popped": "keys",
-		"key.created":        "keys", "key.updated": "keys", "key.deleted": "keys",
-		"user.created": "users", "user.updated": "users", "user.deleted": "users",
-		"user.password-reset": "users",
-		"token.generated":     "tokens", "token.regenerated": "tokens", "token.revoked": "tokens",
+	ep := tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": "https://example.com/hooks"}, nil)
+	tt.createUser("evented@example.com") // emits user.created to the endpoint
+	evs := tt.get("/webhook-events").list()
+	require.NotEmpty(t, evs)
+	ev := evs[0].(map[string]any)["id"].(string)
+	es, ed, eu := "webhook_endpoints/show.feature: ", "webhook_endpoints/destroy.feature: ", "webhook_endpoints/update.feature: "
+	vs, vd := "webhook_events/show.feature: ", "webhook_events/destroy.feature: "
+	patchEp := func(auth string) req {
+		return req{method: "PATCH", path: "/webhook-endpoints/" + ep, auth: auth, body: doc("webhook-endpoints", map[string]any{"url": "https://example.com/v2"}, nil)}
 	}
-	got := map[string]map[string]any{}
-	for _, d := range rc.deliveries() {
-		a := d.attrs()
-		var payload map[string]any
-		require.NoError(t, json.Unmarshal([]byte(a["payload"].(string)), &payload))
-		got[a["event"].(string)] = payload
-	}
-	for event, typ := range want {
-		t.Run("§5 "+event, func(t *testing.T) {
-			p, ok := got[event]
-			require.True(t, ok, "no %s delivered", event)
-			assert.Equal(t, typ, p["data"].(map[string]any)["type"])
-			if typ == "tokens" {
-				assert.NotContains(t, p["data"].(map[string]any)["attributes"], "token", "token payloads never carry the secret")
-			}
-			if event == "user.password-reset" {
-				assert.NotEmpty(t, p["meta"].(map[string]any)["passwordResetToken"])
-			}
-		})
-	}
-}
-
-// TestControlAdvance pins the control path's answers (DESIGN.md "keygentest").
-func TestControlAdvance(t *testing.T) {
-	tt := newTester(t)
-	tt.user("u@example.com")
-	userTok := tt.do(req{method: "POST", path: "/tokens", auth: basic("u@example.com", "password")}).attrs()["token"].(string)
-	before := tt.srv.Now()
-	cases := []struct {
-		name, path, auth string
-		status           int
-	}{
-		{"no token is 401", "/_keygentest/advance?by=1h", "-", 401},
-		{"unknown token is 401", "/_keygentest/advance?by=1h", "Bearer admin-nope", 401},
-		{"non-admin token is 403", "/_keygentest/advance?by=1h", "Bearer " + userTok, 403},
-		{"bad duration is 400", "/_keygentest/advance?by=two-days", "", 400},
-		{"missing duration is 400", "/_keygentest/advance", "", 400},
-		{"other path is 404", "/_keygentest/rewind?by=1h", "", 404},
-		{"advance answers 204", "/_keygentest/advance?by=48h", "", 204},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := tt.do(req{method: "POST", path: tc.path, auth: tc.auth})
-			assert.Equal(t, tc.status, r.status, string(r.body))
-		})
-	}
-	assert.WithinDuration(t, before.Add(48*time.Hour), tt.srv.Now(), time.Minute)
+	tt.run(t, []apiCase{
+		{name: es + "Admin retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, ""), status: 200, attrs: map[string]any{"url": "https://example.com/hooks"}},
+		{name: es + "Admin retrieves an invalid webhook endpoint for their account", r: get("/webhook-endpoints/invalid", ""), status: 404},
+		{name: es + "Admin attempts to retrieve a webhook endpoint for another account", r: get("/webhook-endpoints/"+ep, foreign), status: 401},
+		{name: es + "License retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, bearer(w.licTok)), status: 404},
+		{name: es + "User retrieves a webhook endpoint for their account", r: get("/webhook-endpoints/"+ep, bearer(w.userTok)), status: 404},
+		{name: es + "Anonymous retrieves a webhook endpoint for an account", r: get("/webhook-endpoints/"+ep, "-"), status: 401},
+		{name: eu + "Product attempts to update a webhook endpoint for their account", r: patchEp(bearer(w.prodTok)), status: 404},
+		{name: eu + "License attempts to update a webhook endpoint for their account", r: patchEp(bearer(w.licTok)), status: 404},
+		{name: eu + "User attempts to update a webhook endpoint for their account", r: patchEp(bearer(w.userTok)), status: 404},
+		{name: eu + "Admin updates a webhook endpoint's url", r: patchEp(""), status: 200, attrs: map[string]any{"url": "https://example.com/v2"}},
+		{name: vs + "Admin retrieves a webhook event for their account", r: get("/webhook-events/"+ev, ""), status: 200},
+		{name: vs + "Admin retrieves an invalid webhook event for their account", r: get("/webhook-events/invalid", ""), status: 404},
+		{name: vs + "Product retrieves a webhook event for their account", r: get("/webhook-events/"+ev, bearer(w.prodTok)), status: 404},
+		{name: vs + "License retrieves a webhook event for their account", r: get("/webhook-events/"+ev, bearer(w.licTok)), status: 404},
+		{name: vs + "User retrieves a webhook event for their account", r: get("/webhook-events/"+ev, bearer(w.userTok)), status: 404},
+		{name: vs + "Anonymous retrieves a webhook event for an account", r: get("/webhook-events/"+ev, "-"), status: 401},
+		{name: vd + "Product attempts to delete a webhook event for their account", r: req{method: "DELETE", path: "/webhook-events/" + ev, auth: bearer(w.prodTok)}, status: 404},
+		{name: vd + "License attempts to delete a webhook event for their account", r: req{method: "DELETE", path: "/webhook-events/" + ev, auth: bearer(w.licTok)}, status: 404},
+		{name: vd + "User attempts to delete a webhook event for their account", r: req{method: "DELETE", path: "/webhook-events/" + ev, auth: bearer(w.userTok)}, status: 404},
+		{name: vd + "Admin deletes one of their webhook events", r: req{method: "DELETE", path: "/webhook-events/" + ev}, status: 204},
+		{name: ed + "Product attempts to delete a webhook endpoint for their account", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep, auth: bearer(w.prodTok)}, status: 404},
+		{name: ed + "License attempts to delete a webhook endpoint for their account", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep, auth: bearer(w.licTok)}, status: 404},
+		{name: ed + "User attempts to delete a webhook endpoint for their account", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep, auth: bearer(w.userTok)}, status: 404},
+		{name: ed + "Admin deletes one of their webhook endpoints", r: req{method: "DELETE", path: "/webhook-endpoints/" + ep}, status: 204},
+	})
 }
