@@ -66,23 +66,26 @@ var eventTypes = func() map[string]bool {
 // secret: pass a resource rendered without it. Emit before deleting, so the payload carries
 // the last state and product-scoped endpoints can still be matched.
 func (c *call) emit(eventType string, res *resource, meta map[string]any) {
-	doc := document{Data: res, Meta: meta}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return
-	}
 	if c.acct == nil {
 		return
 	}
-	c.s.emitFor(c.acct, eventType, b, func(prod *product) bool { return c.productMayRead(prod, res) })
+	payload := func() ([]byte, error) { return marshalDoc(document{Data: res, Meta: meta}) }
+	c.s.emitFor(c.acct, eventType, payload, func(prod *product) bool { return c.productMayRead(prod, res) })
 }
 
 // emitFor creates one DELIVERING webhook-events record per endpoint of the account that is
 // subscribed to eventType (and, for product-scoped endpoints, whose product may read the
-// resource), then enqueues its delivery. Called with the store lock held.
-func (s *Server) emitFor(acct *account, eventType string, payload []byte, productMayRead func(*product) bool) {
+// resource), then enqueues its delivery. Called with the store lock held. The payload is
+// rendered only when some endpoint gets the event, and then once: most events of a test
+// reach no endpoint at all.
+func (s *Server) emitFor(acct *account, eventType string, render func() ([]byte, error), productMayRead func(*product) bool) {
 	db := s.db
 	endpoints := ofAccount(db.endpoints, acct.ID, func(e *webhookEndpoint) bool { return e.subscribed(eventType) })
+	if len(endpoints) == 0 {
+		return
+	}
+	var payload []byte
+	rendered := false
 	// oldest endpoint first, so events of one emit are recorded in a stable order
 	sort.SliceStable(endpoints, func(i, j int) bool { return endpoints[i].Created.Before(endpoints[j].Created) })
 	now := s.clock.now()
@@ -92,6 +95,13 @@ func (s *Server) emitFor(acct *account, eventType string, payload []byte, produc
 			if prod == nil || !productMayRead(prod) {
 				continue
 			}
+		}
+		if !rendered {
+			var err error
+			if payload, err = render(); err != nil {
+				return
+			}
+			rendered = true
 		}
 		version := ep.APIVersion
 		ev := &webhookEvent{

@@ -1,7 +1,6 @@
 package keygentest
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -274,10 +273,7 @@ func (s *Server) detachLicenseUsers(c *call) error {
 // emitLicenseUsers emits an event whose data is a list of license-users records;
 // product-scoped endpoints get it for the license's product.
 func (c *call) emitLicenseUsers(event string, l *license, data []*resource) {
-	b, err := json.Marshal(document{Data: data})
-	if err != nil {
-		return
-	}
 	prodID := c.licenseProductID(l)
-	c.s.emitFor(c.acct, event, b, func(prod *product) bool { return prod.ID == prodID })
+	render := func() ([]byte, error) { return marshalDoc(document{Data: data}) }
+	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return prod.ID == prodID })
 }

@@ -42,7 +42,7 @@ func (c *call) noContent() error {
 
 // json answers with any document.
 func (c *call) json(status int, doc any) error {
-	b, err := json.Marshal(doc)
+	b, err := marshalDoc(doc)
 	if err != nil {
 		return err
 	}

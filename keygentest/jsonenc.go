@@ -1,0 +1,182 @@
+package keygentest
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+)
+
+// marshalDoc writes v exactly as encoding/json.Marshal does, faster for the values documents
+// are made of (maps of attributes, resources, slices, strings, booleans, integers): the
+// reflection and per-map key sorting of encoding/json were most of the server's cost per
+// request. Anything else (floats, times, structs with tags, json.Marshaler values) is handed
+// to encoding/json, so the output never differs; the test suite checks that on every
+// document it renders (verifyEncoding).
+func marshalDoc(v any) ([]byte, error) {
+	b, err := appendJSON(make([]byte, 0, 1024), v)
+	if err != nil {
+		return nil, err
+	}
+	if verifyEncoding {
+		want, werr := json.Marshal(v)
+		if werr != nil || string(want) != string(b) {
+			panic("keygentest: marshalDoc differs from encoding/json:\n" + string(b) + "\n" + string(want))
+		}
+	}
+	return b, nil
+}
+
+// verifyEncoding makes marshalDoc compare itself with encoding/json (set by the tests).
+var verifyEncoding = false
+
+func appendJSON(b []byte, v any) ([]byte, error) {
+	var err error
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case *string:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		return appendString(b, *x), nil
+	case map[string]any:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			if b, err = appendJSON(b, x[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case []any:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSON(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case []string:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e)
+		}
+		return append(b, ']'), nil
+	case []*resource:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, r := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSON(b, r); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case *resource:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, `{"id":`...)
+		b = appendString(b, x.ID)
+		b = append(b, `,"type":`...)
+		b = appendString(b, x.Type)
+		b = append(b, `,"attributes":`...)
+		if b, err = appendJSON(b, x.Attributes); err != nil {
+			return nil, err
+		}
+		for _, f := range []struct {
+			name string
+			m    map[string]any
+		}{{"relationships", x.Relationships}, {"links", x.Links}, {"meta", x.Meta}} {
+			if len(f.m) == 0 {
+				continue
+			}
+			b = append(b, ',')
+			b = appendString(b, f.name)
+			b = append(b, ':')
+			if b, err = appendJSON(b, f.m); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case document:
+		b = append(b, `{"data":`...)
+		if b, err = appendJSON(b, x.Data); err != nil {
+			return nil, err
+		}
+		if x.Links != nil {
+			b = append(b, `,"links":`...)
+			if b, err = appendJSON(b, x.Links); err != nil {
+				return nil, err
+			}
+		}
+		if len(x.Meta) > 0 {
+			b = append(b, `,"meta":`...)
+			if b, err = appendJSON(b, x.Meta); err != nil {
+				return nil, err
+			}
+		}
+		if len(x.Included) > 0 {
+			b = append(b, `,"included":`...)
+			if b, err = appendJSON(b, x.Included); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, out...), nil
+}
+
+// appendString writes s as encoding/json does (HTML characters escaped). Plain printable
+// ASCII, by far the common case, is copied; anything else goes through encoding/json.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

@@ -1,0 +1,39 @@
+package keygentest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every document the test suite makes the server render is also encoded by encoding/json and
+// compared byte for byte (marshalDoc panics on a difference, which fails the request's test).
+func init() { verifyEncoding = true }
+
+func TestMarshalDocMatchesEncodingJSON(t *testing.T) {
+	name := "n"
+	for _, v := range []any{
+		nil, "plain", "quote\" back\\slash <tag> & amp", "tab\tnew\nline\x01", "é ünïcode", "\u2028\u2029", string([]byte{0xff, 'a'}),
+		true, 0, -42, int64(1) << 60, 1.5, 1e21, 1e-7, float64(3),
+		&name, (*string)(nil),
+		map[string]any{"b": 1, "a": []any{"x", 2.5, nil, map[string]any{"z": true}}, "c": []string{"p", "q"}},
+		map[string]any{}, map[string]any(nil), []any{}, []string(nil),
+		time.Date(2024, 5, 1, 10, 0, 0, 123000000, time.UTC),
+		&resource{ID: "1", Type: "licenses", Attributes: map[string]any{"key": "K"}},
+		&resource{ID: "1", Type: "licenses", Attributes: nil, Relationships: map[string]any{"policy": map[string]any{"data": nil}}, Links: map[string]any{"self": "/x"}, Meta: map[string]any{"n": 1}},
+		document{Data: nil},
+		document{Data: []*resource{{ID: "a", Type: "t"}}, Links: map[string]any{"next": nil}, Meta: map[string]any{"ts": "x"}, Included: []*resource{{ID: "b", Type: "u"}}},
+		document{Data: []*resource{}, Links: nil, Meta: map[string]any{}},
+		orderedJSON{{"z", 1}, {"a", "b"}},
+		json.RawMessage(`{"raw":true}`),
+	} {
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		got, err := appendJSON(nil, v)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "%#v", v)
+	}
+}
