@@ -7,9 +7,12 @@
 //
 //	srv := keygentest.NewServer()
 //	defer srv.Close()
-//	req, _ := http.NewRequest("GET", srv.URL+"/v1/accounts/"+srv.AccountID+"/products", nil)
-//	req.Header.Set("Authorization", "Bearer "+srv.AdminToken)
-//	res, _ := http.DefaultClient.Do(req)
+//	admin := srv.Client() // a *keygen.Client with the admin token, pointed at srv
+//	prod, err := admin.Products.Create(ctx, keygen.ProductCreateOptions{Name: "App"})
+//
+// srv.Client(keygen.WithLicenseKey(key), keygen.WithPublicKey(srv.PublicKey)) is what a
+// desktop app holds. Programs in other languages reach the same server over HTTP at srv.URL
+// (account srv.AccountID, bearer srv.AdminToken), or run it alone with cmd/keygentest.
 //
 // The server is written from the real server's behaviour and never shares decoding code
 // with the SDK, so a decoding bug in the SDK cannot hide behind the same bug here. Comments
@@ -34,28 +37,5 @@
 // Retry-After and X-RateLimit-* headers); its windows follow the server clock, so
 // Server.Advance starts a fresh one.
 //
-// # Layout for contributors
-//
-// Every resource lives in one file named after it (tokens.go, products.go, policies.go,
-// keys.go, users.go, licenses.go, machines.go, webhooks.go, …), or in a family of files
-// sharing its prefix (licenses_actions.go, licenses_validation.go, machines_heartbeat.go,
-// users_relationships.go, …). The main file holds the resource's model, its store finders
-// (store.findX), its visibility rule (c.seesX), its renderer (view.x), its routes (a routeX
-// method) and its handlers. Adding a resource is one new file plus one line in the route
-// registry (resourceRoutes in router.go).
-//
-// The other files know no resource: the dispatch pipeline (call.go), the router
-// (router.go), answers (respond.go), documents (render.go), typed parameters (params.go),
-// key casing (casing.go), Ruby's JSON quirks (rubyjson.go), errors (errors.go),
-// authentication (auth.go), the permission engine (permissions.go), the store (store.go),
-// the account and its keys (account.go), webhook events and their delivery (events.go,
-// delivery.go), response signatures (signing.go), the clock (clock.go), pagination
-// (pagination.go), list filters (filters.go), rate limits (ratelimit.go), secrets
-// (secrets.go) and small shared helpers (helpers.go).
-//
-// Handlers run with the store mutex held (see call.go), read the clock with c.now(), parse
-// bodies with c.parse and a schema, find resources with the store's finders, check
-// visibility and permissions, raise errors built in errors.go, render documents with the
-// view and answer with c.ok, c.created, c.noContent or paginate. Operations report webhook
-// events through c.emit.
+// CONTRIBUTING.md in the repository describes how keygentest is laid out.
 package keygentest
