@@ -49,6 +49,10 @@ type Client struct {
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
 	Profile       *ProfileService
+	Packages      *PackagesService
+	Channels      *ChannelsService
+	Platforms     *PlatformsService
+	Arches        *ArchesService
 
 	cfg    config
 	http   *retryablehttp.Client
@@ -374,6 +378,10 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}
 	c.Profile = &ProfileService{s}
+	c.Packages = &PackagesService{s}
+	c.Channels = &ChannelsService{s}
+	c.Platforms = &PlatformsService{s}
+	c.Arches = &ArchesService{s}
 	return c, nil
 }
 

@@ -102,6 +102,23 @@ var keygenOperations = []struct {
 	{"DELETE /webhook-events/{id}", "WebhookEvents", "Delete"},
 
 	{"GET /me", "Profile", "Get"},
+
+	{"POST /packages", "Packages", "Create"},
+	{"GET /packages/{id}", "Packages", "Get"},
+	{"PATCH /packages/{id}", "Packages", "Update"},
+	{"DELETE /packages/{id}", "Packages", "Delete"},
+	{"GET /packages", "Packages", "List"},
+	{"GET /packages (all pages)", "Packages", "All"},
+
+	{"GET /channels", "Channels", "List"},
+	{"GET /channels (all pages)", "Channels", "All"},
+	{"GET /channels/{id}", "Channels", "Get"},
+	{"GET /platforms", "Platforms", "List"},
+	{"GET /platforms (all pages)", "Platforms", "All"},
+	{"GET /platforms/{id}", "Platforms", "Get"},
+	{"GET /arches", "Arches", "List"},
+	{"GET /arches (all pages)", "Arches", "All"},
+	{"GET /arches/{id}", "Arches", "Get"},
 }
 
 func TestEveryOperationHasAMethod(t *testing.T) {
