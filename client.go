@@ -49,6 +49,7 @@ type Client struct {
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
 	Profile       *ProfileService
+	Releases      *ReleasesService
 	Packages      *PackagesService
 	Channels      *ChannelsService
 	Platforms     *PlatformsService
@@ -378,6 +379,7 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}
 	c.Profile = &ProfileService{s}
+	c.Releases = &ReleasesService{s}
 	c.Packages = &PackagesService{s}
 	c.Channels = &ChannelsService{s}
 	c.Platforms = &PlatformsService{s}

@@ -103,6 +103,19 @@ var keygenOperations = []struct {
 
 	{"GET /me", "Profile", "Get"},
 
+	{"POST /releases", "Releases", "Create"},
+	{"GET /releases/{id, version or tag}", "Releases", "Get"},
+	{"PATCH /releases/{id}", "Releases", "Update"},
+	{"DELETE /releases/{id}", "Releases", "Delete"},
+	{"GET /releases", "Releases", "List"},
+	{"GET /releases (all pages)", "Releases", "All"},
+	{"POST /releases/{id}/actions/publish", "Releases", "Publish"},
+	{"POST /releases/{id}/actions/yank", "Releases", "Yank"},
+	{"GET /releases/{id}/upgrade", "Releases", "Upgrade"},
+	{"GET /releases/{id}/constraints", "Releases", "ListConstraints"},
+	{"POST /releases/{id}/constraints", "Releases", "AttachConstraints"},
+	{"DELETE /releases/{id}/constraints", "Releases", "DetachConstraints"},
+
 	{"POST /packages", "Packages", "Create"},
 	{"GET /packages/{id}", "Packages", "Get"},
 	{"PATCH /packages/{id}", "Packages", "Update"},
