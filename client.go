@@ -50,6 +50,7 @@ type Client struct {
 	WebhookEvents *WebhookEventsService
 	Profile       *ProfileService
 	Releases      *ReleasesService
+	Artifacts     *ArtifactsService
 	Packages      *PackagesService
 	Channels      *ChannelsService
 	Platforms     *PlatformsService
@@ -380,6 +381,7 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.WebhookEvents = &WebhookEventsService{s}
 	c.Profile = &ProfileService{s}
 	c.Releases = &ReleasesService{s}
+	c.Artifacts = &ArtifactsService{s}
 	c.Packages = &PackagesService{s}
 	c.Channels = &ChannelsService{s}
 	c.Platforms = &PlatformsService{s}

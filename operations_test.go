@@ -116,6 +116,15 @@ var keygenOperations = []struct {
 	{"POST /releases/{id}/constraints", "Releases", "AttachConstraints"},
 	{"DELETE /releases/{id}/constraints", "Releases", "DetachConstraints"},
 
+	{"POST /artifacts", "Artifacts", "Create"},
+	{"POST /artifacts, then PUT to the upload URL", "Artifacts", "Upload"},
+	{"GET /artifacts/{id or filename} (prefer=no-download)", "Artifacts", "Get"},
+	{"PATCH /artifacts/{id}", "Artifacts", "Update"},
+	{"DELETE /artifacts/{id}", "Artifacts", "Delete"},
+	{"GET /artifacts", "Artifacts", "List"},
+	{"GET /artifacts (all pages)", "Artifacts", "All"},
+	{"GET /artifacts/{id or filename}, then GET the download URL", "Artifacts", "Download"},
+
 	{"POST /packages", "Packages", "Create"},
 	{"GET /packages/{id}", "Packages", "Get"},
 	{"PATCH /packages/{id}", "Packages", "Update"},
