@@ -115,6 +115,7 @@ var keygenOperations = []struct {
 	{"GET /releases/{id}/constraints", "Releases", "ListConstraints"},
 	{"POST /releases/{id}/constraints", "Releases", "AttachConstraints"},
 	{"DELETE /releases/{id}/constraints", "Releases", "DetachConstraints"},
+	{"GET /releases/{id}, GET /artifacts, then Download", "Releases", "Install"},
 
 	{"POST /artifacts", "Artifacts", "Create"},
 	{"POST /artifacts, then PUT to the upload URL", "Artifacts", "Upload"},
