@@ -53,6 +53,12 @@ type Client struct {
 	Webhooks      *WebhooksService
 	WebhookEvents *WebhookEventsService
 	Profile       *ProfileService
+	Releases      *ReleasesService
+	Artifacts     *ArtifactsService
+	Packages      *PackagesService
+	Channels      *ChannelsService
+	Platforms     *PlatformsService
+	Arches        *ArchesService
 
 	cfg    config
 	http   *retryablehttp.Client
@@ -382,6 +388,12 @@ func NewClient(account string, opts ...Option) (*Client, error) {
 	c.Webhooks = &WebhooksService{s}
 	c.WebhookEvents = &WebhookEventsService{s}
 	c.Profile = &ProfileService{s}
+	c.Releases = &ReleasesService{s}
+	c.Artifacts = &ArtifactsService{s}
+	c.Packages = &PackagesService{s}
+	c.Channels = &ChannelsService{s}
+	c.Platforms = &PlatformsService{s}
+	c.Arches = &ArchesService{s}
 	return c, nil
 }
 

@@ -150,6 +150,46 @@ var keygenOperations = []struct {
 	{"DELETE /webhook-events/{id}", "WebhookEvents", "Delete"},
 
 	{"GET /me", "Profile", "Get"},
+
+	{"POST /releases", "Releases", "Create"},
+	{"GET /releases/{id, version or tag}", "Releases", "Get"},
+	{"PATCH /releases/{id}", "Releases", "Update"},
+	{"DELETE /releases/{id}", "Releases", "Delete"},
+	{"GET /releases", "Releases", "List"},
+	{"GET /releases (all pages)", "Releases", "All"},
+	{"POST /releases/{id}/actions/publish", "Releases", "Publish"},
+	{"POST /releases/{id}/actions/yank", "Releases", "Yank"},
+	{"GET /releases/{id}/upgrade", "Releases", "Upgrade"},
+	{"GET /releases/{id}/constraints", "Releases", "ListConstraints"},
+	{"POST /releases/{id}/constraints", "Releases", "AttachConstraints"},
+	{"DELETE /releases/{id}/constraints", "Releases", "DetachConstraints"},
+	{"GET /releases/{id}, GET /artifacts, then Download", "Releases", "Install"},
+
+	{"POST /artifacts", "Artifacts", "Create"},
+	{"POST /artifacts, then PUT to the upload URL", "Artifacts", "Upload"},
+	{"GET /artifacts/{id or filename} (prefer=no-download)", "Artifacts", "Get"},
+	{"PATCH /artifacts/{id}", "Artifacts", "Update"},
+	{"DELETE /artifacts/{id}", "Artifacts", "Delete"},
+	{"GET /artifacts", "Artifacts", "List"},
+	{"GET /artifacts (all pages)", "Artifacts", "All"},
+	{"GET /artifacts/{id or filename}, then GET the download URL", "Artifacts", "Download"},
+
+	{"POST /packages", "Packages", "Create"},
+	{"GET /packages/{id}", "Packages", "Get"},
+	{"PATCH /packages/{id}", "Packages", "Update"},
+	{"DELETE /packages/{id}", "Packages", "Delete"},
+	{"GET /packages", "Packages", "List"},
+	{"GET /packages (all pages)", "Packages", "All"},
+
+	{"GET /channels", "Channels", "List"},
+	{"GET /channels (all pages)", "Channels", "All"},
+	{"GET /channels/{id}", "Channels", "Get"},
+	{"GET /platforms", "Platforms", "List"},
+	{"GET /platforms (all pages)", "Platforms", "All"},
+	{"GET /platforms/{id}", "Platforms", "Get"},
+	{"GET /arches", "Arches", "List"},
+	{"GET /arches (all pages)", "Arches", "All"},
+	{"GET /arches/{id}", "Arches", "Get"},
 }
 
 func TestEveryOperationHasAMethod(t *testing.T) {

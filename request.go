@@ -41,6 +41,8 @@ type request struct {
 	// server although its method is DELETE or PUT (popping a key from a policy's pool: a
 	// second pop would lose the first key). It is then retried only like a POST.
 	nonIdempotent bool
+	// noRedirect takes a 3xx answer as the answer instead of following it (redirect.go).
+	noRedirect bool
 }
 
 // response is a received answer whose body was read in full and, when asked, verified.
@@ -111,6 +113,9 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		defer cancel()
 	}
 	ctx, call := c.beginCall(ctx, r)
+	if r.noRedirect {
+		ctx = withoutRedirects(ctx)
+	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, c.url(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("keygen: building request: %w", err)
@@ -151,7 +156,8 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		c.budget.Success() // the server answers: retries are worth their cost again
 	}
 
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	success := resp.StatusCode >= 200 && resp.StatusCode < 300 || r.noRedirect && isRedirect(resp.StatusCode)
+	if success {
 		if readErr != nil {
 			return nil, &TransportError{Method: r.method, Path: c.redact(r.path), Attempts: call.Attempts, Err: fmt.Errorf("reading response body: %w", readErr)}
 		}
@@ -181,7 +187,7 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 	}
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+	if !success {
 		err := c.newError(out, call.Attempts)
 		if unverified {
 			markUnverified(err)

@@ -81,6 +81,7 @@ func WithoutRetries() Option {
 func newRetryClient(hc *http.Client, p RetryPolicy) *retryablehttp.Client {
 	inner := *hc
 	inner.Transport = &retry.Transport{Base: hc.Transport, Limit: bodyLimit}
+	inner.CheckRedirect = checkRedirect(hc.CheckRedirect)
 	return &retryablehttp.Client{
 		HTTPClient:   &inner,
 		Logger:       nil,

@@ -122,6 +122,9 @@ type Rels struct {
 	License     ToOne `json:"license"`
 	Machine     ToOne `json:"machine"`
 	Bearer      ToOne `json:"bearer"`
+	Release     ToOne `json:"release"`
+	Package     ToOne `json:"package"`
+	Entitlement ToOne `json:"entitlement"`
 	// Machines and Users carry counts in their meta (a license's machines, cores, users).
 	Machines     Counted `json:"machines"`
 	Users        Counted `json:"users"`
