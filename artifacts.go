@@ -269,16 +269,7 @@ func (s *ArtifactsService) Get(ctx context.Context, idOrFilename string) (*Artif
 
 // Update changes an artifact: PATCH /v1/accounts/{account}/artifacts/{id}.
 func (s *ArtifactsService) Update(ctx context.Context, id string, opts ArtifactUpdateOptions) (*Artifact, error) {
-	path, err := pathf("/artifacts/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "artifacts", Attributes: attrs}}
-	return sendOne[Artifact](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Artifact](ctx, s.c, "/artifacts/%s", id, "artifacts", &opts)
 }
 
 // Delete yanks an artifact and removes its file; the record stays, with status YANKED:

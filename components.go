@@ -133,16 +133,7 @@ func (s *ComponentsService) Update(ctx context.Context, id string, opts Componen
 	if opts.Name != nil && strings.TrimSpace(*opts.Name) == "" {
 		return nil, argErr("Components.Update", "Name cannot be blank")
 	}
-	path, err := pathf("/components/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "components", Attributes: attrs}}
-	return sendOne[Component](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Component](ctx, s.c, "/components/%s", id, "components", &opts)
 }
 
 // Delete removes a component from its machine: DELETE /v1/accounts/{account}/components/{id}.

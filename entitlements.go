@@ -104,16 +104,7 @@ func (s *EntitlementsService) Update(ctx context.Context, id string, opts Entitl
 	if opts.Code != nil && strings.TrimSpace(*opts.Code) == "" {
 		return nil, argErr(op, "Code cannot be blank")
 	}
-	path, err := pathf("/entitlements/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "entitlements", Attributes: attrs}}
-	return sendOne[Entitlement](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Entitlement](ctx, s.c, "/entitlements/%s", id, "entitlements", &opts)
 }
 
 // Delete deletes an entitlement, by id or code, detaching it from every policy and license:

@@ -123,16 +123,7 @@ func (s *GroupsService) Update(ctx context.Context, id string, opts GroupUpdateO
 	if opts.Name != nil && strings.TrimSpace(*opts.Name) == "" {
 		return nil, argErr("Groups.Update", "Name cannot be blank")
 	}
-	path, err := pathf("/groups/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "groups", Attributes: attrs}}
-	return sendOne[Group](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Group](ctx, s.c, "/groups/%s", id, "groups", &opts)
 }
 
 // Delete deletes a group: DELETE /v1/accounts/{account}/groups/{id}. Its members stay, with

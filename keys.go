@@ -86,16 +86,7 @@ func (s *KeysService) Get(ctx context.Context, id string) (*Key, error) {
 
 // Update changes a key: PATCH /v1/accounts/{account}/keys/{id}.
 func (s *KeysService) Update(ctx context.Context, id string, opts KeyUpdateOptions) (*Key, error) {
-	path, err := pathf("/keys/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "keys", Attributes: attrs}}
-	return sendOne[Key](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Key](ctx, s.c, "/keys/%s", id, "keys", &opts)
 }
 
 // Delete removes a key from its pool: DELETE /v1/accounts/{account}/keys/{id}.

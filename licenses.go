@@ -220,16 +220,7 @@ func (s *LicensesService) Get(ctx context.Context, id string) (*License, error) 
 
 // Update changes a license: PATCH /v1/accounts/{account}/licenses/{id}.
 func (s *LicensesService) Update(ctx context.Context, id string, opts LicenseUpdateOptions) (*License, error) {
-	path, err := pathf("/licenses/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "licenses", Attributes: attrs}}
-	return sendOne[License](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[License](ctx, s.c, "/licenses/%s", id, "licenses", &opts)
 }
 
 // Delete deletes a license and its machines: DELETE /v1/accounts/{account}/licenses/{id}.

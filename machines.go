@@ -228,16 +228,7 @@ func (s *MachinesService) Get(ctx context.Context, id string) (*Machine, error) 
 
 // Update changes a machine: PATCH /v1/accounts/{account}/machines/{id}.
 func (s *MachinesService) Update(ctx context.Context, id string, opts MachineUpdateOptions) (*Machine, error) {
-	path, err := pathf("/machines/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "machines", Attributes: attrs}}
-	return sendOne[Machine](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Machine](ctx, s.c, "/machines/%s", id, "machines", &opts)
 }
 
 // Delete deactivates a machine, freeing its seat on the license:

@@ -109,16 +109,7 @@ func (s *PackagesService) Get(ctx context.Context, idOrKey string) (*Package, er
 
 // Update changes a package: PATCH /v1/accounts/{account}/packages/{id}.
 func (s *PackagesService) Update(ctx context.Context, id string, opts PackageUpdateOptions) (*Package, error) {
-	path, err := pathf("/packages/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "packages", Attributes: attrs}}
-	return sendOne[Package](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Package](ctx, s.c, "/packages/%s", id, "packages", &opts)
 }
 
 // Delete deletes a package: DELETE /v1/accounts/{account}/packages/{id} (204).

@@ -136,16 +136,7 @@ func (s *ProcessesService) Get(ctx context.Context, id string) (*Process, error)
 
 // Update changes a process's metadata: PATCH /v1/accounts/{account}/processes/{id}.
 func (s *ProcessesService) Update(ctx context.Context, id string, opts ProcessUpdateOptions) (*Process, error) {
-	path, err := pathf("/processes/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "processes", Attributes: attrs}}
-	return sendOne[Process](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Process](ctx, s.c, "/processes/%s", id, "processes", &opts)
 }
 
 // Delete kills a process, freeing its place under the process limit:

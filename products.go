@@ -91,16 +91,7 @@ func (s *ProductsService) Get(ctx context.Context, id string) (*Product, error) 
 
 // Update changes a product: PATCH /v1/accounts/{account}/products/{id}.
 func (s *ProductsService) Update(ctx context.Context, id string, opts ProductUpdateOptions) (*Product, error) {
-	path, err := pathf("/products/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "products", Attributes: attrs}}
-	return sendOne[Product](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Product](ctx, s.c, "/products/%s", id, "products", &opts)
 }
 
 // Delete deletes a product and, asynchronously, its policies and licenses:

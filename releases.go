@@ -232,16 +232,7 @@ func (s *ReleasesService) Get(ctx context.Context, idVersionOrTag string) (*Rele
 
 // Update changes a release: PATCH /v1/accounts/{account}/releases/{id}.
 func (s *ReleasesService) Update(ctx context.Context, id string, opts ReleaseUpdateOptions) (*Release, error) {
-	path, err := pathf("/releases/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "releases", Attributes: attrs}}
-	return sendOne[Release](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[Release](ctx, s.c, "/releases/%s", id, "releases", &opts)
 }
 
 // Delete deletes a release and its artifacts: DELETE /v1/accounts/{account}/releases/{id}

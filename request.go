@@ -363,6 +363,28 @@ func sendOne[T any, PT resourcePtr[T]](ctx context.Context, c *Client, r *reques
 	return decodeOne[T, PT](resp)
 }
 
+// writeResource sends a resource document of type typ, its attributes from opts (a pointer
+// to an option struct with google/jsonapi attr tags) and its relationships rels, and decodes
+// the resource answered.
+func writeResource[T any, PT resourcePtr[T]](ctx context.Context, c *Client, method, path, typ string, opts any, rels map[string]any) (*T, error) {
+	attrs, err := jsonapi.Attributes(opts)
+	if err != nil {
+		return nil, err
+	}
+	body := jsonapi.Body{Data: jsonapi.Object{Type: typ, Attributes: attrs, Relationships: rels}}
+	return sendOne[T, PT](ctx, c, &request{method: method, path: path, body: body})
+}
+
+// updateByID PATCHes the resource at format, whose one %s is the (escaped) id, with the
+// attributes set in opts.
+func updateByID[T any, PT resourcePtr[T]](ctx context.Context, c *Client, format, id, typ string, opts any) (*T, error) {
+	path, err := pathf(format, id)
+	if err != nil {
+		return nil, err
+	}
+	return writeResource[T, PT](ctx, c, "PATCH", path, typ, opts, nil)
+}
+
 // getByID fetches the resource at format, whose one %s is the (escaped) id.
 func getByID[T any, PT resourcePtr[T]](ctx context.Context, c *Client, format, id string) (*T, error) {
 	path, err := pathf(format, id)

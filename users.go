@@ -137,16 +137,7 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, error) {
 
 // Update changes a user: PATCH /v1/accounts/{account}/users/{id}.
 func (s *UsersService) Update(ctx context.Context, id string, opts UserUpdateOptions) (*User, error) {
-	path, err := pathf("/users/%s", id)
-	if err != nil {
-		return nil, err
-	}
-	attrs, err := jsonapi.Attributes(&opts)
-	if err != nil {
-		return nil, err
-	}
-	body := jsonapi.Body{Data: jsonapi.Object{Type: "users", Attributes: attrs}}
-	return sendOne[User](ctx, s.c, &request{method: "PATCH", path: path, body: body})
+	return updateByID[User](ctx, s.c, "/users/%s", id, "users", &opts)
 }
 
 // Delete deletes a user: DELETE /v1/accounts/{account}/users/{id}. Keygen refuses to delete
