@@ -187,7 +187,7 @@ func TestWebhookSignedTargetWithoutQuery(t *testing.T) {
 // retried, FAILED when the retries are spent, RES_BODY_TOO_LARGE, CONN_REFUSED without retry,
 // 410 disabling the endpoint.
 //
-// It is not parallel: its subtests race real timers (a 20 ms timeout, 200 ms backoffs)
+// It is not parallel: its subtests race real timers (a 100 ms timeout, 200 ms backoffs)
 // against the test's own steps, which parallel tests on a loaded machine would delay.
 func TestWebhookFailures(t *testing.T) {
 	t.Run("non-2xx is FAILING, then retried to DELIVERED", func(t *testing.T) {
@@ -268,8 +268,10 @@ func TestWebhookFailures(t *testing.T) {
 	})
 	t.Run("timeout is REQ_TIMEOUT and retried", func(t *testing.T) {
 		rc := newReceiver(t)
-		rc.setRespond(func(n int, w http.ResponseWriter) { time.Sleep(200 * time.Millisecond) })
-		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookTimeout(20*time.Millisecond), WithWebhookRetries(1, time.Millisecond))
+		// The timeout leaves each attempt time to reach the receiver (a 20 ms one did not
+		// always on a loaded machine), and the receiver answers well after it.
+		rc.setRespond(func(n int, w http.ResponseWriter) { time.Sleep(500 * time.Millisecond) })
+		tt := newWorld(t, WithInsecureWebhooks(), WithWebhookTimeout(100*time.Millisecond), WithWebhookRetries(1, time.Millisecond))
 		tt.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/h"), "subscriptions": []string{"product.created"}}, nil)
 		tt.product()
 		wait(t, tt.srv)
@@ -277,8 +279,7 @@ func TestWebhookFailures(t *testing.T) {
 		assert.Equal(t, "FAILED", a["status"])
 		assert.Equal(t, "REQ_TIMEOUT", a["lastResponseBody"])
 		// Both attempts reach the receiver, the retry possibly after the deliverer gave up on
-		// it: the receiver records a request when its handler starts, which can lag the
-		// 20 ms timeout on a loaded machine.
+		// it: the receiver records a request when its handler starts.
 		assert.Eventually(t, func() bool { return len(rc.deliveries()) == 2 }, 5*time.Second, 5*time.Millisecond,
 			"1 attempt + 1 retry")
 	})
