@@ -259,14 +259,18 @@ func (s *Server) checkOutLicense(raw bool) handlerFunc {
 	}
 }
 
-// licenseIncludes renders the requested related resources of a license (entitlements,
-// environments and groups are not modelled, so they include nothing).
+// licenseIncludes renders the requested related resources of a license (environments are
+// not modelled, so they include nothing).
 func (c *call) licenseIncludes(l *license, include []string) []*resource {
 	db, v := c.db(), c.view()
 	var out []*resource
 	pol := db.policies[l.PolicyID]
 	for _, inc := range include {
 		switch inc {
+		case "entitlements":
+			for _, e := range db.licenseEntitlements(l) {
+				out = append(out, v.entitlement(e))
+			}
 		case "product":
 			if prod := db.productOfLicense(l); prod != nil {
 				out = append(out, v.product(prod))

@@ -356,8 +356,13 @@ func (c *call) validateScope(l *license, pol *policy, scope params) (validation,
 		if len(codes) == 0 {
 			return fail("entitlements scope is empty", "ENTITLEMENTS_SCOPE_EMPTY")
 		}
-		// Entitlements are not modelled: a license has none.
-		return fail("is missing one or more required entitlements", "ENTITLEMENTS_MISSING")
+		// License#entitlements: the policy's and the license's own, codes compared exactly.
+		held := db.licenseEntitlementCodes(l)
+		for _, code := range codes {
+			if !contains(held, code) {
+				return fail("is missing one or more required entitlements", "ENTITLEMENTS_MISSING")
+			}
+		}
 	}
 	machines := db.licenseMachines(l)
 	// ownerMatches is the machine scope's check (machine.owner.email == user, a plain

@@ -35,6 +35,7 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeValidation,
 	(*Server).routeCheckout,
 	(*Server).routeWebhooks,
+	(*Server).routeEntitlements,
 }
 
 // routes registers every resource's routes (resourceRoutes).
