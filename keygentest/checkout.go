@@ -341,6 +341,10 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 				if inc != "license" {
 					licenseIncl = append(licenseIncl, strings.TrimPrefix(inc, "license."))
 				}
+			case inc == "components":
+				for _, cp := range db.machineComponents(m.ID) {
+					included = append(included, v.component(cp))
+				}
 			case inc == "owner" && m.OwnerID != nil && db.users[*m.OwnerID] != nil:
 				included = append(included, v.user(db.users[*m.OwnerID]))
 			}

@@ -480,19 +480,14 @@ func (c *call) validateScope(l *license, pol *policy, scope params) (validation,
 		if !scope.has("fingerprint") {
 			return fail("fingerprint scope is required when using the components scope", "FINGERPRINT_SCOPE_REQUIRED")
 		}
-		if len(uniq(scope.strings("components"))) == 0 {
+		comps := uniq(scope.strings("components"))
+		if len(comps) == 0 {
 			return fail("components scope is empty", "COMPONENTS_SCOPE_EMPTY")
 		}
-		// Components are not modelled: a machine has none, so no strategy is satisfied.
-		detail := map[string]string{
-			"MATCH_MOST": "one or more component is not activated (does not match enough associated components)",
-			"MATCH_TWO":  "one or more component is not activated (does not match at least 2 associated components)",
-			"MATCH_ALL":  "one or more component is not activated (does not match all associated components)",
-		}[pol.ComponentMatchingStrategy]
-		if detail == "" {
-			detail = "one or more component is not activated (does not match any associated components)"
+		fp, _ := scope.str("fingerprint")
+		if detail, ok := componentsScope(db, l, pol, fp, comps); !ok {
+			return fail(detail, "COMPONENTS_SCOPE_MISMATCH")
 		}
-		return fail(detail, "COMPONENTS_SCOPE_MISMATCH")
 	} else if pol.RequireComponentsScope {
 		return fail("components scope is required", "COMPONENTS_SCOPE_REQUIRED")
 	}

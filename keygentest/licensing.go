@@ -8,6 +8,7 @@ type licensing struct {
 	entitlements        map[string]*entitlement
 	policyEntitlements  map[string]*entitlementLink // id → policy-entitlements record
 	licenseEntitlements map[string]*entitlementLink // id → license-entitlements record
+	components          map[string]*component
 }
 
 func newLicensing() *licensing {
@@ -15,5 +16,6 @@ func newLicensing() *licensing {
 		entitlements:        map[string]*entitlement{},
 		policyEntitlements:  map[string]*entitlementLink{},
 		licenseEntitlements: map[string]*entitlementLink{},
+		components:          map[string]*component{},
 	}
 }

@@ -384,6 +384,10 @@ func (s *Server) createMachine(c *call) error {
 			v.rel("owner", "INVALID", "must be a valid license user")
 		}
 	}
+	comps, err := c.nestedComponents(v, rels, m)
+	if err != nil {
+		return err
+	}
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -398,6 +402,7 @@ func (s *Server) createMachine(c *call) error {
 		m.LastHeartbeat = &now
 	}
 	db.machines[m.ID] = m
+	db.storeNestedComponents(comps)
 	c.setExpiryOnFirst(l, "FROM_FIRST_ACTIVATION")
 	res := c.view().machine(m)
 	c.emit("machine.created", res, nil)
@@ -618,5 +623,6 @@ func (s *Server) deleteMachine(c *call) error {
 	}
 	c.emit("machine.deleted", c.view().machine(m), nil)
 	delete(c.db().machines, m.ID)
+	c.db().deleteMachineChildren(m.ID)
 	return c.noContent()
 }

@@ -36,6 +36,7 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeCheckout,
 	(*Server).routeWebhooks,
 	(*Server).routeEntitlements,
+	(*Server).routeComponents,
 }
 
 // routes registers every resource's routes (resourceRoutes).
