@@ -464,6 +464,11 @@ func (db *store) deleteMachineChildren(machineID string) {
 			delete(db.lic.components, id)
 		}
 	}
+	for id, pr := range db.lic.processes {
+		if pr.MachineID == machineID {
+			delete(db.lic.processes, id)
+		}
+	}
 }
 
 // componentsScope is the components check of a validation (LicenseValidationService):

@@ -305,7 +305,9 @@ func (c *call) validateLicense(l *license, scope params, scoped bool) validation
 			return validation{overage(total, *r.limit, false), r.detail, r.code}
 		}
 	}
-	// Processes are not modelled, so TOO_MANY_PROCESSES never applies.
+	if n, max, over := tooManyProcesses(db, l, pol, scope, scopeUser, now); over {
+		return validation{overage(n, max, false), "has too many associated processes", "TOO_MANY_PROCESSES"}
+	}
 	if expired {
 		return validation{accessWhileExpired, "is expired", "EXPIRED"}
 	}

@@ -9,6 +9,7 @@ type licensing struct {
 	policyEntitlements  map[string]*entitlementLink // id → policy-entitlements record
 	licenseEntitlements map[string]*entitlementLink // id → license-entitlements record
 	components          map[string]*component
+	processes           map[string]*process
 }
 
 func newLicensing() *licensing {
@@ -17,5 +18,6 @@ func newLicensing() *licensing {
 		policyEntitlements:  map[string]*entitlementLink{},
 		licenseEntitlements: map[string]*entitlementLink{},
 		components:          map[string]*component{},
+		processes:           map[string]*process{},
 	}
 }

@@ -37,6 +37,7 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeWebhooks,
 	(*Server).routeEntitlements,
 	(*Server).routeComponents,
+	(*Server).routeProcesses,
 }
 
 // routes registers every resource's routes (resourceRoutes).
