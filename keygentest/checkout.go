@@ -271,6 +271,10 @@ func (c *call) licenseIncludes(l *license, include []string) []*resource {
 			for _, e := range db.licenseEntitlements(l) {
 				out = append(out, v.entitlement(e))
 			}
+		case "group":
+			if l.GroupID != nil && db.findGroup(l.AccountID, *l.GroupID) != nil {
+				out = append(out, v.group(db.findGroup(l.AccountID, *l.GroupID)))
+			}
 		case "product":
 			if prod := db.productOfLicense(l); prod != nil {
 				out = append(out, v.product(prod))
@@ -341,6 +345,8 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 				if inc != "license" {
 					licenseIncl = append(licenseIncl, strings.TrimPrefix(inc, "license."))
 				}
+			case inc == "group" && m.GroupID != nil && db.findGroup(m.AccountID, *m.GroupID) != nil:
+				included = append(included, v.group(db.findGroup(m.AccountID, *m.GroupID)))
 			case inc == "components":
 				for _, cp := range db.machineComponents(m.ID) {
 					included = append(included, v.component(cp))

@@ -10,6 +10,8 @@ type licensing struct {
 	licenseEntitlements map[string]*entitlementLink // id → license-entitlements record
 	components          map[string]*component
 	processes           map[string]*process
+	groups              map[string]*group
+	groupOwners         map[string]*groupOwner
 }
 
 func newLicensing() *licensing {
@@ -19,5 +21,7 @@ func newLicensing() *licensing {
 		licenseEntitlements: map[string]*entitlementLink{},
 		components:          map[string]*component{},
 		processes:           map[string]*process{},
+		groups:              map[string]*group{},
+		groupOwners:         map[string]*groupOwner{},
 	}
 }

@@ -349,9 +349,10 @@ func (s *Server) createMachine(c *call) error {
 			v.rel("owner", "NOT_FOUND", "must exist")
 		}
 	}
-	if m.GroupID != nil {
-		v.rel("group", "NOT_FOUND", "must exist") // groups are not modelled: none exists
+	if m.GroupID == nil && m.OwnerID != nil && db.users[*m.OwnerID] != nil {
+		m.GroupID = db.users[*m.OwnerID].GroupID // else the owner's group (groups.go)
 	}
+	c.validateGroup(v, "machine", m.GroupID, m.ID)
 	switch {
 	case contains(reservedAliases, lower(fp)):
 		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")

@@ -38,6 +38,7 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeEntitlements,
 	(*Server).routeComponents,
 	(*Server).routeProcesses,
+	(*Server).routeGroups,
 }
 
 // routes registers every resource's routes (resourceRoutes).
