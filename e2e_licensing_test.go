@@ -13,8 +13,6 @@ import (
 	keygen "github.com/licensekit/keygen"
 )
 
-func ptrTo[T any](v T) *T { return &v }
-
 // licensingFixture is a product, a floating policy with the given process limit and a
 // license of it.
 func (e *e2e) licensingFixture(maxProcesses *int) (*keygen.Policy, *keygen.License) {
