@@ -410,7 +410,7 @@ func (c *call) nestedComponents(v *invalid, rels params, m *machine) ([]*compone
 	}
 	items, _ := rels.obj("components")["data"].([]any)
 	if len(items) > 20 {
-		return nil, errUnprocessableEntity("too many records", "", pointer("/data/relationships/components"))
+		return nil, errUnprocessableEntity("too many records", "", nil)
 	}
 	db, now := c.db(), c.now()
 	var out []*component

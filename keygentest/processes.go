@@ -361,7 +361,7 @@ func (s *Server) pingProcess(c *call) error {
 	if processStatus(db, pr, now) == "DEAD" {
 		pol := processPolicy(db, pr)
 		if !resurrects(pol) || processRevivePassed(db, pr, pol, now) {
-			return errUnprocessableEntity("is dead", "PROCESS_HEARTBEAT_DEAD", pointer("/data/attributes/status"))
+			return errUnprocessableEntity("is dead", "PROCESS_HEARTBEAT_DEAD", nil)
 		}
 		status = "RESURRECTED"
 	}
@@ -369,9 +369,12 @@ func (s *Server) pingProcess(c *call) error {
 	pr.Updated = now
 	pr.DeathEventSent = false
 	res := c.view().processAs(pr, status)
-	c.emit("process.heartbeat.ping", res, nil)
+	// HeartbeatsController#ping: a revive emits process.heartbeat.resurrected instead of
+	// process.heartbeat.ping.
 	if status == "RESURRECTED" {
 		c.emit("process.heartbeat.resurrected", res, nil)
+	} else {
+		c.emit("process.heartbeat.ping", res, nil)
 	}
 	return c.ok(res)
 }

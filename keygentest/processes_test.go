@@ -157,6 +157,7 @@ func TestProcessesHeartbeat(t *testing.T) {
 			check: func(t *testing.T, w *world, r *reply) { assertTimeNear(t, r, "lastHeartbeat", w.srv.clock.now()) }},
 		{name: "processes/actions/heartbeats.feature: Admin pings a dead process", status: 422, title: "Unprocessable entity",
 			code: "PROCESS_HEARTBEAT_DEAD", detail: "is dead",
+			check: func(t *testing.T, w *world, r *reply) { assert.NotContains(t, r.err(0), "source") },
 			setup: func(w *world) req {
 				_, m := processWorld(w, map[string]any{"heartbeatCullStrategy": "KEEP_DEAD"})
 				id := w.spawn(m, "1")
