@@ -34,11 +34,11 @@ func (db *store) findGroup(acct, id string) *group {
 	return nil
 }
 
-// groupOwners are a group's owner records, newest first.
+// groupOwners are a group's owner records, newest first (a deleted user owns nothing).
 func (db *store) groupOwners(groupID string) []*groupOwner {
 	var out []*groupOwner
 	for _, o := range db.lic.groupOwners {
-		if o.GroupID == groupID {
+		if o.GroupID == groupID && db.users[o.UserID] != nil {
 			out = append(out, o)
 		}
 	}
@@ -48,7 +48,7 @@ func (db *store) groupOwners(groupID string) []*groupOwner {
 
 func (db *store) ownsGroup(userID, groupID string) bool {
 	for _, o := range db.lic.groupOwners {
-		if o.GroupID == groupID && o.UserID == userID {
+		if o.GroupID == groupID && o.UserID == userID && db.users[userID] != nil {
 			return true
 		}
 	}
