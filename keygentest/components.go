@@ -98,55 +98,59 @@ func componentSchema(p *principal, create bool) *param {
 	return obj(fields{"data": obj(data)})
 }
 
-// componentTaken is the fingerprint uniqueness of the machine's policy
-// (componentUniquenessStrategy, UNIQUE_PER_MACHINE by default): the detail of the
-// FINGERPRINT_TAKEN error, or "". except is the component itself.
-func componentTaken(db *store, fp string, m *machine, except string) string {
+// componentTaken lists the FINGERPRINT_TAKEN details of a new component of machine m, in
+// MachineComponent's validation order (app/models/machine_component.rb): the model's
+// uniqueness per machine ("has already been taken", only when m already has components,
+// i.e. not for a machine activated with them), then the policy's
+// componentUniquenessStrategy on create ("… for this account|product|policy|license";
+// UNIQUE_PER_MACHINE adds nothing beyond the model's rule).
+func componentTaken(db *store, fp string, m *machine, persisted bool) []string {
 	l := db.licenses[m.LicenseID]
 	var pol *policy
 	if l != nil {
 		pol = db.policies[l.PolicyID]
 	}
-	strategy := "UNIQUE_PER_MACHINE"
-	if pol != nil && pol.ComponentUniquenessStrategy != "" {
-		strategy = pol.ComponentUniquenessStrategy
-	}
+	var sameMachine, sameAccount, sameProduct, samePolicy, sameLicense bool
 	for _, o := range db.lic.components {
-		if o.ID == except || o.AccountID != m.AccountID || o.Fingerprint != fp {
+		if o.AccountID != m.AccountID || o.Fingerprint != fp {
 			continue
 		}
 		om, ol := db.componentParents(o)
 		if om == nil {
 			continue
 		}
-		switch strategy {
-		case "UNIQUE_PER_ACCOUNT":
-			return "has already been taken for this account"
-		case "UNIQUE_PER_PRODUCT":
-			if ol != nil && l != nil && pol != nil {
-				if op := db.policies[ol.PolicyID]; op != nil && op.ProductID == pol.ProductID {
-					return "has already been taken for this product"
-				}
-			}
-		case "UNIQUE_PER_POLICY":
-			if ol != nil && l != nil && ol.PolicyID == l.PolicyID {
-				return "has already been taken for this policy"
-			}
-		case "UNIQUE_PER_LICENSE":
-			if om.LicenseID == m.LicenseID {
-				return "has already been taken for this license"
-			}
-		default:
-			if om.ID == m.ID {
-				return "has already been taken"
+		sameAccount = true
+		sameMachine = sameMachine || om.ID == m.ID
+		sameLicense = sameLicense || om.LicenseID == m.LicenseID
+		if ol != nil && l != nil {
+			samePolicy = samePolicy || ol.PolicyID == l.PolicyID
+			if op := db.policies[ol.PolicyID]; op != nil && pol != nil && op.ProductID == pol.ProductID {
+				sameProduct = true
 			}
 		}
 	}
-	return ""
+	var out []string
+	if persisted && sameMachine {
+		out = append(out, "has already been taken")
+	}
+	if pol == nil {
+		return out
+	}
+	switch {
+	case pol.ComponentUniquenessStrategy == "UNIQUE_PER_ACCOUNT" && sameAccount:
+		out = append(out, "has already been taken for this account")
+	case pol.ComponentUniquenessStrategy == "UNIQUE_PER_PRODUCT" && sameProduct:
+		out = append(out, "has already been taken for this product")
+	case pol.ComponentUniquenessStrategy == "UNIQUE_PER_POLICY" && samePolicy:
+		out = append(out, "has already been taken for this policy")
+	case pol.ComponentUniquenessStrategy == "UNIQUE_PER_LICENSE" && sameLicense:
+		out = append(out, "has already been taken for this license")
+	}
+	return out
 }
 
 // validateComponent is the MachineComponent model's validations.
-func validateComponent(v *invalid, db *store, cp *component, m *machine) {
+func validateComponent(v *invalid, db *store, cp *component, m *machine, create bool) {
 	switch {
 	case contains(reservedAliases, lower(cp.Fingerprint)):
 		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")
@@ -156,8 +160,8 @@ func validateComponent(v *invalid, db *store, cp *component, m *machine) {
 	if len(cp.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
-	if m != nil {
-		if taken := componentTaken(db, cp.Fingerprint, m, cp.ID); taken != "" {
+	if m != nil && create {
+		for _, taken := range componentTaken(db, cp.Fingerprint, m, true) {
 			v.attr("fingerprint", "TAKEN", taken)
 		}
 	}
@@ -204,7 +208,7 @@ func (s *Server) createComponent(c *call) error {
 	if m == nil {
 		v.rel("machine", "NOT_FOUND", "must exist")
 	}
-	validateComponent(v, db, cp, m)
+	validateComponent(v, db, cp, m, true)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -306,7 +310,7 @@ func (s *Server) updateComponent(c *call) error {
 		next.Metadata = orEmpty(a.hash("metadata"))
 	}
 	v := newInvalid("components")
-	validateComponent(v, c.db(), &next, m)
+	validateComponent(v, c.db(), &next, m, false)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -433,17 +437,14 @@ func (c *call) nestedComponents(v *invalid, rels params, m *machine) ([]*compone
 			v.errors = append(v.errors, errObject{Title: titles[422], Detail: detail, Code: code, Source: pointer(ptr),
 				Links: map[string]string{"about": "https://keygen.sh/docs/api/machines/#machines-object-relationships-components"}})
 		}
-		switch {
-		case seen[cp.Fingerprint] > 1:
-			add("COMPONENTS_FINGERPRINT_CONFLICT", "is duplicated")
-		case contains(reservedAliases, lower(cp.Fingerprint)):
+		if contains(reservedAliases, lower(cp.Fingerprint)) {
 			add("COMPONENTS_FINGERPRINT_NOT_ALLOWED", "is reserved")
-		default:
-			if db.licenses[m.LicenseID] != nil {
-				if taken := componentTaken(db, cp.Fingerprint, m, ""); taken != "" {
-					add("COMPONENTS_FINGERPRINT_TAKEN", taken)
-				}
-			}
+		}
+		if seen[cp.Fingerprint] > 1 {
+			add("COMPONENTS_FINGERPRINT_CONFLICT", "is duplicated")
+		}
+		for _, taken := range componentTaken(db, cp.Fingerprint, m, false) {
+			add("COMPONENTS_FINGERPRINT_TAKEN", taken)
 		}
 		out = append(out, cp)
 	}

@@ -88,6 +88,19 @@ func TestComponents(t *testing.T) {
 				w.component(w.createMachine(lic, "m1", nil), "dup")
 				return req{method: "POST", path: "/components", body: componentBody(w.createMachine(lic, "m2", nil), "dup")}
 			}},
+		{name: "components/create.feature: Admin creates a duplicate component (UNIQUE_PER_LICENSE, same machine)", status: 422,
+			code: "FINGERPRINT_TAKEN", detail: "has already been taken",
+			setup: func(w *world) req {
+				w.do(req{method: "PATCH", path: "/policies/" + w.pol, body: doc("policies", map[string]any{"componentUniquenessStrategy": "UNIQUE_PER_LICENSE"}, nil)})
+				m := w.createMachine(w.licenseOf(w.pol, false, false, nil), "m1", nil)
+				w.component(m, "dup")
+				return req{method: "POST", path: "/components", body: componentBody(m, "dup")}
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				// The model's uniqueness per machine, then the strategy's (app/models/machine_component.rb).
+				require.Len(t, r.doc["errors"], 2)
+				assert.Equal(t, "has already been taken for this license", r.err(1)["detail"])
+			}},
 		{name: "components/create.feature: Admin creates a duplicate component (UNIQUE_PER_PRODUCT, other policy)", status: 422,
 			code: "FINGERPRINT_TAKEN", detail: "has already been taken for this product",
 			setup: func(w *world) req {
