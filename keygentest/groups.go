@@ -641,3 +641,25 @@ func (s *Server) changeMemberGroup(kind string) handlerFunc {
 		return c.ok(res)
 	}
 }
+
+// inheritOwnerGroup gives a group-less license or machine the group of its new owner when
+// the owner changes (PUT /licenses|machines/{id}/owner); the group limit then applies
+// (features/api/v1/licenses/relationships/owner.feature, "Product changes a license's
+// owner relationship that would exceed group limits").
+func (c *call) inheritOwnerGroup(kind string, groupID **string, memberID string, owner *string) error {
+	if *groupID != nil || owner == nil {
+		return nil
+	}
+	u := c.db().users[*owner]
+	if u == nil || u.GroupID == nil {
+		return nil
+	}
+	v := newInvalid(plural(kind))
+	c.validateGroup(v, kind, u.GroupID, memberID)
+	if err := v.err(); err != nil {
+		return err
+	}
+	g := *u.GroupID
+	*groupID = &g
+	return nil
+}

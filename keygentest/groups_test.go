@@ -178,6 +178,19 @@ func TestGroupsMembership(t *testing.T) {
 				w.createMachine(lic, "m1", nil)
 				return req{method: "POST", path: "/machines", body: doc("machines", map[string]any{"fingerprint": "m2"}, map[string]any{"license": link("licenses", lic)})}
 			}},
+		{name: "licenses/relationships/owner.feature: Product changes a license's owner relationship that would exceed group limits",
+			status: 422, code: "GROUP_LICENSE_LIMIT_EXCEEDED", detail: "license count has exceeded maximum allowed by current group (1)",
+			source: map[string]any{"pointer": "/data/relationships/group"},
+			setup: func(w *world) req {
+				g := w.group(map[string]any{"maxLicenses": 1})
+				require.Equal(w.t, 200, w.do(req{method: "PUT", path: "/users/" + w.owner + "/group", body: groupLink(g)}).status)
+				w.mustLicense(w.pol, nil, map[string]any{"group": groupLink(g)})
+				lic := w.licenseOf(w.pol, false, false, nil)
+				return req{method: "PUT", path: "/licenses/" + lic + "/owner", auth: w.prodAuth, body: link("users", w.owner)}
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, w.get("/groups/"+w.get("/groups").list()[0].(map[string]any)["id"].(string)+"/licenses").list(), 1)
+			}},
 		{name: "licenses/create.feature: a license without a group takes its owner's", status: 201,
 			setup: func(w *world) req {
 				g := w.group(nil)
