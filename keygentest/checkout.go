@@ -259,14 +259,22 @@ func (s *Server) checkOutLicense(raw bool) handlerFunc {
 	}
 }
 
-// licenseIncludes renders the requested related resources of a license (entitlements,
-// environments and groups are not modelled, so they include nothing).
+// licenseIncludes renders the requested related resources of a license (environments are
+// not modelled, so they include nothing).
 func (c *call) licenseIncludes(l *license, include []string) []*resource {
 	db, v := c.db(), c.view()
 	var out []*resource
 	pol := db.policies[l.PolicyID]
 	for _, inc := range include {
 		switch inc {
+		case "entitlements":
+			for _, e := range db.licenseEntitlements(l) {
+				out = append(out, v.entitlement(e))
+			}
+		case "group":
+			if l.GroupID != nil && db.findGroup(l.AccountID, *l.GroupID) != nil {
+				out = append(out, v.group(db.findGroup(l.AccountID, *l.GroupID)))
+			}
 		case "product":
 			if prod := db.productOfLicense(l); prod != nil {
 				out = append(out, v.product(prod))
@@ -336,6 +344,12 @@ func (s *Server) checkOutMachine(raw bool) handlerFunc {
 				}
 				if inc != "license" {
 					licenseIncl = append(licenseIncl, strings.TrimPrefix(inc, "license."))
+				}
+			case inc == "group" && m.GroupID != nil && db.findGroup(m.AccountID, *m.GroupID) != nil:
+				included = append(included, v.group(db.findGroup(m.AccountID, *m.GroupID)))
+			case inc == "components":
+				for _, cp := range db.machineComponents(m.ID) {
+					included = append(included, v.component(cp))
 				}
 			case inc == "owner" && m.OwnerID != nil && db.users[*m.OwnerID] != nil:
 				included = append(included, v.user(db.users[*m.OwnerID]))

@@ -507,9 +507,10 @@ func (s *Server) createLicense(c *call) error {
 			v.rel(rel, "NOT_FOUND", "must exist")
 		}
 	}
-	if l.GroupID != nil {
-		v.rel("group", "NOT_FOUND", "must exist") // groups are not modelled: none exists
+	if l.GroupID == nil && owner != nil {
+		l.GroupID = owner.GroupID // a license without a group takes its owner's (groups.go)
 	}
+	c.validateGroup(v, "license", l.GroupID, l.ID)
 	if data.has("id") {
 		if db.licenses[l.ID] != nil {
 			v.attr("id", "CONFLICT", "must not conflict with another license")

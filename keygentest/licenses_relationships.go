@@ -135,6 +135,9 @@ func (s *Server) changeOwnerOf(c *call, legacy bool) error {
 		}
 		owner = &id
 	}
+	if err := c.inheritOwnerGroup("license", &l.GroupID, l.ID, owner); err != nil {
+		return err
+	}
 	l.OwnerID = owner
 	l.Updated = c.now()
 	res := c.view().license(l)

@@ -305,7 +305,9 @@ func (c *call) validateLicense(l *license, scope params, scoped bool) validation
 			return validation{overage(total, *r.limit, false), r.detail, r.code}
 		}
 	}
-	// Processes are not modelled, so TOO_MANY_PROCESSES never applies.
+	if n, max, over := tooManyProcesses(db, l, pol, scope, scopeUser, now); over {
+		return validation{overage(n, max, false), "has too many associated processes", "TOO_MANY_PROCESSES"}
+	}
 	if expired {
 		return validation{accessWhileExpired, "is expired", "EXPIRED"}
 	}
@@ -356,8 +358,13 @@ func (c *call) validateScope(l *license, pol *policy, scope params) (validation,
 		if len(codes) == 0 {
 			return fail("entitlements scope is empty", "ENTITLEMENTS_SCOPE_EMPTY")
 		}
-		// Entitlements are not modelled: a license has none.
-		return fail("is missing one or more required entitlements", "ENTITLEMENTS_MISSING")
+		// License#entitlements: the policy's and the license's own, codes compared exactly.
+		held := db.licenseEntitlementCodes(l)
+		for _, code := range codes {
+			if !contains(held, code) {
+				return fail("is missing one or more required entitlements", "ENTITLEMENTS_MISSING")
+			}
+		}
 	}
 	machines := db.licenseMachines(l)
 	// ownerMatches is the machine scope's check (machine.owner.email == user, a plain
@@ -475,19 +482,14 @@ func (c *call) validateScope(l *license, pol *policy, scope params) (validation,
 		if !scope.has("fingerprint") {
 			return fail("fingerprint scope is required when using the components scope", "FINGERPRINT_SCOPE_REQUIRED")
 		}
-		if len(uniq(scope.strings("components"))) == 0 {
+		comps := uniq(scope.strings("components"))
+		if len(comps) == 0 {
 			return fail("components scope is empty", "COMPONENTS_SCOPE_EMPTY")
 		}
-		// Components are not modelled: a machine has none, so no strategy is satisfied.
-		detail := map[string]string{
-			"MATCH_MOST": "one or more component is not activated (does not match enough associated components)",
-			"MATCH_TWO":  "one or more component is not activated (does not match at least 2 associated components)",
-			"MATCH_ALL":  "one or more component is not activated (does not match all associated components)",
-		}[pol.ComponentMatchingStrategy]
-		if detail == "" {
-			detail = "one or more component is not activated (does not match any associated components)"
+		fp, _ := scope.str("fingerprint")
+		if detail, ok := componentsScope(db, l, pol, fp, comps); !ok {
+			return fail(detail, "COMPONENTS_SCOPE_MISMATCH")
 		}
-		return fail(detail, "COMPONENTS_SCOPE_MISMATCH")
 	} else if pol.RequireComponentsScope {
 		return fail("components scope is required", "COMPONENTS_SCOPE_REQUIRED")
 	}

@@ -349,9 +349,10 @@ func (s *Server) createMachine(c *call) error {
 			v.rel("owner", "NOT_FOUND", "must exist")
 		}
 	}
-	if m.GroupID != nil {
-		v.rel("group", "NOT_FOUND", "must exist") // groups are not modelled: none exists
+	if m.GroupID == nil && m.OwnerID != nil && db.users[*m.OwnerID] != nil {
+		m.GroupID = db.users[*m.OwnerID].GroupID // else the owner's group (groups.go)
 	}
+	c.validateGroup(v, "machine", m.GroupID, m.ID)
 	switch {
 	case contains(reservedAliases, lower(fp)):
 		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")
@@ -384,6 +385,10 @@ func (s *Server) createMachine(c *call) error {
 			v.rel("owner", "INVALID", "must be a valid license user")
 		}
 	}
+	comps, err := c.nestedComponents(v, rels, m)
+	if err != nil {
+		return err
+	}
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -398,6 +403,7 @@ func (s *Server) createMachine(c *call) error {
 		m.LastHeartbeat = &now
 	}
 	db.machines[m.ID] = m
+	db.storeNestedComponents(comps)
 	c.setExpiryOnFirst(l, "FROM_FIRST_ACTIVATION")
 	res := c.view().machine(m)
 	c.emit("machine.created", res, nil)
@@ -618,5 +624,6 @@ func (s *Server) deleteMachine(c *call) error {
 	}
 	c.emit("machine.deleted", c.view().machine(m), nil)
 	delete(c.db().machines, m.ID)
+	c.db().deleteMachineChildren(m.ID)
 	return c.noContent()
 }

@@ -92,6 +92,7 @@ const cullEvery = 2 * time.Minute
 func (s *Server) lazy(h handlerFunc) handlerFunc {
 	return func(c *call) error {
 		c.cullDeadMachines()
+		c.cullDeadProcesses()
 		return h(c)
 	}
 }

@@ -92,6 +92,9 @@ func (s *Server) changeMachineOwner(c *call) error {
 		}
 		owner = &id
 	}
+	if err := c.inheritOwnerGroup("machine", &m.GroupID, m.ID, owner); err != nil {
+		return err
+	}
 	m.OwnerID = owner
 	m.Updated = c.now()
 	res := c.view().machine(m)

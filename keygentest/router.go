@@ -35,6 +35,10 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeValidation,
 	(*Server).routeCheckout,
 	(*Server).routeWebhooks,
+	(*Server).routeEntitlements,
+	(*Server).routeComponents,
+	(*Server).routeProcesses,
+	(*Server).routeGroups,
 }
 
 // routes registers every resource's routes (resourceRoutes).

@@ -243,9 +243,7 @@ func (s *Server) createUser(c *call) error {
 		u.GroupID = &g
 	}
 	v := c.validateUser(u, a)
-	if u.GroupID != nil {
-		v.rel("group", "NOT_FOUND", "must exist") // groups are not modelled: none exists
-	}
+	c.validateGroup(v, "user", u.GroupID, u.ID)
 	if err := v.err(); err != nil {
 		return err
 	}
