@@ -1,7 +1,6 @@
 package keygentest
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 )
@@ -545,9 +544,6 @@ func (s *Server) detachEntitlements(kind string) handlerFunc {
 // emitEntitlementLinks emits an event whose data is a list of join records; product-scoped
 // endpoints get it for the parent's product.
 func (c *call) emitEntitlementLinks(event, productID string, data []*resource) {
-	b, err := json.Marshal(document{Data: data})
-	if err != nil {
-		return
-	}
-	c.s.emitFor(c.acct, event, b, func(prod *product) bool { return prod.ID == productID })
+	render := func() ([]byte, error) { return marshalDoc(document{Data: data}) }
+	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return prod.ID == productID })
 }

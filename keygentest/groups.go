@@ -1,7 +1,6 @@
 package keygentest
 
 import (
-	"encoding/json"
 	"fmt"
 )
 
@@ -483,11 +482,8 @@ func (s *Server) detachGroupOwners(c *call) error {
 
 // emitList emits an event whose data is a list of records (not product-scoped).
 func (c *call) emitList(event string, data []*resource) {
-	b, err := json.Marshal(document{Data: data})
-	if err != nil {
-		return
-	}
-	c.s.emitFor(c.acct, event, b, func(*product) bool { return false })
+	render := func() ([]byte, error) { return marshalDoc(document{Data: data}) }
+	c.s.emitFor(c.acct, event, render, func(*product) bool { return false })
 }
 
 // groupMembersRel serves GET /groups/{id}/users|licenses|machines[/{member}].
