@@ -639,3 +639,31 @@ func TestE2EGuardExpiredLicenseIsASignedNo(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, st.Valid)
 }
+
+// TestE2EGuardEntitlementsHeld: a required entitlement the license holds (through its
+// policy) is checked online, then offline from the stored machine file's included license
+// entitlements; one the license lacks is refused both ways.
+func TestE2EGuardEntitlementsHeld(t *testing.T) {
+	t.Parallel()
+	w := newGuardE2E(t, nil)
+	pro, err := w.admin.Entitlements.Create(w.ctx, keygen.EntitlementCreateOptions{Name: "Pro", Code: "PRO"})
+	require.NoError(t, err)
+	require.NoError(t, w.admin.Policies.AttachEntitlements(w.ctx, w.policy.ID, pro.ID))
+	needPro := func(o *keygen.GuardOptions) { o.Entitlements = []string{"PRO"} }
+
+	st, err := w.guard(w.app(), needPro).Check(w.ctx)
+	require.NoError(t, err)
+	require.True(t, st.Valid, "online: %+v", st)
+	assert.False(t, st.Offline)
+	assert.Contains(t, st.Entitlements, "PRO")
+
+	st, err = w.guard(w.offlineApp(), needPro).Check(w.ctx)
+	require.NoError(t, err)
+	require.True(t, st.Valid, "offline from the file: %+v", st)
+	assert.True(t, st.Offline)
+	assert.Contains(t, st.Entitlements, "PRO")
+
+	st, _ = w.guard(w.offlineApp(), func(o *keygen.GuardOptions) { o.Entitlements = []string{"PRO", "ENTERPRISE"} }).Check(w.ctx)
+	require.NotNil(t, st)
+	assert.False(t, st.Valid, "offline, a code the file's license lacks is not held")
+}

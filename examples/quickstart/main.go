@@ -1,6 +1,7 @@
 // Command quickstart walks the whole licensing story with the SDK: a product, a policy, a
 // customer, their license, a validation, a machine activation, a validation with the
-// machine's fingerprint, and a license file checked out and verified offline.
+// machine's fingerprint, a feature gated on an entitlement, and a license file checked out
+// and verified offline.
 //
 // With no configuration it starts keygentest, an in-memory Keygen, so it needs no account and
 // no network:
@@ -104,6 +105,29 @@ func run(ctx context.Context) error {
 	}
 	say("valid=%t code=%s: the license %s", v.Valid, v.Code, v.Detail)
 
+	step("Grant a feature: an entitlement on the policy, held by all its licenses")
+	pro, err := c.Entitlements.Create(ctx, keygen.EntitlementCreateOptions{Name: "Pro features", Code: "PRO-" + suffix})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.Entitlements.Delete(context.WithoutCancel(ctx), pro.ID) }()
+	if err := c.Policies.AttachEntitlements(ctx, policy.ID, pro.ID); err != nil {
+		return err
+	}
+	say("entitlement %s attached to policy %q", pro.Code, policy.Name)
+
+	step("The app turns the feature on only when the license holds it")
+	gated := &keygen.ValidateOptions{Scope: &keygen.ValidationScope{Fingerprint: fingerprint, Entitlements: []string{pro.Code}}}
+	if v, err = c.Licenses.ValidateKey(ctx, lic.Key, gated); err != nil {
+		return err
+	}
+	say("valid=%t code=%s: %s enabled: %t", v.Valid, v.Code, pro.Code, v.HasEntitlement(pro.Code))
+	missing := &keygen.ValidateOptions{Scope: &keygen.ValidationScope{Fingerprint: fingerprint, Entitlements: []string{"ENTERPRISE-" + suffix}}}
+	if v, err = c.Licenses.ValidateKey(ctx, lic.Key, missing); err != nil {
+		return err
+	}
+	say("asking for ENTERPRISE: valid=%t code=%s", v.Valid, v.Code)
+
 	step("A second machine is refused: the policy allows one")
 	_, err = c.Machines.Create(ctx, keygen.MachineCreateOptions{LicenseID: lic.ID, Fingerprint: fingerprint + "-2"})
 	switch {
@@ -116,7 +140,7 @@ func run(ctx context.Context) error {
 	}
 
 	step("Check out a license file, for use offline")
-	file, err := c.Licenses.CheckOut(ctx, lic.ID, &keygen.CheckOutOptions{Encrypt: true, TTL: 30 * 24 * time.Hour})
+	file, err := c.Licenses.CheckOut(ctx, lic.ID, &keygen.CheckOutOptions{Encrypt: true, TTL: 30 * 24 * time.Hour, Include: []string{"entitlements"}})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ func TestQuickstart(t *testing.T) {
 		"valid=false code=NO_MACHINE",
 		"activated",
 		"valid=true code=VALID",
+		"enabled: true",
+		"asking for ENTERPRISE: valid=false code=ENTITLEMENTS_MISSING",
 		"refused as expected",
 		"signature verified, payload decrypted",
 		"a tampered copy is rejected",
