@@ -13,6 +13,9 @@ import (
 // admin token: none is a 401 TOKEN_MISSING, an unknown or expired one a 401 TOKEN_INVALID,
 // another bearer's a 403; a missing or malformed duration is a 400.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if s.serveBlob(w, r) { // artifact upload and download URLs (artifacts_storage.go)
+		return
+	}
 	fail := func(status int, detail, code string) {
 		w.Header().Set("Content-Type", jsonAPIType)
 		w.WriteHeader(status)

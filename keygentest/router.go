@@ -35,6 +35,10 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeValidation,
 	(*Server).routeCheckout,
 	(*Server).routeWebhooks,
+	(*Server).routeReleases,
+	(*Server).routePackages,
+	(*Server).routeChannels,
+	(*Server).routeArtifacts,
 }
 
 // routes registers every resource's routes (resourceRoutes).

@@ -25,6 +25,8 @@ type store struct {
 	events    map[string]*webhookEvent
 	// tokenDigests indexes tokens by the SHA-256 of their secret, for authentication.
 	tokenDigests map[string]*token
+	// dist holds releases, packages and artifacts (releases.go).
+	dist *distStore
 }
 
 func newStore() *store {
@@ -40,6 +42,7 @@ func newStore() *store {
 		endpoints:    map[string]*webhookEndpoint{},
 		events:       map[string]*webhookEvent{},
 		tokenDigests: map[string]*token{},
+		dist:         newDistStore(),
 	}
 }
 
