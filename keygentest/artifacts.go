@@ -81,6 +81,26 @@ func (s *Server) routeArtifacts(r *router) {
 	r.get("/artifacts/{id}/{filename}", s.showArtifact)
 	r.update("/artifacts/{id}", s.updateArtifact)
 	r.del("/artifacts/{id}", s.deleteArtifact)
+	r.get("/products/{id}/artifacts", s.productArtifacts)
+}
+
+// productArtifacts lists the artifacts of a product's releases.
+func (s *Server) productArtifacts(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	prod, err := c.findProduct(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	d := c.dist()
+	items := ofAccount(d.artifacts, c.acct.ID, func(a *artifact) bool {
+		r := d.releases[a.ReleaseID]
+		return r != nil && r.ProductID == prod.ID && c.seesArtifactOf(p, a, r)
+	})
+	v := c.view()
+	return relIndex(c, p, "artifact.read", true, c.artifactFilters(items), func(a *artifact) *resource { return v.artifact(a, "") })
 }
 
 func artifactAttrs(create bool) fields {
@@ -214,10 +234,10 @@ func (s *Server) createArtifact(c *call) error {
 		return err
 	}
 	if pl := attrs.strPtr("platform"); pl != nil && *pl != "" {
-		a.PlatformID = &d.keyedFor(d.platforms, c.acct.ID, lower(*pl), lower(*pl), now).ID
+		a.PlatformID = &d.keyedFor(d.platforms, c.acct.ID, lower(strings.TrimSpace(*pl)), now).ID
 	}
 	if ar := attrs.strPtr("arch"); ar != nil && *ar != "" {
-		a.ArchID = &d.keyedFor(d.arches, c.acct.ID, lower(*ar), lower(*ar), now).ID
+		a.ArchID = &d.keyedFor(d.arches, c.acct.ID, lower(strings.TrimSpace(*ar)), now).ID
 	}
 	d.artifacts[a.ID] = a
 	upload := c.blobURL(a, true)

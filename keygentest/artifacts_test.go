@@ -168,7 +168,7 @@ func TestArtifactsDownload(t *testing.T) {
 		{name: "releases/relationships/artifacts.feature: Admin retrieves a release's artifacts", r: getAs("/releases/"+rel2+"/artifacts", ""), check: listIDs(second)},
 		{name: "platforms/index.feature: Admin retrieves their release platforms", r: getAs("/platforms", ""), check: func(t *testing.T, _ *world, r *reply) {
 			require.Len(t, r.list(), 1)
-			assert.Equal(t, map[string]any{"key": "macos", "name": "macos"}, pick(r.list()[0], "key", "name"))
+			assert.Equal(t, map[string]any{"key": "macos", "name": nil}, pick(r.list()[0], "key", "name"))
 		}},
 		{name: "arches/index.feature: Admin retrieves their release arches", r: getAs("/arches", ""), check: listLen(1)},
 		{name: "artifacts/destroy.feature: License deletes an artifact", r: req{method: "DELETE", path: "/artifacts/" + id, auth: bearer(w.licTok)}, status: 403},

@@ -7,26 +7,30 @@ import "time"
 // made on demand, once per account and key, when a release names a channel or an artifact a
 // platform or arch.
 
-// keyed is a channel, platform or arch.
+// keyed is a channel, platform or arch. Records made on demand get a key only (the INSERT of
+// Release#validate_associated_records_for_channel), so their name is null.
 type keyed struct {
 	base
-	Key, Name string
+	Key  string
+	Name *string
 }
 
 // keyedFor returns the account's record of a key in m, making it on first use.
-func (d *distStore) keyedFor(m map[string]*keyed, acct, key, name string, now time.Time) *keyed {
+func (d *distStore) keyedFor(m map[string]*keyed, acct, key string, now time.Time) *keyed {
 	for _, k := range m {
 		if k.AccountID == acct && k.Key == key {
 			return k
 		}
 	}
-	k := &keyed{base: newBase(acct, now), Key: key, Name: name}
+	k := &keyed{base: newBase(acct, now), Key: key}
 	m[k.ID] = k
 	return k
 }
 
 func (v view) keyed(typ string, k *keyed) *resource {
-	return v.newResource(typ, k.ID, stamp(map[string]any{"key": k.Key, "name": k.Name}, &k.base))
+	r := v.newResource(typ, k.ID, stamp(map[string]any{"key": k.Key, "name": opt(k.Name)}, &k.base))
+	r.Links["related"] = v.path(typ, k.ID) // app/serializers/release_channel_serializer.rb
+	return r
 }
 
 func (s *Server) routeChannels(r *router) {

@@ -56,7 +56,7 @@ func (v view) pkg(p *releasePackage) *resource {
 	r := v.newResource("packages", p.ID, stamp(attrs, &p.base))
 	prodID := p.ProductID
 	r.Relationships["product"] = toOne(v.path("products", prodID), "products", &prodID)
-	r.Relationships["releases"] = toMany(v.path("packages", p.ID, "releases"), nil)
+	r.Links["related"] = v.path("packages", p.ID) // app/serializers/release_package_serializer.rb
 	return r
 }
 
@@ -66,6 +66,21 @@ func (s *Server) routePackages(r *router) {
 	r.get("/packages/{id}", s.showPackage)
 	r.update("/packages/{id}", s.updatePackage)
 	r.del("/packages/{id}", s.deletePackage)
+	r.get("/products/{id}/packages", s.productPackages)
+}
+
+// productPackages lists a product's packages (config/routes.rb, products' relationships).
+func (s *Server) productPackages(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	prod, err := c.findProduct(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	items := ofAccount(c.dist().packages, c.acct.ID, func(pkg *releasePackage) bool { return pkg.ProductID == prod.ID && c.seesPackage(p, pkg) })
+	return relIndex(c, p, "package.read", true, items, c.view().pkg)
 }
 
 func packageAttrs(create bool) fields {

@@ -81,3 +81,23 @@ func TestPackagesReadWrite(t *testing.T) {
 	}
 	assert.Len(t, w.get("/webhook-events?events[]=package.created").list(), 3)
 }
+
+// TestProductDistributionRelationships pins the products' release relationships
+// (config/routes.rb: /products/{id}/releases, packages, artifacts, channels, platforms).
+func TestProductDistributionRelationships(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t)
+	rel := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+	w.release(w.prod2, "1.0.0", "PUBLISHED", nil)
+	pkg := w.mustCreate("/packages", "packages", map[string]any{"name": "P", "key": "p"}, map[string]any{"product": link("products", w.prod)})
+	art := w.artifact(rel, "app.exe", []byte("exe"), map[string]any{"platform": "win32"})
+	w.run(t, []apiCase{
+		{name: "products/relationships/releases.feature: Admin retrieves the releases for a product", r: getAs("/products/"+w.prod+"/releases", ""), check: listIDs(rel)},
+		{name: "products/relationships/packages.feature: Admin retrieves the packages for a product", r: getAs("/products/"+w.prod+"/packages", ""), check: listIDs(pkg)},
+		{name: "products/relationships/artifacts.feature: Admin retrieves the artifacts for a product", r: getAs("/products/"+w.prod+"/artifacts", ""), check: listIDs(art)},
+		{name: "products/relationships/artifacts.feature: Admin retrieves the artifacts for another product", r: getAs("/products/"+w.prod2+"/artifacts", ""), check: listLen(0)},
+		{name: "products/relationships/channels.feature: Admin retrieves the channels for a product", r: getAs("/products/"+w.prod+"/channels", ""), check: listLen(1)},
+		{name: "products/relationships/platforms.feature: Admin retrieves the platforms for a product", r: getAs("/products/"+w.prod2+"/platforms", ""), check: listLen(0)},
+		{name: "products/relationships/releases.feature: License retrieves the releases for another product", r: getAs("/products/"+w.prod2+"/releases", bearer(w.licTok)), status: 404},
+	})
+}

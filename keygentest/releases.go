@@ -357,7 +357,7 @@ var (
 // channelFor returns the account's channel of a key, making it on first use
 // (Release#channel_attributes= find-or-create).
 func (c *call) channelFor(key string) *keyed {
-	return c.db().dist.keyedFor(c.dist().channels, c.acct.ID, key, strings.ToUpper(key[:1])+key[1:], c.now())
+	return c.db().dist.keyedFor(c.dist().channels, c.acct.ID, key, c.now())
 }
 
 func (c *call) dist() *distStore { return c.db().dist }
