@@ -77,8 +77,13 @@ func (v view) artifact(a *artifact, redirect string) *resource {
 func (s *Server) routeArtifacts(r *router) {
 	r.post("/artifacts", s.createArtifact)
 	r.get("/artifacts", s.listArtifacts)
-	r.get("/artifacts/{id}", s.showArtifact)
-	r.get("/artifacts/{id}/{filename}", s.showArtifact)
+	// The id may be a filename with slashes (id: /.*/); a UUID followed by one segment is
+	// the vanity route (config/routes.rb).
+	pattern := "/artifacts"
+	for i := 0; i < 8; i++ {
+		pattern += "/{p" + strconv.Itoa(i) + "}"
+		r.get(pattern, s.showArtifact)
+	}
 	r.update("/artifacts/{id}", s.updateArtifact)
 	r.del("/artifacts/{id}", s.deleteArtifact)
 	r.get("/products/{id}/artifacts", s.productArtifacts)
@@ -250,26 +255,38 @@ func (s *Server) createArtifact(c *call) error {
 	return c.json(http.StatusTemporaryRedirect, document{Data: res})
 }
 
-// findArtifactFor resolves an artifact by id, or by filename among the readable artifacts
-// (?release= by id, version or tag picks the release, else the highest version).
+// artifactPathID is the artifact id of a show path: the id of the vanity route
+// (/artifacts/{uuid}/{filename}), else every segment, a filename that may hold slashes.
+func (c *call) artifactPathID() string {
+	var segs []string
+	for i := 0; ; i++ {
+		s, ok := c.vars["p"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		segs = append(segs, s)
+	}
+	if len(segs) == 2 && isUUID(segs[0]) {
+		return segs[0]
+	}
+	return strings.Join(segs, "/")
+}
+
+// findArtifactFor resolves an artifact by id or filename among the readable artifacts that
+// pass the list filters (set_artifact: FindByAliasService over the scoped artifacts, the
+// highest version first), so ?release= or ?channel= pick among same-named artifacts.
 func (c *call) findArtifactFor(p *principal, id string) (*artifact, error) {
 	d := c.dist()
 	notFound := errNotFound("release artifact", id)
-	if a := d.artifacts[id]; a != nil && a.AccountID == c.acct.ID {
-		if !c.seesArtifact(p, a) {
-			return nil, notFound
-		}
-		return a, nil
-	}
-	var want *release
-	if v := c.query.Get("release"); v != "" {
-		if want = c.db().findRelease(c.acct.ID, v); want == nil {
-			return nil, notFound
+	items := c.artifactFilters(ofAccount(d.artifacts, c.acct.ID, func(a *artifact) bool { return c.seesArtifact(p, a) }))
+	for _, a := range items {
+		if a.ID == id || a.ID == lower(id) {
+			return a, nil
 		}
 	}
 	var best *artifact
-	for _, a := range ofAccount(d.artifacts, c.acct.ID, nil) {
-		if a.Filename != id || want != nil && a.ReleaseID != want.ID || !c.seesArtifact(p, a) {
+	for _, a := range items {
+		if a.Filename != id {
 			continue
 		}
 		if best == nil || compareSemver(d.releases[a.ReleaseID].Semver, d.releases[best.ReleaseID].Semver) > 0 {
@@ -375,7 +392,7 @@ func (s *Server) showArtifact(c *call) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.findArtifactFor(p, c.param("id"))
+	a, err := c.findArtifactFor(p, c.artifactPathID())
 	if err != nil {
 		return err
 	}

@@ -258,3 +258,26 @@ func TestArtifactStorageLimit(t *testing.T) {
 	status, msg = w.put(more.header.Get("Location"), []byte("bb"))
 	assert.Equal(t, 200, status, msg)
 }
+
+// TestArtifactsByFilename pins show.feature's filename lookups: the list scopes apply
+// (?channel=), the highest version wins, and a filename may hold slashes.
+func TestArtifactsByFilename(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t)
+	stable := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+	beta := w.release(w.prod, "1.1.0-beta.1", "PUBLISHED", nil)
+	onlyBeta := w.release(w.prod, "2.0.0-beta.1", "PUBLISHED", nil)
+	s := w.artifact(stable, "App.dmg", []byte("s"), nil)
+	b := w.artifact(beta, "App.dmg", []byte("b"), nil)
+	w.artifact(onlyBeta, "Beta.dmg", []byte("x"), nil)
+	dir := w.artifact(stable, "dir/App.tar.gz", []byte("d"), nil)
+	const f = "artifacts/show.feature: "
+	w.run(t, []apiCase{
+		{name: f + "License retrieves the latest artifact by filename", r: getAs("/artifacts/App.dmg", bearer(w.licTok)), status: 303, check: dataID(b)},
+		{name: f + "License retrieves the latest artifact by filename (stable channel)", r: getAs("/artifacts/App.dmg?channel=stable", bearer(w.licTok)), status: 303, check: dataID(s)},
+		{name: f + "License retrieves an artifact by filename (not stable)", r: getAs("/artifacts/Beta.dmg?channel=stable", bearer(w.licTok)), status: 404},
+		{name: f + "License retrieves an artifact by filename (with prefix, uploaded)", r: getAs("/artifacts/dir/App.tar.gz", bearer(w.licTok)), status: 303, check: dataID(dir)},
+		{name: f + "Admin retrieves an artifact using invalid vanity filename", r: getAs("/artifacts/"+s+"/whatever.zip", ""), status: 303, check: dataID(s)},
+		{name: f + "License retrieves an artifact by filename that does not exist", r: getAs("/artifacts/Nope.dmg", bearer(w.licTok)), status: 404},
+	})
+}
