@@ -400,6 +400,9 @@ func (s *Server) showArtifact(c *call) error {
 		return err
 	}
 	r := c.dist().releases[a.ReleaseID]
+	if err := c.verifyReleases(p, r); err != nil {
+		return err
+	}
 	if a.Status != "UPLOADED" || r.Status == "YANKED" || c.prefers("no-download") {
 		return c.ok(c.view().artifact(a, ""))
 	}

@@ -210,11 +210,12 @@ func (c *call) seesRelease(p *principal, r *release) bool {
 	return false
 }
 
-// licenseReaches: a license of the release's OPEN or LICENSED product, neither suspended nor
-// banned, holding every constraining entitlement, within its expiration strategy's window
-// (Release.within_expiry_for: created or backdated before the expiry).
+// licenseReaches is Release.for_license: a license of the release's OPEN or LICENSED product,
+// holding every constraining entitlement, within its expiration strategy's window
+// (Release.within_expiry_for: created or backdated before the expiry). Suspended and banned
+// licenses still reach releases; the policy then refuses them (releaseDenial).
 func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
-	if productIs(prod, "CLOSED") || c.licenseProductID(l) != prod.ID || l.Suspended || c.licenseBanned(l) {
+	if productIs(prod, "CLOSED") || c.licenseProductID(l) != prod.ID {
 		return false
 	}
 	for _, ent := range r.Constraints {
@@ -236,6 +237,75 @@ func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
 		return !c.licenseExpired(l)
 	}
 	return r.Created.Before(*l.Expiry) || r.Backdated != nil && r.Backdated.Before(*l.Expiry)
+}
+
+// releaseDenial is ApplicationPolicy#verify_license_for_release!: why a license that reaches
+// a release may still not read it, or "" when it may.
+func (c *call) releaseDenial(l *license, r *release) string {
+	pol := c.licensePolicy(l)
+	strategy := "RESTRICT_ACCESS"
+	if pol != nil && pol.ExpirationStrategy != "" {
+		strategy = pol.ExpirationStrategy
+	}
+	at := r.Created
+	if r.Backdated != nil {
+		at = *r.Backdated
+	}
+	switch {
+	case l.Suspended:
+		return "license is suspended"
+	case c.licenseBanned(l):
+		return "license is banned"
+	case strategy == "REVOKE_ACCESS" && c.licenseExpired(l):
+		return "license is expired"
+	case l.Expiry != nil && strategy != "ALLOW_ACCESS" && at.After(*l.Expiry):
+		return "license expiry falls outside of access window"
+	}
+	for _, ent := range r.Constraints {
+		if !c.licenseHoldsEntitlement(l, ent) {
+			return "license is missing entitlements"
+		}
+	}
+	return ""
+}
+
+// verifyReleases is the license checks of ReleasePolicy#index? and #show? over readable
+// releases: a license must pass verify_license_for_release! for every release that is not
+// OPEN and unconstrained, a user through any one of their licenses of its product (else the
+// last license's reason), each a 403.
+func (c *call) verifyReleases(p *principal, rs ...*release) error {
+	if p == nil || p.license == nil && !p.isRoleUser() {
+		return nil
+	}
+	db := c.db()
+	for _, r := range rs {
+		prod := db.products[r.ProductID]
+		if prod == nil || productIs(prod, "OPEN") && len(r.Constraints) == 0 {
+			continue
+		}
+		if productIs(prod, "CLOSED") {
+			return errForbidden("release distribution strategy is closed")
+		}
+		if p.license != nil {
+			if why := c.releaseDenial(p.license, r); why != "" {
+				return errForbidden(why)
+			}
+			continue
+		}
+		why := ""
+		for _, l := range db.licensesOfUser(p.user) {
+			if c.licenseProductID(l) != prod.ID {
+				continue
+			}
+			if why = c.releaseDenial(l, r); why == "" {
+				break
+			}
+		}
+		if why != "" {
+			return errForbidden(why)
+		}
+	}
+	return nil
 }
 
 // licenseHoldsEntitlement: entitlements are not modelled on this branch, so no license holds
@@ -560,6 +630,9 @@ func (s *Server) listReleases(c *call) error {
 	if err := c.verifyRead(p, "release.read"); err != nil {
 		return err
 	}
+	if err := c.verifyReleases(p, items...); err != nil {
+		return err
+	}
 	return paginate(c, items, true, c.view().release)
 }
 
@@ -586,6 +659,9 @@ func (s *Server) showRelease(c *call) error {
 		return err
 	}
 	if err := c.verifyRead(p, "release.read"); err != nil {
+		return err
+	}
+	if err := c.verifyReleases(p, r); err != nil {
 		return err
 	}
 	return c.ok(c.view().release(r))

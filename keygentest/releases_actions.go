@@ -83,6 +83,9 @@ func (s *Server) upgradeRelease(c *call) error {
 	if err := c.verifyRead(p, "release.upgrade"); err != nil {
 		return err
 	}
+	if err := c.verifyReleases(p, cur); err != nil {
+		return err
+	}
 	db := c.db()
 	chans := widenChannel(db.releaseChannel(cur))
 	if v := c.query.Get("channel"); v != "" {

@@ -184,6 +184,44 @@ func TestReleasesExpiredLicense(t *testing.T) {
 		{name: f + "License retrieves a release backdated before expiry (MAINTAIN_ACCESS)", setup: show("MAINTAIN_ACCESS", true)},
 		{name: f + "License retrieves a backdated release (REVOKE_ACCESS)", setup: show("REVOKE_ACCESS", true), status: 404},
 		{name: f + "License retrieves a release after expiry (ALLOW_ACCESS)", setup: show("ALLOW_ACCESS", false)},
+		{name: f + "License retrieves a LICENSED release with a suspended license", setup: func(w *world) req {
+			id := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			lic := w.licenseOwnedBy(w.policy(w.prod, nil), "")
+			w.mutLicense(lic, func(l *license) { l.Suspended = true })
+			return getAs("/releases/"+id, bearer(w.bearerTokenOf("licenses", lic)))
+		}, status: 403, detail: noPerm + " (license is suspended)"},
+		{name: f + "User retrieves a LICENSED release with multiple licenses for it (all invalid)", setup: func(w *world) req {
+			id := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			user, auth := w.userToken("multi@example.com")
+			pol := w.policy(w.prod, nil)
+			for i, ago := range []time.Duration{365 * 24 * time.Hour, 3 * 24 * time.Hour, 0} {
+				lic := w.licenseOwnedBy(pol, user)
+				w.mutLicense(lic, func(l *license) {
+					l.Created = l.Created.Add(time.Duration(i) * time.Second)
+					if ago == 0 {
+						l.Suspended = true
+						return
+					}
+					exp := w.srv.Now().Add(-ago)
+					l.Expiry = &exp
+				})
+			}
+			return getAs("/releases/"+id, auth)
+		}, status: 403, detail: noPerm + " (license expiry falls outside of access window)"},
+		{name: f + "User retrieves a LICENSED release with multiple licenses for it (mixed validity)", setup: func(w *world) req {
+			id := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			user, auth := w.userToken("multi@example.com")
+			pol := w.policy(w.prod, nil)
+			w.mutLicense(w.licenseOwnedBy(pol, user), func(l *license) { l.Suspended = true })
+			w.licenseOwnedBy(pol, user)
+			return getAs("/releases/"+id, auth)
+		}},
+		{name: "releases/index.feature: License with a suspended license lists releases", setup: func(w *world) req {
+			w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			lic := w.licenseOwnedBy(w.policy(w.prod, nil), "")
+			w.mutLicense(lic, func(l *license) { l.Suspended = true })
+			return getAs("/releases", bearer(w.bearerTokenOf("licenses", lic)))
+		}, status: 403, detail: noPerm + " (license is suspended)"},
 	})
 }
 
