@@ -101,3 +101,18 @@ func TestProductDistributionRelationships(t *testing.T) {
 		{name: "products/relationships/releases.feature: License retrieves the releases for another product", r: getAs("/products/"+w.prod2+"/releases", bearer(w.licTok)), status: 404},
 	})
 }
+
+// TestProductDeleteDropsDistribution: deleting a product removes its releases, packages and
+// artifacts with their stored files (products/destroy.feature, dependent: :destroy_async).
+func TestProductDeleteDropsDistribution(t *testing.T) {
+	t.Parallel()
+	w := newProductWorld(t)
+	rel := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+	w.mustCreate("/packages", "packages", map[string]any{"name": "P", "key": "p"}, map[string]any{"product": link("products", w.prod)})
+	w.artifact(rel, "a.bin", []byte("abc"), nil)
+	require.Equal(t, 204, w.do(req{method: "DELETE", path: "/products/" + w.prod}).status)
+	for _, path := range []string{"/releases", "/packages", "/artifacts", "/channels", "/platforms"} {
+		assert.Empty(t, w.get(path).list(), path)
+	}
+	w.withStore(func(db *store) { assert.Zero(t, db.dist.blobBytes) })
+}

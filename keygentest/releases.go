@@ -42,6 +42,27 @@ func newDistStore() *distStore {
 	}
 }
 
+// dropProduct removes a deleted product's releases, packages and artifacts with their files.
+func (d *distStore) dropProduct(productID string) {
+	for _, r := range d.releases {
+		if r.ProductID != productID {
+			continue
+		}
+		for _, a := range d.artifacts {
+			if a.ReleaseID == r.ID {
+				d.dropBlob(a.ID)
+				delete(d.artifacts, a.ID)
+			}
+		}
+		delete(d.releases, r.ID)
+	}
+	for _, p := range d.packages {
+		if p.ProductID == productID {
+			delete(d.packages, p.ID)
+		}
+	}
+}
+
 // release is a release of a product (app/models/release.rb).
 type release struct {
 	base
