@@ -116,3 +116,24 @@ func TestProductDeleteDropsDistribution(t *testing.T) {
 	}
 	w.withStore(func(db *store) { assert.Zero(t, db.dist.blobBytes) })
 }
+
+// TestReleasePackageRelationship pins releases/relationships/package.feature: a release moves
+// into a package of its product or out of any.
+func TestReleasePackageRelationship(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t)
+	rel := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+	pkg := w.mustCreate("/packages", "packages", map[string]any{"name": "P", "key": "p"}, map[string]any{"product": link("products", w.prod)})
+	other := w.mustCreate("/packages", "packages", map[string]any{"name": "O", "key": "o"}, map[string]any{"product": link("products", w.prod2)})
+	const f = "releases/relationships/package.feature: "
+	w.run(t, []apiCase{
+		{name: f + "Admin retrieves the package of a release without one", r: getAs("/releases/"+rel+"/package", ""), check: dataNull},
+		{name: f + "Admin changes the package of a release", r: req{method: "PUT", path: "/releases/" + rel + "/package", body: link("packages", pkg)}, check: dataID(pkg)},
+		{name: f + "Admin retrieves the package of a release", r: getAs("/releases/"+rel+"/package", ""), check: dataID(pkg)},
+		{name: f + "Admin changes the package of a release to another product's", r: req{method: "PUT", path: "/releases/" + rel + "/package", body: link("packages", other)},
+			status: 422, code: "PACKAGE_NOT_ALLOWED"},
+		{name: f + "License changes the package of a release", r: writeAs("PUT", "/releases/"+rel+"/package", w.licTok, link("packages", pkg)), status: 403},
+		{name: f + "Product changes the package of their release", r: writeAs("PUT", "/releases/"+rel+"/package", w.prodTok, link("packages", pkg)), check: dataID(pkg)},
+		{name: f + "Admin removes the package of a release", r: req{method: "PUT", path: "/releases/" + rel + "/package", body: map[string]any{"data": nil}}, check: dataNull},
+	})
+}

@@ -394,6 +394,7 @@ func (s *Server) routeReleases(r *router) {
 	r.del("/releases/{id}", s.deleteRelease)
 	r.get("/releases/{id}/product", s.releaseProduct)
 	r.get("/releases/{id}/package", s.releasePackage)
+	r.put("/releases/{id}/package", s.changeReleasePackage)
 	r.post("/releases/{id}/actions/publish", s.releaseAction("publish"))
 	r.post("/releases/{id}/actions/yank", s.releaseAction("yank"))
 	r.get("/releases/{id}/upgrade", s.upgradeRelease)
@@ -719,6 +720,48 @@ func (s *Server) releasePackage(c *call) error {
 		return c.ok(c.view().pkg(pkg))
 	}
 	return c.ok(nil)
+}
+
+var releasePackageSchema = obj(fields{"data": obj(fields{"type": typeOf("package"), "id": uuidParam()}).null()})
+
+// changeReleasePackage moves a release to a package of its product, or out of any with null
+// (app/controllers/api/v1/releases/relationships/release_packages_controller.rb#update,
+// app/policies/releases/release_package_policy.rb).
+func (s *Server) changeReleasePackage(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	r, err := c.findReleaseFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	in, err := c.parse(releasePackageSchema)
+	if err != nil {
+		return err
+	}
+	var pkg *releasePackage
+	if id, ok := in.obj("data").str("id"); ok {
+		if pkg = c.dist().packages[id]; pkg != nil && pkg.AccountID != c.acct.ID {
+			pkg = nil
+		}
+	}
+	allowed := p.canWriteAll() || p.isProduct(r.ProductID) && pkg != nil && pkg.ProductID == r.ProductID
+	if err := c.authorize(p, "release.package.update", allowed); err != nil {
+		return err
+	}
+	if pkg != nil && pkg.ProductID != r.ProductID {
+		return newInvalid("releases").rel("package", "NOT_ALLOWED", "package product must match release product").err()
+	}
+	r.PackageID, r.Updated = nil, c.now()
+	if pkg != nil {
+		r.PackageID = &pkg.ID
+	}
+	c.emit("release.package.updated", c.view().release(r), nil)
+	if pkg == nil {
+		return c.ok(nil)
+	}
+	return c.ok(c.view().pkg(pkg))
 }
 
 func (s *Server) updateRelease(c *call) error {
