@@ -329,10 +329,6 @@ func (c *call) verifyReleases(p *principal, rs ...*release) error {
 	return nil
 }
 
-// licenseHoldsEntitlement: entitlements are not modelled on this branch, so no license holds
-// a constraining entitlement.
-func (c *call) licenseHoldsEntitlement(_ *license, _ string) bool { return false }
-
 // findReleaseFor resolves a release by id, version or tag as the bearer may read it, else 404.
 func (c *call) findReleaseFor(p *principal, id string) (*release, error) {
 	r := c.db().findRelease(c.acct.ID, id)
@@ -535,9 +531,6 @@ func constraintIDs(rel params) []string {
 	}
 	return out
 }
-
-// entitlementExists: entitlements are not modelled on this branch.
-func (c *call) entitlementExists(_ string) bool { return false }
 
 // applyRelease copies the updatable attributes onto a release.
 func (c *call) applyRelease(r *release, a params) {

@@ -153,19 +153,6 @@ func (s *Server) listReleaseConstraints(c *call) error {
 	return relIndex(c, p, "constraint.read", true, items, c.view().constraint)
 }
 
-// listReleaseEntitlements lists the constraining entitlements. Entitlements are not modelled
-// on this branch, so a release has none to list.
-func (s *Server) listReleaseEntitlements(c *call) error {
-	p, err := c.requireAuth()
-	if err != nil {
-		return err
-	}
-	if _, err := c.findReleaseFor(p, c.param("id")); err != nil {
-		return err
-	}
-	return relIndex(c, p, "entitlement.read", true, []*constraint{}, c.view().constraint)
-}
-
 // changeReleaseConstraints attaches or detaches entitlement constraints. Every entitlement
 // named must exist; none can on this branch, so a non-empty request is a 422.
 func (s *Server) changeReleaseConstraints(attach bool) handlerFunc {
