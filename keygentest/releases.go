@@ -78,8 +78,8 @@ type release struct {
 	Backdated   *time.Time
 	Yanked      *time.Time
 	Metadata    map[string]any
-	// Constraints are the ids of the constraining entitlements (release_entitlement_constraint.rb).
-	Constraints []string
+	// Constraints are the entitlement constraints (app/models/release_entitlement_constraint.rb).
+	Constraints []*constraint
 }
 
 // semver is a parsed semantic version (lib/semverse, as Release#semver).
@@ -239,8 +239,8 @@ func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
 	if productIs(prod, "CLOSED") || c.licenseProductID(l) != prod.ID {
 		return false
 	}
-	for _, ent := range r.Constraints {
-		if !c.licenseHoldsEntitlement(l, ent) {
+	for _, k := range r.Constraints {
+		if !c.licenseHoldsEntitlement(l, k.EntitlementID) {
 			return false
 		}
 	}
@@ -282,8 +282,8 @@ func (c *call) releaseDenial(l *license, r *release) string {
 	case l.Expiry != nil && strategy != "ALLOW_ACCESS" && at.After(*l.Expiry):
 		return "license expiry falls outside of access window"
 	}
-	for _, ent := range r.Constraints {
-		if !c.licenseHoldsEntitlement(l, ent) {
+	for _, k := range r.Constraints {
+		if !c.licenseHoldsEntitlement(l, k.EntitlementID) {
 			return "license is missing entitlements"
 		}
 	}
@@ -395,6 +395,7 @@ func (s *Server) routeReleases(r *router) {
 	r.post("/releases/{id}/actions/yank", s.releaseAction("yank"))
 	r.get("/releases/{id}/upgrade", s.upgradeRelease)
 	r.get("/releases/{id}/constraints", s.listReleaseConstraints)
+	r.get("/releases/{id}/constraints/{constraint}", s.showReleaseConstraint)
 	r.post("/releases/{id}/constraints", s.changeReleaseConstraints(true))
 	r.del("/releases/{id}/constraints", s.changeReleaseConstraints(false))
 	r.get("/releases/{id}/entitlements", s.listReleaseEntitlements)
@@ -501,13 +502,18 @@ func (s *Server) createRelease(c *call) error {
 			}
 		}
 	}
-	for i, id := range constraintIDs(data.obj("relationships").obj("constraints")) {
-		if !c.entitlementExists(id) {
-			v.errors = append(v.errors, errObject{Title: titles[422], Detail: "must exist", Code: "CONSTRAINTS_ENTITLEMENT_NOT_FOUND",
-				Source: pointer(fmt.Sprintf("/data/relationships/constraints/data/%d/relationships/entitlement", i))})
-			continue
+	// Nested constraints: each entitlement must exist and appear once.
+	ids := constraintIDs(data.obj("relationships").obj("constraints"))
+	for i, id := range ids {
+		ptr := pointer(fmt.Sprintf("/data/relationships/constraints/data/%d/relationships/entitlement", i))
+		switch {
+		case countOf(ids, id) > 1:
+			v.errors = append(v.errors, errObject{Title: titles[422], Detail: "is duplicated", Code: "CONSTRAINTS_ENTITLEMENT_CONFLICT", Source: ptr})
+		case !c.entitlementExists(id):
+			v.errors = append(v.errors, errObject{Title: titles[422], Detail: "must exist", Code: "CONSTRAINTS_ENTITLEMENT_NOT_FOUND", Source: ptr})
+		default:
+			r.Constraints = append(r.Constraints, &constraint{base: newBase(c.acct.ID, now), ReleaseID: r.ID, EntitlementID: id})
 		}
-		r.Constraints = uniq(append(r.Constraints, id))
 	}
 	c.validateRelease(v, r, chKey, true)
 	if err := v.err(); err != nil {

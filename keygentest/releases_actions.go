@@ -1,6 +1,7 @@
 package keygentest
 
 import (
+	"encoding/json"
 	"regexp"
 	"strconv"
 )
@@ -136,6 +137,17 @@ func (v view) constraint(k *constraint) *resource {
 	return res
 }
 
+// countOf counts s in list.
+func countOf(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
+
 // listReleaseConstraints lists the constraints of a release (constraint.read).
 func (s *Server) listReleaseConstraints(c *call) error {
 	p, err := c.requireAuth()
@@ -146,15 +158,38 @@ func (s *Server) listReleaseConstraints(c *call) error {
 	if err != nil {
 		return err
 	}
-	items := make([]*constraint, 0, len(r.Constraints))
-	for _, id := range r.Constraints {
-		items = append(items, &constraint{base: base{ID: id, AccountID: r.AccountID, Created: r.Created, Updated: r.Updated}, ReleaseID: r.ID, EntitlementID: id})
-	}
+	items := append([]*constraint(nil), r.Constraints...)
+	sortNewest(items)
 	return relIndex(c, p, "constraint.read", true, items, c.view().constraint)
 }
 
-// changeReleaseConstraints attaches or detaches entitlement constraints. Every entitlement
-// named must exist; none can on this branch, so a non-empty request is a 422.
+// showReleaseConstraint shows one constraint of a release.
+func (s *Server) showReleaseConstraint(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	r, err := c.findReleaseFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	id := c.param("constraint")
+	for _, k := range r.Constraints {
+		if k.ID == lower(id) {
+			if err := c.relAllow(p, "constraint.read", true); err != nil {
+				return err
+			}
+			return c.ok(c.view().constraint(k))
+		}
+	}
+	return errNotFound("release entitlement constraint", id)
+}
+
+var detachConstraintsSchema = obj(fields{"data": arrayOf(obj(fields{"type": typeOf("constraint"), "id": uuidParam()}))})
+
+// changeReleaseConstraints attaches entitlement constraints (data: constraints naming an
+// entitlement; each must exist and not constrain the release already) or detaches them (data:
+// constraint ids, each attached), as ReleaseEntitlementConstraintsController#attach/#detach.
 func (s *Server) changeReleaseConstraints(attach bool) handlerFunc {
 	return func(c *call) error {
 		p, err := c.requireAuth()
@@ -165,40 +200,78 @@ func (s *Server) changeReleaseConstraints(attach bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		in, err := c.parse(constraintsParam)
+		schema, action := constraintsParam, "release.constraints.attach"
+		if !attach {
+			schema, action = detachConstraintsSchema, "release.constraints.detach"
+		}
+		in, err := c.parse(schema)
 		if err != nil {
 			return err
-		}
-		action := "release.constraints.attach"
-		if !attach {
-			action = "release.constraints.detach"
 		}
 		if err := c.writesRelease(p, action, r.ProductID); err != nil {
 			return err
 		}
-		v := newInvalid("releases")
-		ids := constraintIDs(in)
-		for i, id := range ids {
-			if !c.entitlementExists(id) {
-				v.errors = append(v.errors, errObject{Title: titles[422], Detail: "must exist", Code: "ENTITLEMENT_NOT_FOUND",
-					Source: pointer("/data/" + strconv.Itoa(i) + "/relationships/entitlement")})
+		v := c.view()
+		if !attach {
+			items, _ := in["data"].([]any)
+			var drop []string
+			for i, x := range items {
+				id, _ := x.(params).str("id")
+				found := false
+				for _, k := range r.Constraints {
+					found = found || k.ID == id
+				}
+				if !found {
+					return errUnprocessableEntity("cannot detach constraint '"+id+"' (constraint is not attached)", "", pointer("/data/"+strconv.Itoa(i)))
+				}
+				drop = append(drop, id)
 			}
+			var detached []*resource
+			r.Constraints = keepIf(r.Constraints, func(k *constraint) bool {
+				if contains(drop, k.ID) {
+					detached = append(detached, v.constraint(k))
+					return false
+				}
+				return true
+			})
+			c.emitList("release.constraints.detached", detached)
+			return c.noContent()
 		}
-		if err := v.err(); err != nil {
-			return err
+		ids := constraintIDs(in)
+		held := map[string]bool{}
+		for _, k := range r.Constraints {
+			held[k.EntitlementID] = true
 		}
 		for _, id := range ids {
-			if attach {
-				r.Constraints = uniq(append(r.Constraints, id))
-			} else {
-				r.Constraints = removeString(r.Constraints, id)
+			// Each constraint is created in turn (constraints.create!): the first failure wins.
+			switch {
+			case !c.entitlementExists(id):
+				return newInvalid("constraints").rel("entitlement", "NOT_FOUND", "must exist").err()
+			case held[id]:
+				return newInvalid("constraints").rel("entitlement", "TAKEN", "already exists").err()
 			}
+			held[id] = true
 		}
-		if attach {
-			c.emit("release.constraints.attached", c.view().release(r), nil)
-			return s.listReleaseConstraints(c)
+		now := c.now()
+		attached := make([]*resource, 0, len(ids))
+		for _, id := range ids {
+			k := &constraint{base: newBase(c.acct.ID, now), ReleaseID: r.ID, EntitlementID: id}
+			r.Constraints = append(r.Constraints, k)
+			attached = append(attached, v.constraint(k))
 		}
-		c.emit("release.constraints.detached", c.view().release(r), nil)
-		return c.noContent()
+		c.emitList("release.constraints.attached", attached)
+		return c.json(200, document{Data: attached})
 	}
+}
+
+// emitList emits an event whose payload is a list of resources.
+func (c *call) emitList(event string, items []*resource) {
+	if items == nil {
+		items = []*resource{}
+	}
+	b, err := json.Marshal(document{Data: items})
+	if err != nil || c.acct == nil {
+		return
+	}
+	c.s.emitFor(c.acct, event, b, func(*product) bool { return false })
 }

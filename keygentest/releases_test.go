@@ -345,3 +345,40 @@ func TestValidationReleaseScopes(t *testing.T) {
 	}
 	assert.Equal(t, "1.2.0", w.get("/licenses/" + w.lic).attrs()["version"], "a matching scope records the version")
 }
+
+// TestReleaseConstraints pins releases/relationships/constraints.feature and create.feature's
+// constraint errors. No entitlement exists on this branch, so only the refusals are reachable.
+func TestReleaseConstraints(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t)
+	rel := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+	const ent = "0b7e1bd4-4a4d-4d3c-8d43-1c5b1b0d0a11"
+	con := func(id string) map[string]any {
+		return map[string]any{"type": "constraint", "relationships": map[string]any{"entitlement": link("entitlement", id)}}
+	}
+	const f = "releases/relationships/constraints.feature: "
+	w.run(t, []apiCase{
+		{name: f + "Admin retrieves the constraints for a release", r: getAs("/releases/"+rel+"/constraints", ""), check: listLen(0)},
+		{name: f + "License attempts to retrieve the constraints for a release of their product", r: getAs("/releases/"+rel+"/constraints", bearer(w.licTok)), check: listLen(0)},
+		{name: f + "User attempts to retrieve the constraints for a release they don't have a license for", r: getAs("/releases/"+rel+"/constraints", bearer(w.user2Tok)), status: 404},
+		{name: f + "Admin retrieves an unknown constraint", r: getAs("/releases/"+rel+"/constraints/"+ent, ""), status: 404},
+		{name: f + "Admin attempts to attach constraints to a release with an invalid entitlement ID", r: req{method: "POST", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": []any{con(ent)}}},
+			status: 422, code: "ENTITLEMENT_NOT_FOUND", detail: "must exist", source: map[string]any{"pointer": "/data/relationships/entitlement"}},
+		{name: f + "Admin attempts to attach constraints to a release with an invalid parameter", r: req{method: "POST", path: "/releases/" + rel + "/constraints",
+			body: map[string]any{"data": []any{con(ent), map[string]any{"type": "constraint", "relationships": map[string]any{"entitlement": map[string]any{"data": map[string]any{"type": "entitlement", "id": ent, "bad": 1}}}}}}},
+			status: 400, detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/1/relationships/entitlement/data/bad"}},
+		{name: f + "Admin detaches a constraint that is not attached", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": []any{map[string]any{"type": "constraint", "id": ent}}}},
+			status: 422, detail: "cannot detach constraint '" + ent + "' (constraint is not attached)", source: map[string]any{"pointer": "/data/0"}},
+		{name: f + "License attaches constraints to a release", r: writeAs("POST", "/releases/"+rel+"/constraints", w.licTok, map[string]any{"data": []any{con(ent)}}), status: 403},
+		{name: "releases/create.feature: Admin creates a release with duplicate constraints", r: req{method: "POST", path: "/releases", body: func() map[string]any {
+			b := releaseBody(w.prod, map[string]any{"version": "2.0.0", "channel": "stable"})
+			b["data"].(map[string]any)["relationships"].(map[string]any)["constraints"] = map[string]any{"data": []any{con(ent), con(ent)}}
+			return b
+		}()}, status: 422, code: "CONSTRAINTS_ENTITLEMENT_CONFLICT", detail: "is duplicated",
+			source: map[string]any{"pointer": "/data/relationships/constraints/data/0/relationships/entitlement"},
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Equal(t, "CONSTRAINTS_ENTITLEMENT_CONFLICT", r.err(1)["code"])
+				assert.Equal(t, map[string]any{"pointer": "/data/relationships/constraints/data/1/relationships/entitlement"}, r.err(1)["source"])
+			}},
+	})
+}
