@@ -87,6 +87,7 @@ func (s *Server) routeArtifacts(r *router) {
 	r.update("/artifacts/{id}", s.updateArtifact)
 	r.del("/artifacts/{id}", s.deleteArtifact)
 	r.get("/products/{id}/artifacts", s.productArtifacts)
+	r.get("/releases/{id}/artifacts/{artifact}", s.showReleaseArtifact)
 }
 
 // productArtifacts lists the artifacts of a product's releases.
@@ -245,7 +246,7 @@ func (s *Server) createArtifact(c *call) error {
 		a.ArchID = &d.keyedFor(d.arches, c.acct.ID, lower(strings.TrimSpace(*ar)), now).ID
 	}
 	d.artifacts[a.ID] = a
-	upload := c.blobURL(a, true)
+	upload := c.blobURL(a, true, blobURLTTL)
 	c.emit("artifact.created", c.view().artifact(a, ""), nil)
 	res := c.view().artifact(a, upload)
 	c.header.Set("Location", upload)
@@ -396,6 +397,33 @@ func (s *Server) showArtifact(c *call) error {
 	if err != nil {
 		return err
 	}
+	return c.downloadArtifact(p, a)
+}
+
+// showReleaseArtifact is the download action under a release
+// (app/controllers/api/v1/releases/relationships/release_artifacts_controller.rb#show).
+func (s *Server) showReleaseArtifact(c *call) error {
+	p, err := c.authenticate()
+	if err != nil {
+		return err
+	}
+	r, err := c.findReleaseFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	id := c.param("artifact")
+	d := c.dist()
+	items := c.artifactFilters(ofAccount(d.artifacts, c.acct.ID, func(a *artifact) bool { return a.ReleaseID == r.ID && c.seesArtifactOf(p, a, r) }))
+	for _, a := range items {
+		if a.ID == lower(id) || a.Filename == id {
+			return c.downloadArtifact(p, a)
+		}
+	}
+	return errNotFound("release artifact", id)
+}
+
+// downloadArtifact answers a readable artifact: 303 to a download URL when downloadable.
+func (c *call) downloadArtifact(p *principal, a *artifact) error {
 	if err := c.verifyRead(p, "artifact.read"); err != nil {
 		return err
 	}
@@ -411,11 +439,12 @@ func (s *Server) showArtifact(c *call) error {
 			return err
 		}
 	}
-	download := c.blobURL(a, false)
+	download := c.blobURL(a, false, c.downloadTTL(p))
 	res := c.view().artifact(a, download)
 	c.header.Set("Location", download)
+	// Both events carry the artifact (BroadcastEventService with resource: artifact).
 	c.emit("artifact.downloaded", res, nil)
-	c.emit("release.downloaded", c.view().release(r), nil)
+	c.emit("release.downloaded", res, nil)
 	if c.prefers("no-redirect") {
 		return c.json(http.StatusOK, document{Data: res})
 	}

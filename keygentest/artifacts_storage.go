@@ -38,8 +38,20 @@ type blobLink struct {
 	expires    time.Time
 }
 
-// blobURL mints an upload or download URL for an artifact, valid for blobURLTTL.
-func (c *call) blobURL(a *artifact, upload bool) string {
+// downloadTTL is the download URL's lifetime: ?ttl= seconds for privileged bearers (the
+// typed_query of ReleaseArtifactsController#show), else blobURLTTL.
+func (c *call) downloadTTL(p *principal) time.Duration {
+	if p == nil || !p.hasRole("admin", "developer", "sales-agent", "support-agent", "product", "environment") {
+		return blobURLTTL
+	}
+	if n, err := strconv.Atoi(c.query.Get("ttl")); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return blobURLTTL
+}
+
+// blobURL mints an upload or download URL for an artifact, valid for ttl.
+func (c *call) blobURL(a *artifact, upload bool, ttl time.Duration) string {
 	d := c.dist()
 	now := c.now()
 	for tok, l := range d.links {
@@ -48,7 +60,7 @@ func (c *call) blobURL(a *artifact, upload bool) string {
 		}
 	}
 	tok := randomHex(32)
-	d.links[tok] = &blobLink{artifactID: a.ID, upload: upload, expires: now.Add(blobURLTTL)}
+	d.links[tok] = &blobLink{artifactID: a.ID, upload: upload, expires: now.Add(ttl)}
 	if upload {
 		return c.absoluteURL("/_keygentest/uploads/" + tok)
 	}

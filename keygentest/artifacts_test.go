@@ -291,3 +291,25 @@ func TestArtifactsByFilename(t *testing.T) {
 		{name: f + "License retrieves an artifact by filename that does not exist", r: getAs("/artifacts/Nope.dmg", bearer(w.licTok)), status: 404},
 	})
 }
+
+// TestReleaseArtifactDownload pins releases/relationships/artifacts.feature's show and the
+// ?ttl= of privileged bearers.
+func TestReleaseArtifactDownload(t *testing.T) {
+	t.Parallel()
+	w := newTeamWorld(t)
+	rel := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+	id := w.artifact(rel, "app.zip", []byte("zip"), nil)
+	r := w.get("/releases/1.0.0/artifacts/app.zip")
+	require.Equal(t, 303, r.status, string(r.body))
+	assert.Equal(t, id, r.id())
+	assert.Equal(t, 404, w.get("/releases/1.0.0/artifacts/other.zip").status)
+	assert.Equal(t, 303, w.do(getAs("/releases/"+rel+"/artifacts/"+id, bearer(w.licTok))).status)
+
+	short := w.get("/artifacts/" + id + "?ttl=60").header.Get("Location")
+	long := w.do(getAs("/artifacts/"+id+"?ttl=60", bearer(w.licTok))).header.Get("Location")
+	w.srv.Advance(2 * time.Minute)
+	status, _ := fetch(t, short)
+	assert.Equal(t, 403, status, "an admin's ?ttl=60 URL expired")
+	status, _ = fetch(t, long)
+	assert.Equal(t, 200, status, "a license's ?ttl= is ignored: 1 hour")
+}
