@@ -314,15 +314,20 @@ func (c *call) artifactFilters(items []*artifact) []*artifact {
 		prod := db.findProduct(c.acct.ID, v)
 		items = keepIf(items, func(a *artifact) bool { return prod != nil && rel(a).ProductID == prod.ID })
 	}
-	if v := q.Get("package"); v != "" {
+	// package, engine, filetype, platform and arch allow blanks: those without one.
+	if q.Has("package") {
+		v := q.Get("package")
 		pkg := c.findPackageIn(v)
-		items = keepIf(items, func(a *artifact) bool { return pkg != nil && deref2(rel(a).PackageID) == pkg.ID })
-	}
-	if v := q.Get("engine"); v != "" {
 		items = keepIf(items, func(a *artifact) bool {
-			pkg := d.packages[deref2(rel(a).PackageID)]
-			return pkg != nil && deref2(pkg.Engine) == lower(v)
+			if v == "" {
+				return rel(a).PackageID == nil
+			}
+			return pkg != nil && deref2(rel(a).PackageID) == pkg.ID
 		})
+	}
+	if q.Has("engine") {
+		v := lower(q.Get("engine"))
+		items = keepIf(items, func(a *artifact) bool { return d.releaseEngine(rel(a)) == v })
 	}
 	if v := q.Get("channel"); v != "" {
 		chans := widenChannel(lower(v))
@@ -332,16 +337,22 @@ func (c *call) artifactFilters(items []*artifact) []*artifact {
 		items = keepIf(items, func(a *artifact) bool { return a.Status == strings.ToUpper(v) })
 	}
 	keyIs := func(m map[string]*keyed, id *string, want string) bool {
+		if want == "" {
+			return id == nil
+		}
 		return id != nil && m[*id] != nil && m[*id].Key == lower(want)
 	}
-	if v := q.Get("platform"); v != "" {
+	if q.Has("platform") {
+		v := q.Get("platform")
 		items = keepIf(items, func(a *artifact) bool { return keyIs(d.platforms, a.PlatformID, v) })
 	}
-	if v := q.Get("arch"); v != "" {
+	if q.Has("arch") {
+		v := q.Get("arch")
 		items = keepIf(items, func(a *artifact) bool { return keyIs(d.arches, a.ArchID, v) })
 	}
-	if v := q.Get("filetype"); v != "" {
-		items = keepIf(items, func(a *artifact) bool { return deref2(a.Filetype) == strings.TrimPrefix(lower(v), ".") })
+	if q.Has("filetype") {
+		v := strings.TrimPrefix(lower(q.Get("filetype")), ".")
+		items = keepIf(items, func(a *artifact) bool { return deref2(a.Filetype) == v })
 	}
 	return items
 }

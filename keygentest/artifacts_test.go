@@ -174,6 +174,9 @@ func TestArtifactsDownload(t *testing.T) {
 		{name: f + "User without a license retrieves an artifact", r: getAs("/artifacts/"+id, bearer(w.user2Tok)), status: 404},
 		{name: "artifacts/index.feature: Admin retrieves artifacts filtered by release", r: getAs("/artifacts?release=1.1.0", ""), check: listIDs(second)},
 		{name: "artifacts/index.feature: Admin retrieves artifacts filtered by platform", r: getAs("/artifacts?platform=macos", ""), check: listIDs(id)},
+		{name: "artifacts/index.feature: Admin retrieves artifacts without an arch", r: getAs("/artifacts?arch=", ""), check: listIDs(second)},
+		{name: "artifacts/index.feature: Admin retrieves artifacts filtered by filetype", r: getAs("/artifacts?filetype=.ZIP", ""), check: listIDs(second, id)},
+		{name: "artifacts/index.feature: Admin retrieves artifacts without a package", r: getAs("/artifacts?package=", ""), check: listIDs(second, id)},
 		{name: "artifacts/index.feature: License retrieves their artifacts", r: getAs("/artifacts", bearer(w.licTok)), check: listIDs(second, id)},
 		{name: "releases/relationships/artifacts.feature: Admin retrieves a release's artifacts", r: getAs("/releases/"+rel2+"/artifacts", ""), check: listIDs(second)},
 		{name: "platforms/index.feature: Admin retrieves their release platforms", r: getAs("/platforms", ""), check: func(t *testing.T, _ *world, r *reply) {

@@ -174,6 +174,14 @@ func widenChannel(key string) []string {
 	return []string{key}
 }
 
+// releaseEngine is the engine key of a release's package, or "".
+func (d *distStore) releaseEngine(r *release) string {
+	if pkg := d.packages[deref2(r.PackageID)]; pkg != nil {
+		return deref2(pkg.Engine)
+	}
+	return ""
+}
+
 func (db *store) releaseChannel(r *release) string {
 	if ch := db.dist.channels[r.ChannelID]; ch != nil {
 		return ch.Key
@@ -616,11 +624,9 @@ func (c *call) releaseFilters(items []*release) ([]*release, error) {
 			return pkg != nil && deref2(r.PackageID) == pkg.ID
 		})
 	}
-	if v := q.Get("engine"); v != "" {
-		items = keepIf(items, func(r *release) bool {
-			pkg := db.dist.packages[deref2(r.PackageID)]
-			return pkg != nil && pkg.Engine != nil && *pkg.Engine == lower(v)
-		})
+	if q.Has("engine") { // blank: releases without an engine
+		v := lower(q.Get("engine"))
+		items = keepIf(items, func(r *release) bool { return db.dist.releaseEngine(r) == v })
 	}
 	if v := q.Get("channel"); v != "" {
 		chans := widenChannel(lower(v))
@@ -629,8 +635,8 @@ func (c *call) releaseFilters(items []*release) ([]*release, error) {
 	if v := q.Get("status"); v != "" {
 		items = keepIf(items, func(r *release) bool { return r.Status == strings.ToUpper(v) })
 	}
-	if v := q.Get("yanked"); v != "" {
-		want, _ := queryBool(v)
+	if q.Has("yanked") { // a boolean scope: blank or false keeps the unyanked
+		want, _ := queryBool(q.Get("yanked"))
 		items = keepIf(items, func(r *release) bool { return (r.Status == "YANKED") == want })
 	}
 	return items, nil

@@ -243,6 +243,10 @@ func TestReleasesIndexChannels(t *testing.T) {
 		{name: f + "Admin retrieves all alpha releases for their account", r: getAs("/releases?channel=alpha", ""), check: listLen(5)},
 		{name: f + "Admin retrieves all dev releases for their account", r: getAs("/releases?channel=dev", ""), check: listIDs(ids["1.1.0-dev.1"])},
 		{name: f + "Admin retrieves draft releases", r: getAs("/releases?status=draft", ""), check: listIDs(draft)},
+		{name: f + "Admin retrieves unyanked releases (blank)", r: getAs("/releases?yanked=&channel=stable", ""), check: listIDs(draft, ids["1.0.0"])},
+		{name: f + "Admin retrieves yanked releases", r: getAs("/releases?yanked=true", ""), check: listLen(0)},
+		{name: f + "Admin retrieves releases without an engine", r: getAs("/releases?engine=&channel=stable", ""), check: listIDs(draft, ids["1.0.0"])},
+		{name: f + "Admin retrieves releases of the pypi engine", r: getAs("/releases?engine=pypi", ""), check: listLen(0)},
 		{name: "channels/index.feature: Admin retrieves the channels for a product", r: getAs("/channels", ""), check: func(t *testing.T, _ *world, r *reply) {
 			var keys []string
 			for _, x := range r.list() {
