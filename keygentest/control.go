@@ -7,12 +7,16 @@ import (
 	"time"
 )
 
-// serveControl serves the one path outside the Keygen API (a keygentest
-// extension; the conformance runner's clock control):
+// serveControl serves the paths outside the Keygen API (keygentest extensions): the
+// artifact upload and download URLs (artifacts_storage.go) and the conformance runner's
+// clock control:
 // POST /_keygentest/advance?by=<Go duration> moves the clock and answers 204. It needs an
 // admin token: none is a 401 TOKEN_MISSING, an unknown or expired one a 401 TOKEN_INVALID,
 // another bearer's a 403; a missing or malformed duration is a 400.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if s.serveBlob(w, r) { // artifact upload and download URLs (artifacts_storage.go)
+		return
+	}
 	fail := func(status int, detail, code string) {
 		w.Header().Set("Content-Type", jsonAPIType)
 		w.WriteHeader(status)

@@ -37,5 +37,15 @@
 // Retry-After and X-RateLimit-* headers); its windows follow the server clock, so
 // Server.Advance starts a fresh one.
 //
+// # Releases and artifacts
+//
+// Releases, packages, channels, platforms and arches are served as Keygen CE serves them.
+// Artifact files are kept in memory: POST /artifacts answers 307 with an upload URL in
+// Location, an absolute URL under /_keygentest/uploads/ that takes a plain PUT of the bytes
+// from any HTTP client for an hour of server time, without Keygen authentication (Keygen
+// hands out presigned storage URLs the same way). GET /artifacts/{id} then answers 303 to a
+// download URL under /_keygentest/downloads/. The bytes stored are bounded by
+// WithMaxArtifactBytes (64 MiB by default); an upload past it is a 413 and stores nothing.
+//
 // CONTRIBUTING.md in the repository describes how keygentest is laid out.
 package keygentest

@@ -73,6 +73,19 @@ func (c *call) emit(eventType string, res *resource, meta map[string]any) {
 	c.s.emitFor(c.acct, eventType, payload, func(prod *product) bool { return c.productMayRead(prod, res) })
 }
 
+// emitList emits an event whose data is a list of records (join records, owners,
+// constraints); it is not product-scoped.
+func (c *call) emitList(event string, items []*resource) {
+	if c.acct == nil {
+		return
+	}
+	if items == nil {
+		items = []*resource{}
+	}
+	render := func() ([]byte, error) { return marshalDoc(document{Data: items}) }
+	c.s.emitFor(c.acct, event, render, func(*product) bool { return false })
+}
+
 // emitFor creates one DELIVERING webhook-events record per endpoint of the account that is
 // subscribed to eventType (and, for product-scoped endpoints, whose product may read the
 // resource), then enqueues its delivery. Called with the store lock held. The payload is

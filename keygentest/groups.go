@@ -480,12 +480,6 @@ func (s *Server) detachGroupOwners(c *call) error {
 	return c.noContent()
 }
 
-// emitList emits an event whose data is a list of records (not product-scoped).
-func (c *call) emitList(event string, data []*resource) {
-	render := func() ([]byte, error) { return marshalDoc(document{Data: data}) }
-	c.s.emitFor(c.acct, event, render, func(*product) bool { return false })
-}
-
 // groupMembersRel serves GET /groups/{id}/users|licenses|machines[/{member}].
 func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 	return func(c *call) error {

@@ -493,14 +493,24 @@ func (c *call) validateScope(l *license, pol *policy, scope params) (validation,
 	} else if pol.RequireComponentsScope {
 		return fail("components scope is required", "COMPONENTS_SCOPE_REQUIRED")
 	}
-	// Releases are not modelled: no checksum or version matches an accessible release.
+	// The checksum and version scopes match the license's accessible PUBLISHED releases
+	// (releases_validation.go); a match records the version on the license.
 	if scope.has("checksum") {
-		return fail("checksum scope is not valid (does not match any accessible artifacts)", "CHECKSUM_SCOPE_MISMATCH")
+		sum, _ := scope.str("checksum")
+		v := c.checksumScopeVersion(l, sum)
+		if v == "" {
+			return fail("checksum scope is not valid (does not match any accessible artifacts)", "CHECKSUM_SCOPE_MISMATCH")
+		}
+		l.Version = &v
 	} else if pol.RequireChecksumScope {
 		return fail("checksum scope is required", "CHECKSUM_SCOPE_REQUIRED")
 	}
 	if scope.has("version") {
-		return fail("version scope is not valid (does not match any accessible releases)", "VERSION_SCOPE_MISMATCH")
+		v, _ := scope.str("version")
+		if !c.versionScopeMatches(l, v) {
+			return fail("version scope is not valid (does not match any accessible releases)", "VERSION_SCOPE_MISMATCH")
+		}
+		l.Version = &v
 	} else if pol.RequireVersionScope {
 		return fail("version scope is required", "VERSION_SCOPE_REQUIRED")
 	}

@@ -23,6 +23,8 @@ type config struct {
 	hookRetries   int
 	hookBackoff   time.Duration
 	hookClient    *http.Client
+	// maxArtifactBytes bounds the stored artifact files (WithMaxArtifactBytes).
+	maxArtifactBytes int64
 }
 
 // Option configures a Server.

@@ -346,6 +346,7 @@ func (s *Server) deleteProduct(c *call) error {
 		}
 	}
 	db.deleteTokensOf("products", prod.ID, nil)
+	db.dist.dropProduct(prod.ID)
 	delete(db.products, prod.ID)
 	return c.noContent()
 }

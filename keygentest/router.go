@@ -39,6 +39,10 @@ var resourceRoutes = []func(*Server, *router){
 	(*Server).routeComponents,
 	(*Server).routeProcesses,
 	(*Server).routeGroups,
+	(*Server).routeReleases,
+	(*Server).routePackages,
+	(*Server).routeChannels,
+	(*Server).routeArtifacts,
 }
 
 // routes registers every resource's routes (resourceRoutes).

@@ -27,6 +27,8 @@ type store struct {
 	tokenDigests map[string]*token
 	// lic holds entitlements, components, processes and groups (licensing.go).
 	lic *licensing
+	// dist holds releases, packages and artifacts (releases.go).
+	dist *distStore
 }
 
 func newStore() *store {
@@ -43,6 +45,7 @@ func newStore() *store {
 		events:       map[string]*webhookEvent{},
 		tokenDigests: map[string]*token{},
 		lic:          newLicensing(),
+		dist:         newDistStore(),
 	}
 }
 

@@ -12,6 +12,11 @@
 //	-rate-limit N          throttle each credential to N requests per window (0: off)
 //	-rate-window 1m        the throttle's window
 //	-insecure-webhooks     allow http:// and loopback webhook endpoint URLs (not like Keygen)
+//	-max-artifact-bytes N  bound the artifact bytes kept in memory (default 64 MiB)
+//
+// Artifacts are uploaded and downloaded through the URLs that POST /artifacts and GET
+// /artifacts/{id} name in Location: absolute, short-lived URLs under /_keygentest/ on the host
+// the client used, taking a plain PUT or GET from any HTTP client (no Keygen headers).
 package main
 
 import (
@@ -31,6 +36,7 @@ func main() {
 	rateLimit := flag.Int("rate-limit", 0, "requests allowed per window and credential (0 disables throttling)")
 	rateWindow := flag.Duration("rate-window", time.Minute, "throttle window")
 	insecure := flag.Bool("insecure-webhooks", false, "allow http:// and loopback webhook endpoint URLs (a keygentest-only deviation)")
+	maxArtifactBytes := flag.Int64("max-artifact-bytes", 0, "bound on the artifact bytes kept in memory (0: 64 MiB)")
 	flag.Parse()
 
 	opts := []keygentest.Option{keygentest.WithAddr(*addr)}
@@ -39,6 +45,9 @@ func main() {
 	}
 	if *insecure {
 		opts = append(opts, keygentest.WithInsecureWebhooks())
+	}
+	if *maxArtifactBytes > 0 {
+		opts = append(opts, keygentest.WithMaxArtifactBytes(*maxArtifactBytes))
 	}
 	srv, err := keygentest.Start(opts...)
 	if err != nil {

@@ -175,3 +175,82 @@ func TestProgramFlags(t *testing.T) {
 	assert.NotEmpty(t, res.Header.Get("Retry-After"))
 	p.stop(t)
 }
+
+// TestProgramArtifacts uploads and downloads an artifact over HTTP as any client would: the
+// create answer's Location takes a plain PUT, the download answer's Location a plain GET, and
+// a client that follows redirects gets the bytes directly. -max-artifact-bytes bounds uploads.
+func TestProgramArtifacts(t *testing.T) {
+	bin := build(t)
+	p := start(t, bin, "-max-artifact-bytes", "1024")
+	admin := p.info["adminToken"]
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(client *http.Client, method, path string, body any) (*http.Response, map[string]any) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, err := http.NewRequest(method, p.info["url"]+"/v1/accounts/"+p.info["account"]+path, bytes.NewReader(b))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/vnd.api+json")
+		req.Header.Set("Authorization", "Bearer "+admin)
+		res, err := client.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var doc map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&doc)
+		return res, doc
+	}
+	id := func(doc map[string]any) string { return doc["data"].(map[string]any)["id"].(string) }
+	res, doc := send(noFollow, "POST", "/products", map[string]any{"data": map[string]any{"type": "products", "attributes": map[string]any{"name": "App"}}})
+	require.Equal(t, 201, res.StatusCode)
+	prod := id(doc)
+	res, doc = send(noFollow, "POST", "/releases", map[string]any{"data": map[string]any{"type": "releases",
+		"attributes":    map[string]any{"version": "1.0.0", "channel": "stable", "status": "PUBLISHED"},
+		"relationships": map[string]any{"product": map[string]any{"data": map[string]any{"type": "products", "id": prod}}}}})
+	require.Equal(t, 201, res.StatusCode)
+	rel := id(doc)
+	artifact := func(name string) (string, string) {
+		res, doc := send(noFollow, "POST", "/artifacts", map[string]any{"data": map[string]any{"type": "artifacts",
+			"attributes":    map[string]any{"filename": name},
+			"relationships": map[string]any{"release": map[string]any{"data": map[string]any{"type": "releases", "id": rel}}}}})
+		require.Equal(t, 307, res.StatusCode)
+		return id(doc), res.Header.Get("Location")
+	}
+	art, upload := artifact("app.tar.gz")
+	require.True(t, strings.HasPrefix(upload, p.info["url"]+"/_keygentest/uploads/"), upload)
+
+	put := func(url string, body []byte) int {
+		req, err := http.NewRequest("PUT", url, bytes.NewReader(body))
+		require.NoError(t, err)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	payload := bytes.Repeat([]byte("keygen"), 100)
+	require.Equal(t, 200, put(upload, payload))
+
+	res, doc = send(noFollow, "GET", "/artifacts/"+art, nil)
+	require.Equal(t, 303, res.StatusCode)
+	assert.Equal(t, "UPLOADED", doc["data"].(map[string]any)["attributes"].(map[string]any)["status"])
+	download := res.Header.Get("Location")
+	require.True(t, strings.HasPrefix(download, p.info["url"]+"/_keygentest/downloads/"), download)
+	got, err := http.Get(download)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	assert.Equal(t, 200, got.StatusCode)
+	assert.Equal(t, payload, b)
+
+	// A client that follows redirects lands on the bytes.
+	req, err := http.NewRequest("GET", p.info["url"]+"/v1/accounts/"+p.info["account"]+"/artifacts/app.tar.gz", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	followed, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	b, _ = io.ReadAll(followed.Body)
+	followed.Body.Close()
+	assert.Equal(t, payload, b)
+
+	_, upload2 := artifact("big.bin")
+	assert.Equal(t, 413, put(upload2, bytes.Repeat([]byte("x"), 1000)), "600 stored + 1000 pass 1024")
+	p.stop(t)
+}
