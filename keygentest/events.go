@@ -197,8 +197,6 @@ func resourceProductID(res *resource) string {
 	if res.Type == "products" {
 		return res.ID
 	}
-	rel, _ := res.Relationships["product"].(map[string]any)
-	data, _ := rel["data"].(map[string]any)
-	id, _ := data["id"].(string)
-	return id
+	rel, _ := res.Relationships["product"].(*relationship)
+	return rel.linkedID()
 }

@@ -108,6 +108,8 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			}
 		}
 		return append(b, ']'), nil
+	case *relationship:
+		return x.appendJSON(b)
 	case *resource:
 		if x == nil {
 			return append(b, "null"...), nil

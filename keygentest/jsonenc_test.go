@@ -37,3 +37,28 @@ func TestMarshalDocMatchesEncodingJSON(t *testing.T) {
 		assert.Equal(t, string(want), string(got), "%#v", v)
 	}
 }
+
+// A relationship value encodes exactly as the nested maps it replaced.
+func TestRelationshipEncodesAsItsMap(t *testing.T) {
+	id := "8c1f"
+	for _, c := range []struct {
+		rel  *relationship
+		want map[string]any
+	}{
+		{toOne("/r", "policies", &id), map[string]any{"links": map[string]any{"related": "/r"}, "data": map[string]any{"type": "policies", "id": id}}},
+		{toOne("/r", "users", nil), map[string]any{"links": map[string]any{"related": "/r"}, "data": nil}},
+		{toMany("/m", nil), map[string]any{"links": map[string]any{"related": "/m"}}},
+		{toMany("/m", map[string]any{"count": 2, "cores": 0}), map[string]any{"links": map[string]any{"related": "/m"}, "meta": map[string]any{"count": 2, "cores": 0}}},
+		{&relationship{related: nil, toOne: true, typ: "products"}, map[string]any{"links": map[string]any{"related": nil}, "data": nil}},
+		{toOne(`/a"<b>`, "t", &id), map[string]any{"links": map[string]any{"related": `/a"<b>`}, "data": map[string]any{"type": "t", "id": id}}},
+	} {
+		want, err := json.Marshal(c.want)
+		require.NoError(t, err)
+		got, err := json.Marshal(c.rel)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+		got, err = appendJSON(nil, c.rel)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+	}
+}

@@ -37,31 +37,79 @@ func (v view) path(parts ...string) string {
 // CE server, which keygentest renders as, emits neither.
 func (v view) newResource(typ, id string, attrs map[string]any) *resource {
 	return &resource{
-		ID:         id,
-		Type:       typ,
-		Attributes: attrs,
-		Relationships: map[string]any{
-			"account": map[string]any{"links": map[string]any{"related": "/v1/accounts/" + v.acct.ID}, "data": map[string]any{"type": "accounts", "id": v.acct.ID}},
-		},
-		Links: map[string]any{"self": v.path(typ, id)},
+		ID:            id,
+		Type:          typ,
+		Attributes:    attrs,
+		Relationships: map[string]any{"account": &relationship{related: "/v1/accounts/" + v.acct.ID, toOne: true, typ: "accounts", id: v.acct.ID}},
+		Links:         map[string]any{"self": v.path(typ, id)},
 	}
+}
+
+// relationship is a relationship object as the serializers write it: links.related, data
+// (linkage or null) when it is a to-one relationship, and meta when Keygen counts something
+// there. It is a value rather than nested maps because a document carries a dozen per
+// resource, and building and encoding those maps was a large share of the server's cost.
+type relationship struct {
+	related any  // the related link: a string, or nil for null
+	toOne   bool // it has a data member
+	typ, id string
+	meta    map[string]any
 }
 
 // toOne is a to-one relationship with linkage: data is {type,id} or null.
-func toOne(related, typ string, id *string) map[string]any {
-	if id == nil {
-		return map[string]any{"links": map[string]any{"related": related}, "data": nil}
+func toOne(related, typ string, id *string) *relationship {
+	r := &relationship{related: related, toOne: true, typ: typ}
+	if id != nil {
+		r.id = *id
 	}
-	return map[string]any{"links": map[string]any{"related": related}, "data": map[string]any{"type": typ, "id": *id}}
+	return r
 }
 
 // toMany is a link-only relationship, with meta when Keygen sends one.
-func toMany(related string, meta map[string]any) map[string]any {
-	r := map[string]any{"links": map[string]any{"related": related}}
-	if meta != nil {
-		r["meta"] = meta
+func toMany(related string, meta map[string]any) *relationship {
+	return &relationship{related: related, meta: meta}
+}
+
+// linkedID is the id of a to-one relationship's linkage, "" for null or none.
+func (r *relationship) linkedID() string {
+	if r == nil {
+		return ""
 	}
-	return r
+	return r.id
+}
+
+// MarshalJSON writes the object as encoding/json writes the equivalent map (keys sorted:
+// data, links, meta).
+func (r *relationship) MarshalJSON() ([]byte, error) { return r.appendJSON(nil) }
+
+func (r *relationship) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
+	if r.toOne {
+		b = append(b, `"data":`...)
+		if r.id == "" {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, `{"id":`...)
+			b = appendString(b, r.id)
+			b = append(b, `,"type":`...)
+			b = appendString(b, r.typ)
+			b = append(b, '}')
+		}
+		b = append(b, ',')
+	}
+	b = append(b, `"links":{"related":`...)
+	b, err := appendJSON(b, r.related)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, '}')
+	if r.meta != nil {
+		b = append(b, `,"meta":`...)
+		if b, err = appendJSON(b, r.meta); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // timeFormat is Keygen's time format: RFC 3339 UTC with milliseconds.

@@ -41,14 +41,16 @@ func TestRenderLicenseAndMachine(t *testing.T) {
 	assert.Equal(t, fmtTime(now.AddDate(0, 0, 14)), a["nextCheckIn"])
 	assert.Equal(t, map[string]any{}, a["metadata"])
 	rel := lr.Relationships
-	assert.Equal(t, map[string]any{"cores": int64(4), "memory": int64(0), "disk": int64(0), "count": 1}, rel["machines"].(map[string]any)["meta"])
-	assert.Equal(t, map[string]any{"count": 0}, rel["users"].(map[string]any)["meta"])
-	assert.Nil(t, rel["owner"].(map[string]any)["data"])
-	assert.Equal(t, map[string]any{"type": "products", "id": prod}, rel["product"].(map[string]any)["data"])
+	assert.Equal(t, map[string]any{"cores": int64(4), "memory": int64(0), "disk": int64(0), "count": 1}, rel["machines"].(*relationship).meta)
+	assert.Equal(t, map[string]any{"count": 0}, rel["users"].(*relationship).meta)
+	owner := rel["owner"].(*relationship)
+	assert.True(t, owner.toOne)
+	assert.Empty(t, owner.linkedID(), "data: null")
+	assert.Equal(t, [2]string{"products", prod}, [2]string{rel["product"].(*relationship).typ, rel["product"].(*relationship).id})
 
 	assert.Equal(t, "NOT_STARTED", mr.Attributes["heartbeatStatus"])
 	assert.Equal(t, int64(600), mr.Attributes["heartbeatDuration"])
-	assert.Equal(t, map[string]any{"type": "licenses", "id": lic.ID}, mr.Relationships["license"].(map[string]any)["data"])
+	assert.Equal(t, [2]string{"licenses", lic.ID}, [2]string{mr.Relationships["license"].(*relationship).typ, mr.Relationships["license"].(*relationship).id})
 	assert.Equal(t, "/v1/accounts/"+tt.srv.AccountID+"/machines/"+m.ID, mr.Links["self"])
 }
 

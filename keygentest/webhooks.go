@@ -57,10 +57,11 @@ func (v view) webhookEndpoint(e *webhookEndpoint) *resource {
 	if e.ProductID != nil {
 		related = v.path("products", *e.ProductID)
 	}
-	r.Relationships["product"] = map[string]any{"links": map[string]any{"related": related}, "data": nil}
+	rel := &relationship{related: related, toOne: true, typ: "products"}
 	if e.ProductID != nil {
-		r.Relationships["product"].(map[string]any)["data"] = map[string]any{"type": "products", "id": *e.ProductID}
+		rel.id = *e.ProductID
 	}
+	r.Relationships["product"] = rel
 	return r
 }
 
