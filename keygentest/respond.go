@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 const jsonAPIType = "application/vnd.api+json; charset=utf-8"
@@ -66,16 +67,16 @@ func (c *call) finish(signed bool) *response {
 	}
 	h := c.header
 	if h.Get("Content-Type") == "" && c.status != http.StatusNoContent {
-		h.Set("Content-Type", negotiatedType(c.r))
+		h["Content-Type"] = constHeader(negotiatedType(c.r))
 	}
-	h.Set("X-Request-Id", c.reqID)
-	h.Set("Cache-Control", "no-transform, no-store, max-age=0")
+	h["X-Request-Id"] = []string{c.reqID}
+	h["Cache-Control"] = cacheControl
 	// Documents, environments and permissions follow the Community Edition (no environment
 	// relationship, no permissions attribute, ENVIRONMENT_NOT_SUPPORTED), so say so.
-	h.Set("Keygen-Edition", "CE")
-	h.Set("Keygen-Mode", "multiplayer")
-	h.Set("Keygen-Revision", "keygentest")
-	h.Set("Keygen-Version", c.version())
+	h["Keygen-Edition"] = editionCE
+	h["Keygen-Mode"] = modeMultiplayer
+	h["Keygen-Revision"] = revision
+	h["Keygen-Version"] = constHeader(c.version())
 	if c.acct != nil {
 		h.Set("Keygen-Account", c.acct.ID)
 	}
@@ -89,6 +90,26 @@ func (c *call) finish(signed bool) *response {
 		signResponse(h, c.acct, c.r, c.s.clock.now(), c.payload)
 	}
 	return &response{status: c.status, header: h, body: c.payload}
+}
+
+// Header values every answer carries, shared: net/http only reads them. Keys are already
+// in canonical form, so they are set without Header.Set's canonicalization and copy.
+var (
+	cacheControl    = []string{"no-transform, no-store, max-age=0"}
+	editionCE       = []string{"CE"}
+	modeMultiplayer = []string{"multiplayer"}
+	revision        = []string{"keygentest"}
+	constHeaders    sync.Map // value → []string{value}
+)
+
+// constHeader is a shared one-value header for a value of a small fixed set (content types,
+// API versions).
+func constHeader(v string) []string {
+	if hv, ok := constHeaders.Load(v); ok {
+		return hv.([]string)
+	}
+	hv, _ := constHeaders.LoadOrStore(v, []string{v})
+	return hv.([]string)
 }
 
 // errorResponse renders an error document (with meta.id) for a controller-level error.
