@@ -441,12 +441,15 @@ func TestDirStoreAtomicUnderConcurrentReaders(t *testing.T) {
 	}
 }
 
+// TestDirStoreUnwritable: a store whose directory cannot be made (its parent is a file, which
+// no permission, root's included, can get past) fails to save and to load with an error.
 func TestDirStoreUnwritable(t *testing.T) {
-	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
-		t.Skip("permissions are not enforced here")
-	}
-	dir := t.TempDir()
-	require.NoError(t, os.Chmod(dir, 0o500))
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
-	require.Error(t, DirStore(dir).Save("x", []byte("y")))
+	t.Parallel()
+	parent := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(parent, []byte("x"), 0o600))
+	s := DirStore(filepath.Join(parent, "license"))
+	require.Error(t, s.Save("x", []byte("y")))
+	got, err := s.Load("x")
+	assert.Empty(t, got)
+	require.Error(t, err, "not a missing file: a path that cannot be a directory")
 }
