@@ -351,26 +351,12 @@ func (s *Server) componentRelated(rel string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		db, v := c.db(), c.view()
+		db := c.db()
 		m, l := db.componentParents(cp)
 		if err := c.verifyPermission(p, rel+".read"); err != nil {
 			return err
 		}
-		switch rel {
-		case "machine":
-			return c.ok(v.machine(m))
-		case "license":
-			if l != nil {
-				return c.ok(v.license(l))
-			}
-		case "product":
-			if l != nil {
-				if prod := db.products[c.licenseProductID(l)]; prod != nil {
-					return c.ok(v.product(prod))
-				}
-			}
-		}
-		return c.ok(nil)
+		return c.okMachineRelated(rel, m, l)
 	}
 }
 

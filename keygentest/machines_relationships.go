@@ -101,3 +101,25 @@ func (s *Server) changeMachineOwner(c *call) error {
 	c.emit("machine.owner.updated", res, nil)
 	return c.ok(res)
 }
+
+// okMachineRelated answers GET …/{id}/machine|license|product for a resource that belongs to
+// a machine (components, processes): the machine, its license, or the license's product,
+// null when there is none.
+func (c *call) okMachineRelated(rel string, m *machine, l *license) error {
+	db, v := c.db(), c.view()
+	switch rel {
+	case "machine":
+		return c.ok(v.machine(m))
+	case "license":
+		if l != nil {
+			return c.ok(v.license(l))
+		}
+	case "product":
+		if l != nil {
+			if prod := db.products[c.licenseProductID(l)]; prod != nil {
+				return c.ok(v.product(prod))
+			}
+		}
+	}
+	return c.ok(nil)
+}

@@ -425,24 +425,10 @@ func (s *Server) processRelated(rel string) handlerFunc {
 		if err := c.verifyPermission(p, rel+".read"); err != nil {
 			return err
 		}
-		db, v := c.db(), c.view()
+		db := c.db()
 		m := db.machines[pr.MachineID]
 		l := db.licenses[m.LicenseID]
-		switch rel {
-		case "machine":
-			return c.ok(v.machine(m))
-		case "license":
-			if l != nil {
-				return c.ok(v.license(l))
-			}
-		case "product":
-			if l != nil {
-				if prod := db.products[c.licenseProductID(l)]; prod != nil {
-					return c.ok(v.product(prod))
-				}
-			}
-		}
-		return c.ok(nil)
+		return c.okMachineRelated(rel, m, l)
 	}
 }
 
