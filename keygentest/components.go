@@ -363,30 +363,7 @@ func (s *Server) componentRelated(rel string) handlerFunc {
 // machineComponentsRel serves GET /machines/{id}/components[/{component}]
 // (app/controllers/api/v1/machines/relationships/machine_components_controller.rb).
 func (s *Server) machineComponentsRel(show bool) handlerFunc {
-	return func(c *call) error {
-		p, err := c.requireAuth()
-		if err != nil {
-			return err
-		}
-		m, err := c.findMachineFor(p, c.param("id"))
-		if err != nil {
-			return err
-		}
-		all := c.db().machineComponents(m.ID)
-		if show {
-			id := c.param("component")
-			for _, cp := range all {
-				if cp.ID == lower(id) {
-					if err := c.verifyPermission(p, "component.read"); err != nil {
-						return err
-					}
-					return c.ok(c.view().component(cp))
-				}
-			}
-			return errNotFound("component", id)
-		}
-		return relIndex(c, p, "component.read", true, all, c.view().component)
-	}
+	return machineChildrenRel(show, "component", (*store).machineComponents, view.component)
 }
 
 // nestedComponents validates the components of a machine create

@@ -123,3 +123,35 @@ func (c *call) okMachineRelated(rel string, m *machine, l *license) error {
 	}
 	return c.ok(nil)
 }
+
+// machineChildrenRel serves GET /machines/{id}/<kind>s[/{<kind>}] for the resources that
+// belong to a machine (components, processes): the list, or one of them by id, each read
+// under the "<kind>.read" permission.
+func machineChildrenRel[T entity](show bool, kind string, list func(*store, string) []T, render func(view, T) *resource) handlerFunc {
+	return func(c *call) error {
+		p, err := c.requireAuth()
+		if err != nil {
+			return err
+		}
+		m, err := c.findMachineFor(p, c.param("id"))
+		if err != nil {
+			return err
+		}
+		all := list(c.db(), m.ID)
+		v := c.view()
+		one := func(x T) *resource { return render(v, x) }
+		if show {
+			id := c.param(kind)
+			for _, x := range all {
+				if x.meta().ID == lower(id) {
+					if err := c.verifyPermission(p, kind+".read"); err != nil {
+						return err
+					}
+					return c.ok(one(x))
+				}
+			}
+			return errNotFound(kind, id)
+		}
+		return relIndex(c, p, kind+".read", true, all, one)
+	}
+}

@@ -432,31 +432,10 @@ func (s *Server) processRelated(rel string) handlerFunc {
 	}
 }
 
+// machineProcessesRel serves GET /machines/{id}/processes[/{process}]
+// (app/controllers/api/v1/machines/relationships/machine_processes_controller.rb).
 func (s *Server) machineProcessesRel(show bool) handlerFunc {
-	return func(c *call) error {
-		p, err := c.requireAuth()
-		if err != nil {
-			return err
-		}
-		m, err := c.findMachineFor(p, c.param("id"))
-		if err != nil {
-			return err
-		}
-		all := c.db().machineProcesses(m.ID)
-		if show {
-			id := c.param("process")
-			for _, pr := range all {
-				if pr.ID == lower(id) {
-					if err := c.verifyPermission(p, "process.read"); err != nil {
-						return err
-					}
-					return c.ok(c.view().process(pr))
-				}
-			}
-			return errNotFound("process", id)
-		}
-		return relIndex(c, p, "process.read", true, all, c.view().process)
-	}
+	return machineChildrenRel(show, "process", (*store).machineProcesses, view.process)
 }
 
 // tooManyProcesses is the process check of a strict validation (step 13 of
