@@ -400,22 +400,32 @@ func (c *call) parseGroupOwnerIDs() ([]string, error) {
 	return ids, nil
 }
 
-// attachGroupOwners is POST /groups/{id}/owners: all-or-nothing; each user must exist
-// (USER_NOT_FOUND) and not already own the group (USER_TAKEN). 200 with the new records.
-func (s *Server) attachGroupOwners(c *call) error {
+// groupOwnersRequest reads an owners attach or detach: the bearer, the group, the user ids
+// of the body, and the permission perm (with the group-writing roles' rule).
+func (c *call) groupOwnersRequest(perm string) (*group, []string, error) {
 	p, err := c.requireAuth()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	g, err := c.findGroupFor(p, c.param("id"))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ids, err := c.parseGroupOwnerIDs()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := c.relAllow(p, "group.owners.attach", mayWriteGroup(p)); err != nil {
+	if err := c.relAllow(p, perm, mayWriteGroup(p)); err != nil {
+		return nil, nil, err
+	}
+	return g, ids, nil
+}
+
+// attachGroupOwners is POST /groups/{id}/owners: all-or-nothing; each user must exist
+// (USER_NOT_FOUND) and not already own the group (USER_TAKEN). 200 with the new records.
+func (s *Server) attachGroupOwners(c *call) error {
+	g, ids, err := c.groupOwnersRequest("group.owners.attach")
+	if err != nil {
 		return err
 	}
 	db := c.db()
@@ -447,19 +457,8 @@ func (s *Server) attachGroupOwners(c *call) error {
 // detachGroupOwners is DELETE /groups/{id}/owners: every user must own the group (422 at
 // the first that does not); 204.
 func (s *Server) detachGroupOwners(c *call) error {
-	p, err := c.requireAuth()
+	g, ids, err := c.groupOwnersRequest("group.owners.detach")
 	if err != nil {
-		return err
-	}
-	g, err := c.findGroupFor(p, c.param("id"))
-	if err != nil {
-		return err
-	}
-	ids, err := c.parseGroupOwnerIDs()
-	if err != nil {
-		return err
-	}
-	if err := c.relAllow(p, "group.owners.detach", mayWriteGroup(p)); err != nil {
 		return err
 	}
 	db := c.db()
