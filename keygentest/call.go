@@ -35,13 +35,15 @@ type call struct {
 	status  int
 	header  http.Header
 	payload []byte
+	buf     *docBuffer // holds payload when json encoded it
 }
 
-// response is a finished answer, ready to write.
+// response is a finished answer, ready to write; its headers are already in the header map
+// the call was given.
 type response struct {
 	status int
-	header http.Header
 	body   []byte
+	buf    *docBuffer // holds body when it was encoded into a pooled buffer
 }
 
 // ServeHTTP serves the Keygen API and the /_keygentest control paths.
@@ -50,20 +52,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	res := s.dispatch(r)
-	for k, vs := range res.header {
-		w.Header()[k] = vs
-	}
+	res := s.dispatch(r, w.Header())
 	w.WriteHeader(res.status)
 	if len(res.body) > 0 {
 		_, _ = w.Write(res.body)
 	}
+	res.buf.release()
 }
 
 // dispatch runs the request through Keygen's stack in its order: media type checks, the
 // router, JSON parsing, account resolution, API version, authentication and the action.
-func (s *Server) dispatch(r *http.Request) *response {
-	c := &call{s: s, r: r, reqID: newUUID(), header: http.Header{}, minor: 8}
+// The answer's headers are written into h (the ResponseWriter's, so they are not copied).
+func (s *Server) dispatch(r *http.Request, h http.Header) *response {
+	c := &call{s: s, r: r, reqID: newUUID(), header: h, minor: 8}
 	if aerr := s.throttle(c); aerr != nil {
 		return c.rackResponse(aerr)
 	}
@@ -217,6 +218,9 @@ func jsonContentType(r *http.Request) bool {
 func acceptable(values []string) bool {
 	if len(values) == 0 {
 		return true
+	}
+	if len(values) == 1 && (values[0] == "application/vnd.api+json" || values[0] == "application/json") {
+		return true // the common cases, without splitting
 	}
 	for _, v := range values {
 		for _, part := range strings.Split(v, ",") {

@@ -9,6 +9,9 @@ import (
 // (app/controllers/application_controller.rb): "maxMachines", "max-machines" and "max_machines"
 // all become "max_machines", and acronyms stay together ("HTTPServer" → "http_server").
 func snake(s string) string {
+	if isSnake(s) {
+		return s // already snake_case, as most keys are: nothing would change
+	}
 	rs := []rune(s)
 	var b strings.Builder
 	for i, r := range rs {
@@ -54,23 +57,53 @@ func camel(s string) string {
 }
 
 // snakeKeys converts every object key of a decoded JSON value to snake_case, recursively.
+// It may reuse v (a freshly decoded body) rather than copy it.
 func snakeKeys(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
+		if allSnake(t) {
+			// No key changes: convert the values in place rather than copy the map (the
+			// decoded body is ours).
+			for k, x := range t {
+				switch x.(type) {
+				case map[string]any, []any:
+					t[k] = snakeKeys(x)
+				}
+			}
+			return t
+		}
 		out := make(map[string]any, len(t))
 		for k, x := range t {
 			out[snake(k)] = snakeKeys(x)
 		}
 		return out
 	case []any:
-		out := make([]any, len(t))
 		for i, x := range t {
-			out[i] = snakeKeys(x)
+			t[i] = snakeKeys(x)
 		}
-		return out
+		return t
 	default:
 		return v
 	}
+}
+
+// isSnake reports whether snake(s) is s: only lowercase ASCII letters, digits and '_'.
+func isSnake(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func allSnake(m map[string]any) bool {
+	for k := range m {
+		if !isSnake(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // camelKeys converts object keys to lowerCamelCase down to maxDepth levels of nesting

@@ -38,3 +38,18 @@ func TestCasingSnakeCamel(t *testing.T) {
 		assert.Equal(t, want, camel(in), in)
 	}
 }
+
+// TestCasingSnakeKeysNested: keys are converted at every depth, inside arrays too, whether
+// the map already had snake keys (converted in place) or not (copied).
+func TestCasingSnakeKeysNested(t *testing.T) {
+	t.Parallel()
+	in := map[string]any{
+		"meta": map[string]any{"scope": map[string]any{"fingerPrints": []any{"a", map[string]any{"innerKey": 1}}}},
+		"data": []any{map[string]any{"max-machines": 2, "plain": map[string]any{"deepKey": true}}},
+	}
+	want := map[string]any{
+		"meta": map[string]any{"scope": map[string]any{"finger_prints": []any{"a", map[string]any{"inner_key": 1}}}},
+		"data": []any{map[string]any{"max_machines": 2, "plain": map[string]any{"deep_key": true}}},
+	}
+	assert.Equal(t, want, snakeKeys(in))
+}

@@ -216,7 +216,7 @@ func (c *call) answerFile(raw bool, res *resource, cert, id string) error {
 	}
 	c.header.Set("Content-Type", "application/octet-stream")
 	c.header.Set("Content-Disposition", `attachment; filename="`+id+`.lic"`)
-	c.status, c.payload = http.StatusOK, []byte(cert)
+	c.setPayload(http.StatusOK, []byte(cert))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // marshalDoc writes v exactly as encoding/json.Marshal does, faster for the values documents
@@ -12,8 +13,11 @@ import (
 // request. Anything else (floats, times, structs with tags, json.Marshaler values) is handed
 // to encoding/json, so the output never differs; the test suite checks that on every
 // document it renders (verifyEncoding).
-func marshalDoc(v any) ([]byte, error) {
-	b, err := appendJSON(make([]byte, 0, 1024), v)
+func marshalDoc(v any) ([]byte, error) { return appendDoc(make([]byte, 0, 1024), v) }
+
+// appendDoc is marshalDoc writing after b (a docBuffer for an answer).
+func appendDoc(b []byte, v any) ([]byte, error) {
+	b, err := appendJSON(b, v)
 	if err != nil {
 		return nil, err
 	}
@@ -24,6 +28,23 @@ func marshalDoc(v any) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// docBuffer is a buffer an answer is encoded into; ServeHTTP hands it back to docBuffers
+// once the answer is written. Growing a fresh buffer for every answer was most of the bytes
+// a request allocated.
+type docBuffer struct{ b []byte }
+
+var docBuffers = sync.Pool{New: func() any { return &docBuffer{b: make([]byte, 0, 4096)} }}
+
+// release returns the buffer for the next answer; very large ones (a page of 100) are left
+// to the collector rather than kept alive.
+func (d *docBuffer) release() {
+	if d == nil || cap(d.b) > 256<<10 {
+		return
+	}
+	d.b = d.b[:0]
+	docBuffers.Put(d)
 }
 
 // verifyEncoding makes marshalDoc compare itself with encoding/json (set by the tests).

@@ -77,6 +77,13 @@ func (s *Server) quickValidate(c *call) error {
 	return c.json(200, document{Data: c.view().license(l), Meta: c.validationMeta(meta)})
 }
 
+// The validation bodies are built once: validation is the hottest route, and checking never
+// changes a schema.
+var (
+	validateKeyBody  = validationBody(true)
+	validateByIDBody = validationBody(false)
+)
+
 // validationBody is the body of both POST routes; validate-key adds the key.
 func validationBody(byKey bool) *param {
 	meta := fields{"nonce": integer().opt(), "scope": scopeSchema()}
@@ -106,7 +113,7 @@ func (s *Server) validateByID(c *call) error {
 			return err
 		}
 	}
-	in, err := c.parse(validationBody(false))
+	in, err := c.parse(validateByIDBody)
 	if err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ func (s *Server) validateByKey(c *call) error {
 			return err
 		}
 	}
-	in, err := c.parse(validationBody(true))
+	in, err := c.parse(validateKeyBody)
 	if err != nil {
 		return err
 	}

@@ -238,6 +238,19 @@ func findUnpermitted(v any, p *param, path []string, query bool) *apiError {
 		if !ok {
 			return nil
 		}
+		// Keygen reports the first unpermitted key in sorted order; that order is only
+		// needed once something is wrong, so the common case does not sort.
+		clean := true
+		for k, x := range m {
+			child, known := p.fields[k]
+			if !known || findUnpermitted(x, child, append(path, k), query) != nil {
+				clean = false
+				break
+			}
+		}
+		if clean {
+			return nil
+		}
 		for _, k := range sortedKeys(m) {
 			child, known := p.fields[k]
 			if !known {
@@ -377,15 +390,26 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 		if !ok {
 			return nil, mismatch()
 		}
-		for _, k := range sortedFieldNames(p.fields) {
-			if _, present := m[k]; !present && !p.fields[k].optional {
-				return nil, paramError("is missing", append(path, k), query)
+		for k, f := range p.fields {
+			if _, present := m[k]; !present && !f.optional {
+				// report the first missing one in Keygen's (sorted) order
+				for _, k := range sortedFieldNames(p.fields) {
+					if _, present := m[k]; !present && !p.fields[k].optional {
+						return nil, paramError("is missing", append(path, k), query)
+					}
+				}
 			}
 		}
-		out := params{}
-		for _, k := range sortedKeys(m) {
-			c, err := checkValue(m[k], p.fields[k], append(path, k), query)
+		out := make(params, len(m))
+		for k, x := range m {
+			c, err := checkValue(x, p.fields[k], append(path, k), query)
 			if err != nil {
+				// report the first bad one in Keygen's (sorted) order
+				for _, k := range sortedKeys(m) {
+					if _, err := checkValue(m[k], p.fields[k], append(path, k), query); err != nil {
+						return nil, err
+					}
+				}
 				return nil, err
 			}
 			if _, drop := c.(dropped); drop {

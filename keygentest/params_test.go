@@ -1,6 +1,7 @@
 package keygentest
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +49,38 @@ func TestParamsTyped(t *testing.T) {
 			assert.Equal(t, c.pointer, r.source()["pointer"])
 		})
 	}
+}
+
+// TestParamsFirstErrorInKeygenOrder: with several bad keys, the one reported is the first in
+// sorted order every time, although the common (valid) case checks keys in map order.
+func TestParamsFirstErrorInKeygenOrder(t *testing.T) {
+	t.Parallel()
+	schema := obj(fields{"data": obj(fields{
+		"b_name": str(), "a_name": str(), "c_name": str().opt(), "d_count": integer().opt(),
+	})})
+	cases := []struct {
+		name    string
+		body    map[string]any
+		detail  string
+		pointer string
+	}{
+		{"two unpermitted", map[string]any{"data": map[string]any{"a_name": "x", "b_name": "y", "zeta": json.Number("1"), "beta": json.Number("2"), "mu": json.Number("3")}},
+			"unpermitted parameter", "/data/beta"},
+		{"two missing", map[string]any{"data": map[string]any{"c_name": "z"}}, "is missing", "/data/aName"},
+		{"two mismatches", map[string]any{"data": map[string]any{"a_name": "x", "b_name": json.Number("1"), "c_name": json.Number("2"), "d_count": "3"}},
+			"type mismatch (received integer expected string)", "/data/bName"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for range 50 { // map iteration order differs from run to run
+				_, err := checkParams(c.body, schema, false)
+				require.NotNil(t, err)
+				assert.Equal(t, c.detail, err.errors[0].Detail)
+				assert.Equal(t, c.pointer, err.errors[0].Source["pointer"])
+			}
+		})
+	}
+	p, err := checkParams(map[string]any{"data": map[string]any{"a_name": "x", "b_name": "y", "c_name": nil}}, schema, false)
+	require.Nil(t, err)
+	assert.Equal(t, params{"a_name": "x", "b_name": "y"}, p.obj("data"), "a null optional is dropped")
 }

@@ -28,7 +28,20 @@ func (c *call) view() view { return view{db: c.db(), acct: c.acct, minor: c.mino
 
 // path builds an API path with the account UUID (never the slug), as Keygen's links do.
 func (v view) path(parts ...string) string {
-	return "/v1/accounts/" + v.acct.ID + "/" + strings.Join(parts, "/")
+	const prefix = "/v1/accounts/"
+	n := len(prefix) + len(v.acct.ID)
+	for _, p := range parts {
+		n += 1 + len(p)
+	}
+	var b strings.Builder // one allocation: a document builds a dozen of these
+	b.Grow(n)
+	b.WriteString(prefix)
+	b.WriteString(v.acct.ID)
+	for _, p := range parts {
+		b.WriteByte('/')
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // newResource starts a resource with its self link and the account relationship that

@@ -37,17 +37,27 @@ func (c *call) created(res *resource) error {
 
 // noContent answers 204 with an empty body (deletes, revokes).
 func (c *call) noContent() error {
-	c.status, c.payload = http.StatusNoContent, nil
+	c.setPayload(http.StatusNoContent, nil)
 	return nil
+}
+
+// setPayload answers with bytes that are not a pooled buffer.
+func (c *call) setPayload(status int, b []byte) {
+	c.buf.release()
+	c.status, c.payload, c.buf = status, b, nil
 }
 
 // json answers with any document.
 func (c *call) json(status int, doc any) error {
-	b, err := marshalDoc(doc)
+	buf := docBuffers.Get().(*docBuffer)
+	b, err := appendDoc(buf.b, doc)
 	if err != nil {
+		buf.release()
 		return err
 	}
-	c.status, c.payload = status, b
+	buf.b = b
+	c.buf.release() // an answer encoded earlier in this call is replaced
+	c.status, c.payload, c.buf = status, b, buf
 	return nil
 }
 
@@ -78,7 +88,7 @@ func (c *call) finish(signed bool) *response {
 	h["Keygen-Revision"] = revision
 	h["Keygen-Version"] = constHeader(c.version())
 	if c.acct != nil {
-		h.Set("Keygen-Account", c.acct.ID)
+		h["Keygen-Account"] = []string{c.acct.ID}
 	}
 	if c.auth != nil {
 		h.Set("Keygen-Bearer", c.auth.bearerID())
@@ -89,7 +99,7 @@ func (c *call) finish(signed bool) *response {
 	if signed && c.acct != nil {
 		signResponse(h, c.acct, c.r, c.s.clock.now(), c.payload)
 	}
-	return &response{status: c.status, header: h, body: c.payload}
+	return &response{status: c.status, body: c.payload, buf: c.buf}
 }
 
 // Header values every answer carries, shared: net/http only reads them. Keys are already
@@ -129,7 +139,7 @@ func (c *call) errorResponse(err error, signed bool) *response {
 	}
 	body := map[string]any{"meta": map[string]any{"id": c.reqID}, "errors": ae.errors}
 	b, _ := json.Marshal(body)
-	c.status, c.payload = ae.status, b
+	c.setPayload(ae.status, b)
 	c.header.Set("Content-Type", negotiatedType(c.r))
 	return c.finish(signed)
 }
@@ -137,13 +147,14 @@ func (c *call) errorResponse(err error, signed bool) *response {
 // rackResponse renders an error raised before the controller: no meta, no signature,
 // only the content type (lib/keygen/middleware.rb).
 func (c *call) rackResponse(ae *apiError) *response {
-	h := http.Header{}
+	h := c.header
+	clear(h)
 	for k, vs := range ae.header {
 		h[k] = vs
 	}
 	h.Set("Content-Type", jsonAPIType)
 	b, _ := json.Marshal(map[string]any{"errors": ae.errors})
-	return &response{status: ae.status, header: h, body: b}
+	return &response{status: ae.status, body: b}
 }
 
 // negotiatedType is the Content-Type Keygen's render picks from the Accept list (sorted by
@@ -151,6 +162,14 @@ func (c *call) rackResponse(ae *apiError) *response {
 // listed and JSON:API is absent or later. Without Accept the request's Content-Type counts.
 func negotiatedType(r *http.Request) string {
 	const jsonType = "application/json; charset=utf-8"
+	if a := r.Header["Accept"]; len(a) == 1 { // the common cases, without parsing a list
+		switch a[0] {
+		case "application/vnd.api+json":
+			return jsonAPIType
+		case "application/json":
+			return jsonType
+		}
+	}
 	header := strings.TrimSpace(strings.Join(r.Header.Values("Accept"), ","))
 	if header == "" {
 		header = r.Header.Get("Content-Type")

@@ -74,8 +74,12 @@ func (rt *router) update(p string, h handlerFunc) {
 // match, the one with the most literal segments wins, so "/licenses/actions/validate-key"
 // beats "/licenses/{id}/…".
 func (rt *router) match(method, escapedPath string) (*route, map[string]string) {
-	segs := splitPath(escapedPath)
+	var buf [12]string // the longest route has 7 segments; longer paths match none
+	segs := splitPathInto(buf[:0], escapedPath)
 	for i, s := range segs {
+		if strings.IndexByte(s, '%') < 0 {
+			continue // nothing to unescape, and PathUnescape would only copy it
+		}
 		u, err := url.PathUnescape(s)
 		if err != nil {
 			return nil, nil
@@ -83,45 +87,67 @@ func (rt *router) match(method, escapedPath string) (*route, map[string]string) 
 		segs[i] = u
 	}
 	var best *route
-	var bestVars map[string]string
 	bestScore := -1
 	for _, r := range rt.routes {
 		if r.method != method || len(r.segs) != len(segs) {
 			continue
 		}
-		vars, score, ok := matchSegs(r.segs, segs)
-		if ok && score > bestScore {
-			best, bestVars, bestScore = r, vars, score
+		if score, ok := matchSegs(r.segs, segs); ok && score > bestScore {
+			best, bestScore = r, score
 		}
 	}
-	return best, bestVars
+	if best == nil {
+		return nil, nil
+	}
+	// Only the winner's variables are kept: building a map for every candidate route was a
+	// measurable part of each request.
+	vars := map[string]string{}
+	for i, p := range best.segs {
+		if isVar(p) {
+			vars[p[1:len(p)-1]] = segs[i]
+		}
+	}
+	return best, vars
 }
 
-func matchSegs(pattern, segs []string) (map[string]string, int, bool) {
-	vars := map[string]string{}
+// matchSegs reports whether a pattern matches the path segments, and its score: the
+// number of literal segments.
+func matchSegs(pattern, segs []string) (int, bool) {
 	score := 0
 	for i, p := range pattern {
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+		if isVar(p) {
 			if segs[i] == "" {
-				return nil, 0, false
+				return 0, false
 			}
-			vars[p[1:len(p)-1]] = segs[i]
 			continue
 		}
 		if p != segs[i] {
-			return nil, 0, false
+			return 0, false
 		}
 		score++
 	}
-	return vars, score, true
+	return score, true
 }
 
-func splitPath(p string) []string {
+func isVar(p string) bool { return strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") }
+
+func splitPath(p string) []string { return splitPathInto(nil, p) }
+
+// splitPathInto appends the "/"-separated segments of p, without its leading and trailing
+// slashes, to dst.
+func splitPathInto(dst []string, p string) []string {
 	p = strings.Trim(p, "/")
 	if p == "" {
-		return nil
+		return dst
 	}
-	return strings.Split(p, "/")
+	for {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return append(dst, p)
+		}
+		dst = append(dst, p[:i])
+		p = p[i+1:]
+	}
 }
 
 // splitAccountPath splits "/v1/accounts/{account}/rest" into the account identifier and
