@@ -160,11 +160,13 @@ func (c *call) readBody() *apiError {
 	if len(bytes.TrimSpace(raw)) == 0 || !jsonContentType(c.r) {
 		return nil
 	}
-	jsonInvalid := rackError(400, "The request could not be completed because it contains invalid JSON (check formatting/encoding)", "JSON_INVALID")
+	jsonInvalid := func() *apiError {
+		return rackError(400, "The request could not be completed because it contains invalid JSON (check formatting/encoding)", "JSON_INVALID")
+	}
 	if !utf8.Valid(raw) {
 		// Ruby's JSON parser rejects a malformed UTF-8 body as a parse error (users/create.feature,
 		// "… an invalid byte sequence (bad UTF-8 encoding)" answers JSON_INVALID).
-		return jsonInvalid
+		return jsonInvalid()
 	}
 	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
 		// Ruby raises "string contains null byte", which Keygen answers with its own detail.
@@ -172,13 +174,13 @@ func (c *call) readBody() *apiError {
 	}
 	raw, ok := rubyEscapes(raw)
 	if !ok {
-		return jsonInvalid
+		return jsonInvalid()
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil || dec.More() {
-		return jsonInvalid
+		return jsonInvalid()
 	}
 	c.body = snakeKeys(v)
 	return nil

@@ -2,9 +2,11 @@ package keygentest
 
 import (
 	"encoding/json"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // marshalDoc writes v exactly as encoding/json.Marshal does, faster for the values documents
@@ -72,19 +74,36 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		if x == nil {
 			return append(b, "null"...), nil
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		start := len(b)
+		keys, cached := sortedKeysOf(x)
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			v, ok := x[k]
+			if !ok { // a cached order for another key set with the same signature
+				return appendJSON(b[:start], mapWithKeys{x, sortKeys(x)})
+			}
 			b = appendString(b, k)
 			b = append(b, ':')
-			if b, err = appendJSON(b, x[k]); err != nil {
+			if b, err = appendJSON(b, v); err != nil {
+				return nil, err
+			}
+		}
+		if !cached {
+			rememberKeys(x, keys)
+		}
+		return append(b, '}'), nil
+	case mapWithKeys:
+		b = append(b, '{')
+		for i, k := range x.keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			if b, err = appendJSON(b, x.m[k]); err != nil {
 				return nil, err
 			}
 		}
@@ -188,6 +207,68 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, out...), nil
+}
+
+// Objects are written with their keys sorted, as encoding/json does. Sorting the keys of
+// every attributes and relationships map was the largest part of encoding a document, and
+// a server renders the same few key sets over and over, so the sorted order of a key set is
+// remembered under a signature of its keys (their hashes summed, as map order is random).
+// A signature can collide: using a remembered order looks every key up, and one that is
+// missing (with the same count, the sets then differ) falls back to sorting.
+var (
+	keyOrders    sync.Map // signature → []string, sorted
+	keyOrdersLen atomic.Int32
+	keySeed      = maphash.MakeSeed()
+)
+
+// maxKeyOrders bounds the remembered key sets (metadata brings arbitrary ones).
+const maxKeyOrders = 4096
+
+// mapWithKeys is an object and its keys in sorted order.
+type mapWithKeys struct {
+	m    map[string]any
+	keys []string
+}
+
+func keySignature(m map[string]any) uint64 {
+	sig := uint64(len(m))
+	for k := range m {
+		sig += maphash.String(keySeed, k)
+	}
+	return sig
+}
+
+// sortedKeysOf returns a remembered sorted order for m's key set, if any (cached), else
+// m's keys sorted.
+func sortedKeysOf(m map[string]any) (keys []string, cached bool) {
+	if len(m) > 1 {
+		if v, ok := keyOrders.Load(keySignature(m)); ok {
+			if keys := v.([]string); len(keys) == len(m) {
+				return keys, true
+			}
+		}
+	}
+	return sortKeys(m), false
+}
+
+func sortKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// rememberKeys keeps the sorted keys of m (just written, so known to be m's) for the next
+// map with the same key set.
+func rememberKeys(m map[string]any, keys []string) {
+	if len(m) < 2 || keyOrdersLen.Load() >= maxKeyOrders {
+		return
+	}
+	if _, loaded := keyOrders.LoadOrStore(keySignature(m), keys); !loaded {
+		keyOrdersLen.Add(1)
+	}
 }
 
 // appendString writes s as encoding/json does (HTML characters escaped). Plain printable

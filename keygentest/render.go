@@ -49,11 +49,15 @@ func (v view) path(parts ...string) string {
 // relationship and the permissions attribute sit in the serializers' `ee do` blocks, so a
 // CE server, which keygentest renders as, emits neither.
 func (v view) newResource(typ, id string, attrs map[string]any) *resource {
+	// Sized for the dozen relationships a serializer adds: growing the map as they are
+	// added cost more than the room that is left over.
+	rels := make(map[string]any, 12)
+	rels["account"] = &relationship{related: "/v1/accounts/" + v.acct.ID, toOne: true, typ: "accounts", id: v.acct.ID}
 	return &resource{
 		ID:            id,
 		Type:          typ,
 		Attributes:    attrs,
-		Relationships: map[string]any{"account": &relationship{related: "/v1/accounts/" + v.acct.ID, toOne: true, typ: "accounts", id: v.acct.ID}},
+		Relationships: rels,
 		Links:         map[string]any{"self": v.path(typ, id)},
 	}
 }

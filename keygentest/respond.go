@@ -77,7 +77,11 @@ func (c *call) finish(signed bool) *response {
 	}
 	h := c.header
 	if h.Get("Content-Type") == "" && c.status != http.StatusNoContent {
-		h["Content-Type"] = constHeader(negotiatedType(c.r))
+		if ct := negotiatedType(c.r); ct == jsonAPIType {
+			h["Content-Type"] = jsonAPITypeHeader
+		} else {
+			h["Content-Type"] = constHeader(ct)
+		}
 	}
 	h["X-Request-Id"] = []string{c.reqID}
 	h["Cache-Control"] = cacheControl
@@ -105,11 +109,12 @@ func (c *call) finish(signed bool) *response {
 // Header values every answer carries, shared: net/http only reads them. Keys are already
 // in canonical form, so they are set without Header.Set's canonicalization and copy.
 var (
-	cacheControl    = []string{"no-transform, no-store, max-age=0"}
-	editionCE       = []string{"CE"}
-	modeMultiplayer = []string{"multiplayer"}
-	revision        = []string{"keygentest"}
-	constHeaders    sync.Map // value → []string{value}
+	cacheControl      = []string{"no-transform, no-store, max-age=0"}
+	editionCE         = []string{"CE"}
+	modeMultiplayer   = []string{"multiplayer"}
+	revision          = []string{"keygentest"}
+	jsonAPITypeHeader = []string{jsonAPIType}
+	constHeaders      sync.Map // value → []string{value}
 )
 
 // constHeader is a shared one-value header for a value of a small fixed set (content types,

@@ -1,7 +1,8 @@
 package keygentest
 
 import (
-	"sort"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -83,12 +84,12 @@ func ofAccount[T entity](m map[string]T, accountID string, keep func(T) bool) []
 
 // sortNewest orders entities newest first, breaking ties by id descending.
 func sortNewest[T entity](items []T) {
-	sort.Slice(items, func(i, j int) bool {
-		a, b := items[i].meta(), items[j].meta()
-		if !a.Created.Equal(b.Created) {
-			return a.Created.After(b.Created)
+	slices.SortFunc(items, func(x, y T) int {
+		a, b := x.meta(), y.meta()
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
 		}
-		return a.ID > b.ID
+		return strings.Compare(b.ID, a.ID)
 	})
 }
 
