@@ -62,3 +62,27 @@ func TestRelationshipEncodesAsItsMap(t *testing.T) {
 		assert.Equal(t, string(want), string(got))
 	}
 }
+
+// A remembered key order is used only for the key set it was made from: a signature
+// collision (forced here by planting a wrong order) falls back to sorting.
+func TestAppendJSONKeyOrders(t *testing.T) {
+	m := map[string]any{"order-test-b": 2, "order-test-a": 1, "order-test-c": []any{map[string]any{"order-test-y": 1, "order-test-x": 2}}}
+	want, err := json.Marshal(m)
+	require.NoError(t, err)
+	for range 3 { // the first encoding remembers, the next ones use the order
+		got, err := appendJSON([]byte("prefix"), m)
+		require.NoError(t, err)
+		assert.Equal(t, "prefix"+string(want), string(got))
+	}
+	v, ok := keyOrders.Load(keySignature(m))
+	require.True(t, ok, "the order was remembered")
+	assert.Equal(t, []string{"order-test-a", "order-test-b", "order-test-c"}, v.([]string))
+
+	other := map[string]any{"collide-b": 1, "collide-a": true, "collide-z": nil}
+	keyOrders.Store(keySignature(other), []string{"collide-a", "collide-b", "collide-c"})
+	want, err = json.Marshal(other)
+	require.NoError(t, err)
+	got, err := appendJSON([]byte("["), other)
+	require.NoError(t, err)
+	assert.Equal(t, "["+string(want), string(got))
+}
