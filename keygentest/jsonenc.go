@@ -3,7 +3,6 @@ package keygentest
 import (
 	"encoding/json"
 	"hash/maphash"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -83,7 +82,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			}
 			v, ok := x[k]
 			if !ok { // a cached order for another key set with the same signature
-				return appendJSON(b[:start], mapWithKeys{x, sortKeys(x)})
+				return appendJSON(b[:start], mapWithKeys{x, sortedKeys(x)})
 			}
 			b = appendString(b, k)
 			b = append(b, ':')
@@ -248,16 +247,7 @@ func sortedKeysOf(m map[string]any) (keys []string, cached bool) {
 			}
 		}
 	}
-	return sortKeys(m), false
-}
-
-func sortKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return sortedKeys(m), false
 }
 
 // rememberKeys keeps the sorted keys of m (just written, so known to be m's) for the next
