@@ -73,40 +73,19 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		if x == nil {
 			return append(b, "null"...), nil
 		}
-		start := len(b)
 		keys, cached := sortedKeysOf(x)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			v, ok := x[k]
-			if !ok { // a cached order for another key set with the same signature
-				return appendJSON(b[:start], mapWithKeys{x, sortedKeys(x)})
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			if b, err = appendJSON(b, v); err != nil {
-				return nil, err
-			}
+		out, ok, err := appendObject(b, x, keys)
+		if err != nil {
+			return nil, err
+		}
+		if !ok { // a remembered order of another key set with the same signature
+			out, _, err = appendObject(b, x, sortedKeys(x))
+			return out, err
 		}
 		if !cached {
 			rememberKeys(x, keys)
 		}
-		return append(b, '}'), nil
-	case mapWithKeys:
-		b = append(b, '{')
-		for i, k := range x.keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			if b, err = appendJSON(b, x.m[k]); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
+		return out, nil
 	case []any:
 		if x == nil {
 			return append(b, "null"...), nil
@@ -223,10 +202,25 @@ var (
 // maxKeyOrders bounds the remembered key sets (metadata brings arbitrary ones).
 const maxKeyOrders = 4096
 
-// mapWithKeys is an object and its keys in sorted order.
-type mapWithKeys struct {
-	m    map[string]any
-	keys []string
+// appendObject writes m with its keys in the given order; ok is false, and nothing useful
+// is written, when one of the keys is not in m.
+func appendObject(b []byte, m map[string]any, keys []string) (_ []byte, ok bool, err error) {
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		v, ok := m[k]
+		if !ok {
+			return b, false, nil
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		if b, err = appendJSON(b, v); err != nil {
+			return nil, false, err
+		}
+	}
+	return append(b, '}'), true, nil
 }
 
 func keySignature(m map[string]any) uint64 {

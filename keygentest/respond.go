@@ -7,10 +7,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 )
 
-const jsonAPIType = "application/vnd.api+json; charset=utf-8"
+const (
+	jsonAPIType = "application/vnd.api+json; charset=utf-8"
+	jsonType    = "application/json; charset=utf-8"
+)
 
 // document is a top-level JSON:API document (lib/keygen/jsonapi/renderer.rb). Links appear only
 // on paginated lists, meta only on specific actions, included only where Keygen sends it.
@@ -77,11 +79,7 @@ func (c *call) finish(signed bool) *response {
 	}
 	h := c.header
 	if h.Get("Content-Type") == "" && c.status != http.StatusNoContent {
-		if ct := negotiatedType(c.r); ct == jsonAPIType {
-			h["Content-Type"] = jsonAPITypeHeader
-		} else {
-			h["Content-Type"] = constHeader(ct)
-		}
+		h["Content-Type"] = contentTypeHeader(negotiatedType(c.r))
 	}
 	h["X-Request-Id"] = []string{c.reqID}
 	h["Cache-Control"] = cacheControl
@@ -90,7 +88,7 @@ func (c *call) finish(signed bool) *response {
 	h["Keygen-Edition"] = editionCE
 	h["Keygen-Mode"] = modeMultiplayer
 	h["Keygen-Revision"] = revision
-	h["Keygen-Version"] = constHeader(c.version())
+	h["Keygen-Version"] = versionHeader(c.minor)
 	if c.acct != nil {
 		h["Keygen-Account"] = []string{c.acct.ID}
 	}
@@ -109,22 +107,33 @@ func (c *call) finish(signed bool) *response {
 // Header values every answer carries, shared: net/http only reads them. Keys are already
 // in canonical form, so they are set without Header.Set's canonicalization and copy.
 var (
-	cacheControl      = []string{"no-transform, no-store, max-age=0"}
-	editionCE         = []string{"CE"}
-	modeMultiplayer   = []string{"multiplayer"}
-	revision          = []string{"keygentest"}
-	jsonAPITypeHeader = []string{jsonAPIType}
-	constHeaders      sync.Map // value → []string{value}
+	cacheControl    = []string{"no-transform, no-store, max-age=0"}
+	editionCE       = []string{"CE"}
+	modeMultiplayer = []string{"multiplayer"}
+	revision        = []string{"keygentest"}
+	contentTypes    = map[string][]string{jsonAPIType: {jsonAPIType}, jsonType: {jsonType}}
+	versions        = func() (hs [9][]string) { // 1.0–1.8, see negotiateVersion
+		for i := range hs {
+			hs[i] = []string{"1." + strconv.Itoa(i)}
+		}
+		return hs
+	}()
 )
 
-// constHeader is a shared one-value header for a value of a small fixed set (content types,
-// API versions).
-func constHeader(v string) []string {
-	if hv, ok := constHeaders.Load(v); ok {
-		return hv.([]string)
+// contentTypeHeader is the shared one-value header for a content type.
+func contentTypeHeader(v string) []string {
+	if hv, ok := contentTypes[v]; ok {
+		return hv
 	}
-	hv, _ := constHeaders.LoadOrStore(v, []string{v})
-	return hv.([]string)
+	return []string{v}
+}
+
+// versionHeader is the shared Keygen-Version header for API 1.<minor>.
+func versionHeader(minor int) []string {
+	if minor >= 0 && minor < len(versions) {
+		return versions[minor]
+	}
+	return []string{"1." + strconv.Itoa(minor)}
 }
 
 // errorResponse renders an error document (with meta.id) for a controller-level error.
@@ -166,7 +175,6 @@ func (c *call) rackResponse(ae *apiError) *response {
 // q, then order; application/* expands to JSON before JSON:API): JSON:API unless JSON is
 // listed and JSON:API is absent or later. Without Accept the request's Content-Type counts.
 func negotiatedType(r *http.Request) string {
-	const jsonType = "application/json; charset=utf-8"
 	if a := r.Header["Accept"]; len(a) == 1 { // the common cases, without parsing a list
 		switch a[0] {
 		case "application/vnd.api+json":
