@@ -264,7 +264,8 @@ func (s *Server) listComponents(c *call) error {
 func (c *call) findComponentFor(p *principal, id string) (*component, error) {
 	cp := c.db().lic.components[lower(id)]
 	if cp == nil || cp.AccountID != c.acct.ID || !c.seesComponent(p, cp) {
-		return nil, errNotFound("component", id)
+		// The detail names the model, MachineComponent (app/models/machine_component.rb).
+		return nil, errNotFound("machine component", id)
 	}
 	return cp, nil
 }
@@ -293,12 +294,15 @@ func (s *Server) updateComponent(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(componentSchema(p, false))
-	if err != nil {
-		return err
-	}
+	// MachineComponentsController#update authorizes before it reads its typed params, so a
+	// bearer that may not update gets its 403 even for a body it may not send
+	// (app/controllers/api/v1/machine_components_controller.rb).
 	m := c.db().machines[cp.MachineID]
 	if err := c.authorize(p, "component.update", c.mayWriteComponent(p, m, "update")); err != nil {
+		return err
+	}
+	in, err := c.parse(componentSchema(p, false))
+	if err != nil {
 		return err
 	}
 	next := *cp
