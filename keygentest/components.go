@@ -218,14 +218,16 @@ func (s *Server) createComponent(c *call) error {
 	return c.created(res)
 }
 
-// componentFilter applies the list filters: machine, license, product, owner and user ids.
+// componentFilter applies the list filters (MachineComponent's for_* scopes,
+// app/models/machine_component.rb): machine, license, product and owner by id, user by id
+// or, for anything not a UUID, by email.
 func (c *call) componentFilter(cp *component) bool {
 	q, db := c.query, c.db()
 	m, l := db.componentParents(cp)
 	if m == nil {
 		return false
 	}
-	if v := q.Get("machine"); v != "" && m.ID != v && m.Fingerprint != v {
+	if v := q.Get("machine"); v != "" && m.ID != v {
 		return false
 	}
 	if v := q.Get("license"); v != "" && m.LicenseID != v {
@@ -237,8 +239,17 @@ func (c *call) componentFilter(cp *component) bool {
 	if v := q.Get("owner"); v != "" && deref2(m.OwnerID) != v {
 		return false
 	}
-	if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, v)) {
-		return false
+	if v := q.Get("user"); v != "" {
+		if !isUUID(v) {
+			for _, u := range db.users {
+				if u.AccountID == c.acct.ID && u.Email == v {
+					v = u.ID
+				}
+			}
+		}
+		if l == nil || !licenseHasUser(l, v) {
+			return false
+		}
 	}
 	return true
 }

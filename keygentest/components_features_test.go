@@ -512,3 +512,257 @@ func TestComponentFeaturesShow(t *testing.T) {
 			setup: first(func(w *world) string { return w.otherAcct })},
 	})
 }
+
+func TestComponentFeaturesIndex(t *testing.T) {
+	t.Parallel()
+	const f = "components/index.feature: "
+	list := func(q, auth string) req { return getAs("/components"+q, auth) }
+	n := func(count int, auth func(w *world) string, want int) func(w *world) req {
+		return func(w *world) req { a := auth(w); w.comps(count); return list("", a) }
+	}
+	_ = n
+	staff := func(auth func(w *world) string) func(w *world) req {
+		return func(w *world) req { a := auth(w); w.comps(3); return list("", a) }
+	}
+	// base is the components collection path of the world's account.
+	base := func(w *world) string { return "/v1/accounts/" + w.srv.AccountID + "/components" }
+	offsetLinks := func(q string, pages, count int, next bool) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			l := func(n int) string { return base(w) + "?" + fmt.Sprintf(q, n) }
+			want := map[string]any{"self": l(1), "prev": nil, "next": nil, "first": l(1), "last": l(pages),
+				"meta": map[string]any{"pages": float64(pages), "count": float64(count)}}
+			if next {
+				want["next"] = l(2)
+			}
+			wantLinks(want)(t, w, r)
+		}
+	}
+	// twoProducts: a machine of a license of each of two products, with a and b components.
+	twoProducts := func(w *world, a, b int) (m1, m2, l1, l2 string) {
+		l1 = w.licenseOf(w.pol, false, false, nil)
+		l2 = w.licenseOf(w.pol2, false, false, nil)
+		m1, m2 = w.createMachine(l1, "m1", nil), w.createMachine(l2, "m2", nil)
+		w.compsOn(m1, a)
+		w.compsOn(m2, b)
+		return
+	}
+	// ownerScoped: licenses 1 and 2 owned by the user, machines on licenses 1..3 (the
+	// first owned by the user) with 7, 14 and 4 components.
+	ownerScoped := func(w *world) {
+		l1 := w.licenseOf(w.pol, true, false, nil)
+		l2 := w.licenseOf(w.pol2, true, false, nil)
+		l3 := w.licenseOf(w.pol2, false, false, nil)
+		w.compsOn(w.machineOwnedBy(l1, "m1", w.owner), 7)
+		w.compsOn(w.createMachine(l2, "m2", nil), 14)
+		w.compsOn(w.createMachine(l3, "m3", nil), 4)
+	}
+	bad := func(name, q string) apiCase {
+		return apiCase{name: f + name, status: 400, setup: func(w *world) req { w.comps(2); return list(q, "") }}
+	}
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin retrieves all components for their account", check: listLen(3), setup: staff(func(w *world) string { return "" })},
+		{name: f + "Developer retrieves all components for their account", check: listLen(3), setup: staff(func(w *world) string { return w.devAuth })},
+		{name: f + "Sales retrieves all components for their account", check: listLen(3), setup: staff(func(w *world) string { return w.salesAuth })},
+		{name: f + "Support retrieves all components for their account", check: listLen(3), setup: staff(func(w *world) string { return w.supportAuth })},
+		{name: f + "Read-only retrieves all components for their account", check: listLen(3), setup: staff(func(w *world) string { return w.roAuth })},
+		{name: f + "Admin retrieves an offset-paginated list of components", check: listLen(5),
+			setup: func(w *world) req {
+				w.compsOn(w.createMachine(w.licenseOf(w.pol, false, false, nil), "m", nil), 20)
+				return list("?page[number]=2&page[size]=5", "")
+			}},
+		{name: f + "Admin retrieves an offset-paginated list of components scoped to product",
+			check: both(listLen(6), func(t *testing.T, w *world, r *reply) {
+				offsetLinks("page[number]=%d&page[size]=100&product="+w.prod2, 1, 6, false)(t, w, r)
+			}),
+			setup: func(w *world) req {
+				twoProducts(w, 9, 6)
+				return list("?page[number]=1&page[size]=100&product="+w.prod2, "")
+			}},
+		{name: f + "Admin retrieves an offset-paginated list of components scoped to license",
+			setup: func(w *world) req {
+				_, _, l1, _ := twoProducts(w, 13, 4)
+				return list("?page[number]=1&page[size]=100&license="+l1, "")
+			},
+			check: both(listLen(13), func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, float64(13), r.doc["links"].(map[string]any)["meta"].(map[string]any)["count"])
+			})},
+		{name: f + "Admin retrieves an offset-paginated list of components scoped to machine",
+			setup: func(w *world) req {
+				_, m2, _, _ := twoProducts(w, 2, 14)
+				return list("?page[number]=1&page[size]=10&machine="+m2, "")
+			},
+			check: both(listLen(10), func(t *testing.T, w *world, r *reply) {
+				m2 := w.get("/machines?license=" + w.get("/licenses?product=" + w.prod2).list()[0].(map[string]any)["id"].(string)).list()[0].(map[string]any)["id"].(string)
+				offsetLinks("machine="+m2+"&page[number]=%d&page[size]=10", 2, 14, true)(t, w, r)
+			})},
+		{name: f + "Admin retrieves an offset-paginated list of components scoped to owner",
+			setup: func(w *world) req { ownerScoped(w); return list("?page[number]=1&page[size]=10&owner="+w.owner, "") },
+			check: both(listLen(7), func(t *testing.T, w *world, r *reply) {
+				offsetLinks("owner="+w.owner+"&page[number]=%d&page[size]=10", 1, 7, false)(t, w, r)
+			})},
+		{name: f + "Admin retrieves an offset-paginated list of components scoped to user",
+			setup: func(w *world) req { ownerScoped(w); return list("?page[number]=1&page[size]=10&user="+w.owner, "") },
+			check: both(listLen(10), func(t *testing.T, w *world, r *reply) {
+				offsetLinks("page[number]=%d&page[size]=10&user="+w.owner, 3, 21, true)(t, w, r)
+			})},
+		// MachineComponent.for_user takes a user's id or, for anything not a UUID, its email
+		// (app/models/machine_component.rb).
+		{name: f + "(app/models/machine_component.rb for_user) components scoped to a user's email", check: listLen(21),
+			setup: func(w *world) req {
+				ownerScoped(w)
+				return list("?page[size]=100&page[number]=1&user=owner@example.com", "")
+			}},
+		// MachineComponent.for_machine joins the machine by id only: a fingerprint matches
+		// nothing (app/models/machine_component.rb).
+		{name: f + "(app/models/machine_component.rb for_machine) components scoped to a machine fingerprint", check: listLen(0),
+			setup: func(w *world) req { twoProducts(w, 2, 3); return list("?machine=m1", "") }},
+		bad("Admin retrieves an offset-paginated list of components with a page size that is too high", "?page[number]=1&page[size]=250"),
+		bad("Admin retrieves an offset-paginated list of components with a page size that is too low", "?page[number]=1&page[size]=0"),
+		bad("Admin retrieves an offset-paginated list of components with an invalid page number", "?page[number]=-1&page[size]=10"),
+		bad("Admin retrieves an offset-paginated list of components with an invalid page param", "?page=1&size=100"),
+		bad("Admin retrieves all components with a limit that is too high", "?limit=900"),
+		bad("Admin retrieves all components with a limit that is too low", "?limit=0"),
+		{name: f + "Admin retrieves a keyset-paginated list of components (first page)",
+			setup: func(w *world) req { w.comps(19); return list("?page[size]=5&page[cursor]=", "") },
+			check: func(t *testing.T, w *world, r *reply) {
+				all := listedIDs(w.get("/components?limit=100"))
+				require.Len(t, r.list(), 5)
+				wantLinks(map[string]any{"self": base(w) + "?page[cursor]=&page[size]=5", "next": base(w) + "?page[cursor]=" + all[4] + "&page[size]=5"})(t, w, r)
+			}},
+		{name: f + "Admin retrieves a keyset-paginated list of components (last page)", check: listLen(4),
+			setup: func(w *world) req {
+				w.comps(19)
+				all := listedIDs(w.get("/components?limit=100"))
+				return list("?page[size]=5&page[cursor]="+all[14], "")
+			}},
+		{name: f + "Admin retrieves all components without a limit for their account", check: listLen(10),
+			setup: func(w *world) req {
+				w.compsOn(w.createMachine(w.licenseOf(w.pol, false, false, nil), "m", nil), 20)
+				return list("", "")
+			}},
+		{name: f + "Admin retrieves all components with a low limit for their account", check: listLen(5),
+			setup: func(w *world) req { w.comps(10); return list("?limit=5", "") }},
+		{name: f + "Admin retrieves all components with a high limit for their account", check: listLen(20),
+			setup: func(w *world) req {
+				w.compsOn(w.createMachine(w.licenseOf(w.pol, false, false, nil), "m", nil), 20)
+				return list("?limit=20", "")
+			}},
+		{name: f + "Product retrieves all components for their product", check: listLen(1),
+			setup: func(w *world) req {
+				w.component(w.createMachine(w.licenseOf(w.pol, false, false, nil), "m", nil), "c")
+				for i := range 5 {
+					w.component(w.createMachine(w.licenseOf(w.pol2, false, false, nil), fmt.Sprint("o", i), nil), "c")
+				}
+				return list("", w.prodAuth)
+			}},
+		{name: f + "Admin attempts to retrieve all components for another account", status: 401, check: errCount(1),
+			setup: func(w *world) req { return list("", w.otherAcct) }},
+		{name: f + "User attempts to retrieve all components for their group", check: listLen(0),
+			setup: func(w *world) req {
+				g1, g2 := w.group(nil), w.group(nil)
+				require.Equal(w.t, 200, w.do(req{method: "POST", path: "/groups/" + g1 + "/owners", body: ownersBody(w.owner)}).status)
+				for i, g := range []string{g1, g1, g2, g2} {
+					lic := w.mustLicense(w.pol, nil, map[string]any{"group": groupLink(g)}).id()
+					w.compsOn(w.createMachine(lic, fmt.Sprint("g", i), nil), []int{3, 1, 7, 2}[i])
+				}
+				w.comps(5)
+				return list("", w.ownerAuth)
+			}},
+		{name: f + "User attempts to retrieve all their components (license owner)", check: listLen(3),
+			setup: func(w *world) req {
+				_, m := w.ownedMachine(w.pol)
+				w.compsOn(m, 3)
+				w.comps(2)
+				return list("", w.ownerAuth)
+			}},
+		{name: f + "User attempts to retrieve all their components (license user)", check: listLen(6),
+			setup: func(w *world) req {
+				lics := []string{w.licenseOf(w.pol, false, true, nil), w.licenseOf(w.pol, false, false, nil), w.licenseOf(w.pol, false, true, nil)}
+				for i, l := range lics {
+					w.compsOn(w.createMachine(l, fmt.Sprint("m", i), nil), 3)
+				}
+				return list("", w.luAuth)
+			}},
+		{name: f + "License retrieves all components for their license with matches", check: listLen(3),
+			setup: func(w *world) req {
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.compsOn(w.createMachine(lic, "m", nil), 3)
+				w.comps(2)
+				return list("", w.licenseAuth(lic, nil))
+			}},
+		{name: f + "License retrieves all components for their license with no matches", check: listLen(0),
+			setup: func(w *world) req {
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.comps(5)
+				return list("", w.licenseAuth(lic, nil))
+			}},
+	})
+}
+
+func TestComponentFeaturesRelationships(t *testing.T) {
+	t.Parallel()
+	var cases []apiCase
+	for _, rel := range []string{"license", "machine", "product"} {
+		f := "components/relationships/" + rel + ".feature: "
+		typ := plural(rel)
+		path := func(cp string) string { return "/components/" + cp + "/" + rel }
+		// userOK: a user reads a related license or machine, but not the product: the default
+		// user permissions lack product.read (403).
+		userOK, userTitle := 200, "User attempts to retrieve the "+rel+" for a component they own"
+		licOK := 200
+		if rel == "product" {
+			userOK, licOK = 403, 403
+		}
+		okOr := func(status int) func(t *testing.T, w *world, r *reply) {
+			return func(t *testing.T, w *world, r *reply) {
+				if status == 200 {
+					isType(typ)(t, w, r)
+				}
+			}
+		}
+		owner, lu := " (license owner)", " (license user)"
+		licTitle := "License attempts to retrieves the " + rel + " of a component"
+		if rel == "product" {
+			owner, lu = " (default permission)", ""
+			licTitle += " (default permission)"
+		}
+		cases = append(cases,
+			apiCase{name: f + "Admin retrieves the " + rel + " for a component", check: isType(typ),
+				setup: func(w *world) req { return getAs(path(w.comps(3)[0]), "") }},
+			apiCase{name: f + "Product retrieves the " + rel + " for a component", check: isType(typ),
+				setup: func(w *world) req {
+					return getAs(path(w.component(w.createMachine(w.licenseOf(w.pol, false, false, nil), "m", nil), "c")), w.prodAuth)
+				}},
+			apiCase{name: f + "Product retrieves the " + rel + " for a component of different product", status: 404,
+				setup: func(w *world) req {
+					return getAs(path(w.component(w.createMachine(w.licenseOf(w.pol2, false, false, nil), "m", nil), "c")), w.prodAuth)
+				}},
+			apiCase{name: f + userTitle + owner, status: userOK, check: okOr(userOK),
+				setup: func(w *world) req { _, m := w.ownedMachine(w.pol); return getAs(path(w.compsOn(m, 3)[0]), w.ownerAuth) }},
+			apiCase{name: f + "User attempts to retrieve the " + rel + " for a component they don't own", status: 404,
+				setup: func(w *world) req { return getAs(path(w.comps(3)[0]), w.ownerAuth) }},
+			apiCase{name: f + licTitle, status: licOK, check: okOr(licOK),
+				setup: func(w *world) req {
+					lic := w.licenseOf(w.pol, false, false, nil)
+					return getAs(path(w.compsOn(w.createMachine(lic, "m", nil), 2)[1]), w.licenseAuth(lic, nil))
+				}},
+			apiCase{name: f + "License attempts to retrieve the " + rel + " for a component they don't own", status: 404,
+				setup: func(w *world) req {
+					lic := w.licenseOf(w.pol, false, false, nil)
+					return getAs(path(w.comps(2)[1]), w.licenseAuth(lic, nil))
+				}},
+			apiCase{name: f + "Anonymous attempts to retrieve a components's license", status: 401,
+				setup: func(w *world) req { return getAs(path(w.comps(1)[0]), "-") }},
+			apiCase{name: f + "Admin attempts to retrieve the " + rel + " for a component of another account", status: 401,
+				setup: func(w *world) req { return getAs(path(w.comps(3)[0]), w.otherAcct) }},
+		)
+		if lu != "" {
+			cases = append(cases, apiCase{name: f + userTitle + lu, check: isType(typ),
+				setup: func(w *world) req {
+					m := w.createMachine(w.licenseOf(w.pol, false, true, nil), "m", nil)
+					return getAs(path(w.compsOn(m, 3)[0]), w.luAuth)
+				}})
+		}
+	}
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, cases)
+}
