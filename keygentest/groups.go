@@ -289,11 +289,13 @@ func (s *Server) updateGroup(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(groupSchema(false))
-	if err != nil {
+	// GroupsController#update authorizes before it reads its typed params
+	// (app/controllers/api/v1/groups_controller.rb).
+	if err := c.authorize(p, "group.update", mayWriteGroup(p)); err != nil {
 		return err
 	}
-	if err := c.authorize(p, "group.update", mayWriteGroup(p)); err != nil {
+	in, err := c.parse(groupSchema(false))
+	if err != nil {
 		return err
 	}
 	next := *g

@@ -1,0 +1,363 @@
+package keygentest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The scenarios of features/api/v1/groups/**/*.feature (keygen-sh/keygen-api), one case per
+// scenario, named "<file>: <scenario title>". Scenarios that need Keygen EE (environments)
+// or a canceled account are not here.
+
+// groups makes n groups and returns their ids in creation order.
+func (w *world) groups(n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, w.group(map[string]any{"name": fmt.Sprint("G", i)}))
+	}
+	return out
+}
+
+// inGroup puts a user, license or machine (kind) in the group, as the features' factories
+// do (past the API's limits).
+func (w *world) inGroup(kind, id, g string) {
+	w.withStore(func(db *store) {
+		gid := g
+		switch kind {
+		case "user":
+			db.users[id].GroupID = &gid
+		case "license":
+			db.licenses[id].GroupID = &gid
+		case "machine":
+			db.machines[id].GroupID = &gid
+		}
+	})
+}
+
+// ownGroup makes the users owners of the group.
+func (w *world) ownGroup(g string, users ...string) {
+	w.t.Helper()
+	r := w.do(req{method: "POST", path: "/groups/" + g + "/owners", body: ownersBody(users...)})
+	require.Equal(w.t, 200, r.status, string(r.body))
+}
+
+// users makes n role-user users and returns their ids.
+func (w *world) users(n int) []string {
+	var out []string
+	for range n {
+		out = append(out, w.createUser(newUUID()+"@example.com"))
+	}
+	return out
+}
+
+func (w *world) groupCount() int {
+	n := 0
+	w.withStore(func(db *store) { n = len(db.lic.groups) })
+	return n
+}
+
+func groupCount(n int) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, w *world, _ *reply) { assert.Equal(t, n, w.groupCount()) }
+}
+
+func postGroup(typ, auth string, attrs map[string]any) req {
+	return req{method: "POST", path: "/groups", auth: auth, body: doc(typ, attrs, nil)}
+}
+
+func patchGroup(id, auth string, attrs map[string]any) req {
+	return req{method: "PATCH", path: "/groups/" + id, auth: auth, body: doc("groups", attrs, nil)}
+}
+
+func TestGroupFeaturesCreate(t *testing.T) {
+	t.Parallel()
+	const f = "groups/create.feature: "
+	named := func(n string) map[string]any { return map[string]any{"name": n} }
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin creates a group for their account", status: 201,
+			attrs: map[string]any{"name": "Test Group", "maxUsers": float64(10), "maxLicenses": float64(10), "maxMachines": float64(10), "metadata": map[string]any{"foo": "bar"}},
+			setup: func(w *world) req {
+				return postGroup("groups", "", map[string]any{"name": "Test Group", "maxUsers": 10, "maxLicenses": 10, "maxMachines": 10, "metadata": map[string]any{"foo": "bar"}})
+			}},
+		{name: f + "Admin attempts to create a minimal group for their account", status: 201, check: groupCount(1),
+			setup: func(w *world) req { return postGroup("group", "", named("ACME")) }},
+		{name: f + "Admin attempts to create an incomplete group for their account", status: 400, check: groupCount(0),
+			setup: func(w *world) req { return postGroup("group", "", map[string]any{"metadata": map[string]any{}}) }},
+		{name: f + "Admin attempts to create a group for another account", status: 401,
+			setup: func(w *world) req { return postGroup("groups", w.otherAcct, named("Space X")) }},
+		{name: f + "Developer creates a group for their account", status: 201,
+			setup: func(w *world) req { return postGroup("groups", w.devAuth, named("Some Group")) }},
+		{name: f + "Sales attempts to create a group for their account", status: 403,
+			setup: func(w *world) req { return postGroup("groups", w.salesAuth, named("Sales Group")) }},
+		{name: f + "Support attempts to create a group for their account", status: 403,
+			setup: func(w *world) req { return postGroup("groups", w.supportAuth, named("Support Group")) }},
+		{name: f + "Read-only attempts to create a group for their account", status: 403,
+			setup: func(w *world) req { return postGroup("groups", w.roAuth, named("Support Group")) }},
+		{name: f + "Product attempts to create a group for their account", status: 201,
+			setup: func(w *world) req { return postGroup("group", w.prodAuth, named("Product Group")) }},
+		{name: f + "User attempts to create a group for their account", status: 403, check: groupCount(0),
+			setup: func(w *world) req { return postGroup("group", w.ownerAuth, named("Product Group")) }},
+		{name: f + "License attempts to create a group for their account", status: 403, check: groupCount(0),
+			setup: func(w *world) req {
+				return postGroup("group", w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil), named("License Group"))
+			}},
+		{name: f + "Anonymous attempts to create a group for their account", status: 401,
+			setup: func(w *world) req { return postGroup("group", "-", named("Anon Group")) }},
+	})
+}
+
+func TestGroupFeaturesUpdate(t *testing.T) {
+	t.Parallel()
+	const f = "groups/update.feature: "
+	named := func(n string) map[string]any { return map[string]any{"name": n} }
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin updates a group for their account",
+			attrs: map[string]any{"maxMachines": float64(100), "metadata": map[string]any{"namespace": "Keygen"}},
+			setup: func(w *world) req {
+				return patchGroup(w.group(nil), "", map[string]any{"maxMachines": 100, "metadata": map[string]any{"namespace": "Keygen"}})
+			}},
+		{name: f + "Admin removes limits from a group", attrs: map[string]any{"maxMachines": nil},
+			setup: func(w *world) req {
+				return patchGroup(w.group(map[string]any{"maxMachines": 1}), "", map[string]any{"maxMachines": nil})
+			}},
+		{name: f + "Admin attempts to update a group for another account", status: 401,
+			setup: func(w *world) req { return patchGroup(w.group(nil), w.otherAcct, named("Updated Group")) }},
+		{name: f + "Developer updates a group for their account", attrs: map[string]any{"name": "Updated Group"},
+			setup: func(w *world) req { return patchGroup(w.group(nil), w.devAuth, named("Updated Group")) }},
+		{name: f + "Sales updates a group for their account", status: 403,
+			setup: func(w *world) req {
+				r := patchGroup(w.group(nil), w.salesAuth, named("Sales Group"))
+				r.body.(map[string]any)["data"].(map[string]any)["type"] = "group"
+				return r
+			}},
+		{name: f + "Support updates a group for their account", status: 403,
+			setup: func(w *world) req { return patchGroup(w.group(nil), w.supportAuth, named("Support Group")) }},
+		{name: f + "Read-only updates a group for their account", status: 403,
+			setup: func(w *world) req { return patchGroup(w.group(nil), w.roAuth, named("Support Group")) }},
+		{name: f + "Product attempts to update a group", attrs: map[string]any{"name": "Product Group"},
+			setup: func(w *world) req { g := w.groups(2); return patchGroup(g[0], w.prodAuth, named("Product Group")) }},
+		{name: f + "User attempts to update a group", status: 403,
+			setup: func(w *world) req { g := w.groups(2); return patchGroup(g[0], w.ownerAuth, named("User Group")) }},
+		{name: f + "License attempts to update a group", status: 403,
+			setup: func(w *world) req {
+				g := w.groups(2)
+				return patchGroup(g[0], w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil), named("License Group"))
+			}},
+		{name: f + "Anonymous attempts to update a group", status: 401,
+			setup: func(w *world) req { g := w.groups(2); return patchGroup(g[0], "-", named("Anonymous Group")) }},
+		// GroupsController#update authorizes before it reads its typed params
+		// (app/controllers/api/v1/groups_controller.rb): a bearer that may not update a group
+		// is refused whatever its body holds.
+		{name: f + "(app/controllers/api/v1/groups_controller.rb) Sales updates a group with an unpermitted attribute", status: 403,
+			setup: func(w *world) req { return patchGroup(w.group(nil), w.salesAuth, map[string]any{"nope": 1}) }},
+	})
+}
+
+func TestGroupFeaturesDestroy(t *testing.T) {
+	t.Parallel()
+	const f = "groups/destroy.feature: "
+	del := func(id, auth string) req { return req{method: "DELETE", path: "/groups/" + id, auth: auth} }
+	third := func(auth func(w *world) string) func(w *world) req {
+		return func(w *world) req { a := auth(w); return del(w.groups(3)[2], a) }
+	}
+	// nullified checks that the members of a deleted group are kept and left group-less.
+	nullified := func(path string, n int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			l := w.get(path + "?limit=100").list()
+			require.Len(t, l, n)
+			for _, it := range l {
+				assert.Nil(t, it.(map[string]any)["relationships"].(map[string]any)["group"].(map[string]any)["data"])
+			}
+		}
+	}
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin deletes a group", status: 204, check: groupCount(2), setup: third(func(w *world) string { return "" })},
+		{name: f + "Admin deletes a group (should nullify user groups)", status: 204,
+			check: both(groupCount(2), func(t *testing.T, w *world, r *reply) {
+				n := 0
+				w.withStore(func(db *store) {
+					for _, u := range db.users {
+						if u.Role == "user" && u.Email != "owner@example.com" && u.Email != "license-user@example.com" && u.Email != "other@example.com" {
+							n++
+							assert.Nil(t, u.GroupID)
+						}
+					}
+				})
+				assert.Equal(t, 4, n)
+			}),
+			setup: func(w *world) req {
+				g := w.groups(3)
+				for _, u := range w.users(4) {
+					w.inGroup("user", u, g[1])
+				}
+				return del(g[1], "")
+			}},
+		{name: f + "Admin deletes a group (should nullify license groups)", status: 204,
+			check: both(groupCount(2), nullified("/licenses", 4)),
+			setup: func(w *world) req {
+				g := w.groups(3)
+				for range 4 {
+					w.inGroup("license", w.licenseOf(w.pol, false, false, nil), g[2])
+				}
+				return del(g[2], "")
+			}},
+		{name: f + "Admin deletes a group (should nullify machine groups)", status: 204,
+			check: both(groupCount(2), nullified("/machines", 4)),
+			setup: func(w *world) req {
+				g := w.groups(3)
+				for i := range 4 {
+					w.inGroup("machine", w.createMachine(w.licenseOf(w.pol, false, false, nil), fmt.Sprint("m", i), nil), g[0])
+				}
+				return del(g[0], "")
+			}},
+		{name: f + "Admin attempts to delete a group for another account", status: 401, check: both(groupCount(3), errCount(1)),
+			setup: func(w *world) req { return del(w.groups(3)[1], w.otherAcct) }},
+		{name: f + "Developer deletes a group", status: 204, check: groupCount(2), setup: third(func(w *world) string { return w.devAuth })},
+		{name: f + "Sales attempts to delete a group", status: 403, check: groupCount(3), setup: third(func(w *world) string { return w.salesAuth })},
+		{name: f + "Support attempts to delete a group", status: 403, check: groupCount(3), setup: third(func(w *world) string { return w.supportAuth })},
+		{name: f + "Read-only attempts to delete a group", status: 403, check: groupCount(3), setup: third(func(w *world) string { return w.roAuth })},
+		{name: f + "Product attempts to delete a group", status: 204, check: groupCount(1),
+			setup: func(w *world) req { return del(w.groups(2)[0], w.prodAuth) }},
+		{name: f + "User attempts to delete a group", status: 403, check: groupCount(2),
+			setup: func(w *world) req { return del(w.groups(2)[0], w.ownerAuth) }},
+		{name: f + "License attempts to delete a group", status: 403, check: groupCount(2),
+			setup: func(w *world) req {
+				g := w.groups(2)
+				return del(g[0], w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			}},
+		{name: f + "Anonymous attempts to delete a group", status: 401, check: groupCount(2),
+			setup: func(w *world) req { return del(w.groups(2)[0], "-") }},
+	})
+}
+
+func TestGroupFeaturesShow(t *testing.T) {
+	t.Parallel()
+	const f = "groups/show.feature: "
+	first := func(auth func(w *world) string) func(w *world) req {
+		return func(w *world) req { a := auth(w); return getAs("/groups/"+w.groups(3)[0], a) }
+	}
+	ok := isType("groups")
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin retrieves a group for their account", check: ok, setup: first(func(w *world) string { return "" })},
+		{name: f + "Developer retrieves a group for their account", check: ok, setup: first(func(w *world) string { return w.devAuth })},
+		{name: f + "Sales retrieves a group for their account", check: ok, setup: first(func(w *world) string { return w.salesAuth })},
+		{name: f + "Support retrieves a group for their account", check: ok, setup: first(func(w *world) string { return w.supportAuth })},
+		{name: f + "Read-only retrieves a group for their account", check: ok, setup: first(func(w *world) string { return w.roAuth })},
+		{name: f + "Admin retrieves an invalid group for their account", status: 404, title: "Not found", code: "NOT_FOUND",
+			detail: "The requested group 'invalid' was not found", setup: func(w *world) req { return getAs("/groups/invalid", "") }},
+		{name: f + "Admin attempts to retrieve a group for another account", status: 401, check: errCount(1),
+			setup: first(func(w *world) string { return w.otherAcct })},
+		{name: f + "Product retrieves a group", check: ok, setup: first(func(w *world) string { return w.prodAuth })},
+		{name: f + "User retrieves a group (not a member)", status: 403, setup: first(func(w *world) string { return w.ownerAuth })},
+		{name: f + "User retrieves a group (a member)", check: ok,
+			setup: func(w *world) req {
+				g := w.groups(3)
+				w.inGroup("user", w.owner, g[0])
+				return getAs("/groups/"+g[0], w.ownerAuth)
+			}},
+		{name: f + "User retrieves a group (an owner)", check: ok,
+			setup: func(w *world) req {
+				g := w.groups(3)
+				w.ownGroup(g[0], w.owner)
+				return getAs("/groups/"+g[0], w.ownerAuth)
+			}},
+		{name: f + "License retrieves a group (not a member)", status: 403,
+			setup: func(w *world) req {
+				g := w.groups(3)
+				return getAs("/groups/"+g[0], w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			}},
+		{name: f + "License retrieves a group (a member)", check: ok,
+			setup: func(w *world) req {
+				g := w.groups(3)
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.inGroup("license", lic, g[0])
+				return getAs("/groups/"+g[0], w.licenseAuth(lic, nil))
+			}},
+		{name: f + "Anonymous retrieves a group", status: 401, setup: first(func(w *world) string { return "-" })},
+	})
+}
+
+func TestGroupFeaturesIndex(t *testing.T) {
+	t.Parallel()
+	const f = "groups/index.feature: "
+	list := func(q, auth string) req { return getAs("/groups"+q, auth) }
+	n := func(count int, auth func(w *world) string) func(w *world) req {
+		return func(w *world) req { a := auth(w); w.groups(count); return list("", a) }
+	}
+	base := func(w *world) string { return "/v1/accounts/" + w.srv.AccountID + "/groups" }
+	bad := func(name, q string) apiCase {
+		return apiCase{name: f + name, status: 400, setup: func(w *world) req { w.groups(20); return list(q, "") }}
+	}
+	newest := func(w *world) []string { return listedIDs(w.get("/groups?limit=100")) }
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin retrieves all groups for their account", check: listLen(3), setup: n(3, func(w *world) string { return "" })},
+		{name: f + "Developer retrieves all groups for their account", check: listLen(2), setup: n(2, func(w *world) string { return w.devAuth })},
+		{name: f + "Sales retrieves all groups for their account", check: listLen(2), setup: n(2, func(w *world) string { return w.salesAuth })},
+		{name: f + "Support retrieves all groups for their account", check: listLen(5), setup: n(5, func(w *world) string { return w.supportAuth })},
+		{name: f + "Read-only retrieves all groups for their account", check: listLen(5), setup: n(5, func(w *world) string { return w.roAuth })},
+		{name: f + "Admin retrieves an offset-paginated list of groups",
+			setup: func(w *world) req { w.groups(20); return list("?page[number]=1&page[size]=5", "") },
+			check: both(listLen(5), func(t *testing.T, w *world, r *reply) {
+				l := func(n int) string { return fmt.Sprintf("%s?page[number]=%d&page[size]=5", base(w), n) }
+				wantLinks(map[string]any{"self": l(1), "prev": nil, "next": l(2), "first": l(1), "last": l(4),
+					"meta": map[string]any{"pages": float64(4), "count": float64(20)}})(t, w, r)
+			})},
+		bad("Admin retrieves an offset-paginated list of groups with a page size that is too high", "?page[number]=1&page[size]=250"),
+		bad("Admin retrieves an offset-paginated list of groups with a page size that is too low", "?page[number]=1&page[size]=-10"),
+		bad("Admin retrieves an offset-paginated list of groups with an invalid page number", "?page[number]=-1&page[size]=10"),
+		bad("Admin retrieves all groups with a limit that is too high", "?limit=900"),
+		bad("Admin retrieves all groups with a limit that is too low", "?limit=-10"),
+		{name: f + "Admin retrieves a keyset-paginated list of groups (first page)",
+			setup: func(w *world) req { w.groups(19); return list("?page[size]=5&page[cursor]=", "") },
+			check: both(listLen(5), func(t *testing.T, w *world, r *reply) {
+				wantLinks(map[string]any{"self": base(w) + "?page[cursor]=&page[size]=5", "next": base(w) + "?page[cursor]=" + newest(w)[4] + "&page[size]=5"})(t, w, r)
+			})},
+		{name: f + "Admin retrieves a keyset-paginated list of groups (next page)",
+			setup: func(w *world) req { w.groups(19); return list("?page[size]=5&page[cursor]="+newest(w)[4], "") },
+			check: both(listLen(5), func(t *testing.T, w *world, r *reply) {
+				all := newest(w)
+				assert.Equal(t, all[5:10], listedIDs(r))
+				wantLinks(map[string]any{"self": base(w) + "?page[cursor]=" + all[4] + "&page[size]=5", "next": base(w) + "?page[cursor]=" + all[9] + "&page[size]=5"})(t, w, r)
+			})},
+		{name: f + "Admin retrieves a keyset-paginated list of groups (last page)",
+			setup: func(w *world) req { w.groups(19); return list("?page[size]=5&page[cursor]="+newest(w)[14], "") },
+			check: both(listLen(4), func(t *testing.T, w *world, r *reply) {
+				wantLinks(map[string]any{"self": base(w) + "?page[cursor]=" + newest(w)[14] + "&page[size]=5", "next": nil})(t, w, r)
+			})},
+		{name: f + "Admin retrieves all groups without a limit for their account", check: listLen(10), setup: n(20, func(w *world) string { return "" })},
+		{name: f + "Admin retrieves all groups with a low limit for their account", check: listLen(5),
+			setup: func(w *world) req { w.groups(10); return list("?limit=5", "") }},
+		{name: f + "Admin retrieves all groups with a high limit for their account", check: listLen(20),
+			setup: func(w *world) req { w.groups(20); return list("?limit=20", "") }},
+		{name: f + "Admin attempts to retrieve all groups for another account", status: 401, check: errCount(1),
+			setup: func(w *world) req { return list("", w.otherAcct) }},
+		{name: f + "Product attempts to retrieve all groups for their account", check: listLen(3), setup: n(3, func(w *world) string { return w.prodAuth })},
+		{name: f + "User attempts to retrieve all their groups (group owner and member)", check: listLen(2),
+			setup: func(w *world) req {
+				g := w.groups(3)
+				w.inGroup("user", w.owner, g[0])
+				w.ownGroup(g[1], w.owner)
+				w.ownGroup(g[2], w.createUser("o2@example.com"))
+				return list("", w.ownerAuth)
+			}},
+		{name: f + "User attempts to retrieve all their groups (group member)", check: listLen(1),
+			setup: func(w *world) req { g := w.groups(3); w.inGroup("user", w.owner, g[0]); return list("", w.ownerAuth) }},
+		{name: f + "User attempts to retrieve all their groups (no groups)", check: listLen(0), setup: n(3, func(w *world) string { return w.ownerAuth })},
+		{name: f + "License attempts to retrieve all their groups (group member)", check: listLen(1),
+			setup: func(w *world) req {
+				g := w.groups(3)
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.inGroup("license", lic, g[0])
+				return list("", w.licenseAuth(lic, nil))
+			}},
+		{name: f + "License attempts to retrieve all their groups (no groups)", check: listLen(0),
+			setup: func(w *world) req {
+				w.groups(3)
+				return list("", w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			}},
+		{name: f + "Anonymous attempts to retrieve all groups for their account", status: 401, check: errCount(1),
+			setup: n(3, func(w *world) string { return "-" })},
+	})
+}
