@@ -496,24 +496,60 @@ func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 		allow := c.mayReadGroupMembers(p, g)
 		perm := "group." + plural(kind) + ".read"
 		in := func(gid *string) bool { return gid != nil && *gid == g.ID }
+		// The index is scoped by Groups::{User,License,Machine}Policy
+		// (app/policies/groups/{user,license,machine}_policy.rb): staff see every member, a
+		// product those of its own (for_product), a user the members of the groups it owns
+		// (for_group_owner), anyone else none. Its index? then lets products through and a
+		// user that owns any group (the scoped records are all in its groups).
+		scoped := func(productOf func() bool) bool {
+			switch {
+			case p.isStaff():
+				return true
+			case p.product != nil:
+				return productOf()
+			case p.user != nil:
+				return db.ownsGroup(p.user.ID, g.ID)
+			}
+			return false
+		}
+		if !show && p.user != nil && !p.isStaff() {
+			allow = false
+			for _, o := range db.lic.groupOwners {
+				allow = allow || (o.UserID == p.user.ID && db.lic.groups[o.GroupID] != nil)
+			}
+		}
 		switch kind {
 		case "user":
 			all := ofAccount(db.users, c.acct.ID, func(u *user) bool { return in(u.GroupID) })
 			if show {
 				return showMember(c, p, perm, allow, all, "user", v.user)
 			}
+			all = keepIf(all, func(u *user) bool {
+				return scoped(func() bool {
+					return anyLicense(db.licensesOfUser(u), func(l *license) bool { return c.licenseProductID(l) == p.product.ID })
+				})
+			})
 			return relIndex(c, p, perm, allow, all, v.user)
 		case "license":
 			all := ofAccount(db.licenses, c.acct.ID, func(l *license) bool { return in(l.GroupID) })
 			if show {
 				return showMember(c, p, perm, allow, all, "license", v.license)
 			}
+			all = keepIf(all, func(l *license) bool {
+				return scoped(func() bool { return c.licenseProductID(l) == p.product.ID })
+			})
 			return relIndex(c, p, perm, allow, all, v.license)
 		default:
 			all := ofAccount(db.machines, c.acct.ID, func(m *machine) bool { return in(m.GroupID) })
 			if show {
 				return showMember(c, p, perm, allow, all, "machine", v.machine)
 			}
+			all = keepIf(all, func(m *machine) bool {
+				return scoped(func() bool {
+					l := db.licenses[m.LicenseID]
+					return l != nil && c.licenseProductID(l) == p.product.ID
+				})
+			})
 			return relIndex(c, p, perm, allow, all, v.machine)
 		}
 	}

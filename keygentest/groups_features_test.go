@@ -361,3 +361,199 @@ func TestGroupFeaturesIndex(t *testing.T) {
 			setup: n(3, func(w *world) string { return "-" })},
 	})
 }
+
+func TestGroupFeaturesMembers(t *testing.T) {
+	t.Parallel()
+	const missing = "770e6d1e-e102-4492-bafa-0dd3c886fe93"
+	// membersOf: 7 members of the kind, the 1st, 3rd and 4th in g0 and the 2nd in g1 (as
+	// the features set them, with n made by mk). It returns the groups and the members.
+	var cases []apiCase
+	for _, kind := range []string{"user", "license", "machine"} {
+		f := "groups/relationships/" + plural(kind) + ".feature: "
+		path := func(g string) string { return "/groups/" + g + "/" + plural(kind) }
+		// mk makes one member of the kind; of makes it belong to the product (prod) when
+		// associated.
+		mk := func(w *world, i int, associated bool) string {
+			pol := w.pol2
+			if associated {
+				pol = w.pol
+			}
+			switch kind {
+			case "user":
+				u := w.createUser(fmt.Sprintf("m%d@example.com", i))
+				if associated {
+					lic := w.licenseOf(pol, false, false, nil)
+					w.mutLicense(lic, func(l *license) { l.OwnerID = &u })
+				}
+				return u
+			case "license":
+				return w.licenseOf(pol, false, false, nil)
+			}
+			return w.createMachine(w.licenseOf(pol, false, false, nil), fmt.Sprint("m", i), nil)
+		}
+		// members makes 7 members; in g0: #1, #3, #4 (#2 in g1); associated says which
+		// are of the product's.
+		members := func(w *world, g []string, associated func(i int) bool) []string {
+			var out []string
+			for i := range 7 {
+				out = append(out, mk(w, i, associated(i)))
+			}
+			w.inGroup(kind, out[0], g[0])
+			w.inGroup(kind, out[1], g[1])
+			w.inGroup(kind, out[2], g[0])
+			w.inGroup(kind, out[3], g[0])
+			return out
+		}
+		none := func(int) bool { return false }
+		all := func(int) bool { return true }
+		cases = append(cases,
+			apiCase{name: f + "Admin retrieves all " + plural(kind) + " for a group", check: listLen(3),
+				setup: func(w *world) req { g := w.groups(2); members(w, g, none); return getAs(path(g[0]), "") }},
+			apiCase{name: f + "Admin retrieves all " + plural(kind) + " for a group that doesn't exist", status: 404,
+				setup: func(w *world) req { w.groups(2); return getAs(path(missing), "") }},
+			// Groups::{User,License,Machine}Policy scope a product to its own users, licenses
+			// and machines (for_product) (app/policies/groups/*_policy.rb).
+			apiCase{name: f + "Product retrieves all " + plural(kind) + " for a group (not associated)", check: listLen(0),
+				setup: func(w *world) req { g := w.groups(2); members(w, g, none); return getAs(path(g[0]), w.prodAuth) }},
+			apiCase{name: f + "Product retrieves all " + plural(kind) + " for a group (associated)",
+				setup: func(w *world) req {
+					g := w.groups(2)
+					assoc := all
+					if kind == "user" { // users 2..4 hold a license of the product
+						assoc = func(i int) bool { return i >= 1 && i <= 3 }
+					}
+					members(w, g, assoc)
+					return getAs(path(g[0]), w.prodAuth)
+				},
+				check: listLen(map[string]int{"user": 2, "license": 3, "machine": 3}[kind])},
+			apiCase{name: f + "User retrieves all " + plural(kind) + " for their group (is owner)",
+				setup: func(w *world) req {
+					g := w.groups(2)
+					w.ownGroup(g[0], w.owner)
+					m := members(w, g, none)
+					if kind == "user" { // the owner is the first user; others: 3rd, 5th in g0
+						w.inGroup("user", m[0], g[1])
+						w.inGroup("user", m[4], g[0])
+						w.inGroup("user", m[3], g[1])
+					}
+					if kind != "user" { // the feature's fourth license or machine is in g1
+						w.inGroup(kind, m[3], g[1])
+					}
+					return getAs(path(g[0]), w.ownerAuth)
+				},
+				check: listLen(map[string]int{"user": 2, "license": 2, "machine": 2}[kind])},
+		)
+		if kind == "license" {
+			// The bearer user holding the licenses is in no group.
+			cases = append(cases, apiCase{name: f + "User retrieves all licenses for their group (is member)", status: 403,
+				setup: func(w *world) req {
+					g := w.groups(2)
+					w.inGroup("user", w.owner, g[0])
+					m := members(w, g, none)
+					w.mutLicense(m[0], func(l *license) { l.OwnerID = &w.owner })
+					return getAs(path(g[0]), w.ownerAuth)
+				}},
+				apiCase{name: f + "User retrieves all licenses for a group", status: 404,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						m := members(w, g, none)
+						for _, id := range m {
+							w.mutLicense(id, func(l *license) { l.OwnerID = &w.owner })
+						}
+						return getAs(path(g[0]), w.ownerAuth)
+					}},
+				apiCase{name: f + "License retrieves all licenses for their group", status: 403,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						m := members(w, g, none)
+						return getAs(path(g[0]), w.licenseAuth(m[0], nil))
+					}},
+				apiCase{name: f + "License retrieves all licenses for a group", status: 404,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						m := members(w, g, none)
+						return getAs(path(g[1]), w.licenseAuth(m[0], nil))
+					}},
+				apiCase{name: f + "Anonymous retrieves all licenses for a group", status: 401,
+					setup: func(w *world) req { g := w.groups(2); members(w, g, none); return getAs(path(g[0]), "-") }},
+			)
+		}
+		if kind == "user" {
+			// Groups::UserPolicy#index? lets through a user owning any group, and its scope
+			// (for_group_owner) keeps only the members of the groups it owns
+			// (app/policies/groups/user_policy.rb): a member of this group that owns another
+			// one lists nothing.
+			cases = append(cases, apiCase{name: f + "(app/policies/groups/user_policy.rb) User retrieves all users for their group (is member, owns another group)",
+				check: listLen(0),
+				setup: func(w *world) req {
+					g := w.groups(2)
+					w.inGroup("user", w.owner, g[0])
+					w.ownGroup(g[1], w.owner)
+					members(w, g, none)
+					return getAs(path(g[0]), w.ownerAuth)
+				}})
+			cases = append(cases, apiCase{name: f + "User retrieves all users for a group (is not member)", status: 404,
+				setup: func(w *world) req {
+					g := w.groups(2)
+					w.inGroup("user", w.owner, g[0])
+					members(w, g, none)
+					return getAs(path(g[1]), w.ownerAuth)
+				}},
+				apiCase{name: f + "User retrieves all users for their group (is member)", status: 403,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						w.inGroup("user", w.owner, g[1])
+						members(w, g, none)
+						return getAs(path(g[1]), w.ownerAuth)
+					}},
+				apiCase{name: f + "License retrieves all users for a group", status: 404,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						members(w, g, none)
+						return getAs(path(g[0]), w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+					}},
+				apiCase{name: f + "License retrieves all users for their group", status: 403,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						members(w, g, none)
+						lic := w.licenseOf(w.pol, false, false, nil)
+						w.inGroup("license", lic, g[0])
+						return getAs(path(g[0]), w.licenseAuth(lic, nil))
+					}},
+				apiCase{name: f + "Anonymous retrieves all users for a group", status: 401,
+					setup: func(w *world) req { g := w.groups(2); members(w, g, none); return getAs(path(g[0]), "-") }},
+			)
+		}
+		if kind == "machine" {
+			cases = append(cases, apiCase{name: f + "User retrieves all machines for their group (is member)", status: 403,
+				setup: func(w *world) req {
+					g := w.groups(2)
+					w.inGroup("user", w.owner, g[0])
+					m := members(w, g, none)
+					w.inGroup("machine", m[3], g[1])
+					return getAs(path(g[0]), w.ownerAuth)
+				}},
+				apiCase{name: f + "License retrieves all machines for their group", status: 403,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						lic := w.licenseOf(w.pol, false, false, nil)
+						w.inGroup("license", lic, g[1])
+						members(w, g, none)
+						return getAs(path(g[1]), w.licenseAuth(lic, nil))
+					}},
+			)
+			cases = append(cases, apiCase{name: f + "User retrieves all machines for a group", status: 404,
+				setup: func(w *world) req { g := w.groups(2); members(w, g, none); return getAs(path(g[0]), w.ownerAuth) }},
+				apiCase{name: f + "License retrieves all machines for a group", status: 404,
+					setup: func(w *world) req {
+						g := w.groups(2)
+						members(w, g, none)
+						return getAs(path(g[0]), w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+					}},
+				apiCase{name: f + "Anonymous retrieves all machines for a group", status: 401,
+					setup: func(w *world) req { g := w.groups(2); members(w, g, none); return getAs(path(g[0]), "-") }},
+			)
+		}
+	}
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, cases)
+}
