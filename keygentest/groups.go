@@ -143,7 +143,9 @@ func (v view) groupOwner(o *groupOwner) *resource {
 	gid, uid := o.GroupID, o.UserID
 	r.Relationships["group"] = toOne(v.path("groups", gid), "groups", &gid)
 	r.Relationships["user"] = toOne(v.path("users", uid), "users", &uid)
-	r.Links = map[string]any{"related": v.path("groups", gid, "owners", uid)}
+	// GroupOwnerSerializer links the record to itself by its own id
+	// (app/serializers/group_owner_serializer.rb).
+	r.Links = map[string]any{"self": v.path("groups", gid, "owners", o.ID)}
 	return r
 }
 
@@ -370,7 +372,9 @@ func (s *Server) groupOwnersRel(show bool) handlerFunc {
 		if show {
 			id := c.param("owner")
 			for _, o := range all {
-				if o.ID == lower(id) || o.UserID == lower(id) {
+				// GroupOwnersController#show: group.owners.find(params[:id]), by the record's
+				// id (app/controllers/api/v1/groups/relationships/group_owners_controller.rb).
+				if o.ID == lower(id) {
 					if err := c.relAllow(p, "group.owners.read", allow); err != nil {
 						return err
 					}

@@ -557,3 +557,220 @@ func TestGroupFeaturesMembers(t *testing.T) {
 	}
 	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, cases)
 }
+
+func TestGroupFeaturesOwners(t *testing.T) {
+	t.Parallel()
+	const f = "groups/relationships/owners.feature: "
+	owners := func(g string) string { return "/groups/" + g + "/owners" }
+	// ownedBy3 is a group with 3 owners (new users); it returns the group and the owner
+	// records' ids in creation order.
+	ownedBy3 := func(w *world) (string, []string) {
+		g := w.group(nil)
+		w.ownGroup(g, w.users(3)...)
+		var ids []string
+		w.withStore(func(db *store) {
+			for _, o := range db.groupOwners(g) {
+				ids = append([]string{o.ID}, ids...)
+			}
+		})
+		return g, ids
+	}
+	attach := func(g, auth string, users ...string) req {
+		return req{method: "POST", path: owners(g), auth: auth, body: ownersBody(users...)}
+	}
+	detach := func(g, auth string, users ...string) req {
+		return req{method: "DELETE", path: owners(g), auth: auth, body: ownersBody(users...)}
+	}
+	ownerCount := func(n int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, _ *reply) {
+			w.withStore(func(db *store) { assert.Len(t, db.lic.groupOwners, n) })
+		}
+	}
+	isOwner := isType("group-owners")
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "Admin retrieves the owners of a group", check: listLen(3),
+			setup: func(w *world) req { g, _ := ownedBy3(w); return getAs(owners(g), "") }},
+		{name: f + "Product retrieves the owners of a group", check: listLen(3),
+			setup: func(w *world) req { g, _ := ownedBy3(w); return getAs(owners(g), w.prodAuth) }},
+		// GroupOwnerSerializer links the record to itself, by the group-owner's id
+		// (app/serializers/group_owner_serializer.rb).
+		{name: f + "Admin retrieves an owner of a group",
+			setup: func(w *world) req { g, o := ownedBy3(w); return getAs(owners(g)+"/"+o[0], "") },
+			check: both(isOwner, func(t *testing.T, w *world, r *reply) {
+				g := relData(r, "group")["id"].(string)
+				assert.Equal(t, map[string]any{"self": "/v1/accounts/" + w.srv.AccountID + "/groups/" + g + "/owners/" + r.id()}, r.data()["links"])
+			})},
+		{name: f + "Product retrieves an owner of a group", check: isOwner,
+			setup: func(w *world) req { g, o := ownedBy3(w); return getAs(owners(g)+"/"+o[0], w.prodAuth) }},
+		{name: f + "User attempts to retrieve the owners of a group (is owner)", check: listLen(4),
+			setup: func(w *world) req { g, _ := ownedBy3(w); w.ownGroup(g, w.owner); return getAs(owners(g), w.ownerAuth) }},
+		{name: f + "User attempts to retrieve the owners of a group (is not member)", status: 404,
+			setup: func(w *world) req { g, _ := ownedBy3(w); return getAs(owners(g), w.ownerAuth) }},
+		{name: f + "User attempts to retrieve the owners of a group (is member)", check: listLen(3),
+			setup: func(w *world) req {
+				g, _ := ownedBy3(w)
+				w.inGroup("user", w.owner, g)
+				return getAs(owners(g), w.ownerAuth)
+			}},
+		{name: f + "License attempts to retrieve the owners of a group (is not member)", status: 404,
+			setup: func(w *world) req {
+				g, _ := ownedBy3(w)
+				return getAs(owners(g), w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			}},
+		{name: f + "License attempts to retrieve the owners of a group (is member)", check: listLen(3),
+			setup: func(w *world) req {
+				g, _ := ownedBy3(w)
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.inGroup("license", lic, g)
+				return getAs(owners(g), w.licenseAuth(lic, nil))
+			}},
+		{name: f + "Admin attempts to retrieve the owners of a group of another account", status: 401,
+			setup: func(w *world) req { g, _ := ownedBy3(w); return getAs(owners(g), w.otherAcct) }},
+		{name: f + "License attempts to retrieve an owner of a group (is not member)", status: 404,
+			setup: func(w *world) req {
+				g, o := ownedBy3(w)
+				return getAs(owners(g)+"/"+o[0], w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			}},
+		{name: f + "License attempts to retrieve an owner of a group (is member)", check: isOwner,
+			setup: func(w *world) req {
+				g, o := ownedBy3(w)
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.inGroup("license", lic, g)
+				return getAs(owners(g)+"/"+o[0], w.licenseAuth(lic, nil))
+			}},
+		{name: f + "User attempts to retrieve an owner of a group (is owner)", check: isOwner,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				w.ownGroup(g, w.owner)
+				w.ownGroup(g, w.users(3)...)
+				var first string
+				w.withStore(func(db *store) {
+					for _, o := range db.groupOwners(g) {
+						if o.UserID == w.owner {
+							first = o.ID
+						}
+					}
+				})
+				return getAs(owners(g)+"/"+first, w.ownerAuth)
+			}},
+		{name: f + "User attempts to retrieve an owner of a group (is not member)", status: 404,
+			setup: func(w *world) req { g, o := ownedBy3(w); return getAs(owners(g)+"/"+o[0], w.ownerAuth) }},
+		{name: f + "User attempts to retrieve an owner of a group (is member)", check: isOwner,
+			setup: func(w *world) req {
+				g, o := ownedBy3(w)
+				w.inGroup("user", w.owner, g)
+				return getAs(owners(g)+"/"+o[0], w.ownerAuth)
+			}},
+		// GroupOwnersController#show finds the record among the group's owners by its own id
+		// (app/controllers/api/v1/groups/relationships/group_owners_controller.rb), not by
+		// the user's.
+		{name: f + "(group_owners_controller.rb) Admin retrieves an owner of a group by user ID", status: 404, code: "NOT_FOUND",
+			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return getAs(owners(g)+"/"+w.owner, "") }},
+		{name: f + "Admin attaches owners to a group", check: both(listLen(3), ownerCount(3)),
+			setup: func(w *world) req { g := w.group(nil); return attach(g, "", w.users(3)...) }},
+		{name: f + "Admin attaches owners to a group that already exists", status: 422, title: unprocessed, code: "USER_TAKEN",
+			detail: "already exists", source: map[string]any{"pointer": "/data/relationships/user"},
+			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return attach(g, "", w.owner) }},
+		{name: f + "Admin attempts to attach owners to a group with an invalid owner ID", status: 422, title: unprocessed,
+			code: "USER_NOT_FOUND", detail: "must exist", source: map[string]any{"pointer": "/data/relationships/user"},
+			check: ownerCount(0),
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.users(2)
+				return attach(g, "", u[0], "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8", u[1])
+			}},
+		{name: f + "Admin attempts to attach an owner to a group for another account", status: 401,
+			setup: func(w *world) req { return attach(w.group(nil), w.otherAcct, w.owner) }},
+		{name: f + "Product attaches owners to a group", check: listLen(2),
+			setup: func(w *world) req { u := w.users(4); return attach(w.group(nil), w.prodAuth, u[0], u[2]) }},
+		{name: f + "License attempts to attach owners to a group (is not member)", status: 404,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				return attach(g, w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil), w.owner)
+			}},
+		{name: f + "License attempts to attach owners to a group (is member)", status: 403, check: ownerCount(0),
+			setup: func(w *world) req {
+				g := w.group(nil)
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.inGroup("license", lic, g)
+				return attach(g, w.licenseAuth(lic, nil), w.owner)
+			}},
+		{name: f + "User attempts to attach owners to a group (is owner)", status: 403,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.createUser("u2@example.com")
+				w.ownGroup(g, w.owner, u)
+				return attach(g, w.ownerAuth, u)
+			}},
+		{name: f + "User attempts to attach owners to a group (is not member)", status: 404,
+			setup: func(w *world) req { return attach(w.group(nil), w.ownerAuth, w.createUser("u2@example.com")) }},
+		{name: f + "User attempts to attach owners to a group (is member)", status: 403, check: ownerCount(0),
+			setup: func(w *world) req {
+				g := w.group(nil)
+				w.inGroup("user", w.owner, g)
+				return attach(g, w.ownerAuth, w.createUser("u2@example.com"))
+			}},
+		{name: f + "Admin detaches owners from a group", status: 204, check: ownerCount(1),
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.users(3)
+				w.ownGroup(g, u...)
+				return detach(g, "", u[0], u[1])
+			}},
+		{name: f + "Admin attempts to detach owners from a group with an invalid owner ID", status: 422, title: "Unprocessable entity",
+			detail: "owner relationship for user '818f1f34-676b-4e0b-ba57-a98d02263212' not found", source: map[string]any{"pointer": "/data/2"},
+			check: ownerCount(2),
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.users(3)
+				w.ownGroup(g, u[0], u[1])
+				return detach(g, "", u[0], u[1], "818f1f34-676b-4e0b-ba57-a98d02263212")
+			}},
+		{name: f + "Admin attempts to detach an owner from a group for another account", status: 401,
+			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return detach(g, w.otherAcct, w.owner) }},
+		{name: f + "Product detaches owners from a group", status: 204, check: ownerCount(0),
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.users(2)
+				w.ownGroup(g, u...)
+				return detach(g, w.prodAuth, u...)
+			}},
+		{name: f + "License attempts to detach owners of a group (is not member)", status: 404,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				w.ownGroup(g, w.owner)
+				return detach(g, w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil), w.owner)
+			}},
+		// The feature sends a POST (attach) here.
+		{name: f + "License attempts to detach owners of a group (is member)", status: 403,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				lic := w.licenseOf(w.pol, false, false, nil)
+				w.inGroup("license", lic, g)
+				w.ownGroup(g, w.owner)
+				return attach(g, w.licenseAuth(lic, nil), w.owner)
+			}},
+		{name: f + "User attempts to detach owners of a group (is owner)", status: 403,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.createUser("u2@example.com")
+				w.ownGroup(g, w.owner, u)
+				return attach(g, w.ownerAuth, u)
+			}},
+		{name: f + "User attempts to detach owners of a group (is not member)", status: 404,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.createUser("u2@example.com")
+				w.ownGroup(g, u)
+				return attach(g, w.ownerAuth, u)
+			}},
+		{name: f + "User attempts to detach owners of a group (is member)", status: 403,
+			setup: func(w *world) req {
+				g := w.group(nil)
+				u := w.createUser("u2@example.com")
+				w.inGroup("user", w.owner, g)
+				w.ownGroup(g, u)
+				return attach(g, w.ownerAuth, u)
+			}},
+	})
+}
