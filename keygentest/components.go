@@ -169,12 +169,18 @@ func validateComponent(v *invalid, db *store, cp *component, m *machine, create 
 
 // mayWriteComponent is MachineComponentPolicy#create?/update?/destroy? past the permission:
 // the machine policy's rules (admins, developers, sales agents, environments, the product,
-// the license, the machine's or license's owner when unprotected; support agents update).
+// the machine's or license's owner when unprotected; support agents update), except that
+// the license writes its machines' components whether or not it is protected
+// (app/policies/machine_component_policy.rb).
 func (c *call) mayWriteComponent(p *principal, m *machine, action string) bool {
 	if m == nil {
 		return p.hasRole("admin", "developer", "sales-agent", "environment")
 	}
-	return c.mayWriteMachine(p, m, c.db().licenses[m.LicenseID], action)
+	l := c.db().licenses[m.LicenseID]
+	if p.license != nil {
+		return l != nil && p.isLicense(l.ID)
+	}
+	return c.mayWriteMachine(p, m, l, action)
 }
 
 func (s *Server) createComponent(c *call) error {

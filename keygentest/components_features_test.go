@@ -375,6 +375,14 @@ func TestComponentFeaturesUpdate(t *testing.T) {
 				_, m := w.ownedMachine(w.pol)
 				return patchComp(w.component(m, "c"), w.ownerAuth, ryzen)
 			}},
+		// MachineComponentPolicy#update lets a license update its components whether or not
+		// it is protected (app/policies/machine_component_policy.rb).
+		{name: f + "(app/policies/machine_component_policy.rb) License updates a component's name for a protected license",
+			attrs: map[string]any{"name": "GPU"},
+			setup: func(w *world) req {
+				lic := w.licenseOf(w.prot, false, false, nil)
+				return patchComp(w.component(w.createMachine(lic, "m", nil), "c"), w.licenseAuth(lic, nil), map[string]any{"name": "GPU"})
+			}},
 		{name: f + "User updates a component for a different user", status: 404,
 			setup: func(w *world) req { return patchComp(one(w), w.ownerAuth, ryzen) }},
 		{name: f + "Anonymous updates a component", status: 401,
