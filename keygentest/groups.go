@@ -194,18 +194,12 @@ func applyGroup(g *group, a params) {
 	}
 }
 
+// validateGroupAttrs is Group's validations (app/models/group.rb): the name's length; the
+// limits take any integer.
 func validateGroupAttrs(g *group) error {
 	v := newInvalid("groups")
 	if len(g.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
-	}
-	for _, r := range []struct {
-		name string
-		n    *int64
-	}{{"maxUsers", g.MaxUsers}, {"maxLicenses", g.MaxLicenses}, {"maxMachines", g.MaxMachines}} {
-		if r.n != nil && *r.n < 1 {
-			v.attr(r.name, "INVALID", "must be greater than 0")
-		}
 	}
 	return v.err()
 }

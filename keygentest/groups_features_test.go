@@ -105,6 +105,13 @@ func TestGroupFeaturesCreate(t *testing.T) {
 			}},
 		{name: f + "Anonymous attempts to create a group for their account", status: 401,
 			setup: func(w *world) req { return postGroup("group", "-", named("Anon Group")) }},
+		// Group validates only its name and metadata (app/models/group.rb): its limits take
+		// any integer.
+		{name: f + "(app/models/group.rb) Admin creates a group with zero and negative limits", status: 201,
+			attrs: map[string]any{"maxUsers": float64(0), "maxLicenses": float64(-1), "maxMachines": float64(0)},
+			setup: func(w *world) req {
+				return postGroup("groups", "", map[string]any{"name": "G", "maxUsers": 0, "maxLicenses": -1, "maxMachines": 0})
+			}},
 	})
 }
 
