@@ -519,8 +519,9 @@ func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 		switch kind {
 		case "user":
 			all := ofAccount(db.users, c.acct.ID, func(u *user) bool { return in(u.GroupID) })
-			if show {
-				return showMember(c, p, perm, allow, all, "user", v.user)
+			if show { // aliases: email; Groups::UserPolicy#show? lets every product through
+				return showMember(c, p, perm, all, "user", func(u *user, id string) bool { return u.Email == id },
+					func(*user) bool { return allow }, v.user)
 			}
 			all = keepIf(all, func(u *user) bool {
 				return scoped(func() bool {
@@ -530,8 +531,11 @@ func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 			return relIndex(c, p, perm, allow, all, v.user)
 		case "license":
 			all := ofAccount(db.licenses, c.acct.ID, func(l *license) bool { return in(l.GroupID) })
-			if show {
-				return showMember(c, p, perm, allow, all, "license", v.license)
+			if show { // aliases: key; Groups::LicensePolicy#show? lets a product see its own
+				return showMember(c, p, perm, all, "license", func(l *license, id string) bool { return l.Key == id },
+					func(l *license) bool {
+						return allow && (p.product == nil || c.licenseProductID(l) == p.product.ID)
+					}, v.license)
 			}
 			all = keepIf(all, func(l *license) bool {
 				return scoped(func() bool { return c.licenseProductID(l) == p.product.ID })
@@ -539,8 +543,12 @@ func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 			return relIndex(c, p, perm, allow, all, v.license)
 		default:
 			all := ofAccount(db.machines, c.acct.ID, func(m *machine) bool { return in(m.GroupID) })
-			if show {
-				return showMember(c, p, perm, allow, all, "machine", v.machine)
+			if show { // aliases: fingerprint; Groups::MachinePolicy#show? lets a product see its own
+				return showMember(c, p, perm, all, "machine", func(m *machine, id string) bool { return m.Fingerprint == id },
+					func(m *machine) bool {
+						l := db.licenses[m.LicenseID]
+						return allow && (p.product == nil || (l != nil && c.licenseProductID(l) == p.product.ID))
+					}, v.machine)
 			}
 			all = keepIf(all, func(m *machine) bool {
 				return scoped(func() bool {
@@ -553,17 +561,27 @@ func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 	}
 }
 
-func showMember[T entity](c *call, p *principal, perm string, allow bool, all []T, model string, render func(T) *resource) error {
+// showMember is GET /groups/{id}/<members>/{member}: the member is found among the group's
+// by its id or the controller's alias (FindByAliasService, the oldest match first,
+// app/services/find_by_alias_service.rb), then the policy's show? runs (allow).
+func showMember[T entity](c *call, p *principal, perm string, all []T, model string, alias func(T, string) bool, allow func(T) bool, render func(T) *resource) error {
 	id := c.param("member")
+	var found T
+	ok := false
 	for _, it := range all {
-		if it.meta().ID == lower(id) {
-			if err := c.relAllow(p, perm, allow); err != nil {
-				return err
+		if it.meta().ID == lower(id) || alias(it, id) {
+			if !ok || it.meta().Created.Before(found.meta().Created) {
+				found, ok = it, true
 			}
-			return c.ok(render(it))
 		}
 	}
-	return errNotFound(model, id)
+	if !ok {
+		return errNotFound(model, id)
+	}
+	if err := c.relAllow(p, perm, allow(found)); err != nil {
+		return err
+	}
+	return c.ok(render(found))
 }
 
 // groupMember is the license, user or machine of a member group route.

@@ -781,3 +781,43 @@ func TestGroupFeaturesOwners(t *testing.T) {
 			}},
 	})
 }
+
+// The member routes GET /groups/{id}/users|licenses|machines/{member} (no feature scenario):
+// the member is found among the group's by id or alias (FindByAliasService with the
+// controller's aliases), then Groups::*Policy#show? runs
+// (app/controllers/api/v1/groups/relationships/*_controller.rb, app/policies/groups/*_policy.rb).
+func TestGroupMemberShow(t *testing.T) {
+	t.Parallel()
+	const f = "groups/relationships: "
+	// fixture: a group with a user (u@example.com), a license (key "group-key-1") of the
+	// second product, and a machine ("fp-1") of that license.
+	fixture := func(w *world) string {
+		g := w.group(nil)
+		u := w.createUser("u@example.com")
+		lic := w.mustLicense(w.pol2, map[string]any{"key": "group-key-1"}, nil).id()
+		m := w.createMachine(lic, "fp-1", nil)
+		w.inGroup("user", u, g)
+		w.inGroup("license", lic, g)
+		w.inGroup("machine", m, g)
+		return g
+	}
+	get := func(kind, alias, auth string) func(w *world) req {
+		return func(w *world) req {
+			g := fixture(w)
+			if auth == "product" {
+				auth = w.prodAuth
+			}
+			return getAs("/groups/"+g+"/"+kind+"/"+alias, auth)
+		}
+	}
+	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
+		{name: f + "(users_controller.rb) Admin retrieves a group's user by email", check: isType("users"), setup: get("users", "u@example.com", "")},
+		{name: f + "(licenses_controller.rb) Admin retrieves a group's license by key", check: isType("licenses"), setup: get("licenses", "group-key-1", "")},
+		{name: f + "(machines_controller.rb) Admin retrieves a group's machine by fingerprint", check: isType("machines"), setup: get("machines", "fp-1", "")},
+		{name: f + "(licenses_controller.rb) Admin retrieves a group's missing license", status: 404, code: "NOT_FOUND",
+			detail: "The requested license 'nope' was not found", setup: get("licenses", "nope", "")},
+		{name: f + "(user_policy.rb) Product retrieves a group's user", check: isType("users"), setup: get("users", "u@example.com", "product")},
+		{name: f + "(license_policy.rb) Product retrieves a group's license of another product", status: 403, setup: get("licenses", "group-key-1", "product")},
+		{name: f + "(machine_policy.rb) Product retrieves a group's machine of another product", status: 403, setup: get("machines", "fp-1", "product")},
+	})
+}
