@@ -104,7 +104,8 @@ func TestComponentFeaturesCreate(t *testing.T) {
 	const fp = "5f28e8a43bcd402082190b48d0048100"
 	taken := func(detail string) apiCase {
 		return apiCase{status: 422, title: unprocessed, code: "FINGERPRINT_TAKEN", detail: detail,
-			source: map[string]any{"pointer": "/data/attributes/fingerprint"}}
+			source: map[string]any{"pointer": "/data/attributes/fingerprint"},
+			about:  "https://keygen.sh/docs/api/components/#components-object-attrs-fingerprint"}
 	}
 	// uniq is a uniqueness scenario: the world, the machine of the stored component, and
 	// the expectation for a new component of machines[0].
@@ -198,6 +199,7 @@ func TestComponentFeaturesCreate(t *testing.T) {
 			}},
 		{name: f + "Admin creates a component with an invalid machine UUID", status: 422, title: unprocessed, code: "MACHINE_NOT_FOUND",
 			detail: "must exist", source: map[string]any{"pointer": "/data/relationships/machine"},
+			about: "https://keygen.sh/docs/api/components/#components-object-relationships-machine",
 			setup: func(w *world) req {
 				admin(w)
 				return postComp("16896379-73ae-4d92-a458-6e7841c9ad08", "7E038967-9FAA-41C6-B018-539E601A133B", "SystemGUID", "")

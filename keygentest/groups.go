@@ -421,31 +421,29 @@ func (c *call) groupOwnersRequest(perm string) (*group, []string, error) {
 	return g, ids, nil
 }
 
-// attachGroupOwners is POST /groups/{id}/owners: all-or-nothing; each user must exist
-// (USER_NOT_FOUND) and not already own the group (USER_TAKEN). 200 with the new records.
+// attachGroupOwners is POST /groups/{id}/owners: each user must exist (USER_NOT_FOUND) and
+// not already own the group (USER_TAKEN). 200 with the new records. The records are created
+// one by one without a transaction (group.owners.create! of an array,
+// app/controllers/api/v1/groups/relationships/group_owners_controller.rb), so the owners
+// before the first invalid one stay attached and no event is sent.
 func (s *Server) attachGroupOwners(c *call) error {
 	g, ids, err := c.groupOwnersRequest("group.owners.attach")
 	if err != nil {
 		return err
 	}
-	db := c.db()
-	var seen []string
+	db, now, view := c.db(), c.now(), c.view()
+	var out []*resource
 	for _, id := range ids {
 		v := newInvalid("group-owners")
 		if u := db.users[id]; u == nil || u.AccountID != c.acct.ID {
 			v.rel("user", "NOT_FOUND", "must exist")
 		}
-		if db.ownsGroup(id, g.ID) || contains(seen, id) {
+		if db.ownsGroup(id, g.ID) {
 			v.rel("user", "TAKEN", "already exists")
 		}
 		if err := v.err(); err != nil {
 			return err
 		}
-		seen = append(seen, id)
-	}
-	now, view := c.now(), c.view()
-	var out []*resource
-	for _, id := range ids {
 		o := &groupOwner{base: newBase(c.acct.ID, now), GroupID: g.ID, UserID: id}
 		db.lic.groupOwners[o.ID] = o
 		out = append(out, view.groupOwner(o))
