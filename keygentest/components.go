@@ -227,7 +227,7 @@ func (s *Server) createComponent(c *call) error {
 // componentFilter applies the list filters (MachineComponent's for_* scopes,
 // app/models/machine_component.rb): machine, license, product and owner by id, user by id
 // or, for anything not a UUID, by email.
-func (c *call) componentFilter(cp *component) bool {
+func (c *call) componentFilter(p *principal, cp *component) bool {
 	q, db := c.query, c.db()
 	m, l := db.componentParents(cp)
 	if m == nil {
@@ -245,7 +245,9 @@ func (c *call) componentFilter(cp *component) bool {
 	if v := q.Get("owner"); v != "" && deref2(m.OwnerID) != v {
 		return false
 	}
-	if v := q.Get("user"); v != "" {
+	// A user bearer's own scope (for_user) replaces the FROM clause that the user filter
+	// sets, so that filter has no effect for users (app/policies/application_policy.rb).
+	if v := q.Get("user"); v != "" && !(p.user != nil && p.user.Role == "user") {
 		if !isUUID(v) {
 			for _, u := range db.users {
 				if u.AccountID == c.acct.ID && u.Email == v {
@@ -266,7 +268,7 @@ func (s *Server) listComponents(c *call) error {
 		return err
 	}
 	items := ofAccount(c.db().lic.components, c.acct.ID, func(cp *component) bool {
-		return c.seesComponent(p, cp) && c.componentFilter(cp)
+		return c.seesComponent(p, cp) && c.componentFilter(p, cp)
 	})
 	if _, err := c.pager(); err != nil {
 		return err

@@ -626,6 +626,16 @@ func TestComponentFeaturesIndex(t *testing.T) {
 		// nothing (app/models/machine_component.rb).
 		{name: f + "(app/models/machine_component.rb for_machine) components scoped to a machine fingerprint", check: listLen(0),
 			setup: func(w *world) req { twoProducts(w, 2, 3); return list("?machine=m1", "") }},
+		// MachineComponent.for_user sets the FROM clause, and a user bearer's scope
+		// (for_user again, app/policies/application_policy.rb) replaces it: the filter is
+		// ignored for users.
+		{name: f + "(app/models/machine_component.rb for_user) User retrieves their components scoped to another user", check: listLen(3),
+			setup: func(w *world) req {
+				_, m := w.ownedMachine(w.pol)
+				w.compsOn(m, 3)
+				w.compsOn(w.createMachine(w.licenseOf(w.pol, false, true, nil), "lu", nil), 2)
+				return list("?user="+w.luID(), w.ownerAuth)
+			}},
 		bad("Admin retrieves an offset-paginated list of components with a page size that is too high", "?page[number]=1&page[size]=250"),
 		bad("Admin retrieves an offset-paginated list of components with a page size that is too low", "?page[number]=1&page[size]=0"),
 		bad("Admin retrieves an offset-paginated list of components with an invalid page number", "?page[number]=-1&page[size]=10"),
