@@ -636,7 +636,14 @@ func (s *Server) memberGroup(kind string) handlerFunc {
 		if g == nil {
 			return newError(404, "The requested group was not found", "NOT_FOUND", nil)
 		}
-		if err := c.verifyPermission(p, "group.read"); err != nil {
+		// {Licenses,Machines}::GroupPolicy#show? let through every bearer that sees the
+		// member; Users::GroupPolicy#show? only staff, products (of role-user users) and the
+		// user itself, not its teammates nor a license (app/policies/users/group_policy.rb).
+		allow := true
+		if gm.user != nil {
+			allow = p.isStaff() || (p.product != nil && gm.user.Role == "user") || p.isUser(gm.user.ID)
+		}
+		if err := c.authorize(p, "group.read", allow); err != nil {
 			return err
 		}
 		return c.ok(c.view().group(g))
