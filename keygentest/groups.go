@@ -678,10 +678,15 @@ func (s *Server) changeMemberGroup(kind string) handlerFunc {
 		if d := in.obj("data"); d != nil {
 			gid = d.strPtr("id")
 		}
-		v := newInvalid(plural(kind))
-		c.validateGroup(v, kind, gid, memberID)
-		if err := v.err(); err != nil {
-			return err
+		// The group validations run only when the group changes (group_id_changed? in
+		// app/models/{license,user,machine}.rb): putting a member back in its own group never
+		// exceeds the group's limit.
+		if cur := *gm.groupID; cur == nil || gid == nil || *cur != *gid {
+			v := newInvalid(plural(kind))
+			c.validateGroup(v, kind, gid, memberID)
+			if err := v.err(); err != nil {
+				return err
+			}
 		}
 		*gm.groupID = gid
 		res := gm.res()

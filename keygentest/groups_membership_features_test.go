@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The scenarios of features/api/v1/{licenses,users,machines}/relationships/group.feature
@@ -173,6 +174,17 @@ func memberGroupCases(kind string, mk func(w *world, other, owned, lu bool) stri
 		{name: f + "Anonymous changes " + its + " group relationship to a different group", status: 401,
 			setup: func(w *world) req { return putGroup(path(mk(w, false, false, false)), "-", w.group(nil)) }},
 	}
+	// License, User and Machine validate the group only when it changes
+	// (group_id_changed? in app/models/{license,machine}.rb).
+	cases = append(cases, apiCase{name: f + "(app/models/" + kind + ".rb group_id_changed?) Admin puts " + the + " back in its own group over the group's limit",
+		check: groupLinkage(func(w *world) string { return listedIDs(w.get("/groups"))[0] }),
+		setup: func(w *world) req {
+			id := grouped(w, false, false, false)
+			g := listedIDs(w.get("/groups"))[0]
+			limit := map[string]string{"license": "maxLicenses", "machine": "maxMachines"}[kind]
+			require.Equal(w.t, 200, w.do(patchGroup(g, "", map[string]any{limit: 0})).status)
+			return putGroup(path(id), "", g)
+		}})
 	if kind == "license" {
 		cases = append(cases,
 			apiCase{name: f + "Admin retrieves the group for a license (by key)", check: ok,
