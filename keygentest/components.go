@@ -152,7 +152,7 @@ func componentTaken(db *store, fp string, m *machine, persisted bool) []string {
 // validateComponent is the MachineComponent model's validations.
 func validateComponent(v *invalid, db *store, cp *component, m *machine, create bool) {
 	switch {
-	case contains(reservedAliases, lower(cp.Fingerprint)):
+	case contains(reservedAliases, cp.Fingerprint): // a case-sensitive exclusion (app/models/machine_component.rb)
 		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")
 	case len(cp.Fingerprint) > 4096:
 		v.attr("fingerprint", "TOO_LONG", "is too long (maximum is 4096 characters)")
@@ -423,7 +423,7 @@ func (c *call) nestedComponents(v *invalid, rels params, m *machine) ([]*compone
 			v.errors = append(v.errors, errObject{Title: titles[422], Detail: detail, Code: code, Source: pointer(ptr),
 				Links: map[string]string{"about": "https://keygen.sh/docs/api/machines/#machines-object-relationships-components"}})
 		}
-		if contains(reservedAliases, lower(cp.Fingerprint)) {
+		if contains(reservedAliases, cp.Fingerprint) { // case-sensitive, as validateComponent
 			add("COMPONENTS_FINGERPRINT_NOT_ALLOWED", "is reserved")
 		}
 		if seen[cp.Fingerprint] > 1 {

@@ -170,6 +170,16 @@ func TestComponentFeaturesCreate(t *testing.T) {
 				w.component(m, "x")
 				return postComp(m, "actions", "reserved", "")
 			}},
+		// The exclusion of EXCLUDED_ALIASES is case-sensitive (app/models/machine_component.rb,
+		// app/models/application_record.rb).
+		{name: f + "(app/models/machine_component.rb) Admin creates a component with an upper-case reserved word as its fingerprint", status: 201,
+			attrs: map[string]any{"fingerprint": "ACTIONS"},
+			setup: func(w *world) req { return postComp(admin(w), "ACTIONS", "reserved", "") }},
+		{name: f + "(app/models/machine_component.rb) Admin activates a machine with an upper-case reserved word as a component fingerprint", status: 201,
+			check: compCount(1),
+			setup: func(w *world) req {
+				return req{method: "POST", path: "/machines", body: machineWithComponents(w.licenseOf(w.pol, false, false, nil), "fp", "ACTION")}
+			}},
 		{name: f + "Admin creates a component with missing attributes", status: 400, title: "Bad request", detail: "is missing",
 			source: map[string]any{"pointer": "/data/attributes"},
 			setup: func(w *world) req {
