@@ -149,8 +149,18 @@ func componentTaken(db *store, fp string, m *machine, persisted bool) []string {
 	return out
 }
 
-// validateComponent is the MachineComponent model's validations.
+// validateComponent is the MachineComponent model's validations, in its order
+// (app/models/machine_component.rb): the fingerprint's uniqueness per machine, exclusion and
+// length, the name's length, then on create the uniqueness strategy's block.
 func validateComponent(v *invalid, db *store, cp *component, m *machine, create bool) {
+	var taken []string
+	if m != nil && create {
+		taken = componentTaken(db, cp.Fingerprint, m, true)
+	}
+	if len(taken) > 0 && taken[0] == "has already been taken" {
+		v.attr("fingerprint", "TAKEN", taken[0])
+		taken = taken[1:]
+	}
 	switch {
 	case contains(reservedAliases, cp.Fingerprint): // a case-sensitive exclusion (app/models/machine_component.rb)
 		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")
@@ -160,10 +170,8 @@ func validateComponent(v *invalid, db *store, cp *component, m *machine, create 
 	if len(cp.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
-	if m != nil && create {
-		for _, taken := range componentTaken(db, cp.Fingerprint, m, true) {
-			v.attr("fingerprint", "TAKEN", taken)
-		}
+	for _, t := range taken {
+		v.attr("fingerprint", "TAKEN", t)
 	}
 }
 

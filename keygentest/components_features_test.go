@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -179,6 +180,19 @@ func TestComponentFeaturesCreate(t *testing.T) {
 			check: compCount(1),
 			setup: func(w *world) req {
 				return req{method: "POST", path: "/machines", body: machineWithComponents(w.licenseOf(w.pol, false, false, nil), "fp", "ACTION")}
+			}},
+		// MachineComponent validates the fingerprint's uniqueness per machine before the
+		// name (app/models/machine_component.rb).
+		{name: f + "(app/models/machine_component.rb) Admin creates a duplicate component with a name too long", status: 422,
+			code: "FINGERPRINT_TAKEN", detail: "has already been taken",
+			setup: func(w *world) req {
+				m := admin(w)
+				w.component(m, "dup")
+				return postComp(m, "dup", strings.Repeat("n", 256), "")
+			},
+			check: func(t *testing.T, _ *world, r *reply) {
+				require.Len(t, r.doc["errors"], 2, string(r.body))
+				assert.Equal(t, "NAME_TOO_LONG", r.err(1)["code"])
 			}},
 		{name: f + "Admin creates a component with missing attributes", status: 400, title: "Bad request", detail: "is missing",
 			source: map[string]any{"pointer": "/data/attributes"},
