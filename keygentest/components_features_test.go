@@ -551,10 +551,6 @@ func TestComponentFeaturesIndex(t *testing.T) {
 	t.Parallel()
 	const f = "components/index.feature: "
 	list := func(q, auth string) req { return getAs("/components"+q, auth) }
-	n := func(count int, auth func(w *world) string, want int) func(w *world) req {
-		return func(w *world) req { a := auth(w); w.comps(count); return list("", a) }
-	}
-	_ = n
 	staff := func(auth func(w *world) string) func(w *world) req {
 		return func(w *world) req { a := auth(w); w.comps(3); return list("", a) }
 	}
@@ -672,6 +668,16 @@ func TestComponentFeaturesIndex(t *testing.T) {
 				all := listedIDs(w.get("/components?limit=100"))
 				require.Len(t, r.list(), 5)
 				wantLinks(map[string]any{"self": base(w) + "?page[cursor]=&page[size]=5", "next": base(w) + "?page[cursor]=" + all[4] + "&page[size]=5"})(t, w, r)
+			}},
+		{name: f + "Admin retrieves a keyset-paginated list of components (next page)",
+			setup: func(w *world) req {
+				w.comps(19)
+				return list("?page[size]=5&page[cursor]="+listedIDs(w.get("/components?limit=100"))[4], "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				all := listedIDs(w.get("/components?limit=100"))
+				assert.Equal(t, all[5:10], listedIDs(r))
+				wantLinks(map[string]any{"self": base(w) + "?page[cursor]=" + all[4] + "&page[size]=5", "next": base(w) + "?page[cursor]=" + all[9] + "&page[size]=5"})(t, w, r)
 			}},
 		{name: f + "Admin retrieves a keyset-paginated list of components (last page)", check: listLen(4),
 			setup: func(w *world) req {

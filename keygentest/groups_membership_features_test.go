@@ -41,8 +41,6 @@ func TestGroupFeaturesUserGroup(t *testing.T) {
 	// inG puts the owner user in a new group and returns it.
 	inG := func(w *world) string { g := w.group(nil); w.inGroup("user", w.owner, g); return g }
 	path := func(w *world) string { return "/users/" + w.owner + "/group" }
-	var g2 string
-	_ = g2
 	ok := isType("groups")
 	runEach(t, func(t *testing.T) *world { return newLicensingWorld(t, nil) }, []apiCase{
 		{name: f + "Admin retrieves the group for a user (by ID)", check: ok,
