@@ -452,18 +452,32 @@ func (s *Server) attachGroupOwners(c *call) error {
 	return c.json(200, document{Data: out})
 }
 
-// detachGroupOwners is DELETE /groups/{id}/owners: every user must own the group (422 at
-// the first that does not); 204.
+// detachGroupOwners is DELETE /groups/{id}/owners: as GroupOwnersController#detach
+// (app/controllers/api/v1/groups/relationships/group_owners_controller.rb), the group's owner
+// records of the users must be as many as the ids sent, else 422 naming the first id that
+// owns nothing and its index; an id sent twice counts twice, so with no such id the detail
+// and pointer name nothing (Ruby's nil). 204.
 func (s *Server) detachGroupOwners(c *call) error {
 	g, ids, err := c.groupOwnersRequest("group.owners.detach")
 	if err != nil {
 		return err
 	}
 	db := c.db()
-	for i, id := range ids {
-		if !db.ownsGroup(id, g.ID) {
-			return errUnprocessableEntity(fmt.Sprintf("owner relationship for user '%s' not found", id), "", pointer(fmt.Sprintf("/data/%d", i)))
+	var valid []string
+	for _, o := range db.groupOwners(g.ID) {
+		if contains(ids, o.UserID) {
+			valid = append(valid, o.UserID)
 		}
+	}
+	if len(valid) != len(ids) {
+		invalid, at := "", ""
+		for i, id := range ids {
+			if !contains(valid, id) {
+				invalid, at = id, fmt.Sprint(i)
+				break
+			}
+		}
+		return errUnprocessableEntity(fmt.Sprintf("owner relationship for user '%s' not found", invalid), "", pointer("/data/"+at))
 	}
 	view := c.view()
 	var out []*resource

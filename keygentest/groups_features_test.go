@@ -737,6 +737,12 @@ func TestGroupFeaturesOwners(t *testing.T) {
 				w.ownGroup(g, u[0], u[1])
 				return detach(g, "", u[0], u[1], "818f1f34-676b-4e0b-ba57-a98d02263212")
 			}},
+		// GroupOwnersController#detach compares the owner records found with the ids sent,
+		// so a repeated id fails, naming no user (Ruby's nil)
+		// (app/controllers/api/v1/groups/relationships/group_owners_controller.rb).
+		{name: f + "(group_owners_controller.rb) Admin attempts to detach the same owner twice", status: 422, title: "Unprocessable entity",
+			detail: "owner relationship for user '' not found", source: map[string]any{"pointer": "/data/"}, check: ownerCount(1),
+			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return detach(g, "", w.owner, w.owner) }},
 		{name: f + "Admin attempts to detach an owner from a group for another account", status: 401,
 			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return detach(g, w.otherAcct, w.owner) }},
 		{name: f + "Product detaches owners from a group", status: 204, check: ownerCount(0),
