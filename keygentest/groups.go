@@ -388,10 +388,9 @@ func (c *call) parseGroupOwnerIDs() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Unlike the license-users and entitlements relationships, the owners' data array has
+	// no length bounds (app/controllers/api/v1/groups/relationships/group_owners_controller.rb).
 	items, _ := in["data"].([]any)
-	if len(items) < 1 || len(items) > 100 {
-		return nil, errBadRequest("length must be between 1 and 100 (inclusive)", pointer("/data"))
-	}
 	var ids []string
 	for _, it := range items {
 		id, _ := it.(params).str("id")
@@ -432,7 +431,7 @@ func (s *Server) attachGroupOwners(c *call) error {
 		return err
 	}
 	db, now, view := c.db(), c.now(), c.view()
-	var out []*resource
+	out := []*resource{}
 	for _, id := range ids {
 		v := newInvalid("group-owners")
 		if u := db.users[id]; u == nil || u.AccountID != c.acct.ID {

@@ -743,6 +743,14 @@ func TestGroupFeaturesOwners(t *testing.T) {
 		{name: f + "(group_owners_controller.rb) Admin attempts to detach the same owner twice", status: 422, title: "Unprocessable entity",
 			detail: "owner relationship for user '' not found", source: map[string]any{"pointer": "/data/"}, check: ownerCount(1),
 			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return detach(g, "", w.owner, w.owner) }},
+		// The owners' data array has no length bounds
+		// (app/controllers/api/v1/groups/relationships/group_owners_controller.rb).
+		{name: f + "(group_owners_controller.rb) Admin attaches no owners to a group", check: both(ownerCount(0), func(t *testing.T, _ *world, r *reply) { assert.Equal(t, []any{}, r.doc["data"], string(r.body)) }),
+			setup: func(w *world) req { return attach(w.group(nil), "") }},
+		{name: f + "(group_owners_controller.rb) Admin detaches no owners from a group", status: 204, check: ownerCount(1),
+			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return detach(g, "") }},
+		{name: f + "(group_owners_controller.rb) Admin attaches 101 owners to a group", check: both(listLen(101), ownerCount(101)),
+			setup: func(w *world) req { return attach(w.group(nil), "", w.users(101)...) }},
 		{name: f + "Admin attempts to detach an owner from a group for another account", status: 401,
 			setup: func(w *world) req { g := w.group(nil); w.ownGroup(g, w.owner); return detach(g, w.otherAcct, w.owner) }},
 		{name: f + "Product detaches owners from a group", status: 204, check: ownerCount(0),
