@@ -149,10 +149,20 @@ func componentTaken(db *store, fp string, m *machine, persisted bool) []string {
 	return out
 }
 
-// validateComponent is the MachineComponent model's validations.
+// validateComponent is the MachineComponent model's validations, in its order
+// (app/models/machine_component.rb): the fingerprint's uniqueness per machine, exclusion and
+// length, the name's length, then on create the uniqueness strategy's block.
 func validateComponent(v *invalid, db *store, cp *component, m *machine, create bool) {
+	var taken []string
+	if m != nil && create {
+		taken = componentTaken(db, cp.Fingerprint, m, true)
+	}
+	if len(taken) > 0 && taken[0] == "has already been taken" {
+		v.attr("fingerprint", "TAKEN", taken[0])
+		taken = taken[1:]
+	}
 	switch {
-	case contains(reservedAliases, lower(cp.Fingerprint)):
+	case contains(reservedAliases, cp.Fingerprint): // a case-sensitive exclusion (app/models/machine_component.rb)
 		v.attr("fingerprint", "NOT_ALLOWED", "is reserved")
 	case len(cp.Fingerprint) > 4096:
 		v.attr("fingerprint", "TOO_LONG", "is too long (maximum is 4096 characters)")
@@ -160,21 +170,25 @@ func validateComponent(v *invalid, db *store, cp *component, m *machine, create 
 	if len(cp.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
-	if m != nil && create {
-		for _, taken := range componentTaken(db, cp.Fingerprint, m, true) {
-			v.attr("fingerprint", "TAKEN", taken)
-		}
+	for _, t := range taken {
+		v.attr("fingerprint", "TAKEN", t)
 	}
 }
 
 // mayWriteComponent is MachineComponentPolicy#create?/update?/destroy? past the permission:
 // the machine policy's rules (admins, developers, sales agents, environments, the product,
-// the license, the machine's or license's owner when unprotected; support agents update).
+// the machine's or license's owner when unprotected; support agents update), except that
+// the license writes its machines' components whether or not it is protected
+// (app/policies/machine_component_policy.rb).
 func (c *call) mayWriteComponent(p *principal, m *machine, action string) bool {
 	if m == nil {
 		return p.hasRole("admin", "developer", "sales-agent", "environment")
 	}
-	return c.mayWriteMachine(p, m, c.db().licenses[m.LicenseID], action)
+	l := c.db().licenses[m.LicenseID]
+	if p.license != nil {
+		return l != nil && p.isLicense(l.ID)
+	}
+	return c.mayWriteMachine(p, m, l, action)
 }
 
 func (s *Server) createComponent(c *call) error {
@@ -218,14 +232,16 @@ func (s *Server) createComponent(c *call) error {
 	return c.created(res)
 }
 
-// componentFilter applies the list filters: machine, license, product, owner and user ids.
-func (c *call) componentFilter(cp *component) bool {
+// componentFilter applies the list filters (MachineComponent's for_* scopes,
+// app/models/machine_component.rb): machine, license, product and owner by id, user by id
+// or, for anything not a UUID, by email.
+func (c *call) componentFilter(p *principal, cp *component) bool {
 	q, db := c.query, c.db()
 	m, l := db.componentParents(cp)
 	if m == nil {
 		return false
 	}
-	if v := q.Get("machine"); v != "" && m.ID != v && m.Fingerprint != v {
+	if v := q.Get("machine"); v != "" && m.ID != v {
 		return false
 	}
 	if v := q.Get("license"); v != "" && m.LicenseID != v {
@@ -237,8 +253,19 @@ func (c *call) componentFilter(cp *component) bool {
 	if v := q.Get("owner"); v != "" && deref2(m.OwnerID) != v {
 		return false
 	}
-	if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, v)) {
-		return false
+	// A user bearer's own scope (for_user) replaces the FROM clause that the user filter
+	// sets, so that filter has no effect for users (app/policies/application_policy.rb).
+	if v := q.Get("user"); v != "" && !(p.user != nil && p.user.Role == "user") {
+		if !isUUID(v) {
+			for _, u := range db.users {
+				if u.AccountID == c.acct.ID && u.Email == v {
+					v = u.ID
+				}
+			}
+		}
+		if l == nil || !licenseHasUser(l, v) {
+			return false
+		}
 	}
 	return true
 }
@@ -249,7 +276,7 @@ func (s *Server) listComponents(c *call) error {
 		return err
 	}
 	items := ofAccount(c.db().lic.components, c.acct.ID, func(cp *component) bool {
-		return c.seesComponent(p, cp) && c.componentFilter(cp)
+		return c.seesComponent(p, cp) && c.componentFilter(p, cp)
 	})
 	if _, err := c.pager(); err != nil {
 		return err
@@ -264,7 +291,8 @@ func (s *Server) listComponents(c *call) error {
 func (c *call) findComponentFor(p *principal, id string) (*component, error) {
 	cp := c.db().lic.components[lower(id)]
 	if cp == nil || cp.AccountID != c.acct.ID || !c.seesComponent(p, cp) {
-		return nil, errNotFound("component", id)
+		// The detail names the model, MachineComponent (app/models/machine_component.rb).
+		return nil, errNotFound("machine component", id)
 	}
 	return cp, nil
 }
@@ -293,12 +321,15 @@ func (s *Server) updateComponent(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(componentSchema(p, false))
-	if err != nil {
-		return err
-	}
+	// MachineComponentsController#update authorizes before it reads its typed params, so a
+	// bearer that may not update gets its 403 even for a body it may not send
+	// (app/controllers/api/v1/machine_components_controller.rb).
 	m := c.db().machines[cp.MachineID]
 	if err := c.authorize(p, "component.update", c.mayWriteComponent(p, m, "update")); err != nil {
+		return err
+	}
+	in, err := c.parse(componentSchema(p, false))
+	if err != nil {
 		return err
 	}
 	next := *cp
@@ -400,7 +431,7 @@ func (c *call) nestedComponents(v *invalid, rels params, m *machine) ([]*compone
 			v.errors = append(v.errors, errObject{Title: titles[422], Detail: detail, Code: code, Source: pointer(ptr),
 				Links: map[string]string{"about": "https://keygen.sh/docs/api/machines/#machines-object-relationships-components"}})
 		}
-		if contains(reservedAliases, lower(cp.Fingerprint)) {
+		if contains(reservedAliases, cp.Fingerprint) { // case-sensitive, as validateComponent
 			add("COMPONENTS_FINGERPRINT_NOT_ALLOWED", "is reserved")
 		}
 		if seen[cp.Fingerprint] > 1 {

@@ -143,7 +143,9 @@ func (v view) groupOwner(o *groupOwner) *resource {
 	gid, uid := o.GroupID, o.UserID
 	r.Relationships["group"] = toOne(v.path("groups", gid), "groups", &gid)
 	r.Relationships["user"] = toOne(v.path("users", uid), "users", &uid)
-	r.Links = map[string]any{"related": v.path("groups", gid, "owners", uid)}
+	// GroupOwnerSerializer links the record to itself by its own id
+	// (app/serializers/group_owner_serializer.rb).
+	r.Links = map[string]any{"self": v.path("groups", gid, "owners", o.ID)}
 	return r
 }
 
@@ -192,18 +194,12 @@ func applyGroup(g *group, a params) {
 	}
 }
 
+// validateGroupAttrs is Group's validations (app/models/group.rb): the name's length; the
+// limits take any integer.
 func validateGroupAttrs(g *group) error {
 	v := newInvalid("groups")
 	if len(g.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
-	}
-	for _, r := range []struct {
-		name string
-		n    *int64
-	}{{"maxUsers", g.MaxUsers}, {"maxLicenses", g.MaxLicenses}, {"maxMachines", g.MaxMachines}} {
-		if r.n != nil && *r.n < 1 {
-			v.attr(r.name, "INVALID", "must be greater than 0")
-		}
 	}
 	return v.err()
 }
@@ -289,11 +285,13 @@ func (s *Server) updateGroup(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(groupSchema(false))
-	if err != nil {
+	// GroupsController#update authorizes before it reads its typed params
+	// (app/controllers/api/v1/groups_controller.rb).
+	if err := c.authorize(p, "group.update", mayWriteGroup(p)); err != nil {
 		return err
 	}
-	if err := c.authorize(p, "group.update", mayWriteGroup(p)); err != nil {
+	in, err := c.parse(groupSchema(false))
+	if err != nil {
 		return err
 	}
 	next := *g
@@ -368,7 +366,9 @@ func (s *Server) groupOwnersRel(show bool) handlerFunc {
 		if show {
 			id := c.param("owner")
 			for _, o := range all {
-				if o.ID == lower(id) || o.UserID == lower(id) {
+				// GroupOwnersController#show: group.owners.find(params[:id]), by the record's
+				// id (app/controllers/api/v1/groups/relationships/group_owners_controller.rb).
+				if o.ID == lower(id) {
 					if err := c.relAllow(p, "group.owners.read", allow); err != nil {
 						return err
 					}
@@ -388,10 +388,9 @@ func (c *call) parseGroupOwnerIDs() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Unlike the license-users and entitlements relationships, the owners' data array has
+	// no length bounds (app/controllers/api/v1/groups/relationships/group_owners_controller.rb).
 	items, _ := in["data"].([]any)
-	if len(items) < 1 || len(items) > 100 {
-		return nil, errBadRequest("length must be between 1 and 100 (inclusive)", pointer("/data"))
-	}
 	var ids []string
 	for _, it := range items {
 		id, _ := it.(params).str("id")
@@ -421,31 +420,29 @@ func (c *call) groupOwnersRequest(perm string) (*group, []string, error) {
 	return g, ids, nil
 }
 
-// attachGroupOwners is POST /groups/{id}/owners: all-or-nothing; each user must exist
-// (USER_NOT_FOUND) and not already own the group (USER_TAKEN). 200 with the new records.
+// attachGroupOwners is POST /groups/{id}/owners: each user must exist (USER_NOT_FOUND) and
+// not already own the group (USER_TAKEN). 200 with the new records. The records are created
+// one by one without a transaction (group.owners.create! of an array,
+// app/controllers/api/v1/groups/relationships/group_owners_controller.rb), so the owners
+// before the first invalid one stay attached and no event is sent.
 func (s *Server) attachGroupOwners(c *call) error {
 	g, ids, err := c.groupOwnersRequest("group.owners.attach")
 	if err != nil {
 		return err
 	}
-	db := c.db()
-	var seen []string
+	db, now, view := c.db(), c.now(), c.view()
+	out := []*resource{}
 	for _, id := range ids {
 		v := newInvalid("group-owners")
 		if u := db.users[id]; u == nil || u.AccountID != c.acct.ID {
 			v.rel("user", "NOT_FOUND", "must exist")
 		}
-		if db.ownsGroup(id, g.ID) || contains(seen, id) {
+		if db.ownsGroup(id, g.ID) {
 			v.rel("user", "TAKEN", "already exists")
 		}
 		if err := v.err(); err != nil {
 			return err
 		}
-		seen = append(seen, id)
-	}
-	now, view := c.now(), c.view()
-	var out []*resource
-	for _, id := range ids {
 		o := &groupOwner{base: newBase(c.acct.ID, now), GroupID: g.ID, UserID: id}
 		db.lic.groupOwners[o.ID] = o
 		out = append(out, view.groupOwner(o))
@@ -454,18 +451,32 @@ func (s *Server) attachGroupOwners(c *call) error {
 	return c.json(200, document{Data: out})
 }
 
-// detachGroupOwners is DELETE /groups/{id}/owners: every user must own the group (422 at
-// the first that does not); 204.
+// detachGroupOwners is DELETE /groups/{id}/owners: as GroupOwnersController#detach
+// (app/controllers/api/v1/groups/relationships/group_owners_controller.rb), the group's owner
+// records of the users must be as many as the ids sent, else 422 naming the first id that
+// owns nothing and its index; an id sent twice counts twice, so with no such id the detail
+// and pointer name nothing (Ruby's nil). 204.
 func (s *Server) detachGroupOwners(c *call) error {
 	g, ids, err := c.groupOwnersRequest("group.owners.detach")
 	if err != nil {
 		return err
 	}
 	db := c.db()
-	for i, id := range ids {
-		if !db.ownsGroup(id, g.ID) {
-			return errUnprocessableEntity(fmt.Sprintf("owner relationship for user '%s' not found", id), "", pointer(fmt.Sprintf("/data/%d", i)))
+	var valid []string
+	for _, o := range db.groupOwners(g.ID) {
+		if contains(ids, o.UserID) {
+			valid = append(valid, o.UserID)
 		}
+	}
+	if len(valid) != len(ids) {
+		invalid, at := "", ""
+		for i, id := range ids {
+			if !contains(valid, id) {
+				invalid, at = id, fmt.Sprint(i)
+				break
+			}
+		}
+		return errUnprocessableEntity(fmt.Sprintf("owner relationship for user '%s' not found", invalid), "", pointer("/data/"+at))
 	}
 	view := c.view()
 	var out []*resource
@@ -494,40 +505,94 @@ func (s *Server) groupMembersRel(kind string, show bool) handlerFunc {
 		allow := c.mayReadGroupMembers(p, g)
 		perm := "group." + plural(kind) + ".read"
 		in := func(gid *string) bool { return gid != nil && *gid == g.ID }
+		// The index is scoped by Groups::{User,License,Machine}Policy
+		// (app/policies/groups/{user,license,machine}_policy.rb): staff see every member, a
+		// product those of its own (for_product), a user the members of the groups it owns
+		// (for_group_owner), anyone else none. Its index? then lets products through and a
+		// user that owns any group (the scoped records are all in its groups).
+		scoped := func(productOf func() bool) bool {
+			switch {
+			case p.isStaff():
+				return true
+			case p.product != nil:
+				return productOf()
+			case p.user != nil:
+				return db.ownsGroup(p.user.ID, g.ID)
+			}
+			return false
+		}
+		if !show && p.user != nil && !p.isStaff() {
+			allow = false
+			for _, o := range db.lic.groupOwners {
+				allow = allow || (o.UserID == p.user.ID && db.lic.groups[o.GroupID] != nil)
+			}
+		}
 		switch kind {
 		case "user":
 			all := ofAccount(db.users, c.acct.ID, func(u *user) bool { return in(u.GroupID) })
-			if show {
-				return showMember(c, p, perm, allow, all, "user", v.user)
+			if show { // aliases: email; Groups::UserPolicy#show? lets every product through
+				return showMember(c, p, perm, all, "user", func(u *user, id string) bool { return u.Email == id },
+					func(*user) bool { return allow }, v.user)
 			}
+			all = keepIf(all, func(u *user) bool {
+				return scoped(func() bool {
+					return anyLicense(db.licensesOfUser(u), func(l *license) bool { return c.licenseProductID(l) == p.product.ID })
+				})
+			})
 			return relIndex(c, p, perm, allow, all, v.user)
 		case "license":
 			all := ofAccount(db.licenses, c.acct.ID, func(l *license) bool { return in(l.GroupID) })
-			if show {
-				return showMember(c, p, perm, allow, all, "license", v.license)
+			if show { // aliases: key; Groups::LicensePolicy#show? lets a product see its own
+				return showMember(c, p, perm, all, "license", func(l *license, id string) bool { return l.Key == id },
+					func(l *license) bool {
+						return allow && (p.product == nil || c.licenseProductID(l) == p.product.ID)
+					}, v.license)
 			}
+			all = keepIf(all, func(l *license) bool {
+				return scoped(func() bool { return c.licenseProductID(l) == p.product.ID })
+			})
 			return relIndex(c, p, perm, allow, all, v.license)
 		default:
 			all := ofAccount(db.machines, c.acct.ID, func(m *machine) bool { return in(m.GroupID) })
-			if show {
-				return showMember(c, p, perm, allow, all, "machine", v.machine)
+			if show { // aliases: fingerprint; Groups::MachinePolicy#show? lets a product see its own
+				return showMember(c, p, perm, all, "machine", func(m *machine, id string) bool { return m.Fingerprint == id },
+					func(m *machine) bool {
+						l := db.licenses[m.LicenseID]
+						return allow && (p.product == nil || (l != nil && c.licenseProductID(l) == p.product.ID))
+					}, v.machine)
 			}
+			all = keepIf(all, func(m *machine) bool {
+				return scoped(func() bool {
+					l := db.licenses[m.LicenseID]
+					return l != nil && c.licenseProductID(l) == p.product.ID
+				})
+			})
 			return relIndex(c, p, perm, allow, all, v.machine)
 		}
 	}
 }
 
-func showMember[T entity](c *call, p *principal, perm string, allow bool, all []T, model string, render func(T) *resource) error {
+// showMember is GET /groups/{id}/<members>/{member}: the member is found among the group's
+// by its id or the controller's alias (FindByAliasService, the oldest match first,
+// app/services/find_by_alias_service.rb), then the policy's show? runs (allow).
+func showMember[T entity](c *call, p *principal, perm string, all []T, model string, alias func(T, string) bool, allow func(T) bool, render func(T) *resource) error {
 	id := c.param("member")
+	var found T
+	ok := false
 	for _, it := range all {
-		if it.meta().ID == lower(id) {
-			if err := c.relAllow(p, perm, allow); err != nil {
-				return err
+		if it.meta().ID == lower(id) || alias(it, id) {
+			if !ok || it.meta().Created.Before(found.meta().Created) {
+				found, ok = it, true
 			}
-			return c.ok(render(it))
 		}
 	}
-	return errNotFound(model, id)
+	if !ok {
+		return errNotFound(model, id)
+	}
+	if err := c.relAllow(p, perm, allow(found)); err != nil {
+		return err
+	}
+	return c.ok(render(found))
 }
 
 // groupMember is the license, user or machine of a member group route.
@@ -584,7 +649,14 @@ func (s *Server) memberGroup(kind string) handlerFunc {
 		if g == nil {
 			return newError(404, "The requested group was not found", "NOT_FOUND", nil)
 		}
-		if err := c.verifyPermission(p, "group.read"); err != nil {
+		// {Licenses,Machines}::GroupPolicy#show? let through every bearer that sees the
+		// member; Users::GroupPolicy#show? only staff, products (of role-user users) and the
+		// user itself, not its teammates nor a license (app/policies/users/group_policy.rb).
+		allow := true
+		if gm.user != nil {
+			allow = p.isStaff() || (p.product != nil && gm.user.Role == "user") || p.isUser(gm.user.ID)
+		}
+		if err := c.authorize(p, "group.read", allow); err != nil {
 			return err
 		}
 		return c.ok(c.view().group(g))
@@ -619,10 +691,15 @@ func (s *Server) changeMemberGroup(kind string) handlerFunc {
 		if d := in.obj("data"); d != nil {
 			gid = d.strPtr("id")
 		}
-		v := newInvalid(plural(kind))
-		c.validateGroup(v, kind, gid, memberID)
-		if err := v.err(); err != nil {
-			return err
+		// The group validations run only when the group changes (group_id_changed? in
+		// app/models/{license,user,machine}.rb): putting a member back in its own group never
+		// exceeds the group's limit.
+		if cur := *gm.groupID; cur == nil || gid == nil || *cur != *gid {
+			v := newInvalid(plural(kind))
+			c.validateGroup(v, kind, gid, memberID)
+			if err := v.err(); err != nil {
+				return err
+			}
 		}
 		*gm.groupID = gid
 		res := gm.res()
