@@ -151,7 +151,9 @@ func (s *GroupsService) ListOwners(ctx context.Context, groupID string, opts *Li
 
 // AttachOwners makes users owners of a group: POST /v1/accounts/{account}/groups/{id}/owners
 // with 1 to 100 user ids. A user who already owns it is a 422 USER_TAKEN, an unknown one a
-// 422 USER_NOT_FOUND, and then none is added.
+// 422 USER_NOT_FOUND. Keygen adds the owners one by one, without a transaction
+// (app/controllers/api/v1/groups/relationships/group_owners_controller.rb): after such an
+// error the owners listed before that user stay added (ListOwners shows which).
 func (s *GroupsService) AttachOwners(ctx context.Context, groupID string, userIDs ...string) error {
 	return attachIDs(ctx, s.c, "Groups.AttachOwners", "/groups/%s/owners", groupID, "users", userIDs)
 }

@@ -44,8 +44,9 @@ func linkages(op, typ string, ids []string) (jsonapi.Body, error) {
 
 // attachIDs POSTs ids to the to-many relationship at format (whose one %s is the parent's
 // id). Keygen answers 200 with the join records it created (policy-entitlements,
-// license-users, group-owners…), all or none in one transaction; they hold nothing the
-// caller did not send, so they are not decoded.
+// license-users, group-owners…), all or none in one transaction except group owners (see
+// GroupsService.AttachOwners); they hold nothing the caller did not send, so they are not
+// decoded.
 func attachIDs(ctx context.Context, c *Client, op, format, parentID, typ string, ids []string) error {
 	return sendLinkages(ctx, c, "POST", op, format, parentID, typ, ids)
 }
