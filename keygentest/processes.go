@@ -278,7 +278,9 @@ func (s *Server) listProcesses(c *call) error {
 func (c *call) findProcessFor(p *principal, id string) (*process, error) {
 	pr := c.db().lic.processes[lower(id)]
 	if pr == nil || pr.AccountID != c.acct.ID || !c.seesProcess(p, pr) {
-		return nil, errNotFound("process", id)
+		// The model is MachineProcess, named "machine process" in not-found details
+		// (app/controllers/application_controller.rb, rescue ActiveRecord::RecordNotFound).
+		return nil, errNotFound("machine process", id)
 	}
 	return pr, nil
 }
@@ -307,11 +309,14 @@ func (s *Server) updateProcess(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(processSchema(p, false))
-	if err != nil {
+	// MachineProcessesController#update authorizes before it reads machine_process_params,
+	// which typed_params checks only then: a bearer that may not update gets 403 whatever
+	// the body (app/controllers/api/v1/machine_processes_controller.rb).
+	if err := c.authorize(p, "process.update", c.mayWriteComponent(p, c.db().machines[pr.MachineID], "update")); err != nil {
 		return err
 	}
-	if err := c.authorize(p, "process.update", c.mayWriteComponent(p, c.db().machines[pr.MachineID], "update")); err != nil {
+	in, err := c.parse(processSchema(p, false))
+	if err != nil {
 		return err
 	}
 	if a := in.obj("data").obj("attributes"); a.has("metadata") {
