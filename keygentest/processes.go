@@ -312,7 +312,11 @@ func (s *Server) updateProcess(c *call) error {
 	// MachineProcessesController#update authorizes before it reads machine_process_params,
 	// which typed_params checks only then: a bearer that may not update gets 403 whatever
 	// the body (app/controllers/api/v1/machine_processes_controller.rb).
-	if err := c.authorize(p, "process.update", c.mayWriteComponent(p, c.db().machines[pr.MachineID], "update")); err != nil {
+	// MachineProcessPolicy#update? lets the license update its processes even when its
+	// license is protected, unlike MachinePolicy#update? (app/policies/machine_process_policy.rb).
+	m := c.db().machines[pr.MachineID]
+	allowed := c.mayWriteComponent(p, m, "update") || (p.license != nil && m != nil && p.isLicense(m.LicenseID))
+	if err := c.authorize(p, "process.update", allowed); err != nil {
 		return err
 	}
 	in, err := c.parse(processSchema(p, false))

@@ -992,6 +992,14 @@ func TestProcessesWriteFeature(t *testing.T) {
 				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
 				return patch(w.ownerAuth, prs[0], serverID)
 			}},
+		// Beyond the feature: MachineProcessPolicy#update? allows the license on a protected
+		// license too.
+		{name: "processes/update.feature: License updates a process (protected license, no metadata)",
+			setup: func(w *world) req {
+				lic, _, prs := procOn(w, procPolicy(w, map[string]any{"protected": true}), false, 1)
+				return patch(w.licenseAuth(lic, nil), prs[0], map[string]any{})
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "processes", r.data()["type"]) }},
 		{name: "processes/update.feature: Anonymous updates a process", status: 401,
 			setup: func(w *world) req {
 				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
