@@ -155,7 +155,8 @@ func processSchema(p *principal, create bool) *param {
 		data["id"] = uuidParam().opt()
 		data["relationships"] = obj(fields{"machine": linkage("machine"), "environment": anyParam().opt()})
 	} else {
-		data["attributes"] = obj(a).opt()
+		// attributes is required on update too (MachineProcessesController#update typed_params,
+		// app/controllers/api/v1/machine_processes_controller.rb).
 		data["id"] = str().opt()
 	}
 	return obj(fields{"data": obj(data)})

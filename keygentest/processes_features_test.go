@@ -1000,6 +1000,12 @@ func TestProcessesWriteFeature(t *testing.T) {
 				return patch(w.licenseAuth(lic, nil), prs[0], map[string]any{})
 			},
 			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "processes", r.data()["type"]) }},
+		{name: "processes/update.feature: Admin updates a process (no attributes)", status: 400,
+			title: "Bad request", detail: "is missing", source: map[string]any{"pointer": "/data/attributes"},
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
+				return req{method: "PATCH", path: "/processes/" + prs[0], body: map[string]any{"data": map[string]any{"type": "processes", "id": prs[0]}}}
+			}},
 		{name: "processes/update.feature: Anonymous updates a process", status: 401,
 			setup: func(w *world) req {
 				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
