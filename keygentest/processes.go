@@ -134,9 +134,9 @@ func (s *Server) routeProcesses(r *router) {
 	r.get("/processes/{id}", s.lazy(s.showProcess))
 	r.update("/processes/{id}", s.lazy(s.updateProcess))
 	r.del("/processes/{id}", s.lazy(s.killProcess))
-	for _, a := range []string{"ping", "ping-heartbeat"} {
-		r.post("/processes/{id}/actions/"+a, s.lazy(s.pingProcess))
-	}
+	// Processes have one action route, ping: no ping-heartbeat alias as machines have
+	// (config/routes.rb, resources :machine_processes).
+	r.post("/processes/{id}/actions/ping", s.lazy(s.pingProcess))
 	for _, rel := range []string{"machine", "license", "product"} {
 		r.get("/processes/{id}/"+rel, s.lazy(s.processRelated(rel)))
 	}
