@@ -247,7 +247,9 @@ func (s *Server) listProcesses(c *call) error {
 		}
 		m := db.machines[pr.MachineID]
 		l := db.licenses[m.LicenseID]
-		if v := q.Get("machine"); v != "" && m.ID != v && m.Fingerprint != v {
+		// MachineProcess.for_machine joins the machine by id only, not by fingerprint
+		// (app/models/machine_process.rb).
+		if v := q.Get("machine"); v != "" && m.ID != lower(v) {
 			return false
 		}
 		if v := q.Get("license"); v != "" && m.LicenseID != v {
@@ -259,7 +261,7 @@ func (s *Server) listProcesses(c *call) error {
 		if v := q.Get("owner"); v != "" && deref2(m.OwnerID) != v {
 			return false
 		}
-		if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, v)) {
+		if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, userIDFor(db, c.acct.ID, v))) {
 			return false
 		}
 		if v := lower(q.Get("status")); v != "" && lower(processStatus(db, pr, now)) != v {
@@ -274,6 +276,20 @@ func (s *Server) listProcesses(c *call) error {
 		return err
 	}
 	return paginate(c, items, true, c.view().process)
+}
+
+// userIDFor resolves the user filter of MachineProcess.for_user: a UUID is a user id,
+// anything else a user id or email (app/models/machine_process.rb).
+func userIDFor(db *store, acct, v string) string {
+	if isUUID(v) {
+		return lower(v)
+	}
+	for _, u := range db.users {
+		if u.AccountID == acct && u.Email == v {
+			return u.ID
+		}
+	}
+	return v
 }
 
 func (c *call) findProcessFor(p *principal, id string) (*process, error) {

@@ -626,6 +626,23 @@ func TestProcessesReadFeature(t *testing.T) {
 				meta, _ := r.doc["links"].(map[string]any)["meta"].(map[string]any)
 				assert.Equal(t, map[string]any{"pages": float64(3), "count": float64(21)}, meta)
 			}},
+		// Beyond the feature: MachineProcess.for_machine joins machines by id only (a
+		// fingerprint matches nothing); for_user takes a user's id or email.
+		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes scoped to machine (by fingerprint)",
+			setup: func(w *world) req {
+				_, _, m1, _ := twoProducts(w, 2, 3)
+				var fp string
+				w.withStore(func(db *store) { fp = db.machines[m1].Fingerprint })
+				return list("/processes?machine="+fp, "")
+			},
+			check: listLen(0)},
+		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes scoped to user (by email)",
+			setup: func(w *world) req {
+				procOn(w, procPolicy(w, nil), true, 7)
+				procOn(w, w.pol2, false, 4)
+				return list("/processes?user=owner@example.com", "")
+			},
+			check: listLen(7)},
 		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes with a page size that is too high", status: 400,
 			setup: func(w *world) req { twenty(w); return list("/processes?page[number]=1&page[size]=250", "") }},
 		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes with a page size that is too low", status: 400,
