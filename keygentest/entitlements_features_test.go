@@ -1,0 +1,373 @@
+package keygentest
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every non-EE scenario of features/api/v1/entitlements/*.feature (keygen-sh/keygen-api), one
+// case each, named "<file>: <scenario title>". Scenarios of a disabled account are not
+// expressible (keygentest accounts are always active); EE scenarios are left out, and the
+// one CE scenario about environments is played with the admin (no environment bearer
+// exists in CE).
+
+// entitlements makes n entitlements as the admin and returns their ids, oldest first.
+func (w *world) entitlements(n int) []string {
+	w.t.Helper()
+	ids := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		ids = append(ids, w.entitlement(fmt.Sprintf("FEATURE_%02d", entitlementSeq(w))))
+	}
+	return ids
+}
+
+// entitlementSeq is the number of entitlements of the world's account (a code suffix).
+func entitlementSeq(w *world) int {
+	n := 0
+	w.withStore(func(db *store) { n = len(db.lic.entitlements) })
+	return n
+}
+
+func entitlementCount(w *world) int { return entitlementSeq(w) }
+
+func wantEntitlementCount(n int) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, w *world, r *reply) { assert.Equal(t, n, entitlementCount(w), string(r.body)) }
+}
+
+// linksContain checks some top-level links (values compared unescaped), as the features'
+// "should contain the following links" does.
+func linksContain(want map[string]any) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, _ *world, r *reply) {
+		got, ok := r.doc["links"].(map[string]any)
+		require.True(t, ok, string(r.body))
+		for k, v := range want {
+			g := got[k]
+			if s, ok := g.(string); ok {
+				g, _ = url.QueryUnescape(s)
+			}
+			assert.Equal(t, v, g, "links.%s", k)
+		}
+	}
+}
+
+// licenseWithEntitlements is a license of a new policy granting np entitlements, with nl
+// entitlements of its own (owned by w.owner when owned).
+func licenseWithEntitlements(w *world, pol string, np, nl int, owned bool) string {
+	w.t.Helper()
+	if pol == "" {
+		pol = procPolicy(w, nil)
+		if np > 0 {
+			require.Equal(w.t, 200, w.attachEntitlements("policies", pol, w.entitlements(np)...).status)
+		}
+	}
+	lic := w.licenseOf(pol, owned, false, nil)
+	if nl > 0 {
+		require.Equal(w.t, 200, w.attachEntitlements("licenses", lic, w.entitlements(nl)...).status)
+	}
+	return lic
+}
+
+// userWithEntitlements is the feature's user world: a policy granting 3 entitlements, two
+// licenses of it owned by w.owner with one entitlement each.
+func userWithEntitlements(w *world) {
+	pol := procPolicy(w, nil)
+	require.Equal(w.t, 200, w.attachEntitlements("policies", pol, w.entitlements(3)...).status)
+	licenseWithEntitlements(w, pol, 0, 1, true)
+	licenseWithEntitlements(w, pol, 0, 1, true)
+}
+
+func TestEntitlementsFeature(t *testing.T) {
+	t.Parallel()
+	fresh := func(t *testing.T) *world { return newLicensingWorld(t, nil) }
+	create := func(auth, typ string, attrs map[string]any) req {
+		return req{method: "POST", path: "/entitlements", auth: auth, body: doc(typ, attrs, nil)}
+	}
+	feature := map[string]any{"name": "Cool Feature", "code": "COOL_FEATURE"}
+	productFeature := map[string]any{"name": "Product Feature", "code": "PRODUCT_FEATURE"}
+	base := func(w *world) string { return "/v1/accounts/" + w.srv.AccountID + "/entitlements" }
+	update := func(auth, id string, attrs map[string]any) req {
+		body := doc("entitlements", attrs, nil)
+		body["data"].(map[string]any)["id"] = id
+		return req{method: "PATCH", path: "/entitlements/" + id, auth: auth, body: body}
+	}
+	del := func(auth, id string) req { return req{method: "DELETE", path: "/entitlements/" + id, auth: auth} }
+	lacks := func(role string) string { return noPerm + " (" + role + " lacks permission to perform action)" }
+	cases := []apiCase{
+		// create.feature
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account", status: 201,
+			attrs: map[string]any{"name": "Test Entitlement", "code": "TEST_ENTITLEMENT", "metadata": map[string]any{"foo": "bar"}},
+			setup: func(w *world) req {
+				return create("", "entitlements", map[string]any{"name": "Test Entitlement", "code": "TEST_ENTITLEMENT", "metadata": map[string]any{"foo": "bar"}})
+			},
+			check: wantEntitlementCount(1)},
+		{name: "entitlements/create.feature: Admin attempts to create an incomplete entitlement for their account", status: 400,
+			title: "Bad request", detail: "is missing", source: map[string]any{"pointer": "/data/attributes/code"},
+			setup: func(w *world) req { return create("", "entitlement", map[string]any{"name": "V1 Updates"}) },
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Admin attempts to create an entitlement for another account", status: 401,
+			setup: func(w *world) req { return create(w.otherAcct, "entitlements", feature) },
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Developer creates an entitlement for their account", status: 201,
+			attrs: feature,
+			setup: func(w *world) req { return create(w.devAuth, "entitlements", feature) }},
+		{name: "entitlements/create.feature: Sales attempts to create an entitlement for their account", status: 403, detail: denied,
+			setup: func(w *world) req {
+				return create(w.salesAuth, "entitlements", map[string]any{"name": "Sales Feature", "code": "SALES_FEATURE"})
+			},
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Support attempts to create an entitlement for their account", status: 403, detail: denied,
+			setup: func(w *world) req {
+				return create(w.supportAuth, "entitlements", map[string]any{"name": "Support Feature", "code": "SUPPORT_FEATURE"})
+			},
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Product attempts to create an entitlement for their account", status: 403, detail: lacks("product"),
+			setup: func(w *world) req { return create(w.prodAuth, "entitlement", productFeature) },
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: User attempts to create an entitlement for their account", status: 403, detail: userLacks,
+			setup: func(w *world) req { return create(w.ownerAuth, "entitlement", productFeature) },
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: License attempts to create an entitlement for their account", status: 403, detail: licLacks,
+			setup: func(w *world) req {
+				return create(w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil), "entitlement", productFeature)
+			},
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Anonymous attempts to create an entitlement for their account", status: 401,
+			setup: func(w *world) req { return create("-", "entitlement", productFeature) },
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Admin creates an entitlement and generates authorized webhooks", status: 201,
+			attrs: productFeature,
+			setup: func(w *world) req { return create("", "entitlement", productFeature) }},
+
+		// destroy.feature
+		{name: "entitlements/destroy.feature: Admin deletes an entitlement", status: 204,
+			setup: func(w *world) req { return del("", w.entitlements(3)[2]) },
+			check: wantEntitlementCount(2)},
+		{name: "entitlements/destroy.feature: Admin attempts to delete an entitlement for another account", status: 401,
+			setup: func(w *world) req { return del(w.otherAcct, w.entitlements(3)[1]) },
+			check: both(wantEntitlementCount(3), func(t *testing.T, w *world, r *reply) { assert.Len(t, r.doc["errors"], 1) })},
+		{name: "entitlements/destroy.feature: Developer deletes an entitlement", status: 204,
+			setup: func(w *world) req { return del(w.devAuth, w.entitlements(3)[2]) },
+			check: wantEntitlementCount(2)},
+		{name: "entitlements/destroy.feature: Sales attempts to delete an entitlement", status: 403, detail: denied,
+			setup: func(w *world) req { return del(w.salesAuth, w.entitlements(3)[2]) },
+			check: wantEntitlementCount(3)},
+		{name: "entitlements/destroy.feature: Support attempts to delete an entitlement", status: 403, detail: denied,
+			setup: func(w *world) req { return del(w.supportAuth, w.entitlements(3)[2]) },
+			check: wantEntitlementCount(3)},
+		{name: "entitlements/destroy.feature: Read-only attempts to delete an entitlement", status: 403, detail: roLacks,
+			setup: func(w *world) req { return del(w.roAuth, w.entitlements(3)[2]) },
+			check: wantEntitlementCount(3)},
+		{name: "entitlements/destroy.feature: Product attempts to delete an entitlement", status: 403, detail: lacks("product"),
+			setup: func(w *world) req { return del(w.prodAuth, w.entitlements(2)[0]) },
+			check: wantEntitlementCount(2)},
+		{name: "entitlements/destroy.feature: License attempts to delete an entitlement (does not have entitlement)", status: 404,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				return del(w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil), ids[0])
+			},
+			check: wantEntitlementCount(2)},
+		{name: "entitlements/destroy.feature: License attempts to delete an entitlement (does have entitlement)", status: 403, detail: licLacks,
+			setup: func(w *world) req {
+				lic := licenseWithEntitlements(w, "", 1, 3, false)
+				return del(w.licenseAuth(lic, nil), w.get("/entitlements").list()[0].(map[string]any)["id"].(string))
+			},
+			check: wantEntitlementCount(4)},
+		{name: "entitlements/destroy.feature: User attempts to delete an entitlement (does not have entitlement)", status: 404,
+			setup: func(w *world) req { return del(w.ownerAuth, w.entitlements(2)[0]) },
+			check: wantEntitlementCount(2)},
+		{name: "entitlements/destroy.feature: User attempts to delete an entitlement (does have entitlement)", status: 403, detail: userLacks,
+			setup: func(w *world) req {
+				userWithEntitlements(w)
+				return del(w.ownerAuth, w.get("/entitlements").list()[0].(map[string]any)["id"].(string))
+			},
+			check: wantEntitlementCount(5)},
+		{name: "entitlements/destroy.feature: Anonymous attempts to delete an entitlement", status: 401,
+			setup: func(w *world) req { return del("-", w.entitlements(2)[0]) },
+			check: wantEntitlementCount(2)},
+
+		// index.feature
+		{name: "entitlements/index.feature: Admin retrieves all entitlements for their account",
+			setup: func(w *world) req { w.entitlements(3); return getAs("/entitlements", "") }, check: listLen(3)},
+		{name: "entitlements/index.feature: Admin retrieves an offset-paginated list of entitlements",
+			setup: func(w *world) req { w.entitlements(10); return getAs("/entitlements?page[number]=1&page[size]=5", "") },
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.list(), 5)
+				linksContain(map[string]any{"self": base(w) + "?page[number]=1&page[size]=5", "next": base(w) + "?page[number]=2&page[size]=5",
+					"last": base(w) + "?page[number]=2&page[size]=5", "meta": map[string]any{"pages": float64(2), "count": float64(10)}})(t, w, r)
+			}},
+		{name: "entitlements/index.feature: Admin retrieves an offset-paginated list of entitlements with a page size that is too high", status: 400,
+			setup: func(w *world) req { w.entitlements(2); return getAs("/entitlements?page[number]=1&page[size]=250", "") }},
+		{name: "entitlements/index.feature: Admin retrieves an offset-paginated list of entitlements with a page size that is too low", status: 400,
+			setup: func(w *world) req { w.entitlements(2); return getAs("/entitlements?page[number]=1&page[size]=-10", "") }},
+		{name: "entitlements/index.feature: Admin retrieves an offset-paginated list of entitlements with an invalid page number", status: 400,
+			setup: func(w *world) req { w.entitlements(2); return getAs("/entitlements?page[number]=-1&page[size]=10", "") }},
+		{name: "entitlements/index.feature: Admin retrieves a keyset-paginated list of entitlements (first page)",
+			setup: func(w *world) req { w.entitlements(19); return getAs("/entitlements?page[size]=5&page[cursor]=", "") },
+			check: func(t *testing.T, w *world, r *reply) {
+				ids := listedIDs(w.get("/entitlements?limit=100"))
+				assert.Equal(t, ids[:5], listedIDs(r))
+				linksContain(map[string]any{"self": base(w) + "?page[cursor]=&page[size]=5",
+					"next": base(w) + "?page[cursor]=" + ids[4] + "&page[size]=5"})(t, w, r)
+			}},
+		{name: "entitlements/index.feature: Admin retrieves a keyset-paginated list of entitlements (next page)",
+			setup: func(w *world) req {
+				ids := w.entitlements(19)
+				return getAs("/entitlements?page[size]=5&page[cursor]="+ids[len(ids)-5], "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				ids := listedIDs(w.get("/entitlements?limit=100")) // newest first
+				assert.Equal(t, ids[5:10], listedIDs(r))
+				linksContain(map[string]any{"self": base(w) + "?page[cursor]=" + ids[4] + "&page[size]=5",
+					"next": base(w) + "?page[cursor]=" + ids[9] + "&page[size]=5"})(t, w, r)
+			}},
+		{name: "entitlements/index.feature: Admin retrieves a keyset-paginated list of entitlements (last page)",
+			setup: func(w *world) req {
+				ids := w.entitlements(19)
+				return getAs("/entitlements?page[size]=5&page[cursor]="+ids[len(ids)-15], "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				ids := listedIDs(w.get("/entitlements?limit=100"))
+				assert.Len(t, r.list(), 4)
+				linksContain(map[string]any{"self": base(w) + "?page[cursor]=" + ids[14] + "&page[size]=5", "next": nil})(t, w, r)
+			}},
+		{name: "entitlements/index.feature: Admin retrieves all entitlements without a limit for their account",
+			setup: func(w *world) req { w.entitlements(10); return getAs("/entitlements", "") }, check: listLen(10)},
+		{name: "entitlements/index.feature: Admin retrieves all entitlements with a low limit for their account",
+			setup: func(w *world) req { w.entitlements(10); return getAs("/entitlements?limit=5", "") }, check: listLen(5)},
+		{name: "entitlements/index.feature: Admin retrieves all entitlements with a high limit for their account",
+			setup: func(w *world) req { w.entitlements(10); return getAs("/entitlements?limit=10", "") }, check: listLen(10)},
+		{name: "entitlements/index.feature: Admin retrieves all entitlements with a limit that is too high", status: 400,
+			setup: func(w *world) req { w.entitlements(2); return getAs("/entitlements?limit=900", "") }},
+		{name: "entitlements/index.feature: Admin retrieves all entitlements with a limit that is too low", status: 400,
+			setup: func(w *world) req { w.entitlements(2); return getAs("/entitlements?limit=-10", "") }},
+		{name: "entitlements/index.feature: Admin attempts to retrieve all entitlements for another account", status: 401,
+			setup: func(w *world) req { return getAs("/entitlements", w.otherAcct) },
+			check: func(t *testing.T, w *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+		{name: "entitlements/index.feature: License retrieves all their entitlements (has no entitlements)",
+			setup: func(w *world) req {
+				w.entitlements(3)
+				return getAs("/entitlements", w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			},
+			check: listLen(0)},
+		{name: "entitlements/index.feature: License retrieves all their entitlements (has entitlements)",
+			setup: func(w *world) req {
+				return getAs("/entitlements", w.licenseAuth(licenseWithEntitlements(w, "", 1, 3, false), nil))
+			},
+			check: listLen(4)},
+		{name: "entitlements/index.feature: User retrieves all their entitlements (has no entitlements)",
+			setup: func(w *world) req { w.entitlements(3); return getAs("/entitlements", w.ownerAuth) },
+			check: listLen(0)},
+		{name: "entitlements/index.feature: User retrieves all their entitlements (has entitlements)",
+			setup: func(w *world) req { userWithEntitlements(w); return getAs("/entitlements", w.ownerAuth) },
+			check: listLen(5)},
+		{name: "entitlements/index.feature: Product attempts to retrieve all entitlements for their account",
+			setup: func(w *world) req { w.entitlements(3); return getAs("/entitlements", w.prodAuth) },
+			check: listLen(3)},
+
+		// show.feature
+		{name: "entitlements/show.feature: Admin retrieves an entitlement for their account",
+			setup: func(w *world) req {
+				ids := w.entitlements(3)
+				return getAs("/entitlements/"+ids[0], "")
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }},
+		{name: "entitlements/show.feature: Admin retrieves an invalid entitlement for their account", status: 404,
+			title: "Not found", code: "NOT_FOUND", detail: "The requested entitlement 'invalid' was not found",
+			setup: func(w *world) req { return getAs("/entitlements/invalid", "") }},
+		{name: "entitlements/show.feature: Admin attempts to retrieve an entitlement for another account", status: 401,
+			setup: func(w *world) req { return getAs("/entitlements/"+w.entitlements(3)[0], w.otherAcct) },
+			check: func(t *testing.T, w *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+		{name: "entitlements/show.feature: Environment retrieves an entitlement (isolated)", status: 400,
+			code: "ENVIRONMENT_NOT_SUPPORTED", detail: "is unsupported", source: map[string]any{"header": "Keygen-Environment"},
+			setup: func(w *world) req {
+				r := getAs("/entitlements/"+w.entitlements(1)[0], "")
+				r.headers = map[string]string{"Keygen-Environment": "isolated"}
+				return r
+			}},
+		{name: "entitlements/show.feature: Product retrieves an entitlement",
+			setup: func(w *world) req { return getAs("/entitlements/"+w.entitlements(3)[0], w.prodAuth) }},
+		{name: "entitlements/show.feature: License retrieves an entitlement (does not have entitlement)", status: 404,
+			setup: func(w *world) req {
+				ids := w.entitlements(3)
+				return getAs("/entitlements/"+ids[0], w.licenseAuth(w.licenseOf(w.pol, false, false, nil), nil))
+			}},
+		{name: "entitlements/show.feature: License retrieves an entitlement (does have entitlement)",
+			setup: func(w *world) req {
+				lic := licenseWithEntitlements(w, "", 1, 3, false)
+				return getAs("/entitlements/"+w.get("/entitlements").list()[3].(map[string]any)["id"].(string), w.licenseAuth(lic, nil))
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }},
+		{name: "entitlements/show.feature: User retrieves an entitlement (does not have entitlement)", status: 404,
+			setup: func(w *world) req { return getAs("/entitlements/"+w.entitlements(3)[0], w.ownerAuth) }},
+		{name: "entitlements/show.feature: User retrieves an entitlement (does have entitlement)",
+			setup: func(w *world) req {
+				userWithEntitlements(w)
+				return getAs("/entitlements/"+w.get("/entitlements").list()[4].(map[string]any)["id"].(string), w.ownerAuth)
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }},
+
+		// update.feature
+		{name: "entitlements/update.feature: Admin updates an entitlement for their account",
+			attrs: map[string]any{"code": "NEW_FEATURE", "metadata": map[string]any{"fooBar": "baz-qux"}},
+			setup: func(w *world) req {
+				return update("", w.entitlements(1)[0], map[string]any{"code": "NEW_FEATURE", "metadata": map[string]any{"foo-bar": "baz-qux"}})
+			}},
+		{name: "entitlements/update.feature: Admin updates an entitlement with an empty code for their account", status: 400,
+			title: "Bad request", detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/code"},
+			setup: func(w *world) req {
+				id := w.entitlement("EXPL_FEATURE_1")
+				return update("", id, map[string]any{"code": ""})
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.doc["errors"], 1)
+				assert.Equal(t, "EXPL_FEATURE_1", w.get("/entitlements/EXPL_FEATURE_1").attrs()["code"])
+			}},
+		{name: "entitlements/update.feature: Admin attempts to update an entitlement for another account", status: 401,
+			setup: func(w *world) req {
+				id := w.entitlements(1)[0]
+				return req{method: "PATCH", path: "/entitlements/" + id, auth: w.otherAcct, body: doc("entitlements", map[string]any{"name": "Updated Feature"}, nil)}
+			}},
+		{name: "entitlements/update.feature: Developer updates an entitlement for their account", attrs: map[string]any{"name": "Updated Feature"},
+			setup: func(w *world) req {
+				return update(w.devAuth, w.entitlements(1)[0], map[string]any{"name": "Updated Feature"})
+			}},
+		{name: "entitlements/update.feature: Sales updates an entitlement for their account", status: 403, detail: denied,
+			setup: func(w *world) req {
+				r := update(w.salesAuth, w.entitlements(1)[0], map[string]any{"name": "Sales Entitlement"})
+				r.body.(map[string]any)["data"].(map[string]any)["type"] = "entitlement"
+				return r
+			}},
+		{name: "entitlements/update.feature: Support updates an entitlement for their account", status: 403, detail: denied,
+			setup: func(w *world) req {
+				return update(w.supportAuth, w.entitlements(1)[0], map[string]any{"name": "Support Entitlement"})
+			}},
+		{name: "entitlements/update.feature: Read-only updates an entitlement for their account", status: 403, detail: roLacks,
+			setup: func(w *world) req {
+				return update(w.roAuth, w.entitlements(1)[0], map[string]any{"name": "Support Entitlement"})
+			}},
+		{name: "entitlements/update.feature: Product attempts to update an entitlement", status: 403, detail: lacks("product"),
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				return req{method: "PATCH", path: "/entitlements/" + ids[0], auth: w.prodAuth, body: doc("entitlements", map[string]any{"name": "Product Entitlement"}, nil)}
+			}},
+	}
+	for _, role := range []struct{ name, key string }{{"Developer", "dev"}, {"Sales", "sales"}, {"Support", "support"}, {"Read-only", "ro"}} {
+		role := role
+		auth := func(w *world) string {
+			return map[string]string{"dev": w.devAuth, "sales": w.salesAuth, "support": w.supportAuth, "ro": w.roAuth}[role.key]
+		}
+		n := map[string]int{"dev": 2, "sales": 2, "support": 5, "ro": 5}[role.key]
+		cases = append(cases,
+			apiCase{name: "entitlements/index.feature: " + role.name + " retrieves all entitlements for their account",
+				setup: func(w *world) req { w.entitlements(n); return getAs("/entitlements", auth(w)) },
+				check: listLen(n)},
+			apiCase{name: "entitlements/show.feature: " + role.name + " retrieves an entitlement for their account",
+				setup: func(w *world) req { return getAs("/entitlements/"+w.entitlements(3)[0], auth(w)) },
+				check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }})
+	}
+	runEach(t, fresh, cases)
+}
