@@ -276,11 +276,13 @@ func (s *Server) updateEntitlement(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(entitlementSchema(false))
-	if err != nil {
+	// EntitlementsController#update authorizes before it reads entitlement_params, which
+	// typed_params checks only then (app/controllers/api/v1/entitlements_controller.rb).
+	if err := c.authorize(p, "entitlement.update", p.canWriteAll()); err != nil {
 		return err
 	}
-	if err := c.authorize(p, "entitlement.update", p.canWriteAll()); err != nil {
+	in, err := c.parse(entitlementSchema(false))
+	if err != nil {
 		return err
 	}
 	next := *e

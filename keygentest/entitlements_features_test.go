@@ -341,6 +341,12 @@ func TestEntitlementsFeature(t *testing.T) {
 				r.body.(map[string]any)["data"].(map[string]any)["type"] = "entitlement"
 				return r
 			}},
+		// Beyond the feature: EntitlementsController#update authorizes before typed_params
+		// reads the body, so a refused bearer gets 403 whatever it sends.
+		{name: "entitlements/update.feature: Sales updates an entitlement for their account (unpermitted attribute)", status: 403, detail: denied,
+			setup: func(w *world) req {
+				return update(w.salesAuth, w.entitlements(1)[0], map[string]any{"name": "Sales Entitlement", "foo": "bar"})
+			}},
 		{name: "entitlements/update.feature: Support updates an entitlement for their account", status: 403, detail: denied,
 			setup: func(w *world) req {
 				return update(w.supportAuth, w.entitlements(1)[0], map[string]any{"name": "Support Entitlement"})
