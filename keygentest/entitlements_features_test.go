@@ -377,3 +377,478 @@ func TestEntitlementsFeature(t *testing.T) {
 	}
 	runEach(t, fresh, cases)
 }
+
+// Every non-EE scenario of features/api/v1/policies/relationships/entitlements.feature and
+// features/api/v1/licenses/relationships/entitlements.feature that needs no environment.
+func TestEntitlementRelationshipsFeature(t *testing.T) {
+	t.Parallel()
+	fresh := func(t *testing.T) *world { return newLicensingWorld(t, nil) }
+	// attached makes n entitlements attached to the policy or license ("policies",
+	// "licenses") and returns them, oldest first.
+	attached := func(w *world, parent, id string, n int) []string {
+		w.t.Helper()
+		ids := w.entitlements(n)
+		require.Equal(w.t, 200, w.attachEntitlements(parent, id, ids...).status)
+		return ids
+	}
+	rel := func(method, parent, id, auth string, ents ...string) req {
+		r := req{method: method, path: "/" + parent + "/" + id + "/entitlements", auth: auth}
+		if method != "GET" {
+			r.body = entitlementBody(ents...)
+		}
+		return r
+	}
+	// linkCount is the number of join records of a kind ("policy", "license").
+	linkCount := func(w *world, kind string) int {
+		n := 0
+		w.withStore(func(db *store) {
+			if kind == "policy" {
+				n = len(db.lic.policyEntitlements)
+			} else {
+				n = len(db.lic.licenseEntitlements)
+			}
+		})
+		return n
+	}
+	counts := func(policyLinks, licenseLinks, ents int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			assert.Equal(t, policyLinks, linkCount(w, "policy"), "policy-entitlements")
+			assert.Equal(t, licenseLinks, linkCount(w, "license"), "license-entitlements")
+			assert.Equal(t, ents, entitlementCount(w), "entitlements")
+		}
+	}
+	isEntitlement := func(t *testing.T, w *world, r *reply) {
+		assert.Equal(t, "entitlements", r.data()["type"], string(r.body))
+	}
+	joined := func(typ string, n int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			require.Len(t, r.list(), n, string(r.body))
+			for _, x := range r.list() {
+				assert.Equal(t, typ, x.(map[string]any)["type"])
+			}
+		}
+	}
+	const (
+		pf = "policies/relationships/entitlements.feature: "
+		lf = "licenses/relationships/entitlements.feature: "
+	)
+	empty := map[string]any{"data": []any{}}
+	runEach(t, fresh, []apiCase{
+		// policies: retrieval
+		{name: pf + "Admin retrieves the entitlements for a policy",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 3)
+				return rel("GET", "policies", pol, "")
+			},
+			check: listLen(3)},
+		{name: pf + "Product retrieves the entitlements for a policy",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 3)
+				return rel("GET", "policies", pol, w.prodAuth)
+			},
+			check: listLen(3)},
+		{name: pf + "Admin retrieves an entitlement for a policy",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return getAs("/policies/"+pol+"/entitlements/"+ids[0], "")
+			},
+			check: isEntitlement},
+		{name: pf + "Product retrieves an entitlement for a policy",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return getAs("/policies/"+pol+"/entitlements/"+ids[0], w.prodAuth)
+			},
+			check: isEntitlement},
+		{name: pf + "Product retrieves the entitlements for a policy of another product", status: 404,
+			setup: func(w *world) req {
+				attached(w, "policies", w.pol2, 3)
+				return rel("GET", "policies", w.pol2, w.prodAuth)
+			}},
+		{name: pf + "User attempts to retrieve the entitlements for a policy", status: 404,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 3)
+				return rel("GET", "policies", pol, w.otherAuth)
+			}},
+		{name: pf + "Admin attempts to retrieve the entitlements for a policy of another account", status: 401,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 3)
+				return rel("GET", "policies", pol, w.otherAcct)
+			}},
+		{name: pf + "License attempts to retrieves entitlements for a policy", status: 403, detail: denied,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return getAs("/policies/"+pol+"/entitlements/"+ids[0], w.licenseAuth(w.licenseOf(pol, false, false, nil), nil))
+			}},
+		{name: pf + "License attempts to retrieves an entitlement for a policy", status: 403, detail: denied,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return getAs("/policies/"+pol+"/entitlements/"+ids[0], w.licenseAuth(w.licenseOf(pol, false, false, nil), nil))
+			}},
+		// policies: attachment
+		{name: pf + "Admin attaches entitlements to a policy",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				return rel("POST", "policies", pol, "", w.entitlements(3)...)
+			},
+			check: both(joined("policy-entitlements", 3), counts(3, 0, 3))},
+		{name: pf + "Admin attaches empty entitlements to a policy", status: 400,
+			title: "Bad request", detail: "length must be between 1 and 100 (inclusive)", source: map[string]any{"pointer": "/data"},
+			setup: func(w *world) req {
+				w.entitlements(3)
+				return req{method: "POST", path: "/policies/" + procPolicy(w, nil) + "/entitlements", body: empty}
+			},
+			check: counts(0, 0, 3)},
+		{name: pf + "Admin attaches entitlements to a policy that already exists", status: 422,
+			title: unprocessed, detail: "already exists", code: "ENTITLEMENT_TAKEN", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return rel("POST", "policies", pol, "", ids[0])
+			},
+			check: counts(3, 0, 3)},
+		{name: pf + "Admin attempts to attach entitlements to a policy with an invalid entitlement ID", status: 422,
+			title: unprocessed, detail: "must exist", code: "ENTITLEMENT_NOT_FOUND", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			setup: func(w *world) req {
+				ids := w.entitlements(3)
+				return rel("POST", "policies", procPolicy(w, nil), "", ids[0], "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8", ids[2])
+			},
+			check: counts(0, 0, 3)},
+		{name: pf + "Admin attempts to attach an entitlement to a policy for another account", status: 401,
+			setup: func(w *world) req {
+				ids := w.entitlements(1)
+				return rel("POST", "policies", procPolicy(w, nil), w.otherAcct, ids[0])
+			},
+			check: counts(0, 0, 1)},
+		{name: pf + "Product attaches entitlements to a policy",
+			setup: func(w *world) req {
+				ids := w.entitlements(4)
+				return rel("POST", "policies", procPolicy(w, nil), w.prodAuth, ids[0], ids[3])
+			},
+			check: joined("policy-entitlements", 2)},
+		{name: pf + "Product attempts to attach entitlements to a policy it doesn't own", status: 404,
+			setup: func(w *world) req { return rel("POST", "policies", w.pol2, w.prodAuth, w.entitlements(2)...) },
+			check: counts(0, 0, 2)},
+		{name: pf + "License attempts to attach entitlements to a policy", status: 403, detail: licLacks,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := w.entitlements(2)
+				return rel("POST", "policies", pol, w.licenseAuth(w.licenseOf(pol, false, false, nil), nil), ids[0])
+			},
+			check: counts(0, 0, 2)},
+		{name: pf + "User attempts to attach entitlements to a policy", status: 404,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				return rel("POST", "policies", procPolicy(w, nil), w.otherAuth, ids[0])
+			}},
+		// policies: detachment
+		{name: pf + "Admin detaches entitlements from a policy", status: 204,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				return rel("DELETE", "policies", pol, "", attached(w, "policies", pol, 3)...)
+			},
+			check: counts(0, 0, 3)},
+		{name: pf + "Admin detaches empty entitlements from a policy", status: 400,
+			title: "Bad request", detail: "length must be between 1 and 100 (inclusive)", source: map[string]any{"pointer": "/data"},
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 3)
+				return req{method: "DELETE", path: "/policies/" + pol + "/entitlements", body: empty}
+			},
+			check: counts(3, 0, 3)},
+		{name: pf + "Admin attempts to detach entitlements from a policy with an invalid entitlement ID", status: 422,
+			title: "Unprocessable entity", detail: "cannot detach entitlement '818f1f34-676b-4e0b-ba57-a98d02263212' (entitlement is not attached)",
+			source: map[string]any{"pointer": "/data/1"},
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return rel("DELETE", "policies", pol, "", ids[0], "818f1f34-676b-4e0b-ba57-a98d02263212", ids[2])
+			},
+			check: counts(3, 0, 3)},
+		{name: pf + "Admin attempts to detach an entitlement from a policy for another account", status: 401,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				return rel("DELETE", "policies", pol, w.otherAcct, attached(w, "policies", pol, 1)...)
+			},
+			check: counts(1, 0, 1)},
+		{name: pf + "Product detaches entitlements from a policy", status: 204,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 4)
+				return rel("DELETE", "policies", pol, w.prodAuth, ids[0], ids[3])
+			},
+			check: counts(2, 0, 4)},
+		{name: pf + "Product attempts to detach entitlements from a policy it doesn't own", status: 404,
+			setup: func(w *world) req {
+				return rel("DELETE", "policies", w.pol2, w.prodAuth, attached(w, "policies", w.pol2, 2)...)
+			},
+			check: counts(2, 0, 2)},
+		{name: pf + "License attempts to detach entitlements from a policy", status: 403, detail: licLacks,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 2)
+				return rel("DELETE", "policies", pol, w.licenseAuth(w.licenseOf(pol, false, false, nil), nil), ids[0])
+			},
+			check: counts(2, 0, 2)},
+		{name: pf + "User attempts to detach entitlements from a policy", status: 404,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 2)
+				return rel("DELETE", "policies", pol, w.otherAuth, ids[0])
+			},
+			check: counts(2, 0, 2)},
+
+		// licenses: retrieval
+		{name: lf + "Admin retrieves the entitlements for a license",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				attached(w, "licenses", lic, 3)
+				return rel("GET", "licenses", lic, "")
+			},
+			check: listLen(3)},
+		{name: lf + "Admin retrieves the entitlements for a license key",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 2)
+				lic := w.licenseOf(pol, false, false, map[string]any{"key": "example-license-key"})
+				attached(w, "licenses", lic, 5)
+				return rel("GET", "licenses", "example-license-key", "")
+			},
+			check: listLen(7)},
+		{name: lf + "Admin attempts to retrieve the entitlements for a license of another account", status: 401,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				attached(w, "licenses", lic, 3)
+				return rel("GET", "licenses", lic, w.otherAcct)
+			}},
+		{name: lf + "Product retrieves the entitlements for a license of another product", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(w.pol2, false, false, nil)
+				attached(w, "licenses", lic, 3)
+				return rel("GET", "licenses", lic, w.prodAuth)
+			}},
+		{name: lf + "License retrieves their entitlements",
+			setup: func(w *world) req {
+				lic := licenseWithEntitlements(w, "", 1, 3, false)
+				return rel("GET", "licenses", lic, w.licenseAuth(lic, nil))
+			},
+			check: listLen(4)},
+		{name: lf + "User attempts to retrieve the entitlements for their license (license owner)",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				l1 := licenseWithEntitlements(w, pol, 0, 2, true)
+				licenseWithEntitlements(w, pol, 0, 4, true)
+				licenseWithEntitlements(w, pol, 0, 6, true)
+				return rel("GET", "licenses", l1, w.ownerAuth)
+			},
+			check: listLen(2)},
+		{name: lf + "User attempts to retrieve the entitlements for their license (license user)",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				l1 := w.licenseOf(pol, false, true, nil)
+				l2 := w.licenseOf(pol, false, true, nil)
+				l3 := w.licenseOf(pol, false, false, nil)
+				attached(w, "licenses", l1, 2)
+				attached(w, "licenses", l2, 4)
+				attached(w, "licenses", l3, 6)
+				return rel("GET", "licenses", l1, w.luAuth)
+			},
+			check: listLen(2)},
+		{name: lf + "User attempts to retrieve the entitlements for a license they don't own", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				attached(w, "licenses", lic, 3)
+				return rel("GET", "licenses", lic, w.otherAuth)
+			}},
+		{name: lf + "Admin retrieves an entitlement for a license",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				ids := attached(w, "licenses", lic, 3)
+				return getAs("/licenses/"+lic+"/entitlements/"+ids[0], "")
+			},
+			check: isEntitlement},
+		{name: lf + "Product retrieves an entitlement for a license",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				ids := attached(w, "licenses", lic, 3)
+				return getAs("/licenses/"+lic+"/entitlements/"+ids[0], w.prodAuth)
+			},
+			check: isEntitlement},
+		{name: lf + "User attempts to retrieve an entitlements for their license",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), true, false, nil)
+				ids := attached(w, "licenses", lic, 5)
+				return getAs("/licenses/"+lic+"/entitlements/"+ids[0], w.ownerAuth)
+			},
+			check: isEntitlement},
+		{name: lf + "User attempts to retrieve an entitlements for a license they don't own", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), true, false, nil)
+				ids := attached(w, "licenses", lic, 3)
+				return getAs("/licenses/"+lic+"/entitlements/"+ids[0], w.otherAuth)
+			}},
+		// licenses: attachment
+		{name: lf + "Admin attaches entitlements to a license",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("POST", "licenses", lic, "", w.entitlements(3)...)
+			},
+			check: both(joined("license-entitlements", 3), counts(0, 3, 3))},
+		{name: lf + "Admin attaches an entitlement to a license that already exists as a policy entitlement", status: 422,
+			title: unprocessed, detail: "already exists (entitlement is attached through policy)", code: "ENTITLEMENT_CONFLICT",
+			source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				lic := w.licenseOf(pol, false, false, nil)
+				return rel("POST", "licenses", lic, "", attached(w, "policies", pol, 1)...)
+			},
+			check: counts(1, 0, 1)},
+		{name: lf + "Admin attempts to attach an entitlement to a license that already exists as a license entitlement", status: 422,
+			title: unprocessed, detail: "already exists", code: "ENTITLEMENT_TAKEN", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("POST", "licenses", lic, "", attached(w, "licenses", lic, 1)...)
+			},
+			check: counts(0, 1, 1)},
+		{name: lf + "Admin attempts to attach entitlements to a license with an invalid entitlement ID", status: 422,
+			title: unprocessed, detail: "must exist", code: "ENTITLEMENT_NOT_FOUND", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			setup: func(w *world) req {
+				ids := w.entitlements(3)
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("POST", "licenses", lic, "", ids[0], "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8", ids[2])
+			},
+			check: counts(0, 0, 3)},
+		{name: lf + "Admin attempts to attach an entitlement to a license for another account", status: 401,
+			setup: func(w *world) req {
+				ids := w.entitlements(1)
+				return rel("POST", "licenses", w.licenseOf(procPolicy(w, nil), false, false, nil), w.otherAcct, ids[0])
+			},
+			check: counts(0, 0, 1)},
+		{name: lf + "Product attempts to attach entitlements to a license it doesn't own", status: 404,
+			setup: func(w *world) req {
+				return rel("POST", "licenses", w.licenseOf(w.pol2, false, false, nil), w.prodAuth, w.entitlements(2)...)
+			},
+			check: counts(0, 0, 2)},
+		{name: lf + "License attempts to attach entitlements to themselves", status: 403, detail: licLacks,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("POST", "licenses", lic, w.licenseAuth(lic, nil), ids[0])
+			},
+			check: counts(0, 0, 2)},
+		{name: lf + "User attempts to attach entitlements to their license (license owner)", status: 403, detail: userLacks,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				return rel("POST", "licenses", w.licenseOf(procPolicy(w, nil), true, false, nil), w.ownerAuth, ids[0])
+			},
+			check: counts(0, 0, 2)},
+		{name: lf + "User attempts to attach entitlements to their license (license user)", status: 403, detail: userLacks,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				return rel("POST", "licenses", w.licenseOf(procPolicy(w, nil), false, true, nil), w.luAuth, ids[0])
+			},
+			check: counts(0, 0, 2)},
+		{name: lf + "User attempts to attach entitlements to a license", status: 404,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				return rel("POST", "licenses", w.licenseOf(procPolicy(w, nil), false, false, nil), w.otherAuth, ids[0])
+			},
+			check: counts(0, 0, 2)},
+		// licenses: detachment
+		{name: lf + "Admin detaches entitlements from a license", status: 204,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("DELETE", "licenses", lic, "", attached(w, "licenses", lic, 3)...)
+			},
+			check: counts(0, 0, 3)},
+		{name: lf + "Admin detaches empty entitlements from a license", status: 400,
+			title: "Bad request", detail: "length must be between 1 and 100 (inclusive)", source: map[string]any{"pointer": "/data"},
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				attached(w, "licenses", lic, 3)
+				return req{method: "DELETE", path: "/licenses/" + lic + "/entitlements", body: empty}
+			},
+			check: counts(0, 3, 3)},
+		{name: lf + "Admin attempts to detach entitlements from a license with an invalid entitlement ID", status: 422,
+			title: "Unprocessable entity", detail: "cannot detach entitlement 'd22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8' (entitlement is not attached)",
+			source: map[string]any{"pointer": "/data/0"},
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				ids := attached(w, "licenses", lic, 3)
+				return rel("DELETE", "licenses", lic, "", "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8", ids[0], ids[1])
+			},
+			check: counts(0, 3, 3)},
+		func() apiCase {
+			var inherited string // set by setup, read by check (the case runs once)
+			return apiCase{name: lf + "Admin attempts to detach entitlements from a license that is inherited from the policy", status: 403,
+				title: "Access denied", source: map[string]any{"pointer": "/data/1"},
+				setup: func(w *world) req {
+					pol := procPolicy(w, nil)
+					lic := w.licenseOf(pol, false, false, nil)
+					own := attached(w, "licenses", lic, 1)
+					inherited = attached(w, "policies", pol, 1)[0]
+					return rel("DELETE", "licenses", lic, "", own[0], inherited)
+				},
+				check: func(t *testing.T, w *world, r *reply) {
+					assert.Equal(t, "cannot detach entitlement '"+inherited+"' (entitlement is attached through policy)", r.detail())
+					counts(1, 1, 2)(t, w, r)
+				}}
+		}(),
+		{name: lf + "Admin attempts to detach an entitlement from a license for another account", status: 401,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("DELETE", "licenses", lic, w.otherAcct, attached(w, "licenses", lic, 1)...)
+			},
+			check: counts(0, 1, 1)},
+		{name: lf + "Product attempts to detach entitlements from a license it doesn't own", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(w.pol2, false, false, nil)
+				return rel("DELETE", "licenses", lic, w.prodAuth, attached(w, "licenses", lic, 2)...)
+			},
+			check: counts(0, 2, 2)},
+		{name: lf + "License attempts to detach entitlements to themselves", status: 403, detail: licLacks,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				ids := attached(w, "licenses", lic, 2)
+				return rel("DELETE", "licenses", lic, w.licenseAuth(lic, nil), ids[0])
+			},
+			check: counts(0, 2, 2)},
+		{name: lf + "License attempts to detach entitlements from another license", status: 404,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				l1 := w.licenseOf(pol, false, false, nil)
+				l2 := w.licenseOf(pol, false, false, nil)
+				ids := attached(w, "licenses", l2, 1)
+				return rel("DELETE", "licenses", l2, w.licenseAuth(l1, nil), ids[0])
+			},
+			check: counts(0, 1, 1)},
+		{name: lf + "User attempts to detach entitlements from their license (license owner)", status: 403, detail: userLacks,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), true, false, nil)
+				ids := attached(w, "licenses", lic, 2)
+				return rel("DELETE", "licenses", lic, w.ownerAuth, ids[0])
+			},
+			check: counts(0, 2, 2)},
+		{name: lf + "User attempts to detach entitlements from their license (license user)", status: 403, detail: userLacks,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, true, nil)
+				ids := attached(w, "licenses", lic, 2)
+				return rel("DELETE", "licenses", lic, w.luAuth, ids[0])
+			},
+			check: counts(0, 2, 2)},
+		{name: lf + "User attempts to detach entitlements from a license", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				ids := attached(w, "licenses", lic, 2)
+				return rel("DELETE", "licenses", lic, w.otherAuth, ids[0])
+			},
+			check: counts(0, 2, 2)},
+	})
+}
