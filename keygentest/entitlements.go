@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 )
 
@@ -290,7 +291,11 @@ func (s *Server) updateEntitlement(c *call) error {
 	if err := c.validateEntitlement(&next); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// entitlement.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/entitlements_controller.rb).
+	if next.Name != e.Name || next.Code != e.Code || !reflect.DeepEqual(next.Metadata, e.Metadata) {
+		next.Updated = c.now()
+	}
 	*e = next
 	res := c.view().entitlement(e)
 	c.emit("entitlement.updated", res, nil)

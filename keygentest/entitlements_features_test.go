@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -316,6 +317,24 @@ func TestEntitlementsFeature(t *testing.T) {
 			setup: func(w *world) req {
 				return update("", w.entitlements(1)[0], map[string]any{"code": "NEW_FEATURE", "metadata": map[string]any{"foo-bar": "baz-qux"}})
 			}},
+		// Beyond the feature: an update that changes nothing does not touch updated (Rails
+		// saves, and stamps updated_at, only changed records).
+		{name: "entitlements/update.feature: Admin updates an entitlement for their account (same values)",
+			attrs: map[string]any{"code": "SAME_FEATURE"},
+			setup: func(w *world) req {
+				id := w.entitlement("SAME_FEATURE")
+				w.srv.Advance(time.Minute)
+				return update("", id, map[string]any{"code": "SAME_FEATURE", "name": "SAME_FEATURE name", "metadata": map[string]any{}})
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, r.attrs()["created"], r.attrs()["updated"]) }},
+		{name: "entitlements/update.feature: Admin updates an entitlement for their account (new code)",
+			attrs: map[string]any{"code": "NEW_FEATURE"},
+			setup: func(w *world) req {
+				id := w.entitlement("OLD_FEATURE")
+				w.srv.Advance(time.Minute)
+				return update("", id, map[string]any{"code": "NEW_FEATURE"})
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.NotEqual(t, r.attrs()["created"], r.attrs()["updated"]) }},
 		{name: "entitlements/update.feature: Admin updates an entitlement with an empty code for their account", status: 400,
 			title: "Bad request", detail: "cannot be blank", source: map[string]any{"pointer": "/data/attributes/code"},
 			setup: func(w *world) req {

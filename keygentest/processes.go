@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -340,10 +341,14 @@ func (s *Server) updateProcess(c *call) error {
 	if err != nil {
 		return err
 	}
+	// machine_process.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps); the event is broadcast either way
+	// (app/controllers/api/v1/machine_processes_controller.rb).
 	if a := in.obj("data").obj("attributes"); a.has("metadata") {
-		pr.Metadata = orEmpty(a.hash("metadata"))
+		if md := orEmpty(a.hash("metadata")); !reflect.DeepEqual(md, pr.Metadata) {
+			pr.Metadata, pr.Updated = md, c.now()
+		}
 	}
-	pr.Updated = c.now()
 	res := c.view().process(pr)
 	c.emit("process.updated", res, nil)
 	return c.ok(res)

@@ -994,6 +994,22 @@ func TestProcessesWriteFeature(t *testing.T) {
 				_, _, prs := procOn(w, procPolicy(w, nil), true, 1)
 				return patch(w.ownerAuth, prs[0], map[string]any{})
 			}},
+		// Beyond the feature: an update that changes nothing does not touch updated (Rails
+		// saves, and stamps updated_at, only changed records).
+		{name: "processes/update.feature: User updates a process (license owner, nothing changes)",
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), true, 1)
+				w.srv.Advance(time.Minute)
+				return patch(w.ownerAuth, prs[0], map[string]any{})
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, r.attrs()["created"], r.attrs()["updated"]) }},
+		{name: "processes/update.feature: Admin updates a process (metadata changes)", attrs: serverID,
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
+				w.srv.Advance(time.Minute)
+				return patch("", prs[0], serverID)
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.NotEqual(t, r.attrs()["created"], r.attrs()["updated"]) }},
 		{name: "processes/update.feature: User updates a process (license user, machine owner)",
 			setup: func(w *world) req {
 				lic := w.licenseOf(procPolicy(w, nil), false, true, nil)
