@@ -421,11 +421,15 @@ func processRevivePassed(db *store, pr *process, pol *policy, now time.Time) boo
 
 // cullDeadProcesses does lazily what ProcessHeartbeatWorker does: a dead process gets
 // process.heartbeat.dead once and is deleted, once any revive window has passed, unless
-// the policy keeps the dead (KEEP_DEAD).
+// the policy keeps the dead (KEEP_DEAD). The worker is queued by CullDeadProcessesWorker,
+// which runs every 2 minutes (config/schedule.yml, app/workers/cull_dead_processes_worker.rb):
+// a process is judged at the latest 2-minute tick, so one that died since is still there,
+// dead, until the next tick (a revive window is then rechecked as the worker retries).
 func (c *call) cullDeadProcesses() {
 	db, now := c.db(), c.now()
+	tick := now.Truncate(cullEvery)
 	for _, pr := range ofAccount(db.lic.processes, c.acct.ID, nil) {
-		if processStatus(db, pr, now) != "DEAD" {
+		if processStatus(db, pr, tick) != "DEAD" {
 			continue
 		}
 		if !pr.DeathEventSent {

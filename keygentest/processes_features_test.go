@@ -439,6 +439,16 @@ func TestProcessesHeartbeatFeature(t *testing.T) {
 				prs := seedProcesses(w, procMachines(w, lic, 1, "")[0], 1, ago(time.Hour))
 				return ping("", prs[0])
 			}},
+		// Beyond the feature: CullDeadProcessesWorker runs every 2 minutes
+		// (config/schedule.yml), so a process that died since the last run is still there,
+		// dead, and its ping is refused rather than not found.
+		{name: "processes/actions/heartbeats.feature: Admin pings a dead process's heartbeat (dead since the last cull)", status: 422,
+			title: "Unprocessable entity", code: "PROCESS_HEARTBEAT_DEAD", detail: "is dead",
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 1) // spawned just after 21:30:00
+				w.srv.Advance(10*time.Minute + 30*time.Second)       // dead since ~21:40:00, last cull at 21:40:00
+				return ping("", prs[0])
+			}},
 		{name: "processes/actions/heartbeats.feature: Admin pings a dead process's heartbeat that supports resurrection (period not passed)",
 			attrs: map[string]any{"status": "RESURRECTED"},
 			setup: func(w *world) req {
