@@ -469,8 +469,25 @@ func (s *Server) processRelated(rel string) handlerFunc {
 
 // machineProcessesRel serves GET /machines/{id}/processes[/{process}]
 // (app/controllers/api/v1/machines/relationships/machine_processes_controller.rb).
+// The index has a status scope (has_scope :status, MachineProcess.with_status: ALIVE or
+// DEAD, any other value matches nothing).
 func (s *Server) machineProcessesRel(show bool) handlerFunc {
-	return machineChildrenRel(show, "process", (*store).machineProcesses, view.process)
+	return func(c *call) error {
+		list := (*store).machineProcesses
+		if v := c.query.Get("status"); v != "" && !show {
+			now := c.now()
+			list = func(db *store, machineID string) []*process {
+				var out []*process
+				for _, pr := range db.machineProcesses(machineID) {
+					if lower(processStatus(db, pr, now)) == lower(v) {
+						out = append(out, pr)
+					}
+				}
+				return out
+			}
+		}
+		return machineChildrenRel(show, "process", list, view.process)(c)
+	}
 }
 
 // tooManyProcesses is the process check of a strict validation (step 13 of

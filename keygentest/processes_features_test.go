@@ -785,6 +785,16 @@ func TestProcessesReadFeature(t *testing.T) {
 				_, m, _ := procOn(w, procPolicy(w, nil), false, 1)
 				return getAs("/machines/"+m+"/processes/invalid", "")
 			}},
+		// Beyond the feature: the machine's processes relationship has a status scope too
+		// (app/controllers/api/v1/machines/relationships/machine_processes_controller.rb).
+		{name: "machines/relationships/processes.feature: Admin retrieves an offset-paginated list of processes for a machine with no other pages (status=dead)",
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, map[string]any{"heartbeatCullStrategy": "KEEP_DEAD"}), false, 0)
+				seedProcesses(w, m, 2, nil)
+				seedProcesses(w, m, 3, ago(time.Hour))
+				return getAs("/machines/"+m+"/processes?status=dead", "")
+			},
+			check: listLen(3)},
 		{name: "processes/show.feature: Product retrieves a process for their product",
 			setup: func(w *world) req {
 				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
