@@ -160,7 +160,9 @@ func entitlementSchema(create bool) *param {
 	a := fields{"name": str(), "code": str(), "metadata": metadataParam()}
 	data := fields{"type": typeOf("entitlement"), "attributes": obj(a)}
 	if create {
-		data["relationships"] = obj(fields{"environment": anyParam().opt()}).opt()
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// EntitlementsController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{}).opt()
 	} else {
 		a["name"] = str().opt()
 		a["code"] = str().opt()

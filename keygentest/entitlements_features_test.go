@@ -105,6 +105,21 @@ func TestEntitlementsFeature(t *testing.T) {
 				return create("", "entitlements", map[string]any{"name": "Test Entitlement", "code": "TEST_ENTITLEMENT", "metadata": map[string]any{"foo": "bar"}})
 			},
 			check: wantEntitlementCount(1)},
+		// Beyond the feature: the environment relationship is declared only on EE
+		// (Keygen.ee in EntitlementsController#create's typed params); CE refuses it.
+		{name: "entitlements/create.feature: Admin creates an entitlement for the nil environment (in nil environment) (CE)", status: 400,
+			title: "Bad request", detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/relationships/environment"},
+			setup: func(w *world) req {
+				return req{method: "POST", path: "/entitlements", body: doc("entitlements", map[string]any{"name": "Global Entitlement", "code": "GLOBAL_ENTITLEMENT"},
+					map[string]any{"environment": map[string]any{"data": nil}})}
+			},
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (empty relationships)", status: 201,
+			setup: func(w *world) req {
+				return req{method: "POST", path: "/entitlements", body: doc("entitlements", map[string]any{"name": "Global Entitlement", "code": "GLOBAL_ENTITLEMENT"},
+					map[string]any{})}
+			},
+			check: wantEntitlementCount(1)},
 		{name: "entitlements/create.feature: Admin attempts to create an incomplete entitlement for their account", status: 400,
 			title: "Bad request", detail: "is missing", source: map[string]any{"pointer": "/data/attributes/code"},
 			setup: func(w *world) req { return create("", "entitlement", map[string]any{"name": "V1 Updates"}) },

@@ -154,7 +154,9 @@ func processSchema(p *principal, create bool) *param {
 	if create {
 		a["pid"] = str()
 		data["id"] = uuidParam().opt()
-		data["relationships"] = obj(fields{"machine": linkage("machine"), "environment": anyParam().opt()})
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// MachineProcessesController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{"machine": linkage("machine")})
 	} else {
 		// attributes is required on update too (MachineProcessesController#update typed_params,
 		// app/controllers/api/v1/machine_processes_controller.rb).

@@ -179,6 +179,17 @@ func TestProcessesCreateFeature(t *testing.T) {
 			check: wantProcessCount(map[int]int{201: 1, 403: 0}[role.status])})
 	}
 	cases = append(cases, []apiCase{
+		// Beyond the feature: the environment relationship is declared only on EE
+		// (Keygen.ee in MachineProcessesController#create's typed params); CE refuses it.
+		{name: "processes/create.feature: Environment spawns an isolated process for their account (CE: environment relationship)", status: 400,
+			title: "Bad request", detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/relationships/environment"},
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 0)
+				r := spawnAs("", m, "1")
+				r.body.(map[string]any)["data"].(map[string]any)["relationships"].(map[string]any)["environment"] = map[string]any{"data": nil}
+				return r
+			},
+			check: wantProcessCount(0)},
 		{name: "processes/create.feature: Admin spawns a process for their account with a UUID pid", status: 201,
 			attrs: map[string]any{"pid": "977f1752-d6a9-4669-a6af-b039154ec40f"},
 			setup: func(w *world) req {
