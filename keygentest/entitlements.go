@@ -195,23 +195,26 @@ func applyEntitlement(e *entitlement, a params) {
 // validateEntitlement is the Entitlement model's validations: name and code present and at
 // most 255 characters, code unique per account ignoring case, not a UUID and not reserved.
 func (c *call) validateEntitlement(e *entitlement) error {
+	// Errors come in Entitlement's declaration order: code (exclusion, uniqueness, length,
+	// format), then name (app/models/entitlement.rb).
 	v := newInvalid("entitlements")
-	if len(e.Name) > 255 {
-		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
-	}
-	switch {
-	case contains(reservedAliases, lower(e.Code)):
+	if contains(reservedAliases, lower(e.Code)) {
 		v.attr("code", "NOT_ALLOWED", "is reserved")
-	case isUUID(e.Code):
-		v.attr("code", "INVALID", "is invalid")
-	case len(e.Code) > 255:
-		v.attr("code", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
 	for _, o := range c.db().lic.entitlements {
 		if o.AccountID == e.AccountID && o.ID != e.ID && lower(o.Code) == lower(e.Code) {
 			v.attr("code", "TAKEN", "has already been taken")
 			break
 		}
+	}
+	if len(e.Code) > 255 {
+		v.attr("code", "TOO_LONG", "is too long (maximum is 255 characters)")
+	}
+	if isUUID(e.Code) {
+		v.attr("code", "INVALID", "is invalid")
+	}
+	if len(e.Name) > 255 {
+		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
 	return v.err()
 }

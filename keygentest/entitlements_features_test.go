@@ -3,6 +3,7 @@ package keygentest
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,19 @@ func TestEntitlementsFeature(t *testing.T) {
 			title: "Bad request", detail: "is missing", source: map[string]any{"pointer": "/data/attributes/code"},
 			setup: func(w *world) req { return create("", "entitlement", map[string]any{"name": "V1 Updates"}) },
 			check: wantEntitlementCount(0)},
+		// Beyond the feature: errors come in the model's declaration order, code before name
+		// (app/models/entitlement.rb).
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (taken code, long name)", status: 422,
+			title: unprocessed, code: "CODE_TAKEN", detail: "has already been taken", source: map[string]any{"pointer": "/data/attributes/code"},
+			setup: func(w *world) req {
+				w.entitlement("TEST_ENTITLEMENT")
+				return create("", "entitlements", map[string]any{"name": strings.Repeat("n", 256), "code": "test_entitlement"})
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				require.Len(t, r.doc["errors"], 2, string(r.body))
+				assert.Equal(t, "NAME_TOO_LONG", r.err(1)["code"])
+				assert.Equal(t, 1, entitlementCount(w))
+			}},
 		{name: "entitlements/create.feature: Admin attempts to create an entitlement for another account", status: 401,
 			setup: func(w *world) req { return create(w.otherAcct, "entitlements", feature) },
 			check: wantEntitlementCount(0)},

@@ -199,18 +199,12 @@ func (s *Server) spawnProcess(c *call) error {
 	if a.has("metadata") {
 		pr.Metadata = orEmpty(a.hash("metadata"))
 	}
+	// Errors come in MachineProcess's declaration order: machine, pid (uniqueness,
+	// exclusion, length), the id conflict, then the process limit
+	// (app/models/machine_process.rb).
 	v := newInvalid("processes")
 	if m == nil {
 		v.rel("machine", "NOT_FOUND", "must exist")
-	}
-	if data.has("id") && db.lic.processes[pr.ID] != nil {
-		v.attr("id", "CONFLICT", "must not conflict with another process")
-	}
-	switch {
-	case contains(reservedAliases, lower(pr.PID)):
-		v.attr("pid", "NOT_ALLOWED", "is reserved")
-	case len(pr.PID) > 4096:
-		v.attr("pid", "TOO_LONG", "is too long (maximum is 4096 characters)")
 	}
 	if m != nil {
 		for _, o := range db.machineProcesses(m.ID) {
@@ -219,6 +213,17 @@ func (s *Server) spawnProcess(c *call) error {
 				break
 			}
 		}
+	}
+	switch {
+	case contains(reservedAliases, lower(pr.PID)):
+		v.attr("pid", "NOT_ALLOWED", "is reserved")
+	case len(pr.PID) > 4096:
+		v.attr("pid", "TOO_LONG", "is too long (maximum is 4096 characters)")
+	}
+	if data.has("id") && db.lic.processes[pr.ID] != nil {
+		v.attr("id", "CONFLICT", "must not conflict with another process")
+	}
+	if m != nil {
 		if l := db.licenses[m.LicenseID]; l != nil {
 			pol := c.licensePolicy(l)
 			if max := effective(l.MaxProcesses, pol.MaxProcesses); max != nil && pol.OverageStrategy != "ALWAYS_ALLOW_OVERAGE" {

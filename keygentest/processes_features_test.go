@@ -382,6 +382,22 @@ func TestProcessesCreateFeature(t *testing.T) {
 				assert.Len(t, r.doc["errors"], 1, string(r.body))
 				assert.Equal(t, 1, processCount(w))
 			}},
+		// Beyond the feature: errors come in the model's declaration order, pid before id
+		// (app/models/machine_process.rb).
+		{name: "processes/create.feature: License activates a process with a pre-determined ID (conflict, duplicate pid)", status: 422,
+			title: unprocessed, code: "PID_TAKEN",
+			setup: func(w *world) req {
+				lic, m, _ := procOn(w, procPolicy(w, nil), false, 0)
+				seedProcesses(w, m, 1, func(pr *process) { pr.ID, pr.PID = "00000000-2521-4033-9f4f-3675387016f7", "1" })
+				r := spawnAs(w.licenseAuth(lic, nil), m, "1")
+				r.body.(map[string]any)["data"].(map[string]any)["id"] = "00000000-2521-4033-9f4f-3675387016f7"
+				return r
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				require.Len(t, r.doc["errors"], 2, string(r.body))
+				assert.Equal(t, "ID_CONFLICT", r.err(1)["code"])
+				assert.Equal(t, map[string]any{"pointer": "/data/id"}, r.err(1)["source"])
+			}},
 		{name: "processes/create.feature: License activates a process with a pre-determined ID (bad ID)", status: 400,
 			title: "Bad request", detail: "type mismatch (received string expected UUID string)", source: map[string]any{"pointer": "/data/id"},
 			setup: func(w *world) req {
