@@ -198,7 +198,7 @@ func (c *call) validateEntitlement(e *entitlement) error {
 	// Errors come in Entitlement's declaration order: code (exclusion, uniqueness, length,
 	// format), then name (app/models/entitlement.rb).
 	v := newInvalid("entitlements")
-	if contains(reservedAliases, lower(e.Code)) {
+	if contains(reservedAliases, e.Code) { // a case-sensitive exclusion (EXCLUDED_ALIASES, app/models/application_record.rb)
 		v.attr("code", "NOT_ALLOWED", "is reserved")
 	}
 	for _, o := range c.db().lic.entitlements {

@@ -138,6 +138,18 @@ func TestEntitlementsFeature(t *testing.T) {
 				assert.Equal(t, "NAME_TOO_LONG", r.err(1)["code"])
 				assert.Equal(t, 1, entitlementCount(w))
 			}},
+		// Beyond the feature: the code exclusion is case-sensitive (EXCLUDED_ALIASES,
+		// app/models/application_record.rb); a reserved word is refused only as written.
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (reserved word, other case)", status: 201,
+			attrs: map[string]any{"code": "ACTIONS"},
+			setup: func(w *world) req {
+				return create("", "entitlements", map[string]any{"name": "Actions", "code": "ACTIONS"})
+			}},
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (reserved word)", status: 422,
+			title: unprocessed, code: "CODE_NOT_ALLOWED", detail: "is reserved", source: map[string]any{"pointer": "/data/attributes/code"},
+			setup: func(w *world) req {
+				return create("", "entitlements", map[string]any{"name": "Action", "code": "action"})
+			}},
 		{name: "entitlements/create.feature: Admin attempts to create an entitlement for another account", status: 401,
 			setup: func(w *world) req { return create(w.otherAcct, "entitlements", feature) },
 			check: wantEntitlementCount(0)},

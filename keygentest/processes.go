@@ -215,7 +215,7 @@ func (s *Server) spawnProcess(c *call) error {
 		}
 	}
 	switch {
-	case contains(reservedAliases, lower(pr.PID)):
+	case contains(reservedAliases, pr.PID): // a case-sensitive exclusion (EXCLUDED_ALIASES, app/models/application_record.rb)
 		v.attr("pid", "NOT_ALLOWED", "is reserved")
 	case len(pr.PID) > 4096:
 		v.attr("pid", "TOO_LONG", "is too long (maximum is 4096 characters)")

@@ -219,6 +219,14 @@ func TestProcessesCreateFeature(t *testing.T) {
 				return spawnAs("", m, "actions")
 			},
 			check: wantProcessCount(1)},
+		// Beyond the feature: the exclusion is case-sensitive (EXCLUDED_ALIASES,
+		// app/models/application_record.rb).
+		{name: "processes/create.feature: Admin spawns a process for their account with a pid matching a reserved word (other case)", status: 201,
+			attrs: map[string]any{"pid": "Actions"},
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 1)
+				return spawnAs("", m, "Actions")
+			}},
 		{name: "processes/create.feature: Admin spawns a process with missing pid", status: 400,
 			detail: "is missing", source: map[string]any{"pointer": "/data/attributes"},
 			setup: func(w *world) req {
