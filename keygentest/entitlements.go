@@ -329,6 +329,17 @@ func (s *Server) deleteEntitlement(c *call) error {
 			}
 		}
 	}
+	// Entitlement has_many :release_entitlement_constraints, dependent: :delete_all
+	// (app/models/entitlement.rb): the releases it constrained lose those constraints.
+	for _, r := range c.db().dist.releases {
+		kept := r.Constraints[:0]
+		for _, k := range r.Constraints {
+			if k.EntitlementID != e.ID {
+				kept = append(kept, k)
+			}
+		}
+		r.Constraints = kept
+	}
 	delete(lic.entitlements, e.ID)
 	return c.noContent()
 }

@@ -188,6 +188,26 @@ func TestEntitlementsFeature(t *testing.T) {
 		{name: "entitlements/destroy.feature: Admin deletes an entitlement", status: 204,
 			setup: func(w *world) req { return del("", w.entitlements(3)[2]) },
 			check: wantEntitlementCount(2)},
+		// Beyond the feature: Entitlement has_many :release_entitlement_constraints,
+		// dependent: :delete_all (app/models/entitlement.rb): the constraint goes too.
+		{name: "entitlements/destroy.feature: Admin deletes an entitlement (release constraints)", status: 204,
+			setup: func(w *world) req {
+				ids := w.entitlements(2)
+				rel := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+				con := func(id string) map[string]any {
+					return map[string]any{"type": "constraint", "relationships": map[string]any{"entitlement": link("entitlement", id)}}
+				}
+				r := w.do(req{method: "POST", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": []any{con(ids[0]), con(ids[1])}}})
+				require.Equal(w.t, 200, r.status, string(r.body))
+				return del("", ids[1])
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				rels := w.get("/releases").list()
+				require.Len(t, rels, 1)
+				id := rels[0].(map[string]any)["id"].(string)
+				assert.Len(t, w.get("/releases/"+id+"/constraints").list(), 1)
+				assert.Len(t, w.get("/releases/"+id+"/entitlements").list(), 1)
+			}},
 		{name: "entitlements/destroy.feature: Admin attempts to delete an entitlement for another account", status: 401,
 			setup: func(w *world) req { return del(w.otherAcct, w.entitlements(3)[1]) },
 			check: both(wantEntitlementCount(3), func(t *testing.T, w *world, r *reply) { assert.Len(t, r.doc["errors"], 1) })},
