@@ -239,7 +239,7 @@ func (s *Server) createEntitlement(c *call) error {
 	}
 	c.db().lic.entitlements[e.ID] = e
 	res := c.view().entitlement(e)
-	c.emit("entitlement.created", res, nil)
+	c.emitEntitlement("entitlement.created", res)
 	return c.created(res)
 }
 
@@ -303,7 +303,7 @@ func (s *Server) updateEntitlement(c *call) error {
 	}
 	*e = next
 	res := c.view().entitlement(e)
-	c.emit("entitlement.updated", res, nil)
+	c.emitEntitlement("entitlement.updated", res)
 	return c.ok(res)
 }
 
@@ -320,7 +320,7 @@ func (s *Server) deleteEntitlement(c *call) error {
 	if err := c.authorize(p, "entitlement.delete", p.canWriteAll()); err != nil {
 		return err
 	}
-	c.emit("entitlement.deleted", c.view().entitlement(e), nil)
+	c.emitEntitlement("entitlement.deleted", c.view().entitlement(e))
 	lic := c.db().lic
 	for _, m := range []map[string]*entitlementLink{lic.policyEntitlements, lic.licenseEntitlements} {
 		for id, l := range m {
@@ -562,6 +562,15 @@ func (s *Server) detachEntitlements(kind string) handlerFunc {
 		c.emitEntitlementLinks(kind+".entitlements.detached", ep.productID, out)
 		return c.noContent()
 	}
+}
+
+// emitEntitlement emits an entitlement event: a product-scoped endpoint gets it when its
+// product may read the entitlement, which EntitlementPolicy#show? allows any product
+// holding entitlement.read (app/services/broadcast_webhook_service.rb,
+// app/policies/entitlement_policy.rb).
+func (c *call) emitEntitlement(event string, res *resource) {
+	render := func() ([]byte, error) { return marshalDoc(document{Data: res}) }
+	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return c.can(&principal{product: prod}, "entitlement.read") })
 }
 
 // emitEntitlementLinks emits an event whose data is a list of join records; product-scoped

@@ -1,6 +1,7 @@
 package keygentest
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -180,9 +181,6 @@ func TestEntitlementsFeature(t *testing.T) {
 		{name: "entitlements/create.feature: Anonymous attempts to create an entitlement for their account", status: 401,
 			setup: func(w *world) req { return create("-", "entitlement", productFeature) },
 			check: wantEntitlementCount(0)},
-		{name: "entitlements/create.feature: Admin creates an entitlement and generates authorized webhooks", status: 201,
-			attrs: productFeature,
-			setup: func(w *world) req { return create("", "entitlement", productFeature) }},
 
 		// destroy.feature
 		{name: "entitlements/destroy.feature: Admin deletes an entitlement", status: 204,
@@ -931,4 +929,24 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 			},
 			check: counts(0, 2, 2)},
 	})
+}
+
+// TestEntitlementWebhooksFeature is entitlements/create.feature 'Admin creates an entitlement and
+// generates authorized webhooks': two products with two endpoints each and one account-wide
+// endpoint; every endpoint gets entitlement.created, since a product may read any entitlement
+// (EntitlementPolicy#show?, app/services/broadcast_webhook_service.rb).
+func TestEntitlementWebhooksFeature(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	w := newWorld(t, WithInsecureWebhooks())
+	for _, prod := range []string{w.product(), w.product()} {
+		for i := 0; i < 2; i++ {
+			w.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/p")}, map[string]any{"product": link("products", prod)})
+		}
+	}
+	w.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
+	r := w.do(req{method: "POST", path: "/entitlements", body: doc("entitlement", map[string]any{"name": "Product Feature", "code": "PRODUCT_FEATURE"}, nil)})
+	require.Equal(t, 201, r.status, string(r.body))
+	require.NoError(t, w.srv.WaitWebhooks(context.Background()))
+	assert.Len(t, w.get("/webhook-events?events[]=entitlement.created").list(), 5)
 }
