@@ -500,7 +500,10 @@ func (s *Server) attachEntitlements(kind string) handlerFunc {
 			ep.links[l.ID] = l
 			out = append(out, view.entitlementLink(kind, l))
 		}
-		c.emitEntitlementLinks(kind+".entitlements.attached", ep.productID, out)
+		// The event's data is a list of join records, whose policy lookup falls back to
+		// NilClassPolicy (config/initializers/action_policy.rb): no product-scoped endpoint
+		// gets it (app/services/broadcast_webhook_service.rb).
+		c.emitList(kind+".entitlements.attached", out)
 		return c.json(200, document{Data: out})
 	}
 }
@@ -559,7 +562,7 @@ func (s *Server) detachEntitlements(kind string) handlerFunc {
 				delete(ep.links, l.ID)
 			}
 		}
-		c.emitEntitlementLinks(kind+".entitlements.detached", ep.productID, out)
+		c.emitList(kind+".entitlements.detached", out) // not to product endpoints, as attached
 		return c.noContent()
 	}
 }
@@ -571,11 +574,4 @@ func (s *Server) detachEntitlements(kind string) handlerFunc {
 func (c *call) emitEntitlement(event string, res *resource) {
 	render := func() ([]byte, error) { return marshalDoc(document{Data: res}) }
 	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return c.can(&principal{product: prod}, "entitlement.read") })
-}
-
-// emitEntitlementLinks emits an event whose data is a list of join records; product-scoped
-// endpoints get it for the parent's product.
-func (c *call) emitEntitlementLinks(event, productID string, data []*resource) {
-	render := func() ([]byte, error) { return marshalDoc(document{Data: data}) }
-	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return prod.ID == productID })
 }

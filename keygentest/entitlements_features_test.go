@@ -950,3 +950,31 @@ func TestEntitlementWebhooksFeature(t *testing.T) {
 	require.NoError(t, w.srv.WaitWebhooks(context.Background()))
 	assert.Len(t, w.get("/webhook-events?events[]=entitlement.created").list(), 5)
 }
+
+// TestEntitlementLinkWebhooks: the attached/detached events carry a list of join records,
+// whose policy lookup falls back to NilClassPolicy (config/initializers/action_policy.rb), so
+// product-scoped endpoints never get them (app/services/broadcast_webhook_service.rb). After
+// policies/relationships/entitlements.feature 'Product attaches entitlements to a policy'
+// and 'Product detaches entitlements from a policy'.
+func TestEntitlementLinkWebhooks(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	w := newWorld(t, WithInsecureWebhooks())
+	prod := w.product()
+	pol := procPolicy(&world{t: t, srv: w.srv, prod: prod}, nil)
+	w.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/p")}, map[string]any{"product": link("products", prod)})
+	w.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
+	ids := w.entitlements(2)
+	prodAuth := w.productAuth(prod)
+	r := w.do(req{method: "POST", path: "/policies/" + pol + "/entitlements", auth: prodAuth, body: entitlementBody(ids...)})
+	require.Equal(t, 200, r.status, string(r.body))
+	r = w.do(req{method: "DELETE", path: "/policies/" + pol + "/entitlements", auth: prodAuth, body: entitlementBody(ids[0])})
+	require.Equal(t, 204, r.status, string(r.body))
+	require.NoError(t, w.srv.WaitWebhooks(context.Background()))
+	for _, ev := range []string{"policy.entitlements.attached", "policy.entitlements.detached"} {
+		got := w.get("/webhook-events?events[]=" + ev).list()
+		if assert.Len(t, got, 1, ev) {
+			assert.Equal(t, rc.url("/all"), got[0].(map[string]any)["attributes"].(map[string]any)["endpoint"], ev)
+		}
+	}
+}
