@@ -116,6 +116,7 @@ func limitCase(name string, attrs map[string]any, owned, machineOwned bool, coun
 		c.check = wantProcessCount(total + 1)
 	} else {
 		c.title, c.code, c.detail = unprocessed, "MACHINE_PROCESS_LIMIT_EXCEEDED", detail
+		c.about = "https://keygen.sh/docs/api/processes/#processes-object"
 		c.source = map[string]any{"pointer": "/data"}
 		c.check = wantProcessCount(total)
 	}
@@ -206,6 +207,7 @@ func TestProcessesCreateFeature(t *testing.T) {
 			check: wantProcessCount(2)},
 		{name: "processes/create.feature: Admin spawns a process with a pid matching another process's ID (same machine)", status: 422,
 			title: unprocessed, detail: "has already been taken", code: "PID_TAKEN", source: map[string]any{"pointer": "/data/attributes/pid"},
+			about: "https://keygen.sh/docs/api/processes/#processes-object-attrs-pid",
 			setup: func(w *world) req {
 				_, m, _ := procOn(w, procPolicy(w, nil), false, 0)
 				seedProcesses(w, m, 1, func(pr *process) { pr.PID = "1337" })
@@ -243,6 +245,7 @@ func TestProcessesCreateFeature(t *testing.T) {
 			check: wantProcessCount(0)},
 		{name: "processes/create.feature: Admin spawns a process with an invalid machine UUID", status: 422,
 			title: unprocessed, code: "MACHINE_NOT_FOUND", detail: "must exist", source: map[string]any{"pointer": "/data/relationships/machine"},
+			about: "https://keygen.sh/docs/api/processes/#processes-object-relationships-machine",
 			setup: func(w *world) req {
 				procOn(w, procPolicy(w, nil), false, 0)
 				return spawnAs("", "16896379-73ae-4d92-a458-6e7841c9ad08", "n04evzjqadp9ytuo")
@@ -374,6 +377,7 @@ func TestProcessesCreateFeature(t *testing.T) {
 			check: both(dataID("00000000-2521-4033-9f4f-3675387016f7"), wantProcessCount(1))},
 		{name: "processes/create.feature: License activates a process with a pre-determined ID (conflict)", status: 422,
 			title: unprocessed, detail: "must not conflict with another process", code: "ID_CONFLICT", source: map[string]any{"pointer": "/data/id"},
+			about: "https://keygen.sh/docs/api/processes/#processes-object",
 			setup: func(w *world) req {
 				lic, m, _ := procOn(w, procPolicy(w, nil), false, 0)
 				_, other, _ := procOn(w, procPolicy(w, nil), false, 0)
