@@ -478,7 +478,9 @@ func (s *Server) attachEntitlements(kind string) handlerFunc {
 			inherited = db.policyEntitlementIDs(ep.lic.PolicyID)
 		}
 		for _, id := range ids {
-			v := newInvalid(plural(kind) + "-entitlements")
+			// The docs topic of PolicyEntitlement and LicenseEntitlement errors is
+			// "entitlements" (ApplicationController#render_unprocessable_resource).
+			v := newInvalid("entitlements")
 			if e := db.lic.entitlements[id]; e == nil || e.AccountID != c.acct.ID {
 				v.rel("entitlement", "NOT_FOUND", "must exist")
 			}

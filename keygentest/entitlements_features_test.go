@@ -130,6 +130,7 @@ func TestEntitlementsFeature(t *testing.T) {
 		// (app/models/entitlement.rb).
 		{name: "entitlements/create.feature: Admin creates an entitlement for their account (taken code, long name)", status: 422,
 			title: unprocessed, code: "CODE_TAKEN", detail: "has already been taken", source: map[string]any{"pointer": "/data/attributes/code"},
+			about: "https://keygen.sh/docs/api/entitlements/#entitlements-object-attrs-code",
 			setup: func(w *world) req {
 				w.entitlement("TEST_ENTITLEMENT")
 				return create("", "entitlements", map[string]any{"name": strings.Repeat("n", 256), "code": "test_entitlement"})
@@ -552,6 +553,21 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 				attached(w, "policies", pol, 3)
 				return rel("GET", "policies", pol, w.otherAuth)
 			}},
+		// Beyond the feature: a user sees its licenses' policies (Policy.for_user), so
+		// Policies::EntitlementPolicy#index? refuses it (403) rather than 404.
+		{name: pf + "User attempts to retrieve the entitlements for a policy (of their license)", status: 403, detail: denied,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				attached(w, "policies", pol, 3)
+				w.licenseOf(pol, true, false, nil)
+				return rel("GET", "policies", pol, w.ownerAuth)
+			}},
+		{name: pf + "User attempts to attach entitlements to a policy (of their license)", status: 403, detail: userLacks,
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				w.licenseOf(pol, true, false, nil)
+				return rel("POST", "policies", pol, w.ownerAuth, w.entitlements(1)...)
+			}},
 		{name: pf + "Admin attempts to retrieve the entitlements for a policy of another account", status: 401,
 			setup: func(w *world) req {
 				pol := procPolicy(w, nil)
@@ -586,6 +602,7 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 			check: counts(0, 0, 3)},
 		{name: pf + "Admin attaches entitlements to a policy that already exists", status: 422,
 			title: unprocessed, detail: "already exists", code: "ENTITLEMENT_TAKEN", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			about: "https://keygen.sh/docs/api/entitlements/#entitlements-object-relationships-entitlement",
 			setup: func(w *world) req {
 				pol := procPolicy(w, nil)
 				ids := attached(w, "policies", pol, 3)
@@ -594,6 +611,7 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 			check: counts(3, 0, 3)},
 		{name: pf + "Admin attempts to attach entitlements to a policy with an invalid entitlement ID", status: 422,
 			title: unprocessed, detail: "must exist", code: "ENTITLEMENT_NOT_FOUND", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			about: "https://keygen.sh/docs/api/entitlements/#entitlements-object-relationships-entitlement",
 			setup: func(w *world) req {
 				ids := w.entitlements(3)
 				return rel("POST", "policies", procPolicy(w, nil), "", ids[0], "d22692b1-0b4b-4cb7-9e3e-449e0fdf9cd8", ids[2])
@@ -781,6 +799,7 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 			check: both(joined("license-entitlements", 3), counts(0, 3, 3))},
 		{name: lf + "Admin attaches an entitlement to a license that already exists as a policy entitlement", status: 422,
 			title: unprocessed, detail: "already exists (entitlement is attached through policy)", code: "ENTITLEMENT_CONFLICT",
+			about:  "https://keygen.sh/docs/api/entitlements/#entitlements-object-relationships-entitlement",
 			source: map[string]any{"pointer": "/data/relationships/entitlement"},
 			setup: func(w *world) req {
 				pol := procPolicy(w, nil)
@@ -790,6 +809,7 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 			check: counts(1, 0, 1)},
 		{name: lf + "Admin attempts to attach an entitlement to a license that already exists as a license entitlement", status: 422,
 			title: unprocessed, detail: "already exists", code: "ENTITLEMENT_TAKEN", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			about: "https://keygen.sh/docs/api/entitlements/#entitlements-object-relationships-entitlement",
 			setup: func(w *world) req {
 				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
 				return rel("POST", "licenses", lic, "", attached(w, "licenses", lic, 1)...)
@@ -797,6 +817,7 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 			check: counts(0, 1, 1)},
 		{name: lf + "Admin attempts to attach entitlements to a license with an invalid entitlement ID", status: 422,
 			title: unprocessed, detail: "must exist", code: "ENTITLEMENT_NOT_FOUND", source: map[string]any{"pointer": "/data/relationships/entitlement"},
+			about: "https://keygen.sh/docs/api/entitlements/#entitlements-object-relationships-entitlement",
 			setup: func(w *world) req {
 				ids := w.entitlements(3)
 				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
