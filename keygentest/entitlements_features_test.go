@@ -440,20 +440,30 @@ func TestEntitlementsFeature(t *testing.T) {
 				return req{method: "PATCH", path: "/entitlements/" + ids[0], auth: w.prodAuth, body: doc("entitlements", map[string]any{"name": "Product Entitlement"}, nil)}
 			}},
 	}
-	for _, role := range []struct{ name, key string }{{"Developer", "dev"}, {"Sales", "sales"}, {"Support", "support"}, {"Read-only", "ro"}} {
-		role := role
-		auth := func(w *world) string {
-			return map[string]string{"dev": w.devAuth, "sales": w.salesAuth, "support": w.supportAuth, "ro": w.roAuth}[role.key]
-		}
-		n := map[string]int{"dev": 2, "sales": 2, "support": 5, "ro": 5}[role.key]
-		cases = append(cases,
-			apiCase{name: "entitlements/index.feature: " + role.name + " retrieves all entitlements for their account",
-				setup: func(w *world) req { w.entitlements(n); return getAs("/entitlements", auth(w)) },
-				check: listLen(n)},
-			apiCase{name: "entitlements/show.feature: " + role.name + " retrieves an entitlement for their account",
-				setup: func(w *world) req { return getAs("/entitlements/"+w.entitlements(3)[0], auth(w)) },
-				check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }})
+	staffIndex := func(name string, n int, auth func(w *world) string) apiCase {
+		return apiCase{name: name,
+			setup: func(w *world) req { w.entitlements(n); return getAs("/entitlements", auth(w)) },
+			check: listLen(n)}
 	}
+	staffShow := func(name string, auth func(w *world) string) apiCase {
+		return apiCase{name: name,
+			setup: func(w *world) req { return getAs("/entitlements/"+w.entitlements(3)[0], auth(w)) },
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }}
+	}
+	dev := func(w *world) string { return w.devAuth }
+	sales := func(w *world) string { return w.salesAuth }
+	support := func(w *world) string { return w.supportAuth }
+	ro := func(w *world) string { return w.roAuth }
+	cases = append(cases,
+		staffIndex("entitlements/index.feature: Developer retrieves all entitlements for their account", 2, dev),
+		staffIndex("entitlements/index.feature: Sales retrieves all entitlements for their account", 2, sales),
+		staffIndex("entitlements/index.feature: Support retrieves all entitlements for their account", 5, support),
+		staffIndex("entitlements/index.feature: Read-only retrieves all entitlements for their account", 5, ro),
+		staffShow("entitlements/show.feature: Developer retrieves an entitlement for their account", dev),
+		staffShow("entitlements/show.feature: Sales retrieves an entitlement for their account", sales),
+		staffShow("entitlements/show.feature: Support retrieves an entitlement for their account", support),
+		staffShow("entitlements/show.feature: Read-only retrieves an entitlement for their account", ro),
+	)
 	runEach(t, fresh, cases)
 }
 
@@ -724,6 +734,13 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 				attached(w, "licenses", lic, 3)
 				return rel("GET", "licenses", lic, w.otherAcct)
 			}},
+		{name: lf + "Product retrieves the entitlements for a license",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				attached(w, "licenses", lic, 3)
+				return rel("GET", "licenses", lic, w.prodAuth)
+			},
+			check: listLen(3)},
 		{name: lf + "Product retrieves the entitlements for a license of another product", status: 404,
 			setup: func(w *world) req {
 				lic := w.licenseOf(w.pol2, false, false, nil)
@@ -797,6 +814,20 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 				return rel("POST", "licenses", lic, "", w.entitlements(3)...)
 			},
 			check: both(joined("license-entitlements", 3), counts(0, 3, 3))},
+		{name: lf + "Admin attaches empty entitlements to a license", status: 400,
+			title: "Bad request", detail: "length must be between 1 and 100 (inclusive)", source: map[string]any{"pointer": "/data"},
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return req{method: "POST", path: "/licenses/" + lic + "/entitlements", body: empty}
+			},
+			check: counts(0, 0, 0)},
+		{name: lf + "Product attaches entitlements to a license",
+			setup: func(w *world) req {
+				ids := w.entitlements(4)
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				return rel("POST", "licenses", lic, w.prodAuth, ids[0], ids[3])
+			},
+			check: both(joined("license-entitlements", 2), counts(0, 2, 4))},
 		{name: lf + "Admin attaches an entitlement to a license that already exists as a policy entitlement", status: 422,
 			title: unprocessed, detail: "already exists (entitlement is attached through policy)", code: "ENTITLEMENT_CONFLICT",
 			about:  "https://keygen.sh/docs/api/entitlements/#entitlements-object-relationships-entitlement",
@@ -906,6 +937,13 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 				return rel("DELETE", "licenses", lic, w.otherAcct, attached(w, "licenses", lic, 1)...)
 			},
 			check: counts(0, 1, 1)},
+		{name: lf + "Product detaches entitlements from a license", status: 204,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				ids := attached(w, "licenses", lic, 4)
+				return rel("DELETE", "licenses", lic, w.prodAuth, ids[0], ids[3])
+			},
+			check: counts(0, 2, 4)},
 		{name: lf + "Product attempts to detach entitlements from a license it doesn't own", status: 404,
 			setup: func(w *world) req {
 				lic := w.licenseOf(w.pol2, false, false, nil)
@@ -966,10 +1004,12 @@ func TestEntitlementWebhooksFeature(t *testing.T) {
 		}
 	}
 	w.mustCreate("/webhook-endpoints", "webhook-endpoints", map[string]any{"url": rc.url("/all")}, nil)
-	r := w.do(req{method: "POST", path: "/entitlements", body: doc("entitlement", map[string]any{"name": "Product Feature", "code": "PRODUCT_FEATURE"}, nil)})
-	require.Equal(t, 201, r.status, string(r.body))
-	require.NoError(t, w.srv.WaitWebhooks(context.Background()))
-	assert.Len(t, w.get("/webhook-events?events[]=entitlement.created").list(), 5)
+	t.Run("entitlements/create.feature: Admin creates an entitlement and generates authorized webhooks", func(t *testing.T) {
+		r := w.do(req{method: "POST", path: "/entitlements", body: doc("entitlement", map[string]any{"name": "Product Feature", "code": "PRODUCT_FEATURE"}, nil)})
+		require.Equal(t, 201, r.status, string(r.body))
+		require.NoError(t, w.srv.WaitWebhooks(context.Background()))
+		assert.Len(t, w.get("/webhook-events?events[]=entitlement.created").list(), 5)
+	})
 }
 
 // TestEntitlementLinkWebhooks: the attached/detached events carry a list of join records,

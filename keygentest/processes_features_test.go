@@ -591,27 +591,36 @@ func TestProcessesReadFeature(t *testing.T) {
 	}
 	list := func(path, auth string) req { return getAs(path, auth) }
 	var cases []apiCase
-	for _, role := range []struct{ name, auth string }{
-		{"Developer", "dev"}, {"Sales", "sales"}, {"Support", "support"}, {"Read-only", "ro"},
-	} {
-		role := role
-		staff := func(w *world) string {
-			return map[string]string{"dev": w.devAuth, "sales": w.salesAuth, "support": w.supportAuth, "ro": w.roAuth}[role.auth]
-		}
-		cases = append(cases,
-			apiCase{name: "processes/index.feature: " + role.name + " retrieves all processes for their account",
-				setup: func(w *world) req {
-					procOn(w, procPolicy(w, nil), false, 3)
-					return list("/processes", staff(w))
-				},
-				check: listLen(3)},
-			apiCase{name: "processes/show.feature: " + role.name + " retrieves a process for their account",
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
-					return getAs("/processes/"+prs[0], staff(w))
-				},
-				check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "processes", r.data()["type"]) }})
+	staffIndex := func(name string, auth func(w *world) string) apiCase {
+		return apiCase{name: name,
+			setup: func(w *world) req {
+				procOn(w, procPolicy(w, nil), false, 3)
+				return list("/processes", auth(w))
+			},
+			check: listLen(3)}
 	}
+	staffShow := func(name string, auth func(w *world) string) apiCase {
+		return apiCase{name: name,
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/processes/"+prs[0], auth(w))
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "processes", r.data()["type"]) }}
+	}
+	dev := func(w *world) string { return w.devAuth }
+	sales := func(w *world) string { return w.salesAuth }
+	support := func(w *world) string { return w.supportAuth }
+	ro := func(w *world) string { return w.roAuth }
+	cases = append(cases,
+		staffIndex("processes/index.feature: Developer retrieves all processes for their account", dev),
+		staffIndex("processes/index.feature: Sales retrieves all processes for their account", sales),
+		staffIndex("processes/index.feature: Support retrieves all processes for their account", support),
+		staffIndex("processes/index.feature: Read-only retrieves all processes for their account", ro),
+		staffShow("processes/show.feature: Developer retrieves a process for their account", dev),
+		staffShow("processes/show.feature: Sales retrieves a process for their account", sales),
+		staffShow("processes/show.feature: Support retrieves a process for their account", support),
+		staffShow("processes/show.feature: Read-only retrieves a process for their account", ro),
+	)
 	twenty := func(w *world) []string { _, _, prs := procOn(w, procPolicy(w, nil), false, 20); return prs }
 	nineteen := func(w *world) []string { _, _, prs := procOn(w, procPolicy(w, nil), false, 19); return prs }
 	base := func(w *world) string { return "/v1/accounts/" + w.srv.AccountID + "/processes" }
@@ -1118,90 +1127,116 @@ func TestProcessesWriteFeature(t *testing.T) {
 func TestProcessesRelationshipsFeature(t *testing.T) {
 	t.Parallel()
 	fresh := func(t *testing.T) *world { return newLicensingWorld(t, nil) }
-	var cases []apiCase
-	for _, rel := range []struct{ name, typ string }{{"license", "licenses"}, {"machine", "machines"}, {"product", "products"}} {
-		rel := rel
-		file := "processes/relationships/" + rel.name + ".feature: "
-		get := func(auth, id string) req { return getAs("/processes/"+id+"/"+rel.name, auth) }
-		isRel := func(t *testing.T, w *world, r *reply) { assert.Equal(t, rel.typ, r.data()["type"], string(r.body)) }
-		cases = append(cases,
-			apiCase{name: file + "Admin retrieves the " + rel.name + " for a process",
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
-					return get("", prs[0])
-				},
-				check: isRel},
-			apiCase{name: file + "Product retrieves the " + rel.name + " for a process",
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
-					return get(w.prodAuth, prs[0])
-				},
-				check: isRel},
-			apiCase{name: file + "Product retrieves the " + rel.name + " for a process of different product", status: 404,
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, w.pol2, false, 1)
-					return get(w.prodAuth, prs[0])
-				}},
-			apiCase{name: file + "User attempts to retrieve the " + rel.name + " for a process they don't own", status: 404,
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
-					return get(w.ownerAuth, prs[0])
-				}},
-			apiCase{name: file + "License attempts to retrieve the " + rel.name + " for a process they don't own", status: 404,
-				setup: func(w *world) req {
-					lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 2)
-					return get(w.licenseAuth(lic, nil), prs[1])
-				}},
-			apiCase{name: file + "Anonymous attempts to retrieve a processes's license", status: 401,
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
-					return get("-", prs[0])
-				}},
-			apiCase{name: file + "Admin attempts to retrieve the " + rel.name + " for a process of another account", status: 401,
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
-					return get(w.otherAcct, prs[0])
-				}},
-		)
-		if rel.name == "product" {
-			continue
-		}
-		cases = append(cases,
-			apiCase{name: file + "User attempts to retrieve the " + rel.name + " for a process they own",
-				setup: func(w *world) req {
-					_, _, prs := procOn(w, procPolicy(w, nil), true, 3)
-					return get(w.ownerAuth, prs[0])
-				},
-				check: isRel},
-			apiCase{name: file + "User attempts to retrieve the " + rel.name + " for a process they have",
-				setup: func(w *world) req {
-					lic := w.licenseOf(procPolicy(w, nil), false, true, nil)
-					prs := seedProcesses(w, procMachines(w, lic, 1, "")[0], 3, nil)
-					return get(w.luAuth, prs[0])
-				},
-				check: isRel},
-			apiCase{name: file + "License attempts to retrieves the " + rel.name + " of a process",
-				setup: func(w *world) req {
-					lic, _, prs := procOn(w, procPolicy(w, nil), false, 2)
-					return get(w.licenseAuth(lic, nil), prs[1])
-				},
-				check: isRel},
-		)
+	types := map[string]string{"license": "licenses", "machine": "machines", "product": "products"}
+	get := func(rel, auth, id string) req { return getAs("/processes/"+id+"/"+rel, auth) }
+	isRel := func(rel string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) { assert.Equal(t, types[rel], r.data()["type"], string(r.body)) }
 	}
-	cases = append(cases,
-		apiCase{name: "processes/relationships/product.feature: User attempts to retrieve the product for a process they own (default permission)",
+	// One builder per scenario shape; rel is the relationship ("license", "machine", "product").
+	admin := func(rel, name string) apiCase {
+		return apiCase{name: name, check: isRel(rel),
+			setup: func(w *world) req { _, _, prs := procOn(w, procPolicy(w, nil), false, 3); return get(rel, "", prs[0]) }}
+	}
+	product := func(rel, name string) apiCase {
+		return apiCase{name: name, check: isRel(rel),
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
+				return get(rel, w.prodAuth, prs[0])
+			}}
+	}
+	otherProduct := func(rel, name string) apiCase {
+		return apiCase{name: name, status: 404,
+			setup: func(w *world) req { _, _, prs := procOn(w, w.pol2, false, 1); return get(rel, w.prodAuth, prs[0]) }}
+	}
+	userOwns := func(rel, name string) apiCase {
+		return apiCase{name: name, check: isRel(rel),
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), true, 3)
+				return get(rel, w.ownerAuth, prs[0])
+			}}
+	}
+	userHas := func(rel, name string) apiCase {
+		return apiCase{name: name, check: isRel(rel),
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, true, nil)
+				prs := seedProcesses(w, procMachines(w, lic, 1, "")[0], 3, nil)
+				return get(rel, w.luAuth, prs[0])
+			}}
+	}
+	userOther := func(rel, name string) apiCase {
+		return apiCase{name: name, status: 404,
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return get(rel, w.ownerAuth, prs[0])
+			}}
+	}
+	license := func(rel, name string) apiCase {
+		return apiCase{name: name, check: isRel(rel),
+			setup: func(w *world) req {
+				lic, _, prs := procOn(w, procPolicy(w, nil), false, 2)
+				return get(rel, w.licenseAuth(lic, nil), prs[1])
+			}}
+	}
+	licenseOther := func(rel, name string) apiCase {
+		return apiCase{name: name, status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 2)
+				return get(rel, w.licenseAuth(lic, nil), prs[1])
+			}}
+	}
+	anonymous := func(rel, name string) apiCase {
+		return apiCase{name: name, status: 401,
+			setup: func(w *world) req { _, _, prs := procOn(w, procPolicy(w, nil), false, 1); return get(rel, "-", prs[0]) }}
+	}
+	otherAccount := func(rel, name string) apiCase {
+		return apiCase{name: name, status: 401,
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return get(rel, w.otherAcct, prs[0])
+			}}
+	}
+	runEach(t, fresh, []apiCase{
+		admin("license", "processes/relationships/license.feature: Admin retrieves the license for a process"),
+		product("license", "processes/relationships/license.feature: Product retrieves the license for a process"),
+		otherProduct("license", "processes/relationships/license.feature: Product retrieves the license for a process of different product"),
+		userOwns("license", "processes/relationships/license.feature: User attempts to retrieve the license for a process they own"),
+		userHas("license", "processes/relationships/license.feature: User attempts to retrieve the license for a process they have"),
+		userOther("license", "processes/relationships/license.feature: User attempts to retrieve the license for a process they don't own"),
+		license("license", "processes/relationships/license.feature: License attempts to retrieves the license of a process"),
+		licenseOther("license", "processes/relationships/license.feature: License attempts to retrieve the license for a process they don't own"),
+		anonymous("license", "processes/relationships/license.feature: Anonymous attempts to retrieve a processes's license"),
+		otherAccount("license", "processes/relationships/license.feature: Admin attempts to retrieve the license for a process of another account"),
+
+		admin("machine", "processes/relationships/machine.feature: Admin retrieves the machine for a process"),
+		product("machine", "processes/relationships/machine.feature: Product retrieves the machine for a process"),
+		otherProduct("machine", "processes/relationships/machine.feature: Product retrieves the machine for a process of different product"),
+		userOwns("machine", "processes/relationships/machine.feature: User attempts to retrieve the machine for a process they own"),
+		userHas("machine", "processes/relationships/machine.feature: User attempts to retrieve the machine for a process they have"),
+		userOther("machine", "processes/relationships/machine.feature: User attempts to retrieve the machine for a process they don't own"),
+		license("machine", "processes/relationships/machine.feature: License attempts to retrieves the machine of a process"),
+		licenseOther("machine", "processes/relationships/machine.feature: License attempts to retrieve the machine for a process they don't own"),
+		anonymous("machine", "processes/relationships/machine.feature: Anonymous attempts to retrieve a processes's license"),
+		otherAccount("machine", "processes/relationships/machine.feature: Admin attempts to retrieve the machine for a process of another account"),
+
+		admin("product", "processes/relationships/product.feature: Admin retrieves the product for a process"),
+		product("product", "processes/relationships/product.feature: Product retrieves the product for a process"),
+		otherProduct("product", "processes/relationships/product.feature: Product retrieves the product for a process of different product"),
+		userOther("product", "processes/relationships/product.feature: User attempts to retrieve the product for a process they don't own"),
+		licenseOther("product", "processes/relationships/product.feature: License attempts to retrieve the product for a process they don't own"),
+		anonymous("product", "processes/relationships/product.feature: Anonymous attempts to retrieve a processes's license"),
+		otherAccount("product", "processes/relationships/product.feature: Admin attempts to retrieve the product for a process of another account"),
+		{name: "processes/relationships/product.feature: User attempts to retrieve the product for a process they own (default permission)",
 			status: 403, detail: userLacks,
 			setup: func(w *world) req {
 				_, _, prs := procOn(w, procPolicy(w, nil), true, 3)
-				return getAs("/processes/"+prs[0]+"/product", w.ownerAuth)
+				return get("product", w.ownerAuth, prs[0])
 			}},
-		apiCase{name: "processes/relationships/product.feature: License attempts to retrieves the product of a process (default permission)",
+		{name: "processes/relationships/product.feature: License attempts to retrieves the product of a process (default permission)",
 			status: 403, detail: licLacks,
 			setup: func(w *world) req {
 				lic, _, prs := procOn(w, procPolicy(w, nil), false, 2)
-				return getAs("/processes/"+prs[1]+"/product", w.licenseAuth(lic, nil))
+				return get("product", w.licenseAuth(lic, nil), prs[1])
 			}},
-	)
-	runEach(t, fresh, cases)
+	})
 }
