@@ -216,6 +216,7 @@ func (c *call) validateEntitlement(e *entitlement) error {
 	if len(e.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
+	validateMetadata(v, e.Metadata)
 	return v.err()
 }
 

@@ -152,6 +152,19 @@ func TestEntitlementsFeature(t *testing.T) {
 			setup: func(w *world) req {
 				return create("", "entitlements", map[string]any{"name": "Action", "code": "action"})
 			}},
+		// Beyond the feature: metadata is held to JsonValidator after code and name
+		// (app/models/entitlement.rb, app/validators/json_validator.rb).
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (metadata with too many keys)", status: 422,
+			title: unprocessed, code: "METADATA_TOO_LONG", detail: "too many keys (exceeded limit of 64 keys)",
+			source: map[string]any{"pointer": "/data/attributes/metadata"},
+			setup: func(w *world) req {
+				md := map[string]any{}
+				for i := 0; i < 65; i++ {
+					md[fmt.Sprintf("k%d", i)] = i
+				}
+				return create("", "entitlements", map[string]any{"name": "Test Entitlement", "code": "TEST_ENTITLEMENT", "metadata": md})
+			},
+			check: wantEntitlementCount(0)},
 		{name: "entitlements/create.feature: Admin attempts to create an entitlement for another account", status: 401,
 			setup: func(w *world) req { return create(w.otherAcct, "entitlements", feature) },
 			check: wantEntitlementCount(0)},

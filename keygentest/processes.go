@@ -220,6 +220,7 @@ func (s *Server) spawnProcess(c *call) error {
 	case len(pr.PID) > 4096:
 		v.attr("pid", "TOO_LONG", "is too long (maximum is 4096 characters)")
 	}
+	validateMetadata(v, pr.Metadata)
 	if data.has("id") && db.lic.processes[pr.ID] != nil {
 		v.attr("id", "CONFLICT", "must not conflict with another process")
 	}
@@ -352,7 +353,12 @@ func (s *Server) updateProcess(c *call) error {
 	// (ActiveRecord timestamps); the event is broadcast either way
 	// (app/controllers/api/v1/machine_processes_controller.rb).
 	if a := in.obj("data").obj("attributes"); a.has("metadata") {
-		if md := orEmpty(a.hash("metadata")); !reflect.DeepEqual(md, pr.Metadata) {
+		md := orEmpty(a.hash("metadata"))
+		v := newInvalid("processes")
+		if validateMetadata(v, md); v.err() != nil {
+			return v.err()
+		}
+		if !reflect.DeepEqual(md, pr.Metadata) {
 			pr.Metadata, pr.Updated = md, c.now()
 		}
 	}

@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,6 +229,47 @@ func TestProcessesCreateFeature(t *testing.T) {
 			setup: func(w *world) req {
 				_, m, _ := procOn(w, procPolicy(w, nil), false, 1)
 				return spawnAs("", m, "Actions")
+			}},
+		// Beyond the feature: metadata is held to JsonValidator (at most 64 keys, 16 KiB;
+		// app/models/machine_process.rb, app/validators/json_validator.rb).
+		{name: "processes/create.feature: Admin spawns a process for their account (metadata with too many keys)", status: 422,
+			title: unprocessed, code: "METADATA_TOO_LONG", detail: "too many keys (exceeded limit of 64 keys)",
+			source: map[string]any{"pointer": "/data/attributes/metadata"},
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 0)
+				r := spawnAs("", m, "1")
+				md := map[string]any{}
+				for i := 0; i < 60; i++ {
+					md[fmt.Sprintf("k%d", i)] = i
+				}
+				md["nested"] = map[string]any{"a": 1, "b": 2, "c": 3, "d": 4} // 65 keys in all
+				r.body.(map[string]any)["data"].(map[string]any)["attributes"].(map[string]any)["metadata"] = md
+				return r
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.doc["errors"], 1)
+				assert.Equal(t, 0, processCount(w))
+			}},
+		{name: "processes/create.feature: Admin spawns a process for their account (metadata with 64 keys)", status: 201,
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 0)
+				r := spawnAs("", m, "1")
+				md := map[string]any{}
+				for i := 0; i < 60; i++ {
+					md[fmt.Sprintf("k%d", i)] = i
+				}
+				md["nested"] = map[string]any{"a": 1, "b": 2, "c": 3}
+				r.body.(map[string]any)["data"].(map[string]any)["attributes"].(map[string]any)["metadata"] = md
+				return r
+			}},
+		{name: "processes/create.feature: Admin spawns a process for their account (metadata too large)", status: 422,
+			title: unprocessed, code: "METADATA_TOO_LONG", detail: "too large (exceeded limit of 16384 bytes)",
+			source: map[string]any{"pointer": "/data/attributes/metadata"},
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 0)
+				r := spawnAs("", m, "1")
+				r.body.(map[string]any)["data"].(map[string]any)["attributes"].(map[string]any)["metadata"] = map[string]any{"blob": strings.Repeat("x", 16384)}
+				return r
 			}},
 		{name: "processes/create.feature: Admin spawns a process with missing pid", status: 400,
 			detail: "is missing", source: map[string]any{"pointer": "/data/attributes"},
@@ -1114,6 +1156,20 @@ func TestProcessesWriteFeature(t *testing.T) {
 			setup: func(w *world) req {
 				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
 				return req{method: "PATCH", path: "/processes/" + prs[0], body: map[string]any{"data": map[string]any{"type": "processes", "id": prs[0]}}}
+			}},
+		{name: "processes/update.feature: Admin updates a process (metadata with too many keys)", status: 422,
+			title: unprocessed, code: "METADATA_TOO_LONG", detail: "too many keys (exceeded limit of 64 keys)",
+			source: map[string]any{"pointer": "/data/attributes/metadata"},
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
+				md := map[string]any{}
+				for i := 0; i < 65; i++ {
+					md[fmt.Sprintf("k%d", i)] = i
+				}
+				return patch("", prs[0], map[string]any{"metadata": md})
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, map[string]any{}, w.get("/processes/" + seededIDs(w)[0]).attrs()["metadata"])
 			}},
 		{name: "processes/update.feature: Anonymous updates a process", status: 401,
 			setup: func(w *world) req {
