@@ -3,6 +3,7 @@ package keygentest
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 )
 
@@ -192,6 +193,11 @@ func applyEntitlement(e *entitlement, a params) {
 	}
 }
 
+// uuidLikeRE is Keygen's UUID_RE (config/initializers/regexp.rb): the dashes are optional,
+// so a code of 32 hex digits is refused too (format: { without: UUID_RE },
+// app/models/entitlement.rb).
+var uuidLikeRE = regexp.MustCompile(`^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$`)
+
 // validateEntitlement is the Entitlement model's validations: name and code present and at
 // most 255 characters, code unique per account ignoring case, not a UUID and not reserved.
 func (c *call) validateEntitlement(e *entitlement) error {
@@ -210,7 +216,7 @@ func (c *call) validateEntitlement(e *entitlement) error {
 	if len(e.Code) > 255 {
 		v.attr("code", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
-	if isUUID(e.Code) {
+	if uuidLikeRE.MatchString(e.Code) {
 		v.attr("code", "INVALID", "is invalid")
 	}
 	if len(e.Name) > 255 {

@@ -165,6 +165,20 @@ func TestEntitlementsFeature(t *testing.T) {
 				return create("", "entitlements", map[string]any{"name": "Test Entitlement", "code": "TEST_ENTITLEMENT", "metadata": md})
 			},
 			check: wantEntitlementCount(0)},
+		// Beyond the feature: a code may not look like a UUID, and UUID_RE
+		// (config/initializers/regexp.rb) makes the dashes optional.
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (code is a UUID without dashes)", status: 422,
+			title: unprocessed, code: "CODE_INVALID", detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/code"},
+			setup: func(w *world) req {
+				return create("", "entitlements", map[string]any{"name": "x", "code": "977F1752D6A94669A6AFB039154EC40F"})
+			},
+			check: wantEntitlementCount(0)},
+		{name: "entitlements/create.feature: Admin creates an entitlement for their account (code is a UUID)", status: 422,
+			title: unprocessed, code: "CODE_INVALID", detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/code"},
+			setup: func(w *world) req {
+				return create("", "entitlements", map[string]any{"name": "x", "code": "977f1752-d6a9-4669-a6af-b039154ec40f"})
+			},
+			check: wantEntitlementCount(0)},
 		{name: "entitlements/create.feature: Admin attempts to create an entitlement for another account", status: 401,
 			setup: func(w *world) req { return create(w.otherAcct, "entitlements", feature) },
 			check: wantEntitlementCount(0)},
