@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // Entitlements (app/models/entitlement.rb, app/controllers/api/v1/entitlements_controller.rb,
@@ -32,7 +33,7 @@ type entitlementLink struct {
 // findEntitlement resolves an entitlement by id or, exactly, by code
 // (EntitlementsController#set_entitlement: FindByAliasService with aliases: :code).
 func (db *store) findEntitlement(acct, id string) *entitlement {
-	if e := db.lic.entitlements[lower(id)]; e != nil && e.AccountID == acct && isUUID(id) {
+	if e := db.lic.entitlements[pgUUID(id)]; e != nil && e.AccountID == acct {
 		return e
 	}
 	for _, e := range db.lic.entitlements {
@@ -197,6 +198,17 @@ func applyEntitlement(e *entitlement, a params) {
 // so a code of 32 hex digits is refused too (format: { without: UUID_RE },
 // app/models/entitlement.rb).
 var uuidLikeRE = regexp.MustCompile(`^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$`)
+
+// pgUUID is how Postgres reads a uuid Keygen looks up by primary key: any case, dashes
+// optional (UUID_RE); it returns the stored (lower-case, dashed) form, or "" when s is no
+// UUID.
+func pgUUID(s string) string {
+	if !uuidLikeRE.MatchString(s) {
+		return ""
+	}
+	h := lower(strings.ReplaceAll(s, "-", ""))
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
 
 // validateEntitlement is the Entitlement model's validations: name and code present and at
 // most 255 characters, code unique per account ignoring case, not a UUID and not reserved.

@@ -363,6 +363,14 @@ func TestEntitlementsFeature(t *testing.T) {
 				return getAs("/entitlements/"+ids[0], "")
 			},
 			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "entitlements", r.data()["type"]) }},
+		// Beyond the feature: FindByAliasService looks an id up by primary key when it
+		// matches UUID_RE, whose dashes are optional (config/initializers/regexp.rb).
+		{name: "entitlements/show.feature: Admin retrieves an entitlement for their account (id without dashes)",
+			setup: func(w *world) req {
+				ids := w.entitlements(3)
+				return getAs("/entitlements/"+strings.ReplaceAll(ids[1], "-", ""), "")
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "FEATURE_01", r.attrs()["code"]) }},
 		{name: "entitlements/show.feature: Admin retrieves an invalid entitlement for their account", status: 404,
 			title: "Not found", code: "NOT_FOUND", detail: "The requested entitlement 'invalid' was not found",
 			setup: func(w *world) req { return getAs("/entitlements/invalid", "") }},

@@ -302,7 +302,7 @@ func userIDFor(db *store, acct, v string) string {
 }
 
 func (c *call) findProcessFor(p *principal, id string) (*process, error) {
-	pr := c.db().lic.processes[lower(id)]
+	pr := c.db().lic.processes[pgUUID(id)] // scoped.find casts the id to a Postgres uuid
 	if pr == nil || pr.AccountID != c.acct.ID || !c.seesProcess(p, pr) {
 		// The model is MachineProcess, named "machine process" in not-found details
 		// (app/controllers/application_controller.rb, rescue ActiveRecord::RecordNotFound).

@@ -885,6 +885,14 @@ func TestProcessesReadFeature(t *testing.T) {
 				return getAs("/machines/"+m+"/processes?status=dead", "")
 			},
 			check: listLen(3)},
+		// Beyond the feature: the id is a Postgres uuid, which also parses without dashes and
+		// in upper case (UUID_RE, config/initializers/regexp.rb).
+		{name: "processes/show.feature: Admin retrieves a process for their account (alive) (id without dashes)", attrs: map[string]any{"status": "ALIVE"},
+			setup: func(w *world) req {
+				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
+				return getAs("/processes/"+strings.ToUpper(strings.ReplaceAll(prs[0], "-", "")), "")
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, seededIDs(w)[0], r.id()) }},
 		{name: "processes/show.feature: Product retrieves a process for their product",
 			setup: func(w *world) req {
 				_, _, prs := procOn(w, procPolicy(w, nil), false, 1)
