@@ -436,7 +436,7 @@ func (s *Server) relatedEntitlements(kind string, show bool) handlerFunc {
 		if show {
 			id := c.param("entitlement")
 			for _, e := range all {
-				if e.ID == lower(id) {
+				if e.ID == pgUUID(id) { // {policy,license}.entitlements.find reads a Postgres uuid
 					if err := c.relAllow(p, "entitlement.read", allow); err != nil {
 						return err
 					}

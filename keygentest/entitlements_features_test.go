@@ -580,6 +580,14 @@ func TestEntitlementRelationshipsFeature(t *testing.T) {
 				return getAs("/policies/"+pol+"/entitlements/"+ids[0], "")
 			},
 			check: isEntitlement},
+		// Beyond the feature: policy.entitlements.find reads the id as a Postgres uuid.
+		{name: pf + "Admin retrieves an entitlement for a policy (id without dashes)",
+			setup: func(w *world) req {
+				pol := procPolicy(w, nil)
+				ids := attached(w, "policies", pol, 3)
+				return getAs("/policies/"+pol+"/entitlements/"+strings.ToUpper(strings.ReplaceAll(ids[0], "-", "")), "")
+			},
+			check: isEntitlement},
 		{name: pf + "Product retrieves an entitlement for a policy",
 			setup: func(w *world) req {
 				pol := procPolicy(w, nil)
