@@ -258,16 +258,16 @@ func (s *Server) listProcesses(c *call) error {
 		l := db.licenses[m.LicenseID]
 		// MachineProcess.for_machine joins the machine by id only, not by fingerprint
 		// (app/models/machine_process.rb).
-		if v := q.Get("machine"); v != "" && m.ID != lower(v) {
+		if v := q.Get("machine"); v != "" && !pgIDIs(m.ID, v) {
 			return false
 		}
-		if v := q.Get("license"); v != "" && m.LicenseID != v {
+		if v := q.Get("license"); v != "" && !pgIDIs(m.LicenseID, v) {
 			return false
 		}
-		if v := q.Get("product"); v != "" && (l == nil || c.licenseProductID(l) != v) {
+		if v := q.Get("product"); v != "" && (l == nil || !pgIDIs(c.licenseProductID(l), v)) {
 			return false
 		}
-		if v := q.Get("owner"); v != "" && deref2(m.OwnerID) != v {
+		if v := q.Get("owner"); v != "" && !pgIDIs(deref2(m.OwnerID), v) {
 			return false
 		}
 		if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, userIDFor(db, c.acct.ID, v))) {
@@ -287,11 +287,19 @@ func (s *Server) listProcesses(c *call) error {
 	return paginate(c, items, true, c.view().process)
 }
 
+// pgIDIs: the scopes (for_machine, for_license, for_product, for_owner) compare ids as
+// Postgres uuids, so any case and missing dashes match, and a value that is no UUID matches
+// nothing (app/models/machine_process.rb).
+func pgIDIs(got, v string) bool {
+	id := pgUUID(v)
+	return id != "" && got == id
+}
+
 // userIDFor resolves the user filter of MachineProcess.for_user: a UUID is a user id,
 // anything else a user id or email (app/models/machine_process.rb).
 func userIDFor(db *store, acct, v string) string {
-	if isUUID(v) {
-		return lower(v)
+	if id := pgUUID(v); id != "" {
+		return id
 	}
 	for _, u := range db.users {
 		if u.AccountID == acct && u.Email == v {

@@ -743,6 +743,24 @@ func TestProcessesReadFeature(t *testing.T) {
 				return list("/processes?user=owner@example.com", "")
 			},
 			check: listLen(7)},
+		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes scoped to license (upper-case id)",
+			setup: func(w *world) req {
+				l1, _, _, _ := twoProducts(w, 13, 4)
+				return list("/processes?page[number]=1&page[size]=100&license="+strings.ToUpper(l1), "")
+			},
+			check: listLen(13)},
+		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes scoped to machine (id without dashes)",
+			setup: func(w *world) req {
+				_, _, _, m2 := twoProducts(w, 2, 14)
+				return list("/processes?page[number]=1&page[size]=100&machine="+strings.ReplaceAll(m2, "-", ""), "")
+			},
+			check: listLen(14)},
+		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes scoped to owner (not a UUID)",
+			setup: func(w *world) req {
+				twoProducts(w, 2, 3) // ownerless machines
+				return list("/processes?owner=nobody", "")
+			},
+			check: listLen(0)},
 		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes with a page size that is too high", status: 400,
 			setup: func(w *world) req { twenty(w); return list("/processes?page[number]=1&page[size]=250", "") }},
 		{name: "processes/index.feature: Admin retrieves an offset-paginated list of processes with a page size that is too low", status: 400,
