@@ -3,9 +3,7 @@ package keygentest
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"sort"
-	"strings"
 )
 
 // Entitlements (app/models/entitlement.rb, app/controllers/api/v1/entitlements_controller.rb,
@@ -192,22 +190,6 @@ func applyEntitlement(e *entitlement, a params) {
 	if a.has("metadata") {
 		e.Metadata = orEmpty(a.hash("metadata"))
 	}
-}
-
-// uuidLikeRE is Keygen's UUID_RE (config/initializers/regexp.rb): the dashes are optional,
-// so a code of 32 hex digits is refused too (format: { without: UUID_RE },
-// app/models/entitlement.rb).
-var uuidLikeRE = regexp.MustCompile(`^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$`)
-
-// pgUUID is how Postgres reads a uuid Keygen looks up by primary key: any case, dashes
-// optional (UUID_RE); it returns the stored (lower-case, dashed) form, or "" when s is no
-// UUID.
-func pgUUID(s string) string {
-	if !uuidLikeRE.MatchString(s) {
-		return ""
-	}
-	h := lower(strings.ReplaceAll(s, "-", ""))
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // validateEntitlement is the Entitlement model's validations: name and code present and at
