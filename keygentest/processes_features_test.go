@@ -417,6 +417,16 @@ func TestProcessesCreateFeature(t *testing.T) {
 				return r
 			},
 			check: both(dataID("00000000-2521-4033-9f4f-3675387016f7"), wantProcessCount(1))},
+		// Beyond the feature: typed_params' uuid type is UUID_RE (dashes optional, any case,
+		// config/initializers/typed_params.rb); Postgres stores the dashed lower-case form.
+		{name: "processes/create.feature: License activates a process with a pre-determined ID (no dashes)", status: 201,
+			setup: func(w *world) req {
+				lic, m, _ := procOn(w, procPolicy(w, nil), false, 0)
+				r := spawnAs(w.licenseAuth(lic, nil), strings.ToUpper(strings.ReplaceAll(m, "-", "")), "1")
+				r.body.(map[string]any)["data"].(map[string]any)["id"] = "000000002521403393F4F3675387016F"
+				return r
+			},
+			check: both(dataID("00000000-2521-4033-93f4-f3675387016f"), wantProcessCount(1))},
 		{name: "processes/create.feature: License activates a process with a pre-determined ID (conflict)", status: 422,
 			title: unprocessed, detail: "must not conflict with another process", code: "ID_CONFLICT", source: map[string]any{"pointer": "/data/id"},
 			about: "https://keygen.sh/docs/api/processes/#processes-object",
