@@ -1332,3 +1332,158 @@ func TestProcessesRelationshipsFeature(t *testing.T) {
 			}},
 	})
 }
+
+// Every non-EE scenario of features/api/v1/machines/relationships/processes.feature
+// (app/controllers/api/v1/machines/relationships/machine_processes_controller.rb).
+func TestMachineProcessesRelationshipFeature(t *testing.T) {
+	t.Parallel()
+	fresh := func(t *testing.T) *world { return newLicensingWorld(t, nil) }
+	const f = "machines/relationships/processes.feature: "
+	base := func(w *world, m string) string {
+		return "/v1/accounts/" + w.srv.AccountID + "/machines/" + m + "/processes"
+	}
+	isProcess := func(t *testing.T, w *world, r *reply) { assert.Equal(t, "processes", r.data()["type"], string(r.body)) }
+	runEach(t, fresh, []apiCase{
+		{name: f + "Admin retrieves an offset-paginated list of processes for a machine with no other pages",
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 2)
+				return getAs("/machines/"+m+"/processes?page[number]=1&page[size]=5", "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.list(), 2)
+				m := seededMachine(w)
+				self := base(w, m) + "?page[number]=1&page[size]=5"
+				wantLinks(map[string]any{"self": self, "prev": nil, "next": nil, "first": self, "last": self,
+					"meta": map[string]any{"pages": float64(1), "count": float64(2)}})(t, w, r)
+			}},
+		{name: f + "Admin retrieves an offset-paginated list of processes for a machine with other pages",
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 20)
+				return getAs("/machines/"+m+"/processes?page[number]=1&page[size]=5", "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.list(), 5)
+				b := base(w, seededMachine(w))
+				wantLinks(map[string]any{"self": b + "?page[number]=1&page[size]=5", "prev": nil, "next": b + "?page[number]=2&page[size]=5",
+					"first": b + "?page[number]=1&page[size]=5", "last": b + "?page[number]=4&page[size]=5",
+					"meta": map[string]any{"pages": float64(4), "count": float64(20)}})(t, w, r)
+			}},
+		{name: f + "Admin retrieves the processes for a machine by fingerprint",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				seedProcesses(w, w.createMachine(lic, "foo", nil), 3, nil)
+				return getAs("/machines/foo/processes", "")
+			},
+			check: listLen(3)},
+		{name: f + "Product retrieves the processes for a machine",
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes", w.prodAuth)
+			},
+			check: listLen(3)},
+		{name: f + "Product retrieves the processes for a different product's machine", status: 404,
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, w.pol2, false, 3)
+				return getAs("/machines/"+m+"/processes", w.prodAuth)
+			}},
+		{name: f + "License retrieves the processes for a machine",
+			setup: func(w *world) req {
+				lic, m, _ := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes", w.licenseAuth(lic, nil))
+			},
+			check: listLen(3)},
+		{name: f + "License retrieves the processes for different license's machine", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes", w.licenseAuth(lic, nil))
+			}},
+		{name: f + "User retrieves the processes for their machine (license owner)",
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), true, 3)
+				return getAs("/machines/"+m+"/processes", w.ownerAuth)
+			},
+			check: listLen(3)},
+		{name: f + "User retrieves the processes for their machine (license user)",
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, true, nil)
+				m := procMachines(w, lic, 1, "")[0]
+				seedProcesses(w, m, 3, nil)
+				return getAs("/machines/"+m+"/processes", w.luAuth)
+			},
+			check: listLen(3)},
+		{name: f + "User retrieves the processes for different user's machine", status: 404,
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes", w.ownerAuth)
+			}},
+		{name: f + "Admin retrieves a process for a machine", check: isProcess,
+			setup: func(w *world) req {
+				_, m, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes/"+prs[0], "")
+			}},
+		{name: f + "Product retrieves a process for a machine", check: isProcess,
+			setup: func(w *world) req {
+				_, m, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes/"+prs[0], w.prodAuth)
+			}},
+		{name: f + "User retrieves a machine's process (license owner)", check: isProcess,
+			setup: func(w *world) req {
+				_, m, prs := procOn(w, procPolicy(w, nil), true, 1)
+				return getAs("/machines/"+m+"/processes/"+prs[0], w.ownerAuth)
+			}},
+		{name: f + "User retrieves a machine's process (license user)", check: isProcess,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, true, nil)
+				m := procMachines(w, lic, 1, "")[0]
+				prs := seedProcesses(w, m, 1, nil)
+				return getAs("/machines/"+m+"/processes/"+prs[0], w.luAuth)
+			}},
+		{name: f + "User retireves a machine's process for a different user", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				third := w.createUser("third@example.com")
+				w.mutLicense(lic, func(l *license) { l.OwnerID = ptr(third) })
+				m := procMachines(w, lic, 1, "")[0]
+				prs := seedProcesses(w, m, 1, nil)
+				return getAs("/machines/"+m+"/processes/"+prs[0], w.ownerAuth)
+			}},
+		{name: f + "License retrieves a machine's process", check: isProcess,
+			setup: func(w *world) req {
+				lic, m, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes/"+prs[0], w.licenseAuth(lic, nil))
+			}},
+		{name: f + "License retireves a machine's process for a different license", status: 404,
+			setup: func(w *world) req {
+				lic := w.licenseOf(procPolicy(w, nil), false, false, nil)
+				_, m, prs := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes/"+prs[0], w.licenseAuth(lic, nil))
+			}},
+		{name: f + "License retrieves a wrongly scoped machine's process", status: 404,
+			title: "Not found", code: "NOT_FOUND",
+			setup: func(w *world) req {
+				lic, m0, _ := procOn(w, procPolicy(w, nil), false, 1)
+				_, _, other := procOn(w, procPolicy(w, nil), false, 1)
+				return getAs("/machines/"+m0+"/processes/"+other[0], w.licenseAuth(lic, nil))
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Contains(t, r.detail(), "The requested machine process '")
+			}},
+		{name: f + "Admin attempts to retrieve the processes for a machine of another account", status: 401,
+			setup: func(w *world) req {
+				_, m, _ := procOn(w, procPolicy(w, nil), false, 3)
+				return getAs("/machines/"+m+"/processes", w.otherAcct)
+			}},
+	})
+}
+
+// seededMachine is the one machine of the world's account.
+func seededMachine(w *world) string {
+	var id string
+	w.withStore(func(db *store) {
+		for _, m := range db.machines {
+			id = m.ID
+		}
+	})
+	return id
+}
