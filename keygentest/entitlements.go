@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 )
 
@@ -30,7 +31,7 @@ type entitlementLink struct {
 // findEntitlement resolves an entitlement by id or, exactly, by code
 // (EntitlementsController#set_entitlement: FindByAliasService with aliases: :code).
 func (db *store) findEntitlement(acct, id string) *entitlement {
-	if e := db.lic.entitlements[lower(id)]; e != nil && e.AccountID == acct && isUUID(id) {
+	if e := db.lic.entitlements[pgUUID(id)]; e != nil && e.AccountID == acct {
 		return e
 	}
 	for _, e := range db.lic.entitlements {
@@ -159,7 +160,9 @@ func entitlementSchema(create bool) *param {
 	a := fields{"name": str(), "code": str(), "metadata": metadataParam()}
 	data := fields{"type": typeOf("entitlement"), "attributes": obj(a)}
 	if create {
-		data["relationships"] = obj(fields{"environment": anyParam().opt()}).opt()
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// EntitlementsController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{}).opt()
 	} else {
 		a["name"] = str().opt()
 		a["code"] = str().opt()
@@ -192,17 +195,11 @@ func applyEntitlement(e *entitlement, a params) {
 // validateEntitlement is the Entitlement model's validations: name and code present and at
 // most 255 characters, code unique per account ignoring case, not a UUID and not reserved.
 func (c *call) validateEntitlement(e *entitlement) error {
+	// Errors come in Entitlement's declaration order: code (exclusion, uniqueness, length,
+	// format), then name (app/models/entitlement.rb).
 	v := newInvalid("entitlements")
-	if len(e.Name) > 255 {
-		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
-	}
-	switch {
-	case contains(reservedAliases, lower(e.Code)):
+	if contains(reservedAliases, e.Code) { // a case-sensitive exclusion (EXCLUDED_ALIASES, app/models/application_record.rb)
 		v.attr("code", "NOT_ALLOWED", "is reserved")
-	case isUUID(e.Code):
-		v.attr("code", "INVALID", "is invalid")
-	case len(e.Code) > 255:
-		v.attr("code", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
 	for _, o := range c.db().lic.entitlements {
 		if o.AccountID == e.AccountID && o.ID != e.ID && lower(o.Code) == lower(e.Code) {
@@ -210,6 +207,16 @@ func (c *call) validateEntitlement(e *entitlement) error {
 			break
 		}
 	}
+	if len(e.Code) > 255 {
+		v.attr("code", "TOO_LONG", "is too long (maximum is 255 characters)")
+	}
+	if uuidLikeRE.MatchString(e.Code) {
+		v.attr("code", "INVALID", "is invalid")
+	}
+	if len(e.Name) > 255 {
+		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
+	}
+	validateMetadata(v, e.Metadata)
 	return v.err()
 }
 
@@ -233,7 +240,7 @@ func (s *Server) createEntitlement(c *call) error {
 	}
 	c.db().lic.entitlements[e.ID] = e
 	res := c.view().entitlement(e)
-	c.emit("entitlement.created", res, nil)
+	c.emitEntitlement("entitlement.created", res)
 	return c.created(res)
 }
 
@@ -276,11 +283,13 @@ func (s *Server) updateEntitlement(c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := c.parse(entitlementSchema(false))
-	if err != nil {
+	// EntitlementsController#update authorizes before it reads entitlement_params, which
+	// typed_params checks only then (app/controllers/api/v1/entitlements_controller.rb).
+	if err := c.authorize(p, "entitlement.update", p.canWriteAll()); err != nil {
 		return err
 	}
-	if err := c.authorize(p, "entitlement.update", p.canWriteAll()); err != nil {
+	in, err := c.parse(entitlementSchema(false))
+	if err != nil {
 		return err
 	}
 	next := *e
@@ -288,10 +297,14 @@ func (s *Server) updateEntitlement(c *call) error {
 	if err := c.validateEntitlement(&next); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// entitlement.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/entitlements_controller.rb).
+	if next.Name != e.Name || next.Code != e.Code || !reflect.DeepEqual(next.Metadata, e.Metadata) {
+		next.Updated = c.now()
+	}
 	*e = next
 	res := c.view().entitlement(e)
-	c.emit("entitlement.updated", res, nil)
+	c.emitEntitlement("entitlement.updated", res)
 	return c.ok(res)
 }
 
@@ -308,7 +321,7 @@ func (s *Server) deleteEntitlement(c *call) error {
 	if err := c.authorize(p, "entitlement.delete", p.canWriteAll()); err != nil {
 		return err
 	}
-	c.emit("entitlement.deleted", c.view().entitlement(e), nil)
+	c.emitEntitlement("entitlement.deleted", c.view().entitlement(e))
 	lic := c.db().lic
 	for _, m := range []map[string]*entitlementLink{lic.policyEntitlements, lic.licenseEntitlements} {
 		for id, l := range m {
@@ -316,6 +329,17 @@ func (s *Server) deleteEntitlement(c *call) error {
 				delete(m, id)
 			}
 		}
+	}
+	// Entitlement has_many :release_entitlement_constraints, dependent: :delete_all
+	// (app/models/entitlement.rb): the releases it constrained lose those constraints.
+	for _, r := range c.db().dist.releases {
+		kept := r.Constraints[:0]
+		for _, k := range r.Constraints {
+			if k.EntitlementID != e.ID {
+				kept = append(kept, k)
+			}
+		}
+		r.Constraints = kept
 	}
 	delete(lic.entitlements, e.ID)
 	return c.noContent()
@@ -394,7 +418,7 @@ func (s *Server) relatedEntitlements(kind string, show bool) handlerFunc {
 		if show {
 			id := c.param("entitlement")
 			for _, e := range all {
-				if e.ID == lower(id) {
+				if e.ID == pgUUID(id) { // {policy,license}.entitlements.find reads a Postgres uuid
 					if err := c.relAllow(p, "entitlement.read", allow); err != nil {
 						return err
 					}
@@ -455,7 +479,9 @@ func (s *Server) attachEntitlements(kind string) handlerFunc {
 			inherited = db.policyEntitlementIDs(ep.lic.PolicyID)
 		}
 		for _, id := range ids {
-			v := newInvalid(plural(kind) + "-entitlements")
+			// The docs topic of PolicyEntitlement and LicenseEntitlement errors is
+			// "entitlements" (ApplicationController#render_unprocessable_resource).
+			v := newInvalid("entitlements")
 			if e := db.lic.entitlements[id]; e == nil || e.AccountID != c.acct.ID {
 				v.rel("entitlement", "NOT_FOUND", "must exist")
 			}
@@ -477,7 +503,10 @@ func (s *Server) attachEntitlements(kind string) handlerFunc {
 			ep.links[l.ID] = l
 			out = append(out, view.entitlementLink(kind, l))
 		}
-		c.emitEntitlementLinks(kind+".entitlements.attached", ep.productID, out)
+		// The event's data is a list of join records, whose policy lookup falls back to
+		// NilClassPolicy (config/initializers/action_policy.rb): no product-scoped endpoint
+		// gets it (app/services/broadcast_webhook_service.rb).
+		c.emitList(kind+".entitlements.attached", out)
 		return c.json(200, document{Data: out})
 	}
 }
@@ -536,14 +565,16 @@ func (s *Server) detachEntitlements(kind string) handlerFunc {
 				delete(ep.links, l.ID)
 			}
 		}
-		c.emitEntitlementLinks(kind+".entitlements.detached", ep.productID, out)
+		c.emitList(kind+".entitlements.detached", out) // not to product endpoints, as attached
 		return c.noContent()
 	}
 }
 
-// emitEntitlementLinks emits an event whose data is a list of join records; product-scoped
-// endpoints get it for the parent's product.
-func (c *call) emitEntitlementLinks(event, productID string, data []*resource) {
-	render := func() ([]byte, error) { return marshalDoc(document{Data: data}) }
-	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return prod.ID == productID })
+// emitEntitlement emits an entitlement event: a product-scoped endpoint gets it when its
+// product may read the entitlement, which EntitlementPolicy#show? allows any product
+// holding entitlement.read (app/services/broadcast_webhook_service.rb,
+// app/policies/entitlement_policy.rb).
+func (c *call) emitEntitlement(event string, res *resource) {
+	render := func() ([]byte, error) { return marshalDoc(document{Data: res}) }
+	c.s.emitFor(c.acct, event, render, func(prod *product) bool { return c.can(&principal{product: prod}, "entitlement.read") })
 }

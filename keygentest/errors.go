@@ -132,15 +132,19 @@ func newInvalid(topic string) *invalid { return &invalid{topic: topic} }
 // attr adds an attribute error; name is the API's lowerCamel attribute name.
 func (v *invalid) attr(name, typ, detail string) *invalid {
 	ptr := "/data/attributes/" + name
+	about := "https://keygen.sh/docs/api/" + v.topic + "/#" + v.topic + "-object-attrs-" + name
 	if name == "id" { // Keygen points an :id error at the resource identifier
+		// ... and its docs link at the object: the pointer names no attribute
+		// (ApplicationController#render_unprocessable_resource).
 		ptr = "/data/id"
+		about = "https://keygen.sh/docs/api/" + v.topic + "/#" + v.topic + "-object"
 	}
 	v.errors = append(v.errors, errObject{
 		Title:  titles[422],
 		Detail: detail,
 		Code:   upperSnake(name) + "_" + typ,
 		Source: pointer(ptr),
-		Links:  map[string]string{"about": "https://keygen.sh/docs/api/" + v.topic + "/#" + v.topic + "-object-attrs-" + name},
+		Links:  map[string]string{"about": about},
 	})
 	return v
 }

@@ -150,7 +150,9 @@ func machineChildrenRel[T entity](show bool, kind string, list func(*store, stri
 					return c.ok(one(x))
 				}
 			}
-			return errNotFound(kind, id)
+			// machine.<kind>s.find: the models are MachineProcess and MachineComponent
+			// (app/controllers/api/v1/machines/relationships/machine_processes_controller.rb).
+			return errNotFound("machine "+kind, id)
 		}
 		return relIndex(c, p, kind+".read", true, all, one)
 	}

@@ -304,11 +304,14 @@ func checkValue(v any, p *param, path []string, query bool) (any, *apiError) {
 		}
 		return s, nil
 	case kUUID:
+		// typed_params' uuid type is UUID_RE: any case, dashes optional
+		// (config/initializers/typed_params.rb); the id is then stored or looked up as a
+		// Postgres uuid, in its lower-case dashed form.
 		s, ok := v.(string)
-		if !ok || !isUUID(s) {
+		if !ok || pgUUID(s) == "" {
 			return nil, mismatch()
 		}
-		return lower(s), nil
+		return pgUUID(s), nil
 	case kInt:
 		n, ok := v.(json.Number)
 		if !ok {

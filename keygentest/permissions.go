@@ -77,6 +77,33 @@ var (
 		release.read release.upgrade request-log.read token.generate token.read
 		user.password.reset user.password.update user.read user.second-factors.read
 		webhook-endpoint.read webhook-event.read`)
+	// productAvailable is Permission::PRODUCT_PERMISSIONS, both the allowed and the default
+	// set of a product (app/models/product.rb: has_permissions
+	// Permission::PRODUCT_PERMISSIONS); a product lacks e.g. entitlement.create.
+	productAvailable = strings.Fields(`account.read arch.read artifact.create artifact.delete
+		artifact.read artifact.update component.create component.delete component.read
+		component.update channel.read constraint.read engine.read entitlement.read group.create
+		group.delete group.licenses.read group.machines.read group.owners.attach
+		group.owners.detach group.owners.read group.read group.update group.users.read
+		key.create key.delete key.read key.update license.check-in license.check-out
+		license.create license.delete license.entitlements.attach license.entitlements.detach
+		license.group.update license.owner.update license.policy.update license.read
+		license.reinstate license.renew license.revoke license.suspend license.tokens.generate
+		license.update license.usage.decrement license.usage.increment license.usage.reset
+		license.user.update license.users.attach license.users.detach license.validate
+		machine.check-out machine.create machine.delete machine.group.update
+		machine.heartbeat.ping machine.heartbeat.reset machine.owner.update
+		machine.proofs.generate machine.read machine.update package.create package.delete
+		package.read package.update platform.read policy.create policy.delete
+		policy.entitlements.attach policy.entitlements.detach policy.pool.pop policy.read
+		policy.update process.create process.delete process.heartbeat.ping process.read
+		process.update product.read product.update release.constraints.attach
+		release.constraints.detach release.create release.delete release.download
+		release.package.update release.publish release.read release.update release.upgrade
+		release.upload release.yank token.generate token.read token.regenerate token.revoke
+		user.ban user.create user.delete user.group.update user.read user.tokens.generate
+		user.unban user.update webhook-endpoint.create webhook-endpoint.delete
+		webhook-endpoint.read webhook-endpoint.update webhook-event.read`)
 	userDefaultLacks    = []string{"account.read", "policy.read", "product.read", "license.users.attach", "license.users.detach"}
 	licenseDefaultLacks = []string{"account.read", "policy.read", "product.read", "user.read"}
 )
@@ -93,8 +120,8 @@ func permits(explicit, available, lacks []string, action string) bool {
 }
 
 // can reports whether the bearer's permission set holds action. A read-only user holds
-// Permission::READ_ONLY_PERMISSIONS; the other staff roles, products and environments hold
-// every permission of their role.
+// Permission::READ_ONLY_PERMISSIONS, a product Permission::PRODUCT_PERMISSIONS; the other
+// staff roles and environments hold every permission of their role.
 func (c *call) can(p *principal, action string) bool {
 	switch {
 	case p.license != nil:
@@ -113,7 +140,7 @@ func (c *call) can(p *principal, action string) bool {
 	case p.user != nil:
 		return permits(p.user.Permissions, nil, nil, action)
 	case p.product != nil:
-		return permits(p.product.Permissions, nil, nil, action)
+		return permits(p.product.Permissions, productAvailable, nil, action)
 	}
 	return true
 }

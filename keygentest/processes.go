@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -134,9 +135,9 @@ func (s *Server) routeProcesses(r *router) {
 	r.get("/processes/{id}", s.lazy(s.showProcess))
 	r.update("/processes/{id}", s.lazy(s.updateProcess))
 	r.del("/processes/{id}", s.lazy(s.killProcess))
-	for _, a := range []string{"ping", "ping-heartbeat"} {
-		r.post("/processes/{id}/actions/"+a, s.lazy(s.pingProcess))
-	}
+	// Processes have one action route, ping: no ping-heartbeat alias as machines have
+	// (config/routes.rb, resources :machine_processes).
+	r.post("/processes/{id}/actions/ping", s.lazy(s.pingProcess))
 	for _, rel := range []string{"machine", "license", "product"} {
 		r.get("/processes/{id}/"+rel, s.lazy(s.processRelated(rel)))
 	}
@@ -153,9 +154,12 @@ func processSchema(p *principal, create bool) *param {
 	if create {
 		a["pid"] = str()
 		data["id"] = uuidParam().opt()
-		data["relationships"] = obj(fields{"machine": linkage("machine"), "environment": anyParam().opt()})
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// MachineProcessesController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{"machine": linkage("machine")})
 	} else {
-		data["attributes"] = obj(a).opt()
+		// attributes is required on update too (MachineProcessesController#update typed_params,
+		// app/controllers/api/v1/machine_processes_controller.rb).
 		data["id"] = str().opt()
 	}
 	return obj(fields{"data": obj(data)})
@@ -195,18 +199,12 @@ func (s *Server) spawnProcess(c *call) error {
 	if a.has("metadata") {
 		pr.Metadata = orEmpty(a.hash("metadata"))
 	}
+	// Errors come in MachineProcess's declaration order: machine, pid (uniqueness,
+	// exclusion, length), the id conflict, then the process limit
+	// (app/models/machine_process.rb).
 	v := newInvalid("processes")
 	if m == nil {
 		v.rel("machine", "NOT_FOUND", "must exist")
-	}
-	if data.has("id") && db.lic.processes[pr.ID] != nil {
-		v.attr("id", "CONFLICT", "must not conflict with another process")
-	}
-	switch {
-	case contains(reservedAliases, lower(pr.PID)):
-		v.attr("pid", "NOT_ALLOWED", "is reserved")
-	case len(pr.PID) > 4096:
-		v.attr("pid", "TOO_LONG", "is too long (maximum is 4096 characters)")
 	}
 	if m != nil {
 		for _, o := range db.machineProcesses(m.ID) {
@@ -215,6 +213,18 @@ func (s *Server) spawnProcess(c *call) error {
 				break
 			}
 		}
+	}
+	switch {
+	case contains(reservedAliases, pr.PID): // a case-sensitive exclusion (EXCLUDED_ALIASES, app/models/application_record.rb)
+		v.attr("pid", "NOT_ALLOWED", "is reserved")
+	case len(pr.PID) > 4096:
+		v.attr("pid", "TOO_LONG", "is too long (maximum is 4096 characters)")
+	}
+	validateMetadata(v, pr.Metadata)
+	if data.has("id") && db.lic.processes[pr.ID] != nil {
+		v.attr("id", "CONFLICT", "must not conflict with another process")
+	}
+	if m != nil {
 		if l := db.licenses[m.LicenseID]; l != nil {
 			pol := c.licensePolicy(l)
 			if max := effective(l.MaxProcesses, pol.MaxProcesses); max != nil && pol.OverageStrategy != "ALWAYS_ALLOW_OVERAGE" {
@@ -246,19 +256,21 @@ func (s *Server) listProcesses(c *call) error {
 		}
 		m := db.machines[pr.MachineID]
 		l := db.licenses[m.LicenseID]
-		if v := q.Get("machine"); v != "" && m.ID != v && m.Fingerprint != v {
+		// MachineProcess.for_machine joins the machine by id only, not by fingerprint
+		// (app/models/machine_process.rb).
+		if v := q.Get("machine"); v != "" && !pgIDIs(m.ID, v) {
 			return false
 		}
-		if v := q.Get("license"); v != "" && m.LicenseID != v {
+		if v := q.Get("license"); v != "" && !pgIDIs(m.LicenseID, v) {
 			return false
 		}
-		if v := q.Get("product"); v != "" && (l == nil || c.licenseProductID(l) != v) {
+		if v := q.Get("product"); v != "" && (l == nil || !pgIDIs(c.licenseProductID(l), v)) {
 			return false
 		}
-		if v := q.Get("owner"); v != "" && deref2(m.OwnerID) != v {
+		if v := q.Get("owner"); v != "" && !pgIDIs(deref2(m.OwnerID), v) {
 			return false
 		}
-		if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, v)) {
+		if v := q.Get("user"); v != "" && (l == nil || !licenseHasUser(l, userIDFor(db, c.acct.ID, v))) {
 			return false
 		}
 		if v := lower(q.Get("status")); v != "" && lower(processStatus(db, pr, now)) != v {
@@ -275,10 +287,34 @@ func (s *Server) listProcesses(c *call) error {
 	return paginate(c, items, true, c.view().process)
 }
 
+// pgIDIs: the scopes (for_machine, for_license, for_product, for_owner) compare ids as
+// Postgres uuids, so any case and missing dashes match, and a value that is no UUID matches
+// nothing (app/models/machine_process.rb).
+func pgIDIs(got, v string) bool {
+	id := pgUUID(v)
+	return id != "" && got == id
+}
+
+// userIDFor resolves the user filter of MachineProcess.for_user: a UUID is a user id,
+// anything else a user id or email (app/models/machine_process.rb).
+func userIDFor(db *store, acct, v string) string {
+	if id := pgUUID(v); id != "" {
+		return id
+	}
+	for _, u := range db.users {
+		if u.AccountID == acct && u.Email == v {
+			return u.ID
+		}
+	}
+	return v
+}
+
 func (c *call) findProcessFor(p *principal, id string) (*process, error) {
-	pr := c.db().lic.processes[lower(id)]
+	pr := c.db().lic.processes[pgUUID(id)] // scoped.find casts the id to a Postgres uuid
 	if pr == nil || pr.AccountID != c.acct.ID || !c.seesProcess(p, pr) {
-		return nil, errNotFound("process", id)
+		// The model is MachineProcess, named "machine process" in not-found details
+		// (app/controllers/application_controller.rb, rescue ActiveRecord::RecordNotFound).
+		return nil, errNotFound("machine process", id)
 	}
 	return pr, nil
 }
@@ -307,17 +343,33 @@ func (s *Server) updateProcess(c *call) error {
 	if err != nil {
 		return err
 	}
+	// MachineProcessesController#update authorizes before it reads machine_process_params,
+	// which typed_params checks only then: a bearer that may not update gets 403 whatever
+	// the body (app/controllers/api/v1/machine_processes_controller.rb).
+	// MachineProcessPolicy#update? lets the license update its processes even when its
+	// license is protected, unlike MachinePolicy#update? (app/policies/machine_process_policy.rb).
+	m := c.db().machines[pr.MachineID]
+	allowed := c.mayWriteComponent(p, m, "update") || (p.license != nil && m != nil && p.isLicense(m.LicenseID))
+	if err := c.authorize(p, "process.update", allowed); err != nil {
+		return err
+	}
 	in, err := c.parse(processSchema(p, false))
 	if err != nil {
 		return err
 	}
-	if err := c.authorize(p, "process.update", c.mayWriteComponent(p, c.db().machines[pr.MachineID], "update")); err != nil {
-		return err
-	}
+	// machine_process.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps); the event is broadcast either way
+	// (app/controllers/api/v1/machine_processes_controller.rb).
 	if a := in.obj("data").obj("attributes"); a.has("metadata") {
-		pr.Metadata = orEmpty(a.hash("metadata"))
+		md := orEmpty(a.hash("metadata"))
+		v := newInvalid("processes")
+		if validateMetadata(v, md); v.err() != nil {
+			return v.err()
+		}
+		if !reflect.DeepEqual(md, pr.Metadata) {
+			pr.Metadata, pr.Updated = md, c.now()
+		}
 	}
-	pr.Updated = c.now()
 	res := c.view().process(pr)
 	c.emit("process.updated", res, nil)
 	return c.ok(res)
@@ -390,11 +442,15 @@ func processRevivePassed(db *store, pr *process, pol *policy, now time.Time) boo
 
 // cullDeadProcesses does lazily what ProcessHeartbeatWorker does: a dead process gets
 // process.heartbeat.dead once and is deleted, once any revive window has passed, unless
-// the policy keeps the dead (KEEP_DEAD).
+// the policy keeps the dead (KEEP_DEAD). The worker is queued by CullDeadProcessesWorker,
+// which runs every 2 minutes (config/schedule.yml, app/workers/cull_dead_processes_worker.rb):
+// a process is judged at the latest 2-minute tick, so one that died since is still there,
+// dead, until the next tick (a revive window is then rechecked as the worker retries).
 func (c *call) cullDeadProcesses() {
 	db, now := c.db(), c.now()
+	tick := now.Truncate(cullEvery)
 	for _, pr := range ofAccount(db.lic.processes, c.acct.ID, nil) {
-		if processStatus(db, pr, now) != "DEAD" {
+		if processStatus(db, pr, tick) != "DEAD" {
 			continue
 		}
 		if !pr.DeathEventSent {
@@ -434,8 +490,25 @@ func (s *Server) processRelated(rel string) handlerFunc {
 
 // machineProcessesRel serves GET /machines/{id}/processes[/{process}]
 // (app/controllers/api/v1/machines/relationships/machine_processes_controller.rb).
+// The index has a status scope (has_scope :status, MachineProcess.with_status: ALIVE or
+// DEAD, any other value matches nothing).
 func (s *Server) machineProcessesRel(show bool) handlerFunc {
-	return machineChildrenRel(show, "process", (*store).machineProcesses, view.process)
+	return func(c *call) error {
+		list := (*store).machineProcesses
+		if v := c.query.Get("status"); v != "" && !show {
+			now := c.now()
+			list = func(db *store, machineID string) []*process {
+				var out []*process
+				for _, pr := range db.machineProcesses(machineID) {
+					if lower(processStatus(db, pr, now)) == lower(v) {
+						out = append(out, pr)
+					}
+				}
+				return out
+			}
+		}
+		return machineChildrenRel(show, "process", list, view.process)(c)
+	}
 }
 
 // tooManyProcesses is the process check of a strict validation (step 13 of

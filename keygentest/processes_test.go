@@ -179,7 +179,15 @@ func TestProcessesHeartbeat(t *testing.T) {
 			setup: func(w *world) req {
 				_, m := processWorld(w, nil)
 				id := w.spawn(m, "1")
-				w.srv.Advance(11 * time.Minute)
+				// Dead from ~21:40:00; the 2-minute cull at 21:42 removes it.
+				w.srv.Advance(13 * time.Minute)
+				return getAs("/processes/"+id, "")
+			}},
+		{name: "process heartbeat worker: a dead process is kept until the next cull", attrs: map[string]any{"status": "DEAD"},
+			setup: func(w *world) req {
+				_, m := processWorld(w, nil)
+				id := w.spawn(m, "1")
+				w.srv.Advance(11 * time.Minute) // dead since ~21:40:00, after the 21:40 cull
 				return getAs("/processes/"+id, "")
 			}},
 		{name: "process heartbeat worker: a dead process within its revive window is kept", attrs: map[string]any{"status": "DEAD"},

@@ -14,6 +14,22 @@ var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // isUUID reports whether s looks like a UUID, the test Keygen uses to tell ids from aliases.
 func isUUID(s string) bool { return uuidRE.MatchString(s) }
 
+// uuidLikeRE is Keygen's UUID_RE (config/initializers/regexp.rb): any case, dashes
+// optional. It is what typed_params' uuid type accepts and what e.g. Entitlement#code
+// must not match (app/models/entitlement.rb).
+var uuidLikeRE = regexp.MustCompile(`^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$`)
+
+// pgUUID is how Postgres reads a uuid Keygen looks up by primary key: any case, dashes
+// optional (UUID_RE); it returns the stored (lower-case, dashed) form, or "" when s is no
+// UUID.
+func pgUUID(s string) string {
+	if !uuidLikeRE.MatchString(s) {
+		return ""
+	}
+	h := lower(strings.ReplaceAll(s, "-", ""))
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
 // newUUID returns a random (version 4) UUID.
 func newUUID() string {
 	var b [16]byte
