@@ -29,7 +29,9 @@ func (s *Server) releaseAction(action string) handlerFunc {
 		now := c.now()
 		event := "release.published"
 		if action == "publish" {
-			r.Status, r.Yanked = "PUBLISHED", nil
+			// Release#publish! sets the status only: a yanked release keeps its yanked time
+			// (app/models/release.rb).
+			r.Status = "PUBLISHED"
 		} else {
 			r.Status, r.Yanked, event = "YANKED", &now, "release.yanked"
 		}

@@ -1,0 +1,374 @@
+package keygentest
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The scenarios of features/api/v1/releases/**/*.feature (keygen-sh/keygen-api), one case per
+// scenario, named "<file>: <scenario title>". Scenarios that need Keygen EE (environments, the
+// permissions attribute), a canceled account, billing tiers, package engines or API 1.0 are
+// not here.
+
+// runSeq plays each case's setup on the shared world w, in order (for cases whose requests
+// change state, each on records of its own).
+func runSeq(t *testing.T, w *world, cases []apiCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.verify(t, w, w.do(c.setup(w)))
+		})
+	}
+}
+
+// relSeq numbers the releases relOf makes, so that versions never collide.
+var relSeq atomic.Int64
+
+// relOf makes a stable release of prod ("the current account has 1 release"), with the
+// factory's default status PUBLISHED unless status is set (spec/factories/release.rb).
+func (w *world) relOf(prod, status string, attrs map[string]any) string {
+	w.t.Helper()
+	if status == "" {
+		status = "PUBLISHED"
+	}
+	return w.release(prod, fmt.Sprintf("1.%d.0", relSeq.Add(1)), status, attrs)
+}
+
+// pkgOf makes a package of prod.
+func (w *world) pkgOf(prod, key string) string {
+	return w.mustCreate("/packages", "packages", map[string]any{"name": key, "key": key}, map[string]any{"product": link("products", prod)})
+}
+
+func (w *world) releaseCount() int {
+	n := 0
+	w.withStore(func(db *store) { n = len(db.dist.releases) })
+	return n
+}
+
+func relCount(n int) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, w *world, _ *reply) { assert.Equal(t, n, w.releaseCount()) }
+}
+
+func constraintOf(ent string) map[string]any {
+	return map[string]any{"type": "constraint", "relationships": map[string]any{"entitlement": map[string]any{"data": map[string]any{"type": "entitlement", "id": ent}}}}
+}
+
+// postRelease is POST /releases for prod as auth, with rels added to the product.
+func postRelease(prod, auth string, attrs, rels map[string]any) req {
+	body := releaseBody(prod, attrs)
+	for k, v := range rels {
+		body["data"].(map[string]any)["relationships"].(map[string]any)[k] = v
+	}
+	r := req{method: "POST", path: "/releases", body: body}
+	r.auth = auth
+	return r
+}
+
+func semverOf(major, minor, patch float64, pre, build any) map[string]any {
+	return map[string]any{"major": major, "minor": minor, "patch": patch, "prerelease": pre, "build": build}
+}
+
+func TestReleaseFeaturesCreate(t *testing.T) {
+	t.Parallel()
+	const f = "releases/create.feature: "
+	shasums := map[string]any{"shasums": []any{"36022a3f0b4bb6f3cdf57276867a210dc81f5c5b2215abf8a93c81ad18fa6bf0b1e36ee24ab7517c9474a1ad445a403d4612899687cabf591f938004df105011"}}
+	launch := map[string]any{"name": "Launch Release", "channel": "stable", "tag": "application@v1.0.0", "version": "1.0.0", "metadata": shasums}
+	with := func(base map[string]any, kv ...any) map[string]any {
+		out := map[string]any{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			out[kv[i].(string)] = kv[i+1]
+		}
+		return out
+	}
+	pkgLinkage := func(want any) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			pkg := rel(r, "package")
+			assert.Equal(t, "/v1/accounts/"+w.srv.AccountID+"/releases/"+r.id()+"/package", pkg["links"].(map[string]any)["related"])
+			assert.Equal(t, want, pkg["data"])
+		}
+	}
+	// s and s2 are one product's world and another's; pk is a package of the first.
+	w := newLicensingWorld(t, nil)
+	pk := w.pkgOf(w.prod, "pk")
+	pk2 := w.pkgOf(w.prod, "pk2")
+	e1, e2 := w.entitlement("E1"), w.entitlement("E2")
+	w.entitlement("E3")
+	other := newWorld(t)
+	oe1 := other.entitlement("O1")
+	oe2 := other.entitlement("O2")
+	cons := func(ids ...string) map[string]any {
+		var data []any
+		for _, id := range ids {
+			data = append(data, constraintOf(id))
+		}
+		return map[string]any{"constraints": map[string]any{"data": data}}
+	}
+	// Each case uses a version of its own (per product and package).
+	runSeq(t, w, []apiCase{
+		{name: f + "Admin creates a new release for their account", setup: func(w *world) req { return postRelease(w.prod, "", launch, nil) }, status: 201,
+			attrs: map[string]any{"name": "Launch Release", "channel": "stable", "status": "DRAFT", "tag": "application@v1.0.0", "version": "1.0.0",
+				"semver": semverOf(1, 0, 0, nil, nil), "metadata": shasums},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, "/v1/accounts/"+w.srv.AccountID+"/releases/"+r.id()+"/artifacts", rel(r, "artifacts")["links"].(map[string]any)["related"])
+			}},
+		{name: f + "Admin creates a new packaged release for their account", setup: func(w *world) req {
+			return postRelease(w.prod, "", with(launch, "name", "Packaged Release", "tag", "pkg@v1.0.0"), map[string]any{"package": link("packages", pk)})
+		}, status: 201, attrs: map[string]any{"name": "Packaged Release", "status": "DRAFT", "tag": "pkg@v1.0.0", "version": "1.0.0"},
+			check: pkgLinkage(map[string]any{"type": "packages", "id": pk})},
+		{name: f + "Admin creates a new unpackaged release for their account (implicit)", setup: func(w *world) req {
+			return postRelease(w.prod2, "", with(launch, "name", "Unpackaged Release", "tag", "pkg@v1.0.0"), nil)
+		}, status: 201, attrs: map[string]any{"name": "Unpackaged Release", "status": "DRAFT", "tag": "pkg@v1.0.0", "version": "1.0.0", "semver": semverOf(1, 0, 0, nil, nil)},
+			check: pkgLinkage(nil)},
+		{name: f + "Admin creates a new unpackaged release for their account (explicit)", setup: func(w *world) req {
+			return postRelease(w.prod2, "", with(launch, "name", "Unpackaged Release", "tag", "pkg@v1.0.1", "version", "1.0.1"), map[string]any{"package": map[string]any{"data": nil}})
+		}, status: 201, attrs: map[string]any{"name": "Unpackaged Release", "tag": "pkg@v1.0.1"}, check: pkgLinkage(nil)},
+		{name: f + "Admin upserts a new release for their account", setup: func(w *world) req {
+			r := postRelease(w.prod, "", with(launch, "tag", "latest", "version", "1.0.2"), nil)
+			r.method = "PUT"
+			return r
+		}, status: 404, code: "NOT_FOUND", noMeta: true},
+		{name: f + "Admin creates a new backdated release for their account", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Patch Release", "channel": "stable", "version": "1.9.99", "backdated": "2016-09-05T22:53:37.000Z"}, nil)
+		}, status: 201, attrs: map[string]any{"name": "Patch Release", "channel": "stable", "version": "1.9.99", "backdated": "2016-09-05T22:53:37.000Z"}},
+		{name: f + "Admin creates a backdated release in the future", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Patch Release", "channel": "stable", "version": "1.9.98", "backdated": "2552-09-05T22:53:37.000Z"}, nil)
+		}, status: 422, title: unprocessed, code: "BACKDATED_INVALID", detail: "must be in the past", source: map[string]any{"pointer": "/data/attributes/backdated"},
+			about: "https://keygen.sh/docs/api/releases/#releases-object-attrs-backdated"},
+		{name: f + "Admin creates a draft release for their account", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Launch Release", "channel": "stable", "status": "DRAFT", "tag": "application@v2.0.0", "version": "2.0.0"}, nil)
+		}, status: 201, attrs: map[string]any{"status": "DRAFT", "tag": "application@v2.0.0", "semver": semverOf(2, 0, 0, nil, nil)}},
+		{name: f + "Admin creates a published release for their account", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Launch Release", "channel": "stable", "status": "PUBLISHED", "tag": "application@v2.0.1", "version": "2.0.1"}, nil)
+		}, status: 201, attrs: map[string]any{"status": "PUBLISHED", "tag": "application@v2.0.1"}},
+		{name: f + "Admin creates a yanked release for their account", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Launch Release", "channel": "stable", "status": "YANKED", "tag": "application@v2.0.2", "version": "2.0.2"}, nil)
+		}, status: 400, title: "Bad request", detail: "is invalid", source: map[string]any{"pointer": "/data/attributes/status"}},
+		{name: f + "Admin creates a duplicate release (by tag, same package)", setup: func(w *world) req {
+			w.mustCreate("/releases", "releases", map[string]any{"version": "3.0.0", "channel": "stable", "tag": "pkg-tag"}, map[string]any{"product": link("products", w.prod), "package": link("packages", pk)})
+			return postRelease(w.prod, "", map[string]any{"version": "3.0.1", "channel": "stable", "tag": "pkg-tag"}, map[string]any{"package": link("packages", pk)})
+		}, status: 422, title: unprocessed, code: "TAG_TAKEN", detail: "tag already exists", source: map[string]any{"pointer": "/data/attributes/tag"}},
+		{name: f + "Admin creates a duplicate release (by tag, different package)", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"version": "3.0.2", "channel": "stable", "tag": "pkg-tag"}, map[string]any{"package": link("packages", pk2)})
+		}, status: 201, attrs: map[string]any{"tag": "pkg-tag"}},
+		{name: f + "Admin creates a duplicate release (by tag, different product)", setup: func(w *world) req {
+			w.release(w.prod2, "3.0.3", "PUBLISHED", map[string]any{"tag": "prod-tag"})
+			return postRelease(w.prod, "", map[string]any{"version": "3.0.3", "channel": "stable", "tag": "prod-tag"}, nil)
+		}, status: 201, attrs: map[string]any{"tag": "prod-tag", "version": "3.0.3"}},
+		{name: f + "Admin creates a somewhat duplicate release", setup: func(w *world) req {
+			w.release(w.prod, "4.0.0-beta", "PUBLISHED", nil)
+			return postRelease(w.prod, "", map[string]any{"name": "Duplicate Release", "channel": "beta", "version": "4.0.0-beta.1"}, nil)
+		}, status: 201},
+		{name: f + "Admin creates an rc release", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"channel": "rc", "version": "5.0.0-rc.1"}, nil)
+		}, status: 201, attrs: map[string]any{"channel": "rc", "semver": semverOf(5, 0, 0, "rc.1", nil)}},
+		{name: f + "Admin creates an alpha release", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"channel": "alpha", "version": "5.0.0-alpha.1"}, nil)
+		}, status: 201, attrs: map[string]any{"channel": "alpha", "semver": semverOf(5, 0, 0, "alpha.1", nil)}},
+		{name: f + "Admin creates a beta release", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"channel": "beta", "version": "5.0.0-beta.1"}, nil)
+		}, status: 201, attrs: map[string]any{"channel": "beta", "semver": semverOf(5, 0, 0, "beta.1", nil)}},
+		{name: f + "Admin creates a dev release", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"channel": "dev", "version": "5.0.0-dev.1"}, nil)
+		}, status: 201, attrs: map[string]any{"channel": "dev", "semver": semverOf(5, 0, 0, "dev.1", nil)}},
+		{name: f + "Admin creates an alpha release on the stable channel", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Alpha Release", "channel": "stable", "version": "1.0.0-alpha.1"}, nil)
+		}, status: 422, title: unprocessed, code: "VERSION_CHANNEL_INVALID", detail: "version does not match stable channel (expected x.y.z got 1.0.0-alpha.1)",
+			source: map[string]any{"pointer": "/data/attributes/version"}},
+		{name: f + "Admin creates an alpha release on the beta channel", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Alpha Release", "channel": "beta", "version": "1.0.0-alpha.1"}, nil)
+		}, status: 422, title: unprocessed, code: "VERSION_CHANNEL_INVALID", detail: "version does not match prerelease channel (expected x.y.z-beta.n got 1.0.0-alpha.1)",
+			source: map[string]any{"pointer": "/data/attributes/version"}},
+		{name: f + "Admin creates a release with an invalid version (not a semver)", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Bad Version: Invalid", "channel": "stable", "version": "1.2.34.56789"}, nil)
+		}, status: 422, title: unprocessed, code: "VERSION_INVALID", detail: "must be a valid version", source: map[string]any{"pointer": "/data/attributes/version"},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+		{name: f + "Admin creates a release with an invalid version (v prefix)", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Bad Version: Prefix", "channel": "stable", "version": "v1.2.34"}, nil)
+		}, status: 422, title: unprocessed, code: "VERSION_INVALID", detail: "must be a valid version", source: map[string]any{"pointer": "/data/attributes/version"},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+		{name: f + "Admin creates a release with entitlement constraints", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Product Version 2 (Alpha)", "version": "6.0.0-alpha1", "channel": "alpha"}, cons(e1, e2))
+		}, status: 201, check: func(t *testing.T, w *world, r *reply) {
+			cs := w.get("/releases/" + r.id() + "/constraints")
+			assert.Len(t, cs.list(), 2, string(cs.body))
+		}},
+		{name: f + "Admin creates a release with invalid constraints", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Product Version 2 (Alpha)", "version": "6.0.1-alpha1", "channel": "alpha"}, cons("0da4c974-fbc3-4e4f-a1b2-34234457d2c8", e2))
+		}, status: 422, title: unprocessed, code: "CONSTRAINTS_ENTITLEMENT_NOT_FOUND", detail: "must exist",
+			source: map[string]any{"pointer": "/data/relationships/constraints/data/0/relationships/entitlement"}},
+		{name: f + "Admin creates a release with entitlement constraints that belong to another account", setup: func(w *world) req {
+			return postRelease(w.prod, "", map[string]any{"name": "Product Version 2 (Alpha)", "version": "6.0.2-alpha1", "channel": "alpha"}, cons(oe1, oe2))
+		}, status: 422, title: unprocessed, code: "CONSTRAINTS_ENTITLEMENT_NOT_FOUND", detail: "must exist",
+			source: map[string]any{"pointer": "/data/relationships/constraints/data/0/relationships/entitlement"},
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Equal(t, "CONSTRAINTS_ENTITLEMENT_NOT_FOUND", r.err(1)["code"])
+				assert.Equal(t, map[string]any{"pointer": "/data/relationships/constraints/data/1/relationships/entitlement"}, r.err(1)["source"])
+			}},
+		{name: f + "Product creates a new release", setup: func(w *world) req {
+			return postRelease(w.prod, w.prodAuth, map[string]any{"name": "Product Release", "channel": "stable", "version": "7.0.0"}, nil)
+		}, status: 201, attrs: map[string]any{"name": "Product Release", "version": "7.0.0", "status": "DRAFT"},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, map[string]any{"type": "products", "id": w.prod}, relData(r, "product"))
+			}},
+	})
+}
+
+// releaseAuthWorld is the licensing world with a license of prod owned by the owner user
+// and with the license user attached (lic), and a license of prod2 (lic2), each with a
+// bearer: licAuth, lic2Auth.
+type releaseAuthWorld struct {
+	*world
+	lic, licAuth, lic2, lic2Auth string
+}
+
+func newReleaseAuthWorld(t *testing.T) *releaseAuthWorld {
+	w := newLicensingWorld(t, nil)
+	x := &releaseAuthWorld{world: w}
+	x.lic = w.licenseOf(w.pol, true, true, nil)
+	x.licAuth = w.licenseAuth(x.lic, nil)
+	x.lic2 = w.licenseOf(w.pol2, false, false, nil)
+	x.lic2Auth = w.licenseAuth(x.lic2, nil)
+	return x
+}
+
+func TestReleaseFeaturesUpdate(t *testing.T) {
+	t.Parallel()
+	const f = "releases/update.feature: "
+	x := newReleaseAuthWorld(t)
+	w := x.world
+	patch := func(auth string, relAttrs, attrs map[string]any) func(w *world) req {
+		return func(w *world) req {
+			id := w.relOf(w.prod, "", relAttrs)
+			return req{method: "PATCH", path: "/releases/" + id, auth: auth, body: doc("releases", attrs, nil)}
+		}
+	}
+	runSeq(t, w, []apiCase{
+		{name: f + "Admin updates a release for their account", setup: patch("", nil, map[string]any{"name": "Fixed Release", "metadata": map[string]any{"foo": "bar"}}),
+			attrs: map[string]any{"name": "Fixed Release", "metadata": map[string]any{"foo": "bar"}}},
+		{name: f + "Admin updates the name of release", setup: patch("", nil, map[string]any{"name": "Renamed Release"}), attrs: map[string]any{"name": "Renamed Release"}},
+		{name: f + "Admin removes the name of release", setup: patch("", map[string]any{"name": "Named Release"}, map[string]any{"name": nil}), attrs: map[string]any{"name": nil}},
+		{name: f + "Admin updates the description of a release", setup: patch("", nil, map[string]any{"description": "A description"}), attrs: map[string]any{"description": "A description"}},
+		{name: f + "Admin removes the description of a release", setup: patch("", map[string]any{"description": "A description"}, map[string]any{"description": nil}), attrs: map[string]any{"description": nil}},
+		{name: f + "Admin updates the tag of a release", setup: patch("", nil, map[string]any{"tag": "some-tag"}), attrs: map[string]any{"tag": "some-tag"}},
+		{name: f + "Admin removes the tag of a release", setup: patch("", map[string]any{"tag": "a-tag"}, map[string]any{"tag": nil}), attrs: map[string]any{"tag": nil}},
+		{name: f + "Admin updates the tag of a release with an existing tag (different products)", setup: func(w *world) req {
+			w.relOf(w.prod2, "", map[string]any{"tag": "dup-tag"})
+			return patch("", nil, map[string]any{"tag": "dup-tag"})(w)
+		}, attrs: map[string]any{"tag": "dup-tag"}},
+		{name: f + "Admin updates the tag of a release with an existing tag (same product)", setup: func(w *world) req {
+			w.relOf(w.prod, "", map[string]any{"tag": "taken-tag"})
+			return patch("", nil, map[string]any{"tag": "taken-tag"})(w)
+		}, status: 422, title: unprocessed, code: "TAG_TAKEN", detail: "tag already exists", source: map[string]any{"pointer": "/data/attributes/tag"}},
+		{name: f + "Admin backdates a release", setup: patch("", nil, map[string]any{"backdated": "2016-09-05T22:53:37.000Z"}), attrs: map[string]any{"backdated": "2016-09-05T22:53:37.000Z"}},
+		{name: f + "Admin removes the backdate of a release", setup: patch("", map[string]any{"backdated": "2016-09-05T22:53:37.000Z"}, map[string]any{"backdated": nil}), attrs: map[string]any{"backdated": nil}},
+		{name: f + "Product updates one of their releases", setup: patch(w.prodAuth, nil, map[string]any{"name": "P1 Release"}), attrs: map[string]any{"name": "P1 Release"}},
+		{name: f + "Product attempts to update a release for another product", setup: func(w *world) req {
+			id := w.relOf(w.prod2, "", nil)
+			return req{method: "PATCH", path: "/releases/" + id, auth: w.prodAuth, body: doc("releases", map[string]any{"name": "P2 Release"}, nil)}
+		}, status: 404, code: "NOT_FOUND"},
+		{name: f + "License attempts to update a release for their product", setup: patch(x.licAuth, nil, map[string]any{"name": "Not My Release"}), status: 403, title: "Access denied"},
+		{name: f + "User attempts to update a release for their license (license owner)", setup: patch(w.ownerAuth, nil, map[string]any{"name": "Not My Release"}), status: 403, title: "Access denied"},
+		{name: f + "User attempts to update a release for their license (license user)", setup: patch(w.luAuth, nil, map[string]any{"name": "Not My Release"}), status: 403, title: "Access denied"},
+		{name: f + "Anonymous attempts to update a release", setup: patch("-", nil, map[string]any{"name": "Not My Release"}), status: 401},
+	})
+}
+
+func TestReleaseFeaturesDestroy(t *testing.T) {
+	t.Parallel()
+	const f = "releases/destroy.feature: "
+	x := newReleaseAuthWorld(t)
+	w := x.world
+	del := func(auth string, prod func(w *world) string) func(w *world) req {
+		return func(w *world) req {
+			p := w.prod
+			if prod != nil {
+				p = prod(w)
+			}
+			return req{method: "DELETE", path: "/releases/" + w.relOf(p, "", nil), auth: auth}
+		}
+	}
+	gone := func(t *testing.T, w *world, r *reply) { assert.Empty(t, r.body) }
+	prod2 := func(w *world) string { return w.prod2 }
+	runSeq(t, w, []apiCase{
+		{name: f + "Admin deletes one of their releases", setup: del("", nil), status: 204, check: gone},
+		{name: f + "Developer deletes one of their releases", setup: del(w.devAuth, nil), status: 204},
+		{name: f + "Sales deletes one of their releases", setup: del(w.salesAuth, nil), status: 403, title: "Access denied", detail: denied},
+		{name: f + "Support deletes one of their releases", setup: del(w.supportAuth, nil), status: 403, title: "Access denied", detail: denied},
+		{name: f + "Read-only deletes one of their releases", setup: del(w.roAuth, nil), status: 403, title: "Access denied", detail: roLacks},
+		{name: f + "Product deletes one of their releases", setup: del(w.prodAuth, nil), status: 204},
+		{name: f + "Product deletes a release for a different product", setup: del(w.prodAuth, prod2), status: 404, code: "NOT_FOUND"},
+		{name: f + "License attempts to delete a release for their product", setup: del(x.licAuth, nil), status: 403, title: "Access denied"},
+		{name: f + "User attempts to delete a release for their license (license owner)", setup: del(w.ownerAuth, nil), status: 403, title: "Access denied"},
+		{name: f + "User attempts to delete a release for their license (license user)", setup: del(w.luAuth, nil), status: 403, title: "Access denied"},
+		{name: f + "Anonymous attempts to delete a release", setup: del("-", nil), status: 401},
+		{name: f + "Admin attempts to delete a release for another account", setup: del(w.otherAcct, nil), status: 401, check: func(t *testing.T, w *world, r *reply) {
+			assert.Len(t, r.doc["errors"], 1)
+		}},
+	})
+	// Admin, developer and product deleted theirs; the refused ones remain.
+	assert.Equal(t, 9, w.releaseCount())
+}
+
+// TestReleaseFeaturesPublishYank pins releases/actions/publish.feature and yank.feature.
+func TestReleaseFeaturesPublishYank(t *testing.T) {
+	t.Parallel()
+	x := newReleaseAuthWorld(t)
+	w := x.world
+	other := w.product()
+	act := func(action, auth, status string, prod func(w *world) string) func(w *world) req {
+		return func(w *world) req {
+			p := w.prod
+			if prod != nil {
+				p = prod(w)
+			}
+			var id string
+			if status != "YANKED" {
+				id = w.relOf(p, status, nil)
+			} else { // the factory's :yanked trait: made, then yanked
+				id = w.relOf(p, "PUBLISHED", nil)
+				r := w.do(req{method: "POST", path: "/releases/" + id + "/actions/yank"})
+				require.Equal(t, 200, r.status, string(r.body))
+			}
+			return req{method: "POST", path: "/releases/" + id + "/actions/" + action, auth: auth}
+		}
+	}
+	prod2 := func(w *world) string { return w.prod2 }
+	otherProd := func(*world) string { return other }
+	var cases []apiCase
+	for _, a := range []struct{ action, verb, want string }{{"publish", "publishes", "PUBLISHED"}, {"yank", "yanks", "YANKED"}} {
+		f := "releases/actions/" + a.action + ".feature: "
+		yanked := func(t *testing.T, _ *world, r *reply) {
+			if a.action == "yank" {
+				assert.NotNil(t, r.attrs()["yanked"], string(r.body))
+			}
+		}
+		cases = append(cases,
+			apiCase{name: f + "Admin " + a.verb + " a draft release for their account", setup: act(a.action, "", "DRAFT", nil), attrs: map[string]any{"status": a.want}, check: yanked},
+			apiCase{name: f + "Admin " + a.verb + " a published release for their account", setup: act(a.action, "", "PUBLISHED", nil), attrs: map[string]any{"status": a.want}, check: yanked},
+			apiCase{name: f + "Product " + a.verb + " a release", setup: act(a.action, w.prodAuth, "", nil), attrs: map[string]any{"status": a.want}},
+			apiCase{name: f + "Product " + a.verb + " a release for another product", setup: act(a.action, w.prodAuth, "", prod2), status: 404, code: "NOT_FOUND"},
+			apiCase{name: f + "License " + a.verb + " a release without a license for it", setup: act(a.action, x.lic2Auth, "", otherProd), status: 404, code: "NOT_FOUND"},
+			apiCase{name: f + "License " + a.verb + " a release with a license for it", setup: act(a.action, x.licAuth, "", nil), status: 403, title: "Access denied"},
+			apiCase{name: f + "User " + a.verb + " a release without a license for it", setup: act(a.action, w.otherAuth, "", nil), status: 404, code: "NOT_FOUND"},
+			apiCase{name: f + "User " + a.verb + " a release with a license for it (license owner)", setup: act(a.action, w.ownerAuth, "", nil), status: 403, title: "Access denied"},
+			apiCase{name: f + "User " + a.verb + " a release with a license for it (license user)", setup: act(a.action, w.luAuth, "", nil), status: 403, title: "Access denied"},
+			apiCase{name: f + "Anonymous " + a.verb + " a release", setup: act(a.action, "-", "", nil), status: 401},
+		)
+	}
+	cases = append(cases,
+		// Release#publish! sets the status only: a yanked release keeps its yanked time
+		// (app/models/release.rb).
+		apiCase{name: "releases/actions/publish.feature: Admin publishes a yanked release for their account", setup: act("publish", "", "YANKED", nil),
+			attrs: map[string]any{"status": "PUBLISHED"}, check: func(t *testing.T, _ *world, r *reply) { assert.NotNil(t, r.attrs()["yanked"], string(r.body)) }},
+		apiCase{name: "releases/actions/yank.feature: Admin yanks a yanked release for their account", setup: act("yank", "", "YANKED", nil),
+			attrs: map[string]any{"status": "YANKED"}, check: func(t *testing.T, _ *world, r *reply) { assert.NotNil(t, r.attrs()["yanked"], string(r.body)) }},
+	)
+	runSeq(t, w, cases)
+}
