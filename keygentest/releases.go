@@ -337,13 +337,31 @@ func (c *call) verifyReleases(p *principal, rs ...*release) error {
 	return nil
 }
 
-// findReleaseFor resolves a release by id, version or tag as the bearer may read it, else 404.
+// findReleaseFor resolves a release by id, version or tag among those the bearer may read
+// (authorized_scope), else 404.
 func (c *call) findReleaseFor(p *principal, id string) (*release, error) {
-	r := c.db().findRelease(c.acct.ID, id)
-	if r == nil || !c.seesRelease(p, r) {
-		return nil, errNotFound("release", id)
+	return c.findScopedRelease(p, id, nil)
+}
+
+// findScopedRelease resolves a release by id, version or tag among those the bearer may read
+// and scope keeps (the controller's has_scope filters, when it applies them), the oldest
+// first: FindByAliasService orders the matches by created_at ASC, so a version two products
+// share names the older release the bearer may read (app/services/find_by_alias_service.rb,
+// ReleasesController#set_release).
+func (c *call) findScopedRelease(p *principal, id string, scope func([]*release) ([]*release, error)) (*release, error) {
+	items := ofAccount(c.dist().releases, c.acct.ID, func(r *release) bool { return c.seesRelease(p, r) })
+	if scope != nil {
+		var err error
+		if items, err = scope(items); err != nil {
+			return nil, err
+		}
 	}
-	return r, nil
+	for i := len(items) - 1; i >= 0; i-- {
+		if r := items[i]; id != "" && (r.ID == id || r.Version == id || r.Tag != nil && *r.Tag == id) {
+			return r, nil
+		}
+	}
+	return nil, errNotFound("release", id)
 }
 
 // writesRelease is ReleasePolicy's mutation rule: admin, developer, environment and the
@@ -681,7 +699,7 @@ func (s *Server) showRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.findReleaseFor(p, c.param("id"))
+	r, err := c.findScopedRelease(p, c.param("id"), c.releaseFilters)
 	if err != nil {
 		return err
 	}
@@ -774,7 +792,7 @@ func (s *Server) updateRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.findReleaseFor(p, c.param("id"))
+	r, err := c.findScopedRelease(p, c.param("id"), c.releaseFilters)
 	if err != nil {
 		return err
 	}
@@ -805,7 +823,7 @@ func (s *Server) deleteRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.findReleaseFor(p, c.param("id"))
+	r, err := c.findScopedRelease(p, c.param("id"), c.releaseFilters)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -371,4 +372,191 @@ func TestReleaseFeaturesPublishYank(t *testing.T) {
 			attrs: map[string]any{"status": "YANKED"}, check: func(t *testing.T, _ *world, r *reply) { assert.NotNil(t, r.attrs()["yanked"], string(r.body)) }},
 	)
 	runSeq(t, w, cases)
+}
+
+// distWorld is the release auth world with an OPEN and a CLOSED product beside the LICENSED
+// prod, each with a policy and a license owned by the owner (bearers in licAuthOf), and a
+// stranger user owning a license of prod2 only.
+type distWorld struct {
+	*releaseAuthWorld
+	prodOf      map[string]string // strategy → product
+	licAuthOf   map[string]string // strategy → license bearer of that product
+	strangerAuth string
+}
+
+func newDistWorld(t *testing.T) *distWorld {
+	x := newReleaseAuthWorld(t)
+	w := x.world
+	d := &distWorld{releaseAuthWorld: x, prodOf: map[string]string{"LICENSED": w.prod}, licAuthOf: map[string]string{"LICENSED": x.licAuth}}
+	for _, s := range []string{"OPEN", "CLOSED"} {
+		p := w.mustCreate("/products", "products", map[string]any{"name": s, "distributionStrategy": s}, nil)
+		d.prodOf[s] = p
+		d.licAuthOf[s] = w.licenseAuth(w.licenseOf(w.policy(p, nil), true, false, nil), nil)
+	}
+	stranger, auth := w.userToken("stranger@example.com")
+	w.licenseOwnedBy(w.pol2, stranger)
+	d.strangerAuth = auth
+	return d
+}
+
+func TestReleaseFeaturesShow(t *testing.T) {
+	t.Parallel()
+	const f = "releases/show.feature: "
+	d := newDistWorld(t)
+	w := d.world
+	show := func(auth, prod, status string) func(w *world) req {
+		return func(w *world) req {
+			var id string
+			if status == "YANKED" {
+				id = w.relOf(prod, "PUBLISHED", nil)
+				r := w.do(req{method: "POST", path: "/releases/" + id + "/actions/yank"})
+				require.Equal(t, 200, r.status, string(r.body))
+			} else {
+				id = w.relOf(prod, status, nil)
+			}
+			return getAs("/releases/"+id, auth)
+		}
+	}
+	ok := func(name string, setup func(w *world) req) apiCase {
+		return apiCase{name: f + name, setup: setup, check: isType("releases")}
+	}
+	notFound := func(name string, setup func(w *world) req) apiCase {
+		return apiCase{name: f + name, setup: setup, status: 404, code: "NOT_FOUND"}
+	}
+	lp := w.prod
+	var cases []apiCase
+	for _, s := range []string{"LICENSED", "OPEN", "CLOSED"} {
+		p := d.prodOf[s]
+		otherProd := p // the product bearer's is the LICENSED one
+		if s == "LICENSED" {
+			otherProd = w.prod2
+		}
+		an := "a"
+		if s == "OPEN" {
+			an = "an"
+		}
+		sees := func(name string, visible bool, setup func(w *world) req) apiCase {
+			if visible {
+				return ok(name, setup)
+			}
+			return notFound(name, setup)
+		}
+		cases = append(cases,
+			sees("Anonymous retrieves "+an+" "+s+" release", s == "OPEN", show("-", p, "")),
+			sees("License retrieves "+an+" "+s+" release without a license for it", s == "OPEN", show(d.lic2Auth, p, "")),
+			sees("License retrieves "+an+" "+s+" release with a license for it", s != "CLOSED", show(d.licAuthOf[s], p, "")),
+			sees("User retrieves "+an+" "+s+" release without a license for it", s == "OPEN", show(d.strangerAuth, p, "")),
+			sees("User retrieves "+an+" "+s+" release with a license for it", s != "CLOSED", show(w.ownerAuth, p, "")),
+			ok("Product retrieves "+an+" "+s+" release", show(w.productAuth(p), p, "")),
+			notFound("Product retrieves "+an+" "+s+" release of another product", show(w.prodAuth, otherProd, "")),
+			ok("Admin retrieves "+an+" "+s+" release", show("", p, "")),
+		)
+	}
+	for _, st := range []string{"DRAFT", "YANKED"} {
+		k := map[string]string{"DRAFT": "draft", "YANKED": "yanked"}[st]
+		cases = append(cases,
+			notFound("Anonymous retrieves a "+k+" release", show("-", lp, st)),
+			notFound("License retrieves a "+k+" release without a license for it", show(d.lic2Auth, lp, st)),
+			notFound("License retrieves a "+k+" release with a license for it", show(d.licAuth, lp, st)),
+			notFound("User retrieves a "+k+" release without a license for it", show(d.strangerAuth, lp, st)),
+			notFound("User retrieves a "+k+" release with a license for it", show(w.ownerAuth, lp, st)),
+			ok("Product retrieves a "+k+" release", show(w.prodAuth, lp, st)),
+			notFound("Product retrieves a "+k+" release of another product", show(w.prodAuth, w.prod2, st)),
+			ok("Admin retrieves a "+k+" release", show("", lp, st)),
+			apiCase{name: f + "Admin retrieves a " + k + " release for their account", setup: show("", lp, st), attrs: map[string]any{"status": st}},
+		)
+	}
+	for role, auth := range map[string]string{"Developer": w.devAuth, "Sales": w.salesAuth, "Support": w.supportAuth, "Read-only": w.roAuth} {
+		cases = append(cases, ok(role+" retrieves a release for their account", show(auth, w.prod2, "")))
+	}
+	cases = append(cases,
+		apiCase{name: f + "Admin retrieves a published release for their account", setup: show("", lp, "PUBLISHED"), attrs: map[string]any{"status": "PUBLISHED"}},
+		apiCase{name: f + "Admin retrieves a release for their account by version", setup: func(w *world) req {
+			w.relOf(lp, "", nil)
+			w.release(lp, "1.0.0-beta.1", "PUBLISHED", nil)
+			return getAs("/releases/1.0.0-beta.1", "")
+		}, attrs: map[string]any{"version": "1.0.0-beta.1"}},
+		apiCase{name: f + "Admin retrieves a release for their account by ID", setup: func(w *world) req {
+			id := w.relOf(lp, "", nil)
+			w.artifact(id, "App.zip", []byte("x"), nil)
+			return getAs("/releases/"+id, "")
+		}, check: func(t *testing.T, w *world, r *reply) {
+			assert.Equal(t, "/v1/accounts/"+w.srv.AccountID+"/releases/"+r.id()+"/artifacts", rel(r, "artifacts")["links"].(map[string]any)["related"])
+		}},
+		apiCase{name: f + "Admin retrieves a release for their account by ID (v1.1)", setup: func(w *world) req {
+			r := show("", lp, "")(w)
+			r.headers = map[string]string{"Keygen-Version": "1.1"}
+			return r
+		}, check: func(t *testing.T, w *world, r *reply) {
+			assert.Equal(t, "/v1/accounts/"+w.srv.AccountID+"/releases/"+r.id()+"/artifacts", rel(r, "artifacts")["links"].(map[string]any)["related"])
+		}},
+		apiCase{name: f + "Admin retrieves a release without a package", setup: show("", lp, ""), check: func(t *testing.T, w *world, r *reply) {
+			assert.Contains(t, rel(r, "package"), "data")
+			assert.Nil(t, rel(r, "package")["data"])
+		}},
+		apiCase{name: f + "Admin retrieves a release with a package", setup: func(w *world) req {
+			pkg := w.pkgOf(lp, "show-pkg")
+			id := w.mustCreate("/releases", "releases", map[string]any{"version": "1.0.0", "channel": "stable"}, map[string]any{"product": link("products", lp), "package": link("packages", pkg)})
+			return getAs("/releases/"+id, "")
+		}, check: func(t *testing.T, w *world, r *reply) {
+			assert.Equal(t, "packages", relData(r, "package")["type"])
+		}},
+		apiCase{name: f + "Admin retrieves an invalid release for their account", setup: func(*world) req { return getAs("/releases/invalid", "") },
+			status: 404, title: "Not found", code: "NOT_FOUND", detail: "The requested release 'invalid' was not found"},
+		ok("Product retrieves a release for their product", show(w.prodAuth, lp, "")),
+		notFound("Product retrieves a release for another product", show(w.prodAuth, w.prod2, "")),
+		notFound("User retrieves a release without a license for it", show(d.strangerAuth, lp, "")),
+		ok("User retrieves a release with a license for it (license owner)", show(w.ownerAuth, lp, "")),
+		ok("User retrieves a release with a license for it (license user)", show(w.luAuth, lp, "")),
+		notFound("License retrieves a release of a different product", show(d.lic2Auth, lp, "")),
+		ok("License retrieves an OPEN release with an expired license for it", func(w *world) req {
+			lic := w.licenseOf(w.policy(d.prodOf["OPEN"], nil), false, false, map[string]any{"expiry": w.srv.Now().AddDate(0, -2, 0).Format(time.RFC3339)})
+			return show(w.licenseAuth(lic, nil), d.prodOf["OPEN"], "")(w)
+		}),
+		ok("User retrieves a LICENSED release with multiple licenses for it (all valid)", func(w *world) req {
+			u, auth := w.userToken(newUUID() + "@example.com")
+			for range 3 {
+				w.licenseOwnedBy(w.pol, u)
+			}
+			return show(auth, lp, "")(w)
+		}),
+		apiCase{name: f + "Admin attempts to retrieve a release for another account", setup: show(w.otherAcct, lp, ""), status: 401,
+			check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+	)
+	runSeq(t, w, cases)
+}
+
+// TestReleaseFeaturesShowConflicts pins show.feature's conflicting versions: a version names
+// the oldest release the bearer may read, among those the query's scopes keep
+// (app/services/find_by_alias_service.rb, ReleasesController#set_release).
+func TestReleaseFeaturesShowConflicts(t *testing.T) {
+	t.Parallel()
+	const f = "releases/show.feature: "
+	for _, c := range []struct {
+		name      string
+		qualified bool
+	}{
+		{"License retrieves a release with a conflicting version (open/licensed)", false},
+		{"License retrieves a release with a conflicting version (open/licensed, with product qualifier)", true},
+	} {
+		t.Run(f+c.name, func(t *testing.T) {
+			t.Parallel()
+			w := newProductWorld(t)
+			// Freemium (OPEN) and Premium (LICENSED) each have a 1.0.0, Freemium's first; the
+			// license is of Premium.
+			free := w.mustCreate("/products", "products", map[string]any{"name": "Freemium App", "distributionStrategy": "OPEN"}, nil)
+			premium := w.mustCreate("/products", "products", map[string]any{"name": "Premium App", "distributionStrategy": "LICENSED"}, nil)
+			freeRel := w.release(free, "1.0.0", "PUBLISHED", nil)
+			w.srv.Advance(time.Second)
+			premiumRel := w.release(premium, "1.0.0", "PUBLISHED", nil)
+			lic := w.mustCreate("/licenses", "licenses", nil, map[string]any{"policy": link("policies", w.policy(premium, nil))})
+			path, want, wantProd := "/releases/1.0.0", freeRel, free
+			if c.qualified {
+				path, want, wantProd = path+"?product="+premium, premiumRel, premium
+			}
+			apiCase{attrs: map[string]any{"version": "1.0.0"}, check: both(dataID(want), func(t *testing.T, _ *world, r *reply) {
+				assert.Equal(t, map[string]any{"type": "products", "id": wantProd}, relData(r, "product"))
+			})}.verify(t, w, w.do(getAs(path, w.licenseAuth(lic, nil))))
+		})
+	}
 }
