@@ -379,8 +379,8 @@ func TestReleaseFeaturesPublishYank(t *testing.T) {
 // stranger user owning a license of prod2 only.
 type distWorld struct {
 	*releaseAuthWorld
-	prodOf      map[string]string // strategy → product
-	licAuthOf   map[string]string // strategy → license bearer of that product
+	prodOf       map[string]string // strategy → product
+	licAuthOf    map[string]string // strategy → license bearer of that product
 	strangerAuth string
 }
 
