@@ -241,7 +241,7 @@ func (c *call) seesRelease(p *principal, r *release) bool {
 
 // licenseReaches is Release.for_license: a license of the release's OPEN or LICENSED product,
 // holding every constraining entitlement, within its expiration strategy's window
-// (Release.within_expiry_for: created or backdated before the expiry). Suspended and banned
+// (Release.within_expiry_for: created or backdated at or before the expiry). Suspended and banned
 // licenses still reach releases; the policy then refuses them (releaseDenial).
 func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
 	if productIs(prod, "CLOSED") || c.licenseProductID(l) != prod.ID {
@@ -265,7 +265,9 @@ func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
 	case "REVOKE_ACCESS":
 		return !c.licenseExpired(l)
 	}
-	return r.Created.Before(*l.Expiry) || r.Backdated != nil && r.Backdated.Before(*l.Expiry)
+	// where(created_at: ..expiry).or(where(backdated_to: ..expiry)): an endless range up to
+	// and including the expiry (app/models/release.rb within_expiry_for).
+	return !r.Created.After(*l.Expiry) || r.Backdated != nil && !r.Backdated.After(*l.Expiry)
 }
 
 // releaseDenial is ApplicationPolicy#verify_license_for_release!: why a license that reaches
