@@ -626,7 +626,7 @@ func (c *call) validateRelease(v *invalid, r *release, chKey string, create bool
 }
 
 // releaseFilters applies the list filters of ReleasesController#index (has_scope): product,
-// package, engine, channel (widened), status, yanked.
+// package, engine, channel (widened), status, entitlements/constraints, yanked.
 func (c *call) releaseFilters(items []*release) ([]*release, error) {
 	db := c.db()
 	q := c.query
@@ -654,6 +654,24 @@ func (c *call) releaseFilters(items []*release) ([]*release, error) {
 	}
 	if v := q.Get("status"); v != "" {
 		items = keepIf(items, func(r *release) bool { return r.Status == strings.ToUpper(v) })
+	}
+	// entitlements[] and constraints[] are Release.within_constraints(codes, strict: true):
+	// releases whose every constraint is an entitlement with one of the codes, and releases
+	// without constraints (app/models/release.rb, ReleasesController has_scope type: :array).
+	for _, key := range []string{"entitlements[]", "constraints[]"} {
+		codes, ok := q[key]
+		if !ok {
+			continue
+		}
+		items = keepIf(items, func(r *release) bool {
+			for _, k := range r.Constraints {
+				e := db.findEntitlement(c.acct.ID, k.EntitlementID)
+				if e == nil || e.ID != k.EntitlementID || e.Code == "" || !contains(codes, e.Code) {
+					return false
+				}
+			}
+			return true
+		})
 	}
 	if q.Has("yanked") { // a boolean scope: blank or false keeps the unyanked
 		want, _ := queryBool(q.Get("yanked"))

@@ -560,3 +560,354 @@ func TestReleaseFeaturesShowConflicts(t *testing.T) {
 		})
 	}
 }
+
+// count checks the number of listed items (reporting their ids only).
+func count(n int) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, _ *world, r *reply) {
+		assert.Len(t, listedIDs(r), n, "%d listed", len(listedIDs(r)))
+	}
+}
+
+// setCreated backdates a release's created time (the features' createdAt rows).
+func (w *world) setCreated(id string, at string) {
+	ts, err := time.Parse(time.RFC3339, at)
+	require.NoError(w.t, err)
+	w.withStore(func(db *store) { db.dist.releases[id].Created = ts })
+}
+
+// constrain attaches entitlement constraints to a release.
+func (w *world) constrain(rel string, ents ...string) {
+	w.t.Helper()
+	var data []any
+	for _, e := range ents {
+		data = append(data, constraintOf(e))
+	}
+	r := w.do(req{method: "POST", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": data}})
+	require.Equal(w.t, 200, r.status, string(r.body))
+}
+
+// rels makes n releases of prod with the status.
+func (w *world) rels(prod string, n int, status string) []string {
+	var out []string
+	for range n {
+		out = append(out, w.relOf(prod, status, nil))
+	}
+	return out
+}
+
+// strategyProduct makes a product with the distribution strategy.
+func (w *world) strategyProduct(s string) string {
+	return w.mustCreate("/products", "products", map[string]any{"name": s, "distributionStrategy": s}, nil)
+}
+
+// licBearer makes a license of a new policy of prod and returns its id and bearer.
+func (w *world) licBearer(prod string, polAttrs map[string]any) (string, string) {
+	lic := w.licenseOwnedBy(w.policy(prod, polAttrs), "")
+	return lic, w.licenseAuth(lic, nil)
+}
+
+// userWithLicense makes a user owning a license of a new policy of prod.
+func (w *world) userWithLicense(prod string) (user, lic, auth string) {
+	user, auth = w.userToken(newUUID()[:8] + "@example.com")
+	lic = w.licenseOwnedBy(w.policy(prod, nil), user)
+	return user, lic, auth
+}
+
+func TestReleaseFeaturesIndex(t *testing.T) {
+	t.Parallel()
+	const f = "releases/index.feature: "
+	list := func(auth, query string) req { return getAs("/releases"+query, auth) }
+	n := count
+	fresh := newProductWorld
+	// accessible is the world of "… attempts to retrieve all accessible releases": LICENSED,
+	// OPEN and CLOSED products with 3, 5 and 7 releases, and a license of the LICENSED one.
+	accessible := func(w *world) (lp, op string) {
+		lp, op = w.prod, w.strategyProduct("OPEN")
+		cp := w.strategyProduct("CLOSED")
+		w.rels(lp, 3, "")
+		w.rels(op, 5, "")
+		w.rels(cp, 7, "")
+		return lp, op
+	}
+	// constrained is "their product releases with constraints": 3 releases, the first
+	// constrained by E3, the second by E1 and E2; the license holds E1, its policy E2 (and E3
+	// when all).
+	constrained := func(w *world, all bool, user bool) (auth string, es []string) {
+		es = []string{w.entitlement("E1"), w.entitlement("E2"), w.entitlement("E3")}
+		rs := w.rels(w.prod, 3, "")
+		pol := w.policy(w.prod, nil)
+		var u string
+		if user {
+			u, auth = w.userToken("u@example.com")
+		}
+		lic := w.licenseOwnedBy(pol, u)
+		if !user {
+			auth = w.licenseAuth(lic, nil)
+		}
+		w.attachEntitlements("licenses", lic, es[0])
+		w.attachEntitlements("policies", pol, es[1])
+		if all {
+			w.attachEntitlements("policies", pol, es[2])
+		}
+		w.constrain(rs[0], es[2])
+		w.constrain(rs[1], es[0], es[1])
+		return auth, es
+	}
+	// expired is "… their releases with an expired license (<strategy>)".
+	licenseExpired := func(strategy string) func(w *world) req {
+		return func(w *world) req {
+			rs := w.rels(w.prod, 4, "")
+			for i, at := range []string{"2024-04-01T00:00:00Z", "2024-04-02T00:00:00Z", "2024-04-03T00:00:00Z", "2024-04-03T00:00:00Z"} {
+				w.setCreated(rs[i], at)
+			}
+			bd, _ := time.Parse(time.RFC3339, "2024-04-01T00:00:00Z")
+			w.withStore(func(db *store) { db.dist.releases[rs[3]].Backdated = &bd })
+			pol := w.policy(w.prod, map[string]any{"expirationStrategy": strategy, "authenticationStrategy": "LICENSE"})
+			lic := w.licenseOwnedBy(pol, "")
+			exp, _ := time.Parse(time.RFC3339, "2024-04-02T00:00:00Z")
+			var key string
+			w.withStore(func(db *store) { db.licenses[lic].Expiry = &exp; key = db.licenses[lic].Key })
+			return list("License "+key, "")
+		}
+	}
+	userExpired := func(strategy string) func(w *world) req {
+		return func(w *world) req {
+			p2 := w.product()
+			rs := w.rels(w.prod, 3, "")
+			w.rels(p2, 5, "")
+			for i, at := range []string{"2024-04-01T00:00:00Z", "2024-04-02T00:00:00Z", "2024-04-03T00:00:00Z"} {
+				w.setCreated(rs[i], at)
+			}
+			pol := w.policy(w.prod, map[string]any{"expirationStrategy": strategy, "authenticationStrategy": "LICENSE"})
+			u, auth := w.userToken("u@example.com")
+			lic := w.licenseOwnedBy(pol, "")
+			w.licenseOwnedBy(w.policy(p2, nil), u)
+			exp, _ := time.Parse(time.RFC3339, "2024-04-02T00:00:00Z")
+			w.withStore(func(db *store) { db.licenses[lic].Expiry = &exp })
+			w.addLicenseUser(lic, u)
+			return list(auth, "")
+		}
+	}
+	drafts := func(status string, auth func(w *world) string) func(w *world) req {
+		return func(w *world) req {
+			w.rels(w.prod, 3, status)
+			return list(auth(w), "")
+		}
+	}
+	yankedRels := func(w *world, prod string, n int) {
+		for _, id := range w.rels(prod, n, "PUBLISHED") {
+			r := w.do(req{method: "POST", path: "/releases/" + id + "/actions/yank"})
+			require.Equal(w.t, 200, r.status, string(r.body))
+		}
+	}
+	var cases []apiCase
+	for _, st := range []string{"DRAFT", "YANKED"} {
+		k := map[string]string{"DRAFT": "draft", "YANKED": "yanked"}[st]
+		mk := func(auth func(w *world) string, prodOf func(w *world) string) func(w *world) req {
+			return func(w *world) req {
+				p := w.prod
+				if prodOf != nil {
+					p = prodOf(w)
+				}
+				if st == "YANKED" {
+					yankedRels(w, p, 3)
+				} else {
+					w.rels(p, 3, st)
+				}
+				return list(auth(w), "")
+			}
+		}
+		_ = drafts
+		otherLic := func(w *world) string { _, a := w.licBearer(w.product(), nil); return a }
+		ownLic := func(w *world) string { _, a := w.licBearer(w.prod, nil); return a }
+		otherUser := func(w *world) string { _, _, a := w.userWithLicense(w.product()); return a }
+		ownUser := func(w *world) string { _, _, a := w.userWithLicense(w.prod); return a }
+		prodAuth := func(w *world) string { return w.productAuth(w.prod) }
+		anon := func(*world) string { return "-" }
+		admin := func(*world) string { return "" }
+		openProd := func(w *world) string { return w.strategyProduct("OPEN") }
+		anotherProd := func(w *world) string { return w.product() }
+		cases = append(cases,
+			apiCase{name: f + "Anonymous retrieves " + k + " releases", setup: mk(anon, openProd), check: n(0)},
+			apiCase{name: f + "License retrieves " + k + " releases without a license for any", setup: mk(otherLic, nil), check: n(0)},
+			apiCase{name: f + "License retrieves " + k + " releases with a license for them", setup: mk(ownLic, nil), check: n(0)},
+			apiCase{name: f + "User retrieves " + k + " releases without a license for any", setup: mk(otherUser, nil), check: n(0)},
+			apiCase{name: f + "User retrieves " + k + " releases with a license for them", setup: mk(ownUser, nil), check: n(0)},
+			apiCase{name: f + "Product retrieves " + k + " releases", setup: mk(prodAuth, nil), check: n(3)},
+			apiCase{name: f + "Product retrieves " + k + " releases of another product", setup: mk(prodAuth, anotherProd), check: n(0)},
+			apiCase{name: f + "Admin retrieves " + k + " releases", setup: mk(admin, nil), check: n(3)},
+		)
+	}
+	cases = append(cases,
+		apiCase{name: f + "Admin retrieves all releases for their account", setup: func(w *world) req { w.rels(w.prod, 6, ""); return list("", "") }, check: n(6)},
+		apiCase{name: f + "Admin retrieves all releases for their account (v1.1)", setup: func(w *world) req {
+			rs := w.rels(w.prod, 2, "")
+			w.artifact(rs[0], "App.zip", []byte("x"), nil)
+			r := list("", "")
+			r.headers = map[string]string{"Keygen-Version": "1.1"}
+			return r
+		}, check: n(2)},
+		apiCase{name: f + "Admin retrieves all non-yanked releases for their account", setup: func(w *world) req {
+			w.rels(w.prod, 5, "")
+			yankedRels(w, w.prod, 1)
+			return list("", "?yanked=false")
+		}, check: n(5)},
+		apiCase{name: f + "Admin retrieves all yanked releases for their account", setup: func(w *world) req {
+			w.rels(w.prod, 5, "")
+			yankedRels(w, w.prod, 1)
+			return list("", "?yanked=true")
+		}, check: n(1)},
+		apiCase{name: f + "Admin retrieves all yanked stable releases for their account", setup: func(w *world) req {
+			w.rels(w.prod, 2, "")
+			yankedRels(w, w.prod, 1)
+			w.withStore(func(db *store) {}) // the yanked one is stable too; none of beta
+			return list("", "?yanked=true&channel=beta")
+		}, check: n(1)},
+		apiCase{name: f + "Product retrieves all releases", setup: func(w *world) req {
+			w.rels(w.prod, 2, "")
+			w.rels(w.product(), 2, "")
+			return list(w.productAuth(w.prod), "")
+		}, check: n(2)},
+		apiCase{name: f + "User retrieves all releases for their license (license owner)", setup: func(w *world) req {
+			w.rels(w.prod, 3, "")
+			w.rels(w.product(), 7, "")
+			_, _, auth := w.userWithLicense(w.prod)
+			return list(auth, "")
+		}, check: n(3)},
+		apiCase{name: f + "User retrieves all releases for their license (license user)", setup: func(w *world) req {
+			w.rels(w.prod, 3, "")
+			w.rels(w.product(), 7, "")
+			u, auth := w.userToken("lu@example.com")
+			w.addLicenseUser(w.licenseOwnedBy(w.policy(w.prod, nil), ""), u)
+			return list(auth, "")
+		}, check: n(3)},
+		apiCase{name: f + "License retrieves all releases for their product", setup: func(w *world) req {
+			w.rels(w.prod, 9, "")
+			w.rels(w.product(), 5, "")
+			_, auth := w.licBearer(w.prod, nil)
+			return list(auth, "")
+		}, check: n(9)},
+		apiCase{name: f + "Anonymous attempts to retrieve all accessible releases", setup: func(w *world) req {
+			op, lp, cp := w.strategyProduct("OPEN"), w.strategyProduct("LICENSED"), w.strategyProduct("CLOSED")
+			rs := w.rels(op, 5, "")
+			w.constrain(rs[1], w.entitlement("A"), w.entitlement("B"), w.entitlement("C"))
+			w.rels(lp, 3, "")
+			w.rels(cp, 7, "")
+			return list("-", "")
+		}, check: n(4)},
+		apiCase{name: f + "License attempts to retrieve all draft releases", setup: func(w *world) req {
+			w.relOf(w.prod, "DRAFT", nil)
+			yankedRels(w, w.prod, 1)
+			w.artifact(w.relOf(w.prod, "PUBLISHED", nil), "App.zip", []byte("x"), nil)
+			_, auth := w.licBearer(w.prod, nil)
+			return list(auth, "?status=DRAFT")
+		}, check: n(0)},
+		apiCase{name: f + "License attempts to retrieve all published releases", setup: func(w *world) req {
+			w.artifact(w.relOf(w.prod, "PUBLISHED", nil), "App.zip", []byte("x"), nil)
+			w.relOf(w.prod, "DRAFT", nil)
+			w.artifact(w.relOf(w.prod, "PUBLISHED", nil), "App.zip", []byte("y"), nil)
+			yankedRels(w, w.prod, 1)
+			_, auth := w.licBearer(w.prod, nil)
+			return list(auth, "?status=PUBLISHED")
+		}, check: n(2)},
+		apiCase{name: f + "License attempts to retrieve all yanked releases", setup: func(w *world) req {
+			w.relOf(w.prod, "DRAFT", nil)
+			yankedRels(w, w.prod, 1)
+			w.relOf(w.prod, "PUBLISHED", nil)
+			_, auth := w.licBearer(w.prod, nil)
+			return list(auth, "?status=YANKED")
+		}, check: n(0)},
+		apiCase{name: f + "License attempts to retrieve all accessible releases", setup: func(w *world) req {
+			lp, _ := accessible(w)
+			_, auth := w.licBearer(lp, nil)
+			return list(auth, "")
+		}, check: n(8)},
+		apiCase{name: f + "License attempts to retrieve all accessible releases (filtered)", setup: func(w *world) req {
+			lp, _ := accessible(w)
+			_, auth := w.licBearer(lp, nil)
+			return list(auth, "?product="+lp)
+		}, check: n(3)},
+		apiCase{name: f + "User attempts to retrieve all accessible releases", setup: func(w *world) req {
+			lp, _ := accessible(w)
+			_, _, auth := w.userWithLicense(lp)
+			return list(auth, "")
+		}, check: n(8)},
+		apiCase{name: f + "User attempts to retrieve all accessible releases (limit)", setup: func(w *world) req {
+			w.rels(w.prod, 1, "")
+			w.rels(w.strategyProduct("OPEN"), 1, "")
+			w.rels(w.strategyProduct("CLOSED"), 1, "")
+			_, _, auth := w.userWithLicense(w.prod)
+			return list(auth, "?limit=1")
+		}, check: n(1)},
+		apiCase{name: f + "User attempts to retrieve all accessible releases (filtered)", setup: func(w *world) req {
+			lp, op := accessible(w)
+			_, _, auth := w.userWithLicense(lp)
+			return list(auth, "?product="+op)
+		}, check: n(5)},
+		apiCase{name: f + "Admin attempts to retrieve releases for another account", setup: func(w *world) req {
+			w.rels(w.prod, 2, "")
+			return list("Bearer "+newWorld(w.t).srv.AdminToken, "")
+		}, status: 401, check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+		apiCase{name: f + "Admin retrieves releases filtered by constraint", setup: func(w *world) req {
+			var first string
+			for i, id := range w.rels(w.prod, 3, "") {
+				e := w.entitlement(fmt.Sprint("C", i))
+				if i == 0 {
+					first = e
+				}
+				w.constrain(id, e)
+			}
+			w.relOf(w.prod, "", nil)
+			_ = first
+			return list("", "?constraints[]=C0")
+		}, check: n(2)},
+		apiCase{name: f + "Admin retrieves releases filtered by entitlement", setup: func(w *world) req {
+			for i, id := range w.rels(w.prod, 3, "") {
+				w.constrain(id, w.entitlement(fmt.Sprint("C", i)))
+			}
+			w.relOf(w.prod, "", nil)
+			return list("", "?entitlements[]=C0")
+		}, check: n(2)},
+		apiCase{name: f + "License retrieves their product releases with constraints (no entitlements)", setup: func(w *world) req {
+			rs := w.rels(w.prod, 3, "")
+			w.constrain(rs[2], w.entitlement("X"))
+			_, auth := w.licBearer(w.prod, nil)
+			return list(auth, "")
+		}, check: n(2)},
+		apiCase{name: f + "License retrieves their product releases with constraints (some entitlements)", setup: func(w *world) req {
+			auth, _ := constrained(w, false, false)
+			return list(auth, "")
+		}, check: n(2)},
+		apiCase{name: f + "License retrieves their product releases with constraints (all entitlements)", setup: func(w *world) req {
+			auth, _ := constrained(w, true, false)
+			return list(auth, "")
+		}, check: n(3)},
+		apiCase{name: f + "License retrieves their product releases with constraints (with filters)", setup: func(w *world) req {
+			auth, _ := constrained(w, false, false)
+			return list(auth, "?product="+w.prod+"&entitlements[]=E2")
+		}, check: n(1)},
+		apiCase{name: f + "User retrieves their product releases with constraints (no entitlements)", setup: func(w *world) req {
+			rs := w.rels(w.prod, 3, "")
+			w.constrain(rs[2], w.entitlement("X"))
+			_, _, auth := w.userWithLicense(w.prod)
+			return list(auth, "")
+		}, check: n(2)},
+		apiCase{name: f + "User retrieves their product releases with constraints (some entitlements)", setup: func(w *world) req {
+			auth, _ := constrained(w, false, true)
+			return list(auth, "")
+		}, check: n(2)},
+		apiCase{name: f + "User retrieves their product releases with constraints (all entitlements)", setup: func(w *world) req {
+			auth, _ := constrained(w, true, true)
+			return list(auth, "")
+		}, check: n(3)},
+		apiCase{name: f + "License retrieves their releases with an expired license (REVOKE_ACCESS)", setup: licenseExpired("REVOKE_ACCESS"), status: 403, code: "LICENSE_EXPIRED", detail: "License is expired"},
+		apiCase{name: f + "License retrieves their releases with an expired license (RESTRICT_ACCESS)", setup: licenseExpired("RESTRICT_ACCESS"), check: n(3)},
+		apiCase{name: f + "License retrieves their releases with an expired license (MAINTAIN_ACCESS)", setup: licenseExpired("MAINTAIN_ACCESS"), check: n(3)},
+		apiCase{name: f + "License retrieves their releases with an expired license (ALLOW_ACCESS)", setup: licenseExpired("ALLOW_ACCESS"), check: n(4)},
+		apiCase{name: f + "User retrieves their releases with an expired license (REVOKE_ACCESS)", setup: userExpired("REVOKE_ACCESS"), check: n(5)},
+		apiCase{name: f + "User retrieves their releases with an expired license (RESTRICT_ACCESS)", setup: userExpired("RESTRICT_ACCESS"), check: n(7)},
+		apiCase{name: f + "User retrieves their releases with an expired license (MAINTAIN_ACCESS)", setup: userExpired("MAINTAIN_ACCESS"), check: n(7)},
+		apiCase{name: f + "User retrieves their releases with an expired license (ALLOW_ACCESS)", setup: userExpired("ALLOW_ACCESS"), check: n(8)},
+	)
+	runEach(t, fresh, cases)
+}
