@@ -688,16 +688,39 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 			return list(auth, "")
 		}
 	}
-	drafts := func(status string, auth func(w *world) string) func(w *world) req {
-		return func(w *world) req {
-			w.rels(w.prod, 3, status)
-			return list(auth(w), "")
-		}
-	}
 	yankedRels := func(w *world, prod string, n int) {
 		for _, id := range w.rels(prod, n, "PUBLISHED") {
 			r := w.do(req{method: "POST", path: "/releases/" + id + "/actions/yank"})
 			require.Equal(w.t, 200, r.status, string(r.body))
+		}
+	}
+	// statusTable is the release rows of the yanked scenarios: 1.0.0, 1.1.0 and 1.2.0
+	// published, 1.2.0-beta.1 yanked, 1.0.0-alpha.2 and 1.0.0-beta.1 drafts.
+	statusTable := func(query string) func(w *world) req {
+		return func(w *world) req {
+			for v, st := range map[string]string{"1.0.0": "PUBLISHED", "1.1.0": "PUBLISHED", "1.2.0": "PUBLISHED", "1.0.0-alpha.2": "DRAFT", "1.0.0-beta.1": "DRAFT"} {
+				w.release(w.prod, v, st, nil)
+			}
+			id := w.release(w.prod, "1.2.0-beta.1", "PUBLISHED", nil)
+			require.Equal(w.t, 200, w.do(req{method: "POST", path: "/releases/" + id + "/actions/yank"}).status)
+			return list("", query)
+		}
+	}
+	// artifactTable is releases of the versions with an artifact each (win32 x64 exe for
+	// prereleases, macos x86 dmg otherwise).
+	artifactTable := func(query string, versions ...string) func(w *world) req {
+		return func(w *world) req {
+			for _, v := range versions {
+				id := w.release(w.prod, v, "PUBLISHED", nil)
+				attrs := map[string]any{"filetype": "dmg", "platform": "macos", "arch": "x86"}
+				name := "Test-App-" + v + ".dmg"
+				if releaseChannelOf(v) != "stable" {
+					attrs = map[string]any{"filetype": "exe", "platform": "win32", "arch": "x64"}
+					name = "Test-App." + v + ".exe"
+				}
+				w.artifact(id, name, []byte(v), attrs)
+			}
+			return list("", query)
 		}
 	}
 	var cases []apiCase
@@ -717,7 +740,6 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 				return list(auth(w), "")
 			}
 		}
-		_ = drafts
 		otherLic := func(w *world) string { _, a := w.licBearer(w.product(), nil); return a }
 		ownLic := func(w *world) string { _, a := w.licBearer(w.prod, nil); return a }
 		otherUser := func(w *world) string { _, _, a := w.userWithLicense(w.product()); return a }
@@ -747,22 +769,26 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 			r.headers = map[string]string{"Keygen-Version": "1.1"}
 			return r
 		}, check: n(2)},
-		apiCase{name: f + "Admin retrieves all non-yanked releases for their account", setup: func(w *world) req {
-			w.rels(w.prod, 5, "")
-			yankedRels(w, w.prod, 1)
-			return list("", "?yanked=false")
-		}, check: n(5)},
-		apiCase{name: f + "Admin retrieves all yanked releases for their account", setup: func(w *world) req {
-			w.rels(w.prod, 5, "")
-			yankedRels(w, w.prod, 1)
-			return list("", "?yanked=true")
-		}, check: n(1)},
-		apiCase{name: f + "Admin retrieves all yanked stable releases for their account", setup: func(w *world) req {
-			w.rels(w.prod, 2, "")
-			yankedRels(w, w.prod, 1)
-			w.withStore(func(db *store) {}) // the yanked one is stable too; none of beta
-			return list("", "?yanked=true&channel=beta")
-		}, check: n(1)},
+		apiCase{name: f + "Admin retrieves all non-yanked stable releases for their account", setup: statusTable("?yanked=false&channel=stable"), check: n(3)},
+		apiCase{name: f + "Admin retrieves all non-yanked releases for their account", setup: statusTable("?yanked=false"), check: n(5)},
+		apiCase{name: f + "Admin retrieves all yanked stable releases for their account", setup: statusTable("?yanked=true&channel=stable"), check: n(0)},
+		apiCase{name: f + "Admin retrieves all yanked releases for their account", setup: statusTable("?yanked=true"), check: n(1)},
+		// platform, arch, filetype and version filter releases in API 1.0 only
+		// (ReleasesController has_scope … if: current_api_version == '1.0').
+		apiCase{name: f + "Admin retrieves all beta releases filtered by platform", setup: artifactTable("?channel=beta&platform=win32", "1.0.0", "1.0.1", "1.1.0", "1.2.0-beta.1", "1.0.0-beta.1", "1.0.0-beta.2"), check: n(6)},
+		apiCase{name: f + "Admin retrieves all releases filtered by arch", setup: artifactTable("?arch=x64", "1.0.0", "1.0.1", "1.1.0", "1.2.0-beta.1", "1.0.0-beta.1", "1.0.0-beta.2"), check: n(6)},
+		apiCase{name: f + "Admin retrieves all releases filtered by version", setup: artifactTable("?version=1.0.0", "1.0.0", "1.1.0", "1.2.0-beta.1", "1.0.0-alpha.2", "1.0.0-beta.1"), check: n(5)},
+		apiCase{name: f + "Admin retrieves all releases filtered by filetype", setup: artifactTable("?filetype=tar.gz", "1.0.0", "1.1.0", "1.2.0-beta.1", "1.0.0-alpha.2", "1.0.0-beta.1"), check: n(5)},
+		apiCase{name: f + "Admin retrieves all win32 product releases for their account", setup: func(w *world) req {
+			win := w.product()
+			for _, v := range []string{"1.0.0", "1.0.1", "1.1.0", "1.2.0-beta.1"} {
+				w.release(w.prod, v, "PUBLISHED", nil)
+			}
+			for _, v := range []string{"1.0.0-beta.1", "1.0.0-beta.2"} {
+				w.release(win, v, "PUBLISHED", nil)
+			}
+			return list("", "?product="+win+"&channel=alpha")
+		}, check: n(2)},
 		apiCase{name: f + "Product retrieves all releases", setup: func(w *world) req {
 			w.rels(w.prod, 2, "")
 			w.rels(w.product(), 2, "")
@@ -849,16 +875,10 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 			return list("Bearer "+newWorld(w.t).srv.AdminToken, "")
 		}, status: 401, check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
 		apiCase{name: f + "Admin retrieves releases filtered by constraint", setup: func(w *world) req {
-			var first string
 			for i, id := range w.rels(w.prod, 3, "") {
-				e := w.entitlement(fmt.Sprint("C", i))
-				if i == 0 {
-					first = e
-				}
-				w.constrain(id, e)
+				w.constrain(id, w.entitlement(fmt.Sprint("C", i)))
 			}
 			w.relOf(w.prod, "", nil)
-			_ = first
 			return list("", "?constraints[]=C0")
 		}, check: n(2)},
 		apiCase{name: f + "Admin retrieves releases filtered by entitlement", setup: func(w *world) req {
