@@ -931,3 +931,35 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 	)
 	runEach(t, fresh, cases)
 }
+
+func TestReleaseFeaturesIndexPagination(t *testing.T) {
+	t.Parallel()
+	const f = "releases/index.feature: "
+	w := newProductWorld(t)
+	var ids []string
+	for range 19 {
+		ids = append(ids, w.relOf(w.prod, "", nil))
+		w.srv.Advance(time.Millisecond)
+	}
+	bad := func(name, query string) apiCase {
+		return apiCase{name: f + name, r: getAs("/releases"+query, ""), status: 400, title: "Bad request"}
+	}
+	w.run(t, []apiCase{
+		{name: f + "Admin retrieves an offset-paginated list of releases", r: getAs("/releases?page[number]=4&page[size]=5", ""), check: count(4)},
+		bad("Admin retrieves an offset-paginated list of releases with a page size that is too high", "?page[number]=1&page[size]=250"),
+		bad("Admin retrieves an offset-paginated list of releases with a page size that is too low", "?page[number]=1&page[size]=-250"),
+		bad("Admin retrieves an offset-paginated list of releases with an invalid page number (negative)", "?page[number]=-1&page[size]=10"),
+		bad("Admin retrieves an offset-paginated list of releases with an invalid page number (type)", "?page%5Bnumber%5D%3D=0"),
+		bad("Admin retrieves an offset-paginated list of releases with a page number that is too high", "?page[number]=101&page[size]=100"),
+		bad("Admin retrieves an offset-paginated list of releases with a page number that is too low", "?page[number]=0&page[size]=100"),
+		{name: f + "Admin retrieves a keyset-paginated list of releases (first page)", r: getAs("/releases?page[size]=5&page[cursor]=", ""), check: listIDs(ids[18], ids[17], ids[16], ids[15], ids[14])},
+		{name: f + "Admin retrieves a keyset-paginated list of releases (next page)", r: getAs("/releases?page[size]=5&page[cursor]="+ids[14], ""), check: listIDs(ids[13], ids[12], ids[11], ids[10], ids[9])},
+		{name: f + "Admin retrieves a keyset-paginated list of releases (last page)", r: getAs("/releases?page[size]=5&page[cursor]="+ids[4], ""), check: listIDs(ids[3], ids[2], ids[1], ids[0])},
+		{name: f + "Admin retrieves a keyset-paginated list of releases (nonexistent cursor)", r: getAs("/releases?page[size]=5&page[cursor]=52a26820-0caa-4bac-9ff1-27bb6ec77ac4", ""), check: count(0)},
+		{name: f + "Admin retrieves a keyset-paginated list of releases (invalid cursor)", r: getAs("/releases?page[size]=5&page[cursor]=foo", ""), status: 400,
+			detail: `page cursor must be a valid UUID (got "foo")`, check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+	})
+	// (no results) is an account without releases.
+	e := newWorld(t)
+	e.run(t, []apiCase{{name: f + "Admin retrieves a keyset-paginated list of releases (no results)", r: getAs("/releases?page[size]=5&page[cursor]=", ""), check: count(0)}})
+}
