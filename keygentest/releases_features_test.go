@@ -343,7 +343,13 @@ func TestReleaseFeaturesPublishYank(t *testing.T) {
 	prod2 := func(w *world) string { return w.prod2 }
 	otherProd := func(*world) string { return other }
 	var cases []apiCase
-	for _, a := range []struct{ action, verb, want string }{{"publish", "publishes", "PUBLISHED"}, {"yank", "yanks", "YANKED"}} {
+	for _, a := range []struct {
+		action, want string
+		titles       [10]string
+	}{
+		{"publish", "PUBLISHED", [10]string{"Admin publishes a draft release for their account", "Admin publishes a published release for their account", "Product publishes a release", "Product publishes a release for another product", "License publishes a release without a license for it", "License publishes a release with a license for it", "User publishes a release without a license for it", "User publishes a release with a license for it (license owner)", "User publishes a release with a license for it (license user)", "Anonymous publishes a release"}},
+		{"yank", "YANKED", [10]string{"Admin yanks a draft release for their account", "Admin yanks a published release for their account", "Product yanks a release", "Product yanks a release for another product", "License yanks a release without a license for it", "License yanks a release with a license for it", "User yanks a release without a license for it", "User yanks a release with a license for it (license owner)", "User yanks a release with a license for it (license user)", "Anonymous yanks a release"}},
+	} {
 		f := "releases/actions/" + a.action + ".feature: "
 		yanked := func(t *testing.T, _ *world, r *reply) {
 			if a.action == "yank" {
@@ -351,16 +357,16 @@ func TestReleaseFeaturesPublishYank(t *testing.T) {
 			}
 		}
 		cases = append(cases,
-			apiCase{name: f + "Admin " + a.verb + " a draft release for their account", setup: act(a.action, "", "DRAFT", nil), attrs: map[string]any{"status": a.want}, check: yanked},
-			apiCase{name: f + "Admin " + a.verb + " a published release for their account", setup: act(a.action, "", "PUBLISHED", nil), attrs: map[string]any{"status": a.want}, check: yanked},
-			apiCase{name: f + "Product " + a.verb + " a release", setup: act(a.action, w.prodAuth, "", nil), attrs: map[string]any{"status": a.want}},
-			apiCase{name: f + "Product " + a.verb + " a release for another product", setup: act(a.action, w.prodAuth, "", prod2), status: 404, code: "NOT_FOUND"},
-			apiCase{name: f + "License " + a.verb + " a release without a license for it", setup: act(a.action, x.lic2Auth, "", otherProd), status: 404, code: "NOT_FOUND"},
-			apiCase{name: f + "License " + a.verb + " a release with a license for it", setup: act(a.action, x.licAuth, "", nil), status: 403, title: "Access denied"},
-			apiCase{name: f + "User " + a.verb + " a release without a license for it", setup: act(a.action, w.otherAuth, "", nil), status: 404, code: "NOT_FOUND"},
-			apiCase{name: f + "User " + a.verb + " a release with a license for it (license owner)", setup: act(a.action, w.ownerAuth, "", nil), status: 403, title: "Access denied"},
-			apiCase{name: f + "User " + a.verb + " a release with a license for it (license user)", setup: act(a.action, w.luAuth, "", nil), status: 403, title: "Access denied"},
-			apiCase{name: f + "Anonymous " + a.verb + " a release", setup: act(a.action, "-", "", nil), status: 401},
+			apiCase{name: f + a.titles[0], setup: act(a.action, "", "DRAFT", nil), attrs: map[string]any{"status": a.want}, check: yanked},
+			apiCase{name: f + a.titles[1], setup: act(a.action, "", "PUBLISHED", nil), attrs: map[string]any{"status": a.want}, check: yanked},
+			apiCase{name: f + a.titles[2], setup: act(a.action, w.prodAuth, "", nil), attrs: map[string]any{"status": a.want}},
+			apiCase{name: f + a.titles[3], setup: act(a.action, w.prodAuth, "", prod2), status: 404, code: "NOT_FOUND"},
+			apiCase{name: f + a.titles[4], setup: act(a.action, x.lic2Auth, "", otherProd), status: 404, code: "NOT_FOUND"},
+			apiCase{name: f + a.titles[5], setup: act(a.action, x.licAuth, "", nil), status: 403, title: "Access denied"},
+			apiCase{name: f + a.titles[6], setup: act(a.action, w.otherAuth, "", nil), status: 404, code: "NOT_FOUND"},
+			apiCase{name: f + a.titles[7], setup: act(a.action, w.ownerAuth, "", nil), status: 403, title: "Access denied"},
+			apiCase{name: f + a.titles[8], setup: act(a.action, w.luAuth, "", nil), status: 403, title: "Access denied"},
+			apiCase{name: f + a.titles[9], setup: act(a.action, "-", "", nil), status: 401},
 		)
 	}
 	cases = append(cases,
@@ -425,15 +431,19 @@ func TestReleaseFeaturesShow(t *testing.T) {
 	}
 	lp := w.prod
 	var cases []apiCase
-	for _, s := range []string{"LICENSED", "OPEN", "CLOSED"} {
+	for _, g := range []struct {
+		s      string
+		titles [8]string
+	}{
+		{"LICENSED", [8]string{"Anonymous retrieves a LICENSED release", "License retrieves a LICENSED release without a license for it", "License retrieves a LICENSED release with a license for it", "User retrieves a LICENSED release without a license for it", "User retrieves a LICENSED release with a license for it", "Product retrieves a LICENSED release", "Product retrieves a LICENSED release of another product", "Admin retrieves a LICENSED release"}},
+		{"OPEN", [8]string{"Anonymous retrieves an OPEN release", "License retrieves an OPEN release without a license for it", "License retrieves an OPEN release with a license for it", "User retrieves an OPEN release without a license for it", "User retrieves an OPEN release with a license for it", "Product retrieves an OPEN release", "Product retrieves an OPEN release of another product", "Admin retrieves an OPEN release"}},
+		{"CLOSED", [8]string{"Anonymous retrieves a CLOSED release", "License retrieves a CLOSED release without a license for it", "License retrieves a CLOSED release with a license for it", "User retrieves a CLOSED release without a license for it", "User retrieves a CLOSED release with a license for it", "Product retrieves a CLOSED release", "Product retrieves a CLOSED release of another product", "Admin retrieves a CLOSED release"}},
+	} {
+		s := g.s
 		p := d.prodOf[s]
 		otherProd := p // the product bearer's is the LICENSED one
 		if s == "LICENSED" {
 			otherProd = w.prod2
-		}
-		an := "a"
-		if s == "OPEN" {
-			an = "an"
 		}
 		sees := func(name string, visible bool, setup func(w *world) req) apiCase {
 			if visible {
@@ -442,32 +452,39 @@ func TestReleaseFeaturesShow(t *testing.T) {
 			return notFound(name, setup)
 		}
 		cases = append(cases,
-			sees("Anonymous retrieves "+an+" "+s+" release", s == "OPEN", show("-", p, "")),
-			sees("License retrieves "+an+" "+s+" release without a license for it", s == "OPEN", show(d.lic2Auth, p, "")),
-			sees("License retrieves "+an+" "+s+" release with a license for it", s != "CLOSED", show(d.licAuthOf[s], p, "")),
-			sees("User retrieves "+an+" "+s+" release without a license for it", s == "OPEN", show(d.strangerAuth, p, "")),
-			sees("User retrieves "+an+" "+s+" release with a license for it", s != "CLOSED", show(w.ownerAuth, p, "")),
-			ok("Product retrieves "+an+" "+s+" release", show(w.productAuth(p), p, "")),
-			notFound("Product retrieves "+an+" "+s+" release of another product", show(w.prodAuth, otherProd, "")),
-			ok("Admin retrieves "+an+" "+s+" release", show("", p, "")),
+			sees(g.titles[0], s == "OPEN", show("-", p, "")),
+			sees(g.titles[1], s == "OPEN", show(d.lic2Auth, p, "")),
+			sees(g.titles[2], s != "CLOSED", show(d.licAuthOf[s], p, "")),
+			sees(g.titles[3], s == "OPEN", show(d.strangerAuth, p, "")),
+			sees(g.titles[4], s != "CLOSED", show(w.ownerAuth, p, "")),
+			ok(g.titles[5], show(w.productAuth(p), p, "")),
+			notFound(g.titles[6], show(w.prodAuth, otherProd, "")),
+			ok(g.titles[7], show("", p, "")),
 		)
 	}
-	for _, st := range []string{"DRAFT", "YANKED"} {
-		k := map[string]string{"DRAFT": "draft", "YANKED": "yanked"}[st]
+	for _, g := range []struct {
+		st     string
+		titles [9]string
+	}{
+		{"DRAFT", [9]string{"Anonymous retrieves a draft release", "License retrieves a draft release without a license for it", "License retrieves a draft release with a license for it", "User retrieves a draft release without a license for it", "User retrieves a draft release with a license for it", "Product retrieves a draft release", "Product retrieves a draft release of another product", "Admin retrieves a draft release", "Admin retrieves a draft release for their account"}},
+		{"YANKED", [9]string{"Anonymous retrieves a yanked release", "License retrieves a yanked release without a license for it", "License retrieves a yanked release with a license for it", "User retrieves a yanked release without a license for it", "User retrieves a yanked release with a license for it", "Product retrieves a yanked release", "Product retrieves a yanked release of another product", "Admin retrieves a yanked release", "Admin retrieves a yanked release for their account"}},
+	} {
+		st := g.st
 		cases = append(cases,
-			notFound("Anonymous retrieves a "+k+" release", show("-", lp, st)),
-			notFound("License retrieves a "+k+" release without a license for it", show(d.lic2Auth, lp, st)),
-			notFound("License retrieves a "+k+" release with a license for it", show(d.licAuth, lp, st)),
-			notFound("User retrieves a "+k+" release without a license for it", show(d.strangerAuth, lp, st)),
-			notFound("User retrieves a "+k+" release with a license for it", show(w.ownerAuth, lp, st)),
-			ok("Product retrieves a "+k+" release", show(w.prodAuth, lp, st)),
-			notFound("Product retrieves a "+k+" release of another product", show(w.prodAuth, w.prod2, st)),
-			ok("Admin retrieves a "+k+" release", show("", lp, st)),
-			apiCase{name: f + "Admin retrieves a " + k + " release for their account", setup: show("", lp, st), attrs: map[string]any{"status": st}},
+			notFound(g.titles[0], show("-", lp, st)),
+			notFound(g.titles[1], show(d.lic2Auth, lp, st)),
+			notFound(g.titles[2], show(d.licAuth, lp, st)),
+			notFound(g.titles[3], show(d.strangerAuth, lp, st)),
+			notFound(g.titles[4], show(w.ownerAuth, lp, st)),
+			ok(g.titles[5], show(w.prodAuth, lp, st)),
+			notFound(g.titles[6], show(w.prodAuth, w.prod2, st)),
+			ok(g.titles[7], show("", lp, st)),
+			apiCase{name: f + g.titles[8], setup: show("", lp, st), attrs: map[string]any{"status": st}},
 		)
 	}
-	for role, auth := range map[string]string{"Developer": w.devAuth, "Sales": w.salesAuth, "Support": w.supportAuth, "Read-only": w.roAuth} {
-		cases = append(cases, ok(role+" retrieves a release for their account", show(auth, w.prod2, "")))
+	for title, auth := range map[string]string{"Developer retrieves a release for their account": w.devAuth, "Sales retrieves a release for their account": w.salesAuth,
+		"Support retrieves a release for their account": w.supportAuth, "Read-only retrieves a release for their account": w.roAuth} {
+		cases = append(cases, ok(title, show(auth, w.prod2, "")))
 	}
 	cases = append(cases,
 		apiCase{name: f + "Admin retrieves a published release for their account", setup: show("", lp, "PUBLISHED"), attrs: map[string]any{"status": "PUBLISHED"}},
@@ -724,8 +741,14 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 		}
 	}
 	var cases []apiCase
-	for _, st := range []string{"DRAFT", "YANKED"} {
-		k := map[string]string{"DRAFT": "draft", "YANKED": "yanked"}[st]
+	for _, g := range []struct {
+		st     string
+		titles [8]string
+	}{
+		{"DRAFT", [8]string{"Anonymous retrieves draft releases", "License retrieves draft releases without a license for any", "License retrieves draft releases with a license for them", "User retrieves draft releases without a license for any", "User retrieves draft releases with a license for them", "Product retrieves draft releases", "Product retrieves draft releases of another product", "Admin retrieves draft releases"}},
+		{"YANKED", [8]string{"Anonymous retrieves yanked releases", "License retrieves yanked releases without a license for any", "License retrieves yanked releases with a license for them", "User retrieves yanked releases without a license for any", "User retrieves yanked releases with a license for them", "Product retrieves yanked releases", "Product retrieves yanked releases of another product", "Admin retrieves yanked releases"}},
+	} {
+		st := g.st
 		mk := func(auth func(w *world) string, prodOf func(w *world) string) func(w *world) req {
 			return func(w *world) req {
 				p := w.prod
@@ -750,14 +773,14 @@ func TestReleaseFeaturesIndex(t *testing.T) {
 		openProd := func(w *world) string { return w.strategyProduct("OPEN") }
 		anotherProd := func(w *world) string { return w.product() }
 		cases = append(cases,
-			apiCase{name: f + "Anonymous retrieves " + k + " releases", setup: mk(anon, openProd), check: n(0)},
-			apiCase{name: f + "License retrieves " + k + " releases without a license for any", setup: mk(otherLic, nil), check: n(0)},
-			apiCase{name: f + "License retrieves " + k + " releases with a license for them", setup: mk(ownLic, nil), check: n(0)},
-			apiCase{name: f + "User retrieves " + k + " releases without a license for any", setup: mk(otherUser, nil), check: n(0)},
-			apiCase{name: f + "User retrieves " + k + " releases with a license for them", setup: mk(ownUser, nil), check: n(0)},
-			apiCase{name: f + "Product retrieves " + k + " releases", setup: mk(prodAuth, nil), check: n(3)},
-			apiCase{name: f + "Product retrieves " + k + " releases of another product", setup: mk(prodAuth, anotherProd), check: n(0)},
-			apiCase{name: f + "Admin retrieves " + k + " releases", setup: mk(admin, nil), check: n(3)},
+			apiCase{name: f + g.titles[0], setup: mk(anon, openProd), check: n(0)},
+			apiCase{name: f + g.titles[1], setup: mk(otherLic, nil), check: n(0)},
+			apiCase{name: f + g.titles[2], setup: mk(ownLic, nil), check: n(0)},
+			apiCase{name: f + g.titles[3], setup: mk(otherUser, nil), check: n(0)},
+			apiCase{name: f + g.titles[4], setup: mk(ownUser, nil), check: n(0)},
+			apiCase{name: f + g.titles[5], setup: mk(prodAuth, nil), check: n(3)},
+			apiCase{name: f + g.titles[6], setup: mk(prodAuth, anotherProd), check: n(0)},
+			apiCase{name: f + g.titles[7], setup: mk(admin, nil), check: n(3)},
 		)
 	}
 	cases = append(cases,
