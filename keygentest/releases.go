@@ -625,13 +625,12 @@ func (c *call) validateRelease(v *invalid, r *release, chKey string, create bool
 	}
 }
 
-// releaseFilters applies the list filters of ReleasesController#index (has_scope): product,
-// package, engine, channel (widened), status, entitlements/constraints, yanked.
-func (c *call) releaseFilters(items []*release) ([]*release, error) {
-	db := c.db()
+// releaseOwnerFilters applies the product and package scopes (blank package: releases
+// without one), the has_scope filters ReleasesController and UpgradesController share.
+func (c *call) releaseOwnerFilters(items []*release) ([]*release, error) {
 	q := c.query
 	if v := q.Get("product"); v != "" {
-		prod := db.findProduct(c.acct.ID, v)
+		prod := c.db().findProduct(c.acct.ID, v)
 		items = keepIf(items, func(r *release) bool { return prod != nil && r.ProductID == prod.ID })
 	}
 	if q.Has("package") {
@@ -644,6 +643,15 @@ func (c *call) releaseFilters(items []*release) ([]*release, error) {
 			return pkg != nil && deref2(r.PackageID) == pkg.ID
 		})
 	}
+	return items, nil
+}
+
+// releaseFilters applies the list filters of ReleasesController#index (has_scope): product,
+// package, engine, channel (widened), status, entitlements/constraints, yanked.
+func (c *call) releaseFilters(items []*release) ([]*release, error) {
+	items, _ = c.releaseOwnerFilters(items)
+	db := c.db()
+	q := c.query
 	if q.Has("engine") { // blank: releases without an engine
 		v := lower(q.Get("engine"))
 		items = keepIf(items, func(r *release) bool { return db.dist.releaseEngine(r) == v })

@@ -70,7 +70,9 @@ func (s *Server) upgradeRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	cur, err := c.findReleaseFor(p, c.param("id"))
+	// The current release is found within the product and package scopes
+	// (app/controllers/api/v1/releases/relationships/upgrades_controller.rb has_scope).
+	cur, err := c.findScopedRelease(p, c.param("id"), c.releaseOwnerFilters)
 	if err != nil {
 		return err
 	}

@@ -986,3 +986,162 @@ func TestReleaseFeaturesIndexPagination(t *testing.T) {
 	e := newWorld(t)
 	e.run(t, []apiCase{{name: f + "Admin retrieves a keyset-paginated list of releases (no results)", r: getAs("/releases?page[size]=5&page[cursor]=", ""), check: count(0)}})
 }
+
+// productNamed is the id of the product with the name.
+func (w *world) productNamed(name string) string {
+	var id string
+	w.withStore(func(db *store) {
+		for _, p := range db.products {
+			if p.Name == name {
+				id = p.ID
+			}
+		}
+	})
+	return id
+}
+
+// upgradeTo checks an upgrade answer: the next release's version and product, and meta.
+func upgradeTo(cur, next string, prod func(w *world) string) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, w *world, r *reply) {
+		assert.Equal(t, next, r.attrs()["version"], string(r.body))
+		assert.Equal(t, map[string]any{"current": cur, "next": next}, r.doc["meta"])
+		if prod != nil {
+			assert.Equal(t, map[string]any{"type": "products", "id": prod(w)}, relData(r, "product"))
+		}
+	}
+}
+
+// TestReleaseFeaturesUpgrade pins scenarios of releases/relationships/upgrade.feature.
+func TestReleaseFeaturesUpgrade(t *testing.T) {
+	t.Parallel()
+	const f = "releases/relationships/upgrade.feature: "
+	prodA := func(w *world) string { return w.productNamed("Test App A") }
+	prodB := func(w *world) string { return w.productNamed("Test App B") }
+	// products is "Test App A" and "Test App B" (the strategy), each with 1.0.0 and 1.0.1, A's
+	// first; with a license of A when licensed.
+	products := func(strategy string, licensed bool, path func(w *world) string) func(w *world) req {
+		return func(w *world) req {
+			a := w.mustCreate("/products", "products", map[string]any{"name": "Test App A", "distributionStrategy": strategy}, nil)
+			b := w.mustCreate("/products", "products", map[string]any{"name": "Test App B", "distributionStrategy": strategy}, nil)
+			w.release(a, "1.0.0", "PUBLISHED", nil)
+			w.release(a, "1.0.1", "PUBLISHED", nil)
+			w.srv.Advance(time.Second)
+			w.release(b, "1.0.0", "PUBLISHED", nil)
+			w.release(b, "1.0.1", "PUBLISHED", nil)
+			auth := ""
+			if licensed {
+				_, auth = w.licBearer(a, nil)
+			}
+			return getAs(path(w), auth)
+		}
+	}
+	pathOf := func(s string) func(w *world) string { return func(*world) string { return s } }
+	// packages is one CLOSED product with package1, no package and package2 each holding
+	// 1.0.0 and 1.0.1, in that order.
+	packages := func(path func(w *world, pkg2 string, ids []string) string) func(w *world) req {
+		return func(w *world) req {
+			p := w.mustCreate("/products", "products", map[string]any{"name": "Test App A", "distributionStrategy": "CLOSED"}, nil)
+			p1, p2 := w.pkgOf(p, "package1"), w.pkgOf(p, "package2")
+			var ids []string
+			for _, pkg := range []string{p1, "", p2} {
+				for _, v := range []string{"1.0.0", "1.0.1"} {
+					rels := map[string]any{"product": link("products", p)}
+					if pkg != "" {
+						rels["package"] = link("packages", pkg)
+					}
+					ids = append(ids, w.mustCreate("/releases", "releases", map[string]any{"version": v, "channel": "stable", "status": "PUBLISHED"}, rels))
+				}
+				w.srv.Advance(time.Second)
+			}
+			return getAs(path(w, p2, ids), "")
+		}
+	}
+	runEach(t, newProductWorld, []apiCase{
+		{name: f + "Admin retrieves an upgrade for a product release conflicting with another product release (without scope)", setup: products("CLOSED", false, pathOf("/releases/1.0.0/upgrade")),
+			check: upgradeTo("1.0.0", "1.0.1", prodA)},
+		{name: f + "Admin retrieves an upgrade for a product release conflicting with another product release (with scope)", setup: products("CLOSED", false, func(w *world) string { return "/releases/1.0.0/upgrade?product=" + prodB(w) }),
+			check: upgradeTo("1.0.0", "1.0.1", prodB)},
+		{name: f + "License retrieves an upgrade for a product release conflicting with another product release (without scope)", setup: products("LICENSED", true, pathOf("/releases/1.0.0/upgrade")),
+			check: upgradeTo("1.0.0", "1.0.1", prodA)},
+		{name: f + "License retrieves an upgrade for a product release conflicting with another product release (with scope)", setup: products("LICENSED", true, func(w *world) string { return "/releases/1.0.0/upgrade?product=" + prodB(w) }),
+			status: 404, code: "NOT_FOUND"},
+		{name: f + "Admin retrieves an upgrade for a release conflicting with another package (with scope)", setup: packages(func(w *world, pkg2 string, _ []string) string { return "/releases/1.0.0/upgrade?package=" + pkg2 }),
+			check: both(upgradeTo("1.0.0", "1.0.1", prodA), func(t *testing.T, w *world, r *reply) { assert.NotNil(t, relData(r, "package"), string(r.body)) })},
+		{name: f + "Admin retrieves an upgrade for a release conflicting with another package (nil scope)", setup: packages(func(w *world, _ string, ids []string) string { return "/releases/1.0.0/upgrade?package=" }),
+			check: both(upgradeTo("1.0.0", "1.0.1", prodA), func(t *testing.T, w *world, r *reply) { assert.Nil(t, relData(r, "package"), string(r.body)) })},
+		{name: f + "Admin retrieves an upgrade for a release conflicting with another package (no scope)", setup: packages(func(w *world, _ string, ids []string) string { return "/releases/" + ids[4] + "/upgrade" }),
+			check: both(upgradeTo("1.0.0", "1.0.1", prodA), func(t *testing.T, w *world, r *reply) { assert.NotNil(t, relData(r, "package"), string(r.body)) })},
+		{name: f + "Admin retrieves an upgrade by an invalid version", setup: func(w *world) req {
+			w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			return getAs("/releases/%3Cnot%20set%3E/upgrade", "")
+		}, status: 404, code: "NOT_FOUND", detail: "The requested release '<not set>' was not found"},
+		{name: f + "Admin retrieves an upgrade by tag", setup: func(w *world) req {
+			w.release(w.prod, "1.0.0", "PUBLISHED", map[string]any{"tag": "app@1.0.0"})
+			w.release(w.prod, "2.0.0", "PUBLISHED", nil)
+			return getAs("/releases/app@1.0.0/upgrade", "")
+		}, check: upgradeTo("1.0.0", "2.0.0", nil)},
+		{name: f + "License retrieves an upgrade for a product release using an invalid channel", setup: func(w *world) req {
+			for _, v := range []string{"1.0.0", "1.5.0", "1.7.0"} {
+				w.release(w.prod, v, "PUBLISHED", nil)
+			}
+			_, auth := w.licBearer(w.prod, nil)
+			return getAs("/releases/1.0.0/upgrade?channel=edge", auth)
+		}, status: 404, code: "NOT_FOUND"},
+		{name: f + "License retrieves an upgrade for a product release using an invalid constraint", setup: func(w *world) req {
+			for _, v := range []string{"1.0.0", "1.5.0", "1.7.0"} {
+				w.release(w.prod, v, "PUBLISHED", nil)
+			}
+			_, auth := w.licBearer(w.prod, nil)
+			return getAs("/releases/1.5.0/upgrade?constraint=A", auth)
+		}, status: 400, code: "CONSTRAINT_INVALID", detail: "invalid constraint format", source: map[string]any{"parameter": "constraint"}},
+		{name: f + "License retrieves an upgrade for a product release using a constraint", setup: func(w *world) req {
+			for _, v := range []string{"1.0.0", "1.5.0", "1.7.0", "2.0.0"} {
+				w.release(w.prod, v, "PUBLISHED", nil)
+			}
+			_, auth := w.licBearer(w.prod, nil)
+			return getAs("/releases/1.5.0/upgrade?constraint=1.0", auth)
+		}, check: upgradeTo("1.5.0", "1.7.0", nil)},
+		{name: f + "Admin retrieves an upgrade for a product release (up-to-date)", setup: func(w *world) req {
+			w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			id := w.release(w.prod, "2.0.1", "PUBLISHED", nil)
+			return getAs("/releases/"+id+"/upgrade", "")
+		}, status: 404, code: "NOT_FOUND", detail: "The requested release was not found"},
+		{name: f + "Admin retrieves an upgrade for a product release (upgrade available)", setup: func(w *world) req {
+			id := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			w.release(w.prod, "2.0.1", "PUBLISHED", nil)
+			w.release(w.prod, "2.0.2", "DRAFT", nil)
+			return getAs("/releases/"+id+"/upgrade", "")
+		}, check: upgradeTo("1.0.0", "2.0.1", nil)},
+		{name: f + "Anonymous retrieves an upgrade for a product release (CLOSED distribution strategy)", setup: func(w *world) req {
+			p := w.strategyProduct("CLOSED")
+			id := w.release(p, "1.0.0", "PUBLISHED", nil)
+			w.release(p, "1.1.0", "PUBLISHED", nil)
+			return getAs("/releases/"+id+"/upgrade", "-")
+		}, status: 404, code: "NOT_FOUND"},
+		{name: f + "Anonymous retrieves an upgrade for a product release (OPEN distribution strategy)", setup: func(w *world) req {
+			p := w.strategyProduct("OPEN")
+			id := w.release(p, "1.0.0", "PUBLISHED", nil)
+			w.release(p, "1.1.0", "PUBLISHED", nil)
+			return getAs("/releases/"+id+"/upgrade", "-")
+		}, check: upgradeTo("1.0.0", "1.1.0", nil)},
+		{name: f + "Product retrieves an upgrade for another product release (CLOSED distribution strategy)", setup: func(w *world) req {
+			p := w.strategyProduct("CLOSED")
+			id := w.release(p, "1.0.0", "PUBLISHED", nil)
+			w.release(p, "1.1.0", "PUBLISHED", nil)
+			return getAs("/releases/"+id+"/upgrade", w.productAuth(w.prod))
+		}, status: 404, code: "NOT_FOUND"},
+		{name: f + "Product retrieves an upgrade for their release (CLOSED distribution strategy)", setup: func(w *world) req {
+			p := w.strategyProduct("CLOSED")
+			id := w.release(p, "1.0.0", "PUBLISHED", nil)
+			w.release(p, "1.1.0", "PUBLISHED", nil)
+			return getAs("/releases/"+id+"/upgrade", w.productAuth(p))
+		}, check: upgradeTo("1.0.0", "1.1.0", nil)},
+		{name: f + "License retrieves an upgrade for a release of their product (key auth, suspended)", setup: func(w *world) req {
+			id := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			lic := w.licenseOwnedBy(w.policy(w.prod, map[string]any{"authenticationStrategy": "LICENSE"}), "")
+			var key string
+			w.mutLicense(lic, func(l *license) { l.Suspended = true; key = l.Key })
+			return getAs("/releases/"+id+"/upgrade", "License "+key)
+		}, status: 403, code: "LICENSE_SUSPENDED", detail: "License is suspended"},
+	})
+}
