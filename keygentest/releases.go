@@ -427,6 +427,7 @@ func (s *Server) routeReleases(r *router) {
 	r.post("/releases/{id}/constraints", s.changeReleaseConstraints(true))
 	r.del("/releases/{id}/constraints", s.changeReleaseConstraints(false))
 	r.get("/releases/{id}/entitlements", s.listReleaseEntitlements)
+	r.get("/releases/{id}/entitlements/{entitlement}", s.showReleaseEntitlement)
 	r.get("/releases/{id}/artifacts", s.listReleaseArtifacts)
 	r.get("/products/{id}/releases", s.productReleases)
 }

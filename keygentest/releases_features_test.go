@@ -1145,3 +1145,125 @@ func TestReleaseFeaturesUpgrade(t *testing.T) {
 		}, status: 403, code: "LICENSE_SUSPENDED", detail: "License is suspended"},
 	})
 }
+
+// TestReleaseFeaturesRelationships pins releases/relationships/entitlements.feature,
+// constraints.feature, product.feature and package.feature.
+func TestReleaseFeaturesRelationships(t *testing.T) {
+	t.Parallel()
+	x := newReleaseAuthWorld(t)
+	w := x.world
+	// rel is a release of prod constrained by three entitlements that lic's policy holds, so
+	// that the license, its owner and its user may read it; bare is the same for a license
+	// holding none (barelic), and other a release of prod2.
+	ents := []string{w.entitlement("R1"), w.entitlement("R2"), w.entitlement("R3")}
+	w.attachEntitlements("policies", w.pol, ents...)
+	rel := w.relOf(w.prod, "", nil)
+	w.constrain(rel, ents...)
+	var cons []string
+	w.withStore(func(db *store) {
+		for _, k := range db.dist.releases[rel].Constraints {
+			cons = append(cons, k.ID)
+		}
+	})
+	bareAuth := w.licenseAuth(w.licenseOf(w.policy(w.prod, nil), false, false, nil), nil)
+	strangerU, strangerAuth := w.userToken("stranger@example.com")
+	w.licenseOwnedBy(w.pol2, strangerU)
+	other := w.relOf(w.prod2, "", nil)
+	w.constrain(other, ents[0])
+	var otherCon string
+	w.withStore(func(db *store) { otherCon = db.dist.releases[other].Constraints[0].ID })
+	pkg := w.pkgOf(w.prod, "rel-pkg")
+	pkgRel := w.mustCreate("/releases", "releases", map[string]any{"version": "1.0.0", "channel": "stable", "status": "PUBLISHED"},
+		map[string]any{"product": link("products", w.prod), "package": link("packages", pkg)})
+	open := w.strategyProduct("OPEN")
+	openPkg := w.pkgOf(open, "open-pkg")
+	openRel := w.mustCreate("/releases", "releases", map[string]any{"version": "1.0.0", "channel": "stable", "status": "PUBLISHED"},
+		map[string]any{"product": link("products", open), "package": link("packages", openPkg)})
+	closed := w.strategyProduct("CLOSED")
+	closedRel := w.relOf(closed, "", nil)
+	isPkg := func(t *testing.T, _ *world, r *reply) { assert.Equal(t, "packages", r.data()["type"], string(r.body)) }
+	isProduct := func(t *testing.T, _ *world, r *reply) { assert.Equal(t, w.prod, r.id(), string(r.body)) }
+	const fe = "releases/relationships/entitlements.feature: "
+	const fc = "releases/relationships/constraints.feature: "
+	const fp = "releases/relationships/product.feature: "
+	const fk = "releases/relationships/package.feature: "
+	w.run(t, []apiCase{
+		{name: fe + "Admin retrieves the entitlements for a release", r: getAs("/releases/"+rel+"/entitlements", ""), check: count(3)},
+		{name: fe + "Product retrieves the entitlements for a release", r: getAs("/releases/"+rel+"/entitlements", w.prodAuth), check: count(3)},
+		{name: fe + "Admin retrieves an entitlement for a release", r: getAs("/releases/"+rel+"/entitlements/"+ents[0], ""), check: dataID(ents[0])},
+		{name: fe + "Product retrieves an entitlement for a release", r: getAs("/releases/"+rel+"/entitlements/"+ents[1], w.prodAuth), check: dataID(ents[1])},
+		{name: fe + "Product retrieves the entitlements for a release of another product", r: getAs("/releases/"+other+"/entitlements", w.prodAuth), status: 404, code: "NOT_FOUND"},
+		{name: fe + "License attempts to retrieve the entitlements for a release of a different product", r: getAs("/releases/"+other+"/entitlements", x.licAuth), status: 404, code: "NOT_FOUND"},
+		{name: fe + "License attempts to retrieve the entitlements for a release of their product", r: getAs("/releases/"+rel+"/entitlements", x.licAuth), check: count(3)},
+		{name: fe + "User attempts to retrieve the entitlements for a release they don't have a license for", r: getAs("/releases/"+rel+"/entitlements", strangerAuth), status: 404, code: "NOT_FOUND"},
+		{name: fe + "User attempts to retrieve the entitlements for a release they do have a license for (license owner)", r: getAs("/releases/"+rel+"/entitlements", w.ownerAuth), check: count(3)},
+		{name: fe + "User attempts to retrieve the entitlements for a release they do have a license for (license user)", r: getAs("/releases/"+rel+"/entitlements", w.luAuth), check: count(3)},
+		{name: fe + "Admin attempts to retrieve the entitlements for a release of another account", r: getAs("/releases/"+rel+"/entitlements", w.otherAcct), status: 401},
+		{name: fe + "License attempts to retrieve an entitlement for a release of their product (has entitlements)", r: getAs("/releases/"+rel+"/entitlements/"+ents[2], x.licAuth), check: dataID(ents[2])},
+		{name: fe + "License attempts to retrieve an entitlement for a release of their product (no entitlements)", r: getAs("/releases/"+rel+"/entitlements/"+ents[2], bareAuth), status: 404, code: "NOT_FOUND"},
+		{name: fe + "License attempts to retrieve an entitlement for a product release", r: getAs("/releases/"+other+"/entitlements/"+ents[0], x.licAuth), status: 404, code: "NOT_FOUND"},
+		{name: fe + "User attempts to retrieve an entitlement for a release they do have a license for (license owner, has entitlements)", r: getAs("/releases/"+rel+"/entitlements/"+ents[0], w.ownerAuth), check: dataID(ents[0])},
+		{name: fe + "User attempts to retrieve an entitlement for a release they do have a license for (license user, has entitlements)", r: getAs("/releases/"+rel+"/entitlements/"+ents[0], w.luAuth), check: dataID(ents[0])},
+		{name: fe + "User attempts to retrieve an entitlement for a release they don't have a license for", r: getAs("/releases/"+rel+"/entitlements/"+ents[0], strangerAuth), status: 404, code: "NOT_FOUND"},
+		{name: fe + "Admin retrieves an entitlement for a release (not a constraint)", r: getAs("/releases/"+other+"/entitlements/"+ents[1], ""), status: 404, code: "NOT_FOUND",
+			detail: "The requested entitlement '" + ents[1] + "' was not found"},
+
+		{name: fc + "Admin retrieves the constraints for a release", r: getAs("/releases/"+rel+"/constraints", ""), check: count(3)},
+		{name: fc + "Product retrieves the constraints for a release", r: getAs("/releases/"+rel+"/constraints", w.prodAuth), check: count(3)},
+		{name: fc + "Admin retrieves an constraints for a release", r: getAs("/releases/"+rel+"/constraints/"+cons[0], ""), check: dataID(cons[0])},
+		{name: fc + "Product retrieves an constraints for a release", r: getAs("/releases/"+rel+"/constraints/"+cons[0], w.prodAuth), check: dataID(cons[0])},
+		{name: fc + "Product retrieves the constraints for a release of another product", r: getAs("/releases/"+other+"/constraints", w.prodAuth), status: 404, code: "NOT_FOUND"},
+		{name: fc + "License attempts to retrieve the constraints for a release of a different product", r: getAs("/releases/"+other+"/constraints", x.licAuth), status: 404, code: "NOT_FOUND"},
+		{name: fc + "License attempts to retrieve the constraints for a release of their product", r: getAs("/releases/"+rel+"/constraints", x.licAuth), check: count(3)},
+		{name: fc + "User attempts to retrieve the constraints for a release they do have a license for (license owner)", r: getAs("/releases/"+rel+"/constraints", w.ownerAuth), check: count(3)},
+		{name: fc + "User attempts to retrieve the constraints for a release they do have a license for (license user)", r: getAs("/releases/"+rel+"/constraints", w.luAuth), check: count(3)},
+		{name: fc + "Admin attempts to retrieve the constraints for a release of another account", r: getAs("/releases/"+rel+"/constraints", w.otherAcct), status: 401},
+		{name: fc + "License attempts to retrieve a constraint for a release of their product (has entitlements)", r: getAs("/releases/"+rel+"/constraints/"+cons[1], x.licAuth), check: dataID(cons[1])},
+		{name: fc + "License attempts to retrieve a constraint for a release of their product (no entitlements)", r: getAs("/releases/"+rel+"/constraints/"+cons[1], bareAuth), status: 404, code: "NOT_FOUND"},
+		{name: fc + "License attempts to retrieve a constraint for a product release", r: getAs("/releases/"+other+"/constraints/"+otherCon, x.licAuth), status: 404, code: "NOT_FOUND"},
+		{name: fc + "User attempts to retrieve a constraint for a release they do have a license for (license owner, has entitlements)", r: getAs("/releases/"+rel+"/constraints/"+cons[2], w.ownerAuth), check: dataID(cons[2])},
+		{name: fc + "User attempts to retrieve a constraint for a release they do have a license for (license user, has entitlements)", r: getAs("/releases/"+rel+"/constraints/"+cons[2], w.luAuth), check: dataID(cons[2])},
+		{name: fc + "User attempts to retrieve a constraint for a release they don't have a license for", r: getAs("/releases/"+rel+"/constraints/"+cons[2], strangerAuth), status: 404, code: "NOT_FOUND"},
+		{name: fc + "Admin attaches constraints to a release when the constraint already exists", r: req{method: "POST", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": []any{constraintOf(ents[0])}}},
+			status: 422, title: unprocessed, code: "ENTITLEMENT_TAKEN", detail: "already exists", source: map[string]any{"pointer": "/data/relationships/entitlement"}},
+		{name: fc + "Admin attempts to attach an constraint to a release for another account", r: req{method: "POST", path: "/releases/" + rel + "/constraints", auth: w.otherAcct, body: map[string]any{"data": []any{constraintOf(ents[0])}}}, status: 401},
+		{name: fc + "Product attempts to attach constraints to a release it doesn't own", r: req{method: "POST", path: "/releases/" + other + "/constraints", auth: w.prodAuth, body: map[string]any{"data": []any{constraintOf(ents[1])}}}, status: 404, code: "NOT_FOUND"},
+		{name: fc + "User attempts to attach constraints to a release", r: req{method: "POST", path: "/releases/" + rel + "/constraints", auth: w.ownerAuth, body: map[string]any{"data": []any{constraintOf(ents[1])}}}, status: 403, title: "Access denied"},
+		{name: fc + "Admin attempts to detach constraints from a release with an invalid constraint ID", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": []any{
+			map[string]any{"type": "constraints", "id": cons[0]}, map[string]any{"type": "constraints", "id": cons[1]}, map[string]any{"type": "constraints", "id": "f40913d3-a786-407f-8dd6-94664b95ade8"}}}},
+			status: 422, title: "Unprocessable entity", detail: "cannot detach constraint 'f40913d3-a786-407f-8dd6-94664b95ade8' (constraint is not attached)", source: map[string]any{"pointer": "/data/2"},
+			check: func(t *testing.T, w *world, _ *reply) { assert.Len(t, w.get("/releases/"+rel+"/constraints").list(), 3, "nothing is detached") }},
+		{name: fc + "Admin attempts to detach an constraint from a release for another account", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", auth: w.otherAcct, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": cons[0]}}}}, status: 401},
+		{name: fc + "Product attempts to detach constraints from a release it doesn't own", r: req{method: "DELETE", path: "/releases/" + other + "/constraints", auth: w.prodAuth, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": otherCon}}}}, status: 404, code: "NOT_FOUND"},
+		{name: fc + "License attempts to detach constraints from a release", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", auth: x.licAuth, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": cons[0]}}}}, status: 403, title: "Access denied"},
+		{name: fc + "User attempts to detach constraints from a release", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", auth: w.ownerAuth, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": cons[0]}}}}, status: 403, title: "Access denied"},
+
+		{name: fp + "Admin retrieves the product for a release", r: getAs("/releases/"+rel+"/product", ""), check: isProduct},
+		{name: fp + "Product retrieves the product for a release", r: getAs("/releases/"+rel+"/product", w.prodAuth), check: isProduct},
+		{name: fp + "Product retrieves the product for a release of another product", r: getAs("/releases/"+other+"/product", w.prodAuth), status: 404, code: "NOT_FOUND"},
+		{name: fp + "User attempts to retrieve the product for their release (license owner)", r: getAs("/releases/"+rel+"/product", w.ownerAuth), status: 403, title: "Access denied"},
+		{name: fp + "User attempts to retrieve the product for their release (license user)", r: getAs("/releases/"+rel+"/product", w.luAuth), status: 403, title: "Access denied"},
+		{name: fp + "User attempts to retrieve the product for a release", r: getAs("/releases/"+rel+"/product", strangerAuth), status: 404, code: "NOT_FOUND"},
+		{name: fp + "Admin attempts to retrieve the product for a release of another account", r: getAs("/releases/"+rel+"/product", w.otherAcct), status: 401},
+
+		{name: fk + "Admin retrieves the package for a release", r: getAs("/releases/"+pkgRel+"/package", ""), check: isPkg},
+		{name: fk + "Product retrieves the package for a release", r: getAs("/releases/"+pkgRel+"/package", w.prodAuth), check: isPkg},
+		{name: fk + "Product retrieves the package for a release of another product", r: getAs("/releases/"+openRel+"/package", w.prodAuth), status: 404, code: "NOT_FOUND"},
+		{name: fk + "License retrieves the package for a release", r: getAs("/releases/"+pkgRel+"/package", x.licAuth), check: isPkg},
+		{name: fk + "License retrieves the package for a release of another product", r: getAs("/releases/"+other+"/package", x.licAuth), status: 404, code: "NOT_FOUND"},
+		{name: fk + "User retrieves the package for a release of a product (license owner)", r: getAs("/releases/"+pkgRel+"/package", w.ownerAuth), check: isPkg},
+		{name: fk + "User retrieves the package for a release of a product (license user)", r: getAs("/releases/"+pkgRel+"/package", w.luAuth), check: isPkg},
+		{name: fk + "User retrieves the package for a release of another product", r: getAs("/releases/"+pkgRel+"/package", strangerAuth), status: 404, code: "NOT_FOUND"},
+		{name: fk + "Anonymous retrieves the package for a licensed release", r: getAs("/releases/"+pkgRel+"/package", "-"), status: 404, code: "NOT_FOUND"},
+		{name: fk + "Anonymous retrieves the package for a closed release", r: getAs("/releases/"+closedRel+"/package", "-"), status: 404, code: "NOT_FOUND"},
+		{name: fk + "Anonymous retrieves the package for an open release", r: getAs("/releases/"+openRel+"/package", "-"), check: isPkg},
+		{name: fk + "Admin attempts to retrieve the package for a release of another account", r: getAs("/releases/"+pkgRel+"/package", w.otherAcct), status: 401},
+		{name: fk + "License updates the package for a release", r: req{method: "PUT", path: "/releases/" + pkgRel + "/package", auth: x.licAuth, body: link("packages", pkg)}, status: 403, title: "Access denied"},
+		{name: fk + "User updates the package for a release", r: req{method: "PUT", path: "/releases/" + pkgRel + "/package", auth: w.ownerAuth, body: link("packages", pkg)}, status: 403, title: "Access denied"},
+		{name: fk + "Anonmyous updates the package for a release", r: req{method: "PUT", path: "/releases/" + pkgRel + "/package", auth: "-", body: link("packages", pkg)}, status: 401},
+		{name: fk + "Admin clears the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", body: map[string]any{"data": nil}},
+			check: func(t *testing.T, _ *world, r *reply) { assert.Nil(t, r.doc["data"]); assert.Contains(t, r.doc, "data") }},
+		{name: fk + "Admin updates the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", body: link("packages", pkg)}, check: dataID(pkg)},
+		{name: fk + "Product updates the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", auth: w.prodAuth, body: link("packages", pkg)}, check: dataID(pkg)},
+	})
+}
