@@ -1232,7 +1232,9 @@ func TestReleaseFeaturesRelationships(t *testing.T) {
 		{name: fc + "Admin attempts to detach constraints from a release with an invalid constraint ID", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", body: map[string]any{"data": []any{
 			map[string]any{"type": "constraints", "id": cons[0]}, map[string]any{"type": "constraints", "id": cons[1]}, map[string]any{"type": "constraints", "id": "f40913d3-a786-407f-8dd6-94664b95ade8"}}}},
 			status: 422, title: "Unprocessable entity", detail: "cannot detach constraint 'f40913d3-a786-407f-8dd6-94664b95ade8' (constraint is not attached)", source: map[string]any{"pointer": "/data/2"},
-			check: func(t *testing.T, w *world, _ *reply) { assert.Len(t, w.get("/releases/"+rel+"/constraints").list(), 3, "nothing is detached") }},
+			check: func(t *testing.T, w *world, _ *reply) {
+				assert.Len(t, w.get("/releases/"+rel+"/constraints").list(), 3, "nothing is detached")
+			}},
 		{name: fc + "Admin attempts to detach an constraint from a release for another account", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", auth: w.otherAcct, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": cons[0]}}}}, status: 401},
 		{name: fc + "Product attempts to detach constraints from a release it doesn't own", r: req{method: "DELETE", path: "/releases/" + other + "/constraints", auth: w.prodAuth, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": otherCon}}}}, status: 404, code: "NOT_FOUND"},
 		{name: fc + "License attempts to detach constraints from a release", r: req{method: "DELETE", path: "/releases/" + rel + "/constraints", auth: x.licAuth, body: map[string]any{"data": []any{map[string]any{"type": "constraints", "id": cons[0]}}}}, status: 403, title: "Access denied"},
@@ -1262,7 +1264,10 @@ func TestReleaseFeaturesRelationships(t *testing.T) {
 		{name: fk + "User updates the package for a release", r: req{method: "PUT", path: "/releases/" + pkgRel + "/package", auth: w.ownerAuth, body: link("packages", pkg)}, status: 403, title: "Access denied"},
 		{name: fk + "Anonmyous updates the package for a release", r: req{method: "PUT", path: "/releases/" + pkgRel + "/package", auth: "-", body: link("packages", pkg)}, status: 401},
 		{name: fk + "Admin clears the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", body: map[string]any{"data": nil}},
-			check: func(t *testing.T, _ *world, r *reply) { assert.Nil(t, r.doc["data"]); assert.Contains(t, r.doc, "data") }},
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Nil(t, r.doc["data"])
+				assert.Contains(t, r.doc, "data")
+			}},
 		{name: fk + "Admin updates the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", body: link("packages", pkg)}, check: dataID(pkg)},
 		{name: fk + "Product updates the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", auth: w.prodAuth, body: link("packages", pkg)}, check: dataID(pkg)},
 	})
