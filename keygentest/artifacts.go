@@ -79,13 +79,15 @@ func (s *Server) routeArtifacts(r *router) {
 	r.get("/artifacts", s.listArtifacts)
 	// The id may be a filename with slashes (id: /.*/); a UUID followed by one segment is
 	// the vanity route (config/routes.rb).
+	// Update and destroy take such an id too (resources :release_artifacts, constraints:
+	// { id: /.*/ }), without the vanity route.
 	pattern := "/artifacts"
 	for i := 0; i < 8; i++ {
 		pattern += "/{p" + strconv.Itoa(i) + "}"
 		r.get(pattern, s.showArtifact)
+		r.update(pattern, s.updateArtifact)
+		r.del(pattern, s.deleteArtifact)
 	}
-	r.update("/artifacts/{id}", s.updateArtifact)
-	r.del("/artifacts/{id}", s.deleteArtifact)
 	r.get("/products/{id}/artifacts", s.productArtifacts)
 	r.get("/releases/{id}/artifacts/{artifact}", s.showReleaseArtifact)
 }
@@ -269,6 +271,19 @@ func (c *call) artifactPathID() string {
 	}
 	if len(segs) == 2 && isUUID(segs[0]) {
 		return segs[0]
+	}
+	return strings.Join(segs, "/")
+}
+
+// artifactFullPathID is the artifact id of an update or destroy path: every segment.
+func (c *call) artifactFullPathID() string {
+	var segs []string
+	for i := 0; ; i++ {
+		s, ok := c.vars["p"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		segs = append(segs, s)
 	}
 	return strings.Join(segs, "/")
 }
@@ -467,7 +482,7 @@ func (s *Server) updateArtifact(c *call) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.findArtifactFor(p, c.param("id"))
+	a, err := c.findArtifactFor(p, c.artifactFullPathID())
 	if err != nil {
 		return err
 	}
@@ -492,21 +507,25 @@ func (s *Server) updateArtifact(c *call) error {
 	return c.ok(res)
 }
 
-// deleteArtifact yanks the artifact and removes its file; the record stays.
+// deleteArtifact yanks the artifact (ReleaseArtifact#yank!, the status the artifact.deleted
+// event carries), then, as YankArtifactWorker does, removes its file and destroys the record
+// (app/controllers/api/v1/release_artifacts_controller.rb#destroy,
+// app/workers/yank_artifact_worker.rb).
 func (s *Server) deleteArtifact(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
 		return err
 	}
-	a, err := c.findArtifactFor(p, c.param("id"))
+	a, err := c.findArtifactFor(p, c.artifactFullPathID())
 	if err != nil {
 		return err
 	}
 	if err := c.authorize(p, "artifact.delete", p.canWriteAll() || p.isProduct(c.dist().releases[a.ReleaseID].ProductID)); err != nil {
 		return err
 	}
-	c.dist().dropBlob(a.ID)
 	a.Status, a.Updated = "YANKED", c.now()
 	c.emit("artifact.deleted", c.view().artifact(a, ""), nil)
+	c.dist().dropBlob(a.ID)
+	delete(c.dist().artifacts, a.ID)
 	return c.noContent()
 }
