@@ -2,6 +2,7 @@ package keygentest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -363,4 +364,185 @@ func TestArtifactFeaturesShow(t *testing.T) {
 		apiCase{name: f + "Admin attempts to retrieve an artifact for another account", setup: show(w.otherAcct, lp, "", ""), status: 401},
 	)
 	runSeq(t, w, cases)
+}
+
+func TestArtifactFeaturesIndex(t *testing.T) {
+	t.Parallel()
+	const f = "artifacts/index.feature: "
+	n := count
+	list := func(auth, query string) req { return getAs("/artifacts"+query, auth) }
+	// arts uploads one artifact to each release.
+	arts := func(w *world, rels []string) {
+		for _, r := range rels {
+			w.artifact(r, "App.zip", []byte(r), nil)
+		}
+	}
+	expiredRels := func(w *world, prod string) {
+		rs := w.rels(prod, 4, "")
+		for i, at := range []string{"2024-04-01T00:00:00Z", "2024-04-02T00:00:00Z", "2024-04-03T00:00:00Z", "2024-04-03T00:00:00Z"} {
+			w.setCreated(rs[i], at)
+		}
+		bd, _ := time.Parse(time.RFC3339, "2024-04-01T00:00:00Z")
+		w.withStore(func(db *store) { db.dist.releases[rs[3]].Backdated = &bd })
+		arts(w, rs)
+	}
+	exp, _ := time.Parse(time.RFC3339, "2024-04-02T00:00:00Z")
+	licenseExpired := func(strategy string) func(w *world) req {
+		return func(w *world) req {
+			expiredRels(w, w.prod)
+			lic := w.licenseOwnedBy(w.policy(w.prod, map[string]any{"expirationStrategy": strategy, "authenticationStrategy": "LICENSE"}), "")
+			var key string
+			w.withStore(func(db *store) { db.licenses[lic].Expiry = &exp; key = db.licenses[lic].Key })
+			return list("License "+key, "")
+		}
+	}
+	userExpired := func(strategy string) func(w *world) req {
+		return func(w *world) req {
+			p2 := w.product()
+			expiredRels(w, w.prod)
+			arts(w, w.rels(p2, 5, ""))
+			lic := w.licenseOwnedBy(w.policy(w.prod, map[string]any{"expirationStrategy": strategy, "authenticationStrategy": "LICENSE"}), "")
+			u, auth := w.userToken("u@example.com")
+			w.licenseOwnedBy(w.policy(p2, nil), u)
+			w.withStore(func(db *store) { db.licenses[lic].Expiry = &exp })
+			w.addLicenseUser(lic, u)
+			return list(auth, "")
+		}
+	}
+	// constrained: 3 releases with an artifact each, the first constrained by E3, the second
+	// by E1 and E2; the license holds E1, its policy E2 (and E3 when all).
+	constrained := func(all, user bool) func(w *world) req {
+		return func(w *world) req {
+			es := []string{w.entitlement("E1"), w.entitlement("E2"), w.entitlement("E3")}
+			rs := w.rels(w.prod, 3, "")
+			arts(w, rs)
+			pol := w.policy(w.prod, nil)
+			var u, auth string
+			if user {
+				u, auth = w.userToken("u@example.com")
+			}
+			lic := w.licenseOwnedBy(pol, u)
+			if !user {
+				auth = w.licenseAuth(lic, nil)
+			}
+			w.attachEntitlements("licenses", lic, es[0])
+			w.attachEntitlements("policies", pol, es[1])
+			if all {
+				w.attachEntitlements("policies", pol, es[2])
+			}
+			w.constrain(rs[0], es[2])
+			w.constrain(rs[1], es[0], es[1])
+			return list(auth, "")
+		}
+	}
+	noEnts := func(user bool) func(w *world) req {
+		return func(w *world) req {
+			rs := w.rels(w.prod, 3, "")
+			arts(w, rs)
+			w.constrain(rs[2], w.entitlement("X"))
+			if user {
+				_, _, auth := w.userWithLicense(w.prod)
+				return list(auth, "")
+			}
+			_, auth := w.licBearer(w.prod, nil)
+			return list(auth, "")
+		}
+	}
+	// statuses makes 3 artifacts of releases of prod: relStatus DRAFT or YANKED releases
+	// with uploaded artifacts, or published releases with artifacts of artStatus.
+	statuses := func(relStatus, artStatus string, auth func(w *world) string, prodOf func(w *world) string) func(w *world) req {
+		return func(w *world) req {
+			p := w.prod
+			if prodOf != nil {
+				p = prodOf(w)
+			}
+			for range 3 {
+				st := relStatus
+				if st == "" || st == "YANKED" {
+					st = "PUBLISHED"
+				}
+				rel := w.relOf(p, st, nil)
+				var id string
+				if artStatus == "WAITING" {
+					id = w.createArtifact(rel, "App.zip", nil).id()
+				} else {
+					id = w.artifact(rel, "App.zip", []byte("x"), nil)
+				}
+				if relStatus == "YANKED" {
+					require.Equal(t, 200, w.do(req{method: "POST", path: "/releases/" + rel + "/actions/yank"}).status)
+				}
+				if artStatus == "FAILED" || artStatus == "YANKED" {
+					w.withStore(func(db *store) { db.dist.artifacts[id].Status = artStatus })
+				}
+			}
+			return list(auth(w), "")
+		}
+	}
+	otherLic := func(w *world) string { _, a := w.licBearer(w.product(), nil); return a }
+	ownLic := func(w *world) string { _, a := w.licBearer(w.prod, nil); return a }
+	otherUser := func(w *world) string { _, _, a := w.userWithLicense(w.product()); return a }
+	ownUser := func(w *world) string { _, _, a := w.userWithLicense(w.prod); return a }
+	prodAuth := func(w *world) string { return w.productAuth(w.prod) }
+	anon := func(*world) string { return "-" }
+	admin := func(*world) string { return "" }
+	openProd := func(w *world) string { return w.strategyProduct("OPEN") }
+	anotherProd := func(w *world) string { return w.product() }
+	var cases []apiCase
+	for _, g := range []struct {
+		rel, art string
+		titles   [8]string
+	}{
+		{"DRAFT", "", [8]string{"Anonymous retrieves artifacts for draft releases", "License retrieves artifacts for draft releases without a license for any",
+			"License retrieves artifacts for draft releases with a license for them", "User retrieves artifacts for draft releases without a license for any",
+			"User retrieves artifacts for draft releases with a license for them", "Product retrieves artifacts for draft releases",
+			"Product retrieves artifacts for draft releases of another product", "Admin retrieves artifacts for draft releases"}},
+		{"YANKED", "", [8]string{"Anonymous retrieves artifacts for yanked releases", "License retrieves artifacts for yanked releases without a license for any",
+			"License retrieves artifacts for yanked releases with a license for them", "User retrieves artifacts for yanked releases without a license for any",
+			"User retrieves artifacts for yanked releases with a license for them", "Product retrieves artifacts for yanked releases",
+			"Product retrieves artifacts for yanked releases of another product", "Admin retrieves artifacts for yanked releases"}},
+		{"", "WAITING", [8]string{"Anonymous retrieves waiting artifacts", "License retrieves waiting artifacts without a license for any",
+			"License retrieves waiting artifacts with a license for them", "User retrieves waiting artifacts without a license for any",
+			"User retrieves waiting artifacts with a license for them", "Product retrieves waiting artifacts",
+			"Product retrieves waiting artifacts of another product", "Admin retrieves waiting artifacts"}},
+		{"", "FAILED", [8]string{"Anonymous retrieves failed artifacts", "License retrieves failed artifacts without a license for any",
+			"License retrieves failed artifacts with a license for them", "User retrieves failed artifacts without a license for any",
+			"User retrieves failed artifacts with a license for them", "Product retrieves failed artifacts",
+			"Product retrieves failed artifacts of another product", "Admin retrieves failed artifacts"}},
+		{"", "YANKED", [8]string{"Anonymous retrieves yanked artifacts", "License retrieves yanked artifacts without a license for any",
+			"License retrieves yanked artifacts with a license for them", "User retrieves yanked artifacts without a license for any",
+			"User retrieves yanked artifacts with a license for them", "Product retrieves yanked artifacts",
+			"Product retrieves yanked artifacts of another product", "Admin retrieves yanked artifacts"}},
+	} {
+		cases = append(cases,
+			apiCase{name: f + g.titles[0], setup: statuses(g.rel, g.art, anon, openProd), check: n(0)},
+			apiCase{name: f + g.titles[1], setup: statuses(g.rel, g.art, otherLic, nil), check: n(0)},
+			apiCase{name: f + g.titles[2], setup: statuses(g.rel, g.art, ownLic, nil), check: n(0)},
+			apiCase{name: f + g.titles[3], setup: statuses(g.rel, g.art, otherUser, nil), check: n(0)},
+			apiCase{name: f + g.titles[4], setup: statuses(g.rel, g.art, ownUser, nil), check: n(0)},
+			apiCase{name: f + g.titles[5], setup: statuses(g.rel, g.art, prodAuth, nil), check: n(3)},
+			apiCase{name: f + g.titles[6], setup: statuses(g.rel, g.art, prodAuth, anotherProd), check: n(0)},
+			apiCase{name: f + g.titles[7], setup: statuses(g.rel, g.art, admin, nil), check: n(3)},
+		)
+	}
+	cases = append(cases,
+		apiCase{name: f + "License retrieves their product artifacts with constraints (no entitlements)", setup: noEnts(false), check: n(2)},
+		apiCase{name: f + "License retrieves their product artifacts with constraints (some entitlements)", setup: constrained(false, false), check: n(2)},
+		apiCase{name: f + "License retrieves their product artifacts with constraints (all entitlements)", setup: constrained(true, false), check: n(3)},
+		apiCase{name: f + "User retrieves their product artifacts with constraints (no entitlements)", setup: noEnts(true), check: n(2)},
+		apiCase{name: f + "User retrieves their product artifacts with constraints (some entitlements)", setup: constrained(false, true), check: n(2)},
+		apiCase{name: f + "User retrieves their product artifacts with constraints (all entitlements)", setup: constrained(true, true), check: n(3)},
+		apiCase{name: f + "License retrieves their artifacts with an expired license (REVOKE_ACCESS)", setup: licenseExpired("REVOKE_ACCESS"), status: 403, code: "LICENSE_EXPIRED"},
+		apiCase{name: f + "License retrieves their artifacts with an expired license (RESTRICT_ACCESS)", setup: licenseExpired("RESTRICT_ACCESS"), check: n(3)},
+		apiCase{name: f + "License retrieves their artifacts with an expired license (MAINTAIN_ACCESS)", setup: licenseExpired("MAINTAIN_ACCESS"), check: n(3)},
+		apiCase{name: f + "License retrieves their artifacts with an expired license (ALLOW_ACCESS)", setup: licenseExpired("ALLOW_ACCESS"), check: n(4)},
+		apiCase{name: f + "User retrieves their artifacts with an expired license (REVOKE_ACCESS)", setup: userExpired("REVOKE_ACCESS"), check: n(5)},
+		apiCase{name: f + "User retrieves their artifacts with an expired license (RESTRICT_ACCESS)", setup: userExpired("RESTRICT_ACCESS"), check: n(8)},
+		apiCase{name: f + "User retrieves their artifacts with an expired license (MAINTAIN_ACCESS)", setup: userExpired("MAINTAIN_ACCESS"), check: n(8)},
+		apiCase{name: f + "User retrieves their artifacts with an expired license (ALLOW_ACCESS)", setup: userExpired("ALLOW_ACCESS"), check: n(9)},
+		apiCase{name: f + "Admin attempts to retrieve the artifacts for a product of another account", setup: func(w *world) req {
+			arts(w, w.rels(w.prod, 2, ""))
+			return list("Bearer "+newWorld(w.t).srv.AdminToken, "")
+		}, status: 401},
+	)
+	runEach(t, newProductWorld, cases)
 }
