@@ -546,3 +546,127 @@ func TestArtifactFeaturesIndex(t *testing.T) {
 	)
 	runEach(t, newProductWorld, cases)
 }
+
+// TestReleaseFeaturesArtifacts pins releases/relationships/artifacts.feature.
+func TestReleaseFeaturesArtifacts(t *testing.T) {
+	t.Parallel()
+	const f = "releases/relationships/artifacts.feature: "
+	d := newDistWorld(t)
+	w := d.world
+	lp, op, cp := d.prodOf["LICENSED"], d.prodOf["OPEN"], d.prodOf["CLOSED"]
+	// one makes a release of prod with an uploaded artifact (or a waiting one) and returns
+	// GET /releases/{release}/artifacts/{artifact}[query] as auth.
+	one := func(auth, prod, query string, waiting bool) func(w *world) req {
+		return func(w *world) req {
+			rel := w.relOf(prod, "", nil)
+			var id string
+			if waiting {
+				id = w.createArtifact(rel, "App.zip", nil).id()
+			} else {
+				id = w.artifact(rel, "App.zip", []byte("x"), nil)
+			}
+			return getAs("/releases/"+rel+"/artifacts/"+id+query, auth)
+		}
+	}
+	yanked := func(auth string) func(w *world) req {
+		return func(w *world) req {
+			rel := w.relOf(lp, "", nil)
+			id := w.artifact(rel, "App.zip", []byte("x"), nil)
+			require.Equal(t, 200, w.do(req{method: "POST", path: "/releases/" + rel + "/actions/yank"}).status)
+			return getAs("/releases/"+rel+"/artifacts/"+id, auth)
+		}
+	}
+	many := func(auth, prod string, n int) func(w *world) req {
+		return func(w *world) req {
+			rel := w.relOf(prod, "", nil)
+			for i := range n {
+				w.artifact(rel, "App-"+string(rune('a'+i))+".zip", []byte("x"), nil)
+			}
+			return getAs("/releases/"+rel+"/artifacts", auth)
+		}
+	}
+	redirect := func(name string, setup func(w *world) req) apiCase {
+		return apiCase{name: f + name, setup: setup, status: 303, check: func(t *testing.T, _ *world, r *reply) {
+			assert.NotEmpty(t, r.header.Get("Location"))
+			assert.Equal(t, "artifacts", r.data()["type"])
+		}}
+	}
+	doc200 := func(name string, setup func(w *world) req) apiCase {
+		return apiCase{name: f + name, setup: setup, check: func(t *testing.T, _ *world, r *reply) { assert.Empty(t, r.header.Get("Location")) }}
+	}
+	notFound := func(name string, setup func(w *world) req) apiCase {
+		return apiCase{name: f + name, setup: setup, status: 404, code: "NOT_FOUND"}
+	}
+	suspendedAuth := func(w *world) string {
+		lic := w.licenseOf(w.pol, false, false, nil)
+		w.mutLicense(lic, func(l *license) { l.Suspended = true })
+		return w.licenseAuth(lic, nil)
+	}
+	cases := []apiCase{
+		{name: f + "Admin retrieves the artifacts for a release", setup: many("", lp, 1), check: count(1)},
+		{name: f + "Admin retrieves artifacts for a release that has more than 1 artifact", setup: many("", lp, 3), check: count(3)},
+		{name: f + "Product retrieves the artifacts for a release", setup: many(w.prodAuth, lp, 3), check: count(3)},
+		notFound("Product retrieves the artifacts for a release of another product", many(w.prodAuth, w.prod2, 1)),
+		notFound("License attempts to retrieve the artifacts for a release of a different product", many(d.licAuth, w.prod2, 1)),
+		{name: f + "License attempts to retrieve the artifacts for a release of their product", setup: many(d.licAuth, lp, 1), check: count(1)},
+		notFound("User attempts to retrieve the artifacts for a release they don't have a license for", many(d.strangerAuth, lp, 1)),
+		{name: f + "User attempts to retrieve the artifacts for a release they do have a license for (license owner)", setup: many(w.ownerAuth, lp, 1), check: count(1)},
+		{name: f + "User attempts to retrieve the artifacts for a release they do have a license for (license user)", setup: many(w.luAuth, lp, 1), check: count(1)},
+		{name: f + "Admin attempts to retrieve the artifacts for a release of another account", setup: many(w.otherAcct, lp, 1), status: 401},
+		{name: f + "Anonymous retrieves the artifacts for an open release", setup: many("-", op, 3), check: count(3)},
+		redirect("Admin retrieves the artifact for a release", one("", lp, "", false)),
+		{name: f + "Admin retrieves an artifact that does not exist", setup: func(w *world) req {
+			return getAs("/releases/"+w.relOf(lp, "", nil)+"/artifacts/b101bee6-d965-4977-9421-4ffa07bb846e", "")
+		}, status: 404, code: "NOT_FOUND", detail: "The requested release artifact 'b101bee6-d965-4977-9421-4ffa07bb846e' was not found"},
+		doc200("Admin retrieves the artifact for a release that has not been uploaded", one("", lp, "", true)),
+		doc200("Admin retrieves the artifact for a release that has been yanked", yanked("")),
+		redirect("Product retrieves the artifact for a release of their product", one(w.prodAuth, lp, "", false)),
+		redirect("Product retrieves the artifact for a release of their product (1 week TTL)", one(w.prodAuth, lp, "?ttl=604800", false)),
+		notFound("Product retrieves the artifact for a release of a different product", one(w.prodAuth, w.prod2, "", false)),
+		doc200("Product retrieves the artifact for a release that has not been uploaded", one(w.prodAuth, lp, "", true)),
+		redirect("License retrieves the artifact for a release of their product", one(d.licAuth, lp, "", false)),
+		notFound("License retrieves the artifact for a release that has not been uploaded", one(d.licAuth, lp, "", true)),
+		notFound("License retrieves the artifact for a release that has been yanked", yanked(d.licAuth)),
+		redirect("License retrieves the artifact for a release of their product (1 day TTL)", one(d.licAuth, lp, "?ttl=86400", false)),
+		notFound("License retrieves the artifact for a release of a different product", one(d.lic2Auth, lp, "", false)),
+		{name: f + "License retrieves the artifact for a release of their product (suspended)", setup: func(w *world) req { return one(suspendedAuth(w), lp, "", false)(w) },
+			status: 403, title: "Access denied", detail: noPerm + " (license is suspended)"},
+		redirect("User retrieves a release artifact with a license for it (license owner)", one(w.ownerAuth, lp, "", false)),
+		redirect("User retrieves a release artifact with a license for it (license user)", one(w.luAuth, lp, "", false)),
+		redirect("User retrieves a release artifact with a license for it (2 minute TTL)", one(w.ownerAuth, lp, "?ttl=120", false)),
+		notFound("User retrieves a release artifact without a license for it", one(d.strangerAuth, lp, "", false)),
+		notFound("Anonymous retrieves a LICENSED release", one("-", lp, "", false)),
+		notFound("License retrieves a LICENSED release without a license for it", one(d.lic2Auth, lp, "", false)),
+		redirect("License retrieves a LICENSED release with a license for it", one(d.licAuth, lp, "", false)),
+		notFound("User retrieves a LICENSED release without a license for it", one(d.strangerAuth, lp, "", false)),
+		redirect("User retrieves a LICENSED release with a license for it", one(w.ownerAuth, lp, "", false)),
+		redirect("Product retrieves a LICENSED release", one(w.prodAuth, lp, "", false)),
+		notFound("Product retrieves a LICENSED release of another product", one(w.prodAuth, w.prod2, "", false)),
+		redirect("Admin retrieves a LICENSED release", one("", lp, "", false)),
+		redirect("Anonymous retrieves an OPEN release", one("-", op, "", false)),
+		redirect("License retrieves an OPEN release without a license for it", one(d.lic2Auth, op, "", false)),
+		redirect("License retrieves an OPEN release with a license for it", one(d.licAuthOf["OPEN"], op, "", false)),
+		redirect("User retrieves an OPEN release without a license for it", one(d.strangerAuth, op, "", false)),
+		redirect("User retrieves an OPEN release with a license for it", one(w.ownerAuth, op, "", false)),
+		redirect("Product retrieves an OPEN release", one(w.productAuth(op), op, "", false)),
+		notFound("Product retrieves an OPEN release of another product", one(w.prodAuth, op, "", false)),
+		redirect("Admin retrieves an OPEN release", one("", op, "", false)),
+		notFound("Anonymous retrieves a CLOSED release", one("-", cp, "", false)),
+		notFound("License retrieves a CLOSED release without a license for it", one(d.lic2Auth, cp, "", false)),
+		notFound("License retrieves a CLOSED release with a license for it", one(d.licAuthOf["CLOSED"], cp, "", false)),
+		notFound("User retrieves a CLOSED release without a license for it", one(d.strangerAuth, cp, "", false)),
+		notFound("User retrieves a CLOSED release with a license for it", one(w.ownerAuth, cp, "", false)),
+		redirect("Product retrieves a CLOSED release", one(w.productAuth(cp), cp, "", false)),
+		notFound("Product retrieves a CLOSED release of another product", one(w.prodAuth, cp, "", false)),
+		redirect("Admin retrieves a CLOSED release", one("", cp, "", false)),
+		redirect("User retrieves a release artifact with multiple licenses for it (suspended, expired and valid)", func(w *world) req {
+			u, auth := w.userToken("multi@example.com")
+			past := w.srv.Now().Add(-24 * time.Hour)
+			w.mutLicense(w.licenseOwnedBy(w.pol, u), func(l *license) { l.Suspended = true })
+			w.mutLicense(w.licenseOwnedBy(w.pol, u), func(l *license) { l.Expiry = &past })
+			w.licenseOwnedBy(w.pol, u)
+			return one(auth, lp, "", false)(w)
+		}),
+	}
+	runSeq(t, w, cases)
+}
