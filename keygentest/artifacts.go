@@ -321,9 +321,16 @@ func (c *call) artifactFilters(items []*artifact) []*artifact {
 	d := db.dist
 	q := c.query
 	rel := func(a *artifact) *release { return d.releases[a.ReleaseID] }
+	// ReleaseArtifact.for_release: a UUID is the release's id; any other term matches every
+	// release with that version or tag, of any product (app/models/release_artifact.rb).
 	if v := q.Get("release"); v != "" {
-		r := db.findRelease(c.acct.ID, v)
-		items = keepIf(items, func(a *artifact) bool { return r != nil && a.ReleaseID == r.ID })
+		items = keepIf(items, func(a *artifact) bool {
+			r := rel(a)
+			if isUUID(v) {
+				return r.ID == lower(v)
+			}
+			return r.Version == v || r.Tag != nil && *r.Tag == v
+		})
 	}
 	if v := q.Get("product"); v != "" {
 		prod := db.findProduct(c.acct.ID, v)

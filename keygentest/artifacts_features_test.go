@@ -670,3 +670,47 @@ func TestReleaseFeaturesArtifacts(t *testing.T) {
 	}
 	runSeq(t, w, cases)
 }
+
+// TestArtifactFeaturesIndexFilters pins index.feature's filters on its table: Test 1 with
+// 1.0.0, 1.0.1, 1.1.0 (tag latest), 1.2.0-beta.1, 1.0.0-beta.1, 1.0.0-beta.2 and Test 2
+// with 1.0.0, an artifact each.
+func TestArtifactFeaturesIndexFilters(t *testing.T) {
+	t.Parallel()
+	const f = "artifacts/index.feature: "
+	w := newProductWorld(t)
+	t2 := w.product()
+	rows := []struct{ prod, version, filename, filetype, platform, arch string }{
+		{w.prod, "1.0.0", "Test-App-1.0.0.zip", "zip", "macos", "arm64"},
+		{w.prod, "1.0.1", "Test-App-1.0.1.zip", "zip", "macos", "arm64"},
+		{w.prod, "1.1.0", "Test-App-1.1.0.zip", "zip", "macos", "arm64"},
+		{w.prod, "1.2.0-beta.1", "Test-App-1.2.0-beta.1.zip", "zip", "macos", "amd64"},
+		{w.prod, "1.0.0-beta.1", "Test-App.1.0.0-beta.1.exe", "exe", "win32", "amd64"},
+		{w.prod, "1.0.0-beta.2", "Test-App.1.0.0-beta.2.exe", "exe", "win32", "amd64"},
+		{t2, "1.0.0", "Test-App.1.0.0.tar.gz", "tar.gz", "linux", "x86"},
+	}
+	var rels []string
+	for _, r := range rows {
+		var attrs map[string]any
+		if r.version == "1.1.0" {
+			attrs = map[string]any{"tag": "latest"}
+		}
+		id := w.release(r.prod, r.version, "PUBLISHED", attrs)
+		rels = append(rels, id)
+		w.artifact(id, r.filename, []byte(r.filename), map[string]any{"filetype": r.filetype, "platform": r.platform, "arch": r.arch})
+	}
+	w.run(t, []apiCase{
+		{name: f + "Admin retrieves all release artifacts", r: getAs("/artifacts", ""), check: count(7)},
+		{name: f + "Admin retrieves all stable release artifacts", r: getAs("/artifacts?channel=stable", ""), check: count(4)},
+		{name: f + "Admin retrieves all beta release artifacts", r: getAs("/artifacts?channel=beta", ""), check: count(7)},
+		{name: f + "Admin retrieves all artifacts by filetype", r: getAs("/artifacts?filetype=zip", ""), check: count(4)},
+		{name: f + "Admin retrieves all artifacts by platform", r: getAs("/artifacts?platform=macos", ""), check: count(4)},
+		{name: f + "Admin retrieves all artifacts by arch", r: getAs("/artifacts?arch=amd64", ""), check: count(3)},
+		{name: f + "Admin retrieves all artifacts by platform and arch", r: getAs("/artifacts?platform=macos&arch=amd64", ""), check: count(1)},
+		{name: f + "Admin retrieves all artifacts by release", r: getAs("/artifacts?release="+rels[6], ""), check: count(1)},
+		// for_release: a term that is not a UUID matches every release with that version or
+		// tag, here both products' 1.0.0 (app/models/release_artifact.rb).
+		{name: f + "Admin retrieves all artifacts by release version", r: getAs("/artifacts?release=1.0.0", ""), check: count(2)},
+		{name: f + "Admin retrieves all artifacts by release tag", r: getAs("/artifacts?release=latest", ""), check: count(1)},
+		{name: f + "Read-only retrieves all artifacts by release", r: getAs("/artifacts?release="+rels[6], w.roleAuth("read-only")), check: count(1)},
+	})
+}
