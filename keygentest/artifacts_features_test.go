@@ -714,3 +714,89 @@ func TestArtifactFeaturesIndexFilters(t *testing.T) {
 		{name: f + "Read-only retrieves all artifacts by release", r: getAs("/artifacts?release="+rels[6], w.roleAuth("read-only")), check: count(1)},
 	})
 }
+
+// TestArtifactFeaturesShowByFilename pins show.feature's lookups by filename: the latest.yml
+// of the highest version within the widened ?channel=, the highest version of conflicting
+// filenames, and filenames of artifacts the license may not download.
+func TestArtifactFeaturesShowByFilename(t *testing.T) {
+	t.Parallel()
+	const f = "artifacts/show.feature: "
+	w := newProductWorld(t)
+	ids := map[string]string{}
+	for _, v := range []string{"1.0.0-alpha.1", "1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.1.0", "1.1.1", "1.1.2", "1.2.0", "1.3.0", "1.4.0-beta.1", "1.4.0-beta.2",
+		"1.4.0-beta.3", "1.4.0", "1.5.0", "1.6.0", "1.7.0-dev+build.1624653614", "1.7.0", "2.0.0-dev+build.1624653627", "2.0.0-dev+build.1624653693",
+		"2.0.0-dev+build.1624653702", "2.0.0-dev+build.1624653708", "2.0.0-dev+build.1624653716", "2.0.0-alpha.1", "2.0.0-alpha.2", "2.0.0-beta.1",
+		"2.0.0-beta.2", "2.0.0-beta.3", "2.0.0-rc.1", "2.0.0", "2.0.1-dev+build.1624653735", "2.0.1-dev+build.1624653760", "2.0.1-rc.1", "2.0.1",
+		"2.0.2-dev+build.1624653771", "2.0.2-alpha.1", "2.0.2-beta.1", "2.0.3-alpha.1", "2.1.0-dev+build.1624654615"} {
+		ids[v] = w.release(w.prod, v, "PUBLISHED", nil)
+		w.artifact(ids[v], "latest.yml", []byte(v), map[string]any{"filetype": "yml", "platform": "darwin"})
+	}
+	// dir/Test-App-1.0.0.zip is waiting (not uploaded); Yanked.zip is of a yanked release.
+	r100 := ids["1.0.0"]
+	w.createArtifact(r100, "dir/Test-App-1.0.0.zip", map[string]any{"filetype": "zip", "platform": "win32"})
+	w.artifact(r100, "Test-App-1.0.0.dmg", []byte("dmg"), nil)
+	w.artifact(r100, "dir/Test-App.1.0.0.tar.gz", []byte("tgz"), nil)
+	yanked := w.release(w.prod, "0.9.0", "PUBLISHED", nil)
+	w.artifact(yanked, "dir/Yanked-0.9.0.zip", []byte("y"), nil)
+	require.Equal(t, 200, w.do(req{method: "POST", path: "/releases/" + yanked + "/actions/yank"}).status)
+	auth := w.licenseAuth(w.licenseOwnedBy(w.policy(w.prod, nil), ""), nil)
+	of := func(version string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, _ *world, r *reply) {
+			assert.Equal(t, map[string]any{"type": "releases", "id": ids[version]}, relData(r, "release"), string(r.body))
+		}
+	}
+	w.run(t, []apiCase{
+		{name: f + "License retrieves the latest artifact by filename", r: getAs("/artifacts/latest.yml", auth), status: 303, check: of("2.1.0-dev+build.1624654615")},
+		{name: f + "License retrieves the latest artifact by filename (stable channel)", r: getAs("/artifacts/latest.yml?channel=stable", auth), status: 303, check: of("2.0.1")},
+		{name: f + "License retrieves the latest artifact by filename (rc channel)", r: getAs("/artifacts/latest.yml?channel=rc", auth), status: 303, check: of("2.0.1")},
+		{name: f + "License retrieves the latest artifact by filename (beta channel)", r: getAs("/artifacts/latest.yml?channel=beta", auth), status: 303, check: of("2.0.2-beta.1")},
+		{name: f + "License retrieves the latest artifact by filename (alpha channel)", r: getAs("/artifacts/latest.yml?channel=alpha", auth), status: 303, check: of("2.0.3-alpha.1")},
+		{name: f + "License retrieves an artifact by filename (dev channel)", r: getAs("/artifacts/latest.yml?channel=dev", auth), status: 303, check: of("2.1.0-dev+build.1624654615")},
+		{name: f + "License retrieves an artifact by filename (no prefix)", r: getAs("/artifacts/Test-App-1.0.0.dmg", auth), status: 303, check: of("1.0.0")},
+		{name: f + "License retrieves an artifact by filename (with prefix, uploaded)", r: getAs("/artifacts/dir/Test-App.1.0.0.tar.gz", auth), status: 303, check: of("1.0.0")},
+		{name: f + "License retrieves an artifact by filename (not uploaded)", r: getAs("/artifacts/dir/Test-App-1.0.0.zip", auth), status: 404, code: "NOT_FOUND",
+			detail: "The requested release artifact 'dir/Test-App-1.0.0.zip' was not found"},
+		{name: f + "License retrieves an artifact by filename (yanked)", r: getAs("/artifacts/dir/Yanked-0.9.0.zip", auth), status: 404, code: "NOT_FOUND"},
+		{name: f + "License retrieves an artifact by filename that does not exist", r: getAs("/artifacts/dir/Test-App-2.0.0.zip", auth), status: 404, code: "NOT_FOUND"},
+		{name: f + "Admin retrieves an artifact by filename (for release by version)", r: getAs("/artifacts/latest.yml?release=1.4.0-beta.1", ""), status: 303, check: of("1.4.0-beta.1")},
+		{name: f + "Admin retrieves an artifact by filename (for release by ID)", r: getAs("/artifacts/latest.yml?release="+ids["1.1.0"], ""), status: 303, check: of("1.1.0")},
+	})
+}
+
+// TestArtifactFeaturesShowConflicts pins show.feature's conflicting filenames across products.
+func TestArtifactFeaturesShowConflicts(t *testing.T) {
+	t.Parallel()
+	const f = "artifacts/show.feature: "
+	for _, c := range []struct {
+		name, premium string
+		licensed      bool // a license of Premium asks, else anonymous
+		qualified     bool
+	}{
+		{"License retrieves an artifact with a conflicting filename (open/licensed)", "LICENSED", true, false},
+		{"License retrieves an artifact with a conflicting filename (open/licensed, with product qualifier)", "LICENSED", true, true},
+		{"Anonymous retrieves an artifact with a conflicting filename (open/open)", "OPEN", false, false},
+		{"Anonymous retrieves an artifact with a conflicting filename (open/open, with product qualifier)", "OPEN", false, true},
+	} {
+		t.Run(f+c.name, func(t *testing.T) {
+			t.Parallel()
+			w := newProductWorld(t)
+			free := w.strategyProduct("OPEN")
+			premium := w.strategyProduct(c.premium)
+			freeRel := w.release(free, "2.0.0", "PUBLISHED", nil)
+			premiumRel := w.release(premium, "1.0.0", "PUBLISHED", nil)
+			w.artifact(freeRel, "stable.yml", []byte("free"), map[string]any{"filetype": "yml", "platform": "darwin"})
+			w.artifact(premiumRel, "stable.yml", []byte("premium"), map[string]any{"filetype": "yml", "platform": "darwin"})
+			auth := "-"
+			if c.licensed {
+				auth = w.licenseAuth(w.licenseOwnedBy(w.policy(premium, nil), ""), nil)
+			}
+			path, want := "/artifacts/stable.yml", freeRel
+			if c.qualified {
+				path, want = path+"?product="+premium, premiumRel
+			}
+			apiCase{status: 303, check: func(t *testing.T, _ *world, r *reply) {
+				assert.Equal(t, map[string]any{"type": "releases", "id": want}, relData(r, "release"), string(r.body))
+			}}.verify(t, w, w.do(getAs(path, auth)))
+		})
+	}
+}
