@@ -1272,3 +1272,49 @@ func TestReleaseFeaturesRelationships(t *testing.T) {
 		{name: fk + "Product updates the package for a release", r: req{method: "PUT", path: "/releases/" + w.relOf(w.prod, "", nil) + "/package", auth: w.prodAuth, body: link("packages", pkg)}, check: dataID(pkg)},
 	})
 }
+
+// TestReleaseFeaturesUpgradeExpiry pins upgrade.feature's expiration windows: releases 1.0.0
+// (Jan 1), 1.0.1 (Jan 2), 1.1.0 (Feb 1), 1.2.0 (Mar 1), 1.3.0 (Apr 1), 2.0.0-beta.1 (May 1)
+// and, when backdated, 1.2.1 (Jun 1, backdated to Jan 1); a license with the strategy and
+// expiry; the windows include releases created at the expiry.
+func TestReleaseFeaturesUpgradeExpiry(t *testing.T) {
+	t.Parallel()
+	const f = "releases/relationships/upgrade.feature: "
+	upgrade := func(strategy, expiry, from string, backdated, keyAuth bool) func(w *world) req {
+		return func(w *world) req {
+			for _, r := range []struct{ v, at string }{{"1.0.0", "2024-01-01T00:00:00Z"}, {"1.2.0", "2024-03-01T00:00:00Z"}, {"1.0.1", "2024-01-02T00:00:00Z"},
+				{"1.1.0", "2024-02-01T00:00:00Z"}, {"1.3.0", "2024-04-01T00:00:00Z"}, {"2.0.0-beta.1", "2024-05-01T00:00:00Z"}} {
+				w.setCreated(w.release(w.prod, r.v, "PUBLISHED", nil), r.at)
+			}
+			if backdated {
+				id := w.release(w.prod, "1.2.1", "PUBLISHED", map[string]any{"backdated": "2024-01-01T00:00:00Z"})
+				w.setCreated(id, "2024-06-01T00:00:00Z")
+			}
+			lic := w.licenseOwnedBy(w.policy(w.prod, map[string]any{"expirationStrategy": strategy, "authenticationStrategy": "MIXED"}), "")
+			exp, err := time.Parse(time.RFC3339, expiry)
+			require.NoError(t, err)
+			var key string
+			w.withStore(func(db *store) { db.licenses[lic].Expiry = &exp; key = db.licenses[lic].Key })
+			auth := w.licenseAuth(lic, nil)
+			if keyAuth {
+				auth = "License " + key
+			}
+			return getAs("/releases/"+from+"/upgrade", auth)
+		}
+	}
+	next := func(cur, nxt string) func(t *testing.T, w *world, r *reply) { return upgradeTo(cur, nxt, nil) }
+	runEach(t, newProductWorld, []apiCase{
+		{name: f + "License retrieves an upgrade for a release of their product (expired, out of date, but access restricted)", setup: upgrade("RESTRICT_ACCESS", "2024-03-02T00:00:00Z", "1.1.0", false, false), check: next("1.1.0", "1.2.0")},
+		{name: f + "License retrieves an upgrade for a release of their product (expired, out of date, backdated, but access restricted)", setup: upgrade("RESTRICT_ACCESS", "2024-03-02T00:00:00Z", "1.1.0", true, false), check: next("1.1.0", "1.2.1")},
+		{name: f + "License retrieves an upgrade for a release of their product (expired, up to date, but access restricted)", setup: upgrade("RESTRICT_ACCESS", "2024-03-02T00:00:00Z", "1.2.0", false, false), status: 404, code: "NOT_FOUND"},
+		{name: f + "License retrieves an upgrade for a release of their product (expired, out of date, but access maintained)", setup: upgrade("MAINTAIN_ACCESS", "2024-03-01T00:00:00Z", "1.0.1", false, false), check: next("1.0.1", "1.2.0")},
+		{name: f + "License retrieves an upgrade for a release of their product (expired, out of date, backdated, but access maintained)", setup: upgrade("MAINTAIN_ACCESS", "2024-03-01T00:00:00Z", "1.0.1", true, false), check: next("1.0.1", "1.2.1")},
+		{name: f + "License retrieves an upgrade for a release of their product (valid, but access maintained)", setup: upgrade("MAINTAIN_ACCESS", "2099-01-01T00:00:00Z", "1.0.1", false, false), check: next("1.0.1", "1.3.0")},
+		{name: f + "License retrieves an upgrade for a release of their product (expired, access allowed)", setup: upgrade("ALLOW_ACCESS", "2024-01-01T00:00:00Z", "1.0.1", false, false), check: next("1.0.1", "1.3.0")},
+		{name: f + "License retrieves an upgrade for a release of their product (expired, but access revoked)", setup: upgrade("REVOKE_ACCESS", "2024-01-01T00:00:00Z", "1.0.0", false, false), status: 404, code: "NOT_FOUND"},
+		{name: f + "License retrieves an upgrade for a release of their product (key auth, expired, but access restricted)", setup: upgrade("RESTRICT_ACCESS", "2024-02-01T00:00:00Z", "1.0.1", false, true), check: next("1.0.1", "1.1.0")},
+		{name: f + "License retrieves an upgrade for a release of their product (key auth, expired, but access allowed)", setup: upgrade("ALLOW_ACCESS", "2024-02-01T00:00:00Z", "1.2.0", false, true), check: next("1.2.0", "1.3.0")},
+		{name: f + "License retrieves an upgrade for a release of their product (key auth, expired, but access revoked)", setup: upgrade("REVOKE_ACCESS", "2024-02-01T00:00:00Z", "1.0.1", false, true),
+			status: 403, code: "LICENSE_EXPIRED", detail: "License is expired"},
+	})
+}
