@@ -1,6 +1,7 @@
 package keygentest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -799,4 +800,35 @@ func TestArtifactFeaturesShowConflicts(t *testing.T) {
 			}}.verify(t, w, w.do(getAs(path, auth)))
 		})
 	}
+}
+
+func TestArtifactFeaturesIndexPagination(t *testing.T) {
+	t.Parallel()
+	const f = "artifacts/index.feature: "
+	w := newProductWorld(t)
+	rel := w.relOf(w.prod, "", nil)
+	var ids []string
+	for i := range 19 {
+		ids = append(ids, w.artifact(rel, fmt.Sprintf("App-%02d.zip", i), []byte("x"), nil))
+		w.srv.Advance(time.Millisecond)
+	}
+	bad := func(name, query string) apiCase {
+		return apiCase{name: f + name, r: getAs("/artifacts"+query, ""), status: 400, title: "Bad request"}
+	}
+	w.run(t, []apiCase{
+		{name: f + "Admin retrieves an offset-paginated list of artifacts", r: getAs("/artifacts?page[number]=4&page[size]=5", ""), check: count(4)},
+		bad("Admin retrieves an offset-paginated list of artifacts with a page size that is too high", "?page[number]=1&page[size]=250"),
+		bad("Admin retrieves an offset-paginated list of artifacts with a page size that is too low", "?page[number]=1&page[size]=-250"),
+		bad("Admin retrieves an offset-paginated list of artifacts with an invalid page number (negative)", "?page[number]=-1&page[size]=10"),
+		bad("Admin retrieves an offset-paginated list of artifacts with an invalid page number (type)", "?page%5Bnumber%5D%3D=0"),
+		bad("Admin retrieves an offset-paginated list of artifacts with a page number that is too high", "?page[number]=101&page[size]=100"),
+		bad("Admin retrieves an offset-paginated list of artifacts with a page number that is too low", "?page[number]=0&page[size]=100"),
+		{name: f + "Admin retrieves a keyset-paginated list of artifacts (first page)", r: getAs("/artifacts?page[size]=5&page[cursor]=", ""), check: listIDs(ids[18], ids[17], ids[16], ids[15], ids[14])},
+		{name: f + "Admin retrieves a keyset-paginated list of artifacts (next page)", r: getAs("/artifacts?page[size]=5&page[cursor]="+ids[14], ""), check: listIDs(ids[13], ids[12], ids[11], ids[10], ids[9])},
+		{name: f + "Admin retrieves a keyset-paginated list of artifacts (last page)", r: getAs("/artifacts?page[size]=5&page[cursor]="+ids[4], ""), check: listIDs(ids[3], ids[2], ids[1], ids[0])},
+		{name: f + "Admin retrieves a keyset-paginated list of artifacts (nonexistent cursor)", r: getAs("/artifacts?page[size]=5&page[cursor]=52a26820-0caa-4bac-9ff1-27bb6ec77ac4", ""), check: count(0)},
+		{name: f + "Admin retrieves a keyset-paginated list of artifacts (invalid cursor)", r: getAs("/artifacts?page[size]=5&page[cursor]=foo", ""), status: 400,
+			detail: `page cursor must be a valid UUID (got "foo")`},
+	})
+	newWorld(t).run(t, []apiCase{{name: f + "Admin retrieves a keyset-paginated list of artifacts (no results)", r: getAs("/artifacts?page[size]=5&page[cursor]=", ""), check: count(0)}})
 }
