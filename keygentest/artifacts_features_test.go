@@ -832,3 +832,27 @@ func TestArtifactFeaturesIndexPagination(t *testing.T) {
 	})
 	newWorld(t).run(t, []apiCase{{name: f + "Admin retrieves a keyset-paginated list of artifacts (no results)", r: getAs("/artifacts?page[size]=5&page[cursor]=", ""), check: count(0)}})
 }
+
+// TestArtifactFeaturesIndexAccessible pins index.feature's "accessible" scenarios: LICENSED,
+// OPEN and CLOSED products with 3, 5 and 7 releases, an artifact each.
+func TestArtifactFeaturesIndexAccessible(t *testing.T) {
+	t.Parallel()
+	const f = "artifacts/index.feature: "
+	w := newProductWorld(t)
+	lp, op, cp := w.prod, w.strategyProduct("OPEN"), w.strategyProduct("CLOSED")
+	for p, n := range map[string]int{lp: 3, op: 5, cp: 7} {
+		for _, r := range w.rels(p, n, "") {
+			w.artifact(r, "App.zip", []byte(r), nil)
+		}
+	}
+	_, licAuth := w.licBearer(lp, nil)
+	_, _, userAuth := w.userWithLicense(lp)
+	w.run(t, []apiCase{
+		{name: f + "Anonymous attempts to retrieve all accessible releases", r: getAs("/artifacts", "-"), check: count(5)},
+		{name: f + "License attempts to retrieve all accessible releases", r: getAs("/artifacts", licAuth), check: count(8)},
+		{name: f + "License attempts to retrieve all accessible releases (filtered)", r: getAs("/artifacts?product="+op, licAuth), check: count(5)},
+		{name: f + "User attempts to retrieve all accessible releases", r: getAs("/artifacts", userAuth), check: count(8)},
+		{name: f + "User attempts to retrieve all accessible releases (filtered)", r: getAs("/artifacts?product="+lp, userAuth), check: count(3)},
+		{name: f + "Product retrieves the artifacts of another product", r: getAs("/artifacts", w.productAuth(w.product())), check: count(0)},
+	})
+}
