@@ -1318,3 +1318,68 @@ func TestReleaseFeaturesUpgradeExpiry(t *testing.T) {
 			status: 403, code: "LICENSE_EXPIRED", detail: "License is expired"},
 	})
 }
+
+// TestReleaseFeaturesUpgradeEntitlements pins upgrade.feature's entitlement constraints and
+// duplicate versions.
+func TestReleaseFeaturesUpgradeEntitlements(t *testing.T) {
+	t.Parallel()
+	const f = "releases/relationships/upgrade.feature: "
+	// ents makes the versions' releases, n entitlements and a license holding the first
+	// `held` of them (owned by a user when user), constrains the releases as cons says
+	// (release index → entitlement indexes) and asks for the first release's upgrade.
+	ents := func(versions []string, n, held int, cons map[int][]int, user bool) func(w *world) req {
+		return func(w *world) req {
+			var rs, es []string
+			for _, v := range versions {
+				rs = append(rs, w.release(w.prod, v, "PUBLISHED", nil))
+			}
+			for i := range n {
+				es = append(es, w.entitlement(fmt.Sprint("UE", i)))
+			}
+			var u, auth string
+			if user {
+				u, auth = w.userToken("u@example.com")
+			}
+			lic := w.licenseOwnedBy(w.policy(w.prod, nil), u)
+			if held > 0 {
+				w.attachEntitlements("licenses", lic, es[:held]...)
+			}
+			if !user {
+				auth = w.licenseAuth(lic, nil)
+			}
+			for ri, eis := range cons {
+				var ids []string
+				for _, ei := range eis {
+					ids = append(ids, es[ei])
+				}
+				w.constrain(rs[ri], ids...)
+			}
+			return getAs("/releases/"+rs[0]+"/upgrade", auth)
+		}
+	}
+	alpha := []string{"1.0.0-alpha.1", "1.0.0"}
+	runEach(t, newProductWorld, []apiCase{
+		{name: f + "License retrieves an upgrade for a release of their product (has single entitlement)", setup: ents([]string{"1.0.0", "1.1.0", "1.2.0"}, 1, 1, map[int][]int{0: {0}, 1: {0}}, false),
+			check: upgradeTo("1.0.0", "1.2.0", nil)},
+		{name: f + "License retrieves an upgrade for a release of their product (missing some entitlements)", setup: ents(alpha, 2, 1, map[int][]int{0: {0}, 1: {0, 1}}, false), status: 404, code: "NOT_FOUND"},
+		{name: f + "License retrieves an upgrade for a release of their product (missing all entitlements)", setup: ents(alpha, 2, 0, map[int][]int{0: {0}, 1: {0, 1}}, false), status: 404, code: "NOT_FOUND"},
+		{name: f + "User retrieves an upgrade for a release of their product (has single entitlement)", setup: ents([]string{"1.0.0", "1.1.0", "1.2.0"}, 1, 1, map[int][]int{0: {0}, 1: {0}}, true),
+			check: upgradeTo("1.0.0", "1.2.0", nil)},
+		{name: f + "User retrieves an upgrade for a release of their product (has multiple entitlements)", setup: ents(alpha, 2, 2, map[int][]int{0: {0}, 1: {0, 1}}, true), check: upgradeTo("1.0.0-alpha.1", "1.0.0", nil)},
+		{name: f + "User retrieves an upgrade for a release of their product (missing some entitlements)", setup: ents(alpha, 2, 1, map[int][]int{0: {0}, 1: {0, 1}}, true), status: 404, code: "NOT_FOUND"},
+		{name: f + "User retrieves an upgrade for a release of their product (missing all entitlements)", setup: ents(alpha, 2, 0, map[int][]int{0: {0}, 1: {0, 1}}, true), status: 404, code: "NOT_FOUND"},
+		// The rows hold three 1.0.0 releases of one product (the API refuses a duplicate
+		// version): an upgrade skips the same version (app/models/release.rb upgrade!).
+		{name: f + "Admin retrieves an upgrade for a product release (duplicate versions)", setup: func(w *world) req {
+			id := w.release(w.prod, "1.0.0", "PUBLISHED", nil)
+			w.withStore(func(db *store) {
+				for range 2 {
+					dup := *db.dist.releases[id]
+					dup.base = newBase(dup.AccountID, dup.Created)
+					db.dist.releases[dup.ID] = &dup
+				}
+			})
+			return getAs("/releases/"+id+"/upgrade", "")
+		}, status: 404, code: "NOT_FOUND", detail: "The requested release was not found"},
+	})
+}
