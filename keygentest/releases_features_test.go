@@ -1383,3 +1383,39 @@ func TestReleaseFeaturesUpgradeEntitlements(t *testing.T) {
 		}, status: 404, code: "NOT_FOUND", detail: "The requested release was not found"},
 	})
 }
+
+// TestReleaseFeaturesUpgradeTagConstraints pins upgrade.feature's constraints with a build
+// or pre-release tag: Semverse::Constraint.split accepts "1+p1" and "1-beta", and upgrade!
+// keeps the releases whose build or pre-release words match.
+func TestReleaseFeaturesUpgradeTagConstraints(t *testing.T) {
+	t.Parallel()
+	const f = "releases/relationships/upgrade.feature: "
+	// table makes "Test App A" and "Test App B" with the versions and asks, as a license of
+	// A, for the upgrade of from under the constraint.
+	table := func(a, b []string, from, constraint string) func(w *world) req {
+		return func(w *world) req {
+			pa := w.mustCreate("/products", "products", map[string]any{"name": "Test App A"}, nil)
+			pb := w.mustCreate("/products", "products", map[string]any{"name": "Test App B"}, nil)
+			for _, v := range a {
+				w.release(pa, v, "PUBLISHED", nil)
+			}
+			for _, v := range b {
+				w.release(pb, v, "PUBLISHED", nil)
+			}
+			_, auth := w.licBearer(pa, nil)
+			return getAs("/releases/"+from+"/upgrade?constraint="+constraint, auth)
+		}
+	}
+	prodA := func(w *world) string { return w.productNamed("Test App A") }
+	runEach(t, newProductWorld, []apiCase{
+		{name: f + "License retrieves an upgrade for a product release with build tag constraint",
+			setup: table([]string{"1.0.0+p1", "1.0.1+p1"}, []string{"1.0.0+p2", "1.1.0+p2", "1.2.0+p2", "2.0.0+p2"}, "1.0.0%2Bp1", "1%2Bp1"),
+			check: upgradeTo("1.0.0+p1", "1.0.1+p1", prodA)},
+		{name: f + "License retrieves an upgrade for a product release with pre tag constraint",
+			setup: table([]string{"1.0.0-beta.1", "1.0.0-beta.2", "1.0.0-beta.3", "1.0.0"}, []string{"1.0.0", "1.0.1", "1.1.0-beta.1", "1.1.0-beta.2", "1.1.0"}, "1.0.0-beta.1", "1-beta"),
+			check: upgradeTo("1.0.0-beta.1", "1.0.0-beta.3", prodA)},
+		{name: "upgrade constraint with a Semverse operator (~> 1.0): split keeps the version parts",
+			setup: table([]string{"1.0.0", "1.5.0", "1.7.0", "2.0.0"}, nil, "1.5.0", "~%3E%201.0"),
+			check: upgradeTo("1.5.0", "1.7.0", prodA)},
+	})
+}
