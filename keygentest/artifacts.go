@@ -79,13 +79,15 @@ func (s *Server) routeArtifacts(r *router) {
 	r.get("/artifacts", s.listArtifacts)
 	// The id may be a filename with slashes (id: /.*/); a UUID followed by one segment is
 	// the vanity route (config/routes.rb).
+	// Update and destroy take such an id too (resources :release_artifacts, constraints:
+	// { id: /.*/ }), without the vanity route.
 	pattern := "/artifacts"
 	for i := 0; i < 8; i++ {
 		pattern += "/{p" + strconv.Itoa(i) + "}"
 		r.get(pattern, s.showArtifact)
+		r.update(pattern, s.updateArtifact)
+		r.del(pattern, s.deleteArtifact)
 	}
-	r.update("/artifacts/{id}", s.updateArtifact)
-	r.del("/artifacts/{id}", s.deleteArtifact)
 	r.get("/products/{id}/artifacts", s.productArtifacts)
 	r.get("/releases/{id}/artifacts/{artifact}", s.showReleaseArtifact)
 }
@@ -273,6 +275,19 @@ func (c *call) artifactPathID() string {
 	return strings.Join(segs, "/")
 }
 
+// artifactFullPathID is the artifact id of an update or destroy path: every segment.
+func (c *call) artifactFullPathID() string {
+	var segs []string
+	for i := 0; ; i++ {
+		s, ok := c.vars["p"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		segs = append(segs, s)
+	}
+	return strings.Join(segs, "/")
+}
+
 // findArtifactFor resolves an artifact by id or filename among the readable artifacts that
 // pass the list filters (set_artifact: FindByAliasService over the scoped artifacts, the
 // highest version first), so ?release= or ?channel= pick among same-named artifacts.
@@ -306,9 +321,16 @@ func (c *call) artifactFilters(items []*artifact) []*artifact {
 	d := db.dist
 	q := c.query
 	rel := func(a *artifact) *release { return d.releases[a.ReleaseID] }
+	// ReleaseArtifact.for_release: a UUID is the release's id; any other term matches every
+	// release with that version or tag, of any product (app/models/release_artifact.rb).
 	if v := q.Get("release"); v != "" {
-		r := db.findRelease(c.acct.ID, v)
-		items = keepIf(items, func(a *artifact) bool { return r != nil && a.ReleaseID == r.ID })
+		items = keepIf(items, func(a *artifact) bool {
+			r := rel(a)
+			if isUUID(v) {
+				return r.ID == lower(v)
+			}
+			return r.Version == v || r.Tag != nil && *r.Tag == v
+		})
 	}
 	if v := q.Get("product"); v != "" {
 		prod := db.findProduct(c.acct.ID, v)
@@ -467,7 +489,7 @@ func (s *Server) updateArtifact(c *call) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.findArtifactFor(p, c.param("id"))
+	a, err := c.findArtifactFor(p, c.artifactFullPathID())
 	if err != nil {
 		return err
 	}
@@ -492,21 +514,25 @@ func (s *Server) updateArtifact(c *call) error {
 	return c.ok(res)
 }
 
-// deleteArtifact yanks the artifact and removes its file; the record stays.
+// deleteArtifact yanks the artifact (ReleaseArtifact#yank!, the status the artifact.deleted
+// event carries), then, as YankArtifactWorker does, removes its file and destroys the record
+// (app/controllers/api/v1/release_artifacts_controller.rb#destroy,
+// app/workers/yank_artifact_worker.rb).
 func (s *Server) deleteArtifact(c *call) error {
 	p, err := c.requireAuth()
 	if err != nil {
 		return err
 	}
-	a, err := c.findArtifactFor(p, c.param("id"))
+	a, err := c.findArtifactFor(p, c.artifactFullPathID())
 	if err != nil {
 		return err
 	}
 	if err := c.authorize(p, "artifact.delete", p.canWriteAll() || p.isProduct(c.dist().releases[a.ReleaseID].ProductID)); err != nil {
 		return err
 	}
-	c.dist().dropBlob(a.ID)
 	a.Status, a.Updated = "YANKED", c.now()
 	c.emit("artifact.deleted", c.view().artifact(a, ""), nil)
+	c.dist().dropBlob(a.ID)
+	delete(c.dist().artifacts, a.ID)
 	return c.noContent()
 }

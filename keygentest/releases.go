@@ -241,7 +241,7 @@ func (c *call) seesRelease(p *principal, r *release) bool {
 
 // licenseReaches is Release.for_license: a license of the release's OPEN or LICENSED product,
 // holding every constraining entitlement, within its expiration strategy's window
-// (Release.within_expiry_for: created or backdated before the expiry). Suspended and banned
+// (Release.within_expiry_for: created or backdated at or before the expiry). Suspended and banned
 // licenses still reach releases; the policy then refuses them (releaseDenial).
 func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
 	if productIs(prod, "CLOSED") || c.licenseProductID(l) != prod.ID {
@@ -265,7 +265,9 @@ func (c *call) licenseReaches(l *license, prod *product, r *release) bool {
 	case "REVOKE_ACCESS":
 		return !c.licenseExpired(l)
 	}
-	return r.Created.Before(*l.Expiry) || r.Backdated != nil && r.Backdated.Before(*l.Expiry)
+	// where(created_at: ..expiry).or(where(backdated_to: ..expiry)): an endless range up to
+	// and including the expiry (app/models/release.rb within_expiry_for).
+	return !r.Created.After(*l.Expiry) || r.Backdated != nil && !r.Backdated.After(*l.Expiry)
 }
 
 // releaseDenial is ApplicationPolicy#verify_license_for_release!: why a license that reaches
@@ -337,13 +339,31 @@ func (c *call) verifyReleases(p *principal, rs ...*release) error {
 	return nil
 }
 
-// findReleaseFor resolves a release by id, version or tag as the bearer may read it, else 404.
+// findReleaseFor resolves a release by id, version or tag among those the bearer may read
+// (authorized_scope), else 404.
 func (c *call) findReleaseFor(p *principal, id string) (*release, error) {
-	r := c.db().findRelease(c.acct.ID, id)
-	if r == nil || !c.seesRelease(p, r) {
-		return nil, errNotFound("release", id)
+	return c.findScopedRelease(p, id, nil)
+}
+
+// findScopedRelease resolves a release by id, version or tag among those the bearer may read
+// and scope keeps (the controller's has_scope filters, when it applies them), the oldest
+// first: FindByAliasService orders the matches by created_at ASC, so a version two products
+// share names the older release the bearer may read (app/services/find_by_alias_service.rb,
+// ReleasesController#set_release).
+func (c *call) findScopedRelease(p *principal, id string, scope func([]*release) ([]*release, error)) (*release, error) {
+	items := ofAccount(c.dist().releases, c.acct.ID, func(r *release) bool { return c.seesRelease(p, r) })
+	if scope != nil {
+		var err error
+		if items, err = scope(items); err != nil {
+			return nil, err
+		}
 	}
-	return r, nil
+	for i := len(items) - 1; i >= 0; i-- {
+		if r := items[i]; id != "" && (r.ID == id || r.Version == id || r.Tag != nil && *r.Tag == id) {
+			return r, nil
+		}
+	}
+	return nil, errNotFound("release", id)
 }
 
 // writesRelease is ReleasePolicy's mutation rule: admin, developer, environment and the
@@ -407,6 +427,7 @@ func (s *Server) routeReleases(r *router) {
 	r.post("/releases/{id}/constraints", s.changeReleaseConstraints(true))
 	r.del("/releases/{id}/constraints", s.changeReleaseConstraints(false))
 	r.get("/releases/{id}/entitlements", s.listReleaseEntitlements)
+	r.get("/releases/{id}/entitlements/{entitlement}", s.showReleaseEntitlement)
 	r.get("/releases/{id}/artifacts", s.listReleaseArtifacts)
 	r.get("/products/{id}/releases", s.productReleases)
 }
@@ -605,13 +626,12 @@ func (c *call) validateRelease(v *invalid, r *release, chKey string, create bool
 	}
 }
 
-// releaseFilters applies the list filters of ReleasesController#index (has_scope): product,
-// package, engine, channel (widened), status, yanked.
-func (c *call) releaseFilters(items []*release) ([]*release, error) {
-	db := c.db()
+// releaseOwnerFilters applies the product and package scopes (blank package: releases
+// without one), the has_scope filters ReleasesController and UpgradesController share.
+func (c *call) releaseOwnerFilters(items []*release) ([]*release, error) {
 	q := c.query
 	if v := q.Get("product"); v != "" {
-		prod := db.findProduct(c.acct.ID, v)
+		prod := c.db().findProduct(c.acct.ID, v)
 		items = keepIf(items, func(r *release) bool { return prod != nil && r.ProductID == prod.ID })
 	}
 	if q.Has("package") {
@@ -624,6 +644,15 @@ func (c *call) releaseFilters(items []*release) ([]*release, error) {
 			return pkg != nil && deref2(r.PackageID) == pkg.ID
 		})
 	}
+	return items, nil
+}
+
+// releaseFilters applies the list filters of ReleasesController#index (has_scope): product,
+// package, engine, channel (widened), status, entitlements/constraints, yanked.
+func (c *call) releaseFilters(items []*release) ([]*release, error) {
+	items, _ = c.releaseOwnerFilters(items)
+	db := c.db()
+	q := c.query
 	if q.Has("engine") { // blank: releases without an engine
 		v := lower(q.Get("engine"))
 		items = keepIf(items, func(r *release) bool { return db.dist.releaseEngine(r) == v })
@@ -634,6 +663,24 @@ func (c *call) releaseFilters(items []*release) ([]*release, error) {
 	}
 	if v := q.Get("status"); v != "" {
 		items = keepIf(items, func(r *release) bool { return r.Status == strings.ToUpper(v) })
+	}
+	// entitlements[] and constraints[] are Release.within_constraints(codes, strict: true):
+	// releases whose every constraint is an entitlement with one of the codes, and releases
+	// without constraints (app/models/release.rb, ReleasesController has_scope type: :array).
+	for _, key := range []string{"entitlements[]", "constraints[]"} {
+		codes, ok := q[key]
+		if !ok {
+			continue
+		}
+		items = keepIf(items, func(r *release) bool {
+			for _, k := range r.Constraints {
+				e := db.findEntitlement(c.acct.ID, k.EntitlementID)
+				if e == nil || e.ID != k.EntitlementID || e.Code == "" || !contains(codes, e.Code) {
+					return false
+				}
+			}
+			return true
+		})
 	}
 	if q.Has("yanked") { // a boolean scope: blank or false keeps the unyanked
 		want, _ := queryBool(q.Get("yanked"))
@@ -681,7 +728,7 @@ func (s *Server) showRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.findReleaseFor(p, c.param("id"))
+	r, err := c.findScopedRelease(p, c.param("id"), c.releaseFilters)
 	if err != nil {
 		return err
 	}
@@ -774,7 +821,7 @@ func (s *Server) updateRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.findReleaseFor(p, c.param("id"))
+	r, err := c.findScopedRelease(p, c.param("id"), c.releaseFilters)
 	if err != nil {
 		return err
 	}
@@ -805,7 +852,7 @@ func (s *Server) deleteRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.findReleaseFor(p, c.param("id"))
+	r, err := c.findScopedRelease(p, c.param("id"), c.releaseFilters)
 	if err != nil {
 		return err
 	}

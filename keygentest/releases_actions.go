@@ -3,6 +3,7 @@ package keygentest
 import (
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Release actions and relationships: publish and yank
@@ -29,7 +30,9 @@ func (s *Server) releaseAction(action string) handlerFunc {
 		now := c.now()
 		event := "release.published"
 		if action == "publish" {
-			r.Status, r.Yanked = "PUBLISHED", nil
+			// Release#publish! sets the status only: a yanked release keeps its yanked time
+			// (app/models/release.rb).
+			r.Status = "PUBLISHED"
 		} else {
 			r.Status, r.Yanked, event = "YANKED", &now, "release.yanked"
 		}
@@ -40,14 +43,52 @@ func (s *Server) releaseAction(action string) handlerFunc {
 	}
 }
 
-// upgradeConstraintRE is the accepted ?constraint= format: a version prefix, "1", "1.0" or
-// "1.0.0" (Release.for_constraint, a pessimistic ~> constraint).
-var upgradeConstraintRE = regexp.MustCompile(`^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$`)
+// upgradeConstraintRE is Semverse::Constraint::REGEX, the ?constraint= format upgrade!
+// splits: an optional operator (ignored), a major version, optional minor and patch, and an
+// optional pre-release and build (semverse lib/semverse/constraint.rb, app/models/release.rb).
+var upgradeConstraintRE = regexp.MustCompile(`^(?:(?:~>|~|>=|<=|=|>|<)\s*)?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z\-.]+))?(?:\+([0-9A-Za-z\-.]+))?$`)
 
-// withinConstraint reports whether v satisfies the pessimistic constraint "~> c": "1" and
-// "1.0" allow 1.x ≥ 1.0, "1.2.3" allows 1.2.x ≥ 1.2.3.
+var (
+	semverNumTagRE  = regexp.MustCompile(`^\d+$`)
+	semverWordTagRE = regexp.MustCompile(`^\w+`)
+)
+
+// semverTags splits a pre-release or build as Release::SEMVER_TAG_RE scans it (app/models/release.rb):
+// word tags from the start, each followed by one separator, and a final all-digit tag; it
+// returns the words joined with "." and that number ("" when absent).
+func semverTags(s string) (word, num string) {
+	var words []string
+	for pos := 0; pos < len(s); {
+		rest := s[pos:]
+		if semverNumTagRE.MatchString(rest) {
+			num = rest
+			break
+		}
+		w := semverWordTagRE.FindString(rest)
+		if w == "" {
+			break
+		}
+		words = append(words, w)
+		pos += len(w) + 1
+	}
+	return strings.Join(words, "."), num
+}
+
+// withinConstraint reports whether v passes upgrade!'s constraint filters: the pre-release
+// and build words and numbers the constraint names, then its version parts ("1" the same
+// major, "1.2" the same major and minor ≥ 2, "1.2.3" the same minor and patch ≥ 3).
 func withinConstraint(v semver, m []string) bool {
 	n := func(s string) int64 { x, _ := strconv.ParseInt(s, 10, 64); return x }
+	for _, tag := range [][2]string{{m[4], v.Pre}, {m[5], v.Build}} {
+		if tag[0] == "" {
+			continue
+		}
+		word, num := semverTags(tag[0])
+		vword, vnum := semverTags(tag[1])
+		if word != "" && vword != word || num != "" && (vnum == "" || n(vnum) != n(num)) {
+			return false
+		}
+	}
 	major := n(m[1])
 	if v.Major != major {
 		return false
@@ -68,7 +109,9 @@ func (s *Server) upgradeRelease(c *call) error {
 	if err != nil {
 		return err
 	}
-	cur, err := c.findReleaseFor(p, c.param("id"))
+	// The current release is found within the product and package scopes
+	// (app/controllers/api/v1/releases/relationships/upgrades_controller.rb has_scope).
+	cur, err := c.findScopedRelease(p, c.param("id"), c.releaseOwnerFilters)
 	if err != nil {
 		return err
 	}

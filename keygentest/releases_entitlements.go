@@ -39,3 +39,30 @@ func (s *Server) listReleaseEntitlements(c *call) error {
 	}
 	return relIndex(c, p, "entitlement.read", true, ents, c.view().entitlement)
 }
+
+// showReleaseEntitlement shows one entitlement constraining a release: release.entitlements.find,
+// then Releases::EntitlementPolicy#show? (app/controllers/api/v1/releases/relationships/entitlements_controller.rb,
+// app/policies/releases/entitlement_policy.rb).
+func (s *Server) showReleaseEntitlement(c *call) error {
+	p, err := c.requireAuth()
+	if err != nil {
+		return err
+	}
+	r, err := c.findReleaseFor(p, c.param("id"))
+	if err != nil {
+		return err
+	}
+	id := c.param("entitlement")
+	for _, k := range r.Constraints {
+		if k.EntitlementID != lower(id) {
+			continue
+		}
+		if e := c.db().findEntitlement(c.acct.ID, k.EntitlementID); e != nil && e.ID == k.EntitlementID {
+			if err := c.relAllow(p, "entitlement.read", true); err != nil {
+				return err
+			}
+			return c.ok(c.view().entitlement(e))
+		}
+	}
+	return errNotFound("entitlement", id)
+}
