@@ -68,7 +68,7 @@ func (s *Server) dispatch(r *http.Request, h http.Header) *response {
 	if aerr := s.throttle(c); aerr != nil {
 		return c.rackResponse(aerr)
 	}
-	if !acceptable(r.Header.Values("Accept")) || malformedContentType(r.Header.Get("Content-Type")) {
+	if (!acceptable(r.Header.Values("Accept")) && !anyAccept(r)) || malformedContentType(r.Header.Get("Content-Type")) {
 		return c.rackResponse(rackError(400, "The mime type of the request is not acceptable (check content-type and accept headers)", "MIME_TYPE_INVALID"))
 	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
@@ -184,6 +184,18 @@ func (c *call) readBody() *apiError {
 	}
 	c.body = snakeKeys(v)
 	return nil
+}
+
+// anyAccept reports a request for the artifact show route (and its vanity form), which
+// Keygen defines outside its mime type constraint so that downloads work whatever Accept a
+// package manager or browser sends (config/routes.rb, "Artifact and engine actions needs to
+// be a bit loose … Accept header").
+func anyAccept(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	_, rest, ok := splitAccountPath(r.URL.EscapedPath())
+	return ok && strings.HasPrefix(rest, "/artifacts/") && len(rest) > len("/artifacts/")
 }
 
 // malformedContentType reports a Content-Type that is not a type/subtype pair (e.g.
