@@ -151,7 +151,8 @@ func componentTaken(db *store, fp string, m *machine, persisted bool) []string {
 
 // validateComponent is the MachineComponent model's validations, in its order
 // (app/models/machine_component.rb): the fingerprint's uniqueness per machine, exclusion and
-// length, the name's length, then on create the uniqueness strategy's block.
+// length, the name's length, the metadata's JsonValidator limits, then on create the
+// uniqueness strategy's block.
 func validateComponent(v *invalid, db *store, cp *component, m *machine, create bool) {
 	var taken []string
 	if m != nil && create {
@@ -170,6 +171,9 @@ func validateComponent(v *invalid, db *store, cp *component, m *machine, create 
 	if len(cp.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
+	// metadata is declared after name, before the create-time uniqueness block
+	// (app/models/machine_component.rb).
+	validateMetadata(v, cp.Metadata)
 	for _, t := range taken {
 		v.attr("fingerprint", "TAKEN", t)
 	}
@@ -439,6 +443,18 @@ func (c *call) nestedComponents(v *invalid, rels params, m *machine) ([]*compone
 		}
 		for _, taken := range componentTaken(db, cp.Fingerprint, m, false) {
 			add("COMPONENTS_FINGERPRINT_TAKEN", taken)
+		}
+		// Each component's metadata is held to its JsonValidator limits
+		// (app/models/machine_component.rb); the machine lists the error under
+		// components[i].metadata (index_errors in app/models/machine.rb), after the item's
+		// fingerprint errors.
+		mv := newInvalid("machines")
+		if validateMetadata(mv, cp.Metadata); len(mv.errors) > 0 {
+			e := mv.errors[0]
+			e.Code = "COMPONENTS_METADATA_TOO_LONG"
+			e.Source = pointer(fmt.Sprintf("/data/relationships/components/data/%d/attributes/metadata", i))
+			e.Links = map[string]string{"about": "https://keygen.sh/docs/api/machines/#machines-object-relationships-components"}
+			v.errors = append(v.errors, e)
 		}
 		out = append(out, cp)
 	}

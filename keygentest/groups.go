@@ -194,13 +194,14 @@ func applyGroup(g *group, a params) {
 	}
 }
 
-// validateGroupAttrs is Group's validations (app/models/group.rb): the name's length; the
-// limits take any integer.
+// validateGroupAttrs is Group's validations (app/models/group.rb): the name's length, then
+// the metadata's JsonValidator limits; the limits take any integer.
 func validateGroupAttrs(g *group) error {
 	v := newInvalid("groups")
 	if len(g.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
+	validateMetadata(v, g.Metadata) // declared after name (app/models/group.rb)
 	return v.err()
 }
 

@@ -524,6 +524,9 @@ func (s *Server) createLicense(c *call) error {
 			v.attr("key", "NOT_SUPPORTED", "cannot be specified for a legacy encrypted license")
 		}
 	}
+	// metadata is declared after the create-time key conflict checks and before the key's
+	// own validations (app/models/license.rb).
+	validateMetadata(v, l.Metadata)
 	if hasKey {
 		switch {
 		case contains(reservedAliases, lower(key)):
@@ -701,6 +704,7 @@ func (s *Server) updateLicense(c *call) error {
 	next := *l
 	c.applyLicense(&next, in.obj("data").obj("attributes"))
 	v := newInvalid("licenses")
+	validateMetadata(v, next.Metadata) // before name and the limits (app/models/license.rb)
 	validateLicenseLimits(v, &next, c.licensePolicy(l))
 	if err := v.err(); err != nil {
 		return err

@@ -470,6 +470,8 @@ func applyMachine(m *machine, a params) {
 }
 
 func validateMachineAttrs(v *invalid, m *machine) {
+	// metadata is declared after fingerprint and before cores (app/models/machine.rb).
+	validateMetadata(v, m.Metadata)
 	for _, r := range []struct {
 		name string
 		n    *int64

@@ -455,6 +455,11 @@ func validatePolicy(v *invalid, pol *policy) {
 		}
 	}
 	for _, e := range policyEnums {
+		if e.attr == "authenticationStrategy" {
+			// metadata is declared between renewal_basis and authentication_strategy
+			// (app/models/policy.rb).
+			validateMetadata(v, pol.Metadata)
+		}
 		if val := *e.field(pol); val != "" && !contains(e.values, val) {
 			v.attr(e.attr, "NOT_ALLOWED", "unsupported "+e.noun)
 		}

@@ -236,6 +236,8 @@ func (c *call) validateProduct(prod *product) error {
 	if prod.DistributionStrategy != nil && !contains(distributionStrategies, *prod.DistributionStrategy) {
 		v.attr("distributionStrategy", "NOT_ALLOWED", "unsupported distribution strategy")
 	}
+	// metadata is declared last, after distribution_strategy (app/models/product.rb).
+	validateMetadata(v, prod.Metadata)
 	return v.err()
 }
 

@@ -297,6 +297,8 @@ func (c *call) validateUser(u *user, a params) *invalid {
 			u.Password = hashPassword(*pw)
 		}
 	}
+	// metadata is declared after email, password and the names (app/models/user.rb).
+	validateMetadata(v, u.Metadata)
 	return v
 }
 
