@@ -349,7 +349,9 @@ func (s *Server) updateComponent(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// machine_component.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/machine_components_controller.rb).
+	touchIfChanged(cp, &next, c.now())
 	*cp = next
 	res := c.view().component(cp)
 	c.emit("component.updated", res, nil)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -284,4 +285,59 @@ func TestCrosscutMetadataOrder(t *testing.T) {
 				}}, map[string]any{"policy": link("policies", w.pol)})}
 			}},
 	})
+}
+
+func TestCrosscutUpdatesThatChangeNothing(t *testing.T) {
+	var cases []apiCase
+	for _, res := range crossResources {
+		cases = append(cases,
+			apiCase{name: "(" + res.model + ") update with the same values keeps updated",
+				setup: func(w *world) req {
+					id := crossCreate(w, res, nil)
+					w.srv.Advance(time.Minute)
+					return crossPatch(res, id, res.same)
+				},
+				check: func(t *testing.T, w *world, r *reply) {
+					assert.Equal(t, r.attrs()["created"], r.attrs()["updated"], string(r.body))
+				}},
+			apiCase{name: "(" + res.model + ") update with empty attributes keeps updated",
+				setup: func(w *world) req {
+					id := crossCreate(w, res, nil)
+					w.srv.Advance(time.Minute)
+					return crossPatch(res, id, map[string]any{})
+				},
+				check: func(t *testing.T, w *world, r *reply) {
+					assert.Equal(t, r.attrs()["created"], r.attrs()["updated"], string(r.body))
+				}},
+		)
+		// A change still stamps updated.
+		change := map[string]any{"name": "Changed"}
+		switch res.plural {
+		case "users":
+			change = map[string]any{"firstName": "Changed"}
+		case "keys":
+			change = map[string]any{"key": "cross-key-0002"}
+		case "webhook-endpoints":
+			change = map[string]any{"subscriptions": []any{"license.created"}}
+		}
+		cases = append(cases, apiCase{name: "(" + res.model + ") update with a change stamps updated",
+			setup: func(w *world) req {
+				id := crossCreate(w, res, nil)
+				w.srv.Advance(time.Minute)
+				return crossPatch(res, id, change)
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.NotEqual(t, r.attrs()["created"], r.attrs()["updated"], string(r.body))
+			}})
+	}
+	cases = append(cases, apiCase{name: "(app/models/license.rb) a new expiry stamps updated",
+		setup: func(w *world) req {
+			id := crossCreate(w, crossResources[2], nil)
+			w.srv.Advance(time.Minute)
+			return crossPatch(crossResources[2], id, map[string]any{"expiry": "2030-01-01T00:00:01.000Z"})
+		},
+		check: func(t *testing.T, w *world, r *reply) {
+			assert.NotEqual(t, r.attrs()["created"], r.attrs()["updated"], string(r.body))
+		}})
+	runEach(t, newResourceWorld, cases)
 }

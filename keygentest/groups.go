@@ -300,7 +300,9 @@ func (s *Server) updateGroup(c *call) error {
 	if err := validateGroupAttrs(&next); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// group.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/groups_controller.rb).
+	touchIfChanged(g, &next, c.now())
 	*g = next
 	res := c.view().group(g)
 	c.emit("group.updated", res, nil)

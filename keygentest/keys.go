@@ -208,7 +208,9 @@ func (s *Server) updateKey(c *call) error {
 	if err := c.validateKey(&next, false); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// key.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/keys_controller.rb).
+	touchIfChanged(k, &next, c.now())
 	*k = next
 	res := c.view().key(k)
 	c.emit("key.updated", res, nil)

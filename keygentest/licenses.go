@@ -596,7 +596,10 @@ func (c *call) applyLicense(l *license, a params) {
 		l.Name = a.strPtr("name")
 	}
 	if a.has("expiry") {
-		l.Expiry = a.timePtr("expiry")
+		// The same instant in another zone is no change (ActiveRecord compares the value).
+		if t := a.timePtr("expiry"); t == nil || l.Expiry == nil || !t.Equal(*l.Expiry) {
+			l.Expiry = t
+		}
 	}
 	if b, ok := a.bool("protected"); ok {
 		l.Protected = &b
@@ -709,7 +712,9 @@ func (s *Server) updateLicense(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// license.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/licenses_controller.rb).
+	touchIfChanged(l, &next, c.now())
 	*l = next
 	res := c.view().license(l)
 	c.emit("license.updated", res, nil)

@@ -599,7 +599,9 @@ func (s *Server) updateMachine(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// machine.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/machines_controller.rb).
+	touchIfChanged(m, &next, c.now())
 	*m = next
 	res := c.view().machine(m)
 	c.emit("machine.updated", res, nil)

@@ -579,7 +579,9 @@ func (s *Server) updatePolicy(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// policy.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/policies_controller.rb).
+	touchIfChanged(pol, &next, c.now())
 	*pol = next
 	res := c.view().policy(pol)
 	c.emit("policy.updated", res, nil)

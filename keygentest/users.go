@@ -426,7 +426,9 @@ func (s *Server) updateUser(c *call) error {
 		// Keygen revokes a user's tokens when their role changes, except the one in use.
 		c.db().deleteTokensOf("users", u.ID, p.token)
 	}
-	next.Updated = c.now()
+	// user.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/users_controller.rb).
+	touchIfChanged(u, &next, c.now())
 	*u = next
 	res := c.view().user(u)
 	c.emit("user.updated", res, nil)
