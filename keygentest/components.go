@@ -90,7 +90,9 @@ func componentSchema(p *principal, create bool) *param {
 	data := fields{"type": typeOf("component"), "attributes": obj(a)}
 	if create {
 		a["fingerprint"] = str()
-		data["relationships"] = obj(fields{"machine": linkage("machine"), "environment": anyParam().opt()})
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// MachineComponentsController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{"machine": linkage("machine")})
 	} else {
 		a["name"] = str().opt()
 		data["id"] = str().opt()

@@ -341,3 +341,48 @@ func TestCrosscutUpdatesThatChangeNothing(t *testing.T) {
 		}})
 	runEach(t, newResourceWorld, cases)
 }
+
+func TestCrosscutEnvironmentRelationship(t *testing.T) {
+	unpermitted := map[string]any{"pointer": "/data/relationships/environment"}
+	var cases []apiCase
+	for _, res := range crossResources {
+		if !res.env {
+			continue
+		}
+		var before int
+		cases = append(cases, apiCase{name: "(" + res.controller + ") CE: environment relationship on create",
+			status: 400, title: "Bad request", detail: "unpermitted parameter", source: unpermitted,
+			setup: func(w *world) req {
+				r := crossPost(w, res, func(_, rels map[string]any) map[string]any {
+					if rels == nil {
+						rels = map[string]any{}
+					}
+					rels["environment"] = map[string]any{"data": nil}
+					return rels
+				})
+				before = crossCount(w, res)
+				return r
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, before, crossCount(w, res)) }})
+	}
+	shared := func(path, typ string, attrs map[string]any, rels func(w *world) map[string]any) func(w *world) req {
+		return func(w *world) req {
+			rs := map[string]any{}
+			if rels != nil {
+				rs = rels(w)
+			}
+			rs["environment"] = link("environments", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+			return req{method: "POST", path: path, body: doc(typ, attrs, rs)}
+		}
+	}
+	cases = append(cases,
+		apiCase{name: "licenses/create.feature: Admin creates a license for a shared environment", status: 400,
+			title: "Bad request", detail: "unpermitted parameter", source: unpermitted,
+			setup: shared("/licenses", "licenses", map[string]any{"name": "Shared License"},
+				func(w *world) map[string]any { return map[string]any{"policy": link("policies", w.pol)} })},
+		apiCase{name: "users/create.feature: Admin creates a user for a shared environment", status: 400,
+			title: "Bad request", detail: "unpermitted parameter", source: unpermitted,
+			setup: shared("/users", "users", map[string]any{"email": "shared@keygen.example"}, nil)},
+	)
+	runEach(t, newResourceWorld, cases)
+}

@@ -172,7 +172,9 @@ func groupSchema(create bool) *param {
 	a := fields{"name": str(), "max_users": limit(), "max_licenses": limit(), "max_machines": limit(), "metadata": metadataParam()}
 	data := fields{"type": typeOf("group"), "attributes": obj(a)}
 	if create {
-		data["relationships"] = obj(fields{"environment": anyParam().opt()}).opt()
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// GroupsController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{}).opt()
 	} else {
 		a["name"] = str().opt()
 		data["id"] = str().opt()

@@ -65,9 +65,11 @@ func (s *Server) routeKeys(r *router) {
 
 var (
 	createKeySchema = obj(fields{"data": obj(fields{
-		"type":          typeOf("key"),
-		"attributes":    obj(fields{"key": str()}),
-		"relationships": obj(fields{"policy": linkage("policy"), "environment": anyParam().opt()}),
+		"type":       typeOf("key"),
+		"attributes": obj(fields{"key": str()}),
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// KeysController#create's typed params): CE refuses it as unpermitted.
+		"relationships": obj(fields{"policy": linkage("policy")}),
 	})})
 	updateKeySchema = obj(fields{"data": obj(fields{
 		"type":       typeOf("key"),

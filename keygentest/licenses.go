@@ -388,7 +388,9 @@ func licenseSchema(p *principal, create bool) *param {
 			data["id"] = uuidParam().opt()
 		}
 		owner := obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt()
-		rels := fields{"policy": linkage("policy"), "owner": owner, "user": owner, "environment": anyParam().opt()}
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// LicensesController#create's typed params): CE refuses it as unpermitted.
+		rels := fields{"policy": linkage("policy"), "owner": owner, "user": owner}
 		if priv || p.hasRole("support-agent") {
 			rels["group"] = obj(fields{"data": obj(fields{"type": typeOf("group"), "id": uuidParam()}).null()}).opt()
 		}

@@ -166,10 +166,11 @@ func machineSchema(p *principal, create bool) *param {
 	if create {
 		a["fingerprint"] = str()
 		data["id"] = uuidParam().opt()
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// MachinesController#create's typed params): CE refuses it as unpermitted.
 		rels := fields{
-			"license":     linkage("license"),
-			"owner":       obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt(),
-			"environment": anyParam().opt(),
+			"license": linkage("license"),
+			"owner":   obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt(),
 			"components": obj(fields{"data": arrayOf(obj(fields{
 				"type":       typeOf("component"),
 				"attributes": obj(fields{"fingerprint": str(), "name": str(), "metadata": metadataParam()}),

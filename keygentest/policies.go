@@ -270,7 +270,9 @@ func policyAttrs(create bool, minor int) fields {
 func policySchema(create bool, minor int) *param {
 	data := fields{"type": typeOf("policy"), "attributes": obj(policyAttrs(create, minor))}
 	if create {
-		data["relationships"] = obj(fields{"product": linkage("product"), "environment": anyParam().opt()})
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// PoliciesController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{"product": linkage("product")})
 	} else {
 		data["id"] = str().opt()
 		data["attributes"].optional = true

@@ -183,7 +183,9 @@ func userSchema(p *principal, create bool) *param {
 		a["permissions"] = strs().opt()
 	}
 	if create {
-		rels := fields{"environment": anyParam().opt()}
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// UsersController#create's typed params): CE refuses it as unpermitted.
+		rels := fields{}
 		if is("admin", "developer", "sales-agent", "support-agent", "product", "environment") {
 			rels["group"] = obj(fields{"data": obj(fields{"type": typeOf("group"), "id": uuidParam()}).null()}).opt()
 		}
