@@ -202,7 +202,30 @@ func TestCrosscutMetadataLimits(t *testing.T) {
 				md[fmt.Sprintf("key%d", i)] = i
 			}
 			return req{method: "PATCH", path: "/users/" + w.user, body: doc("users", map[string]any{"metadata": md}, nil)}
-		}})
+		}},
+		apiCase{name: "users/update.feature: Admin updates a users metadata with 64 keys",
+			setup: func(w *world) req {
+				md := map[string]any{}
+				for i := 1; i <= 64; i++ {
+					md[fmt.Sprintf("key%d", i)] = i
+				}
+				return req{method: "PATCH", path: "/users/" + w.user, body: doc("users", map[string]any{"metadata": md}, nil)}
+			},
+			check: func(t *testing.T, w *world, r *reply) { assert.Len(t, r.attrs()["metadata"], 64) }},
+		// Request typing still limits depth first: a 400, before the model.
+		apiCase{name: "users/update.feature: Admin updates a users metadata with a deeply nested hash of non-scalar values (hash)", status: 400,
+			title: "Bad request", detail: "maximum depth of 2 exceeded", source: map[string]any{"pointer": "/data/attributes/metadata/object/nested/0"},
+			setup: func(w *world) req {
+				md := map[string]any{"object": map[string]any{"nested": []any{map[string]any{"key": "value"}}}}
+				return req{method: "PATCH", path: "/users/" + w.user, body: doc("users", map[string]any{"metadata": md}, nil)}
+			}},
+		apiCase{name: "users/update.feature: Admin updates a users metadata with a deeply nested hash of non-scalar values (array)", status: 400,
+			title: "Bad request", detail: "maximum depth of 2 exceeded", source: map[string]any{"pointer": "/data/attributes/metadata/array/2/baz"},
+			setup: func(w *world) req {
+				md := map[string]any{"array": []any{map[string]any{"foo": 1}, map[string]any{"bar": 2}, map[string]any{"baz": []any{3}}}}
+				return req{method: "PATCH", path: "/users/" + w.user, body: doc("users", map[string]any{"metadata": md}, nil)}
+			}},
+	)
 	runEach(t, newResourceWorld, cases)
 }
 
