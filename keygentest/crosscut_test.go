@@ -409,3 +409,82 @@ func TestCrosscutEnvironmentRelationship(t *testing.T) {
 	)
 	runEach(t, newResourceWorld, cases)
 }
+
+// Relationship updates are plain updates of one attribute (<model>.update!(…)): updated moves
+// only when the relationship changed.
+func TestCrosscutRelationshipUpdates(t *testing.T) {
+	put := func(path, typ, id string) req {
+		return req{method: "PUT", path: path, body: map[string]any{"data": map[string]any{"type": typ, "id": id}}}
+	}
+	kept := func(t *testing.T, w *world, r *reply) {
+		assert.Equal(t, r.attrs()["created"], r.attrs()["updated"], string(r.body))
+	}
+	stamped := func(t *testing.T, w *world, r *reply) {
+		assert.NotEqual(t, r.attrs()["created"], r.attrs()["updated"], string(r.body))
+	}
+	ownedMachine := func(w *world) string {
+		lic, _ := w.createLicense(w.pol, nil, w.user)
+		return w.mustCreate("/machines", "machines", map[string]any{"fingerprint": "owned"},
+			map[string]any{"license": link("licenses", lic), "owner": link("users", w.user)})
+	}
+	runEach(t, newResourceWorld, []apiCase{
+		{name: "(app/controllers/api/v1/licenses/relationships/owners_controller.rb) the same owner keeps updated",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.pol, nil, w.user)
+				w.srv.Advance(time.Minute)
+				return put("/licenses/"+lic+"/owner", "users", w.user)
+			}, check: kept},
+		{name: "(app/controllers/api/v1/licenses/relationships/owners_controller.rb) a new owner stamps updated",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.pol, nil, "")
+				w.srv.Advance(time.Minute)
+				return put("/licenses/"+lic+"/owner", "users", w.user)
+			}, check: stamped},
+		{name: "(app/controllers/api/v1/licenses/relationships/policies_controller.rb) the same policy keeps updated",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.pol, nil, "")
+				w.srv.Advance(time.Minute)
+				return put("/licenses/"+lic+"/policy", "policies", w.pol)
+			}, check: kept},
+		{name: "(app/controllers/api/v1/licenses/relationships/policies_controller.rb) a new policy stamps updated",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.pol, nil, "")
+				other := w.policy(w.prod, nil)
+				w.srv.Advance(time.Minute)
+				return put("/licenses/"+lic+"/policy", "policies", other)
+			}, check: stamped},
+		{name: "(app/controllers/api/v1/machines/relationships/owners_controller.rb) the same owner keeps updated",
+			setup: func(w *world) req {
+				m := ownedMachine(w)
+				w.srv.Advance(time.Minute)
+				return put("/machines/"+m+"/owner", "users", w.user)
+			}, check: kept},
+		{name: "(app/controllers/api/v1/licenses/relationships/groups_controller.rb) a new group stamps updated",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.pol, nil, "")
+				g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
+				w.srv.Advance(time.Minute)
+				return put("/licenses/"+lic+"/group", "groups", g)
+			}, check: stamped},
+		{name: "(app/controllers/api/v1/machines/relationships/groups_controller.rb) a new group stamps updated",
+			setup: func(w *world) req {
+				m := ownedMachine(w)
+				g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
+				w.srv.Advance(time.Minute)
+				return put("/machines/"+m+"/group", "groups", g)
+			}, check: stamped},
+		{name: "(app/controllers/api/v1/users/relationships/groups_controller.rb) a new group stamps updated",
+			setup: func(w *world) req {
+				g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
+				w.srv.Advance(time.Minute)
+				return put("/users/"+w.user+"/group", "groups", g)
+			}, check: stamped},
+		{name: "(app/controllers/api/v1/users/relationships/groups_controller.rb) the same group keeps updated",
+			setup: func(w *world) req {
+				g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
+				u := w.mustCreate("/users", "users", map[string]any{"email": "grouped@example.com"}, map[string]any{"group": link("groups", g)})
+				w.srv.Advance(time.Minute)
+				return put("/users/"+u+"/group", "groups", g)
+			}, check: kept},
+	})
+}

@@ -602,6 +602,7 @@ func showMember[T entity](c *call, p *principal, perm string, all []T, model str
 
 // groupMember is the license, user or machine of a member group route.
 type groupMember struct {
+	base      *base // the member's, for its updated stamp
 	groupID   **string
 	productID string
 	res       func() *resource
@@ -617,7 +618,7 @@ func (c *call) findGroupMember(p *principal, kind string) (*groupMember, string,
 		if err != nil {
 			return nil, "", err
 		}
-		return &groupMember{groupID: &l.GroupID, productID: c.licenseProductID(l), res: func() *resource { return v.license(l) }}, l.ID, nil
+		return &groupMember{base: &l.base, groupID: &l.GroupID, productID: c.licenseProductID(l), res: func() *resource { return v.license(l) }}, l.ID, nil
 	case "machine":
 		m, err := c.findMachineFor(p, c.param("id"))
 		if err != nil {
@@ -627,13 +628,13 @@ func (c *call) findGroupMember(p *principal, kind string) (*groupMember, string,
 		if l := c.db().licenses[m.LicenseID]; l != nil {
 			prod = c.licenseProductID(l)
 		}
-		return &groupMember{groupID: &m.GroupID, productID: prod, res: func() *resource { return v.machine(m) }}, m.ID, nil
+		return &groupMember{base: &m.base, groupID: &m.GroupID, productID: prod, res: func() *resource { return v.machine(m) }}, m.ID, nil
 	}
 	u, err := c.findUser(p, c.param("id"))
 	if err != nil {
 		return nil, "", err
 	}
-	return &groupMember{groupID: &u.GroupID, user: u, res: func() *resource { return v.user(u) }}, u.ID, nil
+	return &groupMember{base: &u.base, groupID: &u.GroupID, user: u, res: func() *resource { return v.user(u) }}, u.ID, nil
 }
 
 // memberGroup is GET /licenses|users|machines/{id}/group.
@@ -705,6 +706,12 @@ func (s *Server) changeMemberGroup(kind string) handlerFunc {
 			if err := v.err(); err != nil {
 				return err
 			}
+		}
+		// <member>.update!(group_id:) stamps updated_at when the group changed, and only then
+		// (ActiveRecord timestamps; app/controllers/api/v1/{licenses,machines,users}/
+		// relationships/groups_controller.rb).
+		if cur := *gm.groupID; (cur == nil) != (gid == nil) || cur != nil && *cur != *gid {
+			gm.base.Updated = c.now()
 		}
 		*gm.groupID = gid
 		res := gm.res()
