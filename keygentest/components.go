@@ -90,7 +90,9 @@ func componentSchema(p *principal, create bool) *param {
 	data := fields{"type": typeOf("component"), "attributes": obj(a)}
 	if create {
 		a["fingerprint"] = str()
-		data["relationships"] = obj(fields{"machine": linkage("machine"), "environment": anyParam().opt()})
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// MachineComponentsController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{"machine": linkage("machine")})
 	} else {
 		a["name"] = str().opt()
 		data["id"] = str().opt()
@@ -151,7 +153,8 @@ func componentTaken(db *store, fp string, m *machine, persisted bool) []string {
 
 // validateComponent is the MachineComponent model's validations, in its order
 // (app/models/machine_component.rb): the fingerprint's uniqueness per machine, exclusion and
-// length, the name's length, then on create the uniqueness strategy's block.
+// length, the name's length, the metadata's JsonValidator limits, then on create the
+// uniqueness strategy's block.
 func validateComponent(v *invalid, db *store, cp *component, m *machine, create bool) {
 	var taken []string
 	if m != nil && create {
@@ -170,6 +173,9 @@ func validateComponent(v *invalid, db *store, cp *component, m *machine, create 
 	if len(cp.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
+	// metadata is declared after name, before the create-time uniqueness block
+	// (app/models/machine_component.rb).
+	validateMetadata(v, cp.Metadata)
 	for _, t := range taken {
 		v.attr("fingerprint", "TAKEN", t)
 	}
@@ -345,7 +351,9 @@ func (s *Server) updateComponent(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// machine_component.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/machine_components_controller.rb).
+	touchIfChanged(cp, &next, c.now())
 	*cp = next
 	res := c.view().component(cp)
 	c.emit("component.updated", res, nil)
@@ -439,6 +447,18 @@ func (c *call) nestedComponents(v *invalid, rels params, m *machine) ([]*compone
 		}
 		for _, taken := range componentTaken(db, cp.Fingerprint, m, false) {
 			add("COMPONENTS_FINGERPRINT_TAKEN", taken)
+		}
+		// Each component's metadata is held to its JsonValidator limits
+		// (app/models/machine_component.rb); the machine lists the error under
+		// components[i].metadata (index_errors in app/models/machine.rb), after the item's
+		// fingerprint errors.
+		mv := newInvalid("machines")
+		if validateMetadata(mv, cp.Metadata); len(mv.errors) > 0 {
+			e := mv.errors[0]
+			e.Code = "COMPONENTS_METADATA_TOO_LONG"
+			e.Source = pointer(fmt.Sprintf("/data/relationships/components/data/%d/attributes/metadata", i))
+			e.Links = map[string]string{"about": "https://keygen.sh/docs/api/machines/#machines-object-relationships-components"}
+			v.errors = append(v.errors, e)
 		}
 		out = append(out, cp)
 	}

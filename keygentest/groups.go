@@ -172,7 +172,9 @@ func groupSchema(create bool) *param {
 	a := fields{"name": str(), "max_users": limit(), "max_licenses": limit(), "max_machines": limit(), "metadata": metadataParam()}
 	data := fields{"type": typeOf("group"), "attributes": obj(a)}
 	if create {
-		data["relationships"] = obj(fields{"environment": anyParam().opt()}).opt()
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// GroupsController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{}).opt()
 	} else {
 		a["name"] = str().opt()
 		data["id"] = str().opt()
@@ -194,13 +196,14 @@ func applyGroup(g *group, a params) {
 	}
 }
 
-// validateGroupAttrs is Group's validations (app/models/group.rb): the name's length; the
-// limits take any integer.
+// validateGroupAttrs is Group's validations (app/models/group.rb): the name's length, then
+// the metadata's JsonValidator limits; the limits take any integer.
 func validateGroupAttrs(g *group) error {
 	v := newInvalid("groups")
 	if len(g.Name) > 255 {
 		v.attr("name", "TOO_LONG", "is too long (maximum is 255 characters)")
 	}
+	validateMetadata(v, g.Metadata) // declared after name (app/models/group.rb)
 	return v.err()
 }
 
@@ -299,7 +302,9 @@ func (s *Server) updateGroup(c *call) error {
 	if err := validateGroupAttrs(&next); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// group.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/groups_controller.rb).
+	touchIfChanged(g, &next, c.now())
 	*g = next
 	res := c.view().group(g)
 	c.emit("group.updated", res, nil)
@@ -597,6 +602,7 @@ func showMember[T entity](c *call, p *principal, perm string, all []T, model str
 
 // groupMember is the license, user or machine of a member group route.
 type groupMember struct {
+	base      *base // the member's, for its updated stamp
 	groupID   **string
 	productID string
 	res       func() *resource
@@ -612,7 +618,7 @@ func (c *call) findGroupMember(p *principal, kind string) (*groupMember, string,
 		if err != nil {
 			return nil, "", err
 		}
-		return &groupMember{groupID: &l.GroupID, productID: c.licenseProductID(l), res: func() *resource { return v.license(l) }}, l.ID, nil
+		return &groupMember{base: &l.base, groupID: &l.GroupID, productID: c.licenseProductID(l), res: func() *resource { return v.license(l) }}, l.ID, nil
 	case "machine":
 		m, err := c.findMachineFor(p, c.param("id"))
 		if err != nil {
@@ -622,13 +628,13 @@ func (c *call) findGroupMember(p *principal, kind string) (*groupMember, string,
 		if l := c.db().licenses[m.LicenseID]; l != nil {
 			prod = c.licenseProductID(l)
 		}
-		return &groupMember{groupID: &m.GroupID, productID: prod, res: func() *resource { return v.machine(m) }}, m.ID, nil
+		return &groupMember{base: &m.base, groupID: &m.GroupID, productID: prod, res: func() *resource { return v.machine(m) }}, m.ID, nil
 	}
 	u, err := c.findUser(p, c.param("id"))
 	if err != nil {
 		return nil, "", err
 	}
-	return &groupMember{groupID: &u.GroupID, user: u, res: func() *resource { return v.user(u) }}, u.ID, nil
+	return &groupMember{base: &u.base, groupID: &u.GroupID, user: u, res: func() *resource { return v.user(u) }}, u.ID, nil
 }
 
 // memberGroup is GET /licenses|users|machines/{id}/group.
@@ -700,6 +706,12 @@ func (s *Server) changeMemberGroup(kind string) handlerFunc {
 			if err := v.err(); err != nil {
 				return err
 			}
+		}
+		// <member>.update!(group_id:) stamps updated_at when the group changed, and only then
+		// (ActiveRecord timestamps; app/controllers/api/v1/{licenses,machines,users}/
+		// relationships/groups_controller.rb).
+		if cur := *gm.groupID; (cur == nil) != (gid == nil) || cur != nil && *cur != *gid {
+			gm.base.Updated = c.now()
 		}
 		*gm.groupID = gid
 		res := gm.res()

@@ -65,9 +65,11 @@ func (s *Server) routeKeys(r *router) {
 
 var (
 	createKeySchema = obj(fields{"data": obj(fields{
-		"type":          typeOf("key"),
-		"attributes":    obj(fields{"key": str()}),
-		"relationships": obj(fields{"policy": linkage("policy"), "environment": anyParam().opt()}),
+		"type":       typeOf("key"),
+		"attributes": obj(fields{"key": str()}),
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// KeysController#create's typed params): CE refuses it as unpermitted.
+		"relationships": obj(fields{"policy": linkage("policy")}),
 	})})
 	updateKeySchema = obj(fields{"data": obj(fields{
 		"type":       typeOf("key"),
@@ -208,7 +210,9 @@ func (s *Server) updateKey(c *call) error {
 	if err := c.validateKey(&next, false); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// key.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/keys_controller.rb).
+	touchIfChanged(k, &next, c.now())
 	*k = next
 	res := c.view().key(k)
 	c.emit("key.updated", res, nil)

@@ -388,7 +388,9 @@ func licenseSchema(p *principal, create bool) *param {
 			data["id"] = uuidParam().opt()
 		}
 		owner := obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt()
-		rels := fields{"policy": linkage("policy"), "owner": owner, "user": owner, "environment": anyParam().opt()}
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// LicensesController#create's typed params): CE refuses it as unpermitted.
+		rels := fields{"policy": linkage("policy"), "owner": owner, "user": owner}
 		if priv || p.hasRole("support-agent") {
 			rels["group"] = obj(fields{"data": obj(fields{"type": typeOf("group"), "id": uuidParam()}).null()}).opt()
 		}
@@ -524,6 +526,9 @@ func (s *Server) createLicense(c *call) error {
 			v.attr("key", "NOT_SUPPORTED", "cannot be specified for a legacy encrypted license")
 		}
 	}
+	// metadata is declared after the create-time key conflict checks and before the key's
+	// own validations (app/models/license.rb).
+	validateMetadata(v, l.Metadata)
 	if hasKey {
 		switch {
 		case contains(reservedAliases, lower(key)):
@@ -593,7 +598,10 @@ func (c *call) applyLicense(l *license, a params) {
 		l.Name = a.strPtr("name")
 	}
 	if a.has("expiry") {
-		l.Expiry = a.timePtr("expiry")
+		// The same instant in another zone is no change (ActiveRecord compares the value).
+		if t := a.timePtr("expiry"); t == nil || l.Expiry == nil || !t.Equal(*l.Expiry) {
+			l.Expiry = t
+		}
 	}
 	if b, ok := a.bool("protected"); ok {
 		l.Protected = &b
@@ -701,11 +709,14 @@ func (s *Server) updateLicense(c *call) error {
 	next := *l
 	c.applyLicense(&next, in.obj("data").obj("attributes"))
 	v := newInvalid("licenses")
+	validateMetadata(v, next.Metadata) // before name and the limits (app/models/license.rb)
 	validateLicenseLimits(v, &next, c.licensePolicy(l))
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// license.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/licenses_controller.rb).
+	touchIfChanged(l, &next, c.now())
 	*l = next
 	res := c.view().license(l)
 	c.emit("license.updated", res, nil)

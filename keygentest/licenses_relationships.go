@@ -69,6 +69,7 @@ func (s *Server) changeLicensePolicy(c *call) error {
 	if incompatible != "" {
 		return newInvalid("licenses").rel("policy", "NOT_COMPATIBLE", incompatible).err()
 	}
+	before := *l
 	l.PolicyID = next.ID
 	if next.TransferStrategy == "RESET_EXPIRY" {
 		l.Expiry = nil
@@ -77,7 +78,9 @@ func (s *Server) changeLicensePolicy(c *call) error {
 			l.Expiry = &exp
 		}
 	}
-	l.Updated = c.now()
+	// license.transfer! saves, and stamps updated_at, only when the policy or the expiry
+	// changed (ActiveRecord timestamps; app/models/license.rb).
+	touchIfChanged(&before, l, c.now())
 	res := c.view().license(l)
 	c.emit("license.policy.updated", res, nil)
 	return c.ok(res)
@@ -135,11 +138,14 @@ func (s *Server) changeOwnerOf(c *call, legacy bool) error {
 		}
 		owner = &id
 	}
+	before := *l
 	if err := c.inheritOwnerGroup("license", &l.GroupID, l.ID, owner); err != nil {
 		return err
 	}
 	l.OwnerID = owner
-	l.Updated = c.now()
+	// license.update! stamps updated_at only when the owner (or the inherited group) changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/licenses/relationships/owners_controller.rb).
+	touchIfChanged(&before, l, c.now())
 	res := c.view().license(l)
 	c.emit(event, res, nil)
 	return c.ok(res)

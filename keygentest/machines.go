@@ -166,10 +166,11 @@ func machineSchema(p *principal, create bool) *param {
 	if create {
 		a["fingerprint"] = str()
 		data["id"] = uuidParam().opt()
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// MachinesController#create's typed params): CE refuses it as unpermitted.
 		rels := fields{
-			"license":     linkage("license"),
-			"owner":       obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt(),
-			"environment": anyParam().opt(),
+			"license": linkage("license"),
+			"owner":   obj(fields{"data": obj(fields{"type": typeOf("user"), "id": uuidParam()}).null()}).opt(),
 			"components": obj(fields{"data": arrayOf(obj(fields{
 				"type":       typeOf("component"),
 				"attributes": obj(fields{"fingerprint": str(), "name": str(), "metadata": metadataParam()}),
@@ -470,6 +471,8 @@ func applyMachine(m *machine, a params) {
 }
 
 func validateMachineAttrs(v *invalid, m *machine) {
+	// metadata is declared after fingerprint and before cores (app/models/machine.rb).
+	validateMetadata(v, m.Metadata)
 	for _, r := range []struct {
 		name string
 		n    *int64
@@ -597,7 +600,9 @@ func (s *Server) updateMachine(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// machine.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/machines_controller.rb).
+	touchIfChanged(m, &next, c.now())
 	*m = next
 	res := c.view().machine(m)
 	c.emit("machine.updated", res, nil)

@@ -92,11 +92,14 @@ func (s *Server) changeMachineOwner(c *call) error {
 		}
 		owner = &id
 	}
+	before := *m
 	if err := c.inheritOwnerGroup("machine", &m.GroupID, m.ID, owner); err != nil {
 		return err
 	}
 	m.OwnerID = owner
-	m.Updated = c.now()
+	// machine.update! stamps updated_at only when the owner (or the inherited group) changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/machines/relationships/owners_controller.rb).
+	touchIfChanged(&before, m, c.now())
 	res := c.view().machine(m)
 	c.emit("machine.owner.updated", res, nil)
 	return c.ok(res)

@@ -270,7 +270,9 @@ func policyAttrs(create bool, minor int) fields {
 func policySchema(create bool, minor int) *param {
 	data := fields{"type": typeOf("policy"), "attributes": obj(policyAttrs(create, minor))}
 	if create {
-		data["relationships"] = obj(fields{"product": linkage("product"), "environment": anyParam().opt()})
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// PoliciesController#create's typed params): CE refuses it as unpermitted.
+		data["relationships"] = obj(fields{"product": linkage("product")})
 	} else {
 		data["id"] = str().opt()
 		data["attributes"].optional = true
@@ -455,6 +457,11 @@ func validatePolicy(v *invalid, pol *policy) {
 		}
 	}
 	for _, e := range policyEnums {
+		if e.attr == "authenticationStrategy" {
+			// metadata is declared between renewal_basis and authentication_strategy
+			// (app/models/policy.rb).
+			validateMetadata(v, pol.Metadata)
+		}
 		if val := *e.field(pol); val != "" && !contains(e.values, val) {
 			v.attr(e.attr, "NOT_ALLOWED", "unsupported "+e.noun)
 		}
@@ -574,7 +581,9 @@ func (s *Server) updatePolicy(c *call) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// policy.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/policies_controller.rb).
+	touchIfChanged(pol, &next, c.now())
 	*pol = next
 	res := c.view().policy(pol)
 	c.emit("policy.updated", res, nil)

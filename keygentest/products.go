@@ -236,6 +236,8 @@ func (c *call) validateProduct(prod *product) error {
 	if prod.DistributionStrategy != nil && !contains(distributionStrategies, *prod.DistributionStrategy) {
 		v.attr("distributionStrategy", "NOT_ALLOWED", "unsupported distribution strategy")
 	}
+	// metadata is declared last, after distribution_strategy (app/models/product.rb).
+	validateMetadata(v, prod.Metadata)
 	return v.err()
 }
 
@@ -317,7 +319,9 @@ func (s *Server) updateProduct(c *call) error {
 	if err := c.validateProduct(&next); err != nil {
 		return err
 	}
-	next.Updated = c.now()
+	// product.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/products_controller.rb).
+	touchIfChanged(prod, &next, c.now())
 	*prod = next
 	res := c.view().product(prod)
 	c.emit("product.updated", res, nil)

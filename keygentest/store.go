@@ -1,6 +1,7 @@
 package keygentest
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -67,6 +68,16 @@ type entity interface{ meta() *base }
 // newBase stamps a fresh entity of the account with a new id and the current time.
 func newBase(accountID string, now time.Time) base {
 	return base{ID: newUUID(), AccountID: accountID, Created: now, Updated: now}
+}
+
+// touchIfChanged stamps next as updated at now unless it is deeply equal to prev, the same
+// record before the update: ActiveRecord saves, and sets updated_at, only a record with a
+// changed attribute, so an update that sets the same values (or none) keeps updated. prev
+// and next point to values of the same type.
+func touchIfChanged(prev, next entity, now time.Time) {
+	if !reflect.DeepEqual(prev, next) {
+		next.meta().Updated = now
+	}
 }
 
 // ofAccount returns the entities of m that belong to the account, newest first (created,

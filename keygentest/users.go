@@ -183,7 +183,9 @@ func userSchema(p *principal, create bool) *param {
 		a["permissions"] = strs().opt()
 	}
 	if create {
-		rels := fields{"environment": anyParam().opt()}
+		// The environment relationship is declared only on EE (Keygen.ee in
+		// UsersController#create's typed params): CE refuses it as unpermitted.
+		rels := fields{}
 		if is("admin", "developer", "sales-agent", "support-agent", "product", "environment") {
 			rels["group"] = obj(fields{"data": obj(fields{"type": typeOf("group"), "id": uuidParam()}).null()}).opt()
 		}
@@ -297,6 +299,8 @@ func (c *call) validateUser(u *user, a params) *invalid {
 			u.Password = hashPassword(*pw)
 		}
 	}
+	// metadata is declared after email, password and the names (app/models/user.rb).
+	validateMetadata(v, u.Metadata)
 	return v
 }
 
@@ -424,7 +428,9 @@ func (s *Server) updateUser(c *call) error {
 		// Keygen revokes a user's tokens when their role changes, except the one in use.
 		c.db().deleteTokensOf("users", u.ID, p.token)
 	}
-	next.Updated = c.now()
+	// user.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/users_controller.rb).
+	touchIfChanged(u, &next, c.now())
 	*u = next
 	res := c.view().user(u)
 	c.emit("user.updated", res, nil)

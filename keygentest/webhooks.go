@@ -353,7 +353,9 @@ func (s *Server) updateEndpoint(c *call) error {
 		return err
 	}
 	next.Subscriptions = uniq(next.Subscriptions)
-	next.Updated = c.now()
+	// webhook_endpoint.update saves, and stamps updated_at, only when something changed
+	// (ActiveRecord timestamps; app/controllers/api/v1/webhook_endpoints_controller.rb).
+	touchIfChanged(e, &next, c.now())
 	*e = next
 	return c.ok(c.view().webhookEndpoint(e))
 }
