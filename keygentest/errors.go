@@ -179,7 +179,36 @@ func (v *invalid) err() error {
 	if len(v.errors) == 0 {
 		return nil
 	}
-	return &apiError{status: 422, errors: v.errors}
+	return &apiError{status: 422, errors: serializeErrors(v.errors)}
+}
+
+// serializeErrors orders a record's errors as Keygen's serializer does
+// (lib/keygen/jsonapi/errors.rb, Serializer#serialize_each): grouped by attribute (here, by
+// source), the groups in the order each first failed, then without repeats of the same code
+// and source (ResourceError#eql?): the first one's detail stays.
+func serializeErrors(errs []errObject) []errObject {
+	sourceOf := func(e errObject) string { return e.Source["pointer"] + "\x00" + e.Source["parameter"] }
+	var order []string
+	groups := map[string][]errObject{}
+	for _, e := range errs {
+		k := sourceOf(e)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], e)
+	}
+	out := make([]errObject, 0, len(errs))
+	seen := map[string]bool{}
+	for _, k := range order {
+		for _, e := range groups[k] {
+			if seen[e.Code+"\x00"+k] {
+				continue
+			}
+			seen[e.Code+"\x00"+k] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // upperSnake turns "maxMachines" or "max_machines" into "MAX_MACHINES".
