@@ -265,3 +265,195 @@ func TestPolicyFeaturesCreate(t *testing.T) {
 	)
 	runEach(t, newProductWorld, cases)
 }
+
+// policies makes n policies of the world's product and returns their ids in creation order.
+func (w *world) policies(n int, attrs map[string]any) []string {
+	var ids []string
+	for range n {
+		a := map[string]any{}
+		for k, v := range attrs {
+			a[k] = v
+		}
+		ids = append(ids, w.policy(w.prod, a))
+	}
+	return ids
+}
+
+func versioned(r req, ver string) req {
+	r.headers = map[string]string{"Keygen-Version": ver}
+	return r
+}
+
+// eachAttrs checks every listed resource holds the attributes.
+func eachAttrs(n int, want map[string]any) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, _ *world, r *reply) {
+		assert.Len(t, r.list(), n, string(r.body))
+		for _, d := range r.list() {
+			attrs, _ := d.(map[string]any)["attributes"].(map[string]any)
+			for k, v := range want {
+				assert.Equal(t, v, attrs[k], k)
+			}
+		}
+	}
+}
+
+func oneError(t *testing.T, _ *world, r *reply) {
+	errs, _ := r.doc["errors"].([]any)
+	assert.Len(t, errs, 1, string(r.body))
+}
+
+func TestPolicyFeaturesShowIndexDestroy(t *testing.T) {
+	t.Parallel()
+	const s, i, d = "policies/show.feature: ", "policies/index.feature: ", "policies/destroy.feature: "
+	otherAdmin := func(w *world) string { return "Bearer " + newWorld(w.t).srv.AdminToken }
+	staff := func(role string) func(w *world) string { return func(w *world) string { return w.roleAuth(role) } }
+	cases := []apiCase{
+		{name: i + "Admin retrieves all policies for their account", check: listLen(3),
+			setup: func(w *world) req { w.policies(3, nil); return getAs("/policies", "") }},
+		{name: d + "Admin deletes one of their policies", status: 204,
+			setup: func(w *world) req {
+				ids := w.policies(3, nil)
+				return req{method: "DELETE", path: "/policies/" + ids[2]}
+			},
+			check: func(t *testing.T, w *world, _ *reply) { assert.Len(t, w.get("/policies").list(), 2) }},
+		{name: d + "Admin attempts to delete a policy for another account", status: 401,
+			setup: func(w *world) req {
+				ids := w.policies(3, nil)
+				return req{method: "DELETE", path: "/policies/" + ids[1], auth: otherAdmin(w)}
+			},
+			check: func(t *testing.T, w *world, r *reply) { oneError(t, w, r); assert.Len(t, w.get("/policies").list(), 3) }},
+		{name: s + "Admin attempts to retrieve a policy for another account", status: 401, check: oneError,
+			setup: func(w *world) req { ids := w.policies(3, nil); return getAs("/policies/"+ids[0], otherAdmin(w)) }},
+		{name: i + "Admin attempts to retrieve all policies for another account", status: 401, check: oneError,
+			setup: func(w *world) req { return getAs("/policies", otherAdmin(w)) }},
+		{name: i + "License attempts to retrieve all policies", status: 403,
+			setup: func(w *world) req {
+				w.policies(5, nil)
+				lic := w.licenseOf(w.policy(w.prod, nil), false, false, nil)
+				return getAs("/policies", w.licenseAuth(lic, nil))
+			}},
+		{name: i + "User attempts to retrieve all policies", status: 403,
+			setup: func(w *world) req {
+				w.policies(5, nil)
+				_, auth := w.userToken("user@example.com")
+				return getAs("/policies", auth)
+			}},
+		{name: s + "Admin retrieves a policy with a process leasing strategy",
+			attrs: map[string]any{"machineLeasingStrategy": "PER_LICENSE", "processLeasingStrategy": "PER_USER"},
+			setup: func(w *world) req {
+				return getAs("/policies/"+w.policy(w.prod, map[string]any{"machineLeasingStrategy": "PER_LICENSE", "processLeasingStrategy": "PER_USER"}), "")
+			}},
+		{name: s + "Admin retrieves a policy with a process leasing strategy (v1.6)", headers: map[string]string{"Keygen-Version": "1.6"},
+			attrs: map[string]any{"machineLeasingStrategy": "PER_LICENSE", "leasingStrategy": "PER_USER"},
+			check: func(t *testing.T, _ *world, r *reply) { assert.NotContains(t, r.attrs(), "processLeasingStrategy") },
+			setup: func(w *world) req {
+				return versioned(getAs("/policies/"+w.policy(w.prod, map[string]any{"machineLeasingStrategy": "PER_LICENSE", "processLeasingStrategy": "PER_USER"}), ""), "1.6")
+			}},
+		{name: i + "Admin retrieves policies with leasing strategies (v1.6)",
+			check: eachAttrs(2, map[string]any{"machineLeasingStrategy": "PER_LICENSE", "leasingStrategy": "PER_MACHINE"}),
+			setup: func(w *world) req {
+				w.policies(2, map[string]any{"machineLeasingStrategy": "PER_LICENSE", "processLeasingStrategy": "PER_MACHINE"})
+				return versioned(getAs("/policies", ""), "1.6")
+			}},
+		{name: i + "Admin retrieves policies with machine strategies (v1.4)",
+			check: both(eachAttrs(2, map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_POLICY", "machineMatchingStrategy": "MATCH_TWO"}),
+				func(t *testing.T, w *world, r *reply) {
+					assert.Equal(t, w.srv.AccountID, r.header.Get("Keygen-Account"))
+					assert.Equal(t, "1.4", r.header.Get("Keygen-Version"))
+				}),
+			setup: func(w *world) req {
+				w.policies(2, map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_POLICY", "machineMatchingStrategy": "MATCH_TWO"})
+				return versioned(getAs("/policies", ""), "1.4")
+			}},
+		// The 1.3 migrations rename Keygen-Account to Keygen-Account-Id
+		// (app/migrations/rename_keygen_id_headers_for_responses_migration.rb).
+		{name: i + "Admin retrieves policies with machine strategies (v1.3)",
+			check: both(eachAttrs(2, map[string]any{"fingerprintUniquenessStrategy": "UNIQUE_PER_POLICY", "fingerprintMatchingStrategy": "MATCH_TWO"}),
+				func(t *testing.T, w *world, r *reply) {
+					assert.Equal(t, w.srv.AccountID, r.header.Get("Keygen-Account-Id"))
+					assert.Empty(t, r.header.Values("Keygen-Account"))
+					assert.Equal(t, "1.3", r.header.Get("Keygen-Version"))
+				}),
+			setup: func(w *world) req {
+				w.policies(2, map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_POLICY", "machineMatchingStrategy": "MATCH_TWO"})
+				return versioned(getAs("/policies", ""), "1.3")
+			}},
+		{name: i + "Admin retrieves an offset-paginated list of policies", check: listLen(5),
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?page[number]=2&page[size]=5", "") }},
+		{name: i + "Admin retrieves an offset-paginated list of policies with a page size that is too high", status: 400,
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?page[number]=1&page[size]=250", "") }},
+		{name: i + "Admin retrieves an offset-paginated list of policies with a page size that is too low", status: 400,
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?page[number]=1&page[size]=-10", "") }},
+		{name: i + "Admin retrieves an offset-paginated list of policies with an invalid page number", status: 400,
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?page[number]=-1&page[size]=10", "") }},
+		{name: i + "Admin retrieves all policies without a limit for their account", check: listLen(10),
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies", "") }},
+		{name: i + "Admin retrieves all policies with a low limit for their account", check: listLen(5),
+			setup: func(w *world) req { w.policies(10, nil); return getAs("/policies?limit=5", "") }},
+		{name: i + "Admin retrieves all policies with a high limit for their account", check: listLen(20),
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?limit=20", "") }},
+		{name: i + "Admin retrieves all policies with a limit that is too high", status: 400,
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?limit=900", "") }},
+		{name: i + "Admin retrieves all policies with a limit that is too low", status: 400,
+			setup: func(w *world) req { w.policies(20, nil); return getAs("/policies?limit=-10", "") }},
+	}
+	// Keyset pagination over 19 policies, newest first; $policies[-n] is the nth newest.
+	for _, k := range []struct {
+		name        string
+		cursor, nxt int // index from the end (0 = none)
+		n           int
+	}{{"(first page)", 0, 5, 5}, {"(next page)", 5, 10, 5}, {"(last page)", 15, 0, 4}} {
+		var ids []string
+		cases = append(cases, apiCase{name: i + "Admin retrieves a keyset-paginated list of policies " + k.name,
+			setup: func(w *world) req {
+				ids = w.policies(19, nil)
+				cur := ""
+				if k.cursor > 0 {
+					cur = ids[len(ids)-k.cursor]
+				}
+				return getAs("/policies?page[size]=5&page[cursor]="+cur, "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				base := "/v1/accounts/" + w.srv.AccountID + "/policies"
+				cur := ""
+				if k.cursor > 0 {
+					cur = ids[len(ids)-k.cursor]
+				}
+				var next any
+				if k.nxt > 0 {
+					next = base + "?page[cursor]=" + ids[len(ids)-k.nxt] + "&page[size]=5"
+				}
+				listLen(k.n)(t, w, r)
+				wantLinks(map[string]any{"self": base + "?page[cursor]=" + cur + "&page[size]=5", "next": next})(t, w, r)
+			}})
+	}
+	for _, st := range []struct{ title, role string }{{"Developer", "developer"}, {"Sales", "sales-agent"}, {"Support", "support-agent"}, {"Read-only", "read-only"}} {
+		auth := staff(st.role)
+		if st.title != "Support" {
+			cases = append(cases, apiCase{name: s + st.title + " retrieves a policy for their account",
+				setup: func(w *world) req { ids := w.policies(3, nil); return getAs("/policies/"+ids[0], auth(w)) }})
+		}
+		if st.title != "Read-only" {
+			cases = append(cases, apiCase{name: i + st.title + " retrieves all policies for their account", check: listLen(3),
+				setup: func(w *world) req { w.policies(3, nil); return getAs("/policies", auth(w)) }})
+		}
+	}
+	for _, v := range []string{"1.4", "1.3", "1.2", "1.1", "1.0"} {
+		uniq, match := "machineUniquenessStrategy", "machineMatchingStrategy"
+		if v != "1.4" {
+			uniq, match = "fingerprintUniquenessStrategy", "fingerprintMatchingStrategy"
+		}
+		cases = append(cases,
+			apiCase{name: s + "Admin retrieves a policy with a machine uniqueness strategy (v" + v + ")",
+				attrs: map[string]any{uniq: "UNIQUE_PER_PRODUCT"}, headers: map[string]string{"Keygen-Version": v},
+				setup: func(w *world) req {
+					return versioned(getAs("/policies/"+w.policy(w.prod, map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_PRODUCT"}), ""), v)
+				}},
+			apiCase{name: s + "Admin retrieves a policy with a machine matching strategy (v" + v + ")",
+				attrs: map[string]any{match: "MATCH_ANY"}, headers: map[string]string{"Keygen-Version": v},
+				setup: func(w *world) req {
+					return versioned(getAs("/policies/"+w.policy(w.prod, map[string]any{"machineMatchingStrategy": "MATCH_ANY"}), ""), v)
+				}})
+	}
+	runEach(t, newProductWorld, cases)
+}
