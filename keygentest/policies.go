@@ -254,17 +254,37 @@ func policyAttrs(create bool, minor int) fields {
 		f["encrypted"] = boolean().opt()
 		f["use_pool"] = boolean().opt()
 	}
-	if minor <= 1 {
-		f["concurrent"] = boolean().opt()
-	}
-	if minor <= 3 {
-		f["fingerprint_uniqueness_strategy"] = str().opt()
-		f["fingerprint_matching_strategy"] = str().opt()
-	}
-	if minor <= 6 {
-		f["leasing_strategy"] = str().opt()
+	for _, a := range policyVersioned {
+		switch {
+		case minor > a.upTo:
+			f[a.name] = anyParam().opt() // bounced by bouncePolicy, before any type check
+		case a.name == "concurrent":
+			f[a.name] = boolean().opt()
+		default:
+			f[a.name] = str().opt()
+		}
 	}
 	return f
+}
+
+// policyVersioned are the attributes PoliciesController declares only up to API version
+// 1.<upTo> (their `if:` conditions), in its declaration order.
+var policyVersioned = []struct {
+	name string
+	upTo int
+}{{"concurrent", 1}, {"fingerprint_uniqueness_strategy", 3}, {"fingerprint_matching_strategy", 3}, {"leasing_strategy", 6}}
+
+// bouncePolicy refuses a versioned attribute sent at a version that does not declare it.
+// Typed params bounce such params after refusing unknown keys and before checking types,
+// walking the schema in declaration order, so the first declared one is reported whatever
+// the body's order (typed_params' Processor and Bouncer; app/controllers/api/v1/policies_controller.rb).
+func bouncePolicy(a params, minor int) error {
+	for _, v := range policyVersioned {
+		if minor > v.upTo && a.has(v.name) {
+			return paramError("unpermitted parameter", []string{"data", "attributes", v.name}, false)
+		}
+	}
+	return nil
 }
 
 func policySchema(create bool, minor int) *param {
@@ -339,6 +359,9 @@ func (s *Server) createPolicy(c *call) error {
 	}
 	in, err := c.parse(policySchema(true, c.minor))
 	if err != nil {
+		return err
+	}
+	if err := bouncePolicy(in.obj("data").obj("attributes"), c.minor); err != nil {
 		return err
 	}
 	productID, _ := in.relID("product")
@@ -569,6 +592,9 @@ func (s *Server) updatePolicy(c *call) error {
 	}
 	in, err := c.parse(policySchema(false, c.minor))
 	if err != nil {
+		return err
+	}
+	if err := bouncePolicy(in.obj("data").obj("attributes"), c.minor); err != nil {
 		return err
 	}
 	if err := c.authorize(p, "policy.update", mayWritePolicy(p, pol.ProductID, false)); err != nil {
