@@ -402,9 +402,11 @@ func TestPolicyFeaturesShowIndexDestroy(t *testing.T) {
 		name        string
 		cursor, nxt int // index from the end (0 = none)
 		n           int
-	}{{"(first page)", 0, 5, 5}, {"(next page)", 5, 10, 5}, {"(last page)", 15, 0, 4}} {
+	}{{"Admin retrieves a keyset-paginated list of policies (first page)", 0, 5, 5},
+		{"Admin retrieves a keyset-paginated list of policies (next page)", 5, 10, 5},
+		{"Admin retrieves a keyset-paginated list of policies (last page)", 15, 0, 4}} {
 		var ids []string
-		cases = append(cases, apiCase{name: i + "Admin retrieves a keyset-paginated list of policies " + k.name,
+		cases = append(cases, apiCase{name: i + k.name,
 			setup: func(w *world) req {
 				ids = w.policies(19, nil)
 				cur := ""
@@ -427,33 +429,39 @@ func TestPolicyFeaturesShowIndexDestroy(t *testing.T) {
 				wantLinks(map[string]any{"self": base + "?page[cursor]=" + cur + "&page[size]=5", "next": next})(t, w, r)
 			}})
 	}
-	for _, st := range []struct{ title, role string }{{"Developer", "developer"}, {"Sales", "sales-agent"}, {"Support", "support-agent"}, {"Read-only", "read-only"}} {
+	for _, st := range []struct{ name, role, path string }{
+		{s + "Developer retrieves a policy for their account", "developer", "one"},
+		{s + "Sales retrieves a policy for their account", "sales-agent", "one"},
+		{s + "Read-only retrieves a policy for their account", "read-only", "one"},
+		{i + "Developer retrieves all policies for their account", "developer", "all"},
+		{i + "Sales retrieves all policies for their account", "sales-agent", "all"},
+		{i + "Support retrieves all policies for their account", "support-agent", "all"},
+	} {
 		auth := staff(st.role)
-		if st.title != "Support" {
-			cases = append(cases, apiCase{name: s + st.title + " retrieves a policy for their account",
+		if st.path == "one" {
+			cases = append(cases, apiCase{name: st.name, check: func(t *testing.T, w *world, r *reply) { assert.Equal(t, "policies", r.data()["type"]) },
 				setup: func(w *world) req { ids := w.policies(3, nil); return getAs("/policies/"+ids[0], auth(w)) }})
-		}
-		if st.title != "Read-only" {
-			cases = append(cases, apiCase{name: i + st.title + " retrieves all policies for their account", check: listLen(3),
+		} else {
+			cases = append(cases, apiCase{name: st.name, check: listLen(3),
 				setup: func(w *world) req { w.policies(3, nil); return getAs("/policies", auth(w)) }})
 		}
 	}
-	for _, v := range []string{"1.4", "1.3", "1.2", "1.1", "1.0"} {
-		uniq, match := "machineUniquenessStrategy", "machineMatchingStrategy"
-		if v != "1.4" {
-			uniq, match = "fingerprintUniquenessStrategy", "fingerprintMatchingStrategy"
-		}
-		cases = append(cases,
-			apiCase{name: s + "Admin retrieves a policy with a machine uniqueness strategy (v" + v + ")",
-				attrs: map[string]any{uniq: "UNIQUE_PER_PRODUCT"}, headers: map[string]string{"Keygen-Version": v},
-				setup: func(w *world) req {
-					return versioned(getAs("/policies/"+w.policy(w.prod, map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_PRODUCT"}), ""), v)
-				}},
-			apiCase{name: s + "Admin retrieves a policy with a machine matching strategy (v" + v + ")",
-				attrs: map[string]any{match: "MATCH_ANY"}, headers: map[string]string{"Keygen-Version": v},
-				setup: func(w *world) req {
-					return versioned(getAs("/policies/"+w.policy(w.prod, map[string]any{"machineMatchingStrategy": "MATCH_ANY"}), ""), v)
-				}})
+	for _, vc := range []struct{ name, ver, attr, sent, want string }{
+		{"Admin retrieves a policy with a machine uniqueness strategy (v1.4)", "1.4", "machineUniquenessStrategy", "machineUniquenessStrategy", "UNIQUE_PER_PRODUCT"},
+		{"Admin retrieves a policy with a machine uniqueness strategy (v1.3)", "1.3", "fingerprintUniquenessStrategy", "machineUniquenessStrategy", "UNIQUE_PER_PRODUCT"},
+		{"Admin retrieves a policy with a machine uniqueness strategy (v1.2)", "1.2", "fingerprintUniquenessStrategy", "machineUniquenessStrategy", "UNIQUE_PER_PRODUCT"},
+		{"Admin retrieves a policy with a machine uniqueness strategy (v1.1)", "1.1", "fingerprintUniquenessStrategy", "machineUniquenessStrategy", "UNIQUE_PER_PRODUCT"},
+		{"Admin retrieves a policy with a machine uniqueness strategy (v1.0)", "1.0", "fingerprintUniquenessStrategy", "machineUniquenessStrategy", "UNIQUE_PER_PRODUCT"},
+		{"Admin retrieves a policy with a machine matching strategy (v1.4)", "1.4", "machineMatchingStrategy", "machineMatchingStrategy", "MATCH_ANY"},
+		{"Admin retrieves a policy with a machine matching strategy (v1.3)", "1.3", "fingerprintMatchingStrategy", "machineMatchingStrategy", "MATCH_ANY"},
+		{"Admin retrieves a policy with a machine matching strategy (v1.2)", "1.2", "fingerprintMatchingStrategy", "machineMatchingStrategy", "MATCH_ANY"},
+		{"Admin retrieves a policy with a machine matching strategy (v1.1)", "1.1", "fingerprintMatchingStrategy", "machineMatchingStrategy", "MATCH_ANY"},
+		{"Admin retrieves a policy with a machine matching strategy (v1.0)", "1.0", "fingerprintMatchingStrategy", "machineMatchingStrategy", "MATCH_ANY"},
+	} {
+		cases = append(cases, apiCase{name: s + vc.name, attrs: map[string]any{vc.attr: vc.want}, headers: map[string]string{"Keygen-Version": vc.ver},
+			setup: func(w *world) req {
+				return versioned(getAs("/policies/"+w.policy(w.prod, map[string]any{vc.sent: vc.want}), ""), vc.ver)
+			}})
 	}
 	runEach(t, newProductWorld, cases)
 }
