@@ -453,6 +453,10 @@ func validatePolicy(v *invalid, pol *policy) {
 		switch {
 		case *m < 0:
 			v.attr("maxMachines", "INVALID", "must be greater than or equal to 0")
+		case *m > maxInt:
+			// The range rule is declared before the floating and node-locked ones
+			// (app/models/policy.rb); their errors share its code, so only it is reported.
+			v.attr("maxMachines", "INVALID", fmt.Sprintf("must be less than or equal to %d", maxInt))
 		case pol.Floating && *m < 1:
 			v.attr("maxMachines", "INVALID", "must be greater than or equal to 1 for floating policy")
 		case !pol.Floating && *m != 1:
@@ -485,15 +489,21 @@ func validatePolicy(v *invalid, pol *policy) {
 			// (app/models/policy.rb).
 			validateMetadata(v, pol.Metadata)
 		}
+		if e.attr == "overageStrategy" {
+			// max_processes and max_users are declared before the overage strategy's
+			// inclusion (app/models/policy.rb).
+			num("maxProcesses", pol.MaxProcesses, 1, "must be greater than 0")
+			num("maxUsers", pol.MaxUsers, 1, "must be greater than 0")
+		}
 		if val := *e.field(pol); val != "" && !contains(e.values, val) {
 			v.attr(e.attr, "NOT_ALLOWED", "unsupported "+e.noun)
 		}
+		// The ALWAYS_REVIVE rule follows the cull strategy's inclusion, before the
+		// resurrection strategy's and the later ones (app/models/policy.rb).
+		if e.attr == "heartbeatCullStrategy" && pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" && pol.HeartbeatCullStrategy != "KEEP_DEAD" {
+			v.attr("heartbeatCullStrategy", "NOT_ALLOWED", "incompatible heartbeat cull strategy (must be KEEP_DEAD when resurrection strategy is ALWAYS_REVIVE)")
+		}
 	}
-	if pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" && pol.HeartbeatCullStrategy != "KEEP_DEAD" {
-		v.attr("heartbeatCullStrategy", "NOT_ALLOWED", "incompatible heartbeat cull strategy (must be KEEP_DEAD when resurrection strategy is ALWAYS_REVIVE)")
-	}
-	num("maxProcesses", pol.MaxProcesses, 1, "must be greater than 0")
-	num("maxUsers", pol.MaxUsers, 1, "must be greater than 0")
 	validateOverage(v, pol)
 	if pol.UsePool && pol.Encrypted {
 		v.attr("encrypted", "NOT_SUPPORTED", "cannot be encrypted and use a pool")

@@ -535,3 +535,44 @@ func TestPolicyFeaturesUpdate(t *testing.T) {
 	}
 	runEach(t, newProductWorld, cases)
 }
+
+// Rules of app/models/policy.rb that no scenario pins.
+func TestPolicyModelRules(t *testing.T) {
+	t.Parallel()
+	const m = "app/models/policy.rb: "
+	post := func(attrs map[string]any) func(w *world) req {
+		return func(w *world) req { attrs["name"] = "P"; return postPolicy(w, attrs, "") }
+	}
+	pointers := func(want ...string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, _ *world, r *reply) {
+			var got []string
+			errs, _ := r.doc["errors"].([]any)
+			for _, e := range errs {
+				src, _ := e.(map[string]any)["source"].(map[string]any)
+				got = append(got, src["pointer"].(string))
+			}
+			assert.Equal(t, want, got, string(r.body))
+		}
+	}
+	cases := []apiCase{
+		{name: m + "max_machines is at most 2147483647 (floating)", status: 422, code: "MAX_MACHINES_INVALID",
+			detail: "must be less than or equal to 2147483647", source: map[string]any{"pointer": "/data/attributes/maxMachines"}, check: oneError,
+			setup: post(map[string]any{"floating": true, "maxMachines": 2147483648})},
+		{name: m + "max_machines is at most 2147483647 before the node-locked rule", status: 422, code: "MAX_MACHINES_INVALID",
+			detail: "must be less than or equal to 2147483647", source: map[string]any{"pointer": "/data/attributes/maxMachines"}, check: oneError,
+			setup: post(map[string]any{"floating": false, "maxMachines": 2147483648})},
+		// The cull strategy's ALWAYS_REVIVE rule is declared before the heartbeat basis's
+		// inclusion, so its error comes first.
+		{name: m + "incompatible heartbeat cull strategy is reported before an unsupported heartbeat basis", status: 422,
+			code: "HEARTBEAT_CULL_STRATEGY_NOT_ALLOWED", detail: "incompatible heartbeat cull strategy (must be KEEP_DEAD when resurrection strategy is ALWAYS_REVIVE)",
+			check: pointers("/data/attributes/heartbeatCullStrategy", "/data/attributes/heartbeatBasis", "/data/attributes/transferStrategy"),
+			setup: post(map[string]any{"heartbeatResurrectionStrategy": "ALWAYS_REVIVE", "heartbeatCullStrategy": "DEACTIVATE_DEAD",
+				"heartbeatBasis": "FROM_NEVER", "transferStrategy": "NOPE"})},
+		// max_processes and max_users are validated before the overage strategy's inclusion.
+		{name: m + "max processes and max users are reported before an unsupported overage strategy", status: 422,
+			code: "MAX_PROCESSES_INVALID", detail: "must be greater than 0",
+			check: pointers("/data/attributes/maxProcesses", "/data/attributes/maxUsers", "/data/attributes/overageStrategy"),
+			setup: post(map[string]any{"overageStrategy": "SOMETIMES", "maxProcesses": 0, "maxUsers": 0})},
+	}
+	runEach(t, newProductWorld, cases)
+}
