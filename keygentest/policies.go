@@ -294,8 +294,8 @@ func policySchema(create bool, minor int) *param {
 		// PoliciesController#create's typed params): CE refuses it as unpermitted.
 		data["relationships"] = obj(fields{"product": linkage("product")})
 	} else {
+		// data.attributes is required on update too (app/controllers/api/v1/policies_controller.rb).
 		data["id"] = str().opt()
-		data["attributes"].optional = true
 	}
 	return obj(fields{"data": obj(data)})
 }

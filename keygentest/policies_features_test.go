@@ -576,3 +576,17 @@ func TestPolicyModelRules(t *testing.T) {
 	}
 	runEach(t, newProductWorld, cases)
 }
+
+// PoliciesController#update declares data.attributes without optional: a document without
+// attributes is refused by typed params (app/controllers/api/v1/policies_controller.rb).
+func TestPolicyUpdateRequiresAttributes(t *testing.T) {
+	t.Parallel()
+	runEach(t, newProductWorld, []apiCase{
+		{name: "app/controllers/api/v1/policies_controller.rb: update requires data.attributes", status: 400, title: "Bad request",
+			detail: "is missing", source: map[string]any{"pointer": "/data/attributes"}, check: oneError,
+			setup: func(w *world) req {
+				id := w.policy(w.prod, nil)
+				return req{method: "PATCH", path: "/policies/" + id, body: map[string]any{"data": map[string]any{"type": "policies", "id": id}}}
+			}},
+	})
+}
