@@ -254,17 +254,37 @@ func policyAttrs(create bool, minor int) fields {
 		f["encrypted"] = boolean().opt()
 		f["use_pool"] = boolean().opt()
 	}
-	if minor <= 1 {
-		f["concurrent"] = boolean().opt()
-	}
-	if minor <= 3 {
-		f["fingerprint_uniqueness_strategy"] = str().opt()
-		f["fingerprint_matching_strategy"] = str().opt()
-	}
-	if minor <= 6 {
-		f["leasing_strategy"] = str().opt()
+	for _, a := range policyVersioned {
+		switch {
+		case minor > a.upTo:
+			f[a.name] = anyParam().opt() // bounced by bouncePolicy, before any type check
+		case a.name == "concurrent":
+			f[a.name] = boolean().opt()
+		default:
+			f[a.name] = str().opt()
+		}
 	}
 	return f
+}
+
+// policyVersioned are the attributes PoliciesController declares only up to API version
+// 1.<upTo> (their `if:` conditions), in its declaration order.
+var policyVersioned = []struct {
+	name string
+	upTo int
+}{{"concurrent", 1}, {"fingerprint_uniqueness_strategy", 3}, {"fingerprint_matching_strategy", 3}, {"leasing_strategy", 6}}
+
+// bouncePolicy refuses a versioned attribute sent at a version that does not declare it.
+// Typed params bounce such params after refusing unknown keys and before checking types,
+// walking the schema in declaration order, so the first declared one is reported whatever
+// the body's order (typed_params' Processor and Bouncer; app/controllers/api/v1/policies_controller.rb).
+func bouncePolicy(a params, minor int) error {
+	for _, v := range policyVersioned {
+		if minor > v.upTo && a.has(v.name) {
+			return paramError("unpermitted parameter", []string{"data", "attributes", v.name}, false)
+		}
+	}
+	return nil
 }
 
 func policySchema(create bool, minor int) *param {
@@ -274,8 +294,8 @@ func policySchema(create bool, minor int) *param {
 		// PoliciesController#create's typed params): CE refuses it as unpermitted.
 		data["relationships"] = obj(fields{"product": linkage("product")})
 	} else {
+		// data.attributes is required on update too (app/controllers/api/v1/policies_controller.rb).
 		data["id"] = str().opt()
-		data["attributes"].optional = true
 	}
 	return obj(fields{"data": obj(data)})
 }
@@ -339,6 +359,9 @@ func (s *Server) createPolicy(c *call) error {
 	}
 	in, err := c.parse(policySchema(true, c.minor))
 	if err != nil {
+		return err
+	}
+	if err := bouncePolicy(in.obj("data").obj("attributes"), c.minor); err != nil {
 		return err
 	}
 	productID, _ := in.relID("product")
@@ -430,6 +453,10 @@ func validatePolicy(v *invalid, pol *policy) {
 		switch {
 		case *m < 0:
 			v.attr("maxMachines", "INVALID", "must be greater than or equal to 0")
+		case *m > maxInt:
+			// The range rule is declared before the floating and node-locked ones
+			// (app/models/policy.rb); their errors share its code, so only it is reported.
+			v.attr("maxMachines", "INVALID", fmt.Sprintf("must be less than or equal to %d", maxInt))
 		case pol.Floating && *m < 1:
 			v.attr("maxMachines", "INVALID", "must be greater than or equal to 1 for floating policy")
 		case !pol.Floating && *m != 1:
@@ -462,15 +489,21 @@ func validatePolicy(v *invalid, pol *policy) {
 			// (app/models/policy.rb).
 			validateMetadata(v, pol.Metadata)
 		}
+		if e.attr == "overageStrategy" {
+			// max_processes and max_users are declared before the overage strategy's
+			// inclusion (app/models/policy.rb).
+			num("maxProcesses", pol.MaxProcesses, 1, "must be greater than 0")
+			num("maxUsers", pol.MaxUsers, 1, "must be greater than 0")
+		}
 		if val := *e.field(pol); val != "" && !contains(e.values, val) {
 			v.attr(e.attr, "NOT_ALLOWED", "unsupported "+e.noun)
 		}
+		// The ALWAYS_REVIVE rule follows the cull strategy's inclusion, before the
+		// resurrection strategy's and the later ones (app/models/policy.rb).
+		if e.attr == "heartbeatCullStrategy" && pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" && pol.HeartbeatCullStrategy != "KEEP_DEAD" {
+			v.attr("heartbeatCullStrategy", "NOT_ALLOWED", "incompatible heartbeat cull strategy (must be KEEP_DEAD when resurrection strategy is ALWAYS_REVIVE)")
+		}
 	}
-	if pol.HeartbeatResurrectionStrategy == "ALWAYS_REVIVE" && pol.HeartbeatCullStrategy != "KEEP_DEAD" {
-		v.attr("heartbeatCullStrategy", "NOT_ALLOWED", "incompatible heartbeat cull strategy (must be KEEP_DEAD when resurrection strategy is ALWAYS_REVIVE)")
-	}
-	num("maxProcesses", pol.MaxProcesses, 1, "must be greater than 0")
-	num("maxUsers", pol.MaxUsers, 1, "must be greater than 0")
 	validateOverage(v, pol)
 	if pol.UsePool && pol.Encrypted {
 		v.attr("encrypted", "NOT_SUPPORTED", "cannot be encrypted and use a pool")
@@ -569,6 +602,9 @@ func (s *Server) updatePolicy(c *call) error {
 	}
 	in, err := c.parse(policySchema(false, c.minor))
 	if err != nil {
+		return err
+	}
+	if err := bouncePolicy(in.obj("data").obj("attributes"), c.minor); err != nil {
 		return err
 	}
 	if err := c.authorize(p, "policy.update", mayWritePolicy(p, pol.ProductID, false)); err != nil {

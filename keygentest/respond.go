@@ -98,6 +98,17 @@ func (c *call) finish(signed bool) *response {
 			h.Set("Keygen-Token", c.auth.token.ID)
 		}
 	}
+	// API versions up to 1.3 name these headers Keygen-X-Id
+	// (app/migrations/rename_keygen_id_headers_for_responses_migration.rb, registered for
+	// 1.3 in config/initializers/request_migrations.rb).
+	if c.minor <= 3 {
+		for _, k := range []string{"Keygen-Account", "Keygen-Bearer", "Keygen-Token"} {
+			if v, ok := h[k]; ok {
+				delete(h, k)
+				h[k+"-Id"] = v
+			}
+		}
+	}
 	if signed && c.acct != nil {
 		signResponse(h, c.acct, c.r, c.s.clock.now(), c.payload)
 	}
