@@ -224,7 +224,9 @@ func TestMachineFeaturesCreate(t *testing.T) {
 				lic, _ := w.createLicense("", nil, "")
 				return mPost("", machineBody(lic, fp, map[string]any{"disk": int64(9223372036854775807)}, nil))
 			},
-			check: func(t *testing.T, _ *world, r *reply) { assert.Contains(t, string(r.body), `"disk":9223372036854775807`) }},
+			check: func(t *testing.T, _ *world, r *reply) {
+				assert.Contains(t, string(r.body), `"disk":9223372036854775807`)
+			}},
 		{name: mcreate + ": Admin creates a machine for a floating license that is under its core overage limit (PER_USER leasing strategy, no owner)", status: 201,
 			setup: func(w *world) req {
 				lic, _ := perUserLicense(w, map[string]any{"machineLeasingStrategy": "PER_USER", "maxMachines": 10, "maxCores": 32})
