@@ -295,3 +295,162 @@ func TestMachineFeaturesCreate(t *testing.T) {
 	}
 	runEach(t, newProductWorld, cases)
 }
+
+// TestMachineFeaturesCreateScopes: fingerprint uniqueness strategies, groups and owners of
+// a new machine (app/models/machine.rb, app/policies/machine_policy.rb).
+func TestMachineFeaturesCreateScopes(t *testing.T) {
+	const fp = "mN:8M:uK:WL:Dx:8z:Vb:9A:ut:zD:FA:xL:fv:zt:ZE"
+	const gfp = "4d:Eq:UV:D3:XZ:tL:WN:Bz:mA:Eg:E6:Mk:YX:dK:NC"
+	taken := func(detail string) map[string]any { return map[string]any{"pointer": "/data/attributes/fingerprint"} }
+	// uniq: a machine with fp on the other license, then the first license's token
+	// (maxActivations 1) activates fp; a refusal spends no activation.
+	uniq := func(title string, mk func(w *world) (lic, other string), status int, detail string) apiCase {
+		c := apiCase{name: mcreate + ": " + title, status: status,
+			setup: func(w *world) req {
+				lic, other := mk(w)
+				w.createMachine(other, fp, nil)
+				return mPost(w.licenseAuth(lic, map[string]any{"maxActivations": 1}), machineBody(lic, fp, nil, nil))
+			}}
+		if detail != "" {
+			c.title, c.code, c.detail, c.source = unprocessed, "FINGERPRINT_TAKEN", detail, taken(detail)
+			c.check = func(t *testing.T, w *world, _ *reply) {
+				assert.Equal(t, 1, w.machineCount())
+				w.withStore(func(db *store) {
+					for _, tk := range db.tokens {
+						if tk.Kind == "activation-token" {
+							assert.Equal(t, 0, int(tk.Activations))
+						}
+					}
+				})
+			}
+		} else {
+			c.attrs = map[string]any{"fingerprint": fp}
+		}
+		return c
+	}
+	samePolicy := func(strategy string) func(w *world) (string, string) {
+		return func(w *world) (string, string) {
+			pol := w.floatingPolicy(map[string]any{"machineUniquenessStrategy": strategy})
+			a, _ := w.createLicense(pol, nil, "")
+			b, _ := w.createLicense(pol, nil, "")
+			return a, b
+		}
+	}
+	group := func(w *world, max int) string {
+		return w.mustCreate("/groups", "groups", map[string]any{"name": "G", "maxMachines": max}, nil)
+	}
+	groupRel := func(w *world, r *reply) map[string]any { return relData(r, "group") }
+	cases := []apiCase{
+		uniq("License creates a machine with a fingerprint matching another license's machine for a policy-scoped machine uniqueness strategy (same policy)",
+			samePolicy("UNIQUE_PER_POLICY"), 422, "has already been taken for this policy"),
+		uniq("License creates a machine with a fingerprint from another license's machine for a policy-scoped machine uniqueness strategy (different policy)",
+			func(w *world) (string, string) {
+				a, _ := w.createLicense(w.floatingPolicy(map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_POLICY"}), nil, "")
+				b, _ := w.createLicense(w.floatingPolicy(map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_POLICY"}), nil, "")
+				return a, b
+			}, 201, ""),
+		uniq("License creates a machine with a fingerprint from another license's machine for a product-scoped machine uniqueness strategy (different product)",
+			func(w *world) (string, string) {
+				a, _ := w.createLicense(w.floatingPolicy(map[string]any{"machineUniquenessStrategy": "UNIQUE_PER_PRODUCT"}), nil, "")
+				b := w.licenseOwnedBy(w.policy(w.product(), map[string]any{"floating": true, "machineUniquenessStrategy": "UNIQUE_PER_PRODUCT"}), "")
+				return a, b
+			}, 201, ""),
+		uniq("License creates a machine with a fingerprint from another license's machine for a account-scoped machine uniqueness strategy (same account)",
+			samePolicy("UNIQUE_PER_ACCOUNT"), 422, "has already been taken for this account"),
+
+		{name: mcreate + ": Admin creates a grouped machine for their account (limit exceeded, explicit group)", status: 422,
+			setup: func(w *world) req {
+				g := group(w, 1)
+				lic, _ := w.createLicense("", nil, "")
+				other, _ := w.createLicense("", nil, "")
+				m := w.createMachine(other, newUUID(), nil)
+				w.withStore(func(db *store) { db.machines[m].GroupID = ptr(g) })
+				return mPost("", machineBody(lic, gfp, nil, map[string]any{"group": link("groups", g)}))
+			},
+			title: unprocessed, code: "GROUP_MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed by current group (1)",
+			source: map[string]any{"pointer": "/data/relationships/group"}},
+		{name: mcreate + ": Admin creates a grouped machine for their account (limit exceeded, inherited group)", status: 422,
+			setup: func(w *world) req {
+				g := group(w, 1)
+				lic, _ := w.createLicense("", nil, "")
+				w.mutLicense(lic, func(l *license) { l.GroupID = ptr(g) })
+				other, _ := w.createLicense("", nil, "")
+				m := w.createMachine(other, newUUID(), nil)
+				w.withStore(func(db *store) { db.machines[m].GroupID = ptr(g) })
+				return mPost("", machineBody(lic, gfp, nil, nil))
+			},
+			title: unprocessed, code: "GROUP_MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed by current group (1)",
+			source: map[string]any{"pointer": "/data/relationships/group"}},
+		{name: mcreate + ": Admin creates a grouped machine for their account (inherited from license)", status: 201,
+			setup: func(w *world) req {
+				g := group(w, 1)
+				lic, _ := w.createLicense("", nil, "")
+				w.mutLicense(lic, func(l *license) { l.GroupID = ptr(g) })
+				return mPost("", machineBody(lic, gfp, nil, nil))
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, link("groups", w.groupID())["data"], groupRel(w, r), string(r.body))
+			}},
+		// The license's owner is the admin (users[0]), who has no group; the machine has
+		// no owner, so it inherits nothing.
+		{name: mcreate + ": Admin creates a grouped machine for their account (inherited from user)", status: 201,
+			setup: func(w *world) req {
+				g := group(w, 1)
+				u := w.createUser("grouped@example.com")
+				w.mutUser(u, func(u *user) { u.GroupID = ptr(g) })
+				lic, _ := w.createLicense("", nil, "")
+				admin := w.get("/me").id()
+				w.mutLicense(lic, func(l *license) { l.OwnerID = ptr(admin) })
+				return mPost("", machineBody(lic, gfp, nil, nil))
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Contains(t, rel(r, "group"), "data", string(r.body))
+				assert.Nil(t, groupRel(w, r), string(r.body))
+			}},
+		{name: mcreate + ": Product creates a grouped machine for their account", status: 201,
+			setup: func(w *world) req {
+				g := group(w, 1)
+				lic, _ := w.createLicense("", nil, "")
+				return mPost(w.productAuth(w.prod), machineBody(lic, gfp, nil, map[string]any{"group": link("groups", g)}))
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, link("groups", w.groupID())["data"], groupRel(w, r), string(r.body))
+			}},
+		{name: mcreate + ": Admin creates a machine with an owner (license owner matches license owner)", status: 201,
+			setup: func(w *world) req {
+				u := w.createUser("owner@example.com")
+				lic, _ := w.createLicense("", nil, u)
+				w.createLicense("", nil, u)
+				return mPost("", machineBody(lic, gfp, nil, map[string]any{"owner": link("users", u)}))
+			},
+			attrs: map[string]any{"fingerprint": gfp},
+			check: func(t *testing.T, w *world, r *reply) {
+				var u string
+				w.withStore(func(db *store) {
+					for _, x := range db.users {
+						if x.Email == "owner@example.com" {
+							u = x.ID
+						}
+					}
+				})
+				assert.Equal(t, link("users", u)["data"], relData(r, "owner"), string(r.body))
+			}},
+		{name: mcreate + ": License activates a machine with a token (auth strategy allowed)", status: 201,
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"authenticationStrategy": "TOKEN"}), nil, "")
+				return mPost(w.licenseAuth(lic, nil), machineBody(lic, "Pm:L2:UP:ti:9Z:eJ:Ts:4k:Zv:Gn:LJ:cv:sn:dW:hw", nil, nil))
+			}},
+	}
+	runEach(t, newProductWorld, cases)
+}
+
+// groupID is the one group of the world.
+func (w *world) groupID() string {
+	var id string
+	w.withStore(func(db *store) {
+		for gid := range db.lic.groups {
+			id = gid
+		}
+	})
+	return id
+}
