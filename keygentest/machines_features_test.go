@@ -454,3 +454,215 @@ func (w *world) groupID() string {
 	})
 	return id
 }
+
+// mPatch patches the machine's attributes as auth (the admin when empty).
+func mPatch(id, auth string, attrs map[string]any) req {
+	return req{method: "PATCH", path: "/machines/" + id, auth: auth, body: map[string]any{"data": map[string]any{"type": "machines", "attributes": attrs}}}
+}
+
+func machinesLeft(n int) func(t *testing.T, w *world, r *reply) {
+	return func(t *testing.T, w *world, r *reply) { assert.Equal(t, n, w.machineCount(), string(r.body)) }
+}
+
+// TestMachineFeaturesUpdateDestroy: machines/update.feature and machines/destroy.feature
+// (app/policies/machine_policy.rb, app/models/machine.rb).
+func TestMachineFeaturesUpdateDestroy(t *testing.T) {
+	// onPolicy is one machine with attrs on a license of a policy with pattrs.
+	onPolicy := func(w *world, pattrs, attrs map[string]any) string {
+		lic, _ := w.createLicense(w.floatingPolicy(pattrs), nil, "")
+		return w.createMachine(lic, newUUID(), attrs)
+	}
+	resUpdate := func(title string, pattrs map[string]any, attr string, from, to int64, status int, code, detail string) apiCase {
+		c := apiCase{name: mupdate + ": " + title, status: status,
+			setup: func(w *world) req {
+				return mPatch(onPolicy(w, pattrs, map[string]any{attr: from}), "", map[string]any{attr: to})
+			}}
+		if code != "" {
+			c.title, c.code, c.detail, c.source = unprocessed, code, detail, map[string]any{"pointer": "/data"}
+		} else {
+			c.attrs = map[string]any{attr: float64(to)}
+		}
+		return c
+	}
+	// userMachine: a license of a policy with pattrs owned by a new user (or with the user
+	// as licensee when !owner), and a machine on it owned by the user when machineOwner.
+	userMachine := func(w *world, pattrs map[string]any, owner, machineOwner bool) (m, auth string) {
+		u, auth := w.userToken("user@example.com")
+		var lic string
+		if owner {
+			lic, _ = w.createLicense(w.floatingPolicy(pattrs), nil, u)
+		} else {
+			lic, _ = w.createLicense(w.floatingPolicy(pattrs), nil, "")
+			w.addLicenseUser(lic, u)
+		}
+		if machineOwner {
+			return w.machineOwnedBy(lic, newUUID(), u), auth
+		}
+		return w.createMachine(lic, newUUID(), nil), auth
+	}
+	del := func(id, auth string) req { return req{method: "DELETE", path: "/machines/" + id, auth: auth} }
+	threeMachines := func(w *world) []string {
+		lic, _ := w.createLicense("", nil, "")
+		return []string{w.createMachine(lic, newUUID(), nil), w.createMachine(lic, newUUID(), nil), w.createMachine(lic, newUUID(), nil)}
+	}
+	cases := []apiCase{
+		resUpdate("Admin updates a machine's core count to an amount that is permissible",
+			map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 1, "maxCores": 12, "floating": false}, "cores", 8, 12, 200, "", ""),
+		resUpdate("Admin updates a machine's core count to an amount that exceeds their maximum core limit (allows overages)",
+			map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 5, "maxCores": 12}, "cores", 8, 32, 200, "", ""),
+		resUpdate("Admin updates a machine's memory to an amount that is permissible",
+			map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 1, "maxMemory": 268435456, "floating": false}, "memory", 67108864, 67108864, 200, "", ""),
+		resUpdate("Admin updates a machine's memory to an amount that exceeds their maximum memory limit (no overages)",
+			map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 2, "maxMemory": 268435456}, "memory", 67108864, 536870912, 422,
+			"MACHINE_MEMORY_LIMIT_EXCEEDED", "machine memory has exceeded maximum allowed for license (268435456)"),
+		resUpdate("Admin updates a machine's disk to an amount that is permissible",
+			map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 1, "maxDisk": 274877906944, "floating": false}, "disk", 68719476736, 68719476736, 200, "", ""),
+		resUpdate("Admin updates a machine's disk to an amount that exceeds their maximum disk limit (no overages)",
+			map[string]any{"overageStrategy": "NO_OVERAGE", "maxMachines": 2, "maxDisk": 274877906944}, "disk", 68719476736, 549755813888, 422,
+			"MACHINE_DISK_LIMIT_EXCEEDED", "machine disk has exceeded maximum allowed for license (274877906944)"),
+		resUpdate("Admin updates a machine's disk to an amount that exceeds their maximum disk limit (allows overages)",
+			map[string]any{"overageStrategy": "ALWAYS_ALLOW_OVERAGE", "maxMachines": 2, "maxDisk": 274877906944}, "disk", 68719476736, 549755813888, 200, "", ""),
+		{name: mupdate + ": Product updates a machine for their product",
+			setup: func(w *world) req {
+				return mPatch(onPolicy(w, nil, nil), w.productAuth(w.prod), map[string]any{"name": "Work MacBook Pro"})
+			},
+			attrs: map[string]any{"name": "Work MacBook Pro"}},
+		{name: mupdate + ": License updates a machine's name that belongs to a unprotected license",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"protected": false}), nil, "")
+				return mPatch(w.createMachine(lic, newUUID(), nil), w.licenseAuth(lic, nil), map[string]any{"name": "Office Mac"})
+			},
+			attrs: map[string]any{"name": "Office Mac"}},
+		{name: mupdate + ": User updates a machine's name that belongs to a unprotected license (license owner)",
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": false}, true, false)
+				return mPatch(m, auth, map[string]any{"name": "Office Mac"})
+			},
+			attrs: map[string]any{"name": "Office Mac"}},
+		{name: mupdate + ": User updates a machine's name that belongs to a unprotected license (license user, as owner)",
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": false}, false, true)
+				return mPatch(m, auth, map[string]any{"name": "Office Mac"})
+			},
+			attrs: map[string]any{"name": "Office Mac"}},
+		{name: mupdate + ": User updates a machine's name that belongs to a protected license", status: 403,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": true}, true, false)
+				return mPatch(m, auth, map[string]any{"name": "Office Mac"})
+			},
+			title: "Access denied", detail: denied},
+		{name: mupdate + ": User updates a machine's fingerprint for their license", status: 400,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, nil, true, false)
+				return mPatch(m, auth, map[string]any{"fingerprint": "F8:2B:DV:tH:Tm:AY:uG:QG:VJ:ct:N6:nK:WF:tq:vr"})
+			},
+			title: "Bad request", detail: "unpermitted parameter", source: map[string]any{"pointer": "/data/attributes/fingerprint"}},
+		{name: mupdate + ": User attempts to update a machine for another user", status: 404,
+			setup: func(w *world) req {
+				_, auth := w.userToken("me@example.com")
+				u := w.createUser("other@example.com")
+				lic, _ := w.createLicense("", nil, u)
+				return req{method: "PATCH", path: "/machines/" + w.createMachine(lic, newUUID(), nil), auth: auth,
+					body: map[string]any{"machine": map[string]any{"name": "Office Mac"}}}
+			},
+			title: "Not found"},
+		{name: mupdate + ": Anonymous user attempts to update a machine for their account", status: 401,
+			setup: func(w *world) req { return mPatch(threeMachines(w)[0], "-", map[string]any{"name": "iPad 4"}) },
+			title: "Unauthorized"},
+		{name: mupdate + ": Admin attempts to update a machine for another account", status: 401,
+			setup: func(w *world) req {
+				return mPatch(threeMachines(w)[0], "Bearer "+newWorld(w.t).srv.AdminToken, map[string]any{"name": "PC"})
+			},
+			title: "Unauthorized"},
+
+		{name: mdestroy + ": Product deletes a machine", status: 204,
+			setup: func(w *world) req { return del(threeMachines(w)[2], w.productAuth(w.prod)) },
+			check: machinesLeft(2)},
+		{name: mdestroy + ": Product deletes a machine for a different product", status: 404,
+			setup: func(w *world) req {
+				other := w.product()
+				ms := threeMachines(w)
+				return del(ms[2], w.productAuth(other))
+			},
+			title: "Not found", check: machinesLeft(3)},
+		{name: mdestroy + ": Admin deletes one of their machines by fingerprint", status: 204,
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				w.createMachine(lic, "foo-bar-baz", nil)
+				threeMachines(w)
+				return del("foo-bar-baz", "")
+			},
+			check: machinesLeft(3)},
+		{name: mdestroy + ": User attempts to delete a machine that belongs to another user", status: 404,
+			setup: func(w *world) req {
+				ms := threeMachines(w)
+				_, auth := w.userToken("me@example.com")
+				return del(ms[1], auth)
+			},
+			title: "Not found", check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.doc["errors"], 1)
+				assert.Equal(t, 3, w.machineCount())
+			}},
+		{name: mdestroy + ": Owner deletes a machine for their unprotected license (is machine owner)", status: 204,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": false}, true, true)
+				return del(m, auth)
+			},
+			check: machinesLeft(0)},
+		{name: mdestroy + ": User deletes a machine for their unprotected license (is machine owner)", status: 204,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": false}, false, true)
+				return del(m, auth)
+			},
+			check: machinesLeft(0)},
+		{name: mdestroy + ": Owner deletes a machine for their protected license (is machine owner)", status: 403,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": true}, true, true)
+				return del(m, auth)
+			},
+			title: "Access denied", detail: denied, check: machinesLeft(1)},
+		{name: mdestroy + ": Owner deletes a machine for their protected license (not machine owner)", status: 403,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": true}, true, false)
+				return del(m, auth)
+			},
+			title: "Access denied", detail: denied, check: machinesLeft(1)},
+		// The licensee sees the machine (it belongs to their license) but neither owns it
+		// nor the license: deny!.
+		{name: mdestroy + ": User deletes a machine for their protected license (not machine owner)", status: 403,
+			setup: func(w *world) req {
+				m, auth := userMachine(w, map[string]any{"protected": true}, false, false)
+				return del(m, auth)
+			},
+			title: "Access denied", detail: denied, check: machinesLeft(1)},
+		// The bearer is a second user, not the group's owner: the machines are not theirs.
+		{name: mdestroy + ": User deletes a machine for their group", status: 404,
+			setup: func(w *world) req {
+				g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
+				owner := w.createUser("group-owner@example.com")
+				w.do(req{method: "POST", path: "/groups/" + g + "/relationships/owners", body: map[string]any{"data": []any{link("users", owner)["data"]}}})
+				ms := threeMachines(w)
+				w.withStore(func(db *store) {
+					for _, m := range ms {
+						db.machines[m].GroupID = ptr(g)
+					}
+				})
+				_, auth := w.userToken("me@example.com")
+				return del(ms[1], auth)
+			},
+			title: "Not found", check: machinesLeft(3)},
+		{name: mdestroy + ": Anonymous user attempts to delete a machine for their account", status: 401,
+			setup: func(w *world) req { return del(threeMachines(w)[1], "-") },
+			title: "Unauthorized", check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.doc["errors"], 1)
+				assert.Equal(t, 3, w.machineCount())
+			}},
+		{name: mdestroy + ": Admin attempts to delete a machine for another account", status: 401,
+			setup: func(w *world) req { return del(threeMachines(w)[1], "Bearer "+newWorld(w.t).srv.AdminToken) },
+			title: "Unauthorized", check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.doc["errors"], 1)
+				assert.Equal(t, 3, w.machineCount())
+			}},
+	}
+	runEach(t, newProductWorld, cases)
+}
