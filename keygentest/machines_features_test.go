@@ -3,6 +3,7 @@ package keygentest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -663,6 +664,98 @@ func TestMachineFeaturesUpdateDestroy(t *testing.T) {
 				assert.Len(t, r.doc["errors"], 1)
 				assert.Equal(t, 3, w.machineCount())
 			}},
+	}
+	runEach(t, newProductWorld, cases)
+}
+
+// TestMachineFeaturesHeartbeats: machines/actions/heartbeats.feature
+// (app/controllers/api/v1/machines/actions/heartbeats_controller.rb, app/models/machine.rb).
+func TestMachineFeaturesHeartbeats(t *testing.T) {
+	ping := func(id, auth string) req {
+		return req{method: "POST", path: "/machines/" + id + "/actions/ping-heartbeat", auth: auth}
+	}
+	// beatAt sets the machine's last heartbeat to ago before now (nil when ago < 0).
+	beatAt := func(w *world, m string, ago time.Duration) {
+		w.withStore(func(db *store) {
+			if ago < 0 {
+				db.machines[m].LastHeartbeat = nil
+				return
+			}
+			at := w.srv.clock.now().Add(-ago)
+			db.machines[m].LastHeartbeat = &at
+		})
+	}
+	alive := func(status string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			a := r.attrs()
+			assert.Equal(t, true, a["requireHeartbeat"], string(r.body))
+			assert.Equal(t, status, a["heartbeatStatus"], string(r.body))
+			assert.NotNil(t, a["lastHeartbeat"])
+			assert.NotNil(t, a["nextHeartbeat"])
+		}
+	}
+	machine := func(w *world, pattrs map[string]any) string {
+		lic, _ := w.createLicense(w.floatingPolicy(pattrs), nil, "")
+		return w.createMachine(lic, newUUID(), nil)
+	}
+	cases := []apiCase{
+		{name: mbeat + ": Admin pings an alive machine's heartbeat",
+			setup: func(w *world) req {
+				m := machine(w, nil)
+				beatAt(w, m, time.Minute)
+				return ping(m, "")
+			},
+			check: alive("ALIVE")},
+		{name: mbeat + ": Admin pings a dead machine's heartbeat that supports resurrection (always revive, from first ping basis)",
+			setup: func(w *world) req {
+				// ALWAYS_REVIVE validates only with KEEP_DEAD (app/models/policy.rb); the
+				// feature writes the strategy past validation.
+				m := machine(w, map[string]any{"heartbeatResurrectionStrategy": "ALWAYS_REVIVE", "heartbeatCullStrategy": "KEEP_DEAD", "heartbeatDuration": 2629746})
+				beatAt(w, m, 2*2629746*time.Second)
+				return ping(m, "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				alive("RESURRECTED")(t, w, r)
+				// RESURRECTED is transient: the machine reads ALIVE afterwards.
+				assert.Equal(t, "ALIVE", w.get("/machines/" + r.id()).attrs()["heartbeatStatus"])
+			}},
+		{name: mbeat + ": Product pings a machine's heartbeat",
+			setup: func(w *world) req {
+				m := machine(w, nil)
+				beatAt(w, m, -1)
+				return ping(m, w.productAuth(w.prod))
+			},
+			check: alive("ALIVE")},
+		{name: mbeat + ": Product pings a machine's heartbeat that doesn't belong to them", status: 404,
+			setup: func(w *world) req {
+				other := w.product()
+				m := machine(w, nil)
+				return ping(m, w.productAuth(other))
+			},
+			title: "Not found"},
+		{name: mbeat + ": User pings an unprotected machine's heartbeat (license user, machine owner)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("user@example.com")
+				lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"protected": false}), nil, "")
+				w.addLicenseUser(lic, u)
+				m := w.machineOwnedBy(lic, newUUID(), u)
+				beatAt(w, m, -1)
+				return req{method: "POST", path: "/machines/" + m + "/actions/ping", auth: auth}
+			},
+			check: alive("ALIVE")},
+		{name: mbeat + ": User pings a machine's heartbeat that doesn't belong to them", status: 404,
+			setup: func(w *world) req {
+				_, auth := w.userToken("user@example.com")
+				return ping(machine(w, nil), auth)
+			},
+			title: "Not found"},
+		{name: mbeat + ": Anonymous resets a machine's heartbeat", status: 401,
+			setup: func(w *world) req {
+				m := machine(w, nil)
+				beatAt(w, m, time.Hour)
+				return req{method: "POST", path: "/machines/" + m + "/actions/reset-heartbeat", auth: "-"}
+			},
+			title: "Unauthorized"},
 	}
 	runEach(t, newProductWorld, cases)
 }
