@@ -759,3 +759,118 @@ func TestMachineFeaturesHeartbeats(t *testing.T) {
 	}
 	runEach(t, newProductWorld, cases)
 }
+
+// TestMachineFeaturesRelationships: machines/relationships/group.feature and owner.feature
+// (app/controllers/api/v1/machines/relationships/*_controller.rb, app/policies/machines/*).
+func TestMachineFeaturesRelationships(t *testing.T) {
+	const rgroup, rowner = "machines/relationships/group.feature", "machines/relationships/owner.feature"
+	group := func(w *world, attrs map[string]any) string {
+		a := map[string]any{"name": "G"}
+		for k, v := range attrs {
+			a[k] = v
+		}
+		return w.mustCreate("/groups", "groups", a, nil)
+	}
+	// grouped is a machine of a license of prod's policy in group g.
+	grouped := func(w *world, prod, g string) string {
+		lic := w.licenseOwnedBy(w.policy(prod, map[string]any{"floating": true}), "")
+		m := w.createMachine(lic, newUUID(), nil)
+		if g != "" {
+			w.withStore(func(db *store) { db.machines[m].GroupID = ptr(g) })
+		}
+		return m
+	}
+	getGroup := func(m, auth string) req { return getAs("/machines/"+m+"/group", auth) }
+	putGroup := func(m, auth string, data any) req {
+		return req{method: "PUT", path: "/machines/" + m + "/group", auth: auth, body: map[string]any{"data": data}}
+	}
+	isGroup := func(t *testing.T, _ *world, r *reply) { assert.Equal(t, "groups", r.data()["type"], string(r.body)) }
+	// groupIs checks the machine's group linkage: the i-th group made, or null when i < 0.
+	groupIs := func(groups *[]string, i int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			g := rel(r, "group")
+			assert.Equal(t, "/v1/accounts/"+w.srv.AccountID+"/machines/"+r.id()+"/group", g["links"].(map[string]any)["related"])
+			if i < 0 {
+				assert.Contains(t, g, "data")
+				assert.Nil(t, g["data"], string(r.body))
+				return
+			}
+			assert.Equal(t, link("groups", (*groups)[i])["data"], g["data"], string(r.body))
+		}
+	}
+	var gs [8][]string // the groups made by each case that checks linkage
+	other := func(w *world) string { return "Bearer " + newWorld(w.t).srv.AdminToken }
+	cases := []apiCase{
+		{name: rgroup + ": Admin retrieves the group for a machine (by ID)",
+			setup: func(w *world) req { return getGroup(grouped(w, w.prod, group(w, nil)), "") }, check: isGroup},
+		{name: rgroup + ": Product retrieves the group for a machine",
+			setup: func(w *world) req { return getGroup(grouped(w, w.prod, group(w, nil)), w.productAuth(w.prod)) }, check: isGroup},
+		{name: rgroup + ": Product retrieves the group for a machine of another product", status: 404,
+			setup: func(w *world) req {
+				return getGroup(grouped(w, w.product(), group(w, nil)), w.productAuth(w.prod))
+			},
+			title: "Not found"},
+		{name: rgroup + ": Admin attempts to retrieve the group for a machine of another account", status: 401,
+			setup: func(w *world) req { return getGroup(grouped(w, w.prod, ""), other(w)) }, title: "Unauthorized"},
+		{name: rgroup + ": Admin changes a machine's group relationship to another group",
+			setup: func(w *world) req {
+				gs[0] = []string{group(w, nil), group(w, nil), group(w, nil)}
+				return putGroup(grouped(w, w.prod, gs[0][0]), "", link("groups", gs[0][2])["data"])
+			},
+			check: groupIs(&gs[0], 2)},
+		{name: rgroup + ": Admin removes a machine's group relationship",
+			setup: func(w *world) req {
+				gs[1] = []string{group(w, nil), group(w, nil), group(w, nil)}
+				return putGroup(grouped(w, w.prod, gs[1][0]), "", nil)
+			},
+			check: groupIs(&gs[1], -1)},
+		{name: rgroup + ": Admin changes a machine's group relationship to a group for another account", status: 401,
+			setup: func(w *world) req {
+				g0, g1 := group(w, nil), group(w, nil)
+				return putGroup(grouped(w, w.prod, g0), other(w), link("groups", g1)["data"])
+			},
+			title: "Unauthorized"},
+		{name: rgroup + ": Product changes a machine's group relationship to another group",
+			setup: func(w *world) req {
+				w.product()
+				gs[2] = []string{group(w, nil), group(w, nil)}
+				return putGroup(grouped(w, w.prod, gs[2][0]), w.productAuth(w.prod), link("groups", gs[2][1])["data"])
+			},
+			check: groupIs(&gs[2], 1)},
+		{name: rgroup + ": Product changes a machine's group relationship to a new group for a machine they don't own", status: 404,
+			setup: func(w *world) req {
+				g0, g1 := group(w, nil), group(w, nil)
+				return putGroup(grouped(w, w.product(), g0), w.productAuth(w.prod), link("groups", g1)["data"])
+			},
+			title: "Not found"},
+		{name: rgroup + ": Anonymous changes a machine's group relationship to a different group", status: 401,
+			setup: func(w *world) req {
+				g := group(w, nil)
+				return putGroup(grouped(w, w.prod, ""), "-", link("groups", g)["data"])
+			},
+			title: "Unauthorized"},
+		// A group of one machine holding a machine; the second license's machine gets an
+		// owner in that group (a license user), which would be the group's second machine.
+		{name: rowner + ": Product changes a machine's owner relationship that would exceed group limits", status: 422,
+			setup: func(w *world) req {
+				g := group(w, map[string]any{"maxMachines": 1})
+				var users []string
+				for i := range 3 {
+					u := w.createUser(fmt.Sprintf("u%d@example.com", i))
+					w.mutUser(u, func(x *user) { x.GroupID = ptr(g) })
+					users = append(users, u)
+				}
+				pol := w.floatingPolicy(nil)
+				grouped(w, w.prod, g)
+				lic := w.licenseOwnedBy(pol, "")
+				for _, u := range users {
+					w.addLicenseUser(lic, u)
+				}
+				m := w.createMachine(lic, newUUID(), nil)
+				return req{method: "PUT", path: "/machines/" + m + "/owner", auth: w.productAuth(w.prod), body: map[string]any{"data": link("users", users[1])["data"]}}
+			},
+			title: unprocessed, code: "GROUP_MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed by current group (1)",
+			source: map[string]any{"pointer": "/data/relationships/group"}},
+	}
+	runEach(t, newProductWorld, cases)
+}
