@@ -1,6 +1,8 @@
 package keygentest
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -871,6 +873,107 @@ func TestMachineFeaturesRelationships(t *testing.T) {
 			},
 			title: unprocessed, code: "GROUP_MACHINE_LIMIT_EXCEEDED", detail: "machine count has exceeded maximum allowed by current group (1)",
 			source: map[string]any{"pointer": "/data/relationships/group"}},
+	}
+	runEach(t, newProductWorld, cases)
+}
+
+// TestMachineFeaturesCheckouts: machines/actions/checkouts.feature
+// (app/controllers/api/v1/machines/actions/checkouts_controller.rb,
+// app/services/machine_checkout_service.rb).
+func TestMachineFeaturesCheckouts(t *testing.T) {
+	co := func(method, path, auth string, body any) req {
+		return req{method: method, path: path, auth: auth, body: body}
+	}
+	meta := func(m map[string]any) any { return map[string]any{"meta": m} }
+	mach := func(w *world) string {
+		lic, _ := w.createLicense("", nil, "")
+		return w.createMachine(lic, newUUID(), nil)
+	}
+	path := func(m string) string { return "/machines/" + m + "/actions/check-out" }
+	// certMeta decodes the certificate's payload (from the POST answer, or the GET body)
+	// and checks its algorithm and data.
+	certMeta := func(t *testing.T, r *reply, get bool, alg string) map[string]any {
+		cert := string(r.body)
+		if !get {
+			cert, _ = r.attrs()["certificate"].(string)
+		}
+		f := parseCert(t, cert, "MACHINE")
+		assert.Equal(t, alg, f["alg"])
+		raw, err := base64.StdEncoding.DecodeString(f["enc"])
+		if !assert.NoError(t, err) {
+			return nil
+		}
+		var d map[string]any
+		if !assert.NoError(t, json.Unmarshal(raw, &d)) {
+			return nil
+		}
+		assert.Equal(t, "machines", d["data"].(map[string]any)["type"])
+		m, _ := d["meta"].(map[string]any)
+		return m
+	}
+	ttl := func(get bool, want any) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			m := certMeta(t, r, get, "base64+ed25519")
+			assert.Equal(t, want, m["ttl"])
+			assert.Equal(t, want == nil, m["expiry"] == nil, "expiry: %v", m["expiry"])
+		}
+	}
+	badReq := func(name, code, detail, param string, setup func(w *world) req) apiCase {
+		return apiCase{name: mcheck + ": " + name, status: 400, title: "Bad request", code: code, detail: detail,
+			source: map[string]any{"parameter": param}, setup: setup}
+	}
+	cases := []apiCase{
+		{name: mcheck + ": Anonymous performs a machine checkout (POST)", status: 401, title: "Unauthorized",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "-", nil) }},
+		{name: mcheck + ": Anonymous performs a machine checkout (GET)", status: 401, title: "Unauthorized",
+			setup: func(w *world) req { return co("GET", path(mach(w)), "-", nil) }},
+		{name: mcheck + ": Admin performs a machine checkout with defaults (GET)",
+			setup:   func(w *world) req { return co("GET", path(mach(w)), "", nil) },
+			headers: map[string]string{"Content-Type": "application/octet-stream"},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Regexp(t, `^attachment; filename="[0-9a-f-]{36}\.lic"$`, r.header.Get("Content-Disposition"))
+				ttl(true, 2629746.0)(t, w, r)
+			}},
+		{name: mcheck + ": Admin performs an encrypted machine checkout with blank value (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"encrypt": nil})) },
+			check: ttl(false, 2629746.0)},
+		{name: mcheck + ": Admin performs an encrypted machine checkout with blank value (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?encrypt=", "", nil) },
+			check: ttl(true, 2629746.0)},
+		badReq("Admin performs a machine checkout with an invalid encoding algorithm (POST)", "CHECKOUT_ALGORITHM_INVALID", "invalid encoding algorithm", "algorithm",
+			func(w *world) req {
+				return co("POST", path(mach(w)), "", meta(map[string]any{"algorithm": "foo+ed25519"}))
+			}),
+		{name: mcheck + ": Admin performs a machine checkout with a nil algorithm (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"algorithm": nil})) },
+			check: ttl(false, 2629746.0)},
+		{name: mcheck + ": Admin performs a machine checkout with an empty algorithm (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?algorithm=", "", nil) },
+			check: ttl(true, 2629746.0)},
+		{name: mcheck + ": Admin performs a machine checkout with a nil TTL (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"ttl": nil})) },
+			check: ttl(false, nil)},
+		{name: mcheck + ": Admin performs a machine checkout with an empty TTL (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?ttl=", "", nil) },
+			check: ttl(true, nil)},
+		badReq("Admin performs a machine checkout with a TTL that is too short (POST)", "CHECKOUT_TTL_INVALID", "must be greater than or equal to 3600 (1 hour)", "ttl",
+			func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"ttl": 60})) }),
+		{name: mcheck + ": Admin performs a machine checkout with invalid includes (GET)", status: 400, title: "Bad request",
+			code: "CHECKOUT_INCLUDE_INVALID", detail: "invalid includes", source: map[string]any{"parameter": "include"},
+			headers: map[string]string{"Content-Type": "application/vnd.api+json; charset=utf-8"},
+			setup:   func(w *world) req { return co("GET", path(mach(w))+"?include=account", "", nil) }},
+		{name: mcheck + ": Product performs a checkout for a machine of another product (POST)", status: 404, title: "Not found",
+			setup: func(w *world) req { return co("POST", path(mach(w)), w.productAuth(w.product()), nil) }},
+		{name: mcheck + ": License performs a machine checkout for another machine (GET)", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				return co("GET", path(mach(w)), w.licenseAuth(lic, nil), nil)
+			}},
+		{name: mcheck + ": User performs a machine checkout for a machine they don't own (POST)", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				_, auth := w.userToken("u@example.com")
+				return co("POST", path(mach(w)), auth, nil)
+			}},
 	}
 	runEach(t, newProductWorld, cases)
 }
