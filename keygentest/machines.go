@@ -150,6 +150,7 @@ func (s *Server) routeMachines(r *router) {
 	for _, a := range []string{"reset", "reset-heartbeat"} {
 		r.post("/machines/{id}/actions/"+a, s.lazy(s.resetMachine))
 	}
+	r.post("/machines/{id}/actions/generate-offline-proof", s.lazy(s.generateMachineProof))
 }
 
 func machineSchema(p *principal, create bool) *param {

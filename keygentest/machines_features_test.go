@@ -1,9 +1,13 @@
 package keygentest
 
 import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -974,6 +978,112 @@ func TestMachineFeaturesCheckouts(t *testing.T) {
 				_, auth := w.userToken("u@example.com")
 				return co("POST", path(mach(w)), auth, nil)
 			}},
+	}
+	runEach(t, newProductWorld, cases)
+}
+
+// TestMachineFeaturesProofs: machines/actions/v1x0/proofs.feature
+// (app/controllers/api/v1/machines/actions/v1x0/proofs_controller.rb).
+func TestMachineFeaturesProofs(t *testing.T) {
+	const feature = "machines/actions/v1x0/proofs.feature"
+	gen := func(m, auth string, body any) req {
+		return req{method: "POST", path: "/machines/" + m + "/actions/generate-offline-proof", auth: auth, body: body}
+	}
+	// proofOf verifies meta.proof against the account's RSA key and returns its dataset.
+	proofOf := func(t *testing.T, w *world, r *reply) map[string]any {
+		meta, _ := r.doc["meta"].(map[string]any)
+		proof, _ := meta["proof"].(string)
+		assert.True(t, strings.HasPrefix(proof, "proof/"), proof)
+		i := strings.LastIndex(proof, ".")
+		if !assert.Greater(t, i, 0, proof) {
+			return nil
+		}
+		signing, encSig := proof[:i], proof[i+1:]
+		sig, err := base64.URLEncoding.DecodeString(encSig)
+		assert.NoError(t, err)
+		sum := sha256.Sum256([]byte(signing))
+		assert.NoError(t, rsa.VerifyPKCS1v15(parsePub(t, w.srv.RSAPublicKeyPEM()).(*rsa.PublicKey), crypto.SHA256, sum[:], sig))
+		raw, err := base64.URLEncoding.DecodeString(strings.TrimPrefix(signing, "proof/"))
+		assert.NoError(t, err)
+		var d map[string]any
+		assert.NoError(t, json.Unmarshal(raw, &d), string(raw))
+		return d
+	}
+	// defaultDataset checks the default dataset of the answered machine.
+	defaultDataset := func(t *testing.T, w *world, r *reply) {
+		assert.Equal(t, "machines", r.data()["type"])
+		d := proofOf(t, w, r)
+		var want map[string]any
+		w.withStore(func(db *store) {
+			m := db.machines[r.id()]
+			l := db.licenses[m.LicenseID]
+			pol := db.policies[l.PolicyID]
+			want = map[string]any{
+				"account": map[string]any{"id": w.srv.AccountID},
+				"product": map[string]any{"id": pol.ProductID},
+				"policy":  map[string]any{"id": pol.ID, "duration": float64(*pol.Duration)},
+				"license": map[string]any{"id": l.ID, "key": l.Key, "expiry": optTime(l.Expiry)},
+				"machine": map[string]any{"id": m.ID, "fingerprint": m.Fingerprint, "created": fmtTime(m.Created)},
+			}
+		})
+		for k, v := range want {
+			assert.Equal(t, v, d[k], k)
+		}
+		assert.NotEmpty(t, d["ts"])
+	}
+	mach := func(w *world) (lic, m string) {
+		lic, _ = w.createLicense(w.floatingPolicy(map[string]any{"duration": 1209600}), nil, "")
+		return lic, w.createMachine(lic, newUUID(), nil)
+	}
+	custom := func(m string) any {
+		return map[string]any{"meta": map[string]any{"dataset": map[string]any{"fingerprint": "fp", "id": m, "nonce": 1}}}
+	}
+	cases := []apiCase{
+		{name: feature + ": Admin generates a proof for a machine with the default dataset",
+			setup: func(w *world) req { _, m := mach(w); return gen(m, "", nil) },
+			check: defaultDataset},
+		{name: feature + ": Admin generates a proof for a machine with a custom dataset",
+			setup: func(w *world) req { _, m := mach(w); return gen(m, "", custom(m)) },
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, map[string]any{"fingerprint": "fp", "id": r.id(), "nonce": 1.0}, proofOf(t, w, r))
+			}},
+		{name: feature + ": Product attempts to generate a default proof for a machine",
+			setup: func(w *world) req { _, m := mach(w); return gen(m, w.productAuth(w.prod), nil) },
+			check: defaultDataset},
+		{name: feature + ": Product attempts to generate a custom proof for a machine",
+			setup: func(w *world) req { _, m := mach(w); return gen(m, w.productAuth(w.prod), custom(m)) },
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, map[string]any{"fingerprint": "fp", "id": r.id(), "nonce": 1.0}, proofOf(t, w, r))
+			}},
+		{name: feature + ": License generates a proof for their machine",
+			setup: func(w *world) req { lic, m := mach(w); return gen(m, w.licenseAuth(lic, nil), nil) },
+			check: defaultDataset},
+		{name: feature + ": License attempts to generate a proof for a machine that isn't theirs", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				_, m := mach(w)
+				other, _ := w.createLicense("", nil, "")
+				return gen(m, w.licenseAuth(other, nil), custom(m))
+			}},
+		// A license may not send a dataset: meta is unpermitted for it (typed params).
+		{name: feature + ": License attempts to generate a proof for a machine with a custom dataset", status: 400,
+			title: "Bad request", detail: "unpermitted parameter", source: map[string]any{"pointer": "/meta"},
+			setup: func(w *world) req { lic, m := mach(w); return gen(m, w.licenseAuth(lic, nil), custom(m)) }},
+		{name: feature + ": a user owning a protected license is denied (app/policies/machines/v1x0/proof_policy.rb)", status: 403,
+			title: "Access denied", detail: denied,
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"protected": true}), nil, u)
+				return gen(w.createMachine(lic, newUUID(), nil), auth, nil)
+			}},
+		{name: feature + ": a user owning an unprotected license generates a proof (app/policies/machines/v1x0/proof_policy.rb)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"protected": false, "duration": 1209600}), nil, u)
+				return gen(w.createMachine(lic, newUUID(), nil), auth, nil)
+			},
+			check: defaultDataset},
+		{name: feature + ": Anonymous is unauthorized", status: 401, title: "Unauthorized",
+			setup: func(w *world) req { _, m := mach(w); return gen(m, "-", nil) }},
 	}
 	runEach(t, newProductWorld, cases)
 }
