@@ -1087,3 +1087,151 @@ func TestMachineFeaturesProofs(t *testing.T) {
 	}
 	runEach(t, newProductWorld, cases)
 }
+
+// TestMachineFeaturesComponents: machines/relationships/components.feature
+// (app/controllers/api/v1/machines/relationships/components_controller.rb).
+func TestMachineFeaturesComponents(t *testing.T) {
+	const feature = "machines/relationships/components.feature"
+	// on is a machine of a license of prod's policy (owned by owner, with licensee) with n
+	// components; it returns the license, the machine and the components.
+	on := func(w *world, prod, owner, licensee string, n int) (lic, m string, comps []string) {
+		lic = w.licenseOwnedBy(w.policy(prod, map[string]any{"floating": true}), owner)
+		if licensee != "" {
+			w.addLicenseUser(lic, licensee)
+		}
+		m = w.createMachine(lic, newUUID(), nil)
+		return lic, m, w.compsOn(m, n)
+	}
+	list := func(m, auth string) req { return getAs("/machines/"+m+"/components", auth) }
+	one := func(m, c, auth string) req { return getAs("/machines/"+m+"/components/"+c, auth) }
+	pageLinks := func(pages, count int, next string, last int) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			m := r.list()[0].(map[string]any)["relationships"].(map[string]any)["machine"].(map[string]any)["data"].(map[string]any)["id"].(string)
+			base := "/v1/accounts/" + w.srv.AccountID + "/machines/" + m + "/components?page[number]="
+			var nx any
+			if next != "" {
+				nx = base + next + "&page[size]=5"
+			}
+			wantLinks(map[string]any{
+				"self": base + "1&page[size]=5", "prev": nil, "next": nx, "first": base + "1&page[size]=5",
+				"last": base + fmt.Sprint(last) + "&page[size]=5", "meta": map[string]any{"pages": float64(pages), "count": float64(count)},
+			})(t, w, r)
+		}
+	}
+	var ids [4][]string
+	cases := []apiCase{
+		{name: feature + ": Admin retrieves an offset-paginated list of components for a machine with no other pages",
+			setup: func(w *world) req {
+				_, m, _ := on(w, w.prod, "", "", 2)
+				return getAs("/machines/"+m+"/components?page[number]=1&page[size]=5", "")
+			},
+			check: both(listLen(2), pageLinks(1, 2, "", 1))},
+		{name: feature + ": Admin retrieves an offset-paginated list of components for a machine with other pages",
+			setup: func(w *world) req {
+				_, m, _ := on(w, w.prod, "", "", 20)
+				return getAs("/machines/"+m+"/components?page[number]=1&page[size]=5", "")
+			},
+			check: both(listLen(5), pageLinks(4, 20, "2", 4))},
+		{name: feature + ": Admin retrieves the components for a machine by fingerprint",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				w.compsOn(w.createMachine(lic, "foo", nil), 3)
+				return list("foo", "")
+			},
+			check: listLen(3)},
+		{name: feature + ": Product retrieves the components for a machine",
+			setup: func(w *world) req { _, m, _ := on(w, w.prod, "", "", 3); return list(m, w.productAuth(w.prod)) },
+			check: listLen(3)},
+		{name: feature + ": Product retrieves the components for a different product's machine", status: 404, title: "Not found",
+			setup: func(w *world) req { _, m, _ := on(w, w.product(), "", "", 3); return list(m, w.productAuth(w.prod)) }},
+		{name: feature + ": License retrieves the components for a machine",
+			setup: func(w *world) req { lic, m, _ := on(w, w.prod, "", "", 3); return list(m, w.licenseAuth(lic, nil)) },
+			check: listLen(3)},
+		{name: feature + ": License retrieves the components for different license's machine", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				_, m, _ := on(w, w.prod, "", "", 3)
+				return list(m, w.licenseAuth(lic, nil))
+			}},
+		{name: feature + ": User retrieves the components for their machine (license owner)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				_, m, _ := on(w, w.prod, u, "", 3)
+				return list(m, auth)
+			},
+			check: listLen(3)},
+		{name: feature + ": User retrieves the components for their machine (license user)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				_, m, _ := on(w, w.prod, "", u, 3)
+				return list(m, auth)
+			},
+			check: listLen(3)},
+		{name: feature + ": User retrieves the components for different user's machine", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				_, auth := w.userToken("u@example.com")
+				_, m, _ := on(w, w.prod, "", "", 3)
+				return list(m, auth)
+			}},
+		{name: feature + ": Admin retrieves a component for a machine",
+			setup: func(w *world) req {
+				_, m, cs := on(w, w.prod, "", "", 3)
+				ids[0] = cs
+				return one(m, cs[0], "")
+			},
+			check: both(isType("components"), func(t *testing.T, w *world, r *reply) { assert.Equal(t, ids[0][0], r.id()) })},
+		{name: feature + ": Product retrieves a component for a machine",
+			setup: func(w *world) req {
+				_, m, cs := on(w, w.prod, "", "", 3)
+				return one(m, cs[0], w.productAuth(w.prod))
+			},
+			check: isType("components")},
+		{name: feature + ": User retrieves their machine's component (license owner)",
+			setup: func(w *world) req {
+				w.createUser("first@example.com")
+				u, auth := w.userToken("u@example.com")
+				_, m, cs := on(w, w.prod, u, "", 1)
+				return one(m, cs[0], auth)
+			},
+			check: isType("components")},
+		{name: feature + ": User retrieves their machine's component (license user)",
+			setup: func(w *world) req {
+				w.createUser("first@example.com")
+				u, auth := w.userToken("u@example.com")
+				_, m, cs := on(w, w.prod, "", u, 1)
+				return one(m, cs[0], auth)
+			},
+			check: isType("components")},
+		{name: feature + ": User retireves a machine's component for a different user", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				_, auth := w.userToken("u@example.com")
+				other := w.createUser("other@example.com")
+				_, m, cs := on(w, w.prod, other, "", 1)
+				return one(m, cs[0], auth)
+			}},
+		{name: feature + ": License retrieves a machine's component",
+			setup: func(w *world) req {
+				lic, m, cs := on(w, w.prod, "", "", 3)
+				return one(m, cs[0], w.licenseAuth(lic, nil))
+			},
+			check: isType("components")},
+		{name: feature + ": License retireves a machine's component for a different license", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				_, m, cs := on(w, w.prod, "", "", 3)
+				return one(m, cs[0], w.licenseAuth(lic, nil))
+			}},
+		{name: feature + ": License retrieves a wrongly scoped machine's component", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				lic, m, _ := on(w, w.prod, "", "", 1)
+				_, _, other := on(w, w.prod, "", "", 1)
+				return one(m, other[0], w.licenseAuth(lic, nil))
+			}},
+		{name: feature + ": Admin attempts to retrieve the components for a machine of another account", status: 401, title: "Unauthorized",
+			setup: func(w *world) req {
+				_, m, _ := on(w, w.prod, "", "", 3)
+				return list(m, "Bearer "+newWorld(w.t).srv.AdminToken)
+			}},
+	}
+	runEach(t, newProductWorld, cases)
+}
