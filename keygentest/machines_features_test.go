@@ -1235,3 +1235,94 @@ func TestMachineFeaturesComponents(t *testing.T) {
 	}
 	runEach(t, newProductWorld, cases)
 }
+
+// TestMachineFeaturesShow: machines/show.feature (app/controllers/api/v1/machines_controller.rb,
+// app/policies/machine_policy.rb, app/serializers/machine_serializer.rb).
+func TestMachineFeaturesShow(t *testing.T) {
+	const fp = "4d:Eq:UV:D3:XZ:tL:WN:Bz:mA:Eg:E6:Mk:YX:dK:NC"
+	three := func(w *world) []string {
+		var out []string
+		for range 3 {
+			lic, _ := w.createLicense("", nil, "")
+			out = append(out, w.createMachine(lic, newUUID(), nil))
+		}
+		return out
+	}
+	show := func(id, auth string) req { return getAs("/machines/"+id, auth) }
+	isMachine := isType("machines")
+	// relIs checks a to-one relationship of the answered machine: its related link and
+	// data (nil for null).
+	relIs := func(name string, data func(w *world) any) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			x := rel(r, name)
+			assert.Equal(t, map[string]any{"related": "/v1/accounts/" + w.srv.AccountID + "/machines/" + r.id() + "/" + name}, x["links"])
+			assert.Contains(t, x, "data")
+			assert.Equal(t, data(w), x["data"], string(r.body))
+		}
+	}
+	var owners [1]string
+	cases := []apiCase{
+		{name: mshow + ": Developer retrieves a machine for their account",
+			setup: func(w *world) req { return show(three(w)[0], w.roleAuth("developer")) }, check: isMachine},
+		{name: mshow + ": Sales retrieves a machine for their account",
+			setup: func(w *world) req { return show(three(w)[0], w.roleAuth("sales-agent")) }, check: isMachine},
+		{name: mshow + ": Support retrieves a machine for their account",
+			setup: func(w *world) req { return show(three(w)[0], w.roleAuth("support-agent")) }, check: isMachine},
+		{name: mshow + ": Admin retrieves a machine for their account by fingerprint",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				w.createMachine(lic, fp, nil)
+				three(w)
+				return show(fp, "")
+			},
+			attrs: map[string]any{"fingerprint": fp}, check: isMachine},
+		{name: mshow + ": Admin retrieves a machine for their account that has an owner",
+			setup: func(w *world) req {
+				u := w.createUser("u@example.com")
+				owners[0] = u
+				lic, _ := w.createLicense("", nil, u)
+				m := w.machineOwnedBy(lic, newUUID(), u)
+				w.machineOwnedBy(lic, newUUID(), u)
+				return show(m, "")
+			},
+			check: relIs("owner", func(w *world) any { return link("users", owners[0])["data"] })},
+		{name: mshow + ": Admin retrieves a machine for their account that doesn't have an owner",
+			setup: func(w *world) req { return show(three(w)[0], "") },
+			check: relIs("owner", func(*world) any { return nil })},
+		{name: mshow + ": Admin retrieves a machine for their account that doesn't have a user (v1.5)",
+			setup: func(w *world) req {
+				r := show(three(w)[0], "")
+				r.headers = map[string]string{"Keygen-Version": "1.5"}
+				return r
+			},
+			check: relIs("user", func(*world) any { return nil })},
+		{name: mshow + ": Admin retrieves a machine for their account with a newline character in the ID (ID does not exist)", status: 404,
+			setup: func(w *world) req { return getAs("/machines/95a4a5dc-fd79-4108-ba73-c3610ccfcab1%0A", "") },
+			title: "Not found", code: "NOT_FOUND", detail: "The requested machine '95a4a5dc-fd79-4108-ba73-c3610ccfcab1\n' was not found"},
+		{name: mshow + ": Product retrieves a machine for their product",
+			setup: func(w *world) req { return show(three(w)[0], w.productAuth(w.prod)) }, check: isMachine},
+		{name: mshow + ": Owner retrieves a machine for their license",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", nil, u)
+				return show(w.createMachine(lic, newUUID(), nil), auth)
+			},
+			check: isMachine},
+		{name: mshow + ": License retrieves a machine for their license",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				return show(w.createMachine(lic, newUUID(), nil), w.licenseAuth(lic, nil))
+			},
+			check: isMachine},
+		{name: mshow + ": License retrieves a machine for another license", status: 404, title: "Not found",
+			setup: func(w *world) req {
+				a, _ := w.createLicense("", nil, "")
+				b, _ := w.createLicense("", nil, "")
+				return show(w.createMachine(b, newUUID(), nil), w.licenseAuth(a, nil))
+			}},
+		{name: mshow + ": Admin attempts to retrieve a machine for another account", status: 401, title: "Unauthorized",
+			setup: func(w *world) req { return show(three(w)[0], "Bearer "+newWorld(w.t).srv.AdminToken) },
+			check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+	}
+	runEach(t, newProductWorld, cases)
+}
