@@ -7,11 +7,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Scenarios of features/api/v1/machines/**/*.feature (keygen-sh/keygen-api) not pinned by
@@ -647,7 +649,7 @@ func TestMachineFeaturesUpdateDestroy(t *testing.T) {
 			setup: func(w *world) req {
 				g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
 				owner := w.createUser("group-owner@example.com")
-				w.do(req{method: "POST", path: "/groups/" + g + "/relationships/owners", body: map[string]any{"data": []any{link("users", owner)["data"]}}})
+				addGroupOwner(w, g, owner)
 				ms := threeMachines(w)
 				w.withStore(func(db *store) {
 					for _, m := range ms {
@@ -1323,6 +1325,182 @@ func TestMachineFeaturesShow(t *testing.T) {
 		{name: mshow + ": Admin attempts to retrieve a machine for another account", status: 401, title: "Unauthorized",
 			setup: func(w *world) req { return show(three(w)[0], "Bearer "+newWorld(w.t).srv.AdminToken) },
 			check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+	}
+	runEach(t, newProductWorld, cases)
+}
+
+// addGroupOwner makes the user an owner of the group.
+func addGroupOwner(w *world, g, u string) {
+	w.t.Helper()
+	r := w.do(req{method: "POST", path: "/groups/" + g + "/owners", body: map[string]any{"data": []any{link("users", u)["data"]}}})
+	require.Equal(w.t, 200, r.status, string(r.body))
+}
+
+// TestMachineFeaturesIndex: machines/index.feature (app/controllers/api/v1/machines_controller.rb,
+// app/policies/machine_policy.rb).
+func TestMachineFeaturesIndex(t *testing.T) {
+	// n makes n machines, each on a license of its own.
+	n := func(w *world, count int) []string {
+		lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"maxMachines": 100}), nil, "")
+		var out []string
+		for range count {
+			out = append(out, w.createMachine(lic, newUUID(), nil))
+		}
+		return out
+	}
+	ls := func(q, auth string) req { return getAs("/machines"+q, auth) }
+	nonEmpty := func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.list(), 3, string(r.body)) }
+	cases := []apiCase{
+		{name: mindex + ": Admin retrieves all machines for their account",
+			setup: func(w *world) req { n(w, 3); return ls("", "") }, check: listLen(3)},
+		{name: mindex + ": Developer retrieves all machines for their account",
+			setup: func(w *world) req { n(w, 3); return ls("", w.roleAuth("developer")) }, check: nonEmpty},
+		{name: mindex + ": Sales retrieves all machines for their account",
+			setup: func(w *world) req { n(w, 3); return ls("", w.roleAuth("sales-agent")) }, check: nonEmpty},
+		{name: mindex + ": Support retrieves all machines for their account",
+			setup: func(w *world) req { n(w, 3); return ls("", w.roleAuth("support-agent")) }, check: nonEmpty},
+		{name: mindex + ": Read-only retrieves all machines for their account",
+			setup: func(w *world) req { n(w, 3); return ls("", w.roleAuth("read-only")) }, check: nonEmpty},
+		{name: mindex + ": Admin retrieves an offset-paginated list of machines with a page size that is too high", status: 400,
+			title: "Bad request", source: map[string]any{"parameter": "page[size]"}, detail: "page size must be a number between 1 and 100 (got 250)",
+			setup: func(w *world) req { n(w, 20); return ls("?page[number]=1&page[size]=250", "") }},
+		{name: mindex + ": Admin retrieves an offset-paginated list of machines with an invalid page number", status: 400,
+			title: "Bad request", source: map[string]any{"parameter": "page[number]"}, detail: "page number must be a number between 1 and 100 (got -1)",
+			setup: func(w *world) req { n(w, 20); return ls("?page[number]=-1&page[size]=10", "") }},
+		{name: mindex + ": Admin retrieves a keyset-paginated list of machines (first page)",
+			setup: func(w *world) req { n(w, 19); return ls("?page[size]=5&page[cursor]=", "") },
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.list(), 5)
+				ids := listedIDs(r)
+				links := r.doc["links"].(map[string]any)
+				base := "/v1/accounts/" + w.srv.AccountID + "/machines?page[cursor]="
+				self, _ := url.QueryUnescape(links["self"].(string))
+				next, _ := url.QueryUnescape(links["next"].(string))
+				assert.Equal(t, base+"&page[size]=5", self)
+				assert.Equal(t, base+ids[4]+"&page[size]=5", next)
+			}},
+		{name: mindex + ": Admin retrieves a keyset-paginated list of machines (last page)",
+			setup: func(w *world) req {
+				ms := n(w, 19)
+				// newest first: the cursor of the 15th newest leaves the 4 oldest.
+				return ls("?page[size]=5&page[cursor]="+ms[4], "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Len(t, r.list(), 4, string(r.body))
+				links := r.doc["links"].(map[string]any)
+				assert.Contains(t, links, "next")
+				assert.Nil(t, links["next"])
+			}},
+		{name: mindex + ": Admin retrieves all machines without a limit for their account",
+			setup: func(w *world) req { n(w, 20); return ls("", "") }, check: listLen(10)},
+		{name: mindex + ": Admin retrieves all machines with a low limit for their account",
+			setup: func(w *world) req { n(w, 10); return ls("?limit=5", "") }, check: listLen(5)},
+		{name: mindex + ": Admin retrieves all machines with a high limit for their account",
+			setup: func(w *world) req { n(w, 20); return ls("?limit=20", "") }, check: listLen(20)},
+		{name: mindex + ": Admin retrieves all dead machines",
+			setup: func(w *world) req {
+				a, _ := w.createLicense(w.floatingPolicy(map[string]any{"heartbeatDuration": 1800}), nil, "")
+				b, _ := w.createLicense(w.floatingPolicy(nil), nil, "")
+				now := w.srv.clock.now()
+				for _, x := range []struct {
+					lic string
+					ago time.Duration
+				}{{a, time.Minute}, {a, 31 * time.Minute}, {a, 11 * time.Minute}, {b, -1}, {b, 24 * time.Hour}} {
+					m := w.createMachine(x.lic, newUUID(), nil)
+					w.withStore(func(db *store) {
+						if x.ago < 0 {
+							db.machines[m].LastHeartbeat = nil
+						} else {
+							at := now.Add(-x.ago)
+							db.machines[m].LastHeartbeat = &at
+						}
+					})
+				}
+				return ls("?status=dead", "")
+			},
+			check: listLen(2)},
+		{name: mindex + ": Product retrieves all machines for their product",
+			setup: func(w *world) req {
+				other := w.product()
+				lic := w.licenseOwnedBy(w.policy(other, map[string]any{"floating": true}), "")
+				w.createMachine(lic, newUUID(), nil)
+				w.createMachine(lic, newUUID(), nil)
+				n(w, 2)
+				return ls("", w.productAuth(other))
+			},
+			check: listLen(2)},
+		{name: mindex + ": Admin attempts to retrieve all machines for another account", status: 401, title: "Unauthorized",
+			setup: func(w *world) req { return ls("", "Bearer "+newWorld(w.t).srv.AdminToken) },
+			check: func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.doc["errors"], 1) }},
+		// Owning a group shows a user none of its machines: only those of their licenses.
+		{name: mindex + ": User attempts to retrieve all machines for their group",
+			setup: func(w *world) req {
+				g0 := w.mustCreate("/groups", "groups", map[string]any{"name": "G0"}, nil)
+				g1 := w.mustCreate("/groups", "groups", map[string]any{"name": "G1"}, nil)
+				u, auth := w.userToken("u@example.com")
+				addGroupOwner(w, g0, u)
+				lic, _ := w.createLicense("", nil, u)
+				ms := n(w, 7)
+				w.withStore(func(db *store) {
+					for i, g := range []string{g0, g0, g0, g1} {
+						db.machines[ms[i]].GroupID = ptr(g)
+					}
+					db.machines[ms[4]].LicenseID = lic
+				})
+				return ls("", auth)
+			},
+			check: listLen(1)},
+		{name: mindex + ": User attempts to retrieve all machines for their account (license owner)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", nil, u)
+				for range 3 {
+					w.createMachine(lic, newUUID(), nil)
+				}
+				n(w, 2)
+				return ls("", auth)
+			},
+			check: listLen(3)},
+		{name: mindex + ": User attempts to retrieve all machines for their account (license user)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", nil, "")
+				w.addLicenseUser(lic, u)
+				for range 3 {
+					w.createMachine(lic, newUUID(), nil)
+				}
+				n(w, 2)
+				return ls("", auth)
+			},
+			check: listLen(3)},
+		{name: mindex + ": User attempts to retrieve machines for their account scoped by a fingerprint that exists",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", nil, u)
+				for _, fp := range []string{"a", "b", "test", "d", "e"} {
+					w.createMachine(lic, fp, nil)
+				}
+				return ls("?fingerprint=test", auth)
+			},
+			check: listLen(1)},
+		{name: mindex + ": User attempts to retrieve machines for their account scoped by a license key that doesn't exist",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", map[string]any{"key": "a-license-key"}, u)
+				for range 5 {
+					w.createMachine(lic, newUUID(), nil)
+				}
+				return ls("?key=invalid", auth)
+			},
+			check: listLen(0)},
+		{name: mindex + ": License retrieves all machines for their license with matches",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				w.createMachine(lic, newUUID(), nil)
+				n(w, 4)
+				return ls("", w.licenseAuth(lic, nil))
+			},
+			check: listLen(1)},
 	}
 	runEach(t, newProductWorld, cases)
 }
