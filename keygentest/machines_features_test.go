@@ -127,8 +127,8 @@ func TestMachineFeaturesCreate(t *testing.T) {
 	coreLimit := "machine core count has exceeded maximum allowed for license (32)"
 	// compConflict: a machine with one component on the last license, then a machine on the
 	// first license nesting a component of the same fingerprint.
-	compConflict := func(strategy string, products, policies, licenses int, status int, detail string) apiCase {
-		c := apiCase{name: mcreate + ": Admin creates a machine with conflicting hardware components (" + strategy + ")", status: status,
+	compConflict := func(title, strategy string, products, policies, licenses int, status int, detail string) apiCase {
+		c := apiCase{name: mcreate + ": " + title, status: status,
 			setup: func(w *world) req {
 				var lics []string
 				for range products {
@@ -296,11 +296,11 @@ func TestMachineFeaturesCreate(t *testing.T) {
 				assert.Equal(t, "COMPONENTS_FINGERPRINT_CONFLICT", r.err(1)["code"])
 				assert.Equal(t, 0, w.machineCount())
 			}},
-		compConflict("UNIQUE_PER_ACCOUNT", 2, 1, 2, 422, "has already been taken for this account"),
-		compConflict("UNIQUE_PER_PRODUCT", 1, 2, 2, 422, "has already been taken for this product"),
-		compConflict("UNIQUE_PER_POLICY", 1, 1, 2, 422, "has already been taken for this policy"),
-		compConflict("UNIQUE_PER_LICENSE", 1, 1, 1, 422, "has already been taken for this license"),
-		compConflict("UNIQUE_PER_MACHINE", 1, 1, 1, 201, ""),
+		compConflict("Admin creates a machine with conflicting hardware components (UNIQUE_PER_ACCOUNT)", "UNIQUE_PER_ACCOUNT", 2, 1, 2, 422, "has already been taken for this account"),
+		compConflict("Admin creates a machine with conflicting hardware components (UNIQUE_PER_PRODUCT)", "UNIQUE_PER_PRODUCT", 1, 2, 2, 422, "has already been taken for this product"),
+		compConflict("Admin creates a machine with conflicting hardware components (UNIQUE_PER_POLICY)", "UNIQUE_PER_POLICY", 1, 1, 2, 422, "has already been taken for this policy"),
+		compConflict("Admin creates a machine with conflicting hardware components (UNIQUE_PER_LICENSE)", "UNIQUE_PER_LICENSE", 1, 1, 1, 422, "has already been taken for this license"),
+		compConflict("Admin creates a machine with conflicting hardware components (UNIQUE_PER_MACHINE)", "UNIQUE_PER_MACHINE", 1, 1, 1, 201, ""),
 	}
 	runEach(t, newProductWorld, cases)
 }
@@ -924,6 +924,21 @@ func TestMachineFeaturesCheckouts(t *testing.T) {
 			assert.Equal(t, want == nil, m["expiry"] == nil, "expiry: %v", m["expiry"])
 		}
 	}
+	// schemed is a machine of a license of a policy with the signing scheme.
+	schemed := func(w *world, scheme string) string {
+		lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"scheme": scheme}), nil, "")
+		return w.createMachine(lic, newUUID(), nil)
+	}
+	// signed checks the certificate's algorithm only (its payload may be encrypted).
+	signed := func(get bool, alg string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			cert := string(r.body)
+			if !get {
+				cert, _ = r.attrs()["certificate"].(string)
+			}
+			assert.Equal(t, alg, parseCert(t, cert, "MACHINE")["alg"])
+		}
+	}
 	badReq := func(name, code, detail, param string, setup func(w *world) req) apiCase {
 		return apiCase{name: mcheck + ": " + name, status: 400, title: "Bad request", code: code, detail: detail,
 			source: map[string]any{"parameter": param}, setup: setup}
@@ -975,6 +990,83 @@ func TestMachineFeaturesCheckouts(t *testing.T) {
 				lic, _ := w.createLicense("", nil, "")
 				return co("GET", path(mach(w)), w.licenseAuth(lic, nil), nil)
 			}},
+		{name: mcheck + ": Admin performs a machine checkout using RSA (POST)",
+			setup: func(w *world) req { return co("POST", path(schemed(w, "RSA_2048_PKCS1_SIGN_V2")), "", nil) }, check: signed(false, "base64+rsa-sha256")},
+		{name: mcheck + ": Admin performs a machine checkout using RSA (GET)",
+			setup: func(w *world) req { return co("GET", path(schemed(w, "RSA_2048_PKCS1_SIGN_V2")), "", nil) }, check: signed(true, "base64+rsa-sha256")},
+		{name: mcheck + ": Admin performs a machine checkout using RSA-PSS (POST)",
+			setup: func(w *world) req { return co("POST", path(schemed(w, "RSA_2048_PKCS1_PSS_SIGN_V2")), "", nil) }, check: signed(false, "base64+rsa-pss-sha256")},
+		{name: mcheck + ": Admin performs a machine checkout using RSA-PSS (GET)",
+			setup: func(w *world) req { return co("GET", path(schemed(w, "RSA_2048_PKCS1_PSS_SIGN_V2")), "", nil) }, check: signed(true, "base64+rsa-pss-sha256")},
+		{name: mcheck + ": Admin performs a machine checkout using ECDSA (POST)",
+			setup: func(w *world) req { return co("POST", path(schemed(w, "ECDSA_P256_SIGN")), "", nil) }, check: signed(false, "base64+ecdsa-p256")},
+		{name: mcheck + ": Admin performs a machine checkout using ECDSA (GET)",
+			setup: func(w *world) req { return co("GET", path(schemed(w, "ECDSA_P256_SIGN")), "", nil) }, check: signed(true, "base64+ecdsa-p256")},
+		{name: mcheck + ": Admin performs a machine checkout using Ed25519 (POST)",
+			setup: func(w *world) req { return co("POST", path(schemed(w, "ED25519_SIGN")), "", nil) }, check: signed(false, "base64+ed25519")},
+		{name: mcheck + ": Admin performs a machine checkout using Ed25519 (GET)",
+			setup: func(w *world) req { return co("GET", path(schemed(w, "ED25519_SIGN")), "", nil) }, check: signed(true, "base64+ed25519")},
+		{name: mcheck + ": Admin performs a machine checkout with a custom algorithm (POST)",
+			setup: func(w *world) req {
+				return co("POST", path(mach(w)), "", meta(map[string]any{"algorithm": "aes-256-gcm+ecdsa-p256"}))
+			},
+			check: signed(false, "aes-256-gcm+ecdsa-p256")},
+		{name: mcheck + ": Admin performs an encrypted machine checkout (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"encrypt": true})) },
+			check: signed(false, "aes-256-gcm+ed25519")},
+		{name: mcheck + ": Admin performs an encrypted machine checkout (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?encrypt=1", "", nil) },
+			check: signed(true, "aes-256-gcm+ed25519")},
+		{name: mcheck + ": Admin performs a machine checkout with a custom TTL (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"ttl": 86400})) },
+			check: ttl(false, 86400.0)},
+		{name: mcheck + ": Admin performs a machine checkout with a custom TTL (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?ttl=3600", "", nil) },
+			check: ttl(true, 3600.0)},
+		{name: mcheck + ": Admin performs a machine checkout with a TTL that is very long (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), "", meta(map[string]any{"ttl": 189341712})) },
+			check: ttl(false, 189341712.0)},
+		{name: mcheck + ": Admin performs a machine checkout with a TTL that is very long (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?ttl=189341712", "", nil) },
+			check: ttl(true, 189341712.0)},
+		{name: mcheck + ": Admin performs a machine checkout by fingerprint (POST)",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				w.createMachine(lic, "4d:Eq:UV:D3", nil)
+				return co("POST", path("4d:Eq:UV:D3"), "", nil)
+			},
+			check: ttl(false, 2629746.0)},
+		{name: mcheck + ": Product performs a machine checkout (POST)",
+			setup: func(w *world) req { return co("POST", path(mach(w)), w.productAuth(w.prod), nil) }, check: ttl(false, 2629746.0)},
+		{name: mcheck + ": Product performs a machine checkout (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w)), w.productAuth(w.prod), nil) }, check: ttl(true, 2629746.0)},
+		{name: mcheck + ": License performs a machine checkout (POST)",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				return co("POST", path(w.createMachine(lic, newUUID(), nil)), w.licenseAuth(lic, nil), nil)
+			},
+			check: ttl(false, 2629746.0)},
+		{name: mcheck + ": License performs a machine checkout (GET)",
+			setup: func(w *world) req {
+				lic, _ := w.createLicense("", nil, "")
+				return co("GET", path(w.createMachine(lic, newUUID(), nil)), w.licenseAuth(lic, nil), nil)
+			},
+			check: ttl(true, 2629746.0)},
+		{name: mcheck + ": User performs a machine checkout for their machine (POST, license owner)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", nil, u)
+				return co("POST", path(w.createMachine(lic, newUUID(), nil)), auth, nil)
+			},
+			check: ttl(false, 2629746.0)},
+		{name: mcheck + ": User performs a machine checkout for their machine (GET, licensee)",
+			setup: func(w *world) req {
+				u, auth := w.userToken("u@example.com")
+				lic, _ := w.createLicense("", nil, "")
+				w.addLicenseUser(lic, u)
+				return co("GET", path(w.createMachine(lic, newUUID(), nil)), auth, nil)
+			},
+			check: ttl(true, 2629746.0)},
 		{name: mcheck + ": User performs a machine checkout for a machine they don't own (POST)", status: 404, title: "Not found",
 			setup: func(w *world) req {
 				_, auth := w.userToken("u@example.com")
@@ -1350,6 +1442,7 @@ func TestMachineFeaturesIndex(t *testing.T) {
 	}
 	ls := func(q, auth string) req { return getAs("/machines"+q, auth) }
 	nonEmpty := func(t *testing.T, _ *world, r *reply) { assert.Len(t, r.list(), 3, string(r.body)) }
+	var cursor [1][]string
 	cases := []apiCase{
 		{name: mindex + ": Admin retrieves all machines for their account",
 			setup: func(w *world) req { n(w, 3); return ls("", "") }, check: listLen(3)},
@@ -1378,6 +1471,20 @@ func TestMachineFeaturesIndex(t *testing.T) {
 				next, _ := url.QueryUnescape(links["next"].(string))
 				assert.Equal(t, base+"&page[size]=5", self)
 				assert.Equal(t, base+ids[4]+"&page[size]=5", next)
+			}},
+		{name: mindex + ": Admin retrieves a keyset-paginated list of machines (next page)",
+			setup: func(w *world) req {
+				ms := n(w, 19)
+				// newest first: $machines[-5] is the 15th created.
+				cursor[0] = ms
+				return ls("?page[size]=5&page[cursor]="+ms[14], "")
+			},
+			check: func(t *testing.T, w *world, r *reply) {
+				assert.Equal(t, []string{cursor[0][13], cursor[0][12], cursor[0][11], cursor[0][10], cursor[0][9]}, listedIDs(r), string(r.body))
+				links := r.doc["links"].(map[string]any)
+				next, _ := url.QueryUnescape(links["next"].(string))
+				ids := listedIDs(r)
+				assert.Equal(t, "/v1/accounts/"+w.srv.AccountID+"/machines?page[cursor]="+ids[4]+"&page[size]=5", next)
 			}},
 		{name: mindex + ": Admin retrieves a keyset-paginated list of machines (last page)",
 			setup: func(w *world) req {
