@@ -924,6 +924,31 @@ func TestMachineFeaturesCheckouts(t *testing.T) {
 			assert.Equal(t, want == nil, m["expiry"] == nil, "expiry: %v", m["expiry"])
 		}
 	}
+	// grouped is a machine in a group.
+	grouped := func(w *world) string {
+		g := w.mustCreate("/groups", "groups", map[string]any{"name": "G"}, nil)
+		m := mach(w)
+		w.withStore(func(db *store) { db.machines[m].GroupID = ptr(g) })
+		return m
+	}
+	// includes checks the types of the certificate's included resources.
+	includes := func(get bool, types ...string) func(t *testing.T, w *world, r *reply) {
+		return func(t *testing.T, w *world, r *reply) {
+			cert := string(r.body)
+			if !get {
+				cert, _ = r.attrs()["certificate"].(string)
+			}
+			raw, err := base64.StdEncoding.DecodeString(parseCert(t, cert, "MACHINE")["enc"])
+			assert.NoError(t, err)
+			var d map[string]any
+			assert.NoError(t, json.Unmarshal(raw, &d))
+			var got []string
+			for _, x := range includedTypes(d) {
+				got = append(got, strings.Split(x, "/")[0])
+			}
+			assert.Equal(t, types, got, string(raw))
+		}
+	}
 	// schemed is a machine of a license of a policy with the signing scheme.
 	schemed := func(w *world, scheme string) string {
 		lic, _ := w.createLicense(w.floatingPolicy(map[string]any{"scheme": scheme}), nil, "")
@@ -1067,6 +1092,29 @@ func TestMachineFeaturesCheckouts(t *testing.T) {
 				return co("GET", path(w.createMachine(lic, newUUID(), nil)), auth, nil)
 			},
 			check: ttl(true, 2629746.0)},
+		{name: mcheck + ": Admin performs a machine checkout with a group include (POST)",
+			setup: func(w *world) req {
+				m := grouped(w)
+				return co("POST", path(m), "", meta(map[string]any{"include": []any{"group"}}))
+			},
+			check: includes(false, "groups")},
+		{name: mcheck + ": Admin performs a machine checkout with a group include (GET)",
+			setup: func(w *world) req { return co("GET", path(grouped(w))+"?include=group", "", nil) },
+			check: includes(true, "groups")},
+		{name: mcheck + ": Admin performs a machine checkout with a license include (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?include=license", "", nil) },
+			check: includes(true, "licenses")},
+		{name: mcheck + ": Admin performs a machine checkout a product include (POST)",
+			setup: func(w *world) req {
+				return co("POST", path(mach(w)), "", meta(map[string]any{"include": []any{"license.product"}}))
+			},
+			check: includes(false, "licenses", "products")},
+		{name: mcheck + ": Admin performs a machine checkout a product include (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?include=license.product", "", nil) },
+			check: includes(true, "licenses", "products")},
+		{name: mcheck + ": Admin performs a machine checkout with a policy include (GET)",
+			setup: func(w *world) req { return co("GET", path(mach(w))+"?include=license.policy", "", nil) },
+			check: includes(true, "licenses", "policies")},
 		{name: mcheck + ": User performs a machine checkout for a machine they don't own (POST)", status: 404, title: "Not found",
 			setup: func(w *world) req {
 				_, auth := w.userToken("u@example.com")
