@@ -253,11 +253,7 @@ func (v view) licenseDoc(l *license, withRaw bool) *resource {
 	if pol == nil {
 		pol = &policy{}
 	}
-	maxMachines := effective(l.MaxMachines, pol.MaxMachines)
-	if !pol.Floating && pol.ID != "" && l.MaxMachines == nil {
-		one := int64(1)
-		maxMachines = &one
-	}
+	maxMachines := licenseMaxMachines(l, pol)
 	attrs := map[string]any{
 		"name":             opt(l.Name),
 		"key":              l.Key,

@@ -150,6 +150,7 @@ func (s *Server) routeMachines(r *router) {
 	for _, a := range []string{"reset", "reset-heartbeat"} {
 		r.post("/machines/{id}/actions/"+a, s.lazy(s.resetMachine))
 	}
+	r.post("/machines/{id}/actions/generate-offline-proof", s.lazy(s.generateMachineProof))
 }
 
 func machineSchema(p *principal, create bool) *param {
@@ -228,15 +229,13 @@ func (c *call) mayWriteMachine(p *principal, m *machine, l *license, action stri
 	return false
 }
 
-// licenseMaxMachines is the effective machine limit: the override, else the policy's
-// (node-locked policies always 1).
+// licenseMaxMachines is the effective machine limit: the override, else the policy's.
+// A node-locked policy gets 1 when created, but its limit may be cleared afterwards, and
+// the license then has none (License#max_machines, app/models/license.rb; Policy's
+// before_create and max_machines validations, app/models/policy.rb).
 func licenseMaxMachines(l *license, pol *policy) *int64 {
 	if l.MaxMachines != nil {
 		return l.MaxMachines
-	}
-	if !pol.Floating && pol.ID != "" {
-		one := int64(1)
-		return &one
 	}
 	return pol.MaxMachines
 }
