@@ -261,31 +261,27 @@ func (s *Server) createArtifact(c *call) error {
 // artifactPathID is the artifact id of a show path: the id of the vanity route
 // (/artifacts/{uuid}/{filename}), else every segment, a filename that may hold slashes.
 func (c *call) artifactPathID() string {
-	var segs []string
-	for i := 0; ; i++ {
-		s, ok := c.vars["p"+strconv.Itoa(i)]
-		if !ok {
-			break
-		}
-		segs = append(segs, s)
-	}
+	segs := c.artifactSegments()
 	if len(segs) == 2 && isUUID(segs[0]) {
 		return segs[0]
 	}
 	return strings.Join(segs, "/")
 }
 
-// artifactFullPathID is the artifact id of an update or destroy path: every segment.
-func (c *call) artifactFullPathID() string {
+// artifactFullPathID is the artifact id of an update or destroy path (no vanity route):
+// every segment.
+func (c *call) artifactFullPathID() string { return strings.Join(c.artifactSegments(), "/") }
+
+// artifactSegments are the path segments after /artifacts/ ({p0}, {p1}, …).
+func (c *call) artifactSegments() []string {
 	var segs []string
 	for i := 0; ; i++ {
 		s, ok := c.vars["p"+strconv.Itoa(i)]
 		if !ok {
-			break
+			return segs
 		}
 		segs = append(segs, s)
 	}
-	return strings.Join(segs, "/")
 }
 
 // findArtifactFor resolves an artifact by id or filename among the readable artifacts that
