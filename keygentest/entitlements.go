@@ -451,25 +451,35 @@ func (c *call) parseEntitlementIDs() ([]string, error) {
 	return ids, nil
 }
 
+// entitlementsRequest reads an attach or detach of entitlements (action "attach" or
+// "detach") in the controllers' order: the bearer, the parent, the ids, then the policy.
+func (c *call) entitlementsRequest(kind, action string) (*entitlementParent, []string, error) {
+	p, err := c.requireAuth()
+	if err != nil {
+		return nil, nil, err
+	}
+	ep, err := c.findEntitlementParent(p, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := c.parseEntitlementIDs()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.relAllow(p, kind+".entitlements."+action, mayChangeEntitlements(p, ep)); err != nil {
+		return nil, nil, err
+	}
+	return ep, ids, nil
+}
+
 // attachEntitlements is POST /{policies,licenses}/{id}/entitlements: every entitlement is
 // attached in one transaction, so the first invalid one undoes the request (must exist,
 // not already attached, and for a license not granted by its policy). 200 with the new
 // join records.
 func (s *Server) attachEntitlements(kind string) handlerFunc {
 	return func(c *call) error {
-		p, err := c.requireAuth()
+		ep, ids, err := c.entitlementsRequest(kind, "attach")
 		if err != nil {
-			return err
-		}
-		ep, err := c.findEntitlementParent(p, kind)
-		if err != nil {
-			return err
-		}
-		ids, err := c.parseEntitlementIDs()
-		if err != nil {
-			return err
-		}
-		if err := c.relAllow(p, kind+".entitlements.attach", mayChangeEntitlements(p, ep)); err != nil {
 			return err
 		}
 		db := c.db()
@@ -524,19 +534,8 @@ func entitlementIDsOf(m map[string]*entitlementLink, ownerID string) []string {
 // (403). Nothing is removed unless all can be. 204.
 func (s *Server) detachEntitlements(kind string) handlerFunc {
 	return func(c *call) error {
-		p, err := c.requireAuth()
+		ep, ids, err := c.entitlementsRequest(kind, "detach")
 		if err != nil {
-			return err
-		}
-		ep, err := c.findEntitlementParent(p, kind)
-		if err != nil {
-			return err
-		}
-		ids, err := c.parseEntitlementIDs()
-		if err != nil {
-			return err
-		}
-		if err := c.relAllow(p, kind+".entitlements.detach", mayChangeEntitlements(p, ep)); err != nil {
 			return err
 		}
 		db := c.db()
